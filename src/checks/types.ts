@@ -1,0 +1,112 @@
+import type { Lang, Text } from '../i18n.js';
+import type { DnsResolver } from '../dns/types.js';
+import type { FactMap } from '../facts/fact-map.js';
+
+/** How bad a finding is. `info` is advice that never fails a run. */
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The texts and severity of one finding id, kept in the file of the check that reports it. */
+export interface FindingMeta {
+  severity: Severity;
+  /** One line naming the problem; `{name}` placeholders are filled from the draft's `values`. */
+  title: Text;
+  /** Plain words for a member: what is wrong and why it matters. */
+  explanation: Text;
+  /** What to do about it. */
+  remediation: Text;
+}
+
+/** What a check's `run` reports: a finding id, the thing it is about (an MX host, an IP, a selector), its evidence. */
+export interface FindingDraft {
+  id: string;
+  subject?: string;
+  evidence?: Record<string, unknown>;
+  /** Values for the title's placeholders. */
+  values?: Record<string, string | number>;
+  /** A record the member can publish to fix it, when it can be computed. */
+  suggestedRecord?: string;
+}
+
+/** A part of a check that could not be decided (one selector timed out, one blocklist refused to answer). */
+export interface UnknownDraft {
+  subject?: string;
+  reason: string;
+}
+
+/** What a check's `run` returns: findings, and the parts it could not decide. */
+export interface CheckOutput {
+  findings: FindingDraft[];
+  unknown?: UnknownDraft[];
+}
+
+/** Per-domain options that gatherers and checks read (from the members file, the command line or the config). */
+export interface DomainOptions {
+  dkimSelectors: string[];
+  sendingIps: string[];
+  dnsbl: string[];
+  rhsbl: string[];
+  probes: boolean;
+}
+
+/** What `run` sees besides facts. */
+export interface CheckContext {
+  domain: string;
+  options: DomainOptions;
+  now: Date;
+}
+
+/** What a gatherer gets: the run's caching resolver and a per-run memo for facts shared by every domain. */
+export interface GatherContext {
+  domain: string;
+  options: DomainOptions;
+  resolver: DnsResolver;
+  /** Computes `fn` once per run for `key` (e.g. a blocklist's RFC 5782 test point). */
+  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Aborted when the run is cancelled or past its deadline. */
+  signal: AbortSignal;
+}
+
+export type FactName = keyof FactMap;
+
+/** A check: pure from facts to findings (lighthouse audit). The runner answers `unknown` when a required fact failed. */
+export interface Check<R extends FactName = FactName> {
+  /** Kebab-case noun, same as the file name in checks/. */
+  id: string;
+  requires: readonly R[];
+  /** The RFC section (https) this check enforces. */
+  rfc: string;
+  title: Text;
+  findings: Record<string, FindingMeta>;
+  run(facts: Pick<FactMap, R>, context: CheckContext): CheckOutput;
+}
+
+/** A finding as reported and stored. `(id, domain, subject)` is the key that nightly diffs use. */
+export interface Finding {
+  id: string;
+  check: string;
+  severity: Severity;
+  domain: string;
+  subject: string;
+  evidence: Record<string, unknown>;
+  message: string;
+  docs: string;
+  suggestedRecord?: string;
+}
+
+/** One check's outcome for one domain. */
+export interface CheckResult {
+  check: string;
+  status: 'pass' | 'fail' | 'unknown';
+  findings: Finding[];
+  unknown: UnknownDraft[];
+}
+
+/** Resolves the docs link of a finding: the hoster's wiki when configured, else the check's RFC. */
+export type DocsLink = (findingId: string, check: Check) => string;
+
+/** Options that shape how findings are rendered. */
+export interface RenderOptions {
+  lang: Lang;
+  docs: DocsLink;
+}

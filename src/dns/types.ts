@@ -1,0 +1,59 @@
+/** The record types facteur asks for. */
+export const RR_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'TXT', 'TLSA', 'DS', 'DNSKEY', 'CAA'] as const;
+export type RrType = (typeof RR_TYPES)[number];
+
+/** Why a lookup gave no usable answer. NXDOMAIN and NODATA are answers, never failures. */
+export type DnsFailure = 'timeout' | 'servfail' | 'refused' | 'formerr' | 'network' | 'truncated';
+
+/** A resource record, by type. TXT keeps its character-strings apart: joining them is the reader's business. */
+export type DnsRecord =
+  | { type: 'A' | 'AAAA'; name: string; ttl: number; address: string }
+  | { type: 'CNAME' | 'NS' | 'PTR'; name: string; ttl: number; target: string }
+  | { type: 'MX'; name: string; ttl: number; preference: number; exchange: string }
+  | { type: 'TXT'; name: string; ttl: number; strings: string[] }
+  | { type: 'SOA'; name: string; ttl: number; mname: string; rname: string; serial: number; minimum: number }
+  | { type: 'TLSA'; name: string; ttl: number; usage: number; selector: number; matchingType: number; data: string }
+  | { type: 'DS'; name: string; ttl: number; keyTag: number; algorithm: number; digestType: number; digest: string }
+  | { type: 'DNSKEY'; name: string; ttl: number; flags: number; algorithm: number; key: string }
+  | { type: 'CAA'; name: string; ttl: number; flags: number; tag: string; value: string };
+
+/** A lookup's answer: NXDOMAIN (the name does not exist) or NOERROR with zero or more records (zero = NODATA). */
+export interface DnsAnswer {
+  rcode: 'NOERROR' | 'NXDOMAIN';
+  /** Records of the asked type, after following CNAMEs. */
+  records: DnsRecord[];
+  /** The CNAME chain followed from the asked name, in order (empty when none). */
+  cnames: string[];
+  /** The resolver's AD bit: the answer was validated by DNSSEC. */
+  authenticated: boolean;
+}
+
+/** A fact: a value, or the reason it could not be known. */
+export type Fact<T> = { ok: true; value: T } | { ok: false; error: DnsFailure; detail: string };
+
+/** The only way facteur code asks DNS a question (as mailauth's `resolver` parameter). */
+export interface DnsResolver {
+  query(name: string, type: RrType): Promise<Fact<DnsAnswer>>;
+}
+
+/** Raised inside a gatherer when a lookup it needs failed; the runner turns it into an `unknown` result. */
+export class DnsLookupError extends Error {
+  readonly failure: DnsFailure;
+  readonly qname: string;
+  readonly qtype: RrType;
+
+  constructor(failure: DnsFailure, qname: string, qtype: RrType, detail: string) {
+    super(`DNS ${qtype} lookup of "${qname}" failed: ${failure}${detail ? ` (${detail})` : ''}`);
+    this.name = 'DnsLookupError';
+    this.failure = failure;
+    this.qname = qname;
+    this.qtype = qtype;
+  }
+}
+
+/** Unwraps a fact inside a gatherer, throwing DnsLookupError on failure. */
+export async function lookup(resolver: DnsResolver, name: string, type: RrType): Promise<DnsAnswer> {
+  const fact = await resolver.query(name, type);
+  if (!fact.ok) throw new DnsLookupError(fact.error, name, type, fact.detail);
+  return fact.value;
+}

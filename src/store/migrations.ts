@@ -1,0 +1,16 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step; never edit a shipped one, add a new step instead. */
+export type Migration = (db: Database.Database) => void;
+
+/** Ordered schema steps: version N is the N-th entry. */
+export const MIGRATIONS: readonly Migration[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+    `);
+  },
+];
