@@ -1,0 +1,112 @@
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { InputError } from '../errors.js';
+
+/** One member domain to check, from one row of the members file. */
+export interface MemberRow {
+  domain: string;
+  member: string | null;
+  contact: string | null;
+  dkimSelectors: string[];
+  sendingIps: string[];
+  line: number;
+}
+
+/** The members file: the usable rows and an error for each unusable one. */
+export interface MembersFile {
+  rows: MemberRow[];
+  errors: InputError[];
+}
+
+/** A DKIM selector is a dot-separated sequence of sub-domain labels (RFC 6376 3.1). */
+const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Normalises a domain name to lowercase A-labels, or returns null when it is not a usable host name. */
+export function normaliseDomain(input: string): string | null {
+  const trimmed = input.trim().replace(/\.$/, '');
+  if (trimmed === '' || trimmed.length > 253) return null;
+  const ascii = domainToASCII(trimmed).toLowerCase();
+  if (ascii === '' || !ascii.includes('.')) return null;
+  return ascii.split('.').every((label) => LABEL.test(label) || label.startsWith('xn--')) ? ascii : null;
+}
+
+function splitMulti(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,;]+/).filter((part) => part !== '');
+}
+
+/**
+ * Parses a members CSV (header row; `domain` required; `member`, `contact`, `dkim_selectors`, `sending_ips` optional,
+ * multi-values separated by spaces; other columns ignored). A bad row becomes an error naming its line; the others stay.
+ */
+export function parseMembersCsv(text: string, file: string): MembersFile {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+      delimiter: [',', ';'],
+    }) as typeof records;
+  } catch (error) {
+    const csvError = error as { message: string; lines?: number };
+    throw new InputError(`Cannot parse members file "${file}": ${csvError.message}`, {
+      file,
+      ...(csvError.lines === undefined ? {} : { line: csvError.lines }),
+    });
+  }
+  const first = records[0];
+  if (first !== undefined && !('domain' in first.record)) {
+    throw new InputError(`Cannot read members file "${file}": the header has no "domain" column`, { file, line: 1 });
+  }
+  const rows: MemberRow[] = [];
+  const errors: InputError[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const rawDomain = record.domain ?? '';
+    const domain = normaliseDomain(rawDomain);
+    if (domain === null) {
+      errors.push(new InputError(`Cannot use row of "${file}": invalid domain "${rawDomain}"`, { file, line }));
+      continue;
+    }
+    const previous = seen.get(domain);
+    if (previous !== undefined) {
+      errors.push(
+        new InputError(`Cannot use row of "${file}": domain "${domain}" already listed at line ${previous}`, {
+          file,
+          line,
+        }),
+      );
+      continue;
+    }
+    const dkimSelectors = splitMulti(record.dkim_selectors);
+    const badSelector = dkimSelectors.find((selector) => !SELECTOR.test(selector));
+    if (badSelector !== undefined) {
+      errors.push(
+        new InputError(`Cannot use row of "${file}": invalid DKIM selector "${badSelector}"`, { file, line }),
+      );
+      continue;
+    }
+    const sendingIps = splitMulti(record.sending_ips);
+    const badIp = sendingIps.find((ip) => isIP(ip) === 0);
+    if (badIp !== undefined) {
+      errors.push(new InputError(`Cannot use row of "${file}": invalid sending IP "${badIp}"`, { file, line }));
+      continue;
+    }
+    seen.set(domain, line);
+    rows.push({
+      domain,
+      member: record.member || null,
+      contact: record.contact || null,
+      dkimSelectors,
+      sendingIps,
+      line,
+    });
+  }
+  return { rows, errors };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseMembersCsv } from '../../src/parse/parse-members-csv.js';
+
+describe('parseMembersCsv()', () => {
+  it('reads the documented columns and ignores the others', () => {
+    const text =
+      '\uFEFFid_adh,Domain,member,contact,dkim_selectors,sending_ips\n' +
+      '1,Exemple.ORG,Assoc,admin@exemple.org,"mail s2",192.0.2.1 2001:db8::1\n';
+    const { rows, errors } = parseMembersCsv(text, 'm.csv');
+    expect(errors).toEqual([]);
+    expect(rows).toEqual([
+      {
+        domain: 'exemple.org',
+        member: 'Assoc',
+        contact: 'admin@exemple.org',
+        dkimSelectors: ['mail', 's2'],
+        sendingIps: ['192.0.2.1', '2001:db8::1'],
+        line: 2,
+      },
+    ]);
+  });
+
+  it('converts an internationalised domain to A-labels', () => {
+    const { rows } = parseMembersCsv('domain\nmairie-épinal.fr\n', 'm.csv');
+    expect(rows[0]?.domain).toBe('xn--mairie-pinal-heb.fr');
+  });
+
+  it.each([
+    ['a bad domain', 'domain\nnot a domain\nok.example\n', /invalid domain "not a domain"/],
+    [
+      'a bad selector',
+      'domain,dkim_selectors\nok.example,bad_sel!\nok2.example,\n',
+      /invalid DKIM selector "bad_sel!"/,
+    ],
+    ['a bad IP', 'domain,sending_ips\nok.example,192.0.2.300\nok2.example,\n', /invalid sending IP "192.0.2.300"/],
+    ['a duplicate', 'domain\nok.example\nOK.example\n', /already listed at line 2/],
+  ])('reports %s with its line and keeps the other rows', (_name, text, message) => {
+    const { rows, errors } = parseMembersCsv(text, 'm.csv');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(message);
+    expect(errors[0]?.location.line).toBeGreaterThanOrEqual(2);
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects a file without a domain column', () => {
+    expect(() => parseMembersCsv('name\nfoo\n', 'm.csv')).toThrow(/no "domain" column/);
+  });
+
+  it('rejects an unterminated quote naming the file', () => {
+    expect(() => parseMembersCsv('domain\n"ok.example\n', 'm.csv')).toThrow(/Cannot parse members file "m.csv"/);
+  });
+});
