@@ -26,7 +26,7 @@ export interface RunContext {
   render: RenderOptions;
   now: Date;
   signal: AbortSignal;
-  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** One domain's results. */

@@ -62,7 +62,7 @@ export interface GatherContext {
   options: DomainOptions;
   resolver: DnsResolver;
   /** Computes `fn` once per run for `key` (e.g. a blocklist's RFC 5782 test point). */
-  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Aborted when the run is cancelled or past its deadline. */
   signal: AbortSignal;
 }

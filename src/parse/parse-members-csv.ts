@@ -51,7 +51,7 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
       info: true,
       relax_column_count: true,
       delimiter: [',', ';'],
-    }) as typeof records;
+    });
   } catch (error) {
     const csvError = error as { message: string; lines?: number };
     throw new InputError(`Cannot parse members file "${file}": ${csvError.message}`, {
