@@ -1,0 +1,79 @@
+import { createPublicKey } from 'node:crypto';
+import { InputError } from '../errors.js';
+
+/** Key types facteur can size: RSA (RFC 6376 3.6.1) and Ed25519 (RFC 8463 4.2). */
+export type DkimKeyType = 'rsa' | 'ed25519';
+
+/** A DKIM key record (RFC 6376 3.6.1), read far enough to judge the key. */
+export interface DkimKey {
+  keyType: DkimKeyType;
+  /** RSA modulus length or Ed25519's fixed 256 bits; null when the key is revoked. */
+  bits: number | null;
+  /** `t=y`: verifiers treat failures as if the message were unsigned (RFC 6376 3.6.1). */
+  testing: boolean;
+  /** Empty `p=`: the key was revoked (RFC 6376 3.6.1). */
+  revoked: boolean;
+  tags: Record<string, string>;
+}
+
+// RFC 8463 4.2: an Ed25519 p= is the raw 32-byte public key, not a SubjectPublicKeyInfo.
+const ED25519_KEY_BYTES = 32;
+
+/** Splits an RFC 6376 3.2 tag-list; a repeated tag makes the record invalid. */
+export function parseTagList(text: string, what: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const part of text.split(';')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new InputError(`Cannot parse ${what}: tag "${part.trim()}" has no "="`);
+    const name = part.slice(0, eq).trim();
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new InputError(`Cannot parse ${what}: bad tag name "${name}"`);
+    if (Object.hasOwn(tags, name)) throw new InputError(`Cannot parse ${what}: tag "${name}" appears twice`);
+    tags[name] = part.slice(eq + 1).trim();
+  }
+  return tags;
+}
+
+/** Parses a DKIM key record (TXT strings already joined) and measures its key; throws InputError when unusable. */
+export function parseDkimKey(text: string): DkimKey {
+  const what = 'DKIM key record';
+  const tags = parseTagList(text, what);
+  // RFC 6376 3.6.1: v= is optional, but when present it must be the first tag and be "DKIM1".
+  const first = Object.keys(tags)[0];
+  if (tags.v !== undefined && (first !== 'v' || tags.v !== 'DKIM1'))
+    throw new InputError(`Cannot parse ${what}: "v=${tags.v}" must be the first tag and equal "DKIM1"`);
+  const p = tags.p;
+  if (p === undefined) throw new InputError(`Cannot parse ${what}: the required "p=" tag is missing`);
+  const keyTypeTag = (tags.k ?? 'rsa').toLowerCase();
+  if (keyTypeTag !== 'rsa' && keyTypeTag !== 'ed25519')
+    throw new InputError(`Cannot parse ${what}: unknown key type "k=${tags.k ?? ''}"`);
+  const keyType: DkimKeyType = keyTypeTag;
+  const testing = (tags.t ?? '').split(':').some((flag) => flag.trim().toLowerCase() === 'y');
+  const base64 = p.replace(/\s+/g, '');
+  if (base64 === '') return { keyType, bits: null, testing, revoked: true, tags };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0)
+    throw new InputError(`Cannot parse ${what}: "p=" is not base64`);
+  const der = Buffer.from(base64, 'base64');
+  if (keyType === 'ed25519') {
+    if (der.length !== ED25519_KEY_BYTES)
+      throw new InputError(`Cannot parse ${what}: Ed25519 key is ${der.length} bytes, expected ${ED25519_KEY_BYTES}`);
+    return { keyType, bits: 256, testing, revoked: false, tags };
+  }
+  return { keyType, bits: rsaModulusBits(der), testing, revoked: false, tags };
+}
+
+// RFC 6376 3.6.1 names RSAPublicKey, but signers publish SubjectPublicKeyInfo (what OpenSSL prints); accept both.
+function rsaModulusBits(der: Buffer): number {
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      const key = createPublicKey({ key: der, format: 'der', type });
+      if (key.asymmetricKeyType !== 'rsa')
+        throw new InputError(`Cannot parse DKIM key record: "k=rsa" but the key is "${key.asymmetricKeyType ?? '?'}"`);
+      const bits = key.asymmetricKeyDetails?.modulusLength;
+      if (bits !== undefined) return bits;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+    }
+  }
+  throw new InputError('Cannot parse DKIM key record: "p=" is not an RSA public key');
+}

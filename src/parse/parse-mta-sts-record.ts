@@ -1,0 +1,30 @@
+import { InputError } from '../errors.js';
+import { parseTagList } from './parse-dkim-key.js';
+
+/** An MTA-STS TXT record at `_mta-sts.<domain>` (RFC 8461 3.1). */
+export interface MtaStsRecord {
+  id: string;
+  extensions: Record<string, string>;
+}
+
+// RFC 8461 3.1: sts-id = 1*32( ALPHA / DIGIT ).
+const STS_ID = /^[A-Za-z0-9]{1,32}$/;
+
+/** True when a TXT record is meant as an MTA-STS record (RFC 8461 3.1: others at that name are ignored). */
+export function isMtaStsCandidate(text: string): boolean {
+  return /^\s*v\s*=\s*sts/i.test(text);
+}
+
+/** Parses an MTA-STS TXT record; throws InputError naming the fault. */
+export function parseMtaStsRecord(text: string): MtaStsRecord {
+  const what = 'MTA-STS record';
+  const tags = parseTagList(text, what);
+  const first = Object.keys(tags)[0];
+  // RFC 8461 3.1: the record starts with exactly "v=STSv1".
+  if (first !== 'v' || tags.v !== 'STSv1') throw new InputError(`Cannot parse ${what}: it must start with "v=STSv1"`);
+  const id = tags.id;
+  if (id === undefined) throw new InputError(`Cannot parse ${what}: the required "id=" tag is missing`);
+  if (!STS_ID.test(id)) throw new InputError(`Cannot parse ${what}: "id=${id}" must be 1 to 32 letters or digits`);
+  const { v: _v, id: _id, ...extensions } = tags;
+  return { id, extensions };
+}

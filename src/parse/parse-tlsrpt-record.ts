@@ -1,0 +1,28 @@
+import { InputError } from '../errors.js';
+import { parseTagList } from './parse-dkim-key.js';
+
+/** An SMTP TLS Reporting TXT record at `_smtp._tls.<domain>` (RFC 8460 3). */
+export interface TlsRptRecord {
+  rua: string[];
+}
+
+/** True when a TXT record is meant as a TLS-RPT record (RFC 8460 3: others at that name are ignored). */
+export function isTlsRptCandidate(text: string): boolean {
+  return /^\s*v\s*=\s*tlsrpt/i.test(text);
+}
+
+/** Parses a TLS-RPT TXT record; throws InputError naming the fault. */
+export function parseTlsRptRecord(text: string): TlsRptRecord {
+  const what = 'TLS-RPT record';
+  const tags = parseTagList(text, what);
+  if (Object.keys(tags)[0] !== 'v' || tags.v !== 'TLSRPTv1')
+    throw new InputError(`Cannot parse ${what}: it must start with "v=TLSRPTv1"`);
+  if (tags.rua === undefined) throw new InputError(`Cannot parse ${what}: the required "rua=" tag is missing`);
+  const rua = tags.rua.split(',').map((uri) => uri.trim());
+  for (const uri of rua) {
+    // RFC 8460 3: each rua URI is a mailto: or https: URI.
+    if (!/^mailto:[^@\s]+@[^@\s]+$/i.test(uri) && !/^https:\/\/\S+$/i.test(uri))
+      throw new InputError(`Cannot parse ${what}: "rua" destination "${uri}" is neither mailto: nor https:`);
+  }
+  return { rua };
+}
