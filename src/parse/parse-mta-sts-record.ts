@@ -25,6 +25,6 @@ export function parseMtaStsRecord(text: string): MtaStsRecord {
   const id = tags.id;
   if (id === undefined) throw new InputError(`Cannot parse ${what}: the required "id=" tag is missing`);
   if (!STS_ID.test(id)) throw new InputError(`Cannot parse ${what}: "id=${id}" must be 1 to 32 letters or digits`);
-  const { v: _v, id: _id, ...extensions } = tags;
+  const extensions = Object.fromEntries(Object.entries(tags).filter(([name]) => name !== 'v' && name !== 'id'));
   return { id, extensions };
 }
