@@ -1,0 +1,177 @@
+import { isIP } from 'node:net';
+import type { GatherContext } from '../checks/types.js';
+import type { DnsResolver, Fact } from '../dns/types.js';
+import { DnsLookupError, lookup } from '../dns/types.js';
+
+/** The reverse DNS of one address: its PTR names and, per name, whether it resolves back to the address. */
+export interface ReverseDns {
+  ptr: string[];
+  /** PTR names whose A/AAAA records contain the address (forward-confirmed reverse DNS). */
+  confirmed: string[];
+  /** PTR names whose forward lookup failed, with the reason. */
+  unknown: { name: string; reason: string }[];
+}
+
+/** One address of an MX host. */
+export interface MxAddress {
+  address: string;
+  reverse: Fact<ReverseDns>;
+}
+
+/** One MX target, resolved. */
+export interface MxHost {
+  exchange: string;
+  preference: number;
+  /** The exchange is an IP address, not a host name (RFC 5321 5.1 wants a name). */
+  isIpLiteral: boolean;
+  /** The CNAME chain met while resolving the exchange (RFC 5321 5.1: an MX must not point to an alias). */
+  cnames: string[];
+  addresses: Fact<MxAddress[]>;
+}
+
+/** The domain's mail exchangers. */
+export interface MxFact {
+  hosts: MxHost[];
+  /** RFC 7505: a single MX "0 ." says the domain accepts no mail. */
+  hasNullMx: boolean;
+  /** The domain's own addresses when it has no MX: the implicit MX of RFC 5321 5.1. */
+  implicitAddresses: string[];
+}
+
+declare module './fact-map.js' {
+  interface FactMap {
+    mx: MxFact;
+  }
+}
+
+/** Lowercases a DNS name and drops its trailing dot. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** The address an MX exchange spells literally (`192.0.2.1` or `[2001:db8::1]`), or null. */
+export function ipLiteral(exchange: string): string | null {
+  const bare = exchange.replace(/^\[(?:ipv6:)?/i, '').replace(/\]$/, '');
+  return isIP(bare) === 0 ? null : bare;
+}
+
+/** The A and AAAA addresses of a name, with the CNAME chain met on the way; throws DnsLookupError. */
+export async function resolveAddresses(
+  resolver: DnsResolver,
+  name: string,
+): Promise<{ addresses: string[]; cnames: string[] }> {
+  const [a, aaaa] = await Promise.all([lookup(resolver, name, 'A'), lookup(resolver, name, 'AAAA')]);
+  const addresses = [...a.records, ...aaaa.records].flatMap((record) =>
+    record.type === 'A' || record.type === 'AAAA' ? [record.address] : [],
+  );
+  return { addresses, cnames: a.cnames.length > 0 ? a.cnames : aaaa.cnames };
+}
+
+/** The MX records of the domain, the exchanges sorted by preference (RFC 5321 5.1). */
+export async function mxExchanges(
+  resolver: DnsResolver,
+  domain: string,
+): Promise<{ exchange: string; preference: number }[]> {
+  const answer = await lookup(resolver, domain, 'MX');
+  return answer.records
+    .flatMap((record) =>
+      record.type === 'MX' ? [{ exchange: normalizeName(record.exchange), preference: record.preference }] : [],
+    )
+    .sort((x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange));
+}
+
+/** The `in-addr.arpa` / `ip6.arpa` name of an address (RFC 1035 3.5, RFC 3596 2.5). */
+export function reverseName(address: string): string {
+  return `${reversedLabels(address)}.${isIP(address) === 4 ? 'in-addr.arpa' : 'ip6.arpa'}`;
+}
+
+/** An address's labels in reverse order: IPv4 octets, or IPv6 nibbles (RFC 5782 2.1 and 2.4). */
+export function reversedLabels(address: string): string {
+  if (isIP(address) === 4) return address.split('.').reverse().join('.');
+  return expandIpv6(address).split('').reverse().join('.');
+}
+
+/** The 32 hex digits of an IPv6 address, `::` and an embedded IPv4 tail expanded. */
+export function expandIpv6(address: string): string {
+  let text = address.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1] !== undefined) {
+    const octets = v4[1].split('.').map(Number);
+    const hex = octets.map((octet) => octet.toString(16).padStart(2, '0')).join('');
+    text = `${text.slice(0, -v4[1].length)}${hex.slice(0, 4)}:${hex.slice(4)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
+  return [...headGroups, ...zeros, ...tailGroups].map((group) => group.padStart(4, '0')).join('');
+}
+
+/** Resolves the domain's MX hosts, their addresses and reverse DNS; only the MX query itself failing fails the fact. */
+export async function gatherMx(context: GatherContext): Promise<MxFact> {
+  const { resolver, domain } = context;
+  const exchanges = await mxExchanges(resolver, domain);
+  const hasNullMx = exchanges.some((mx) => mx.exchange === '');
+  const implicitAddresses =
+    exchanges.length === 0 ? (await resolveAddresses(resolver, domain)).addresses : ([] as string[]);
+  const hosts = await Promise.all(
+    exchanges
+      .filter((mx) => mx.exchange !== '')
+      .map(async ({ exchange, preference }): Promise<MxHost> => {
+        const literal = ipLiteral(exchange);
+        if (literal !== null)
+          return { exchange, preference, isIpLiteral: true, cnames: [], addresses: { ok: true, value: [] } };
+        try {
+          const { addresses, cnames } = await resolveAddresses(resolver, exchange);
+          const resolved = await Promise.all(
+            addresses.map(async (address) => ({
+              address,
+              reverse: await captureFact(checkReverse(resolver, address)),
+            })),
+          );
+          return { exchange, preference, isIpLiteral: false, cnames, addresses: { ok: true, value: resolved } };
+        } catch (error) {
+          return { exchange, preference, isIpLiteral: false, cnames: [], addresses: failedFact(error) };
+        }
+      }),
+  );
+  return { hosts, hasNullMx, implicitAddresses };
+}
+
+async function checkReverse(resolver: DnsResolver, address: string): Promise<ReverseDns> {
+  const answer = await lookup(resolver, reverseName(address), 'PTR');
+  const ptr = answer.records.flatMap((record) => (record.type === 'PTR' ? [normalizeName(record.target)] : []));
+  const confirmed: string[] = [];
+  const unknown: { name: string; reason: string }[] = [];
+  await Promise.all(
+    ptr.map(async (name) => {
+      try {
+        const forward = await resolveAddresses(resolver, name);
+        if (forward.addresses.some((candidate) => sameAddress(candidate, address))) confirmed.push(name);
+      } catch (error) {
+        if (!(error instanceof DnsLookupError)) throw error;
+        unknown.push({ name, reason: error.message });
+      }
+    }),
+  );
+  return { ptr, confirmed: confirmed.sort(), unknown };
+}
+
+function sameAddress(x: string, y: string): boolean {
+  if (isIP(x) !== isIP(y)) return false;
+  return isIP(x) === 4 ? x === y : expandIpv6(x) === expandIpv6(y);
+}
+
+/** Runs a lookup, turning DnsLookupError into a failed fact (other errors are bugs and propagate). */
+export async function captureFact<T>(promise: Promise<T>): Promise<Fact<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return failedFact(error);
+  }
+}
+
+function failedFact(error: unknown): { ok: false; error: DnsLookupError['failure']; detail: string } {
+  if (!(error instanceof DnsLookupError)) throw error;
+  return { ok: false, error: error.failure, detail: error.message };
+}
