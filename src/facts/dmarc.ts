@@ -1,0 +1,120 @@
+import { getDomain } from 'tldts';
+import type { GatherContext } from '../checks/types.js';
+import { lookup, type DnsResolver } from '../dns/types.js';
+import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../parse/parse-dmarc-record.js';
+
+/** One `rua`/`ruf` destination and, when it sits outside the policy's organisational domain, its RFC 7489 7.1 authorisation. */
+export interface DmarcReportDestination {
+  tag: 'rua' | 'ruf';
+  uri: string;
+  domain: string;
+  isExternal: boolean;
+  /** The name queried for the authorisation record, null when the destination is not external. */
+  authorizationName: string | null;
+  /** Whether `<policy domain>._report._dmarc.<destination>` holds a `v=DMARC1` record; null when not external. */
+  isAuthorized: boolean | null;
+}
+
+/** The DMARC policy that applies to a domain (RFC 7489 6.6.3), where it was found, and its report destinations. */
+export interface DmarcFact {
+  domain: string;
+  /** RFC 7489 3.2, from the Public Suffix List. */
+  organisationalDomain: string;
+  /** The domain whose `_dmarc` record applies (the domain or its organisational domain), null when none was found. */
+  policyDomain: string | null;
+  /** True when the record comes from the organisational domain, not from the domain itself. */
+  isInherited: boolean;
+  /** The DMARC records at `_dmarc.<policyDomain>`, each TXT's strings joined. */
+  records: string[];
+  /** The parsed record when there is exactly one and it is valid. */
+  record: DmarcRecord | null;
+  syntaxError: { message: string; position: number } | null;
+  reportDestinations: DmarcReportDestination[];
+}
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** RFC 7489 3.2: the organisational domain is the public suffix plus one label; private PSL entries count, as mailauth does. */
+export function organisationalDomain(domain: string): string {
+  return getDomain(domain, { allowPrivateDomains: true }) ?? domain;
+}
+
+async function dmarcRecordsAt(resolver: DnsResolver, name: string): Promise<string[]> {
+  const answer = await lookup(resolver, name, 'TXT');
+  return answer.records
+    .flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []))
+    .filter(isDmarcRecord);
+}
+
+async function destinationsOf(
+  resolver: DnsResolver,
+  record: DmarcRecord,
+  policyDomain: string,
+): Promise<DmarcReportDestination[]> {
+  const policyOrg = organisationalDomain(policyDomain);
+  const uris = [
+    ...record.rua.map((uri) => ({ tag: 'rua' as const, ...uri })),
+    ...record.ruf.map((uri) => ({ tag: 'ruf' as const, ...uri })),
+  ];
+  return Promise.all(
+    uris.flatMap(({ tag, uri, domain }) => {
+      // Only mailto: destinations have a domain to authorise; other schemes are not in RFC 7489 7.1.
+      if (domain === null) return [];
+      return [
+        (async (): Promise<DmarcReportDestination> => {
+          if (organisationalDomain(domain) === policyOrg)
+            return { tag, uri, domain, isExternal: false, authorizationName: null, isAuthorized: null };
+          const authorizationName = `${policyDomain}._report._dmarc.${domain}`;
+          const records = await dmarcRecordsAt(resolver, authorizationName);
+          return { tag, uri, domain, isExternal: true, authorizationName, isAuthorized: records.length > 0 };
+        })(),
+      ];
+    }),
+  );
+}
+
+/** Gathers the `dmarc` fact: RFC 7489 6.6.3 discovery, then the authorisation of each external report destination. */
+export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
+  const domain = normalise(context.domain);
+  const orgDomain = organisationalDomain(domain);
+  const fact: DmarcFact = {
+    domain,
+    organisationalDomain: orgDomain,
+    policyDomain: null,
+    isInherited: false,
+    records: [],
+    record: null,
+    syntaxError: null,
+    reportDestinations: [],
+  };
+  let records = await dmarcRecordsAt(context.resolver, `_dmarc.${domain}`);
+  let policyDomain = domain;
+  // RFC 7489 6.6.3 step 4: no record at the domain itself, so ask the organisational domain.
+  if (records.length === 0 && orgDomain !== domain) {
+    records = await dmarcRecordsAt(context.resolver, `_dmarc.${orgDomain}`);
+    policyDomain = orgDomain;
+  }
+  if (records.length === 0) return fact;
+  fact.policyDomain = policyDomain;
+  fact.isInherited = policyDomain !== domain;
+  fact.records = records;
+  // RFC 7489 6.6.3 step 5: several records mean no policy applies.
+  if (records.length > 1) return fact;
+  try {
+    fact.record = parseDmarcRecord(records[0] ?? '', `_dmarc.${policyDomain}`);
+  } catch (error) {
+    if (!(error instanceof DmarcSyntaxError)) throw error;
+    fact.syntaxError = { message: error.message, position: error.position };
+    return fact;
+  }
+  fact.reportDestinations = await destinationsOf(context.resolver, fact.record, policyDomain);
+  return fact;
+}
+
+declare module './fact-map.js' {
+  interface FactMap {
+    dmarc: DmarcFact;
+  }
+}

@@ -1,0 +1,344 @@
+import { BlockList, isIP } from 'node:net';
+import type { GatherContext } from '../checks/types.js';
+import { lookup, type DnsResolver } from '../dns/types.js';
+import {
+  hasMacro,
+  isSpfRecord,
+  parseSpfRecord,
+  SpfSyntaxError,
+  type SpfMechanism,
+  type SpfQualifier,
+  type SpfRecord,
+} from '../parse/parse-spf-record.js';
+
+/** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
+export const MAX_SPF_LOOKUPS = 10;
+/** RFC 7208 4.6.4: at most 2 lookups that return no answer (NXDOMAIN or NODATA). */
+export const MAX_SPF_VOID_LOOKUPS = 2;
+/** RFC 7208 4.6.4: at most 10 MX names looked up per `mx` mechanism. */
+const MAX_SPF_MX_NAMES = 10;
+/**
+ * Bound on the DNS-querying terms the static walk follows: ten times the RFC limit shows how far over a record is,
+ * while a hostile tree (an include listed twice at every level) cannot make the walk exponential.
+ */
+const MAX_WALKED_TERMS = 10 * MAX_SPF_LOOKUPS;
+
+/** Why a node of the tree has no usable record. */
+export type SpfNodeStatus = 'ok' | 'not_found' | 'multiple_records' | 'syntax_error' | 'loop' | 'macro' | 'not_walked';
+
+/** A lookup that returned no answer, by the term that made it. */
+export interface SpfVoidLookup {
+  name: string;
+  mechanism: 'a' | 'mx' | 'include' | 'redirect';
+  /** The domain whose record holds the term. */
+  from: string;
+}
+
+/** One record of the include/redirect tree. */
+export interface SpfNode {
+  domain: string;
+  via: 'root' | 'include' | 'redirect';
+  status: SpfNodeStatus;
+  /** The SPF records found at the domain, each TXT's strings joined (RFC 7208 3.3). */
+  records: string[];
+  record: SpfRecord | null;
+  syntaxError: { message: string; position: number } | null;
+  /** DNS-querying terms of this record alone (RFC 7208 4.6.4). */
+  lookups: number;
+  /** DNS-querying terms of this record and everything it includes or redirects to. */
+  totalLookups: number;
+  voidLookups: SpfVoidLookup[];
+  children: SpfNode[];
+}
+
+/** The `all` that decides what happens to mail no mechanism matched: the domain's own, one reached by redirect, or the implicit `?all`. */
+export interface SpfAll {
+  qualifier: SpfQualifier;
+  domain: string;
+  isImplicit: boolean;
+}
+
+/** SPF result of one sending IP (RFC 7208 2.6), or `undecidable` when it depends on the message (macros, ptr, exists). */
+export type SpfIpResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'undecidable';
+
+/** The static audit of a domain's SPF tree and the verdict for each configured sending IP. */
+export interface SpfFact {
+  domain: string;
+  root: SpfNode;
+  /** RFC 7208 4.6.4 count over the whole tree. */
+  lookupCount: number;
+  voidLookups: SpfVoidLookup[];
+  /** True when MAX_WALKED_TERMS stopped the walk before the end of the tree. */
+  isTruncated: boolean;
+  all: SpfAll | null;
+  sendingIps: { ip: string; result: SpfIpResult; reason: string }[];
+}
+
+/** Every node of the tree, depth first. */
+export function spfNodes(root: SpfNode): SpfNode[] {
+  return [root, ...root.children.flatMap(spfNodes)];
+}
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** The SPF records at a name and whether the TXT lookup was void (RFC 7208 4.6.4). */
+async function fetchSpf(resolver: DnsResolver, name: string): Promise<{ records: string[]; isVoid: boolean }> {
+  const answer = await lookup(resolver, name, 'TXT');
+  const texts = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  return { records: texts.filter(isSpfRecord), isVoid: answer.rcode === 'NXDOMAIN' || texts.length === 0 };
+}
+
+async function hasAnswer(
+  resolver: DnsResolver,
+  name: string,
+  types: readonly ('A' | 'AAAA' | 'MX')[],
+): Promise<boolean> {
+  const answers = await Promise.all(types.map((type) => lookup(resolver, name, type)));
+  return answers.some((answer) => answer.records.length > 0);
+}
+
+function isLookupTerm(mechanism: SpfMechanism): boolean {
+  return ['include', 'a', 'mx', 'ptr', 'exists'].includes(mechanism.kind);
+}
+
+/** RFC 7208 6.1: redirect is ignored when the record has an `all` mechanism. */
+function effectiveRedirect(record: SpfRecord): string | null {
+  return record.mechanisms.some((m) => m.kind === 'all') ? null : record.redirect;
+}
+
+interface WalkState {
+  resolver: DnsResolver;
+  walkedTerms: number;
+  isTruncated: boolean;
+}
+
+function emptyNode(domain: string, via: SpfNode['via'], status: SpfNodeStatus): SpfNode {
+  return {
+    domain,
+    via,
+    status,
+    records: [],
+    record: null,
+    syntaxError: null,
+    lookups: 0,
+    totalLookups: 0,
+    voidLookups: [],
+    children: [],
+  };
+}
+
+async function walk(state: WalkState, domain: string, via: SpfNode['via'], path: readonly string[]): Promise<SpfNode> {
+  const { records, isVoid } = await fetchSpf(state.resolver, domain);
+  const node = emptyNode(domain, via, 'ok');
+  node.records = records;
+  if (via !== 'root' && isVoid) node.voidLookups.push({ name: domain, mechanism: via, from: path.at(-1) ?? domain });
+  // RFC 7208 4.5: no record is "none" (a permerror when included, 5.2); several records are a permerror.
+  if (records.length === 0) node.status = 'not_found';
+  else if (records.length > 1) node.status = 'multiple_records';
+  if (node.status !== 'ok') return node;
+  const text = records[0] ?? '';
+  try {
+    node.record = parseSpfRecord(text, domain);
+  } catch (error) {
+    if (!(error instanceof SpfSyntaxError)) throw error;
+    node.status = 'syntax_error';
+    node.syntaxError = { message: error.message, position: error.position };
+    return node;
+  }
+  const record = node.record;
+  const redirect = effectiveRedirect(record);
+  node.lookups = record.mechanisms.filter(isLookupTerm).length + (redirect === null ? 0 : 1);
+  const innerPath = [...path, domain];
+  const targets: { name: string; via: 'include' | 'redirect' }[] = [];
+  for (const mechanism of record.mechanisms) {
+    if (mechanism.kind === 'include') targets.push({ name: mechanism.domain, via: 'include' });
+    if ((mechanism.kind === 'a' || mechanism.kind === 'mx') && !hasMacro(mechanism.domain ?? '')) {
+      const name = normalise(mechanism.domain ?? domain);
+      const types = mechanism.kind === 'a' ? (['A', 'AAAA'] as const) : (['MX'] as const);
+      if (!(await hasAnswer(state.resolver, name, types)))
+        node.voidLookups.push({ name, mechanism: mechanism.kind, from: domain });
+    }
+  }
+  if (redirect !== null) targets.push({ name: redirect, via: 'redirect' });
+  for (const target of targets) {
+    const name = normalise(target.name);
+    state.walkedTerms++;
+    let child: SpfNode;
+    if (hasMacro(name)) child = emptyNode(name, target.via, 'macro');
+    else if (innerPath.includes(name)) child = emptyNode(name, target.via, 'loop');
+    else if (state.walkedTerms > MAX_WALKED_TERMS) {
+      state.isTruncated = true;
+      child = emptyNode(name, target.via, 'not_walked');
+    } else child = await walk(state, name, target.via, innerPath);
+    node.children.push(child);
+  }
+  node.totalLookups = node.lookups + node.children.reduce((sum, child) => sum + child.totalLookups, 0);
+  return node;
+}
+
+function findAll(node: SpfNode): SpfAll | null {
+  if (node.status !== 'ok' || node.record === null) return null;
+  const all = node.record.mechanisms.find((m) => m.kind === 'all');
+  if (all) return { qualifier: all.qualifier, domain: node.domain, isImplicit: false };
+  const redirect = node.children.find((child) => child.via === 'redirect');
+  if (redirect) return findAll(redirect);
+  // RFC 7208 4.7: when nothing matches and there is no redirect, the result is neutral.
+  return { qualifier: '?', domain: node.domain, isImplicit: true };
+}
+
+const QUALIFIER_RESULT: Record<SpfQualifier, SpfIpResult> = {
+  '+': 'pass',
+  '-': 'fail',
+  '~': 'softfail',
+  '?': 'neutral',
+};
+
+interface Verdict {
+  result: SpfIpResult;
+  reason: string;
+}
+
+interface EvalState {
+  resolver: DnsResolver;
+  ip: string;
+  family: 'ipv4' | 'ipv6';
+  lookups: number;
+}
+
+function inNetwork(ip: string, family: 'ipv4' | 'ipv6', network: string, prefix: number): boolean {
+  const list = new BlockList();
+  list.addSubnet(network, prefix, family);
+  return list.check(ip, family);
+}
+
+async function addressesMatch(
+  state: EvalState,
+  name: string,
+  cidr4: number | null,
+  cidr6: number | null,
+): Promise<boolean> {
+  const answer = await lookup(state.resolver, name, state.family === 'ipv4' ? 'A' : 'AAAA');
+  const prefix = state.family === 'ipv4' ? (cidr4 ?? 32) : (cidr6 ?? 128);
+  return answer.records.some(
+    (record) =>
+      (record.type === 'A' || record.type === 'AAAA') && inNetwork(state.ip, state.family, record.address, prefix),
+  );
+}
+
+/** Outcome of one mechanism: it matched, it did not, or it ended the evaluation. */
+type MechanismOutcome = { match: boolean } | Verdict;
+
+async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, domain: string): Promise<MechanismOutcome> {
+  if (isLookupTerm(mechanism) && ++state.lookups > MAX_SPF_LOOKUPS)
+    return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
+  switch (mechanism.kind) {
+    case 'all':
+      return { match: true };
+    case 'ip4':
+    case 'ip6': {
+      const family = mechanism.kind === 'ip4' ? 'ipv4' : 'ipv6';
+      if (family !== state.family) return { match: false };
+      return {
+        match: inNetwork(state.ip, family, mechanism.address, mechanism.prefix ?? (family === 'ipv4' ? 32 : 128)),
+      };
+    }
+    case 'ptr':
+      return { result: 'undecidable', reason: `"ptr" in the record of "${domain}" depends on reverse DNS at delivery` };
+    case 'exists':
+    case 'include':
+    case 'a':
+    case 'mx': {
+      // RFC 7208 5.3, 5.4: a and mx without a domain-spec use the current domain.
+      const spec = mechanism.domain ?? domain;
+      if (hasMacro(spec))
+        return {
+          result: 'undecidable',
+          reason: `"${mechanism.kind}:${spec}" uses a macro that depends on the message`,
+        };
+      const name = normalise(spec);
+      if (mechanism.kind === 'exists') return { match: (await lookup(state.resolver, name, 'A')).records.length > 0 };
+      if (mechanism.kind === 'a') return { match: await addressesMatch(state, name, mechanism.cidr4, mechanism.cidr6) };
+      if (mechanism.kind === 'mx') {
+        const exchanges = (await lookup(state.resolver, name, 'MX')).records.flatMap((r) =>
+          r.type === 'MX' ? [r.exchange] : [],
+        );
+        if (exchanges.length > MAX_SPF_MX_NAMES)
+          return { result: 'permerror', reason: `"${name}" has more than ${MAX_SPF_MX_NAMES} MX names` };
+        for (const exchange of exchanges)
+          if (await addressesMatch(state, exchange, mechanism.cidr4, mechanism.cidr6)) return { match: true };
+        return { match: false };
+      }
+      const inner = await evaluate(state, name);
+      // RFC 7208 5.2: how an include's result maps to a match.
+      if (inner.result === 'pass') return { match: true };
+      if (inner.result === 'fail' || inner.result === 'softfail' || inner.result === 'neutral') return { match: false };
+      if (inner.result === 'none') return { result: 'permerror', reason: `"${name}" has no SPF record` };
+      return inner;
+    }
+  }
+}
+
+/** RFC 7208 4 check_host(), limited to what DNS alone decides. */
+async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
+  const { records } = await fetchSpf(state.resolver, domain);
+  if (records.length === 0) return { result: 'none', reason: `"${domain}" has no SPF record` };
+  if (records.length > 1) return { result: 'permerror', reason: `"${domain}" has ${records.length} SPF records` };
+  let record: SpfRecord;
+  try {
+    record = parseSpfRecord(records[0] ?? '', domain);
+  } catch (error) {
+    if (error instanceof SpfSyntaxError) return { result: 'permerror', reason: error.message };
+    throw error;
+  }
+  for (const mechanism of record.mechanisms) {
+    const outcome = await evaluateMechanism(state, mechanism, domain);
+    if (!('match' in outcome)) return outcome;
+    if (outcome.match)
+      return {
+        result: QUALIFIER_RESULT[mechanism.qualifier],
+        reason: `matched "${mechanism.qualifier}${mechanism.kind}" in the record of "${domain}"`,
+      };
+  }
+  const redirect = effectiveRedirect(record);
+  if (redirect === null) return { result: 'neutral', reason: `no mechanism of "${domain}" matched` };
+  if (hasMacro(redirect)) return { result: 'undecidable', reason: `"redirect=${redirect}" uses a macro` };
+  if (++state.lookups > MAX_SPF_LOOKUPS)
+    return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
+  const target = await evaluate(state, normalise(redirect));
+  // RFC 7208 6.1: a redirect to a domain without SPF record is a permerror.
+  return target.result === 'none' ? { result: 'permerror', reason: target.reason } : target;
+}
+
+/** Evaluates one sending IP against a domain's SPF, as a receiver would for mail from that domain. */
+export async function evaluateSpfIp(resolver: DnsResolver, domain: string, ip: string): Promise<Verdict> {
+  const version = isIP(ip);
+  if (version === 0) return { result: 'undecidable', reason: `"${ip}" is not an IP address` };
+  return evaluate({ resolver, ip, family: version === 4 ? 'ipv4' : 'ipv6', lookups: 0 }, normalise(domain));
+}
+
+/** Gathers the `spf` fact: walks the include/redirect tree once and evaluates each configured sending IP. */
+export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
+  const domain = normalise(context.domain);
+  const state: WalkState = { resolver: context.resolver, walkedTerms: 0, isTruncated: false };
+  const root = await walk(state, domain, 'root', []);
+  const sendingIps = await Promise.all(
+    context.options.sendingIps.map(async (ip) => ({ ip, ...(await evaluateSpfIp(context.resolver, domain, ip)) })),
+  );
+  return {
+    domain,
+    root,
+    lookupCount: root.totalLookups,
+    voidLookups: spfNodes(root).flatMap((node) => node.voidLookups),
+    isTruncated: state.isTruncated,
+    all: findAll(root),
+    sendingIps,
+  };
+}
+
+declare module './fact-map.js' {
+  interface FactMap {
+    spf: SpfFact;
+  }
+}

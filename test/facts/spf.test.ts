@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { DnsLookupError } from '../../src/dns/types.js';
+import { evaluateSpfIp, gatherSpf, spfNodes } from '../../src/facts/spf.js';
+import { gatherContext, zoneResolver } from './spf-dmarc-context.js';
+
+async function gather(zone: string, sendingIps: string[] = []) {
+  return gatherSpf(gatherContext('example.org', zoneResolver(zone), { sendingIps }));
+}
+
+const PROVIDER = `
+_spf.provider.net. TXT "v=spf1 ip4:198.51.100.0/24 include:_spf2.provider.net -all"
+_spf2.provider.net. TXT "v=spf1 ip6:2001:db8::/32 -all"
+`;
+
+describe('gatherSpf()', () => {
+  it('walks includes and counts lookups per branch (RFC 7208 4.6.4)', async () => {
+    const fact = await gather(`${PROVIDER}
+example.org. TXT "v=spf1 mx a include:_spf.provider.net ~all"
+example.org. MX 10 mx.example.org.
+example.org. A 192.0.2.10
+mx.example.org. A 192.0.2.25
+`);
+    expect(fact.root.status).toBe('ok');
+    expect(fact.root.lookups).toBe(3);
+    expect(fact.lookupCount).toBe(4);
+    expect(fact.root.children.map((c) => [c.domain, c.totalLookups])).toEqual([['_spf.provider.net', 1]]);
+    expect(fact.voidLookups).toEqual([]);
+    expect(fact.all).toEqual({ qualifier: '~', domain: 'example.org', isImplicit: false });
+  });
+
+  it('joins the strings of one TXT record (RFC 7208 3.3)', async () => {
+    const fact = await gather('example.org. TXT "v=spf1 ip4:192.0.2.1" " -all"');
+    expect(fact.root.record?.mechanisms).toHaveLength(2);
+  });
+
+  it('reports no record, several records and a syntax error as node states', async () => {
+    expect((await gather('example.org. TXT "hello"')).root.status).toBe('not_found');
+    const multiple = await gather('example.org. TXT "v=spf1 -all"\nexample.org. TXT "v=spf1 ~all"');
+    expect(multiple.root.status).toBe('multiple_records');
+    expect(multiple.root.records).toHaveLength(2);
+    const broken = await gather('example.org. TXT "v=spf1 a:bad -all"');
+    expect(broken.root.status).toBe('syntax_error');
+    expect(broken.root.syntaxError?.position).toBe(9);
+    expect(broken.all).toBeNull();
+  });
+
+  it('marks an include without record and counts it as a void lookup', async () => {
+    const fact = await gather('example.org. TXT "v=spf1 include:gone.example.net -all"');
+    expect(fact.root.children[0]?.status).toBe('not_found');
+    expect(fact.voidLookups).toEqual([{ name: 'gone.example.net', mechanism: 'include', from: 'example.org' }]);
+  });
+
+  it('counts a and mx terms that get no answer as void lookups', async () => {
+    const fact = await gather('example.org. TXT "v=spf1 a:nothing.example.org mx -all"');
+    expect(fact.voidLookups.map((v) => `${v.mechanism} ${v.name}`)).toEqual([
+      'a nothing.example.org',
+      'mx example.org',
+    ]);
+  });
+
+  it('stops at an include loop', async () => {
+    const fact = await gather(`
+example.org. TXT "v=spf1 include:a.example.net -all"
+a.example.net. TXT "v=spf1 include:b.example.net -all"
+b.example.net. TXT "v=spf1 include:a.example.net -all"
+`);
+    const states = spfNodes(fact.root).map((n) => `${n.domain} ${n.status}`);
+    expect(states).toEqual(['example.org ok', 'a.example.net ok', 'b.example.net ok', 'a.example.net loop']);
+  });
+
+  it('bounds the walk of a tree that doubles at every level', async () => {
+    const levels = Array.from(
+      { length: 12 },
+      (_, i) => `l${i}.example.net. TXT "v=spf1 include:l${i + 1}.example.net include:l${i + 1}.example.net -all"`,
+    ).join('\n');
+    const fact = await gather(`example.org. TXT "v=spf1 include:l0.example.net -all"\n${levels}`);
+    expect(fact.isTruncated).toBe(true);
+    expect(spfNodes(fact.root).length).toBeLessThan(250);
+  });
+
+  it('follows redirect for the all that applies, and ignores it when the record has all (RFC 7208 6.1)', async () => {
+    const redirected = await gather(
+      'example.org. TXT "v=spf1 redirect=_spf.example.net"\n_spf.example.net. TXT "v=spf1 ?all"',
+    );
+    expect(redirected.all).toEqual({ qualifier: '?', domain: '_spf.example.net', isImplicit: false });
+    expect(redirected.lookupCount).toBe(1);
+    const ignored = await gather('example.org. TXT "v=spf1 -all redirect=_spf.example.net"');
+    expect(ignored.root.children).toEqual([]);
+    expect(ignored.lookupCount).toBe(0);
+  });
+
+  it('gives the implicit neutral all when a record has neither all nor redirect (RFC 7208 4.7)', async () => {
+    expect((await gather('example.org. TXT "v=spf1 ip4:192.0.2.1"')).all).toEqual({
+      qualifier: '?',
+      domain: 'example.org',
+      isImplicit: true,
+    });
+  });
+
+  it('evaluates the sending IPs against the tree', async () => {
+    const fact = await gather(`${PROVIDER}example.org. TXT "v=spf1 include:_spf.provider.net -all"`, [
+      '198.51.100.7',
+      '2001:db8::25',
+      '203.0.113.1',
+    ]);
+    expect(fact.sendingIps.map((s) => [s.ip, s.result])).toEqual([
+      ['198.51.100.7', 'pass'],
+      ['2001:db8::25', 'pass'],
+      ['203.0.113.1', 'fail'],
+    ]);
+  });
+
+  it('throws DnsLookupError when a lookup in the tree times out', async () => {
+    const resolver = zoneResolver(`${PROVIDER}example.org. TXT "v=spf1 include:_spf.provider.net -all"`, {
+      '_spf2.provider.net TXT': 'timeout',
+    });
+    await expect(gatherSpf(gatherContext('example.org', resolver))).rejects.toBeInstanceOf(DnsLookupError);
+  });
+});
+
+describe('evaluateSpfIp()', () => {
+  const zone = `
+example.org. TXT "v=spf1 a mx/24 ip6:2001:db8:1::/48 ~all"
+example.org. A 192.0.2.10
+example.org. MX 10 mx.example.org.
+mx.example.org. A 198.51.100.25
+macro.example.org. TXT "v=spf1 ip4:192.0.2.1 exists:%{i}.allow.example.org -all"
+ptr.example.org. TXT "v=spf1 ptr -all"
+exists.example.org. TXT "v=spf1 exists:ok.example.org -all"
+ok.example.org. A 127.0.0.2
+loop.example.org. TXT "v=spf1 redirect=loop.example.org"
+none.example.org. TXT "v=spf1 include:nothing.example.org -all"
+many.example.org. TXT "v=spf1 a a a a a a a a a a a -all"
+many.example.org. A 192.0.2.200
+`;
+  it.each([
+    ['example.org', '192.0.2.10', 'pass'],
+    ['example.org', '198.51.100.99', 'pass'],
+    ['example.org', '2001:db8:1::1', 'pass'],
+    ['example.org', '203.0.113.5', 'softfail'],
+    ['macro.example.org', '192.0.2.1', 'pass'],
+    ['macro.example.org', '192.0.2.2', 'undecidable'],
+    ['ptr.example.org', '192.0.2.2', 'undecidable'],
+    ['exists.example.org', '192.0.2.2', 'pass'],
+    ['loop.example.org', '192.0.2.2', 'permerror'],
+    ['none.example.org', '192.0.2.2', 'permerror'],
+    ['many.example.org', '192.0.2.2', 'permerror'],
+    ['nothing.example.org', '192.0.2.2', 'none'],
+    ['example.org', 'not-an-ip', 'undecidable'],
+  ])('gives %s for %s: %s', async (domain, ip, result) => {
+    expect((await evaluateSpfIp(zoneResolver(zone), domain, ip)).result).toBe(result);
+  });
+});
