@@ -1,0 +1,51 @@
+import { normalizeName } from './memory-resolver.js';
+import type { DnsAnswer, DnsResolver, Fact, RrType } from './types.js';
+
+export interface CachingResolverStats {
+  /** query() calls received. */
+  lookups: number;
+  /** Questions passed to the inner resolver: what a run costs the DNS servers. */
+  queries: number;
+  /** Lookups served by an answer already known or already in flight. */
+  hits: number;
+}
+
+export interface CachingResolver extends DnsResolver {
+  stats(): CachingResolverStats;
+}
+
+/**
+ * Shares one in-flight promise per name and type for a whole run (STYLE.md, src/dns): checks ask freely, the
+ * servers see each question once. Answers are kept for the run, TTLs ignored since a run lasts minutes;
+ * a failure is handed to those already waiting, then forgotten so that a later lookup asks again.
+ */
+export function createCachingResolver(inner: DnsResolver): CachingResolver {
+  const cache = new Map<string, Promise<Fact<DnsAnswer>>>();
+  const counters: CachingResolverStats = { lookups: 0, queries: 0, hits: 0 };
+
+  return {
+    query(name: string, type: RrType): Promise<Fact<DnsAnswer>> {
+      counters.lookups++;
+      const key = `${normalizeName(name)} ${type}`;
+      const known = cache.get(key);
+      if (known !== undefined) {
+        counters.hits++;
+        return known;
+      }
+      counters.queries++;
+      const promise = inner.query(name, type).then(
+        (fact) => {
+          if (!fact.ok) cache.delete(key);
+          return fact;
+        },
+        (error: unknown) => {
+          cache.delete(key);
+          throw error;
+        },
+      );
+      cache.set(key, promise);
+      return promise;
+    },
+    stats: () => ({ ...counters }),
+  };
+}
