@@ -1,0 +1,326 @@
+import { classifyReason, isHardBounce } from './classify-reason.js';
+import { findVerp } from './decode-verp.js';
+import { BOUNCE_LIMITS } from './limits.js';
+import type { HeaderField, MimePart } from './mime.js';
+import {
+  decodeEncodedWords,
+  headerValue,
+  normalizeInput,
+  parseHeaderBlock,
+  parseMime,
+  partText,
+  splitEntity,
+  walkParts,
+} from './mime.js';
+import type { RawRecipient } from './raw-recipient.js';
+import { cleanAddress, emptyRaw } from './raw-recipient.js';
+import { scanPlainBounce } from './scan-plain-bounce.js';
+import type { BounceRecipient, BounceReport, VerpInfo } from './types.js';
+
+export type { BounceReport, BounceRecipient, BounceReason, BounceKind, VerpInfo } from './types.js';
+
+/** What the MIME walk found in a message. */
+interface Sections {
+  deliveryStatus: string[];
+  feedbackReport: string | null;
+  texts: string[];
+  returnedHeaders: HeaderField[];
+}
+
+/** Pulls an RFC 3463 status out of text, preferring one whose class agrees with the SMTP reply code. */
+export function statusFromText(text: string, replyCode: string | null): string | null {
+  const re = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (replyCode !== null && m[1] !== replyCode[0]) continue;
+    // "5.0.0" says nothing beyond the reply class; keep searching for a real one.
+    if (m[2] === '0' && m[3] === '0') continue;
+    return `${m[1]}.${m[2]}.${m[3]}`;
+  }
+  return null;
+}
+
+/** The SMTP reply code (550, 421, ...) at the head of a diagnostic, or null. */
+export function replyCodeOf(text: string | null): string | null {
+  if (text === null) return null;
+  const m = /(?:^|[\s:;(])([245][0-5]\d)(?:[\s-]|$)/.exec(text);
+  return m?.[1] ?? null;
+}
+
+/** The SMTP command a diagnostic answered, from the MTAs' usual wordings. */
+export function smtpCommandOf(text: string): string | null {
+  const m =
+    /in reply to (?:the )?(?:end of )?(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT)\b/i.exec(text) ??
+    /(?:>>>|after|following) (RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|end of data)\b/i.exec(text) ??
+    /\b(RCPT) TO\b/i.exec(text) ??
+    /\b(MAIL) FROM\b/i.exec(text);
+  if (m?.[1] === undefined) return null;
+  const command = m[1].toUpperCase();
+  return command === 'END OF DATA' || command === 'BDAT' ? 'DATA' : command;
+}
+
+function collectSections(root: MimePart): Sections {
+  const sections: Sections = { deliveryStatus: [], feedbackReport: null, texts: [], returnedHeaders: [] };
+  let textChars = 0;
+  walkParts(root, (part, depth) => {
+    const type = part.contentType;
+    if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
+      sections.deliveryStatus.push(partText(part));
+    } else if (type === 'message/feedback-report') {
+      sections.feedbackReport ??= partText(part);
+    } else if ((type === 'message/rfc822' || type === 'message/global') && part.children[0] !== undefined) {
+      if (sections.returnedHeaders.length === 0) sections.returnedHeaders = part.children[0].headers;
+    } else if (type === 'text/rfc822-headers' || type === 'text/rfc822-header') {
+      if (sections.returnedHeaders.length === 0)
+        sections.returnedHeaders = parseHeaderBlock(splitEntity(partText(part)).head);
+    } else if (
+      (type === 'text/plain' || type === 'text/html' || (type.startsWith('text/') && depth === 0)) &&
+      textChars < BOUNCE_LIMITS.MAX_TEXT_CHARS &&
+      !isInsideReturned(root, part)
+    ) {
+      let text = partText(part);
+      if (type === 'text/html') text = htmlToText(text);
+      text = text.slice(0, BOUNCE_LIMITS.MAX_TEXT_CHARS - textChars);
+      textChars += text.length;
+      sections.texts.push(text);
+    }
+  });
+  return sections;
+}
+
+/** True when the part sits inside a returned message/rfc822: its text is the original mail, not the bounce. */
+function isInsideReturned(root: MimePart, target: MimePart): boolean {
+  let found = false;
+  const visit = (part: MimePart, inside: boolean): void => {
+    if (found) return;
+    if (part === target) {
+      found = inside;
+      return;
+    }
+    const nowInside = inside || part.contentType === 'message/rfc822' || part.contentType === 'message/global';
+    for (const child of part.children) visit(child, nowInside);
+  };
+  visit(root, false);
+  return found;
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(?:br|p|div|tr|li)[^>]{0,200}>/gi, '\n')
+    .replace(/<[^>]{0,500}>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&');
+}
+
+/** Reads the per-recipient fields of RFC 3464 §2.3 out of one message/delivery-status body. */
+function parseDeliveryStatus(body: string): RawRecipient[] {
+  const fields = parseHeaderBlock(body.replace(/^\n+/, ''));
+  const recipients: RawRecipient[] = [];
+  let pendingOriginal: string | null = null;
+  let current: RawRecipient | null = null;
+  for (const { name, value } of fields) {
+    if (name === 'original-recipient') {
+      // RFC 3464 puts Original-Recipient before Final-Recipient; some MTAs write it just after.
+      if (current !== null && current.originalRecipient === null && current.action === null) {
+        current.originalRecipient = cleanAddress(value);
+      } else pendingOriginal = cleanAddress(value);
+      continue;
+    }
+    if (name === 'final-recipient') {
+      const address = cleanAddress(value);
+      if (address === null) {
+        current = null;
+        continue;
+      }
+      if (recipients.length >= BOUNCE_LIMITS.MAX_RECIPIENTS) break;
+      current = {
+        address,
+        originalRecipient: pendingOriginal,
+        status: null,
+        action: null,
+        diagnostic: null,
+        diagnosticType: null,
+        remoteMta: null,
+        smtpCommand: null,
+      };
+      pendingOriginal = null;
+      recipients.push(current);
+      continue;
+    }
+    if (current === null) continue;
+    if (name === 'action') current.action = value.toLowerCase().split(/[\s(;]/)[0] ?? null;
+    else if (name === 'status') current.status = /\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(value)?.[0] ?? null;
+    else if (name === 'remote-mta') current.remoteMta = value.replace(/^\s*[\w-]+\s*;\s*/, '').trim() || null;
+    else if (name === 'diagnostic-code') {
+      const m = /^\s*([\w-]+)\s*;\s*([\s\S]*)$/.exec(value);
+      current.diagnosticType = m?.[1]?.toUpperCase() ?? null;
+      const text = (m?.[2] ?? value).trim();
+      if (text !== '') current.diagnostic = text;
+    } else if (name === 'x-actual-recipient' && /x-unix/i.test(value) && current.diagnosticType === null)
+      current.diagnosticType = 'X-UNIX';
+  }
+  return recipients;
+}
+
+/** Subjects of RFC 3834 auto-replies in the languages seen in the wild. */
+const AUTOREPLY_SUBJECT =
+  /auto(?:matic)?[ _-]?(?:reply|response|respon[sd]|antwort|réponse|reponse)|out of (?:the )?office|vacation|on holiday|on leave|away from|\baway\b|absence|absent|abwesen|congés|conges|ausente|fuori sede|不在/i;
+
+const DAEMON_SENDER = /mailer-daemon|postmaster|mail delivery|mailerdaemon|bounce|dsn|delivery/i;
+
+const FAILURE_SUBJECT =
+  /undeliver|delivery (?:status|failure|fail|report|notification|problem)|returned mail|failure notice|mail delivery|non[- ]?delivery|could not be delivered|unable to deliver|not delivered|rejected|bounce|nicht zugestellt|error|warning: could not|delayed mail|mail system error|non remis|échec|unzustellbar|失敗|エラー/i;
+
+function isAutoReply(headers: readonly HeaderField[]): boolean {
+  const from = headerValue(headers, 'from') ?? '';
+  const subject = decodeEncodedWords(headerValue(headers, 'subject') ?? '');
+  if (FAILURE_SUBJECT.test(subject) && DAEMON_SENDER.test(from)) return false;
+  const autoSubmitted = (headerValue(headers, 'auto-submitted') ?? '').toLowerCase();
+  if (autoSubmitted.startsWith('auto-replied') && !FAILURE_SUBJECT.test(subject)) return true;
+  if (headerValue(headers, 'x-autoreply') !== null || headerValue(headers, 'x-autorespond') !== null) return true;
+  const precedence = (headerValue(headers, 'precedence') ?? '').toLowerCase();
+  if (precedence === 'auto_reply') return true;
+  return AUTOREPLY_SUBJECT.test(subject) && !FAILURE_SUBJECT.test(subject);
+}
+
+function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
+  const replyCode = replyCodeOf(raw.diagnostic);
+  const status = raw.status ?? (raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode));
+  const smtpCommand = raw.smtpCommand ?? (raw.diagnostic === null ? null : smtpCommandOf(raw.diagnostic));
+  const action = raw.action ?? fallbackAction;
+  const reason = classifyReason({
+    status,
+    diagnostic: raw.diagnostic,
+    diagnosticType: raw.diagnosticType,
+    action,
+    smtpCommand,
+    replyCode,
+    hint: raw.hint ?? null,
+  });
+  const temporary =
+    status?.startsWith('4.') === true ||
+    action === 'delayed' ||
+    (status === null && replyCode?.startsWith('4') === true) ||
+    reason === 'vacation' ||
+    reason === 'feedback' ||
+    reason === 'delivered';
+  const permanent = !temporary && (status?.startsWith('5.') === true || action === 'failed' || status === null);
+  return {
+    address: raw.address.toLowerCase(),
+    originalRecipient: raw.originalRecipient?.toLowerCase() ?? null,
+    status,
+    action,
+    reason,
+    hardbounce: isHardBounce(reason, permanent),
+    permanent,
+    diagnostic:
+      raw.diagnostic === null
+        ? null
+        : raw.diagnostic.replace(/\s+/g, ' ').trim().slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS),
+    remoteMta: raw.remoteMta,
+    smtpCommand,
+    verp,
+  };
+}
+
+/** Fills a DSN recipient's missing diagnostic from the human-readable part, where the MTA wrote the error. */
+function diagnosticFromText(texts: readonly string[], address: string): string | null {
+  for (const text of texts) {
+    const at = text.toLowerCase().indexOf(address.toLowerCase());
+    if (at < 0) continue;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    const paragraphEnd = text.indexOf('\n\n', at);
+    const chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
+    const after = chunk.replace(/^[^\n]*?<?[^\s<>]+@[^\s<>]+>?:?/, '').trim();
+    if (after !== '') return after;
+  }
+  return null;
+}
+
+/**
+ * Parses a bounce, auto-reply or ARF report into recipients classified with Sisimai's reason names.
+ * Pure and total: hostile input (truncated, huge, broken MIME, bad charsets) yields a report, never a throw.
+ */
+export function parseBounce(raw: Buffer | string): BounceReport {
+  try {
+    return parseNormalized(normalizeInput(raw));
+  } catch {
+    // Defence in depth: a parser bug on one odd message must not stop a run over a mailbox.
+    return { kind: 'other', recipients: [] };
+  }
+}
+
+function parseNormalized(text: string): BounceReport {
+  const root = parseMime(text);
+  const headers = root.headers;
+  const sections = collectSections(root);
+  const allText = sections.texts.join('\n');
+  let returnedHeaders = sections.returnedHeaders;
+  if (returnedHeaders.length === 0) returnedHeaders = inlineReturnedHeaders(allText);
+  const verp = findVerp(headers, returnedHeaders, allText);
+  const reportType = (root.params['report-type'] ?? '').toLowerCase();
+
+  if (sections.feedbackReport !== null || reportType === 'feedback-report') {
+    const report = parseHeaderBlock((sections.feedbackReport ?? '').replace(/^\n+/, ''));
+    const feedbackType = (headerValue(report, 'feedback-type') ?? 'other').toLowerCase().trim();
+    const address =
+      cleanAddress(headerValue(report, 'original-rcpt-to')) ??
+      cleanAddress(headerValue(report, 'removal-recipient')) ??
+      cleanAddress(headerValue(returnedHeaders, 'to'));
+    const recipients: BounceRecipient[] = [];
+    if (address !== null) {
+      const diagnostic = sections.texts[0]?.trim() || null;
+      recipients.push(finish({ ...emptyRaw(address), diagnostic, hint: 'feedback' }, verp, null));
+    }
+    return { kind: 'feedback', feedbackType, recipients };
+  }
+
+  let dsn: RawRecipient[] = [];
+  for (const body of sections.deliveryStatus) dsn = dsn.concat(parseDeliveryStatus(body));
+  if (dsn.length > 0) {
+    for (const recipient of dsn) {
+      recipient.diagnostic ??= diagnosticFromText(sections.texts, recipient.address);
+      if (recipient.diagnostic === null) {
+        const scanned = scanPlainBounce(allText, headers);
+        const same = scanned.find((r) => r.address.toLowerCase() === recipient.address.toLowerCase());
+        if (same !== undefined) recipient.diagnostic = same.diagnostic;
+      }
+    }
+    const recipients = dsn.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null));
+    const delivered = recipients.every(
+      (r) => /^(?:delivered|relayed|expanded)$/.test(r.action ?? '') || r.status?.startsWith('2.') === true,
+    );
+    return {
+      kind: delivered ? 'delivered' : 'bounce',
+      recipients: delivered ? recipients.map(asDelivered) : recipients,
+    };
+  }
+
+  if (isAutoReply(headers)) {
+    const address = cleanAddress(headerValue(headers, 'from')) ?? cleanAddress(headerValue(headers, 'reply-to'));
+    if (address === null) return { kind: 'autoreply', recipients: [] };
+    const subject = decodeEncodedWords(headerValue(headers, 'subject') ?? '');
+    return {
+      kind: 'autoreply',
+      recipients: [finish({ ...emptyRaw(address), diagnostic: subject || null, hint: 'vacation' }, verp, null)],
+    };
+  }
+
+  const scanned = scanPlainBounce(allText, headers);
+  if (scanned.length === 0) return { kind: 'other', recipients: [] };
+  return {
+    kind: 'bounce',
+    recipients: scanned.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null)),
+  };
+}
+
+function asDelivered(recipient: BounceRecipient): BounceRecipient {
+  return { ...recipient, reason: 'delivered', hardbounce: false, permanent: false };
+}
+
+/** The header block of an original message quoted inline after the error text (non-MIME bounces). */
+function inlineReturnedHeaders(text: string): HeaderField[] {
+  const m = /^(?:received|return-path|message-id|from|to|subject|date|x-[\w-]+):[^\n]*\n(?:[^\n]+\n)*/im.exec(text);
+  return m === null ? [] : parseHeaderBlock(m[0]);
+}

@@ -1,0 +1,113 @@
+import { BOUNCE_LIMITS } from './limits.js';
+import type { HeaderField } from './mime.js';
+import { headerValues } from './mime.js';
+import type { RawRecipient } from './raw-recipient.js';
+import { cleanAddress, emptyRaw } from './raw-recipient.js';
+
+/**
+ * Where the error text of a non-DSN bounce stops and the returned message begins: qmail's "--- Below this
+ * line is a copy of the message.", Exim's "------ This is a copy of the message", Gmail's "----- Original
+ * message -----", Sendmail's "----- Original message follows -----", Yahoo and others alike.
+ */
+const ORIGINAL_MARKER =
+  /^[ \t]*(?:[-=_*]{2,}.*(?:below this line|copy of|original message|returned message|message follows|undelivered message|message header|original mail|headers? (?:of|follow))|(?:original message|returned message|message headers?) follows?:?[ \t]*$|content-type: message\/rfc822)/im;
+
+/** Two consecutive header lines: the returned message quoted inline without any marker. */
+const INLINE_HEADERS =
+  /^(?:received|return-path|from|to|subject|date|message-id|mime-version|dkim-signature|x-[\w-]+): [^\n]*\n(?:[ \t][^\n]*\n)*(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|x-[\w-]+): /im;
+
+const ADDRESS_G = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/** Local parts that are never the failed recipient: the bounce's own senders and helpdesks. */
+const NOT_A_RECIPIENT =
+  /^(?:mailer-daemon|postmaster|abuse|hostmaster|webmaster|noreply|no-reply|root|mail-daemon|mailerdaemon|double-bounce)$/i;
+
+/** The error text of a bounce: the top, up to the returned message. */
+export function errorSection(text: string): string {
+  let end = Math.min(text.length, BOUNCE_LIMITS.MAX_TEXT_CHARS);
+  const marker = ORIGINAL_MARKER.exec(text);
+  if (marker !== null && marker.index < end) end = marker.index;
+  const inline = INLINE_HEADERS.exec(text.slice(0, end));
+  if (inline !== null) end = inline.index;
+  return text.slice(0, end);
+}
+
+/**
+ * Reads recipients and their error out of a bounce without a message/delivery-status part (qmail, Exim,
+ * Gmail, Yahoo, Japanese carriers...): each address in the error text, minus the bounce's own parties, with
+ * the paragraph that follows it. Exim's X-Failed-Recipients, when present, is the list.
+ */
+export function scanPlainBounce(text: string, headers: readonly HeaderField[]): RawRecipient[] {
+  const section = errorSection(text);
+  const own = new Set<string>();
+  for (const name of [
+    'from',
+    'to',
+    'cc',
+    'reply-to',
+    'return-path',
+    'sender',
+    'delivered-to',
+    'x-original-to',
+    'envelope-to',
+  ])
+    for (const value of headerValues(headers, name))
+      for (const address of value.match(ADDRESS_G) ?? []) own.add(address.toLowerCase());
+
+  const failedHeader = headerValues(headers, 'x-failed-recipients').join(',');
+  const listed = (failedHeader.match(ADDRESS_G) ?? []).map((a) => a.toLowerCase());
+  const order: string[] = [];
+  const paragraphs = new Map<string, string[]>();
+  const lines = section.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    for (const found of line.match(ADDRESS_G) ?? []) {
+      const address = (cleanAddress(found) ?? found).toLowerCase();
+      if (listed.length > 0 ? !listed.includes(address) : own.has(address)) continue;
+      const local = address.split('@')[0] ?? '';
+      if (NOT_A_RECIPIENT.test(local)) continue;
+      // Message-IDs and Received lines quote ids that look like addresses.
+      if (/^\s*(?:message-id|in-reply-to|references|received|by |with |id )/i.test(line)) continue;
+      if (!paragraphs.has(address)) {
+        if (order.length >= BOUNCE_LIMITS.MAX_RECIPIENTS) break;
+        order.push(address);
+        paragraphs.set(address, []);
+      }
+      const list = paragraphs.get(address) ?? [];
+      if (list.length < 3) list.push(paragraphAt(lines, i, line.indexOf(found) + found.length));
+    }
+  }
+  for (const address of listed)
+    if (!paragraphs.has(address)) {
+      order.push(address);
+      paragraphs.set(address, []);
+    }
+
+  const errorLine = firstErrorLine(section);
+  return order.map((address) => {
+    let diagnostic = (paragraphs.get(address) ?? []).filter((p) => p !== '').join(' ');
+    if (!/\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b/.test(diagnostic) && errorLine !== null && order.length === 1)
+      diagnostic = `${diagnostic} ${errorLine}`.trim();
+    if (diagnostic === '')
+      diagnostic = section.replace(/\s+/g, ' ').trim().slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
+    return { ...emptyRaw(address), diagnostic: diagnostic === '' ? null : diagnostic };
+  });
+}
+
+/** The text after an address on its line and the lines below it, up to a blank line or the next address. */
+function paragraphAt(lines: readonly string[], index: number, column: number): string {
+  const parts = [(lines[index] ?? '').slice(column).replace(/^[>:\s]+/, '')];
+  for (let j = index + 1; j < lines.length && j < index + 12; j++) {
+    const next = lines[j] ?? '';
+    if (next.trim() === '') break;
+    if (/^\s*<?[^\s<>@]+@[^\s<>@]+>?:?\s*$/.test(next)) break;
+    parts.push(next.trim());
+  }
+  return parts.join(' ').trim();
+}
+
+/** The first line carrying an SMTP reply or status code: the error a one-recipient bounce reports. */
+function firstErrorLine(section: string): string | null {
+  const m = /^.*(?:\b[45]\d\d[\s-]|\b[45]\.\d{1,3}\.\d{1,3}\b).*$/m.exec(section);
+  return m === null ? null : m[0].trim();
+}

@@ -1,0 +1,66 @@
+/** Sisimai 4.25 reason names: the vocabulary list owners already know from Sisimai reports. */
+export const BOUNCE_REASONS = [
+  'userunknown',
+  'hostunknown',
+  'hasmoved',
+  'notaccept',
+  'mailboxfull',
+  'suspend',
+  'filtered',
+  'blocked',
+  'rejected',
+  'policyviolation',
+  'securityerror',
+  'spamdetected',
+  'virusdetected',
+  'contenterror',
+  'mesgtoobig',
+  'exceedlimit',
+  'toomanyconn',
+  'norelaying',
+  'networkerror',
+  'expired',
+  'systemerror',
+  'systemfull',
+  'mailererror',
+  'syntaxerror',
+  'onhold',
+  'undefined',
+  'vacation',
+  'feedback',
+  'delivered',
+] as const;
+
+/** One Sisimai reason name. */
+export type BounceReason = (typeof BOUNCE_REASONS)[number];
+
+/** What a message is: a failure report, an auto-reply, a complaint, a success DSN, or none of these. */
+export type BounceKind = 'bounce' | 'autoreply' | 'feedback' | 'delivered' | 'other';
+
+/** A decoded VERP: Sympa's list bounce address, or LimeSurvey's survey and token. */
+export type VerpInfo =
+  | { scheme: 'sympa'; address: string; list: string; listDomain: string; kind: 'bounce' | 'welcome' | 'remind' }
+  | { scheme: 'limesurvey'; surveyId: string; tokenId: string | null };
+
+/** One recipient of a bounce, the `--jsonl` contract of issue 5 (null for absent values). */
+export interface BounceRecipient {
+  address: string;
+  originalRecipient: string | null;
+  status: string | null;
+  action: string | null;
+  reason: BounceReason;
+  hardbounce: boolean;
+  permanent: boolean;
+  diagnostic: string | null;
+  remoteMta: string | null;
+  smtpCommand: string | null;
+  verp: VerpInfo | null;
+}
+
+/** The outcome of parseBounce(). */
+export interface BounceReport {
+  kind: BounceKind;
+  /** ARF Feedback-Type (RFC 5965 §3.1) for kind "feedback". */
+  feedbackType?: string;
+  recipients: BounceRecipient[];
+}
