@@ -17,7 +17,7 @@ const PATTERNS: Record<string, RegExp> = {
   norelaying:
     /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed) to relay|relaying (?:mail )?(?:to .+ )?(?:is )?not (?:permitted|allowed)|unable to relay|we do not relay|no relaying|relay not permitted|relaying denied|we do not accept mail for .+ as a relay|not a gateway|cannot relay/,
   userunknown:
-    /user (?:is )?unknown|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|said: 550[ -]5\.1\.1|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
+    /user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|said: 550[ -]5\.1\.1|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
   filtered:
     /due to extended inactivity|has restricted sms e-?mail|is not accepting (?:any )?mail|mail (?:for|to) .+ is not accepted|message filtered|rejected by recipient|refused by recipient|user refuses|recipient refuses|this message has been blocked by recipient|sender address has been blacklisted|recipients? (?:has|have) (?:blocked|rejected)|your message was declined|has been blocked by the recipient|message has been rejected by filter|blocked by (?:the )?user|content filter|user reject/,
   rejected:
@@ -25,7 +25,7 @@ const PATTERNS: Record<string, RegExp> = {
   hostunknown:
     /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|no mx (?:record|host)|domain (?:must|should) exist|invalid domain|recipient domain|nxdomain|no route to host for domain|host not found|dns error|mx lookup|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)|no (?:valid )?(?:mx|a) (?:or a )?record/,
   spamdetected:
-    /spam|\bube\b|unsolicited|junk mail|bulk mail|message (?:content|looks like) .*(?:rejected|spam)|content rejected|score exceeded|rejected as bulk|message (?:was )?rejected due to content|classified as|identified as|high probability|rbl|considered unsolicited|filter rejected|blacklisted url|url in .+ is blacklisted|suspicious|phish/,
+    /spam(?!haus|cop)|\bube\b|unsolicited|junk mail|bulk mail|message (?:content|looks like) .*(?:rejected|spam)|content rejected|score exceeded|rejected as bulk|message (?:was )?rejected due to content|classified as|identified as|high probability|rbl|considered unsolicited|filter rejected|blacklisted url|url in .+ is blacklisted|suspicious|phish/,
   toomanyconn:
     /too many (?:connections|concurrent|simultaneous|sessions)|connection (?:limit|rate)|(?:rate|frequency) limit|too many (?:smtp )?connections|throttl|exceeded (?:the )?(?:connection|rate)|too many errors|please try again later|deferred due to|temporarily (?:deferred|rate)|too many messages|try again later|sending rate/,
   blocked:
@@ -36,11 +36,11 @@ const PATTERNS: Record<string, RegExp> = {
   securityerror:
     /authentication|auth(?:entication)? (?:failed|required)|must (?:be authenticated|authenticate|issue a starttls)|tls|ssl|certificate|encryption|insecure|security|unauthenticated|starttls|sender not authenticated|unauthorized/,
   systemerror:
-    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|too many hops|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unable to deliver|unavailable|not available|resources|timed? ?out|i\/o error|connection (?:dropped|lost|closed|reset)|lost connection|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|recipient server|try again|transaction failed/,
+    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|too many hops|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unable to deliver|unavailable|not available|resources|i\/o error|connection (?:dropped|lost|closed|reset)|lost connection|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|try again|transaction failed/,
   networkerror:
     /network (?:error|failure)|no route to host|unable to connect|could not connect|connection refused|connect to .+ failed|name server|dns (?:failure|timeout|problem|error)|host is unreachable|unreachable|malformed or unexpected name server reply|all mail servers? (?:must have been )?unavailable|mail exchangers?|mx (?:servers|host)|no mx|delivery to the following recipient has been delayed|remote host|network/,
   expired:
-    /expired|retry time|too long|delivery (?:time|period) expired|undelivered for|could not be delivered for|has not been (?:delivered|able to be delivered) for|queue(?:d)? (?:too long|for|lifetime)|giving up|delivery attempts will continue|gave up|retry timeout exceeded|message timed out|timeout exceeded|delivery (?:has been )?delayed|delayed|deferred|have not been able to deliver|maximum (?:time|lifetime)|not (?:been )?delivered within|time limit|was not delivered for \d+ days|unable to deliver.+within/,
+    /expired|timed? ?out|did not accept our requests to connect|retry time|too long|delivery (?:time|period) expired|undelivered for|could not be delivered for|has not been (?:delivered|able to be delivered) for|queue(?:d)? (?:too long|for|lifetime)|giving up|delivery attempts will continue|gave up|retry timeout exceeded|message timed out|timeout exceeded|delivery (?:has been )?delayed|delayed|deferred|have not been able to deliver|maximum (?:time|lifetime)|not (?:been )?delivered within|time limit|was not delivered for \d+ days|unable to deliver.+within/,
   contenterror:
     /content|header|8-?bit|mime|message (?:is )?malformed|invalid (?:message|data)|improper|format|characters|line (?:too long|length)|encoding|attachment|charset|bare (?:lf|cr)|syntax error in (?:body|header)/,
   systemfull:
@@ -99,7 +99,6 @@ const STATUS_REASONS: Record<string, BounceReason> = {
   '1.7': 'rejected',
   '1.8': 'rejected',
   '1.9': 'rejected',
-  '1.10': 'notaccept',
   '2.0': 'filtered',
   '2.1': 'filtered',
   '2.2': 'mailboxfull',
@@ -112,7 +111,7 @@ const STATUS_REASONS: Record<string, BounceReason> = {
   '3.4': 'mesgtoobig',
   '3.5': 'systemerror',
   '4.0': 'networkerror',
-  '4.1': 'networkerror',
+  '4.1': 'expired',
   '4.2': 'networkerror',
   '4.3': 'systemerror',
   '4.4': 'hostunknown',
@@ -138,7 +137,9 @@ export function reasonOfStatus(status: string | null): BounceReason | '' {
   const m = /^[245]\.(\d{1,3}\.\d{1,3})$/.exec(status);
   if (m === null) return '';
   if (status.startsWith('2.')) return 'delivered';
-  return STATUS_REASONS[m[1] ?? ''] ?? '';
+  const detail = m[1] ?? '';
+  // Exchange's 5.1.10 and 5.1.351 are address errors like any other X.1.N.
+  return STATUS_REASONS[detail] ?? (detail.startsWith('1.') ? 'userunknown' : '');
 }
 
 /** The first reason whose phrases match the text, in the given order. */
@@ -190,7 +191,9 @@ export function classifyReason(input: ReasonInput): BounceReason {
           if (other !== '') return other;
           return 'userunknown';
         }
-        if (PATTERNS.userunknown?.test(text) === true && command !== 'DATA') return 'userunknown';
+        // Without a 5.1.x status, "user unknown" means a bad mailbox only when RCPT drew it: answered to DATA
+        // or to an unknown command it is a content filter in disguise (Japanese carriers; Sisimai UserUnknown::true).
+        if (command === 'RCPT' && PATTERNS.userunknown?.test(text) === true) return 'userunknown';
         continue;
       }
       if (reason === 'filtered') {

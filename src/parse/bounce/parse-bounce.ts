@@ -14,7 +14,7 @@ import {
 } from './mime.js';
 import type { RawRecipient } from './raw-recipient.js';
 import { cleanAddress, emptyRaw } from './raw-recipient.js';
-import { scanPlainBounce } from './scan-plain-bounce.js';
+import { errorSection as errorSectionOf, scanPlainBounce } from './scan-plain-bounce.js';
 import type { BounceRecipient, BounceReport, VerpInfo } from './types.js';
 
 export type { BounceReport, BounceRecipient, BounceReason, BounceKind, VerpInfo } from './types.js';
@@ -30,13 +30,15 @@ interface Sections {
 /** Pulls an RFC 3463 status out of text, preferring one whose class agrees with the SMTP reply code. */
 export function statusFromText(text: string, replyCode: string | null): string | null {
   const re = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/g;
+  let other: string | null = null;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (replyCode !== null && m[1] !== replyCode[0]) continue;
     // "5.0.0" says nothing beyond the reply class; keep searching for a real one.
     if (m[2] === '0' && m[3] === '0') continue;
-    return `${m[1]}.${m[2]}.${m[3]}`;
+    const status = `${m[1]}.${m[2]}.${m[3]}`;
+    if (replyCode === null || m[1] === replyCode[0]) return status;
+    other ??= status;
   }
-  return null;
+  return other;
 }
 
 /** The SMTP reply code (550, 421, ...) at the head of a diagnostic, or null. */
@@ -51,10 +53,11 @@ export function smtpCommandOf(text: string): string | null {
   const m =
     /in reply to (?:the )?(?:end of )?(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT)\b/i.exec(text) ??
     /(?:>>>|after|following) (RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|end of data)\b/i.exec(text) ??
-    /\b(RCPT) TO\b/i.exec(text) ??
+    /\b(?:SMTP:)?(RCPT)[ _]TO\b|SMTP:(RCPT)\b/i.exec(text) ??
     /\b(MAIL) FROM\b/i.exec(text);
-  if (m?.[1] === undefined) return null;
-  const command = m[1].toUpperCase();
+  const found = m?.[1] ?? m?.[2];
+  if (found === undefined) return null;
+  const command = found.toUpperCase();
   return command === 'END OF DATA' || command === 'BDAT' ? 'DATA' : command;
 }
 
@@ -278,9 +281,22 @@ function parseNormalized(text: string): BounceReport {
 
   let dsn: RawRecipient[] = [];
   for (const body of sections.deliveryStatus) dsn = dsn.concat(parseDeliveryStatus(body));
+  if (dsn.length === 0) {
+    // Amazon WorkMail and some gateways paste the DSN fields into the text part instead of a
+    // message/delivery-status part.
+    const start = /^(?:original|final)-recipient:/im.exec(allText);
+    if (start !== null) dsn = parseDeliveryStatus(errorSectionOf(allText.slice(start.index)));
+  }
   if (dsn.length > 0) {
+    const wholeCommand = smtpCommandOf(errorSectionOf(allText).replace(/\s+/g, ' '));
     for (const recipient of dsn) {
-      recipient.diagnostic ??= diagnosticFromText(sections.texts, recipient.address);
+      const paragraph = diagnosticFromText(sections.texts, recipient.address);
+      recipient.diagnostic ??= paragraph;
+      // Postfix and Sendmail name the SMTP command in the human-readable part only.
+      recipient.smtpCommand ??=
+        smtpCommandOf((recipient.diagnostic ?? '').replace(/\s+/g, ' ')) ??
+        smtpCommandOf((paragraph ?? '').replace(/\s+/g, ' ')) ??
+        (dsn.length === 1 ? wholeCommand : null);
       if (recipient.diagnostic === null) {
         const scanned = scanPlainBounce(allText, headers);
         const same = scanned.find((r) => r.address.toLowerCase() === recipient.address.toLowerCase());

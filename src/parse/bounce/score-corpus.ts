@@ -86,7 +86,7 @@ export function scoreBounceCorpus(dir: string, preloaded?: Buffer[]): CorpusScor
       if (w.reason === r.reason) s.reasonMatches += 1;
       else
         s.failures.push(
-          `${want.file}: ${address} reason ${r.reason}, expected ${w.reason} [${r.status ?? ''}] ${(r.diagnostic ?? '').slice(0, 140)}`,
+          `${want.file}: ${address} reason ${r.reason}, expected ${w.reason} [${r.status ?? ''}|${r.smtpCommand ?? ''}] ${(r.diagnostic ?? '').slice(0, 140)}`,
         );
       if (w.hardbounce === r.hardbounce) s.hardMatches += 1;
     }
