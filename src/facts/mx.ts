@@ -114,26 +114,28 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
   const hasNullMx = exchanges.some((mx) => mx.exchange === '');
   const implicitAddresses =
     exchanges.length === 0 ? (await resolveAddresses(resolver, domain)).addresses : ([] as string[]);
+  // The same exchange listed twice (at two preferences) is one host: keep its most preferred entry.
+  const unique = exchanges.filter(
+    (mx, index) => mx.exchange !== '' && exchanges.findIndex((other) => other.exchange === mx.exchange) === index,
+  );
   const hosts = await Promise.all(
-    exchanges
-      .filter((mx) => mx.exchange !== '')
-      .map(async ({ exchange, preference }): Promise<MxHost> => {
-        const literal = ipLiteral(exchange);
-        if (literal !== null)
-          return { exchange, preference, isIpLiteral: true, cnames: [], addresses: { ok: true, value: [] } };
-        try {
-          const { addresses, cnames } = await resolveAddresses(resolver, exchange);
-          const resolved = await Promise.all(
-            addresses.map(async (address) => ({
-              address,
-              reverse: await captureFact(checkReverse(resolver, address)),
-            })),
-          );
-          return { exchange, preference, isIpLiteral: false, cnames, addresses: { ok: true, value: resolved } };
-        } catch (error) {
-          return { exchange, preference, isIpLiteral: false, cnames: [], addresses: failedFact(error) };
-        }
-      }),
+    unique.map(async ({ exchange, preference }): Promise<MxHost> => {
+      const literal = ipLiteral(exchange);
+      if (literal !== null)
+        return { exchange, preference, isIpLiteral: true, cnames: [], addresses: { ok: true, value: [] } };
+      try {
+        const { addresses, cnames } = await resolveAddresses(resolver, exchange);
+        const resolved = await Promise.all(
+          addresses.map(async (address) => ({
+            address,
+            reverse: await captureFact(checkReverse(resolver, address)),
+          })),
+        );
+        return { exchange, preference, isIpLiteral: false, cnames, addresses: { ok: true, value: resolved } };
+      } catch (error) {
+        return { exchange, preference, isIpLiteral: false, cnames: [], addresses: failedFact(error) };
+      }
+    }),
   );
   return { hosts, hasNullMx, implicitAddresses };
 }

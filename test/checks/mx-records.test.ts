@@ -58,6 +58,12 @@ describe('mx-records', () => {
     );
   });
 
+  it('judges an exchange listed at two preferences once', async () => {
+    const zone =
+      'example.org. MX 10 a.example.org.\nexample.org. MX 20 a.example.org.\na.example.org. CNAME b.example.org.\nb.example.org. A 192.0.2.10';
+    expect(found(await run(zone))).toEqual(['mx.cname a.example.org', 'mx.no_ptr 192.0.2.10']);
+  });
+
   it('judges an address shared by two MX hosts once', async () => {
     const zone = `example.org. MX 10 a.example.org.\nexample.org. MX 20 b.example.org.\na.example.org. A 192.0.2.10\nb.example.org. A 192.0.2.10`;
     expect(found(await run(zone))).toEqual(['mx.no_ptr 192.0.2.10']);
