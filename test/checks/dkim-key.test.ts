@@ -76,4 +76,11 @@ describe('dkim-key', () => {
     expect(ids(output)).toEqual(['dkim.key_weak']);
     expect(output.unknown).toEqual([{ subject: 'slow', reason: expect.stringMatching(/^timeout/) as unknown }]);
   });
+
+  it('reports a selector caught in a CNAME loop as unknown', async () => {
+    const zone = 'loop._domainkey.example.org. CNAME a.example.net.\na.example.net. CNAME loop._domainkey.example.org.';
+    const output = await run(zone, ['loop']);
+    expect(output.findings).toEqual([]);
+    expect(output.unknown?.map((entry) => entry.subject)).toEqual(['loop']);
+  });
 });
