@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import spfRecord from '../../checks/spf-record.js';
+import { checkCases, runCheck } from './spf-dmarc-cases.js';
+
+describe('spf-record', () => {
+  checkCases(spfRecord, {
+    pass: [
+      { name: 'one valid record', zone: 'example.org. TXT "v=spf1 mx -all"\nexample.org. MX 10 mx.example.org.' },
+      {
+        name: 'other TXT records beside SPF',
+        zone: 'example.org. TXT "v=spf1 -all"\nexample.org. TXT "site-verification=1"',
+      },
+    ],
+    fail: [
+      { name: 'no TXT at all', zone: 'www.example.org. A 192.0.2.1', ids: ['spf.missing'] },
+      { name: 'only unrelated TXT', zone: 'example.org. TXT "v=spf10 -all"', ids: ['spf.missing'] },
+      {
+        name: 'two records',
+        zone: 'example.org. TXT "v=spf1 -all"\nexample.org. TXT "v=spf1 mx -all"',
+        ids: ['spf.multiple_records'],
+      },
+      {
+        name: 'two records in an include',
+        zone: 'example.org. TXT "v=spf1 include:p.example.net -all"\np.example.net. TXT "v=spf1 -all"\np.example.net. TXT "v=spf1 ~all"',
+        ids: ['spf.multiple_records'],
+      },
+      { name: 'unknown mechanism', zone: 'example.org. TXT "v=spf1 mx foo -all"', ids: ['spf.syntax_error'] },
+      {
+        name: 'bad record in an include',
+        zone: 'example.org. TXT "v=spf1 include:p.example.net -all"\np.example.net. TXT "v=spf1 ip4:1.2.3 -all"',
+        ids: ['spf.syntax_error'],
+      },
+      { name: 'uppercase version', zone: 'example.org. TXT "V=SPF1 -all"', ids: ['spf.uppercase_version'] },
+    ],
+    unknown: [
+      {
+        name: 'TXT lookup timed out',
+        zone: 'example.org. TXT "v=spf1 -all"',
+        failures: { 'example.org TXT': 'timeout' },
+      },
+      {
+        name: 'SERVFAIL on an include',
+        zone: 'example.org. TXT "v=spf1 include:p.example.net -all"',
+        failures: { 'p.example.net TXT': 'servfail' },
+      },
+    ],
+  });
+
+  it('suggests a record with the MX and the sending IPs', async () => {
+    const result = await runCheck(spfRecord, {
+      zone: 'www.example.org. A 192.0.2.1',
+      options: { sendingIps: ['192.0.2.25', '2001:db8::25'] },
+    });
+    expect(result.findings[0]?.suggestedRecord).toBe(
+      'example.org. TXT "v=spf1 mx ip4:192.0.2.25 ip6:2001:db8::25 ~all"',
+    );
+    expect(result.findings[0]?.message).toBe('No SPF record at "example.org"');
+  });
+
+  it('gives the syntax error position and the subject of the broken include', async () => {
+    const result = await runCheck(spfRecord, {
+      zone: 'example.org. TXT "v=spf1 include:p.example.net -all"\np.example.net. TXT "v=spf1 ip4:1.2.3 -all"',
+    });
+    expect(result.findings[0]).toMatchObject({
+      subject: 'p.example.net',
+      evidence: { position: 7, via: 'include', record: 'v=spf1 ip4:1.2.3 -all' },
+    });
+  });
+
+  it('suggests the lower-case version', async () => {
+    const result = await runCheck(spfRecord, { zone: 'example.org. TXT "V=SPF1 mx -all"' });
+    expect(result.findings[0]?.suggestedRecord).toBe('example.org. TXT "v=spf1 mx -all"');
+  });
+});
