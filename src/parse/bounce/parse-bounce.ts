@@ -5,6 +5,7 @@ import type { HeaderField, MimePart } from './mime.js';
 import {
   decodeEncodedWords,
   headerValue,
+  headerValues,
   normalizeInput,
   parseHeaderBlock,
   parseMime,
@@ -175,8 +176,23 @@ const DAEMON_SENDER = /mailer-daemon|postmaster|mail delivery|mailerdaemon|bounc
 const FAILURE_SUBJECT =
   /undeliver|delivery (?:status|failure|fail|report|notification|problem)|returned mail|failure notice|mail delivery|non[- ]?delivery|could not be delivered|unable to deliver|not delivered|rejected|bounce|nicht zugestellt|error|warning: could not|delayed mail|mail system error|non remis|échec|unzustellbar|失敗|エラー/i;
 
+/** Text that only a delivery failure report says. */
+const FAILURE_TEXT =
+  /could not be delivered|couldn't be delivered|undeliverable|unable to deliver|delivery (?:has )?failed|failed permanently|permanent error|not (?:be )?delivered|following (?:address|recipient)|returned mail|delivery to the following|was not delivered|delivery status|rejected|user unknown|transcript of session|qmail-send|mailbox (?:is )?(?:full|unavailable)|did not reach|no such user|message delivery|error/i;
+
+/** A message worth scanning for failed recipients: sent by a mailer daemon, titled as a failure, or saying so. */
+function looksLikeBounce(headers: readonly HeaderField[], text: string): boolean {
+  const from = headerValue(headers, 'from') ?? '';
+  const subject = decodeEncodedWords(headerValue(headers, 'subject') ?? '');
+  if (/(?:^|[<\s"])(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i.test(from)) return true;
+  if ((headerValue(headers, 'return-path') ?? '').replace(/\s/g, '') === '<>') return true;
+  return FAILURE_SUBJECT.test(subject) || FAILURE_TEXT.test(errorSectionOf(text).slice(0, 4000));
+}
+
 function isAutoReply(headers: readonly HeaderField[]): boolean {
   const from = headerValue(headers, 'from') ?? '';
+  // Mail.ru and Exim bounces carry "Auto-Submitted: auto-replied" too; a mailer daemon never goes on vacation.
+  if (/(?:^|[<\s"])(?:mailer-daemon|postmaster)@/i.test(from)) return false;
   const subject = decodeEncodedWords(headerValue(headers, 'subject') ?? '');
   if (FAILURE_SUBJECT.test(subject) && DAEMON_SENDER.test(from)) return false;
   const autoSubmitted = (headerValue(headers, 'auto-submitted') ?? '').toLowerCase();
@@ -267,15 +283,14 @@ function parseNormalized(text: string): BounceReport {
   if (sections.feedbackReport !== null || reportType === 'feedback-report') {
     const report = parseHeaderBlock((sections.feedbackReport ?? '').replace(/^\n+/, ''));
     const feedbackType = (headerValue(report, 'feedback-type') ?? 'other').toLowerCase().trim();
-    const address =
-      cleanAddress(headerValue(report, 'original-rcpt-to')) ??
-      cleanAddress(headerValue(report, 'removal-recipient')) ??
-      cleanAddress(headerValue(returnedHeaders, 'to'));
-    const recipients: BounceRecipient[] = [];
-    if (address !== null) {
-      const diagnostic = sections.texts[0]?.trim() || null;
-      recipients.push(finish({ ...emptyRaw(address), diagnostic, hint: 'feedback' }, verp, null));
-    }
+    // RFC 6650 §5 allows one Original-Rcpt-To per recipient of the reported message.
+    let addresses = headerValues(report, 'original-rcpt-to').map(cleanAddress);
+    if (addresses.length === 0) addresses = [cleanAddress(headerValue(report, 'removal-recipient'))];
+    if (addresses[0] === null) addresses = [cleanAddress(headerValue(returnedHeaders, 'to'))];
+    const diagnostic = sections.texts[0]?.trim() || null;
+    const recipients = [...new Set(addresses.filter((a): a is string => a !== null))]
+      .slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS)
+      .map((address) => finish({ ...emptyRaw(address), diagnostic, hint: 'feedback' }, verp, null));
     return { kind: 'feedback', feedbackType, recipients };
   }
 
@@ -323,7 +338,14 @@ function parseNormalized(text: string): BounceReport {
     };
   }
 
-  const scanned = scanPlainBounce(allText, headers);
+  if (!looksLikeBounce(headers, allText)) return { kind: 'other', recipients: [] };
+  let scanned = scanPlainBounce(allText, headers);
+  if (scanned.length === 0) {
+    // Old Sendmail (v5) and some gateways name the recipient only in the returned message's To.
+    const address = cleanAddress(headerValue(returnedHeaders, 'to'));
+    const section = errorSectionOf(allText).replace(/\s+/g, ' ').trim();
+    if (address !== null) scanned = [{ ...emptyRaw(address), diagnostic: section === '' ? null : section }];
+  }
   if (scanned.length === 0) return { kind: 'other', recipients: [] };
   return {
     kind: 'bounce',

@@ -16,7 +16,11 @@ const ORIGINAL_MARKER =
 const INLINE_HEADERS =
   /^(?:received|return-path|from|to|subject|date|message-id|mime-version|dkim-signature|x-[\w-]+): [^\n]*\n(?:[ \t][^\n]*\n)*(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|x-[\w-]+): /im;
 
-const ADDRESS_G = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+// Stricter than RFC 5322 on purpose: in free text, "/", "&" and "=" before an "@" are URL or VERP debris.
+const ADDRESS_G = /[\w.+'-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/** Local parts that are Message-IDs or queue ids quoted in the text (`200904290210.0000@mx`). */
+const ID_LIKE = /^\d{8,}[.\w$-]*$|^[\w.-]*\d{6,}\.[\w.]*\d{4,}/;
 
 /** Local parts that are never the failed recipient: the bounce's own senders and helpdesks. */
 const NOT_A_RECIPIENT =
@@ -39,6 +43,16 @@ export function errorSection(text: string): string {
  */
 export function scanPlainBounce(text: string, headers: readonly HeaderField[]): RawRecipient[] {
   const section = errorSection(text);
+  const found = scanSection(section, headers, false);
+  if (found.length > 0) return found;
+  // The failed address may also be the bounce's own To (a forward bouncing back), and the error may sit
+  // below a quoted header block (iMail): try again more leniently.
+  const wider = text.slice(0, BOUNCE_LIMITS.MAX_TEXT_CHARS);
+  const marker = ORIGINAL_MARKER.exec(wider);
+  return scanSection(marker === null ? wider : wider.slice(0, marker.index), headers, true);
+}
+
+function scanSection(section: string, headers: readonly HeaderField[], lenient: boolean): RawRecipient[] {
   const own = new Set<string>();
   for (const name of [
     'from',
@@ -65,7 +79,10 @@ export function scanPlainBounce(text: string, headers: readonly HeaderField[]): 
       const address = (cleanAddress(found) ?? found).toLowerCase();
       if (listed.length > 0 ? !listed.includes(address) : own.has(address)) continue;
       const local = address.split('@')[0] ?? '';
-      if (NOT_A_RECIPIENT.test(local)) continue;
+      if (NOT_A_RECIPIENT.test(local) || ID_LIKE.test(local)) continue;
+      // In the lenient pass, quoted header lines (To:, From:) belong to the original message.
+      if (lenient && /^\s*[\w-]+:\s/.test(line) && !/^\s*(?:remote host said|diagnostic|reason|error|to):?/i.test(line))
+        continue;
       // Message-IDs and Received lines quote ids that look like addresses.
       if (/^\s*(?:message-id|in-reply-to|references|received|by |with |id )/i.test(line)) continue;
       if (!paragraphs.has(address)) {
