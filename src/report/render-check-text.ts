@@ -1,0 +1,54 @@
+import type { CheckReport } from '../commands/run-check.js';
+import type { Severity } from '../checks/types.js';
+import type { Lang, Text } from '../i18n.js';
+import { render } from '../i18n.js';
+
+const LABELS: Record<Severity | 'unknown' | 'ok', Text> = {
+  error: { en: 'ERROR', fr: 'ERREUR' },
+  warning: { en: 'WARNING', fr: 'AVERTISSEMENT' },
+  info: { en: 'INFO', fr: 'INFO' },
+  unknown: { en: 'UNKNOWN', fr: 'INCONNU' },
+  ok: { en: 'all checks passed', fr: 'toutes les vérifications sont bonnes' },
+};
+
+const SUMMARY: Text = {
+  en: '{domains} domains: {error} errors, {warning} warnings, {info} notes, {unknown} checks undecided',
+  fr: '{domains} domaines : {error} erreurs, {warning} avertissements, {info} remarques, {unknown} vérifications indécises',
+};
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Renders a check report for people: one block per domain, worst first within it, then a summary line. */
+export function renderCheckText(report: CheckReport, lang: Lang): string {
+  const lines: string[] = [];
+  for (const result of report.domains) {
+    lines.push(result.member === null ? result.domain : `${result.domain} (${result.member})`);
+    const findings = result.checks
+      .flatMap((check) => check.findings)
+      .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+    for (const finding of findings) {
+      const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
+      lines.push(`  ${LABELS[finding.severity][lang]} ${finding.id}${subject}: ${finding.message}`);
+      if (finding.suggestedRecord !== undefined) lines.push(`      ${finding.suggestedRecord}`);
+      lines.push(`      ${finding.docs}`);
+    }
+    for (const check of result.checks) {
+      for (const unknown of check.unknown) {
+        const subject = unknown.subject === undefined ? '' : ` [${unknown.subject}]`;
+        lines.push(`  ${LABELS.unknown[lang]} ${check.check}${subject}: ${unknown.reason}`);
+      }
+    }
+    if (findings.length === 0 && result.checks.every((check) => check.status === 'pass')) {
+      lines.push(`  ${LABELS.ok[lang]}`);
+    }
+  }
+  for (const error of report.inputErrors) lines.push(`${LABELS.error[lang]} ${error.message}`);
+  lines.push(
+    render(SUMMARY, lang, {
+      domains: report.summary.domains,
+      ...report.summary.findings,
+      unknown: report.summary.unknownChecks,
+    }),
+  );
+  return `${lines.join('\n')}\n`;
+}
