@@ -1,0 +1,99 @@
+import { defineCheck } from '../src/checks/define-check.js';
+import type { FindingDraft } from '../src/checks/types.js';
+import '../src/facts/dmarc.js';
+
+export default defineCheck({
+  id: 'dmarc-record',
+  requires: ['dmarc'],
+  rfc: 'https://www.rfc-editor.org/rfc/rfc7489#section-6.6.3',
+  title: { en: 'A DMARC record applies to the domain', fr: 'Un enregistrement DMARC s’applique au domaine' },
+  findings: {
+    'dmarc.missing': {
+      severity: 'error',
+      title: { en: 'No DMARC record for "{domain}"', fr: 'Aucun enregistrement DMARC pour « {domain} »' },
+      explanation: {
+        en: 'Without DMARC, receivers have no policy for mail forging this domain in the From header, and you get no reports about it.',
+        fr: 'Sans DMARC, les destinataires n’ont aucune consigne pour le courrier qui usurpe ce domaine dans l’en-tête From, et vous ne recevez aucun rapport.',
+      },
+      remediation: {
+        en: 'Publish the suggested record, read the reports for a few weeks, then move to p=quarantine',
+        fr: 'Publiez l’enregistrement proposé, lisez les rapports quelques semaines, puis passez à p=quarantine',
+      },
+    },
+    'dmarc.multiple_records': {
+      severity: 'error',
+      title: { en: '{count} DMARC records at "{name}"', fr: '{count} enregistrements DMARC sous « {name} »' },
+      explanation: {
+        en: 'With several DMARC records, receivers apply none of them (RFC 7489 6.6.3): the domain is unprotected.',
+        fr: 'Avec plusieurs enregistrements DMARC, les destinataires n’en appliquent aucun (RFC 7489 6.6.3) : le domaine n’est pas protégé.',
+      },
+      remediation: { en: 'Keep a single "v=DMARC1" record', fr: 'Ne gardez qu’un seul enregistrement « v=DMARC1 »' },
+    },
+    'dmarc.syntax_error': {
+      severity: 'error',
+      title: {
+        en: 'DMARC record at "{name}" cannot be parsed',
+        fr: 'L’enregistrement DMARC sous « {name} » est illisible',
+      },
+      explanation: {
+        en: 'Receivers ignore a DMARC record without a valid policy (RFC 7489 6.6.3): the domain is unprotected.',
+        fr: 'Les destinataires ignorent un enregistrement DMARC sans politique valide (RFC 7489 6.6.3) : le domaine n’est pas protégé.',
+      },
+      remediation: {
+        en: 'Fix the tag named in the evidence; the position counts characters from the start of the record',
+        fr: 'Corrigez la balise indiquée dans les détails ; la position compte les caractères depuis le début de l’enregistrement',
+      },
+    },
+    'dmarc.inherited': {
+      severity: 'info',
+      title: {
+        en: '"{domain}" uses the DMARC record of "{policyDomain}"',
+        fr: '« {domain} » utilise l’enregistrement DMARC de « {policyDomain} »',
+      },
+      explanation: {
+        en: 'The domain has no DMARC record of its own: the organisational domain’s applies, with its sp= policy (RFC 7489 6.6.3).',
+        fr: 'Le domaine n’a pas son propre enregistrement DMARC : celui du domaine organisationnel s’applique, avec sa politique sp= (RFC 7489 6.6.3).',
+      },
+      remediation: {
+        en: 'Nothing to do if that policy suits this domain; publish its own _dmarc record otherwise',
+        fr: 'Rien à faire si cette politique convient ; sinon publiez un enregistrement _dmarc propre au domaine',
+      },
+    },
+  },
+  run: ({ dmarc }) => {
+    const findings: FindingDraft[] = [];
+    if (dmarc.policyDomain === null) {
+      findings.push({
+        id: 'dmarc.missing',
+        subject: dmarc.domain,
+        values: { domain: dmarc.domain },
+        evidence: { organisationalDomain: dmarc.organisationalDomain },
+        suggestedRecord: `_dmarc.${dmarc.domain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${dmarc.domain}"`,
+      });
+      return { findings };
+    }
+    const name = `_dmarc.${dmarc.policyDomain}`;
+    if (dmarc.records.length > 1)
+      findings.push({
+        id: 'dmarc.multiple_records',
+        subject: name,
+        values: { name, count: dmarc.records.length },
+        evidence: { records: dmarc.records },
+      });
+    if (dmarc.syntaxError)
+      findings.push({
+        id: 'dmarc.syntax_error',
+        subject: name,
+        values: { name },
+        evidence: { record: dmarc.records[0], ...dmarc.syntaxError },
+      });
+    if (dmarc.isInherited)
+      findings.push({
+        id: 'dmarc.inherited',
+        subject: dmarc.domain,
+        values: { domain: dmarc.domain, policyDomain: dmarc.policyDomain },
+        evidence: { policyDomain: dmarc.policyDomain },
+      });
+    return { findings };
+  },
+});

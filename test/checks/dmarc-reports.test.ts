@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import dmarcReports from '../../checks/dmarc-reports.js';
+import { checkCases, runCheck } from './spf-dmarc-cases.js';
+
+const AUTHORISED = 'example.org._report._dmarc.reports.example.net. TXT "v=DMARC1"';
+
+describe('dmarc-reports', () => {
+  checkCases(dmarcReports, {
+    pass: [
+      {
+        name: 'rua in the same domain',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"',
+      },
+      {
+        name: 'rua in a subdomain of the same organisation',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.org"',
+      },
+      {
+        name: 'external rua and ruf that authorised it',
+        zone: `_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net; ruf=mailto:f@reports.example.net"\n${AUTHORISED}`,
+      },
+      {
+        name: 'https rua has no domain to authorise',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=https://r.example.net/"',
+      },
+      { name: 'no record (dmarc-record reports it)', zone: '' },
+    ],
+    fail: [
+      { name: 'no rua', zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject"', ids: ['dmarc.no_rua'] },
+      {
+        name: 'external rua without authorisation',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"',
+        ids: ['dmarc.rua_unauthorized'],
+      },
+      {
+        name: 'authorisation record that is not DMARC',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"\nexample.org._report._dmarc.reports.example.net. TXT "ok"',
+        ids: ['dmarc.rua_unauthorized'],
+      },
+      {
+        name: 'external ruf without authorisation',
+        zone: `_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net; ruf=mailto:f@forensic.example.com"\n${AUTHORISED}`,
+        ids: ['dmarc.ruf_unauthorized'],
+      },
+    ],
+    unknown: [
+      {
+        name: 'authorisation lookup timed out',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"',
+        failures: { 'example.org._report._dmarc.reports.example.net TXT': 'timeout' },
+      },
+    ],
+  });
+
+  it('checks the authorisation for the organisational domain when the record is inherited', async () => {
+    const result = await runCheck(dmarcReports, {
+      domain: 'news.example.org',
+      zone: `_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"\n${AUTHORISED}`,
+    });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('suggests the record the destination must publish', async () => {
+    const result = await runCheck(dmarcReports, {
+      zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"',
+    });
+    expect(result.findings[0]).toMatchObject({
+      subject: 'mailto:a@reports.example.net',
+      suggestedRecord: 'example.org._report._dmarc.reports.example.net. TXT "v=DMARC1"',
+      message: 'rua destination "mailto:a@reports.example.net" has not authorised reports for "example.org"',
+    });
+  });
+});
