@@ -13,7 +13,7 @@ describe('dmarc-policy', () => {
         zone: '_dmarc.example.org. TXT "v=DMARC1; p=none; sp=reject"',
       },
       {
-        name: 'pct with p=none is not reported twice',
+        name: 'sp equal to p',
         zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; sp=reject"',
       },
       { name: 'no record (dmarc-record reports it)', zone: '' },
