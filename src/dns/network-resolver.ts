@@ -1,0 +1,336 @@
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+import net from 'node:net';
+import dnsPacket, { type DecodedPacket } from 'dns-packet';
+import { InputError } from '../errors.js';
+import { normalizeName } from './memory-resolver.js';
+import { fromPacketAnswer } from './packet-records.js';
+import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, RrType } from './types.js';
+
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+}
+
+export interface NetworkResolverOptions {
+  /** `HOST`, `HOST:PORT` or `[IPv6]:PORT`, IP literals only; default: the system's servers (/etc/resolv.conf). */
+  servers?: string[];
+  /** How long one attempt waits for a reply, in milliseconds (default 2000). */
+  timeoutMs?: number;
+  /** Attempts after the first, each on the next server (default 2). */
+  retries?: number;
+}
+
+export interface NetworkResolverStats {
+  /** Questions answered by query(), CNAME re-queries included. */
+  queries: number;
+  /** Datagrams and TCP exchanges sent, retries included. */
+  packets: number;
+  /** Exchanges done over TCP after a truncated UDP reply. */
+  tcp: number;
+}
+
+export interface NetworkResolver extends DnsResolver {
+  stats(): NetworkResolverStats;
+  /** Closes the sockets; pending queries fail with `network`. */
+  close(): Promise<void>;
+}
+
+/** Payload size advertised in EDNS0: the DNS Flag Day 2020 value, small enough to avoid IP fragmentation. */
+const EDNS_UDP_SIZE = 1232;
+const MAX_CNAME_CHAIN = 16;
+
+/** dns-packet decodes the RCODE but its type definitions leave it out. */
+type ReplyPacket = DecodedPacket & { rcode?: string };
+
+type Exchange = { ok: true; packet: ReplyPacket } | { ok: false; error: DnsFailure; detail: string };
+
+interface Pending {
+  server: DnsServerAddress;
+  name: string;
+  type: RrType;
+  settle: (result: Exchange) => void;
+}
+
+/** Reads `HOST`, `HOST:PORT`, `[IPv6]:PORT` or a bare IPv6 address. */
+export function parseServerAddress(text: string): DnsServerAddress {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  let host: string;
+  let port = 53;
+  if (bracketed) {
+    host = bracketed[1] as string;
+    if (bracketed[2] !== undefined) port = Number(bracketed[2]);
+  } else if (isIP(text) === 6) {
+    host = text;
+  } else {
+    const [h = '', p] = text.split(':');
+    host = h;
+    if (p !== undefined) port = /^\d+$/.test(p) ? Number(p) : Number.NaN;
+  }
+  if (isIP(host) === 0) throw new InputError(`Use an IP address for DNS server "${text}": "${host}" is not one`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new InputError(`Use a port from 1 to 65535 for DNS server "${text}"`);
+  return { host, port };
+}
+
+function sameServer(a: DnsServerAddress, b: { address: string; port: number }): boolean {
+  return a.port === b.port && a.host.toLowerCase() === b.address.toLowerCase();
+}
+
+function failureOfRcode(rcode: string): DnsFailure {
+  switch (rcode) {
+    case 'REFUSED':
+      return 'refused';
+    case 'FORMERR':
+      return 'formerr';
+    default:
+      // SERVFAIL, NOTIMP and codes a resolver should never send: the name's state is unknown.
+      return 'servfail';
+  }
+}
+
+/**
+ * A DnsResolver asking recursive servers over UDP (TCP when the reply is truncated), with EDNS0 and the DO bit
+ * so the server's AD flag can be read (RFC 6840 section 5.7). One socket per address family serves every query;
+ * replies are matched on ID, source and question, so a stray or spoofed datagram is dropped (RFC 5452 section 4.3).
+ */
+export function createNetworkResolver(options: NetworkResolverOptions = {}): NetworkResolver {
+  const serverTexts = options.servers ?? dns.getServers();
+  if (serverTexts.length === 0)
+    throw new InputError('Give a DNS server with --dns-server: none is configured in /etc/resolv.conf');
+  const servers = serverTexts.map(parseServerAddress);
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const retries = options.retries ?? 2;
+  const pending = new Map<number, Pending>();
+  const sockets = new Map<4 | 6, dgram.Socket>();
+  const counters: NetworkResolverStats = { queries: 0, packets: 0, tcp: 0 };
+  let rotation = 0;
+  let closed = false;
+
+  const socketFor = (family: 4 | 6): dgram.Socket => {
+    let socket = sockets.get(family);
+    if (socket !== undefined) return socket;
+    socket = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+    socket.on('message', (message, remote) => {
+      let packet: ReplyPacket;
+      try {
+        packet = dnsPacket.decode(message);
+      } catch {
+        return;
+      }
+      const waiting = packet.id === undefined ? undefined : pending.get(packet.id);
+      const question = packet.questions?.[0];
+      if (
+        waiting === undefined ||
+        packet.type !== 'response' ||
+        !sameServer(waiting.server, remote) ||
+        question === undefined ||
+        normalizeName(question.name) !== waiting.name ||
+        question.type !== waiting.type
+      )
+        return;
+      waiting.settle({ ok: true, packet });
+    });
+    socket.on('error', (error) => {
+      for (const waiting of pending.values()) waiting.settle({ ok: false, error: 'network', detail: error.message });
+    });
+    // The socket alone must not keep the process alive; pending queries hold their timers.
+    socket.unref();
+    sockets.set(family, socket);
+    return socket;
+  };
+
+  const freshId = (): number => {
+    for (;;) {
+      const id = randomInt(0, 65_536);
+      if (!pending.has(id)) return id;
+    }
+  };
+
+  const buildQuery = (id: number, name: string, type: RrType, edns: boolean): dnsPacket.Packet => ({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
+    questions: [{ type, name, class: 'IN' }],
+    additionals: edns
+      ? [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: EDNS_UDP_SIZE,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: dnsPacket.DNSSEC_OK,
+            flag_do: true,
+            options: [],
+          },
+        ]
+      : [],
+  });
+
+  const exchangeUdp = (server: DnsServerAddress, name: string, type: RrType, edns: boolean): Promise<Exchange> =>
+    new Promise((resolve) => {
+      if (closed) {
+        resolve({ ok: false, error: 'network', detail: 'resolver closed' });
+        return;
+      }
+      const id = freshId();
+      const timer = setTimeout(() => {
+        settle({
+          ok: false,
+          error: 'timeout',
+          detail: `no reply from ${server.host}:${server.port} within ${timeoutMs} ms`,
+        });
+      }, timeoutMs);
+      const settle = (result: Exchange): void => {
+        if (pending.get(id)?.settle !== settle) return;
+        pending.delete(id);
+        clearTimeout(timer);
+        resolve(result);
+      };
+      pending.set(id, { server, name, type, settle });
+      counters.packets++;
+      socketFor(isIP(server.host) === 6 ? 6 : 4).send(
+        dnsPacket.encode(buildQuery(id, name, type, edns)),
+        server.port,
+        server.host,
+        (error) => {
+          if (error) settle({ ok: false, error: 'network', detail: error.message });
+        },
+      );
+    });
+
+  const exchangeTcp = (server: DnsServerAddress, name: string, type: RrType): Promise<Exchange> =>
+    new Promise((resolve) => {
+      const id = freshId();
+      let buffer = Buffer.alloc(0);
+      let done = false;
+      const socket = net.connect({ host: server.host, port: server.port });
+      const finish = (result: Exchange): void => {
+        if (done) return;
+        done = true;
+        socket.destroy();
+        resolve(result);
+      };
+      socket.setTimeout(timeoutMs, () => {
+        finish({
+          ok: false,
+          error: 'timeout',
+          detail: `no TCP reply from ${server.host}:${server.port} within ${timeoutMs} ms`,
+        });
+      });
+      socket.on('error', (error) => {
+        finish({ ok: false, error: 'network', detail: `TCP to ${server.host}:${server.port}: ${error.message}` });
+      });
+      socket.on('connect', () => {
+        counters.packets++;
+        counters.tcp++;
+        socket.write(dnsPacket.streamEncode(buildQuery(id, name, type, true)));
+      });
+      socket.on('data', (chunk) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
+        let packet: ReplyPacket;
+        try {
+          packet = dnsPacket.decode(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
+        } catch (error) {
+          finish({ ok: false, error: 'formerr', detail: `undecodable TCP reply: ${(error as Error).message}` });
+          return;
+        }
+        if (packet.id !== id) {
+          finish({ ok: false, error: 'network', detail: `TCP reply with ID ${packet.id ?? '?'} instead of ${id}` });
+          return;
+        }
+        finish({ ok: true, packet });
+      });
+      socket.on('end', () => {
+        finish({
+          ok: false,
+          error: 'network',
+          detail: `TCP connection to ${server.host}:${server.port} closed before a reply`,
+        });
+      });
+    });
+
+  /** One question, tried on successive servers until one answers NOERROR or NXDOMAIN. */
+  const ask = async (name: string, type: RrType): Promise<Fact<ReplyPacket>> => {
+    const first = rotation++ % servers.length;
+    let last: Extract<Exchange, { ok: false }> = { ok: false, error: 'network', detail: 'no attempt made' };
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const server = servers[(first + attempt) % servers.length] as DnsServerAddress;
+      let result = await exchangeUdp(server, name, type, true);
+      // A server that does not speak EDNS0 may answer FORMERR: ask again without OPT (RFC 6891 section 7).
+      if (result.ok && result.packet.rcode === 'FORMERR') result = await exchangeUdp(server, name, type, false);
+      if (result.ok && result.packet.flag_tc) result = await exchangeTcp(server, name, type);
+      if (result.ok) {
+        const rcode = result.packet.rcode ?? 'NOERROR';
+        if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { ok: true, value: result.packet };
+        last = { ok: false, error: failureOfRcode(rcode), detail: `${server.host}:${server.port} answered ${rcode}` };
+      } else {
+        last = result;
+      }
+    }
+    return last;
+  };
+
+  const query = async (qname: string, type: RrType): Promise<Fact<DnsAnswer>> => {
+    counters.queries++;
+    const asked = normalizeName(qname);
+    const cnames: string[] = [];
+    const seen = new Set([asked]);
+    let current = asked;
+    let authenticated = true;
+    for (;;) {
+      const reply = await ask(current, type);
+      if (!reply.ok) return reply;
+      const packet = reply.value;
+      authenticated &&= packet.flag_ad;
+      const answers = (packet.answers ?? []).map(fromPacketAnswer).filter((r): r is DnsRecord => r !== undefined);
+      const rcode = packet.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'NOERROR';
+      // Walk the CNAME chain the server put in the answer section (RFC 1034 section 4.3.2 step 3a).
+      let advanced = false;
+      while (type !== 'CNAME' && !answers.some((r) => r.name === current && r.type === type)) {
+        const cname = answers.find(
+          (r): r is Extract<DnsRecord, { target: string }> => r.name === current && r.type === 'CNAME',
+        );
+        if (cname === undefined) break;
+        if (seen.has(cname.target))
+          return { ok: false, error: 'servfail', detail: `CNAME loop at "${cname.target}" from "${asked}"` };
+        if (cnames.length >= MAX_CNAME_CHAIN)
+          return { ok: false, error: 'servfail', detail: `CNAME chain from "${asked}" longer than ${MAX_CNAME_CHAIN}` };
+        seen.add(cname.target);
+        cnames.push(cname.target);
+        current = cname.target;
+        advanced = true;
+      }
+      const records = answers.filter((r) => r.name === current && r.type === type);
+      // A NOERROR reply ending on a CNAME without data comes from an authoritative server that stops at its zone's
+      // edge: ask for the target ourselves. A recursive server's NXDOMAIN already speaks for the chain's end.
+      if (records.length > 0 || !advanced || rcode === 'NXDOMAIN')
+        return { ok: true, value: { rcode, records, cnames, authenticated } };
+    }
+  };
+
+  return {
+    query,
+    stats: () => ({ ...counters }),
+    close: async () => {
+      closed = true;
+      for (const waiting of pending.values())
+        waiting.settle({ ok: false, error: 'network', detail: 'resolver closed' });
+      await Promise.all(
+        [...sockets.values()].map(
+          (socket) =>
+            new Promise<void>((resolve) => {
+              socket.close(() => {
+                resolve();
+              });
+            }),
+        ),
+      );
+      sockets.clear();
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import dgram from 'node:dgram';
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import dnsPacket, { type Answer, type DecodedPacket } from 'dns-packet';
+import { InputError } from '../errors.js';
+import { createMemoryResolver, normalizeName } from './memory-resolver.js';
+import { RCODE, toPacketAnswer } from './packet-records.js';
+import { parseZoneFile } from './parse-zone-file.js';
+import type { DnsRecord, RrType } from './types.js';
+
+export interface Zone {
+  origin: string;
+  file: string;
+  records: DnsRecord[];
+}
+
+export interface ZoneServerOptions {
+  /** A directory of `<zone>.zone` or `db.<zone>` files; the file name gives the origin. */
+  directory: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: an ephemeral port, the same for UDP and TCP. */
+  port?: number;
+}
+
+export interface ZoneServer {
+  host: string;
+  port: number;
+  /** `host:port`, as `--dns-server` takes it. */
+  address: string;
+  zones: Zone[];
+  stop(): Promise<void>;
+}
+
+/** Largest UDP reply to a client without EDNS0 (RFC 1035 section 4.2.1). */
+const CLASSIC_UDP_SIZE = 512;
+
+/** The origin a zone file's name gives: `example.org.zone` and `db.example.org` serve `example.org`. */
+export function zoneOriginOfFile(fileName: string): string | undefined {
+  if (fileName.endsWith('.zone')) return normalizeName(fileName.slice(0, -'.zone'.length));
+  if (fileName.startsWith('db.')) return normalizeName(fileName.slice('db.'.length));
+  return undefined;
+}
+
+/** Reads every zone file of a directory; other files are left alone. */
+export async function loadZoneDirectory(directory: string): Promise<Zone[]> {
+  const zones: Zone[] = [];
+  for (const fileName of (await readdir(directory)).sort()) {
+    const origin = zoneOriginOfFile(fileName);
+    if (origin === undefined || origin === '') continue;
+    const file = join(directory, fileName);
+    const records = parseZoneFile(await readFile(file, 'utf8'), { origin, file });
+    if (!records.some((record) => record.type === 'SOA' && record.name === origin))
+      throw new InputError(`Add an SOA record at "${origin}" in zone file "${file}": a zone needs one at its apex`, {
+        file,
+      });
+    zones.push({ origin, file, records });
+  }
+  return zones;
+}
+
+function isWithin(name: string, origin: string): boolean {
+  return name === origin || name.endsWith(`.${origin}`);
+}
+
+/**
+ * Builds authoritative replies (RFC 1034 section 4.3.2) for the served zones: AA set, CNAME chains in the answer
+ * section, the zone's SOA in the authority section of NXDOMAIN and NODATA replies (RFC 2308), REFUSED outside.
+ * No wildcards and no delegations: fixture zones do not use them.
+ */
+export function createZoneResponder(zones: Zone[]): (query: DecodedPacket) => Promise<dnsPacket.Packet> {
+  const resolver = createMemoryResolver(zones.flatMap((zone) => zone.records));
+  const zoneOf = (name: string): Zone | undefined =>
+    zones.filter((zone) => isWithin(name, zone.origin)).sort((a, b) => b.origin.length - a.origin.length)[0];
+
+  return async function respond(query: DecodedPacket): Promise<dnsPacket.Packet> {
+    const question = query.questions?.[0];
+    const reply = (
+      rcode: number,
+      sections: Partial<Pick<dnsPacket.Packet, 'answers' | 'authorities'>> = {},
+    ): dnsPacket.Packet => ({
+      type: 'response',
+      id: query.id ?? 0,
+      // Echo RD (RFC 1035 section 4.1.1); RA stays clear: this server does not recurse.
+      flags:
+        ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) |
+        rcode |
+        (rcode === RCODE.REFUSED ? 0 : dnsPacket.AUTHORITATIVE_ANSWER),
+      questions: question === undefined ? [] : [question],
+      ...sections,
+    });
+    if (question === undefined || query.questions?.length !== 1) return reply(RCODE.FORMERR);
+    const qname = normalizeName(question.name);
+    const zone = zoneOf(qname);
+    if (zone === undefined) return reply(RCODE.REFUSED);
+
+    const fact = await resolver.query(qname, question.type as RrType);
+    if (!fact.ok) return reply(RCODE.SERVFAIL);
+    const { cnames, records } = fact.value;
+    const answers: Answer[] = [];
+    const chain = [qname, ...cnames];
+    for (let i = 0; i < cnames.length; i++) {
+      const step = await resolver.query(chain[i] as string, 'CNAME');
+      if (step.ok) answers.push(...step.value.records.map(toPacketAnswer));
+    }
+    answers.push(...records.map(toPacketAnswer));
+    const end = chain[chain.length - 1] as string;
+    const endZone = zoneOf(end);
+    // A chain leaving the served zones ends in the answer as is: the asker follows it elsewhere.
+    if (endZone === undefined) return reply(RCODE.NOERROR, { answers });
+    const soa = endZone.records.find((record) => record.type === 'SOA' && record.name === endZone.origin);
+    const authorities = records.length === 0 && soa !== undefined ? [toPacketAnswer(soa)] : [];
+    return reply(fact.value.rcode === 'NXDOMAIN' ? RCODE.NXDOMAIN : RCODE.NOERROR, { answers, authorities });
+  };
+}
+
+/** Encodes a reply for UDP: too large for the client's buffer, it goes out empty with TC so the client retries on TCP. */
+function encodeForUdp(query: DecodedPacket, response: dnsPacket.Packet): Buffer {
+  const opt = query.additionals?.find((record) => record.type === 'OPT');
+  const limit = Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE);
+  const full = dnsPacket.encode(response);
+  if (full.length <= limit) return full;
+  return dnsPacket.encode({
+    ...response,
+    flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
+    answers: [],
+    authorities: [],
+  });
+}
+
+/** Starts an authoritative server for a directory of zone files, on UDP and TCP, same port. */
+export async function startZoneServer(options: ZoneServerOptions): Promise<ZoneServer> {
+  const zones = await loadZoneDirectory(options.directory);
+  if (zones.length === 0)
+    throw new InputError(`Add zone files named "<zone>.zone" or "db.<zone>" to "${options.directory}": none found`);
+  const respond = createZoneResponder(zones);
+  const host = options.host ?? '127.0.0.1';
+
+  const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  udp.on('message', (message, remote) => {
+    let query: DecodedPacket;
+    try {
+      query = dnsPacket.decode(message);
+    } catch {
+      return;
+    }
+    if (query.type !== 'query') return;
+    void respond(query).then((response) => {
+      udp.send(encodeForUdp(query, response), remote.port, remote.address);
+    });
+  });
+
+  const connections = new Set<net.Socket>();
+  const tcp = net.createServer((socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    let buffer = Buffer.alloc(0);
+    socket.on('error', () => {
+      socket.destroy();
+    });
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      // Several length-prefixed queries may share a connection (RFC 7766 section 6.2.1).
+      while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+        const length = buffer.readUInt16BE(0);
+        const message = buffer.subarray(2, 2 + length);
+        buffer = buffer.subarray(2 + length);
+        let query: DecodedPacket;
+        try {
+          query = dnsPacket.decode(message);
+        } catch {
+          socket.destroy();
+          return;
+        }
+        void respond(query).then((response) => {
+          if (!socket.destroyed) socket.write(dnsPacket.streamEncode(response));
+        });
+      }
+    });
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(options.port ?? 0, host, () => {
+      resolve(udp.address().port);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', (error) => {
+      udp.close();
+      reject(error);
+    });
+    tcp.listen(port, host, () => {
+      resolve();
+    });
+  });
+
+  return {
+    host,
+    port,
+    address: net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`,
+    zones,
+    stop: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          udp.close(() => {
+            resolve();
+          });
+        }),
+        new Promise<void>((resolve) => {
+          tcp.close(() => {
+            resolve();
+          });
+          // Open client connections would keep close() waiting.
+          for (const socket of connections) socket.destroy();
+        }),
+      ]);
+    },
+  };
+}

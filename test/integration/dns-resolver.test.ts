@@ -1,0 +1,197 @@
+import dgram from 'node:dgram';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
+import { startZoneServer } from '../../src/dns/zone-server.js';
+import type { DnsAnswer, Fact } from '../../src/dns/types.js';
+import { startKnot } from './helpers/dns-knot.js';
+import { BIG_TXT_STRINGS, writeFixtureZones } from './helpers/dns-zones.js';
+
+interface Server {
+  address: string;
+  stop(): Promise<void>;
+}
+
+function answer(fact: Fact<DnsAnswer>): DnsAnswer {
+  if (!fact.ok) throw new Error(`lookup failed: ${fact.error} (${fact.detail})`);
+  return fact.value;
+}
+
+/** The same expectations for every authoritative server the resolver is pointed at. */
+function resolverSuite(label: string, start: (directory: string) => Promise<Server>): void {
+  describe(`network resolver against ${label}`, () => {
+    let directory: string;
+    let server: Server;
+    let resolver: NetworkResolver;
+
+    beforeAll(async () => {
+      directory = await writeFixtureZones();
+      server = await start(directory);
+      resolver = createNetworkResolver({ servers: [server.address], timeoutMs: 1000, retries: 1 });
+    });
+
+    afterAll(async () => {
+      await resolver.close();
+      await server.stop();
+      await rm(directory, { recursive: true, force: true });
+    });
+
+    it('answers MX, A, AAAA, TXT, TLSA and CAA records', async () => {
+      const mx = answer(await resolver.query('example.org', 'MX'));
+      expect(mx.rcode).toBe('NOERROR');
+      expect(mx.records.map((r) => r.type === 'MX' && `${r.preference} ${r.exchange}`).sort()).toEqual([
+        '10 mx1.example.org',
+        '20 mx2.example.net',
+      ]);
+      expect(answer(await resolver.query('MX1.example.org.', 'A')).records).toEqual([
+        { type: 'A', name: 'mx1.example.org', ttl: 300, address: '192.0.2.25' },
+      ]);
+      expect(answer(await resolver.query('mx1.example.org', 'AAAA')).records).toEqual([
+        { type: 'AAAA', name: 'mx1.example.org', ttl: 300, address: '2001:db8::25' },
+      ]);
+      expect(answer(await resolver.query('example.org', 'TXT')).records).toEqual([
+        { type: 'TXT', name: 'example.org', ttl: 300, strings: ['v=spf1 ', 'ip4:192.0.2.0/24 -all'] },
+      ]);
+      expect(answer(await resolver.query('_25._tcp.mx1.example.org', 'TLSA')).records).toEqual([
+        {
+          type: 'TLSA',
+          name: '_25._tcp.mx1.example.org',
+          ttl: 300,
+          usage: 3,
+          selector: 1,
+          matchingType: 1,
+          data: '0123456789abcdef'.repeat(4),
+        },
+      ]);
+      expect(answer(await resolver.query('example.org', 'CAA')).records).toEqual([
+        { type: 'CAA', name: 'example.org', ttl: 300, flags: 0, tag: 'issue', value: 'letsencrypt.org' },
+      ]);
+    });
+
+    it('tells NXDOMAIN from NODATA, empty non-terminals included', async () => {
+      expect(answer(await resolver.query('nope.example.org', 'A'))).toMatchObject({ rcode: 'NXDOMAIN', records: [] });
+      expect(answer(await resolver.query('mx1.example.org', 'MX'))).toMatchObject({ rcode: 'NOERROR', records: [] });
+      expect(answer(await resolver.query('_tcp.mx1.example.org', 'TXT'))).toMatchObject({
+        rcode: 'NOERROR',
+        records: [],
+      });
+    });
+
+    it('follows CNAMEs inside a zone, across zones, and to a missing name', async () => {
+      expect(answer(await resolver.query('www.example.org', 'A'))).toMatchObject({
+        rcode: 'NOERROR',
+        cnames: ['mx1.example.org'],
+        records: [{ type: 'A', name: 'mx1.example.org', address: '192.0.2.25' }],
+      });
+      expect(answer(await resolver.query('shop.example.org', 'A'))).toMatchObject({
+        rcode: 'NOERROR',
+        cnames: ['web.example.net'],
+        records: [{ type: 'A', name: 'web.example.net', address: '198.51.100.80' }],
+      });
+      expect(answer(await resolver.query('gone.example.org', 'A'))).toMatchObject({
+        rcode: 'NXDOMAIN',
+        cnames: ['missing.example.net'],
+        records: [],
+      });
+    });
+
+    it('reads a 4 KB TXT record over TCP after a truncated UDP reply', async () => {
+      const before = resolver.stats().tcp;
+      const big = answer(await resolver.query('big.example.org', 'TXT'));
+      expect(big.records).toEqual([{ type: 'TXT', name: 'big.example.org', ttl: 300, strings: BIG_TXT_STRINGS }]);
+      expect(resolver.stats().tcp).toBe(before + 1);
+    });
+
+    it('reports REFUSED for a name outside the served zones as a failure', async () => {
+      const fact = await resolver.query('example.com', 'A');
+      expect(fact.ok || fact.error).toBe('refused');
+    });
+
+    it('answers many overlapping queries on one socket', async () => {
+      const names = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 'mx1.example.org' : `n${i}.example.org`));
+      const facts = await Promise.all(names.map((name) => resolver.query(name, 'A')));
+      facts.forEach((fact, i) => {
+        expect(answer(fact).rcode).toBe(i % 2 === 0 ? 'NOERROR' : 'NXDOMAIN');
+      });
+    });
+  });
+}
+
+resolverSuite('the zone server', async (directory) => startZoneServer({ directory }));
+resolverSuite('Knot DNS', async (directory) => startKnot(directory));
+
+describe('network resolver against a server that never answers', () => {
+  let silent: dgram.Socket;
+  let silentAddress: string;
+
+  beforeAll(async () => {
+    silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => {
+      silent.bind(0, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    silentAddress = `127.0.0.1:${silent.address().port}`;
+  });
+
+  afterAll(() => {
+    silent.close();
+  });
+
+  it('fails with timeout, never NXDOMAIN', async () => {
+    const resolver = createNetworkResolver({ servers: [silentAddress], timeoutMs: 150, retries: 1 });
+    const started = Date.now();
+    const fact = await resolver.query('example.org', 'A');
+    await resolver.close();
+    expect(fact.ok).toBe(false);
+    expect(!fact.ok && fact.error).toBe('timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(resolver.stats().packets).toBe(2);
+  });
+
+  it('moves on to the next server', async () => {
+    const directory = await writeFixtureZones();
+    const server = await startZoneServer({ directory });
+    const resolver = createNetworkResolver({ servers: [silentAddress, server.address], timeoutMs: 150, retries: 1 });
+    const fact = await resolver.query('mx1.example.org', 'A');
+    await resolver.close();
+    await server.stop();
+    await rm(directory, { recursive: true, force: true });
+    expect(answer(fact).records).toHaveLength(1);
+  });
+
+  it('takes a reply that matches, ignores one with another question or from another address', async () => {
+    const other = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => {
+      other.bind(0, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    let mode: 'echo' | 'forge' | 'elsewhere' = 'echo';
+    // Turns each query into an empty NOERROR reply: unchanged, with a letter of the question flipped, or sent from another socket.
+    const relay = (message: Buffer, remote: dgram.RemoteInfo): void => {
+      const reply = Buffer.from(message);
+      reply.writeUInt16BE(0x8180, 2);
+      // The first letter of the question name, after the 12-byte header and the label's length byte.
+      if (mode === 'forge') reply[13] = (reply[13] as number) ^ 0x01;
+      (mode === 'elsewhere' ? other : silent).send(reply, remote.port, remote.address);
+    };
+    silent.on('message', relay);
+    const ask = async (): Promise<Fact<DnsAnswer>> => {
+      const resolver = createNetworkResolver({ servers: [silentAddress], timeoutMs: 200, retries: 0 });
+      const fact = await resolver.query('mx1.example.org', 'A');
+      await resolver.close();
+      return fact;
+    };
+    const echoed = await ask();
+    mode = 'forge';
+    const forged = await ask();
+    mode = 'elsewhere';
+    const elsewhere = await ask();
+    silent.off('message', relay);
+    other.close();
+    expect(answer(echoed)).toMatchObject({ rcode: 'NOERROR', records: [] });
+    expect(forged.ok || forged.error).toBe('timeout');
+    expect(elsewhere.ok || elsewhere.error).toBe('timeout');
+  });
+});
