@@ -110,6 +110,20 @@ b.example.net. TXT "v=spf1 include:a.example.net -all"
     ]);
   });
 
+  it('reads a 4 KB record split over 255-byte strings', async () => {
+    const text = `v=spf1 ${Array.from({ length: 280 }, (_, i) => `ip4:10.0.${i >> 8}.${i & 255}`).join(' ')} -all`;
+    const strings = (text.match(/.{1,255}/g) ?? []).map((chunk) => `"${chunk}"`).join(' ');
+    expect(text.length).toBeGreaterThan(4000);
+    const fact = await gather(`example.org. TXT ${strings}`, ['10.0.1.20', '10.0.2.0']);
+    expect(fact.root.record?.mechanisms).toHaveLength(281);
+    expect(fact.sendingIps.map((s) => s.result)).toEqual(['pass', 'fail']);
+  });
+
+  it('throws DnsLookupError on a CNAME loop, so the checks are unknown and not missing', async () => {
+    const zone = 'example.org. CNAME loop.example.org.\nloop.example.org. CNAME example.org.';
+    await expect(gather(zone)).rejects.toBeInstanceOf(DnsLookupError);
+  });
+
   it('throws DnsLookupError when a lookup in the tree times out', async () => {
     const resolver = zoneResolver(`${PROVIDER}example.org. TXT "v=spf1 include:_spf.provider.net -all"`, {
       '_spf2.provider.net TXT': 'timeout',
