@@ -6,52 +6,66 @@ import type { BounceReason } from './types.js';
  */
 const PATTERNS: Record<string, RegExp> = {
   mailboxfull:
-    /mailbox (?:is )?full|mailbox (?:size )?limit exceeded|over ?quota|quota (?:exceeded|violation|full)|exceeded (?:storage|the quota|quota)|user(?:'s)? (?:mailbox|disk quota) (?:is )?(?:full|exceeded)|disk quota|insufficient (?:disk )?(?:space|storage)|mailfolder is full|mail box full|account is full|would be over the allowed quota|not enough (?:storage|disk) space|too much mail data|mailbox has exceeded|exceeds? (?:the )?(?:recipient'?s? )?(?:mailbox|storage|account) (?:quota|limit|size)|is over (?:its|the|their) (?:storage|quota)|recipient'?s? mailbox is full|maildir over quota|mailbox (?:is )?over|storage quota|space (?:on|in) (?:the )?mailbox|user is over quota|quota has been exceeded|no space left on device|the user's space has been used up|enough space/,
+    /mailbox exceeds allowed size|mailbox (?:is )?full|mailbox (?:size )?limit exceeded|over ?quota|quota (?:exceeded|violation|full)|exceeded (?:storage|the quota|quota)|user(?:'s)? (?:mailbox|disk quota) (?:is )?(?:full|exceeded)|disk quota|insufficient (?:disk )?(?:space|storage)|mailfolder is full|mail box full|account is full|would be over the allowed quota|not enough (?:storage|disk) space|too much mail data|mailbox has exceeded|exceeds? (?:the )?(?:recipient'?s? )?(?:mailbox|storage|account) (?:quota|limit|size)|is over (?:its|the|their) (?:storage|quota)|recipient'?s? mailbox is full|maildir over quota|mailbox (?:is )?over|storage quota|space (?:on|in) (?:the )?mailbox|user is over quota|quota has been exceeded|no space left on device|the user's space has been used up|enough space/,
   mesgtoobig:
     /message (?:size )?(?:is )?(?:too (?:big|large)|exceeds?)|size (?:exceeds|limit)|exceeds? (?:the )?(?:maximum|max|fixed maximum|size|message size)|(?:message|mail) (?:size )?limit|message length exceeds|too large|(?:mail|message) is too large|larger than (?:the )?(?:allowed|maximum)|size of (?:the )?message|exceeded maximum inbound message size|taille/,
   exceedlimit: /message too large for this recipient|(?:message|mail) (?:size )?exceeds (?:the )?recipient'?s? limit/,
   suspend:
-    /(?:mailbox|account|recipient|user|address) (?:is |has been |was )?(?:temporarily )?(?:disabled|suspended|inactive|deactivated|locked|blocked for)|(?:account|mailbox) (?:is )?not active|boite du destinataire archivee|this account has been (?:disabled|discontinued|suspended)|is a deactivated mailbox|inactive (?:account|user|mailbox)|mailbox currently suspended|mailbox unavailable or access denied|recipient suspended|user suspended|account (?:is )?(?:expired|frozen)|dormant/,
+    /mailbox is frozen|(?:mailbox|account|recipient|user|address) (?:is |has been |was )?(?:temporarily )?(?:disabled|suspended|inactive|deactivated|locked|blocked for)|(?:account|mailbox) (?:is )?not active|boite du destinataire archivee|this account has been (?:disabled|discontinued|suspended)|is a deactivated mailbox|inactive (?:account|user|mailbox)|mailbox currently suspended|mailbox unavailable or access denied|recipient suspended|user suspended|account (?:is )?(?:expired|frozen)|dormant/,
   hasmoved:
     /address (?:has )?changed|has been replaced by|no longer (?:on server|at this)|recipient has moved|user has moved/,
   norelaying:
     /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed) to relay|relaying (?:mail )?(?:to .+ )?(?:is )?not (?:permitted|allowed)|unable to relay|we do not relay|no relaying|relay not permitted|relaying denied|we do not accept mail for .+ as a relay|not a gateway|cannot relay/,
   userunknown:
-    /user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|said: 550[ -]5\.1\.1|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
+    /invalid final delivery userid|not a registered gateway user|user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|(?<!sender )address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|said: 550[ -]5\.1\.1|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
   filtered:
     /due to extended inactivity|has restricted sms e-?mail|is not accepting (?:any )?mail|mail (?:for|to) .+ is not accepted|message filtered|rejected by recipient|refused by recipient|user refuses|recipient refuses|this message has been blocked by recipient|sender address has been blacklisted|recipients? (?:has|have) (?:blocked|rejected)|your message was declined|has been blocked by the recipient|message has been rejected by filter|blocked by (?:the )?user|content filter|user reject/,
   rejected:
-    /sender (?:address )?(?:rejected|refused|denied|verify failed|not (?:allowed|authorized|accepted))|(?:address|domain) of sender|invalid sender|sender verification|rejected by sender|bad sender|domain (?:of sender address )?(?:does not|doesn't) exist|sender domain|mail from .+ (?:rejected|refused)|return path|envelope sender|your (?:email )?address has been (?:blacklisted|blocked)|from address|sender is (?:on|in) .+ (?:list|block)|sender is not allowed|unknown sender|was rejected by sender|access denied|administrative prohibition|not accepting mail from|we do not accept mail from|mail from .+ not accepted|your domain has been|domain is not allowed|domain not allowed|senders? (?:is )?(?:blacklisted|blocked)|mail from your address|the sender's address|no such sender|spoof/,
+    /email address is not verified|sender (?:address )?(?:rejected|refused|denied|verify failed|not (?:allowed|authorized|accepted))|(?:address|domain) of sender|invalid sender|sender verification|rejected by sender|bad sender|domain (?:of sender address )?(?:does not|doesn't) exist|sender domain|mail from .+ (?:rejected|refused)|return path|envelope sender|your (?:email )?address has been (?:blacklisted|blocked)|from address|sender is (?:on|in) .+ (?:list|block)|sender is not allowed|unknown sender|was rejected by sender|administrative prohibition|not accepting mail from|we do not accept mail from|mail from .+ not accepted|your domain has been|domain is not allowed|domain not allowed|senders? (?:is )?(?:blacklisted|blocked)|mail from your address|the sender's address|no such sender|spoof/,
   hostunknown:
-    /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|no mx (?:record|host)|domain (?:must|should) exist|invalid domain|recipient domain|nxdomain|no route to host for domain|host not found|dns error|mx lookup|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)|no (?:valid )?(?:mx|a) (?:or a )?record/,
+    /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|domain (?:must|should) exist|invalid domain|recipient domain|nxdomain|no route to host for domain|host not found|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)/,
   spamdetected:
     /spam(?!haus|cop)|\bube\b|unsolicited|junk mail|bulk mail|message (?:content|looks like) .*(?:rejected|spam)|content rejected|score exceeded|rejected as bulk|message (?:was )?rejected due to content|classified as|identified as|high probability|rbl|considered unsolicited|filter rejected|blacklisted url|url in .+ is blacklisted|suspicious|phish/,
   toomanyconn:
-    /too many (?:connections|concurrent|simultaneous|sessions)|connection (?:limit|rate)|(?:rate|frequency) limit|too many (?:smtp )?connections|throttl|exceeded (?:the )?(?:connection|rate)|too many errors|please try again later|deferred due to|temporarily (?:deferred|rate)|too many messages|try again later|sending rate/,
+    /too many recipients|too many (?:connections|concurrent|simultaneous|sessions)|connection (?:limit|rate)|(?:rate|frequency) limit|too many (?:smtp )?connections|throttl|exceeded (?:the )?(?:connection|rate)|too many errors|please try again later|deferred due to|temporarily (?:deferred|rate)|too many messages|try again later|sending rate/,
   blocked:
-    /blocked|block ?list|black ?list|denyl?i?s?t?ed|dnsbl|(?:ip|client|host|your ip|connecting ip|sending ip) (?:address )?(?:is )?(?:blocked|not allowed|rejected|listed|banned|denied|blacklisted)|(?:rejected|refused|denied) (?:because|due to|by) .*(?:ip|reputation|rbl|dnsbl|blacklist|policy)|reputation|banned|not allowed to send|ptr|reverse (?:dns|lookup|hostname)|rdns|no (?:reverse|ptr)|helo|ehlo|client host|access denied.*ip|connection (?:refused|rejected|denied)|refused to talk|your ip|spamhaus|spamcop|barracuda|sorbs|mail server ip|ip address|listed (?:at|on|in)|rejected by (?:dns|rbl)|dynamic|dialup|residential|open proxy/,
+    /service refuse|not accepting connections|mismatches client ip|can't determine purported responsible address|blocked|block ?list|black ?list|denyl?i?s?t?ed|dnsbl|(?:ip|client|host|your ip|connecting ip|sending ip) (?:address )?(?:is )?(?:blocked|not allowed|rejected|listed|banned|denied|blacklisted)|(?:rejected|refused|denied) (?:because|due to|by) .*(?:ip|reputation|rbl|dnsbl|blacklist|policy)|reputation|banned|not allowed to send|ptr|reverse (?:dns|lookup|hostname)|rdns|no (?:reverse|ptr)|helo|ehlo|client host|access denied.*ip|connection (?:refused|rejected|denied)|refused to talk|your ip|spamhaus|spamcop|barracuda|sorbs|mail server ip|ip address|listed (?:at|on|in)|rejected by (?:dns|rbl)|dynamic|dialup|residential|open proxy/,
   policyviolation:
     /policy|not authorized to send|authentication required|you are not allowed to post|email not accepted|has exceeded .+ daily|exceeded the permitted|dmarc|spf|dkim|violat|prohibited|not permitted to send|restricted/,
   virusdetected: /virus|malware|infected|worm|trojan|dangerous attachment|illegal attachment|harmful/,
   securityerror:
     /authentication|auth(?:entication)? (?:failed|required)|must (?:be authenticated|authenticate|issue a starttls)|tls|ssl|certificate|encryption|insecure|security|unauthenticated|starttls|sender not authenticated|unauthorized/,
   systemerror:
-    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|too many hops|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unable to deliver|unavailable|not available|resources|i\/o error|connection (?:dropped|lost|closed|reset)|lost connection|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|try again|transaction failed/,
+    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|too many hops|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unavailable|not available|resources|i\/o error|connection (?:dropped|lost|closed|reset)|lost connection|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|try again|transaction failed/,
   networkerror:
     /network (?:error|failure)|no route to host|unable to connect|could not connect|connection refused|connect to .+ failed|name server|dns (?:failure|timeout|problem|error)|host is unreachable|unreachable|malformed or unexpected name server reply|all mail servers? (?:must have been )?unavailable|mail exchangers?|mx (?:servers|host)|no mx|delivery to the following recipient has been delayed|remote host|network/,
   expired:
-    /expired|timed? ?out|did not accept our requests to connect|retry time|too long|delivery (?:time|period) expired|undelivered for|could not be delivered for|has not been (?:delivered|able to be delivered) for|queue(?:d)? (?:too long|for|lifetime)|giving up|delivery attempts will continue|gave up|retry timeout exceeded|message timed out|timeout exceeded|delivery (?:has been )?delayed|delayed|deferred|have not been able to deliver|maximum (?:time|lifetime)|not (?:been )?delivered within|time limit|was not delivered for \d+ days|unable to deliver.+within/,
+    /all hosts have been failing|delivery failed \d+ attempts|failed \d+ attempts|expired|timed? ?out|did not accept our requests to connect|retry time|too long|delivery (?:time|period) expired|undelivered for|could not be delivered for|has not been (?:delivered|able to be delivered) for|queue(?:d)? (?:too long|for|lifetime)|giving up|multiple retries|delivery attempts will continue|gave up|retry timeout exceeded|message timed out|timeout exceeded|delivery (?:has been )?delayed|delayed|deferred|have not been able to deliver|maximum (?:time|lifetime)|not (?:been )?delivered within|time limit|was not delivered for \d+ days|unable to deliver.+within/,
   contenterror:
     /content|header|8-?bit|mime|message (?:is )?malformed|invalid (?:message|data)|improper|format|characters|line (?:too long|length)|encoding|attachment|charset|bare (?:lf|cr)|syntax error in (?:body|header)/,
   systemfull:
     /mail system (?:is )?full|system (?:is )?full|disk (?:is )?full|out of (?:disk|storage)|insufficient system storage/,
   notaccept:
-    /does not accept (?:any )?mail|not accept(?:ing)? (?:any )?(?:mail|e-?mail|messages)|no mail (?:is )?accepted|null mx|host does not receive any mail|domain (?:does not|doesn't) accept mail|mx points to (?:localhost|127)|this server does not receive mail/,
+    /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|no (?:valid )?mx (?:or a )?record|no smtp service|indicated no smtp|does not accept (?:any )?mail|not accept(?:ing)? (?:any )?(?:mail|e-?mail|messages)|no mail (?:is )?accepted|null mx|host does not receive any mail|domain (?:does not|doesn't) accept mail|mx points to (?:localhost|127)|this server does not receive mail/,
   mailererror:
-    /x-unix|mailer(?:-daemon)? (?:error|failure)|command (?:died|failed|output|not found)|exit (?:code|status|\d)|pipe to .+ failed|permission denied|procmail|unknown mailer|local delivery failed|execution failed|program exited|\|\/|lmtp|mail delivery failure|maildrop/,
+    /\/[\w./-]+ generated by|x-unix|mailer(?:-daemon)? (?:error|failure)|command (?:died|failed|output|not found)|exit (?:code|status|\d)|pipe to .+ failed|permission denied|procmail|unknown mailer|local delivery failed|execution failed|program exited|\|\/|lmtp|mail delivery failure|maildrop/,
   syntaxerror:
     /syntax error|command unrecognized|unrecognized command|command not (?:recognized|implemented)|invalid command|bad command|improper use of|bad sequence|out of sequence|line too long|parameter/,
 };
+
+/**
+ * Phrases that settle the reason before the ordered passes, because a broader pattern met earlier in the
+ * order would take them (a DNSBL hit mentions "spam", an expired message mentions "connection refused").
+ */
+const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
+  ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded/],
+  ['networkerror', /name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/],
+  [
+    'blocked',
+    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|low reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee/,
+  ],
+  ['policyviolation', /for policy reasons|policy violation/],
+];
 
 /** First pass, for SMTP diagnostics (Sisimai Reason::get): the status code or the text may decide. */
 const FIRST_ORDER = [
@@ -182,6 +196,7 @@ export function classifyReason(input: ReasonInput): BounceReason {
   const command = input.smtpCommand ?? '';
   const dtype = (input.diagnosticType ?? '').toUpperCase();
 
+  for (const [reason, re] of DECISIVE) if (re.test(text)) return reason;
   if (dtype === 'SMTP' || dtype === '') {
     for (const reason of FIRST_ORDER) {
       if (reason === 'userunknown') {
@@ -200,7 +215,9 @@ export function classifyReason(input: ReasonInput): BounceReason {
         // "User unknown" answered to DATA is a filter in disguise (Japanese carriers, Sisimai Filtered::true).
         if (fromStatus === 'filtered') return 'filtered';
         if (/^(?:CONN|EHLO|HELO|MAIL|RCPT)$/.test(command)) continue;
-        if (PATTERNS.filtered?.test(text) === true || PATTERNS.userunknown?.test(text) === true) return 'filtered';
+        if (PATTERNS.filtered?.test(text) === true) return 'filtered';
+        if (PATTERNS.userunknown?.test(text) === true && (fromStatus === '' || RETRY_REASONS.has(fromStatus)))
+          return 'filtered';
         continue;
       }
       if (fromStatus === reason || (text !== '' && PATTERNS[reason]?.test(text) === true)) return reason;
@@ -222,7 +239,9 @@ export function classifyReason(input: ReasonInput): BounceReason {
   }
   if (reason === '') {
     if (/^(?:delayed|expired)/.test(input.action ?? '')) return 'expired';
-    if (command === 'EHLO' || command === 'HELO') return 'blocked';
+    // Refused before any recipient: the connecting host was turned away; refused at MAIL: the sender was.
+    if (command === 'CONN' || command === 'EHLO' || command === 'HELO') return 'blocked';
+    if (command === 'MAIL') return 'rejected';
     if (text !== '') return 'onhold';
     return 'undefined';
   }

@@ -54,11 +54,13 @@ export function smtpCommandOf(text: string): string | null {
   const m =
     /in reply to (?:the )?(?:end of )?(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT)\b/i.exec(text) ??
     /(?:>>>|after|following) (RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|end of data)\b/i.exec(text) ??
+    /after (initial connection|connect)\b/i.exec(text) ??
     /\b(?:SMTP:)?(RCPT)[ _]TO\b|SMTP:(RCPT)\b/i.exec(text) ??
     /\b(MAIL) FROM\b/i.exec(text);
   const found = m?.[1] ?? m?.[2];
   if (found === undefined) return null;
   const command = found.toUpperCase();
+  if (command === 'INITIAL CONNECTION' || command === 'CONNECT') return 'CONN';
   return command === 'END OF DATA' || command === 'BDAT' ? 'DATA' : command;
 }
 
@@ -208,6 +210,8 @@ function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string
   const status = raw.status ?? (raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode));
   const smtpCommand = raw.smtpCommand ?? (raw.diagnostic === null ? null : smtpCommandOf(raw.diagnostic));
   const action = raw.action ?? fallbackAction;
+  // Google Groups answers posts from non-members and to missing groups alike, in the poster's language.
+  const groupHint = /@googlegroups\.com$/i.test(raw.address) && raw.status === null ? 'rejected' : null;
   const reason = classifyReason({
     status,
     diagnostic: raw.diagnostic,
@@ -215,7 +219,7 @@ function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string
     action,
     smtpCommand,
     replyCode,
-    hint: raw.hint ?? null,
+    hint: raw.hint ?? groupHint,
   });
   const temporary =
     status?.startsWith('4.') === true ||

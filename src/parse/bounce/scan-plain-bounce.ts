@@ -91,7 +91,7 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
         paragraphs.set(address, []);
       }
       const list = paragraphs.get(address) ?? [];
-      if (list.length < 3) list.push(paragraphAt(lines, i, line.indexOf(found) + found.length));
+      if (list.length < 3) list.push(paragraphAt(lines, i));
     }
   }
   for (const address of listed)
@@ -103,6 +103,9 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
   const errorLine = firstErrorLine(section);
   return order.map((address) => {
     let diagnostic = (paragraphs.get(address) ?? []).filter((p) => p !== '').join(' ');
+    // Gmail and GMX put the address alone on its line and the error paragraphs below: take the whole text.
+    if (diagnostic.replace(address, '').replace(/[<>:\s]/g, '').length < 8 && order.length === 1)
+      diagnostic = section.replace(/\s+/g, ' ').trim().slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
     if (!/\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b/.test(diagnostic) && errorLine !== null && order.length === 1)
       diagnostic = `${diagnostic} ${errorLine}`.trim();
     if (diagnostic === '')
@@ -111,9 +114,9 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
   });
 }
 
-/** The text after an address on its line and the lines below it, up to a blank line or the next address. */
-function paragraphAt(lines: readonly string[], index: number, column: number): string {
-  const parts = [(lines[index] ?? '').slice(column).replace(/^[>:\s]+/, '')];
+/** The line of an address (iMail writes the error before it) and the lines below, up to a blank line or the next address. */
+function paragraphAt(lines: readonly string[], index: number): string {
+  const parts = [(lines[index] ?? '').replace(/^[>:*\s-]+/, '').trim()];
   for (let j = index + 1; j < lines.length && j < index + 12; j++) {
     const next = lines[j] ?? '';
     if (next.trim() === '') break;
