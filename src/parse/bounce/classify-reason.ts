@@ -11,7 +11,7 @@ const PATTERNS: Record<string, RegExp> = {
     /message (?:size )?(?:is )?(?:too (?:big|large)|exceeds?)|size (?:exceeds|limit)|exceeds? (?:the )?(?:maximum|max|fixed maximum|size|message size)|(?:message|mail) (?:size )?limit|message length exceeds|too large|(?:mail|message) is too large|larger than (?:the )?(?:allowed|maximum)|size of (?:the )?message|exceeded maximum inbound message size|taille/,
   exceedlimit: /message too large for this recipient|(?:message|mail) (?:size )?exceeds (?:the )?recipient'?s? limit/,
   suspend:
-    /mailbox is frozen|(?:mailbox|account|recipient|user|address) (?:is |has been |was )?(?:temporarily )?(?:disabled|suspended|inactive|deactivated|locked|blocked for)|(?:account|mailbox) (?:is )?not active|boite du destinataire archivee|this account has been (?:disabled|discontinued|suspended)|is a deactivated mailbox|inactive (?:account|user|mailbox)|mailbox currently suspended|mailbox unavailable or access denied|recipient suspended|user suspended|account (?:is )?(?:expired|frozen)|dormant/,
+    /account that you tried to reach is disabled|disabled recipient|recipient account is blocked|compte du destinataire est bloque|mailbox is frozen|(?:mailbox|account|recipient|user|address) (?:is |has been |was )?(?:temporarily )?(?:disabled|suspended|inactive|deactivated|locked|blocked for)|(?:account|mailbox) (?:is )?not active|boite du destinataire archivee|this account has been (?:disabled|discontinued|suspended)|is a deactivated mailbox|inactive (?:account|user|mailbox)|mailbox currently suspended|mailbox unavailable or access denied|recipient suspended|user suspended|account (?:is )?(?:expired|frozen)|dormant/,
   hasmoved:
     /address (?:has )?changed|has been replaced by|no longer (?:on server|at this)|recipient has moved|user has moved/,
   norelaying:
@@ -36,9 +36,9 @@ const PATTERNS: Record<string, RegExp> = {
   securityerror:
     /authentication|auth(?:entication)? (?:failed|required)|must (?:be authenticated|authenticate|issue a starttls)|tls|ssl|certificate|encryption|insecure|security|unauthenticated|starttls|sender not authenticated|unauthorized/,
   systemerror:
-    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|too many hops|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unavailable|not available|resources|i\/o error|connection (?:dropped|lost|closed|reset)|lost connection|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|try again|transaction failed/,
+    /system (?:error|failure|config)|server (?:error|failure)|internal (?:error|server error)|local (?:error|problem)|temporary (?:failure|error|local problem|system)|service (?:is )?(?:not available|unavailable|temporarily)|mail loop|loop(?:s)? back to myself|routing loop|configuration error|unavailable|not available|resources|i\/o error|cannot (?:process|deliver)|problem with the recipient's mail server|mailbox busy|busy|try again|transaction failed/,
   networkerror:
-    /network (?:error|failure)|no route to host|unable to connect|could not connect|connection refused|connect to .+ failed|name server|dns (?:failure|timeout|problem|error)|host is unreachable|unreachable|malformed or unexpected name server reply|all mail servers? (?:must have been )?unavailable|mail exchangers?|mx (?:servers|host)|no mx|delivery to the following recipient has been delayed|remote host|network/,
+    /connection (?:dropped|lost|closed|reset)|lost connection|too many hops|hop count|network (?:error|failure)|no route to host|unable to connect|could not connect|connection refused|connect to .+ failed|name server|dns (?:failure|timeout|problem|error)|host is unreachable|unreachable|malformed or unexpected name server reply|all mail servers? (?:must have been )?unavailable|mail exchangers?|mx (?:servers|host)|no mx|delivery to the following recipient has been delayed|remote host|network/,
   expired:
     /all hosts have been failing|delivery failed \d+ attempts|failed \d+ attempts|expired|timed? ?out|did not accept our requests to connect|retry time|too long|delivery (?:time|period) expired|undelivered for|could not be delivered for|has not been (?:delivered|able to be delivered) for|queue(?:d)? (?:too long|for|lifetime)|giving up|multiple retries|delivery attempts will continue|gave up|retry timeout exceeded|message timed out|timeout exceeded|delivery (?:has been )?delayed|delayed|deferred|have not been able to deliver|maximum (?:time|lifetime)|not (?:been )?delivered within|time limit|was not delivered for \d+ days|unable to deliver.+within/,
   contenterror:
@@ -58,13 +58,19 @@ const PATTERNS: Record<string, RegExp> = {
  * order would take them (a DNSBL hit mentions "spam", an expired message mentions "connection refused").
  */
 const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
+  ['notaccept', /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|indicated no smtp|null mx/],
   ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded/],
   ['networkerror', /name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/],
+  ['hostunknown', /\bhost unknown\b|unrouteable address|domain (?:does not|doesn't) exist|domain is not reachable/],
+  ['norelaying', /relay(?:ing)? (?:access )?denied|not configured to relay|unable to relay/],
   [
     'blocked',
-    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|low reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee/,
+    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee|refused to talk to me/,
   ],
-  ['policyviolation', /for policy reasons|policy violation/],
+  ['toomanyconn', /too many recipients|receiving mail at a rate|rate limited/],
+  ['virusdetected', /virus/],
+  ['syntaxerror', /improper sequence|bad sequence of commands|out of sequence|command unrecognized/],
+  ['policyviolation', /for policy reasons|policy violation|multiple addresses in from/],
 ];
 
 /** First pass, for SMTP diagnostics (Sisimai Reason::get): the status code or the text may decide. */
@@ -125,7 +131,7 @@ const STATUS_REASONS: Record<string, BounceReason> = {
   '3.4': 'mesgtoobig',
   '3.5': 'systemerror',
   '4.0': 'networkerror',
-  '4.1': 'expired',
+  '4.1': 'networkerror',
   '4.2': 'networkerror',
   '4.3': 'systemerror',
   '4.4': 'hostunknown',
@@ -220,6 +226,8 @@ export function classifyReason(input: ReasonInput): BounceReason {
           return 'filtered';
         continue;
       }
+      // A 5.2.3 is the recipient's own size limit, whatever the text says about size.
+      if (reason === 'mesgtoobig' && fromStatus === 'exceedlimit') continue;
       if (fromStatus === reason || (text !== '' && PATTERNS[reason]?.test(text) === true)) return reason;
     }
   }
