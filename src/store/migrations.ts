@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { migrate002History } from './migrations/002-history.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `);
   },
+  migrate002History,
 ];
