@@ -81,15 +81,19 @@ export default defineCheck({
       });
       return { findings };
     }
-    // Void includes and redirects are reported by spf-includes as include_not_found.
-    for (const lookup of spf.voidLookups)
-      if (lookup.mechanism === 'a' || lookup.mechanism === 'mx')
-        findings.push({
-          id: 'spf.void_lookup',
-          subject: `${lookup.mechanism}:${lookup.name}`,
-          values: { ...lookup },
-          evidence: { ...lookup },
-        });
+    // Void includes and redirects are reported by spf-includes as include_not_found; a term met twice is one finding.
+    const seen = new Set<string>();
+    for (const lookup of spf.voidLookups) {
+      const subject = `${lookup.mechanism}:${lookup.name}`;
+      if ((lookup.mechanism !== 'a' && lookup.mechanism !== 'mx') || seen.has(subject)) continue;
+      seen.add(subject);
+      findings.push({
+        id: 'spf.void_lookup',
+        subject,
+        values: { ...lookup },
+        evidence: { ...lookup },
+      });
+    }
     return { findings };
   },
 });

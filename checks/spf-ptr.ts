@@ -1,5 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import { spfNodes } from '../src/facts/spf.js';
+import { distinctSpfNodes } from '../src/facts/spf.js';
 
 export default defineCheck({
   id: 'spf-ptr',
@@ -21,7 +21,7 @@ export default defineCheck({
     },
   },
   run: ({ spf }) => ({
-    findings: spfNodes(spf.root)
+    findings: distinctSpfNodes(spf.root)
       .filter((node) => node.record?.mechanisms.some((mechanism) => mechanism.kind === 'ptr'))
       .map((node) => ({
         id: 'spf.ptr_mechanism',

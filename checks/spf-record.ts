@@ -1,6 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
 import type { FindingDraft } from '../src/checks/types.js';
-import { spfNodes } from '../src/facts/spf.js';
+import { distinctSpfNodes } from '../src/facts/spf.js';
 
 export default defineCheck({
   id: 'spf-record',
@@ -75,7 +75,7 @@ export default defineCheck({
         suggestedRecord: `${spf.domain}. TXT "${['v=spf1', 'mx', ...ips, '~all'].join(' ')}"`,
       });
     }
-    for (const node of spfNodes(spf.root)) {
+    for (const node of distinctSpfNodes(spf.root)) {
       const base = { subject: node.domain, values: { domain: node.domain } };
       if (node.status === 'multiple_records')
         findings.push({

@@ -79,6 +79,16 @@ export function spfNodes(root: SpfNode): SpfNode[] {
   return [root, ...root.children.flatMap(spfNodes)];
 }
 
+/** Each domain of the tree once, loops left out: a provider included from two branches is one record to fix. */
+export function distinctSpfNodes(root: SpfNode): SpfNode[] {
+  const seen = new Set<string>();
+  return spfNodes(root).filter((node) => {
+    if (node.status === 'loop' || seen.has(node.domain)) return false;
+    seen.add(node.domain);
+    return true;
+  });
+}
+
 function normalise(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }

@@ -71,4 +71,14 @@ describe('spf-lookups', () => {
     });
     expect(result.findings[0]?.message).toBe('SPF of "example.org" needs 11 DNS lookups (limit 10)');
   });
+
+  it('reports a void term met in two branches once', async () => {
+    const zone = [
+      'example.org. TXT "v=spf1 include:a.example.net include:b.example.net -all"',
+      'a.example.net. TXT "v=spf1 a:old.example.net -all"',
+      'b.example.net. TXT "v=spf1 a:old.example.net -all"',
+    ].join('\n');
+    const result = await runCheck(spfLookups, { zone });
+    expect(result.findings.map((finding) => finding.subject)).toEqual(['a:old.example.net']);
+  });
 });

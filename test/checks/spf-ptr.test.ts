@@ -1,6 +1,6 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import spfPtr from '../../checks/spf-ptr.js';
-import { checkCases } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './spf-dmarc-cases.js';
 
 describe('spf-ptr', () => {
   checkCases(spfPtr, {
@@ -17,5 +17,16 @@ describe('spf-ptr', () => {
       },
     ],
     unknown: [{ name: 'TXT lookup refused', zone: '', failures: { 'example.org TXT': 'refused' } }],
+  });
+
+  it('reports a provider included from two branches once', async () => {
+    const zone = [
+      'example.org. TXT "v=spf1 include:a.example.net include:b.example.net -all"',
+      'a.example.net. TXT "v=spf1 include:p.example.net -all"',
+      'b.example.net. TXT "v=spf1 include:p.example.net -all"',
+      'p.example.net. TXT "v=spf1 ptr -all"',
+    ].join('\n');
+    const result = await runCheck(spfPtr, { zone });
+    expect(result.findings.map((finding) => finding.subject)).toEqual(['p.example.net']);
   });
 });
