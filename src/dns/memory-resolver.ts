@@ -57,6 +57,19 @@ export function createMemoryResolver(source: DnsRecord[] | string, options: Memo
     return false;
   };
 
+  /**
+   * Wildcard synthesis (RFC 4592 section 3.3.1): a name that does not exist takes the records of `*.` under its
+   * closest existing ancestor, renamed to the asked name. Blocklist fixtures use it to list whole ranges.
+   */
+  const synthesize = (name: string): DnsRecord[] => {
+    for (const ancestor of selfAndAncestors(name)) {
+      if (ancestor === name || !existing.has(ancestor)) continue;
+      const source = byName.get(ancestor === '' ? '*' : `*.${ancestor}`) ?? [];
+      return source.map((record) => ({ ...record, name }));
+    }
+    return [];
+  };
+
   const resolve = (qname: string, type: RrType): Fact<DnsAnswer> => {
     const cnames: string[] = [];
     const seen = new Set<string>();
@@ -66,14 +79,14 @@ export function createMemoryResolver(source: DnsRecord[] | string, options: Memo
       if (failure !== undefined)
         return { ok: false, error: failure, detail: `injected failure for "${current}" ${type}` };
       seen.add(current);
-      const here = byName.get(current) ?? [];
+      const here = byName.get(current) ?? (existing.has(current) ? [] : synthesize(current));
       const matching = here.filter((record) => record.type === type);
       const cname = here.find((record): record is Extract<DnsRecord, { target: string }> => record.type === 'CNAME');
       if (matching.length > 0 || type === 'CNAME' || cname === undefined) {
         return {
           ok: true,
           value: {
-            rcode: matching.length > 0 || existing.has(current) ? 'NOERROR' : 'NXDOMAIN',
+            rcode: here.length > 0 || existing.has(current) ? 'NOERROR' : 'NXDOMAIN',
             records: matching.map((record) => ({ ...record })),
             cnames,
             authenticated: isAuthenticated(normalizeName(qname)),

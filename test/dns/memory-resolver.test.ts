@@ -105,3 +105,35 @@ describe('createMemoryResolver', () => {
     ]);
   });
 });
+
+describe('createMemoryResolver wildcards', () => {
+  const resolver = createMemoryResolver(
+    [
+      '$ORIGIN bl.example.',
+      '$TTL 60',
+      '*        A   127.0.0.2',
+      '*        TXT "listed"',
+      'sub.x    A   127.0.0.9',
+      '*.alias  CNAME target',
+      'target   A   127.0.0.3',
+    ].join('\n'),
+  );
+
+  it.each([
+    ['a name with no node of its own', '2.0.0.192.bl.example', 'A', 'NOERROR', ['127.0.0.2']],
+    ['the wildcard type absent', '2.0.0.192.bl.example', 'MX', 'NOERROR', []],
+    ['an existing name, never the wildcard', 'sub.x.bl.example', 'TXT', 'NOERROR', []],
+    ['an empty non-terminal, never the wildcard', 'x.bl.example', 'A', 'NOERROR', []],
+    ['below an existing name without its own wildcard', 'y.sub.x.bl.example', 'A', 'NXDOMAIN', []],
+  ])('synthesizes from "*" for %s', async (_label, name, type, rcode, addresses) => {
+    const fact = await resolver.query(name, type as 'A' | 'MX' | 'TXT');
+    expect(fact.ok && fact.value.rcode).toBe(rcode);
+    expect(fact.ok && fact.value.records.map((r) => (r.type === 'A' ? r.address : r.type))).toEqual(addresses);
+    expect(fact.ok && fact.value.records.map((r) => r.name)).toEqual(addresses.map(() => name));
+  });
+
+  it('follows a wildcard CNAME', async () => {
+    const fact = await resolver.query('anything.alias.bl.example', 'A');
+    expect(fact.ok && fact.value).toMatchObject({ cnames: ['target.bl.example'], records: [{ address: '127.0.0.3' }] });
+  });
+});

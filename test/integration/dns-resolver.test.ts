@@ -95,6 +95,17 @@ function resolverSuite(label: string, start: (directory: string) => Promise<Serv
       });
     });
 
+    it('synthesizes answers from a wildcard, but not for an empty non-terminal', async () => {
+      expect(answer(await resolver.query('a.b.wild.example.org', 'A')).records).toEqual([
+        { type: 'A', name: 'a.b.wild.example.org', ttl: 300, address: '192.0.2.99' },
+      ]);
+      expect(answer(await resolver.query('a.b.wild.example.org', 'MX'))).toMatchObject({
+        rcode: 'NOERROR',
+        records: [],
+      });
+      expect(answer(await resolver.query('wild.example.org', 'A'))).toMatchObject({ rcode: 'NOERROR', records: [] });
+    });
+
     it('reads a 4 KB TXT record over TCP after a truncated UDP reply', async () => {
       const before = resolver.stats().tcp;
       const big = answer(await resolver.query('big.example.org', 'TXT'));

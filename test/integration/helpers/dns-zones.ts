@@ -23,6 +23,7 @@ big      IN TXT ( ${BIG_TXT_STRINGS.map((s) => `"${s}"`).join('\n               
 _25._tcp.mx1 IN TLSA 3 1 1 ( 0123456789abcdef0123456789abcdef
                              0123456789abcdef0123456789abcdef )
 @        IN CAA 0 issue "letsencrypt.org"
+*.wild   IN A   192.0.2.99
 `;
 
 const EXAMPLE_NET = `$TTL 300
