@@ -1,0 +1,71 @@
+import dnsPacket, { type DecodedPacket } from 'dns-packet';
+import { describe, expect, it } from 'vitest';
+import { parseZoneFile } from '../../src/dns/parse-zone-file.js';
+import { createZoneResponder, zoneOriginOfFile, type Zone } from '../../src/dns/zone-server.js';
+import type { RrType } from '../../src/dns/types.js';
+
+const text = `$TTL 60
+@    SOA ns1 hostmaster 1 7200 3600 1209600 30
+     NS  ns1
+ns1  A   192.0.2.53
+www  CNAME ns1
+out  CNAME elsewhere.example.
+_25._tcp.ns1 TLSA 3 1 1 abcd
+`;
+const zones: Zone[] = [
+  { origin: 'example.org', file: 'example.org.zone', records: parseZoneFile(text, { origin: 'example.org' }) },
+];
+const respond = createZoneResponder(zones);
+
+/** Round-trips the query and the reply through the wire format, as the server does. */
+async function ask(name: string, type: RrType): Promise<DecodedPacket & { rcode?: string }> {
+  const query = dnsPacket.decode(
+    dnsPacket.encode({ type: 'query', id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] }),
+  );
+  return dnsPacket.decode(dnsPacket.encode(await respond(query)));
+}
+
+describe('zoneOriginOfFile', () => {
+  it.each([
+    ['example.org.zone', 'example.org'],
+    ['db.Example.net', 'example.net'],
+    ['README.md', undefined],
+  ])('%s serves %s', (file, origin) => {
+    expect(zoneOriginOfFile(file)).toBe(origin);
+  });
+});
+
+describe('createZoneResponder', () => {
+  it('answers with AA, echoing ID and RD', async () => {
+    const reply = await ask('ns1.example.org', 'A');
+    expect(reply).toMatchObject({ id: 42, rcode: 'NOERROR', flag_aa: true, flag_rd: true, flag_ra: false });
+    expect(reply.answers).toMatchObject([{ name: 'ns1.example.org', type: 'A', data: '192.0.2.53' }]);
+  });
+
+  it('puts the CNAME before the target records in the answer section', async () => {
+    const reply = await ask('www.example.org', 'A');
+    expect(reply.answers?.map((a) => `${a.name} ${a.type}`)).toEqual(['www.example.org CNAME', 'ns1.example.org A']);
+  });
+
+  it('ends the answer at a CNAME leaving the served zones, without authority', async () => {
+    const reply = await ask('out.example.org', 'A');
+    expect(reply.rcode).toBe('NOERROR');
+    expect(reply.answers?.map((a) => a.type)).toEqual(['CNAME']);
+    expect(reply.authorities).toEqual([]);
+  });
+
+  it.each([
+    ['nope.example.org', 'A', 'NXDOMAIN'],
+    ['ns1.example.org', 'MX', 'NOERROR'],
+    ['_tcp.ns1.example.org', 'TLSA', 'NOERROR'],
+  ] as const)('answers %s %s with %s and the SOA in authority', async (name, type, rcode) => {
+    const reply = await ask(name, type);
+    expect(reply).toMatchObject({ rcode, flag_aa: true, answers: [] });
+    expect(reply.authorities).toMatchObject([{ name: 'example.org', type: 'SOA' }]);
+  });
+
+  it('refuses names outside its zones, without AA', async () => {
+    const reply = await ask('example.com', 'A');
+    expect(reply).toMatchObject({ rcode: 'REFUSED', flag_aa: false, answers: [] });
+  });
+});
