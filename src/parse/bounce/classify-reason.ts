@@ -107,6 +107,10 @@ const SECOND_ORDER = [
   'mailererror',
 ] as const;
 
+/** Mailbox-directory misses, reported by groupware gateways that never look at the content. */
+const DIRECTORY_MISS =
+  /not listed in (?:domino directory|public name|the directory)|name is not recognized|invalid final delivery userid|no valid recipients/;
+
 /** RFC 3463 enhanced status codes and the reason each names on its own. */
 const STATUS_REASONS: Record<string, BounceReason> = {
   '1.0': 'userunknown',
@@ -215,6 +219,8 @@ export function classifyReason(input: ReasonInput): BounceReason {
         // Without a 5.1.x status, "user unknown" means a bad mailbox only when RCPT drew it: answered to DATA
         // or to an unknown command it is a content filter in disguise (Japanese carriers; Sisimai UserUnknown::true).
         if (command === 'RCPT' && PATTERNS.userunknown?.test(text) === true) return 'userunknown';
+        // Directory lookups (Domino, Exchange, iMail) answer before any content is seen: never a filter.
+        if (command !== 'DATA' && DIRECTORY_MISS.test(text)) return 'userunknown';
         continue;
       }
       if (reason === 'filtered') {

@@ -17,7 +17,7 @@ const INLINE_HEADERS =
   /^(?:received|return-path|from|to|subject|date|message-id|mime-version|dkim-signature|x-[\w-]+): [^\n]*\n(?:[ \t][^\n]*\n)*(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|x-[\w-]+): /im;
 
 // Stricter than RFC 5322 on purpose: in free text, "/", "&" and "=" before an "@" are URL or VERP debris.
-const ADDRESS_G = /[\w.+'-]+@[\w-]+(?:\.[\w-]+)+/g;
+const ADDRESS_G = /[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Local parts that are Message-IDs or queue ids quoted in the text (`200904290210.0000@mx`). */
 const ID_LIKE = /^\d{8,}[.\w$-]*$|^[\w.-]*\d{6,}\.[\w.]*\d{4,}/;
@@ -69,7 +69,11 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
       for (const address of value.match(ADDRESS_G) ?? []) own.add(address.toLowerCase());
 
   const failedHeader = headerValues(headers, 'x-failed-recipients').join(',');
-  const listed = (failedHeader.match(ADDRESS_G) ?? []).map((a) => a.toLowerCase());
+  let listed = (failedHeader.match(ADDRESS_G) ?? []).map((a) => a.toLowerCase());
+  // A header that names none of the addresses in the text was rewritten on the way; trust the text.
+  const lowerSection = section.toLowerCase();
+  const textAddresses = (section.match(ADDRESS_G) ?? []).map((a) => a.toLowerCase()).filter((a) => !own.has(a));
+  if (!listed.some((address) => lowerSection.includes(address)) && textAddresses.length > 0) listed = [];
   const order: string[] = [];
   const paragraphs = new Map<string, string[]>();
   const lines = section.split('\n');
