@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
@@ -204,5 +205,147 @@ describe('network resolver against a server that never answers', () => {
     expect(answer(echoed)).toMatchObject({ rcode: 'NOERROR', records: [] });
     expect(forged.ok || forged.error).toBe('timeout');
     expect(elsewhere.ok || elsewhere.error).toBe('timeout');
+  });
+});
+
+/** A UDP server answering each query with what `reply` builds from it (nothing when it returns undefined). */
+async function startScripted(
+  reply: (query: DecodedPacket) => dnsPacket.Packet | undefined,
+): Promise<Server & { queries: DecodedPacket[] }> {
+  const socket = dgram.createSocket('udp4');
+  const queries: DecodedPacket[] = [];
+  socket.on('message', (message, remote) => {
+    const query = dnsPacket.decode(message);
+    queries.push(query);
+    const response = reply(query);
+    if (response !== undefined) socket.send(dnsPacket.encode(response), remote.port, remote.address);
+  });
+  await new Promise<void>((resolve) => {
+    socket.bind(0, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    queries,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        socket.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** RCODE in the low bits of the header flags (RFC 1035 section 4.1.1). */
+const SERVFAIL = 2;
+const NXDOMAIN = 3;
+const FORMERR = 1;
+
+function response(query: DecodedPacket, rcode: number, answers: dnsPacket.Answer[] = []): dnsPacket.Packet {
+  return {
+    type: 'response',
+    id: query.id ?? 0,
+    flags: dnsPacket.RECURSION_AVAILABLE | rcode,
+    questions: query.questions ?? [],
+    answers,
+  };
+}
+
+describe('network resolver against misbehaving servers', () => {
+  const servers: Server[] = [];
+  let directory: string;
+  let zoneServer: Server;
+
+  beforeAll(async () => {
+    directory = await writeFixtureZones();
+    zoneServer = await startZoneServer({ directory });
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await zoneServer.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function scripted(
+    reply: (query: DecodedPacket) => dnsPacket.Packet | undefined,
+  ): Promise<Server & { queries: DecodedPacket[] }> {
+    const server = await startScripted(reply);
+    servers.push(server);
+    return server;
+  }
+
+  it('turns SERVFAIL into a failure after trying every attempt', async () => {
+    const failing = await scripted((query) => response(query, SERVFAIL));
+    const resolver = createNetworkResolver({ servers: [failing.address], timeoutMs: 500, retries: 2 });
+    const fact = await resolver.query('example.org', 'MX');
+    await resolver.close();
+    expect(fact.ok || fact.error).toBe('servfail');
+    expect(failing.queries).toHaveLength(3);
+  });
+
+  it('asks the next server after a SERVFAIL', async () => {
+    const failing = await scripted((query) => response(query, SERVFAIL));
+    const resolver = createNetworkResolver({
+      servers: [failing.address, zoneServer.address],
+      timeoutMs: 500,
+      retries: 1,
+    });
+    const fact = await resolver.query('mx1.example.org', 'A');
+    await resolver.close();
+    expect(answer(fact).records).toHaveLength(1);
+  });
+
+  it('takes NXDOMAIN as an answer and asks no other server', async () => {
+    const denying = await scripted((query) => response(query, NXDOMAIN));
+    const resolver = createNetworkResolver({
+      servers: [denying.address, zoneServer.address],
+      timeoutMs: 500,
+      retries: 1,
+    });
+    const fact = await resolver.query('mx1.example.org', 'A');
+    await resolver.close();
+    expect(answer(fact).rcode).toBe('NXDOMAIN');
+    expect(resolver.stats().packets).toBe(1);
+  });
+
+  it('asks again without EDNS0 when the server answers FORMERR to it', async () => {
+    const old = await scripted((query) =>
+      query.additionals?.some((record) => record.type === 'OPT')
+        ? response(query, FORMERR)
+        : response(query, 0, [{ type: 'A', name: 'old.example', ttl: 60, data: '192.0.2.7' }]),
+    );
+    const resolver = createNetworkResolver({ servers: [old.address], timeoutMs: 500, retries: 0 });
+    const fact = await resolver.query('old.example', 'A');
+    await resolver.close();
+    expect(answer(fact).records).toEqual([{ type: 'A', name: 'old.example', ttl: 60, address: '192.0.2.7' }]);
+    expect(old.queries.map((q) => q.additionals?.length)).toEqual([1, 0]);
+  });
+
+  it('sends the DO bit and reports the AD flag', async () => {
+    const validating = await scripted((query) => ({
+      ...response(query, 0, [{ type: 'A', name: 'signed.example', ttl: 60, data: '192.0.2.8' }]),
+      flags: dnsPacket.RECURSION_AVAILABLE | dnsPacket.AUTHENTIC_DATA,
+    }));
+    const resolver = createNetworkResolver({ servers: [validating.address], timeoutMs: 500, retries: 0 });
+    const fact = await resolver.query('signed.example', 'A');
+    await resolver.close();
+    expect(answer(fact).authenticated).toBe(true);
+    expect(validating.queries[0]?.additionals).toMatchObject([{ type: 'OPT', flag_do: true }]);
+  });
+
+  it('turns a CNAME loop into a servfail', async () => {
+    const looping = await scripted((query) => {
+      const name = query.questions?.[0]?.name ?? '';
+      return response(query, 0, [
+        { type: 'CNAME', name, ttl: 60, data: name === 'a.example' ? 'b.example' : 'a.example' },
+      ]);
+    });
+    const resolver = createNetworkResolver({ servers: [looping.address], timeoutMs: 500, retries: 0 });
+    const fact = await resolver.query('a.example', 'A');
+    await resolver.close();
+    expect(fact.ok || fact.error).toBe('servfail');
+    expect(!fact.ok && fact.detail).toContain('CNAME loop');
   });
 });
