@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseBounce } from './parse-bounce.js';
 
 /** One line of the corpus's expected.jsonl (fields the score uses). */
@@ -26,21 +24,29 @@ export interface CorpusScore {
   reasonAgreement: number;
   hardAgreement: number;
   failures: string[];
-  files: string[];
-  raw: Buffer[];
 }
 
-/**
- * Scores the parser on a corpus directory (expected.jsonl + messages/). This reads files, so it lives
- * beside the parser only for the bench and the corpus test to share one scoring convention.
- */
-export function scoreBounceCorpus(dir: string, preloaded?: Buffer[]): CorpusScore {
-  const expected = readFileSync(join(dir, 'expected.jsonl'), 'utf8')
+/** The corpus as the caller read it: expected.jsonl's text and a reader for each message by its `file`. */
+export interface CorpusInput {
+  expectedJsonl: string;
+  message: (file: string) => Buffer;
+}
+
+/** Parses expected.jsonl into its lines. */
+export function parseExpectedJsonl(text: string): ExpectedLine[] {
+  return text
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as ExpectedLine);
-  const files = expected.map((e) => join(dir, 'messages', e.file));
-  const raw = preloaded ?? files.map((file) => readFileSync(file));
+}
+
+/**
+ * Scores parseBounce() against a labelled corpus by the convention of the corpus README (addresses
+ * case-insensitive, unlabelled files skipped, reasons and hard/soft on the matched recipients). Pure: the
+ * bench and the corpus test read the files and share this one scoring.
+ */
+export function scoreBounceCorpus(input: CorpusInput): CorpusScore {
+  const expected = parseExpectedJsonl(input.expectedJsonl);
   const s: CorpusScore = {
     messages: expected.length,
     scoredMessages: 0,
@@ -57,14 +63,12 @@ export function scoreBounceCorpus(dir: string, preloaded?: Buffer[]): CorpusScor
     reasonAgreement: 0,
     hardAgreement: 0,
     failures: [],
-    files,
-    raw,
   };
-  expected.forEach((want, i) => {
-    const report = parseBounce(raw[i] ?? '');
+  for (const want of expected) {
+    const report = parseBounce(input.message(want.file));
     // Sisimai leaves delivered (2.X.X) results out by default; so does the score.
     const got = report.recipients.filter((r) => r.reason !== 'delivered');
-    if (want.unlabelled === true) return;
+    if (want.unlabelled === true) continue;
     s.scoredMessages += 1;
     const wantMap = new Map(want.recipients.map((r) => [r.address.toLowerCase().replace(/[<>]/g, ''), r]));
     if (want.recipients.length === 0) {
@@ -95,7 +99,7 @@ export function scoreBounceCorpus(dir: string, preloaded?: Buffer[]): CorpusScor
         s.falseNegatives += 1;
         s.failures.push(`${want.file}: missed ${address} (kind ${report.kind})`);
       }
-  });
+  }
   const ratio = (a: number, b: number): number => (b === 0 ? 1 : a / b);
   s.precision = ratio(s.truePositives, s.truePositives + s.falsePositives);
   s.recall = ratio(s.truePositives, s.truePositives + s.falseNegatives);

@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerBouncesParse } from '../../../src/cli/commands/bounces-parse.js';
+
+const BOUNCE = [
+  'From: MAILER-DAEMON@mx.example.org',
+  'Subject: Undelivered Mail Returned to Sender',
+  'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+  '',
+  '--B',
+  'Content-Type: message/delivery-status',
+  '',
+  'Final-Recipient: rfc822; jane@example.net',
+  'Action: failed',
+  'Status: 5.1.1',
+  '--B--',
+  '',
+].join('\n');
+
+async function run(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  const bounces = new Command('bounces').exitOverride();
+  registerBouncesParse(bounces);
+  await bounces.parseAsync(['parse', ...args], { from: 'user' });
+  stdout.mockRestore();
+  stderr.mockRestore();
+  const code = typeof process.exitCode === 'number' ? process.exitCode : undefined;
+  return { out, err, code };
+}
+
+describe('registerBouncesParse()', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('registerBouncesParse() prints one JSON line per file with --jsonl', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-'));
+    const file = join(dir, 'a.eml');
+    writeFileSync(file, BOUNCE);
+    const { out, code } = await run([file, file, '--jsonl']);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const first = JSON.parse(lines[0] ?? '') as {
+      file: string;
+      kind: string;
+      recipients: { address: string; reason: string }[];
+    };
+    expect(first).toMatchObject({
+      file,
+      kind: 'bounce',
+      recipients: [{ address: 'jane@example.net', reason: 'userunknown' }],
+    });
+    expect(code).toBeUndefined();
+  });
+
+  it('registerBouncesParse() reports an unreadable file on stderr, parses the others and sets exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-'));
+    const file = join(dir, 'a.eml');
+    writeFileSync(file, BOUNCE);
+    const missing = join(dir, 'missing.eml');
+    const { out, err, code } = await run([missing, file, '--jsonl']);
+    expect(err).toContain(`Cannot read bounce file "${missing}": ENOENT`);
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+  });
+});
