@@ -7,6 +7,7 @@ import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { InputError } from '../errors.js';
 import { normalizeName } from './memory-resolver.js';
 import { fromPacketAnswer } from './packet-records.js';
+import { canonicalIPv6 } from './parse-zone-file.js';
 import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, RrType } from './types.js';
 
 export interface DnsServerAddress {
@@ -72,7 +73,8 @@ export function parseServerAddress(text: string): DnsServerAddress {
   if (isIP(host) === 0) throw new InputError(`Use an IP address for DNS server "${text}": "${host}" is not one`);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new InputError(`Use a port from 1 to 65535 for DNS server "${text}"`);
-  return { host, port };
+  // Replies are matched on their source address, which node writes in the RFC 5952 form.
+  return { host: isIP(host) === 6 ? canonicalIPv6(host) : host, port };
 }
 
 function sameServer(a: DnsServerAddress, b: { address: string; port: number }): boolean {

@@ -215,7 +215,7 @@ function parseUint(raw: string | undefined, max: number, what: string, line: num
 }
 
 /** Expands then re-compresses an IPv6 address the way RFC 5952 (and dns-packet's decoder) writes it. */
-function canonicalIPv6(address: string): string {
+export function canonicalIPv6(address: string): string {
   const [head = '', tail] = address.toLowerCase().split('::');
   const toGroups = (part: string): string[] => {
     if (part === '') return [];

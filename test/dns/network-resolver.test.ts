@@ -11,6 +11,8 @@ describe('parseServerAddress', () => {
     ['[::1]:53', { host: '::1', port: 53 }],
     ['[2001:db8::53]:5300', { host: '2001:db8::53', port: 5300 }],
     ['[::1]', { host: '::1', port: 53 }],
+    ['[0:0:0:0:0:0:0:1]:5300', { host: '::1', port: 5300 }],
+    ['2001:DB8:0:0::53', { host: '2001:db8::53', port: 53 }],
   ])('reads %s', (text, address) => {
     expect(parseServerAddress(text)).toEqual(address);
   });

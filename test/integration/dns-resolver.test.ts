@@ -276,6 +276,17 @@ describe('network resolver against misbehaving servers', () => {
     return server;
   }
 
+  it('asks a server on IPv6 loopback, written [::1]:PORT', async () => {
+    const v6 = await startZoneServer({ directory, host: '::1' });
+    servers.push(v6);
+    expect(v6.address).toMatch(/^\[::1\]:\d+$/);
+    const resolver = createNetworkResolver({ servers: [v6.address], timeoutMs: 500, retries: 0 });
+    const fact = await resolver.query('big.example.org', 'TXT');
+    await resolver.close();
+    expect(answer(fact).records).toMatchObject([{ strings: BIG_TXT_STRINGS }]);
+    expect(resolver.stats().tcp).toBe(1);
+  });
+
   it('turns SERVFAIL into a failure after trying every attempt', async () => {
     const failing = await scripted((query) => response(query, SERVFAIL));
     const resolver = createNetworkResolver({ servers: [failing.address], timeoutMs: 500, retries: 2 });
