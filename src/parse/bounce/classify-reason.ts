@@ -17,13 +17,13 @@ const PATTERNS: Record<string, RegExp> = {
   norelaying:
     /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed) to relay|relaying (?:mail )?(?:to .+ )?(?:is )?not (?:permitted|allowed)|unable to relay|we do not relay|no relaying|relay not permitted|relaying denied|we do not accept mail for .+ as a relay|not a gateway|cannot relay/,
   userunknown:
-    /invalid final delivery userid|not a registered gateway user|user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|(?<!sender )address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|said: 550[ -]5\.1\.1|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
+    /invalid final delivery userid|not a registered gateway user|user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|(?<!sender )address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
   filtered:
     /due to extended inactivity|has restricted sms e-?mail|is not accepting (?:any )?mail|mail (?:for|to) .+ is not accepted|message filtered|rejected by recipient|refused by recipient|user refuses|recipient refuses|this message has been blocked by recipient|sender address has been blacklisted|recipients? (?:has|have) (?:blocked|rejected)|your message was declined|has been blocked by the recipient|message has been rejected by filter|blocked by (?:the )?user|content filter|user reject/,
   rejected:
     /email address is not verified|sender (?:address )?(?:rejected|refused|denied|verify failed|not (?:allowed|authorized|accepted))|(?:address|domain) of sender|invalid sender|sender verification|rejected by sender|bad sender|domain (?:of sender address )?(?:does not|doesn't) exist|sender domain|mail from .+ (?:rejected|refused)|return path|envelope sender|your (?:email )?address has been (?:blacklisted|blocked)|from address|sender is (?:on|in) .+ (?:list|block)|sender is not allowed|unknown sender|was rejected by sender|administrative prohibition|not accepting mail from|we do not accept mail from|mail from .+ not accepted|your domain has been|domain is not allowed|domain not allowed|senders? (?:is )?(?:blacklisted|blocked)|mail from your address|the sender's address|no such sender|spoof/,
   hostunknown:
-    /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|domain (?:must|should) exist|invalid domain|recipient domain|nxdomain|no route to host for domain|host not found|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)/,
+    /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|domain (?:must|should) exist|invalid domain|nxdomain|host not found|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)/,
   spamdetected:
     /spam(?!haus|cop)|\bube\b|unsolicited|junk mail|bulk mail|message (?:content|looks like) .*(?:rejected|spam)|content rejected|score exceeded|rejected as bulk|message (?:was )?rejected due to content|classified as|identified as|high probability|rbl|considered unsolicited|filter rejected|blacklisted url|url in .+ is blacklisted|suspicious|phish/,
   toomanyconn:
@@ -70,7 +70,15 @@ const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['toomanyconn', /too many recipients|receiving mail at a rate|rate limited/],
   ['virusdetected', /virus/],
   ['syntaxerror', /improper sequence|bad sequence of commands|out of sequence|command unrecognized/],
-  ['policyviolation', /for policy reasons|policy violation|multiple addresses in from/],
+  [
+    'policyviolation',
+    /for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|unauthenticated email/,
+  ],
+  ['rejected', /sender (?:was |address )?rejected|sender rejected/],
+  ['systemfull', /insufficient (?:disk|system) (?:space|storage)/],
+  ['contenterror', /headers? too (?:large|long)|too many headers/],
+  // SPF and DMARC failures turn the sending host away as a whole (Sisimai: blocked).
+  ['blocked', /\bspf\b|\bdmarc\b/],
 ];
 
 /** First pass, for SMTP diagnostics (Sisimai Reason::get): the status code or the text may decide. */
@@ -191,7 +199,11 @@ export function textSays(reason: string, text: string): boolean {
 }
 
 function normalizeText(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ');
+  // Multi-line replies repeat "550-5.7.1" on each line; drop the repeats so phrases read whole again.
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/(\S) [245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z[(<])/g, '$1 ');
 }
 
 /**
@@ -210,6 +222,8 @@ export function classifyReason(input: ReasonInput): BounceReason {
   if (dtype === 'SMTP' || dtype === '') {
     for (const reason of FIRST_ORDER) {
       if (reason === 'userunknown') {
+        // An address error answered to MAIL FROM is about the sender, not the recipient.
+        if (fromStatus === 'userunknown' && command === 'MAIL') return 'rejected';
         if (fromStatus === 'userunknown') {
           // A 5.1.1 whose text names another cause is that cause (Sisimai UserUnknown::true prematches).
           const other = matchText(text, ['norelaying', 'blocked', 'mailboxfull', 'hasmoved', 'rejected', 'notaccept']);
@@ -239,6 +253,7 @@ export function classifyReason(input: ReasonInput): BounceReason {
   }
 
   let reason: BounceReason | '' = fromStatus;
+  if (command === 'MAIL' && RETRY_REASONS.has(reason)) return 'rejected';
   if (RETRY_REASONS.has(reason) || reason === 'userunknown') {
     const fromText = matchText(text, SECOND_ORDER);
     if (fromText !== '') reason = fromText;

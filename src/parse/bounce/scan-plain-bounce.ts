@@ -109,7 +109,10 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
     let diagnostic = (paragraphs.get(address) ?? []).filter((p) => p !== '').join(' ');
     // Gmail and GMX put the address alone on its line and the error paragraphs below: take the whole text.
     if (diagnostic.replace(address, '').replace(/[<>:\s]/g, '').length < 8 && order.length === 1)
-      diagnostic = section.replace(/\s+/g, ' ').trim().slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
+      diagnostic = (errorParagraph(section) ?? section)
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
     if (!/\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b/.test(diagnostic) && errorLine !== null && order.length === 1)
       diagnostic = `${diagnostic} ${errorLine}`.trim();
     if (diagnostic === '')
@@ -124,10 +127,17 @@ function paragraphAt(lines: readonly string[], index: number): string {
   for (let j = index + 1; j < lines.length && j < index + 12; j++) {
     const next = lines[j] ?? '';
     if (next.trim() === '') break;
-    if (/^\s*<?[^\s<>@]+@[^\s<>@]+>?:?\s*$/.test(next)) break;
+    // The next recipient's own line (alone, or "addr: error" as OpenSMTPD and Zoho write it).
+    if (/^\s*<?[^\s<>@]+@[^\s<>@]+>?(?::|\s*$)/.test(next)) break;
     parts.push(next.trim());
   }
   return parts.join(' ').trim();
+}
+
+/** The paragraph holding the first SMTP reply: Gmail's "The error that the other server returned was:". */
+function errorParagraph(section: string): string | null {
+  const m = /^.*(?:\b[45]\d\d[\s-]|\b[45]\.\d{1,3}\.\d{1,3}\b)[\s\S]*?(?:\n\s*\n|$)/m.exec(section);
+  return m === null ? null : m[0];
 }
 
 /** The first line carrying an SMTP reply or status code: the error a one-recipient bounce reports. */
