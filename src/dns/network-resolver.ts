@@ -25,7 +25,7 @@ export interface NetworkResolverOptions {
 }
 
 export interface NetworkResolverStats {
-  /** Questions answered by query(), CNAME re-queries included. */
+  /** query() calls. */
   queries: number;
   /** Datagrams and TCP exchanges sent, retries included. */
   packets: number;
@@ -223,8 +223,13 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
           detail: `no TCP reply from ${server.host}:${server.port} within ${timeoutMs} ms`,
         });
       });
+      // Only a truncated UDP reply leads here: a TCP failure leaves the answer cut short.
       socket.on('error', (error) => {
-        finish({ ok: false, error: 'network', detail: `TCP to ${server.host}:${server.port}: ${error.message}` });
+        finish({
+          ok: false,
+          error: 'truncated',
+          detail: `TCP to ${server.host}:${server.port} after a truncated reply: ${error.message}`,
+        });
       });
       socket.on('connect', () => {
         counters.packets++;
@@ -250,8 +255,8 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       socket.on('end', () => {
         finish({
           ok: false,
-          error: 'network',
-          detail: `TCP connection to ${server.host}:${server.port} closed before a reply`,
+          error: 'truncated',
+          detail: `TCP connection to ${server.host}:${server.port} closed before a reply, after a truncated one over UDP`,
         });
       });
     });

@@ -346,6 +346,14 @@ describe('network resolver against misbehaving servers', () => {
     expect(validating.queries[0]?.additionals).toMatchObject([{ type: 'OPT', flag_do: true }]);
   });
 
+  it('reports truncated when the TCP retry of a truncated reply cannot connect', async () => {
+    const truncating = await scripted((query) => ({ ...response(query, 0), flags: dnsPacket.TRUNCATED_RESPONSE }));
+    const resolver = createNetworkResolver({ servers: [truncating.address], timeoutMs: 500, retries: 0 });
+    const fact = await resolver.query('big.example', 'TXT');
+    await resolver.close();
+    expect(fact.ok || fact.error).toBe('truncated');
+  });
+
   it('turns a CNAME loop into a servfail', async () => {
     const looping = await scripted((query) => {
       const name = query.questions?.[0]?.name ?? '';
