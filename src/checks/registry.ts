@@ -1,0 +1,54 @@
+import blocklistListing from '../../checks/blocklist-listing.js';
+import daneTlsa from '../../checks/dane-tlsa.js';
+import dkimKey from '../../checks/dkim-key.js';
+import dmarcPolicy from '../../checks/dmarc-policy.js';
+import dmarcRecord from '../../checks/dmarc-record.js';
+import dmarcReports from '../../checks/dmarc-reports.js';
+import mtaStsRecord from '../../checks/mta-sts-record.js';
+import mxRecords from '../../checks/mx-records.js';
+import spfAll from '../../checks/spf-all.js';
+import spfIncludes from '../../checks/spf-includes.js';
+import spfLookups from '../../checks/spf-lookups.js';
+import spfPtr from '../../checks/spf-ptr.js';
+import spfRecord from '../../checks/spf-record.js';
+import spfSendingIp from '../../checks/spf-sending-ip.js';
+import tlsrptRecord from '../../checks/tlsrpt-record.js';
+import { gatherBlocklists } from '../facts/blocklists.js';
+import { gatherDkim } from '../facts/dkim.js';
+import { gatherDmarc } from '../facts/dmarc.js';
+import { gatherDane, gatherMtaStsRecord, gatherTlsRptRecord } from '../facts/mail-tls-records.js';
+import { gatherMx } from '../facts/mx.js';
+import { gatherSpf } from '../facts/spf.js';
+import type { GathererTable } from './run-checks.js';
+import type { Check } from './types.js';
+
+/** Every check `facteur check` runs, in report order. */
+export const ALL_CHECKS: readonly Check[] = [
+  blocklistListing,
+  daneTlsa,
+  dkimKey,
+  dmarcPolicy,
+  dmarcRecord,
+  dmarcReports,
+  mtaStsRecord,
+  mxRecords,
+  spfAll,
+  spfIncludes,
+  spfLookups,
+  spfPtr,
+  spfRecord,
+  spfSendingIp,
+  tlsrptRecord,
+] as readonly Check[];
+
+/** The gatherer of each fact. */
+export const GATHERERS: GathererTable = {
+  blocklists: gatherBlocklists,
+  dane: gatherDane,
+  dkim: gatherDkim,
+  dmarc: gatherDmarc,
+  mtaStsRecord: gatherMtaStsRecord,
+  mx: gatherMx,
+  spf: gatherSpf,
+  tlsRptRecord: gatherTlsRptRecord,
+};

@@ -1,0 +1,18 @@
+import { createCachingResolver, type CachingResolver } from '../dns/caching-resolver.js';
+import { createNetworkResolver } from '../dns/network-resolver.js';
+
+/** The run's resolver: one network client with its sockets, behind one cache shared by every domain. */
+export interface RunResolver extends CachingResolver {
+  close(): Promise<void>;
+}
+
+/** Builds the run's resolver from `--resolver`, `--timeout` and `--retries` (no servers: the system's). */
+export function createDnsResolver(servers: readonly string[], timeoutMs: number, retries: number): RunResolver {
+  const network = createNetworkResolver({
+    ...(servers.length > 0 ? { servers: [...servers] } : {}),
+    timeoutMs,
+    retries,
+  });
+  const cache = createCachingResolver(network);
+  return { query: (name, type) => cache.query(name, type), stats: () => cache.stats(), close: () => network.close() };
+}

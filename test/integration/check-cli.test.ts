@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'dist/src/cli/main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function facteur(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface JsonReport {
+  schemaVersion: number;
+  domains: { domain: string; checks: { check: string; status: string; findings: { id: string }[] }[] }[];
+  inputErrors: { line: number; message: string }[];
+}
+
+function findingIds(report: JsonReport, domain: string): string[] {
+  const result = report.domains.find((entry) => entry.domain === domain);
+  return result === undefined ? [] : result.checks.flatMap((check) => check.findings.map((finding) => finding.id));
+}
+
+describe('facteur check (CLI against a real DNS server)', () => {
+  let examples: ZoneServer;
+  let hostile: ZoneServer;
+  let silent: Socket;
+  let silentAddress: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    examples = await startZoneServer({ directory: join(ROOT, 'examples/zones') });
+    hostile = await startZoneServer({ directory: join(ROOT, 'test/fixtures/zones') });
+    // A resolver that never answers: it reads every query and replies to none.
+    silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    silentAddress = `127.0.0.1:${silent.address().port}`;
+    dir = mkdtempSync(join(tmpdir(), 'facteur-check-cli-'));
+  });
+
+  afterAll(async () => {
+    await examples.stop();
+    await hostile.stop();
+    silent.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the example problems as JSON on a clean stdout and exits 1', async () => {
+    const run = await facteur([
+      'check',
+      '--json',
+      '--resolver',
+      examples.address,
+      '--members',
+      join(ROOT, 'examples/members.csv'),
+      '--dnsbl',
+      'dnsbl.example',
+      '--rhsbl',
+      '',
+      '--sending-ips',
+      '192.0.2.25',
+    ]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.schemaVersion).toBe(1);
+    expect(findingIds(report, 'asso-velo.example')).toEqual([]);
+    expect(findingIds(report, 'club-photo.example')).toEqual(
+      expect.arrayContaining(['spf.too_many_lookups', 'spf.include_not_found', 'dnsbl.listed', 'mx.fcrdns_mismatch']),
+    );
+    expect(findingIds(report, 'theatre.example')).toEqual(expect.arrayContaining(['spf.missing', 'mx.null_mx']));
+    expect(findingIds(report, 'atelier.example')).toEqual(
+      expect.arrayContaining(['spf.multiple_records', 'mx.cname', 'dmarc.missing']),
+    );
+    expect(findingIds(report, 'mairie-exemple.example')).toEqual(
+      expect.arrayContaining(['dmarc.policy_none', 'dmarc.no_rua', 'dkim.key_weak', 'dkim.testing_flag']),
+    );
+  });
+
+  it('reports a bad members row with its line, still checks the others, and exits 2', async () => {
+    const members = join(dir, 'members.csv');
+    writeFileSync(members, 'domain,member\nasso-velo.example,Vélo\nnot a domain,Broken\ntheatre.example,Théâtre\n');
+    const run = await facteur([
+      'check',
+      '--json',
+      '--resolver',
+      examples.address,
+      '--members',
+      members,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+    ]);
+    expect(run.code).toBe(2);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.domains.map((entry) => entry.domain)).toEqual(['asso-velo.example', 'theatre.example']);
+    expect(report.inputErrors).toEqual([expect.objectContaining({ line: 3 })]);
+  });
+
+  it('exits 2 with a message naming an unreadable members file', async () => {
+    const run = await facteur(['check', '--members', join(dir, 'missing.csv')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('missing.csv');
+    expect(run.stdout).toBe('');
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    const run = await facteur(['check', '--no-such-option', 'example.org']);
+    expect(run.code).toBe(2);
+  });
+
+  it('turns a resolver that never answers into unknown, never missing, and exits 3', async () => {
+    const run = await facteur([
+      'check',
+      '--json',
+      '--resolver',
+      silentAddress,
+      '--timeout',
+      '200',
+      '--retries',
+      '0',
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+      '--dkim-selectors',
+      'mail',
+      'asso-velo.example',
+    ]);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(findingIds(report, 'asso-velo.example')).toEqual([]);
+    expect(report.domains[0]?.checks.every((check) => check.status === 'unknown')).toBe(true);
+  });
+
+  it('survives an SPF include loop, a CNAME loop and a 4 KB TXT record, checking every domain', async () => {
+    const run = await facteur([
+      'check',
+      '--json',
+      '--resolver',
+      hostile.address,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+      'loop-a.hostile.example',
+      'cname-a.hostile.example',
+      'big.hostile.example',
+    ]);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.domains).toHaveLength(3);
+    expect(findingIds(report, 'loop-a.hostile.example')).toContain('spf.redirect_loop');
+    const cname = report.domains.find((entry) => entry.domain === 'cname-a.hostile.example');
+    expect(cname?.checks.some((check) => check.status === 'unknown')).toBe(true);
+    expect(findingIds(report, 'big.hostile.example')).not.toContain('spf.missing');
+    expect(findingIds(report, 'big.hostile.example')).not.toContain('spf.syntax_error');
+  });
+
+  it('runs the demo on the embedded example and exits 0', async () => {
+    const run = await facteur(['demo', '--lang', 'fr']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('club-photo.example');
+    expect(run.stdout).toContain('spf.too_many_lookups');
+  });
+});
