@@ -59,8 +59,11 @@ const PATTERNS: Record<string, RegExp> = {
  */
 const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['notaccept', /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|indicated no smtp|null mx/],
-  ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded/],
-  ['networkerror', /name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/],
+  ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only/],
+  [
+    'networkerror',
+    /establish an smtp connection|hop count|name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/,
+  ],
   ['hostunknown', /\bhost unknown\b|unrouteable address|domain (?:does not|doesn't) exist|domain is not reachable/],
   ['norelaying', /relay(?:ing)? (?:access )?denied|not configured to relay|unable to relay/],
   [
@@ -117,7 +120,7 @@ const SECOND_ORDER = [
 
 /** Mailbox-directory misses, reported by groupware gateways that never look at the content. */
 const DIRECTORY_MISS =
-  /not listed in (?:domino directory|public name|the directory)|name is not recognized|invalid final delivery userid|no valid recipients/;
+  /not listed in (?:domino directory|public name|the directory)|name is not recognized|invalid final delivery userid|no valid recipients|address couldn't be found|check if (?:the )?address is correct|ディレクトリ.{0,12}(?:ありません|見つかりません)/;
 
 /** RFC 3463 enhanced status codes and the reason each names on its own. */
 const STATUS_REASONS: Record<string, BounceReason> = {

@@ -170,7 +170,9 @@ export function decodeCharset(binary: string, charset: string | undefined): stri
   // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(binary) && !/\x1b/.test(binary)) return binary;
   const bytes = Buffer.from(binary, 'latin1');
-  const label = (charset ?? 'utf-8').trim().toLowerCase() || 'utf-8';
+  let label = (charset ?? 'utf-8').trim().toLowerCase() || 'utf-8';
+  // Japanese carriers and Domino send ISO-2022-JP text without declaring it (or in a DSN header field).
+  if (/\x1b\$[@B]/.test(binary) && !label.startsWith('iso-2022')) label = 'iso-2022-jp';
   try {
     return new TextDecoder(label).decode(bytes);
   } catch {
