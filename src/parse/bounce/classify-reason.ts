@@ -58,6 +58,7 @@ const PATTERNS: Record<string, RegExp> = {
  * order would take them (a DNSBL hit mentions "spam", an expired message mentions "connection refused").
  */
 const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
+  ['mailboxfull', /mailbox is full/],
   ['notaccept', /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|indicated no smtp|null mx/],
   ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only/],
   [

@@ -172,6 +172,7 @@ export function decodeCharset(binary: string, charset: string | undefined): stri
   const bytes = Buffer.from(binary, 'latin1');
   let label = (charset ?? 'utf-8').trim().toLowerCase() || 'utf-8';
   // Japanese carriers and Domino send ISO-2022-JP text without declaring it (or in a DSN header field).
+  // eslint-disable-next-line no-control-regex
   if (/\x1b\$[@B]/.test(binary) && !label.startsWith('iso-2022')) label = 'iso-2022-jp';
   try {
     return new TextDecoder(label).decode(bytes);
