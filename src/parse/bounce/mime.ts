@@ -81,15 +81,14 @@ export function splitEntity(text: string): { head: string; body: string } {
 export function parseContentType(value: string | null): { type: string; params: Record<string, string> } {
   const params: Record<string, string> = {};
   if (value === null || value === '') return { type: 'text/plain', params };
-  const semi = value.indexOf(';');
-  const type = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase() || 'text/plain';
-  if (semi >= 0) {
-    const re = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
-    const rest = value.slice(semi + 1);
-    for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
-      const key = (m[1] ?? '').toLowerCase();
-      if (!(key in params)) params[key] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
-    }
+  // Some gateways fold the parameters without the ";" (`text/plain\n   charset=...`): read the type token alone.
+  const typeMatch = /^\s*([\w.+-]+\/[\w.+-]+)/.exec(value);
+  const type = (typeMatch?.[1] ?? 'text/plain').toLowerCase();
+  const rest = value.slice(typeMatch?.[0].length ?? 0);
+  const re = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
+  for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
+    const key = (m[1] ?? '').toLowerCase();
+    if (!(key in params)) params[key] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
   }
   return { type, params };
 }

@@ -54,17 +54,11 @@ export function scanPlainBounce(text: string, headers: readonly HeaderField[]): 
 
 function scanSection(section: string, headers: readonly HeaderField[], lenient: boolean): RawRecipient[] {
   const own = new Set<string>();
-  for (const name of [
-    'from',
-    'to',
-    'cc',
-    'reply-to',
-    'return-path',
-    'sender',
-    'delivered-to',
-    'x-original-to',
-    'envelope-to',
-  ])
+  // The lenient pass only rules out the bounce's senders: a forward can bounce back to the failed address.
+  const ownHeaders = lenient
+    ? ['from', 'reply-to', 'return-path', 'sender']
+    : ['from', 'to', 'cc', 'reply-to', 'return-path', 'sender', 'delivered-to', 'x-original-to', 'envelope-to'];
+  for (const name of ownHeaders)
     for (const value of headerValues(headers, name))
       for (const address of value.match(ADDRESS_G) ?? []) own.add(address.toLowerCase());
 
