@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { migrate002History } from './migrations/002-history.js';
+import { migrate003SendQueue } from './migrations/003-send-queue.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
   },
   migrate002History,
+  migrate003SendQueue,
 ];
