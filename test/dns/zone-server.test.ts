@@ -69,3 +69,24 @@ describe('createZoneResponder', () => {
     expect(reply).toMatchObject({ rcode: 'REFUSED', flag_aa: false, answers: [] });
   });
 });
+
+describe('createZoneResponder with nested zones', () => {
+  const sub = '$TTL 60\n@ SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 30\n@ NS ns1.example.org.\n';
+  const nested = createZoneResponder([
+    ...zones,
+    {
+      origin: 'sub.example.org',
+      file: 'db.sub.example.org',
+      records: parseZoneFile(sub, { origin: 'sub.example.org' }),
+    },
+  ]);
+
+  it('puts the most specific zone SOA in authority', async () => {
+    const query = dnsPacket.decode(
+      dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'nope.sub.example.org', type: 'A' }] }),
+    );
+    const reply: DecodedPacket & { rcode?: string } = dnsPacket.decode(dnsPacket.encode(await nested(query)));
+    expect(reply.rcode).toBe('NXDOMAIN');
+    expect(reply.authorities).toMatchObject([{ name: 'sub.example.org', type: 'SOA' }]);
+  });
+});
