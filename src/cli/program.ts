@@ -5,6 +5,7 @@ import { packageRoot } from '../package-root.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExplain } from './commands/explain.js';
 
 /** Builds the commander program; each command registers itself from its own file in src/cli/commands/. */
 export function buildProgram(): Command {
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerDemo(program);
   registerBounces(program);
+  registerExplain(program);
   return program;
 }

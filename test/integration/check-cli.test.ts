@@ -177,3 +177,20 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(run.stdout).toContain('spf.too_many_lookups');
   });
 });
+
+describe('facteur explain (CLI)', () => {
+  it('prints the French texts of a finding id', async () => {
+    const run = await facteur(['explain', 'dmarc.policy_none', '--lang', 'fr', '--json']);
+    expect(run.code).toBe(0);
+    const text = JSON.parse(run.stdout) as { check: string; explanation: string; rfc: string };
+    expect(text.check).toBe('dmarc-policy');
+    expect(text.rfc).toMatch(/^https:/);
+    expect(text.explanation).not.toBe('');
+  });
+
+  it('exits 2 on an unknown id and names the known ids of its area', async () => {
+    const run = await facteur(['explain', 'spf.nonsense']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('spf.too_many_lookups');
+  });
+});

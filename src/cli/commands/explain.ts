@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { ALL_CHECKS } from '../../checks/registry.js';
+import type { Check, FindingMeta } from '../../checks/types.js';
+import { InputError } from '../../errors.js';
+import { langOption } from '../options.js';
+
+/** Finds the check that reports a finding id, with that finding's texts. */
+export function findFinding(id: string): { check: Check; meta: FindingMeta } | undefined {
+  for (const check of ALL_CHECKS) {
+    const meta = check.findings[id];
+    if (meta !== undefined) return { check, meta };
+  }
+  return undefined;
+}
+
+/** Adds `facteur explain <id>`: the texts of a finding, from its check's file. */
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('Explain a finding id (what it means, why it matters, what to do), or list them all')
+    .argument('[id]', 'finding id, e.g. dmarc.policy_none; none lists every id')
+    .option('--json', 'print one JSON document on stdout', false)
+    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
+    .action((id: string | undefined, options: { json: boolean; lang?: string }) => {
+      const lang = langOption(options.lang);
+      if (id === undefined) {
+        const all = ALL_CHECKS.flatMap((check) =>
+          Object.entries(check.findings).map(([findingId, meta]) => ({
+            id: findingId,
+            check: check.id,
+            severity: meta.severity,
+          })),
+        );
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify({ schemaVersion: 1, findings: all }, null, 2)}\n`
+            : all.map((entry) => `${entry.id}\t${entry.severity}\t${entry.check}`).join('\n') + '\n',
+        );
+        return;
+      }
+      const found = findFinding(id);
+      if (found === undefined) {
+        const area = id.split('.')[0] ?? '';
+        const near = ALL_CHECKS.flatMap((check) => Object.keys(check.findings)).filter((known) =>
+          known.startsWith(`${area}.`),
+        );
+        const hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
+        throw new InputError(`Cannot explain "${id}": no such finding id${hint}`);
+      }
+      const { check, meta } = found;
+      const text = {
+        id,
+        check: check.id,
+        severity: meta.severity,
+        // Explaining an id, not a finding: placeholders have no value here.
+        title: meta.title[lang].replace(/\{\w+\}/g, '…'),
+        explanation: meta.explanation[lang],
+        remediation: meta.remediation[lang],
+        rfc: check.rfc,
+      };
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify({ schemaVersion: 1, ...text }, null, 2)}\n`
+          : `${id} (${meta.severity}, ${check.id})\n${text.title}\n\n${text.explanation}\n\n${text.remediation}\n\n${check.rfc}\n`,
+      );
+    });
+}
