@@ -15,6 +15,7 @@ import {
 } from './mime.js';
 import type { RawRecipient } from './raw-recipient.js';
 import { cleanAddress, emptyRaw } from './raw-recipient.js';
+import { parseSesNotification } from './parse-ses-notification.js';
 import { errorSection as errorSectionOf, scanPlainBounce } from './scan-plain-bounce.js';
 import type { BounceRecipient, BounceReport, VerpInfo } from './types.js';
 
@@ -296,6 +297,17 @@ function parseNormalized(text: string): BounceReport {
       .slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS)
       .map((address) => finish({ ...emptyRaw(address), diagnostic, hint: 'feedback' }, verp, null));
     return { kind: 'feedback', feedbackType, recipients };
+  }
+
+  const ses = parseSesNotification(allText);
+  if (ses !== null && ses.recipients.length > 0) {
+    if (ses.type === 'Complaint') {
+      const recipients = ses.recipients.map((r) => finish({ ...r, hint: 'feedback' }, verp, null));
+      return { kind: 'feedback', feedbackType: ses.feedbackType ?? 'abuse', recipients };
+    }
+    const recipients = ses.recipients.map((r) => finish(r, verp, null));
+    if (ses.type === 'Delivery') return { kind: 'delivered', recipients: recipients.map(asDelivered) };
+    return { kind: 'bounce', recipients };
   }
 
   let dsn: RawRecipient[] = [];

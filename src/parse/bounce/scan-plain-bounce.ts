@@ -78,6 +78,9 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
       if (listed.length > 0 ? !listed.includes(address) : own.has(address)) continue;
       const local = address.split('@')[0] ?? '';
       if (NOT_A_RECIPIENT.test(local) || ID_LIKE.test(local)) continue;
+      // Exim's "(generated from x)" names the address before a redirect; "contact <x>" is a helpdesk.
+      const before = line.slice(0, line.indexOf(found)).toLowerCase();
+      if (/(?:generated from|contact)\s*<?$/.test(before)) continue;
       // In the lenient pass, quoted header lines (To:, From:) belong to the original message.
       if (lenient && /^\s*[\w-]+:\s/.test(line) && !/^\s*(?:remote host said|diagnostic|reason|error|to):?/i.test(line))
         continue;

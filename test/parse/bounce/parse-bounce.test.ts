@@ -131,6 +131,34 @@ describe('parseBounce() non-DSN MTA bounces', () => {
     });
 });
 
+describe('parseBounce() Amazon SES notifications', () => {
+  const sns = (json: string): string =>
+    `From: no-reply@sns.amazonaws.com\nTo: owner@example.org\nSubject: AWS Notification Message\n\n${json}\n`;
+
+  it('parseBounce() reads a bounce notification, line-wrapped by SNS', () => {
+    const report = parseBounce(
+      sns(
+        '{"notificationType":"Bounce","bounce":{"bouncedRecipients":[{"emailAddress":"ivy@example.net","action":"failed","status":"5.1.1",\n "diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},"mail":{"source":"owner@example.org"}}',
+      ),
+    );
+    expect(report.kind).toBe('bounce');
+    expect(report.recipients[0]).toMatchObject({ address: 'ivy@example.net', status: '5.1.1', reason: 'userunknown' });
+  });
+
+  it('parseBounce() reads a complaint notification as feedback', () => {
+    const report = parseBounce(
+      sns(
+        '{"Message":"{\\"notificationType\\":\\"Complaint\\",\\"complaint\\":{\\"complainedRecipients\\":[{\\"emailAddress\\":\\"ned@example.net\\"}],\\"complaintFeedbackType\\":\\"abuse\\"}}"}',
+      ),
+    );
+    expect(report).toMatchObject({
+      kind: 'feedback',
+      feedbackType: 'abuse',
+      recipients: [{ address: 'ned@example.net', reason: 'feedback' }],
+    });
+  });
+});
+
 describe('parseBounce() auto-replies and feedback', () => {
   it('parseBounce() reports an RFC 3834 auto-reply as autoreply/vacation', () => {
     const report = parseBounce(
