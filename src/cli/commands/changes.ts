@@ -1,0 +1,221 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import type { Finding, Severity } from '../../checks/types.js';
+import { diffRuns, type DomainChanges, type RunDiff } from '../../commands/diff-runs.js';
+import { InputError } from '../../errors.js';
+import { render, type Lang, type Text } from '../../i18n.js';
+import { openDatabase } from '../../store/database.js';
+import {
+  getRun,
+  latestCompleteRunBefore,
+  latestCompleteRuns,
+  loadRunFindings,
+  type RunInfo,
+} from '../../store/history.js';
+import { EXIT } from '../exit-codes.js';
+import { langOption } from '../options.js';
+
+/** Where `facteur check --db` and `facteur changes` keep the history unless told otherwise (until the config file). */
+export const DEFAULT_DB_PATH = 'facteur.sqlite';
+
+/** The baseline of a comparison: a run id, or a date (the state as of that date). */
+export type Since = { runId: number } | { date: Date };
+
+/** A run as `changes` shows it. */
+export interface RunSummary {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  findings: Record<Severity, number>;
+}
+
+/** What `facteur changes --json` prints. */
+export interface ChangesReport extends RunDiff {
+  schemaVersion: 1;
+  /** Null when there is nothing to compare with (fewer than two complete runs). */
+  previousRun: RunSummary | null;
+  currentRun: RunSummary | null;
+}
+
+/** Parses `--since`: digits are a run id, anything else must be a date or an ISO 8601 timestamp. */
+export function parseSince(value: string): Since {
+  if (/^\d+$/.test(value)) return { runId: Number(value) };
+  const time = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
+    throw new InvalidArgumentError(`expected a run id or a date such as "2026-11-22", got "${value}"`);
+  }
+  return { date: new Date(time) };
+}
+
+function summarise(run: RunInfo): RunSummary {
+  return { id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, findings: run.findings };
+}
+
+/** Picks the baseline run: the one named, the latest complete one before the date, or the one before the latest. */
+function baselineRun(db: ReturnType<typeof openDatabase>, path: string, since: Since | undefined): RunInfo | undefined {
+  if (since === undefined) return latestCompleteRuns(db, 2)[1];
+  if ('date' in since) {
+    const run = latestCompleteRunBefore(db, since.date);
+    if (run === undefined) {
+      throw new InputError(`Cannot compare with "${since.date.toISOString()}": no complete run started before it`, {
+        file: path,
+      });
+    }
+    return run;
+  }
+  const run = getRun(db, since.runId);
+  if (run === undefined) throw new InputError(`Cannot compare with run ${since.runId}: no such run`, { file: path });
+  if (run.status !== 'complete') {
+    throw new InputError(`Cannot compare with run ${since.runId}: it is ${run.status}, not complete`, { file: path });
+  }
+  return run;
+}
+
+/** Compares the latest complete run with a baseline; reads the database and never writes to it. */
+export function computeChanges(options: { db: string; since?: Since }): ChangesReport {
+  if (!existsSync(options.db)) {
+    throw new InputError(
+      `Cannot open database "${options.db}": no such file; record a run with "facteur check --db" first`,
+      {
+        file: options.db,
+      },
+    );
+  }
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(options.db, { readonly: true });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`Cannot open database "${options.db}": ${(error as Error).message}`, { file: options.db });
+  }
+  try {
+    const current = latestCompleteRuns(db, 1)[0];
+    const previous = current === undefined ? undefined : baselineRun(db, options.db, options.since);
+    const diff =
+      current === undefined || previous === undefined
+        ? diffRuns([], [])
+        : diffRuns(loadRunFindings(db, previous.id), loadRunFindings(db, current.id));
+    return {
+      schemaVersion: 1,
+      previousRun: previous === undefined ? null : summarise(previous),
+      currentRun: current === undefined ? null : summarise(current),
+      ...diff,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const TEXTS = {
+  header: {
+    en: 'Changes from run {previous} ({previousAt}) to run {current} ({currentAt})',
+    fr: 'Changements entre le passage {previous} ({previousAt}) et le passage {current} ({currentAt})',
+  },
+  nothingToCompare: {
+    en: 'Nothing to compare yet: the database holds {count} complete run(s), two are needed',
+    fr: 'Rien à comparer pour l’instant : la base contient {count} passage(s) complet(s), il en faut deux',
+  },
+  noChange: { en: 'Nothing changed', fr: 'Aucun changement' },
+  noMember: { en: '(no member)', fr: '(sans adhérent)' },
+  new: { en: 'NEW', fr: 'NOUVEAU' },
+  worsened: { en: 'WORSE', fr: 'AGGRAVÉ' },
+  improved: { en: 'BETTER', fr: 'AMÉLIORÉ' },
+  resolved: { en: 'FIXED', fr: 'CORRIGÉ' },
+  carriedCurrent: { en: 'UNDECIDED TONIGHT, KEPT', fr: 'INDÉCIS CETTE NUIT, CONSERVÉ' },
+  carriedPrevious: { en: 'UNDECIDED BEFORE, KEPT', fr: 'INDÉCIS AUPARAVANT, CONSERVÉ' },
+  firstSeen: { en: 'FIRST AUDIT', fr: 'PREMIER AUDIT' },
+  removed: { en: 'No longer checked: {domains}', fr: 'Plus vérifiés : {domains}' },
+  summary: {
+    en: '{new} new, {worsened} worse, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
+    fr: '{new} nouveaux, {worsened} aggravés, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged} inchangés',
+  },
+} satisfies Record<string, Text>;
+
+const SEVERITY: Record<Severity, Text> = {
+  error: { en: 'ERROR', fr: 'ERREUR' },
+  warning: { en: 'WARNING', fr: 'AVERTISSEMENT' },
+  info: { en: 'INFO', fr: 'INFO' },
+};
+
+function findingLine(label: string, severity: string, finding: Finding): string[] {
+  const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
+  return [`    ${label} ${severity} ${finding.id}${subject}: ${finding.message}`, `        ${finding.docs}`];
+}
+
+function domainLines(changes: DomainChanges, lang: Lang): string[] {
+  const lines = [`  ${changes.domain}`];
+  const severity = (finding: Finding): string => SEVERITY[finding.severity][lang];
+  for (const finding of changes.new) lines.push(...findingLine(TEXTS.new[lang], severity(finding), finding));
+  for (const change of [...changes.worsened, ...changes.improved]) {
+    const label = changes.worsened.includes(change) ? TEXTS.worsened[lang] : TEXTS.improved[lang];
+    const severities = `${SEVERITY[change.previousSeverity][lang]} → ${severity(change.finding)}`;
+    lines.push(...findingLine(label, severities, change.finding));
+  }
+  for (const finding of changes.resolved) lines.push(...findingLine(TEXTS.resolved[lang], severity(finding), finding));
+  for (const { finding, unknownIn } of changes.carried) {
+    const label = unknownIn === 'current' ? TEXTS.carriedCurrent[lang] : TEXTS.carriedPrevious[lang];
+    lines.push(...findingLine(label, severity(finding), finding));
+  }
+  for (const finding of changes.firstSeen) {
+    lines.push(...findingLine(TEXTS.firstSeen[lang], severity(finding), finding));
+  }
+  return lines;
+}
+
+/** Renders the changes for people, grouped by member then domain, regressions first within a domain. */
+export function renderChangesText(report: ChangesReport, lang: Lang): string {
+  const { previousRun, currentRun } = report;
+  if (previousRun === null || currentRun === null) {
+    return `${render(TEXTS.nothingToCompare, lang, { count: currentRun === null ? 0 : 1 })}\n`;
+  }
+  const lines = [
+    render(TEXTS.header, lang, {
+      previous: previousRun.id,
+      previousAt: previousRun.startedAt,
+      current: currentRun.id,
+      currentAt: currentRun.startedAt,
+    }),
+  ];
+  let member: string | null | undefined;
+  for (const changes of report.domains) {
+    if (changes.member !== member || lines.length === 1) {
+      member = changes.member;
+      lines.push(member ?? TEXTS.noMember[lang]);
+    }
+    lines.push(...domainLines(changes, lang));
+  }
+  if (report.domains.length === 0) lines.push(TEXTS.noChange[lang]);
+  if (report.removedDomains.length > 0) {
+    const domains = report.removedDomains.map(({ domain, member: owner }) =>
+      owner === null ? domain : `${domain} (${owner})`,
+    );
+    lines.push(render(TEXTS.removed, lang, { domains: domains.join(', ') }));
+  }
+  lines.push(render(TEXTS.summary, lang, report.summary));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`; exits 1 only when something regressed. */
+export function registerChanges(program: Command): void {
+  program
+    .command('changes')
+    .description('What changed between the last two complete check runs (or since a run or a date), per member')
+    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
+    .option(
+      '--since <run|date>',
+      'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
+      parseSince,
+    )
+    .option('--json', 'print one JSON document on stdout', false)
+    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
+    .action((options: { db: string; since?: Since; json: boolean; lang?: Lang }) => {
+      // commander calls the parser only when --lang is given: the default comes from the environment.
+      const lang = options.lang ?? langOption(undefined);
+      const report = computeChanges({
+        db: options.db,
+        ...(options.since === undefined ? {} : { since: options.since }),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderChangesText(report, lang));
+      process.exitCode = report.hasRegression ? EXIT.findings : EXIT.ok;
+    });
+}
