@@ -43,7 +43,7 @@ export function isSpfRecord(text: string): boolean {
 }
 
 /** RFC 7208 7.2: macro letters allowed in domain-specs (c, r, t only in `exp` explanations). */
-const MACRO_LETTERS = 'slodiph';
+const MACRO_LETTERS = 'slodiphv';
 const MACRO_PATTERN = /^%\{([a-z])(\d*)(r?)([.\-+,/_=]*)\}/i;
 
 /** True when a domain-spec contains a macro (`%{...}`): it can only be expanded for one message. */

@@ -28,6 +28,20 @@ describe('parseSpfRecord()', () => {
     expect(parseSpfRecord('V=SPF1 -all', NAME).version).toBe('V=SPF1');
   });
 
+  it.each([
+    ['a//64', { kind: 'a', domain: null, cidr4: null, cidr6: 64 }],
+    ['a:example.org//64', { kind: 'a', domain: 'example.org', cidr4: null, cidr6: 64 }],
+    ['+mx:example.org/24', { kind: 'mx', domain: 'example.org', cidr4: 24, cidr6: null }],
+    ['a:%{d}', { kind: 'a', domain: '%{d}', cidr4: null, cidr6: null }],
+    ['exists:%{ir}.%{v}._spf.%{d2}', { kind: 'exists', domain: '%{ir}.%{v}._spf.%{d2}' }],
+    ['include:example.org.', { kind: 'include', domain: 'example.org.' }],
+    ['a:foo_bar.example.org', { kind: 'a', domain: 'foo_bar.example.org' }],
+    ['ip6:::1', { kind: 'ip6', address: '::1', prefix: null }],
+    ['IP4:192.0.2.1/32', { kind: 'ip4', address: '192.0.2.1', prefix: 32 }],
+  ])('reads the term %j', (term, expected) => {
+    expect(parseSpfRecord(`v=spf1 ${term}`, NAME).mechanisms[0]).toMatchObject(expected);
+  });
+
   it('accepts several spaces between terms and a trailing space', () => {
     expect(parseSpfRecord('v=spf1  a   -all ', NAME).mechanisms.map((m) => m.kind)).toEqual(['a', 'all']);
   });
@@ -45,6 +59,11 @@ describe('parseSpfRecord()', () => {
     ['v=spf1 exists:%{i0}.example.org', 'invalid macro'],
     ['v=spf1 redirect=a.example.org redirect=b.example.org', 'second "redirect" modifier'],
     ['v=spf1 -all/24', 'unexpected "/24" after "all"'],
+    ['v=spf1 a/', 'invalid prefix length "/"'],
+    ['v=spf1 a/024', 'invalid prefix length "/024"'],
+    ['v=spf1 mx:/24', 'empty domain'],
+    ['v=spf1 ip4:010.0.0.1', 'invalid ip4 address "010.0.0.1"'],
+    ['v=spf1 a:example.org/24/', 'invalid'],
     ['v=spf1 a\t-all', 'non-ASCII or control character at position 8'],
     ['v=spf1 a:exämple.org', 'non-ASCII or control character'],
     ['v=spf10 -all', 'missing version "v=spf1"'],
