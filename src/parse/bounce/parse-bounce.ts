@@ -285,6 +285,17 @@ function parseNormalized(text: string): BounceReport {
   const verp = findVerp(headers, returnedHeaders, allText);
   const reportType = (root.params['report-type'] ?? '').toLowerCase();
 
+  // Microsoft's JMRP complaints are not ARF: the reported message alone, tagged with X-HmXmrOriginalRecipient.
+  const jmrp = cleanAddress(headerValue(sections.returnedHeaders, 'x-hmxmroriginalrecipient'));
+  if (jmrp !== null && sections.deliveryStatus.length === 0 && sections.feedbackReport === null) {
+    const diagnostic = decodeEncodedWords(headerValue(headers, 'subject') ?? '') || null;
+    return {
+      kind: 'feedback',
+      feedbackType: 'abuse',
+      recipients: [finish({ ...emptyRaw(jmrp), diagnostic, hint: 'feedback' }, verp, null)],
+    };
+  }
+
   if (sections.feedbackReport !== null || reportType === 'feedback-report') {
     const report = parseHeaderBlock((sections.feedbackReport ?? '').replace(/^\n+/, ''));
     const feedbackType = (headerValue(report, 'feedback-type') ?? 'other').toLowerCase().trim();

@@ -190,6 +190,25 @@ describe('parseBounce() auto-replies and feedback', () => {
     expect(report.recipients[0]).toMatchObject({ address: 'max@example.net', reason: 'feedback' });
   });
 
+  it('parseBounce() reports a Microsoft JMRP complaint (no ARF part) as feedback', () => {
+    const raw = [
+      'From: staff@hotmail.com',
+      'Subject: complaint about message from 192.0.2.1',
+      'Content-Type: multipart/mixed; boundary="J"',
+      '',
+      '--J',
+      'Content-Type: message/rfc822',
+      '',
+      'X-HmXmrOriginalRecipient: <zoe@example.net>',
+      'From: news@example.org',
+      'To: zoe@example.net',
+      '',
+      'Hello',
+      '--J--',
+    ].join('\n');
+    expect(parseBounce(raw)).toMatchObject({ kind: 'feedback', recipients: [{ address: 'zoe@example.net' }] });
+  });
+
   it('parseBounce() finds no recipient in an ordinary message', () => {
     expect(
       parseBounce('From: a@example.org\nTo: b@example.net\nSubject: lunch?\n\nNoon at the usual place.\n'),
