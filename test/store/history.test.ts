@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
+import { computeChanges, parseSince, renderChangesText } from '../../src/cli/commands/changes.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import {
   beginRun,
@@ -185,5 +186,111 @@ describe('history store', () => {
     expect(() => {
       recordDomainResults(db, 42, [clubOrg]);
     }).toThrow('Cannot record into run 42: no such run');
+  });
+});
+
+describe('computeChanges()', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-changes-'));
+    path = join(dir, 'h.sqlite');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Records one complete (or incomplete) night with these domain results. */
+  function night(results: DomainResult[], date: string, incomplete = false): number {
+    const db = openDatabase(path);
+    try {
+      const run = beginRun(db, {}, currentOwner(), new Date(date));
+      recordDomainResults(db, run, results);
+      finishRun(db, run, { incomplete });
+      return run;
+    } finally {
+      db.close();
+    }
+  }
+
+  const spfMissing: DomainResult = {
+    ...asso,
+    checks: asso.checks.map((check) =>
+      check.check === 'spf-record'
+        ? {
+            check: 'spf-record',
+            status: 'fail',
+            unknown: [],
+            findings: [
+              {
+                id: 'spf.missing',
+                check: 'spf-record',
+                severity: 'error',
+                domain: 'asso.fr',
+                subject: '',
+                evidence: {},
+                message: 'No SPF record',
+                docs: 'https://wiki.example/spf.missing',
+              },
+            ],
+          }
+        : check,
+    ),
+  };
+
+  it('computeChanges() compares the last two complete runs and ignores an incomplete one after them', () => {
+    night(
+      [clubOrg, { ...asso, checks: asso.checks.map((c) => ({ ...c, status: 'pass', unknown: [] })) }],
+      '2026-11-21T02:00:00Z',
+    );
+    const second = night([clubOrg, spfMissing], '2026-11-22T02:00:00Z');
+    night([clubOrg, asso], '2026-11-23T02:00:00Z', true);
+    const report = computeChanges({ db: path });
+    expect(report.currentRun?.id).toBe(second);
+    expect(report.hasRegression).toBe(true);
+    expect(report.domains.map((d) => [d.domain, d.new.map((f) => f.id)])).toEqual([['asso.fr', ['spf.missing']]]);
+    expect(renderChangesText(report, 'fr')).toContain('NOUVEAU ERREUR spf.missing: No SPF record');
+  });
+
+  it('computeChanges() carries a finding over a night its check was unknown, so nothing regressed', () => {
+    night([clubOrg, spfMissing], '2026-11-21T02:00:00Z');
+    night([clubOrg, asso], '2026-11-22T02:00:00Z');
+    const report = computeChanges({ db: path });
+    expect(report.hasRegression).toBe(false);
+    expect(report.summary).toMatchObject({ new: 0, resolved: 0, carried: 1 });
+  });
+
+  it('computeChanges() compares with a given run or with the state as of a date', () => {
+    const first = night([clubOrg, spfMissing], '2026-11-20T02:00:00Z');
+    night([clubOrg, spfMissing], '2026-11-21T02:00:00Z');
+    night([clubOrg], '2026-11-22T02:00:00Z');
+    expect(computeChanges({ db: path, since: { runId: first } }).previousRun?.id).toBe(first);
+    expect(computeChanges({ db: path, since: { date: new Date('2026-11-21') } }).previousRun?.id).toBe(first);
+    expect(computeChanges({ db: path, since: parseSince(String(first)) }).removedDomains).toEqual([
+      { domain: 'asso.fr', member: null },
+    ]);
+  });
+
+  it('computeChanges() refuses an incomplete baseline, a missing run and a missing file', () => {
+    const broken = night([clubOrg], '2026-11-20T02:00:00Z', true);
+    night([clubOrg], '2026-11-21T02:00:00Z');
+    expect(() => computeChanges({ db: path, since: { runId: broken } })).toThrow(
+      `Cannot compare with run ${broken}: it is incomplete, not complete`,
+    );
+    expect(() => computeChanges({ db: path, since: { runId: 99 } })).toThrow('no such run');
+    expect(() => computeChanges({ db: join(dir, 'none.sqlite') })).toThrow(expect.objectContaining({ code: 'EINPUT' }));
+  });
+
+  it('computeChanges() has nothing to compare after a single run, and says so', () => {
+    night([clubOrg], '2026-11-21T02:00:00Z');
+    const report = computeChanges({ db: path });
+    expect(report).toMatchObject({ schemaVersion: 1, previousRun: null, hasRegression: false });
+    expect(renderChangesText(report, 'en')).toMatch(/^Nothing to compare yet: the database holds 1 complete run/);
+  });
+
+  it('parseSince() reads run ids and dates and rejects anything else', () => {
+    expect(parseSince('12')).toEqual({ runId: 12 });
+    expect(parseSince('2026-11-22')).toEqual({ date: new Date('2026-11-22T00:00:00Z') });
+    expect(() => parseSince('yesterday')).toThrow('expected a run id or a date');
   });
 });
