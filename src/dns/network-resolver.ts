@@ -22,6 +22,8 @@ export interface NetworkResolverOptions {
   timeoutMs?: number;
   /** Attempts after the first, each on the next server (default 2). */
   retries?: number;
+  /** Questions on the wire at once; more wait their turn (default 64). */
+  maxInFlight?: number;
 }
 
 export interface NetworkResolverStats {
@@ -105,6 +107,9 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
   const servers = serverTexts.map(parseServerAddress);
   const timeoutMs = options.timeoutMs ?? 2000;
   const retries = options.retries ?? 2;
+  const maxInFlight = options.maxInFlight ?? 64;
+  let inFlight = 0;
+  const waitingTurn: (() => void)[] = [];
   const pending = new Map<number, Pending>();
   const sockets = new Map<4 | 6, dgram.Socket>();
   const counters: NetworkResolverStats = { queries: 0, packets: 0, tcp: 0 };
@@ -171,6 +176,25 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         ]
       : [],
   });
+
+  /**
+   * Holds a question until fewer than maxInFlight are on the wire: a burst of hundreds of datagrams overflows
+   * socket receive buffers (ours or the server's) and every dropped one costs a full timeout.
+   */
+  const withTurn = async <T>(exchange: () => Promise<T>): Promise<T> => {
+    if (inFlight >= maxInFlight)
+      await new Promise<void>((resolve) => {
+        waitingTurn.push(resolve);
+      });
+    else inFlight++;
+    try {
+      return await exchange();
+    } finally {
+      const next = waitingTurn.shift();
+      if (next === undefined) inFlight--;
+      else next();
+    }
+  };
 
   const exchangeUdp = (server: DnsServerAddress, name: string, type: RrType, edns: boolean): Promise<Exchange> =>
     new Promise((resolve) => {
@@ -267,10 +291,14 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     let last: Extract<Exchange, { ok: false }> = { ok: false, error: 'network', detail: 'no attempt made' };
     for (let attempt = 0; attempt <= retries; attempt++) {
       const server = servers[(first + attempt) % servers.length] as DnsServerAddress;
-      let result = await exchangeUdp(server, name, type, true);
-      // A server that does not speak EDNS0 may answer FORMERR: ask again without OPT (RFC 6891 section 7).
-      if (result.ok && result.packet.rcode === 'FORMERR') result = await exchangeUdp(server, name, type, false);
-      if (result.ok && result.packet.flag_tc) result = await exchangeTcp(server, name, type);
+      const result = await withTurn(async () => {
+        let exchanged = await exchangeUdp(server, name, type, true);
+        // A server that does not speak EDNS0 may answer FORMERR: ask again without OPT (RFC 6891 section 7).
+        if (exchanged.ok && exchanged.packet.rcode === 'FORMERR')
+          exchanged = await exchangeUdp(server, name, type, false);
+        if (exchanged.ok && exchanged.packet.flag_tc) exchanged = await exchangeTcp(server, name, type);
+        return exchanged;
+      });
       if (result.ok) {
         const rcode = result.packet.rcode ?? 'NOERROR';
         if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { ok: true, value: result.packet };
