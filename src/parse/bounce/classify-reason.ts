@@ -223,6 +223,8 @@ export function classifyReason(input: ReasonInput): BounceReason {
   const dtype = (input.diagnosticType ?? '').toUpperCase();
 
   for (const [reason, re] of DECISIVE) if (re.test(text)) return reason;
+  // Directory lookups (Domino, Exchange, iMail) answer before any content is seen: never a filter.
+  if (command !== 'DATA' && DIRECTORY_MISS.test(text)) return 'userunknown';
   if (dtype === 'SMTP' || dtype === '') {
     for (const reason of FIRST_ORDER) {
       if (reason === 'userunknown') {
@@ -237,8 +239,6 @@ export function classifyReason(input: ReasonInput): BounceReason {
         // Without a 5.1.x status, "user unknown" means a bad mailbox only when RCPT drew it: answered to DATA
         // or to an unknown command it is a content filter in disguise (Japanese carriers; Sisimai UserUnknown::true).
         if (command === 'RCPT' && PATTERNS.userunknown?.test(text) === true) return 'userunknown';
-        // Directory lookups (Domino, Exchange, iMail) answer before any content is seen: never a filter.
-        if (command !== 'DATA' && DIRECTORY_MISS.test(text)) return 'userunknown';
         continue;
       }
       if (reason === 'filtered') {

@@ -56,12 +56,15 @@ export function smtpCommandOf(text: string): string | null {
     /in reply to (?:the )?(?:end of )?(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT)\b/i.exec(text) ??
     /(?:>>>|after|following) (RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|end of data)\b/i.exec(text) ??
     /after (initial connection|connect)\b/i.exec(text) ??
+    // qmail: "does not like recipient" is its wording for a RCPT-time refusal.
+    /does not like (recipient)\b/i.exec(text) ??
     /\b(?:SMTP:)?(RCPT)[ _]TO\b|SMTP:(RCPT)\b/i.exec(text) ??
     /\b(MAIL) FROM\b/i.exec(text);
   const found = m?.[1] ?? m?.[2];
   if (found === undefined) return null;
   const command = found.toUpperCase();
   if (command === 'INITIAL CONNECTION' || command === 'CONNECT') return 'CONN';
+  if (command === 'RECIPIENT') return 'RCPT';
   return command === 'END OF DATA' || command === 'BDAT' ? 'DATA' : command;
 }
 
