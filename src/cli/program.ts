@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { registerBounces } from './commands/bounces.js';
+import { registerChanges } from './commands/changes.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerCheck(program);
+  registerChanges(program);
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);

@@ -21,6 +21,8 @@ export interface RunCheckOptions {
   now?: Date;
   /** Called after each domain, for progress on a TTY. */
   onDomainDone?: (done: number, total: number) => void;
+  /** Called with each domain's results as soon as they are known, for the history database. */
+  onDomainResult?: (result: DomainResult) => void;
   signal?: AbortSignal;
 }
 
@@ -66,7 +68,9 @@ export async function runCheck(
       const index = next++;
       const target = options.targets[index];
       if (target === undefined) break;
-      results[index] = await runDomainChecks(target.domain, target.member, target.options, context);
+      const result = await runDomainChecks(target.domain, target.member, target.options, context);
+      results[index] = result;
+      options.onDomainResult?.(result);
       options.onDomainDone?.(++done, options.targets.length);
     }
   };

@@ -170,6 +170,31 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(findingIds(report, 'big.hostile.example')).not.toContain('spf.syntax_error');
   });
 
+  it('records nights with --db, and a night when DNS failed alerts nobody in facteur changes', async () => {
+    const db = join(dir, 'history.sqlite');
+    const members = join(ROOT, 'examples/members.csv');
+    const common = ['--json', '--members', members, '--dnsbl', '', '--rhsbl', '', '--db', db];
+    const first = await facteur(['check', ...common, '--resolver', examples.address]);
+    expect(first.code).toBe(1);
+    const second = await facteur([
+      'check',
+      ...common,
+      '--resolver',
+      silentAddress,
+      '--timeout',
+      '100',
+      '--retries',
+      '0',
+    ]);
+    expect(second.code).toBe(3);
+    const changes = await facteur(['changes', '--db', db, '--json']);
+    expect(changes.code).toBe(0);
+    const report = JSON.parse(changes.stdout) as { summary: { new: number; resolved: number; carried: number } };
+    expect(report.summary.new).toBe(0);
+    expect(report.summary.resolved).toBe(0);
+    expect(report.summary.carried).toBeGreaterThan(0);
+  });
+
   it('runs the demo on the embedded example and exits 0', async () => {
     const run = await facteur(['demo', '--lang', 'fr']);
     expect(run.code).toBe(0);

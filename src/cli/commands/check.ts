@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
 import type { Check, DomainOptions, Severity } from '../../checks/types.js';
+import { startRunRecorder, type RunRecorder } from '../../commands/record-check-run.js';
 import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
 import type { DnsResolver } from '../../dns/types.js';
 import { InputError } from '../../errors.js';
@@ -28,6 +29,7 @@ interface CheckCommandOptions {
   json: boolean;
   lang?: string;
   failOn: Severity;
+  db?: string;
 }
 
 /** Reads the targets from positional domains and the members file; bad rows become input errors, not a stop. */
@@ -85,9 +87,38 @@ export async function checkAndPrint(
   targets: CheckTarget[],
   errors: InputError[],
   resolver: DnsResolver,
-  output: { json: boolean; lang: Lang; concurrency: number; failOn: Severity; checks?: readonly Check[] },
+  output: {
+    json: boolean;
+    lang: Lang;
+    concurrency: number;
+    failOn: Severity;
+    checks?: readonly Check[];
+    db?: string;
+  },
 ): Promise<ExitCode> {
-  const report = await runCheck(
+  const recorder =
+    output.db === undefined
+      ? undefined
+      : startRunRecorder(output.db, { domains: targets.length, lang: output.lang, failOn: output.failOn });
+  try {
+    const report = await runCheckWith(targets, errors, resolver, output, recorder);
+    // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed.
+    recorder?.finish({ incomplete: report.inputErrors.length > 0 });
+    process.stdout.write(output.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckText(report, output.lang));
+    return checkExitCode(report, output.failOn);
+  } finally {
+    recorder?.close();
+  }
+}
+
+function runCheckWith(
+  targets: CheckTarget[],
+  errors: InputError[],
+  resolver: DnsResolver,
+  output: { json: boolean; lang: Lang; concurrency: number; checks?: readonly Check[] },
+  recorder: RunRecorder | undefined,
+): Promise<CheckReport> {
+  return runCheck(
     {
       targets,
       checks: output.checks ?? ALL_CHECKS,
@@ -96,11 +127,16 @@ export async function checkAndPrint(
       render: { lang: output.lang, docs: (_id, check) => check.rfc },
       concurrency: output.concurrency,
       ...(output.json ? {} : { onDomainDone: progressReporter('check') }),
+      ...(recorder === undefined
+        ? {}
+        : {
+            onDomainResult: (result) => {
+              recorder.add(result);
+            },
+          }),
     },
     errors,
   );
-  process.stdout.write(output.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckText(report, output.lang));
-  return checkExitCode(report, output.failOn);
 }
 
 /** Adds `facteur check`. */
@@ -121,6 +157,7 @@ export function registerCheck(program: Command): void {
     .option('--no-probes', 'open no connection other than DNS (no SMTP, no HTTPS)')
     .option('--json', 'print one JSON document on stdout', false)
     .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
+    .option('--db <file>', 'record the run and its findings in this SQLite file, for `facteur changes`')
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 at this severity or above')
         .choices(['error', 'warning'])
@@ -142,6 +179,7 @@ export function registerCheck(program: Command): void {
           lang: langOption(options.lang),
           concurrency: options.concurrency,
           failOn: options.failOn,
+          ...(options.db === undefined ? {} : { db: options.db }),
         });
       } finally {
         await resolver.close();
