@@ -10,7 +10,7 @@ import { cleanAddress, emptyRaw } from './raw-recipient.js';
  * message -----", Sendmail's "----- Original message follows -----", Yahoo and others alike.
  */
 const ORIGINAL_MARKER =
-  /^[ \t]*(?:[-=_*]{2,}.*(?:below this line|copy of|original message|returned message|message follows|undelivered message|message header|original mail|headers? (?:of|follow))|(?:original message|returned message|message headers?) follows?:?[ \t]*$|content-type: message\/rfc822)/im;
+  /^[ \t]*(?:[-=_*]{2,}.*(?:below this line|copy of|original message|returned message|message follows|undelivered message|message header|original mail|headers? (?:of|follow))|(?:original message|returned message|message headers?) follows?[.:]?[ \t]*$|content-type: message\/rfc822)/im;
 
 /** Two consecutive header lines: the returned message quoted inline without any marker. */
 const INLINE_HEADERS =
@@ -85,7 +85,7 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
       if (lenient && /^\s*[\w-]+:\s/.test(line) && !/^\s*(?:remote host said|diagnostic|reason|error|to):?/i.test(line))
         continue;
       // Message-IDs and Received lines quote ids that look like addresses.
-      if (/^\s*(?:message-id|in-reply-to|references|received|by |with |id )/i.test(line)) continue;
+      if (/^\s*(?:message-id|in-reply-to|references|received|by |with |id |for |\(envelope-from)/i.test(line)) continue;
       if (!paragraphs.has(address)) {
         if (order.length >= BOUNCE_LIMITS.MAX_RECIPIENTS) break;
         order.push(address);
