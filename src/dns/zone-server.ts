@@ -35,6 +35,8 @@ export interface ZoneServer {
 
 /** Largest UDP reply to a client without EDNS0 (RFC 1035 section 4.2.1). */
 const CLASSIC_UDP_SIZE = 512;
+/** The largest UDP reply this server sends, whatever the client offers: the DNS Flag Day 2020 value. */
+const EDNS_UDP_SIZE = 1232;
 
 /** The origin a zone file's name gives: `example.org.zone` and `db.example.org` serve `example.org`. */
 export function zoneOriginOfFile(fileName: string): string | undefined {
@@ -83,6 +85,7 @@ export function createZoneResponder(zones: Zone[]): (query: DecodedPacket) => Pr
 
   return async function respond(query: DecodedPacket): Promise<dnsPacket.Packet> {
     const question = query.questions?.[0];
+    const edns = query.additionals?.some((record) => record.type === 'OPT') ?? false;
     const reply = (
       rcode: number,
       sections: Partial<Pick<dnsPacket.Packet, 'answers' | 'authorities'>> = {},
@@ -95,8 +98,24 @@ export function createZoneResponder(zones: Zone[]): (query: DecodedPacket) => Pr
         rcode |
         (rcode === RCODE.REFUSED ? 0 : dnsPacket.AUTHORITATIVE_ANSWER),
       questions: question === undefined ? [] : [question],
+      // A query with EDNS0 gets an OPT back (RFC 6891 section 7), stating our own payload size.
+      additionals: edns
+        ? [
+            {
+              type: 'OPT',
+              name: '.',
+              udpPayloadSize: EDNS_UDP_SIZE,
+              extendedRcode: 0,
+              ednsVersion: 0,
+              flags: 0,
+              flag_do: false,
+              options: [],
+            },
+          ]
+        : [],
       ...sections,
     });
+    if ((query as { opcode?: string }).opcode !== 'QUERY') return reply(RCODE.NOTIMP);
     if (question === undefined || query.questions?.length !== 1) return reply(RCODE.FORMERR);
     const qname = normalizeName(question.name);
     const zone = zoneOf(qname);
@@ -125,7 +144,7 @@ export function createZoneResponder(zones: Zone[]): (query: DecodedPacket) => Pr
 /** Encodes a reply for UDP: too large for the client's buffer, it goes out empty with TC so the client retries on TCP. */
 function encodeForUdp(query: DecodedPacket, response: dnsPacket.Packet): Buffer {
   const opt = query.additionals?.find((record) => record.type === 'OPT');
-  const limit = Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE);
+  const limit = Math.min(EDNS_UDP_SIZE, Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE));
   const full = dnsPacket.encode(response);
   if (full.length <= limit) return full;
   return dnsPacket.encode({

@@ -64,6 +64,37 @@ describe('createZoneResponder', () => {
     expect(reply.authorities).toMatchObject([{ name: 'example.org', type: 'SOA' }]);
   });
 
+  it('answers OPT to a query with EDNS0, and NOTIMP to an opcode other than QUERY', async () => {
+    const withOpt = dnsPacket.decode(
+      dnsPacket.encode({
+        type: 'query',
+        id: 7,
+        questions: [{ name: 'ns1.example.org', type: 'A' }],
+        additionals: [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: 4096,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: 0,
+            flag_do: false,
+            options: [],
+          },
+        ],
+      }),
+    );
+    const reply = dnsPacket.decode(dnsPacket.encode(await respond(withOpt)));
+    expect(reply.additionals).toMatchObject([{ type: 'OPT', udpPayloadSize: 1232 }]);
+    const notify = dnsPacket.decode(
+      dnsPacket.encode({ type: 'query', id: 8, flags: 4 << 11, questions: [{ name: 'example.org', type: 'SOA' }] }),
+    );
+    const notImplemented: DecodedPacket & { rcode?: string } = dnsPacket.decode(
+      dnsPacket.encode(await respond(notify)),
+    );
+    expect(notImplemented.rcode).toBe('NOTIMP');
+  });
+
   it('refuses names outside its zones, without AA', async () => {
     const reply = await ask('example.com', 'A');
     expect(reply).toMatchObject({ rcode: 'REFUSED', flag_aa: false, answers: [] });
