@@ -73,10 +73,11 @@ const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ],
   ['toomanyconn', /too many recipients|receiving mail at a rate|rate limited/],
   ['virusdetected', /virus/],
+  ['spamdetected', /spam classification|flagged as spam/],
   ['syntaxerror', /improper sequence|bad sequence of commands|out of sequence|command unrecognized/],
   [
     'policyviolation',
-    /for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|unauthenticated email/,
+    /(?:per|owner|domain'?s?) dmarc policy|for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|unauthenticated (?:email|senders)/,
   ],
   ['rejected', /sender (?:was |address )?rejected|sender rejected/],
   ['systemfull', /insufficient (?:disk|system) (?:space|storage)/],
