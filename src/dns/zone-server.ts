@@ -27,7 +27,7 @@ export interface ZoneServerOptions {
 export interface ZoneServer {
   host: string;
   port: number;
-  /** `host:port`, as `--dns-server` takes it. */
+  /** `host:port`, as `--resolver` takes it. */
   address: string;
   zones: Zone[];
   stop(): Promise<void>;

@@ -11,7 +11,7 @@ import { loadZoneDirectory } from '../../../src/dns/zone-server.js';
 export interface KnotServer {
   host: string;
   port: number;
-  /** `host:port`, as `--dns-server` takes it. */
+  /** `host:port`, as `--resolver` takes it. */
   address: string;
   stop(): Promise<void>;
 }
