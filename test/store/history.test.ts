@@ -99,11 +99,24 @@ describe('history store', () => {
     recordDomainResults(db, run, [asso]);
     finishRun(db, run, { incomplete: false });
     expect(loadRunFindings(db, run)).toEqual([normalised(asso), normalised(clubOrg)]);
+    // Only the two checks with unknown parts need a status row; the others are read from their findings.
+    expect(db.prepare('SELECT count(*) FROM check_results').pluck().get()).toBe(2);
     expect(getRun(db, run)).toMatchObject({
       status: 'complete',
       options: { dnsbl: ['zen.example'] },
       findings: { error: 0, warning: 1, info: 1 },
     });
+  });
+
+  it('loadRunFindings() keeps a stored status that its findings alone would not give', () => {
+    const odd: DomainResult = {
+      domain: 'odd.org',
+      member: null,
+      checks: [{ check: 'dmarc-policy', status: 'fail', findings: [], unknown: [] }],
+    };
+    const run = beginRun(db, {});
+    recordDomainResults(db, run, [odd]);
+    expect(loadRunFindings(db, run)).toEqual([odd]);
   });
 
   it('recordDomainResults() replaces a domain recorded twice in one run (a resumed batch)', () => {

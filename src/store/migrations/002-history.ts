@@ -4,8 +4,9 @@ import type Database from 'better-sqlite3';
  * Schema 2: the history of `facteur check` runs, sized for 365 nightly runs of 5,000 domains.
  * Names (domains, members, checks, finding ids) are interned in lookup tables, and a finding's payload
  * (evidence, message, docs, suggested record) is stored once per distinct content: the same finding found
- * night after night costs one narrow row per night. Check results are stored only when not a plain pass:
- * a check listed in `run_checks` for a domain listed in `run_domains` without a row in `check_results` passed.
+ * night after night costs one narrow row per night. A check listed in `run_checks` for a domain listed in
+ * `run_domains` has a `check_results` row only when its status cannot be read from its findings (it has unknown
+ * parts, or its status is not "fail when an error or warning was found, else pass").
  */
 export function migrate002History(db: Database.Database): void {
   db.exec(`
