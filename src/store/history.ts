@@ -254,6 +254,14 @@ export function getRun(db: Db, runId: number): RunInfo | undefined {
   return row === undefined ? undefined : toRunInfo(row);
 }
 
+/** The latest run whatever its status (to tell that a newer run than the latest complete one was ignored). */
+export function latestRun(db: Db): RunInfo | undefined {
+  const row = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC LIMIT 1`).get() as
+    | RunRow
+    | undefined;
+  return row === undefined ? undefined : toRunInfo(row);
+}
+
 /** The latest complete run started before `date`: the state of things as of that date. */
 export function latestCompleteRunBefore(db: Db, date: Date): RunInfo | undefined {
   const row = db

@@ -257,9 +257,10 @@ describe('computeChanges()', () => {
       '2026-11-21T02:00:00Z',
     );
     const second = night([clubOrg, spfMissing], '2026-11-22T02:00:00Z');
-    night([clubOrg, asso], '2026-11-23T02:00:00Z', true);
+    const broken = night([clubOrg, asso], '2026-11-23T02:00:00Z', true);
     const report = computeChanges({ db: path });
     expect(report.currentRun?.id).toBe(second);
+    expect(report.ignoredRun).toMatchObject({ id: broken, status: 'incomplete' });
     expect(report.hasRegression).toBe(true);
     expect(report.domains.map((d) => [d.domain, d.new.map((f) => f.id)])).toEqual([['asso.fr', ['spf.missing']]]);
     expect(renderChangesText(report, 'fr')).toContain('NOUVEAU ERREUR spf.missing: No SPF record');
@@ -297,7 +298,7 @@ describe('computeChanges()', () => {
   it('computeChanges() has nothing to compare after a single run, and says so', () => {
     night([clubOrg], '2026-11-21T02:00:00Z');
     const report = computeChanges({ db: path });
-    expect(report).toMatchObject({ schemaVersion: 1, previousRun: null, hasRegression: false });
+    expect(report).toMatchObject({ schemaVersion: 1, previousRun: null, ignoredRun: null, hasRegression: false });
     expect(renderChangesText(report, 'en')).toMatch(/^Nothing to compare yet: the database holds 1 complete run/);
   });
 

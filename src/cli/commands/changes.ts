@@ -9,6 +9,7 @@ import {
   getRun,
   latestCompleteRunBefore,
   latestCompleteRuns,
+  latestRun,
   loadRunFindings,
   type RunInfo,
 } from '../../store/history.js';
@@ -35,6 +36,8 @@ export interface ChangesReport extends RunDiff {
   /** Null when there is nothing to compare with (fewer than two complete runs). */
   previousRun: RunSummary | null;
   currentRun: RunSummary | null;
+  /** A run newer than `currentRun` left running or incomplete (killed, interrupted), which this comparison ignores. */
+  ignoredRun: (RunSummary & { status: RunInfo['status'] }) | null;
 }
 
 /** Parses `--since`: digits are a run id, anything else must be a date or an ISO 8601 timestamp. */
@@ -90,6 +93,7 @@ export function computeChanges(options: { db: string; since?: Since }): ChangesR
   }
   try {
     const current = latestCompleteRuns(db, 1)[0];
+    const newest = latestRun(db);
     const previous = current === undefined ? undefined : baselineRun(db, options.db, options.since);
     const diff =
       current === undefined || previous === undefined
@@ -99,6 +103,8 @@ export function computeChanges(options: { db: string; since?: Since }): ChangesR
       schemaVersion: 1,
       previousRun: previous === undefined ? null : summarise(previous),
       currentRun: current === undefined ? null : summarise(current),
+      ignoredRun:
+        newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status },
       ...diff,
     };
   } finally {
@@ -124,12 +130,18 @@ const TEXTS = {
   carriedCurrent: { en: 'UNDECIDED TONIGHT, KEPT', fr: 'INDÉCIS CETTE NUIT, CONSERVÉ' },
   carriedPrevious: { en: 'UNDECIDED BEFORE, KEPT', fr: 'INDÉCIS AUPARAVANT, CONSERVÉ' },
   firstSeen: { en: 'FIRST AUDIT', fr: 'PREMIER AUDIT' },
+  ignored: {
+    en: 'Warning: run {id} started at {startedAt} is {status} and was ignored',
+    fr: 'Attention : le passage {id} commencé le {startedAt} est {status} et a été ignoré',
+  },
   removed: { en: 'No longer checked: {domains}', fr: 'Plus vérifiés : {domains}' },
   summary: {
     en: '{new} new, {worsened} worse, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
     fr: '{new} nouveaux, {worsened} aggravés, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged} inchangés',
   },
 } satisfies Record<string, Text>;
+
+const STATUS_INCOMPLETE: Text = { en: 'incomplete', fr: 'incomplet' };
 
 const SEVERITY: Record<Severity, Text> = {
   error: { en: 'ERROR', fr: 'ERREUR' },
@@ -215,6 +227,15 @@ export function registerChanges(program: Command): void {
         db: options.db,
         ...(options.since === undefined ? {} : { since: options.since }),
       });
+      const ignored = report.ignoredRun;
+      // A killed or interrupted last night must not pass silently in the cron mail: say it on stderr.
+      if (ignored !== null) {
+        const status =
+          ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
+        process.stderr.write(
+          `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
+        );
+      }
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderChangesText(report, lang));
       process.exitCode = report.hasRegression ? EXIT.findings : EXIT.ok;
     });
