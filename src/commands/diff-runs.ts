@@ -143,3 +143,30 @@ export function diffRuns(previous: readonly DomainResult[], current: readonly Do
     .sort(byMemberThenDomain);
   return { domains, removedDomains, summary, hasRegression: summary.new + summary.worsened > 0 };
 }
+
+/**
+ * Fills the parts a run could not decide with what an older run found for them, so a night of DNS failure does not
+ * hide the baseline: a problem that appears right after such a night is still new. Parts the older run could not
+ * decide either stay undecided (call again with an even older run).
+ */
+export function fillUndecided(base: readonly DomainResult[], older: readonly DomainResult[]): DomainResult[] {
+  const olderByDomain = new Map(older.map((domain) => [domain.domain, domain]));
+  return base.map((domain) => {
+    const olderDomain = olderByDomain.get(domain.domain);
+    if (olderDomain === undefined || domain.checks.every((check) => check.unknown.length === 0)) return domain;
+    const olderChecks = new Map(olderDomain.checks.map((check) => [check.check, check]));
+    const checks = domain.checks.map((check): CheckResult => {
+      const olderCheck = olderChecks.get(check.check);
+      if (check.unknown.length === 0 || olderCheck === undefined) return check;
+      const known = new Set(check.findings.map(keyOf));
+      const recovered = olderCheck.findings.filter(
+        (finding) => isUndecided(check, finding.subject) && !known.has(keyOf(finding)),
+      );
+      const stillUndecided = check.unknown.some((part) => part.subject === undefined)
+        ? olderCheck.unknown
+        : check.unknown.filter((part) => isUndecided(olderCheck, part.subject ?? ''));
+      return { ...check, findings: [...check.findings, ...recovered], unknown: stillUndecided };
+    });
+    return { ...domain, checks };
+  });
+}

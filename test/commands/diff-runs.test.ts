@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
 import type { CheckResult, Finding, Severity, UnknownDraft } from '../../src/checks/types.js';
-import { diffRuns } from '../../src/commands/diff-runs.js';
+import { diffRuns, fillUndecided } from '../../src/commands/diff-runs.js';
 
 /** A finding written as `check:id@subject/severity`, e.g. `dkim-key:dkim.key_weak@sel1/warning`. */
 type FindingSpec = string;
@@ -205,5 +205,48 @@ describe('diffRuns()', () => {
       [domain('z.org', failing, 'alpha'), domain('b.org', failing, 'beta'), domain('a.org', failing, 'beta')],
     );
     expect(diff.domains.map((changes) => changes.domain)).toEqual(['z.org', 'a.org', 'b.org']);
+  });
+});
+
+describe('fillUndecided()', () => {
+  const ids = (results: DomainResult[]): string[] =>
+    results.flatMap((d) => d.checks.flatMap((c) => c.findings.map((f) => `${f.domain} ${f.id}@${f.subject}`))).sort();
+
+  it('fillUndecided() takes the findings of a check unknown in the base from the older run', () => {
+    const filled = fillUndecided(
+      [domain('a.org', { 'spf-record': { unknown: [timeout] } })],
+      [
+        domain('a.org', {
+          'spf-record': { findings: ['spf.missing/error'] },
+          'mx-records': { findings: ['mx.no_ptr@mx/warning'] },
+        }),
+      ],
+    );
+    expect(ids(filled)).toEqual(['a.org spf.missing@']);
+    expect(filled[0]?.checks.every((check) => check.unknown.length === 0)).toBe(true);
+  });
+
+  it('fillUndecided() fills only the undecided subject and keeps what the base decided', () => {
+    const filled = fillUndecided(
+      [domain('a.org', { 'dkim-key': { unknown: [{ subject: 'sel1', reason: 'timeout' }] } })],
+      [domain('a.org', { 'dkim-key': { findings: ['dkim.key_weak@sel1/warning', 'dkim.key_weak@sel2/warning'] } })],
+    );
+    expect(ids(filled)).toEqual(['a.org dkim.key_weak@sel1']);
+  });
+
+  it('fillUndecided() keeps undecided what the older run could not decide either', () => {
+    const filled = fillUndecided(
+      [domain('a.org', { 'spf-record': { unknown: [timeout] } })],
+      [domain('a.org', { 'spf-record': { unknown: [timeout] } })],
+    );
+    expect(filled[0]?.checks.find((check) => check.check === 'spf-record')?.unknown).toEqual([timeout]);
+  });
+
+  it('fillUndecided() lets a problem that appears right after a DNS failure night count as new', () => {
+    const older = [domain('a.org')];
+    const failed = [domain('a.org', { 'spf-record': { unknown: [timeout] } })];
+    const tonight = [domain('a.org', { 'spf-record': { findings: ['spf.missing/error'] } })];
+    expect(diffRuns(failed, tonight).hasRegression).toBe(false);
+    expect(diffRuns(fillUndecided(failed, older), tonight).summary.new).toBe(1);
   });
 });

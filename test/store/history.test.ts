@@ -274,6 +274,14 @@ describe('computeChanges()', () => {
     expect(report.summary).toMatchObject({ new: 0, resolved: 0, carried: 1 });
   });
 
+  it('computeChanges() fills a DNS failure night from the night before: a problem appearing after it is new', () => {
+    const clean: DomainResult = { ...asso, checks: asso.checks.map((c) => ({ ...c, status: 'pass', unknown: [] })) };
+    night([clean], '2026-11-20T02:00:00Z');
+    night([asso], '2026-11-21T02:00:00Z');
+    night([spfMissing], '2026-11-22T02:00:00Z');
+    expect(computeChanges({ db: path }).summary).toMatchObject({ new: 1, carried: 0 });
+  });
+
   it('computeChanges() compares with a given run or with the state as of a date', () => {
     const first = night([clubOrg, spfMissing], '2026-11-20T02:00:00Z');
     night([clubOrg, spfMissing], '2026-11-21T02:00:00Z');

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
+import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
-import { diffRuns, type DomainChanges, type RunDiff } from '../../commands/diff-runs.js';
+import { diffRuns, fillUndecided, type DomainChanges, type RunDiff } from '../../commands/diff-runs.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
@@ -74,6 +75,27 @@ function baselineRun(db: ReturnType<typeof openDatabase>, path: string, since: S
   return run;
 }
 
+/**
+ * How many older runs may fill the parts the baseline could not decide: a week covers a resolver down for days; past
+ * that, a finding is compared as unknown (carried), never as new.
+ */
+const MAX_FILL_RUNS = 7;
+
+/** Loads the baseline run, its undecided parts filled from up to MAX_FILL_RUNS older complete runs. */
+function loadBaseline(db: ReturnType<typeof openDatabase>, run: RunInfo): DomainResult[] {
+  let baseline = loadRunFindings(db, run.id);
+  let older = run;
+  for (let step = 0; step < MAX_FILL_RUNS; step++) {
+    const isDecided = baseline.every((domain) => domain.checks.every((check) => check.unknown.length === 0));
+    if (isDecided) break;
+    const next = latestCompleteRunBefore(db, new Date(older.startedAt));
+    if (next === undefined) break;
+    baseline = fillUndecided(baseline, loadRunFindings(db, next.id));
+    older = next;
+  }
+  return baseline;
+}
+
 /** Compares the latest complete run with a baseline; reads the database and never writes to it. */
 export function computeChanges(options: { db: string; since?: Since }): ChangesReport {
   if (!existsSync(options.db)) {
@@ -98,7 +120,7 @@ export function computeChanges(options: { db: string; since?: Since }): ChangesR
     const diff =
       current === undefined || previous === undefined
         ? diffRuns([], [])
-        : diffRuns(loadRunFindings(db, previous.id), loadRunFindings(db, current.id));
+        : diffRuns(loadBaseline(db, previous), loadRunFindings(db, current.id));
     return {
       schemaVersion: 1,
       previousRun: previous === undefined ? null : summarise(previous),
