@@ -105,7 +105,10 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
   return order.map((address) => {
     let diagnostic = (paragraphs.get(address) ?? []).filter((p) => p !== '').join(' ');
     // Gmail and GMX put the address alone on its line and the error paragraphs below: take the whole text.
-    if (diagnostic.replace(address, '').replace(/[<>:\s]/g, '').length < 8 && order.length === 1)
+    // Gmail: only what the remote server said counts, not Google's own framing around it.
+    const remote = /the error that the other server returned was:([\s\S]*)/i.exec(section)?.[1]?.trim();
+    if (remote !== undefined && remote !== '' && order.length === 1) diagnostic = remote.replace(/\s+/g, ' ');
+    else if (diagnostic.replace(address, '').replace(/[<>:\s]/g, '').length < 8 && order.length === 1)
       diagnostic = (errorParagraph(section) ?? section)
         .replace(/\s+/g, ' ')
         .trim()
