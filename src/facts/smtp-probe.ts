@@ -1,0 +1,380 @@
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { GatherContext } from '../checks/types.js';
+import type { Fact } from '../dns/types.js';
+import { captureFact, ipLiteral, mxExchanges, resolveAddresses } from './mx.js';
+
+/** The step of an SMTP probe that an outcome is about. */
+export type SmtpProbeStep = 'connect' | 'banner' | 'ehlo' | 'starttls' | 'handshake';
+
+/** What the certificate of a server said, kept as evidence. */
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  altNames: string;
+  validFrom: string;
+  validTo: string;
+}
+
+/** The outcome of probing one MX address on port 25. */
+export type SmtpProbeOutcome =
+  /** The TCP connection was actively refused: nothing listens on the SMTP port. */
+  | { status: 'refused'; detail: string }
+  /** The probe could not decide: timeout, network error, a 4xx reply or a server refusing our session. */
+  | { status: 'unknown'; step: SmtpProbeStep; detail: string }
+  /** The server answered EHLO without offering STARTTLS (RFC 3207 4). */
+  | { status: 'starttls_missing'; extensions: string[]; detail: string }
+  /** STARTTLS was offered but the TLS handshake did not complete. */
+  | { status: 'handshake_failed'; detail: string }
+  /** The handshake completed; the certificate verdicts are kept apart so each problem is its own finding. */
+  | {
+      status: 'tls';
+      protocol: string;
+      certificate: CertificateSummary;
+      /** OpenSSL's verdict on the chain against the trusted CAs (`CERT_HAS_EXPIRED`…), null when trusted. */
+      chainError: string | null;
+      /** Why the certificate does not name the MX host (RFC 6125 via tls.checkServerIdentity), null when it does. */
+      nameError: string | null;
+    };
+
+/** Bounds of each probe step, overridable by tests only. */
+export interface SmtpProbeTimeouts {
+  connect: number;
+  reply: number;
+  handshake: number;
+}
+
+/** Test-only knobs of a probe; the CLI never sets them. */
+export interface SmtpProbeOptions {
+  /** The SMTP port; 25 outside tests (RFC 5321 4.5.4.2: MX delivery happens on port 25). */
+  port?: number;
+  /** Trusted CAs replacing Node's default store, for a test server's self-signed certificate. */
+  ca?: string | Buffer;
+  timeouts?: Partial<SmtpProbeTimeouts>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Each step's bound. A refused or silent TCP handshake is known within 10 s on any working network. Replies get
+ * 30 s: RFC 5321 4.5.3.2 allows servers minutes, but postscreen's greet wait (6 s) and common tarpits stay well
+ * under 30 s, and a nightly run over thousands of domains cannot wait minutes per address. The TLS handshake is a
+ * few round trips: 15 s leaves room for a slow server computing an RSA signature under load.
+ */
+export const SMTP_PROBE_TIMEOUTS: SmtpProbeTimeouts = { connect: 10_000, reply: 30_000, handshake: 15_000 };
+/** A reply longer than this is not an SMTP server talking (RFC 5321 4.5.3.1.5 caps a reply line at 512 octets). */
+const MAX_REPLY_BYTES = 64 * 1024;
+/** TLS versions older than 1.2 are deprecated by RFC 8996. */
+const OUTDATED_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
+
+/** True when a negotiated protocol is older than TLS 1.2 (RFC 8996). */
+export function isOutdatedProtocol(protocol: string): boolean {
+  return OUTDATED_PROTOCOLS.has(protocol);
+}
+
+/** One SMTP reply: its code and its text lines (RFC 5321 4.2). */
+interface SmtpReply {
+  code: number;
+  lines: string[];
+}
+
+class ProbeFailure extends Error {
+  readonly step: SmtpProbeStep;
+  constructor(step: SmtpProbeStep, detail: string) {
+    super(detail);
+    this.step = step;
+  }
+}
+
+/** Reads SMTP replies from a stream, keeping bytes that arrive between two reads. */
+class ReplyReader {
+  #text = '';
+  #failure: string | null = null;
+  #wake: (() => void) | null = null;
+  readonly #stream: Socket | TLSSocket;
+  readonly #onData = (chunk: Buffer): void => {
+    // latin1 keeps every byte one character, so a hostile server cannot make the decoder throw.
+    this.#text += chunk.toString('latin1');
+    if (this.#text.length > MAX_REPLY_BYTES) this.#fail(`reply longer than ${MAX_REPLY_BYTES} bytes`);
+    this.#wake?.();
+  };
+  readonly #onError = (error: Error): void => {
+    this.#fail(error.message);
+  };
+  readonly #onClose = (): void => {
+    this.#fail('connection closed by the server');
+  };
+
+  constructor(stream: Socket | TLSSocket) {
+    this.#stream = stream;
+    stream.on('data', this.#onData);
+    stream.on('error', this.#onError);
+    stream.on('close', this.#onClose);
+  }
+
+  #fail(reason: string): void {
+    this.#failure ??= reason;
+    this.#wake?.();
+  }
+
+  /** Stops reading, so the socket can be handed to TLS (RFC 3207 4: nothing is read after the 220 to STARTTLS). */
+  detach(): void {
+    this.#stream.off('data', this.#onData);
+    this.#stream.off('error', this.#onError);
+    this.#stream.off('close', this.#onClose);
+    // The TLS socket wrapping this one reports its failures; an unheard 'error' here would crash the process.
+    this.#stream.on('error', ignore);
+    this.#stream.pause();
+  }
+
+  async next(step: SmtpProbeStep, timeoutMs: number): Promise<SmtpReply> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reply = this.#take(step);
+      if (reply !== null) return reply;
+      if (this.#failure !== null) throw new ProbeFailure(step, this.#failure);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ProbeFailure(step, `no reply within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+  }
+
+  #take(step: SmtpProbeStep): SmtpReply | null {
+    const lines: string[] = [];
+    let offset = 0;
+    for (;;) {
+      const end = this.#text.indexOf('\n', offset);
+      if (end < 0) return null;
+      const line = this.#text.slice(offset, end).replace(/\r$/, '');
+      offset = end + 1;
+      // RFC 5321 4.2: "250-text" continues a reply, "250 text" (or a bare "250") ends it.
+      const match = /^(\d{3})([ -]|$)(.*)$/.exec(line);
+      if (match === null) throw new ProbeFailure(step, `not an SMTP reply: "${line.slice(0, 80)}"`);
+      lines.push(match[3] ?? '');
+      if (match[2] !== '-') {
+        this.#text = this.#text.slice(offset);
+        return { code: Number(match[1]), lines };
+      }
+    }
+  }
+}
+
+function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: address, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ProbeFailure('connect', `no TCP answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
+
+function startTls(socket: Socket, host: string, options: SmtpProbeOptions, timeoutMs: number): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tlsConnect({
+      socket,
+      // RFC 6066 3: SNI carries a host name, never an address.
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      // Accept old protocols and weak ciphers so that an outdated server is reported as such, not as a failure.
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+      // Verdicts are read after the handshake: the chain from `authorizationError`, the name by checkServerIdentity.
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new ProbeFailure('handshake', `no TLS handshake within ${timeoutMs} ms`));
+    }, timeoutMs);
+    secure.once('error', (error: Error) => {
+      clearTimeout(timer);
+      reject(new HandshakeError(error.message));
+    });
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.removeAllListeners('error');
+      resolve(secure);
+    });
+  });
+}
+
+class HandshakeError extends Error {}
+
+function ignore(): void {
+  // Deliberately empty: see ReplyReader.detach().
+}
+
+function summarize(certificate: PeerCertificate): CertificateSummary {
+  const name = (entity: Record<string, string | string[] | undefined> | undefined): string =>
+    Object.entries(entity ?? {})
+      .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : (value ?? '')}`)
+      .join(', ');
+  return {
+    subject: name(certificate.subject as unknown as Record<string, string | undefined>),
+    issuer: name(certificate.issuer as unknown as Record<string, string | undefined>),
+    altNames: certificate.subjectaltname ?? '',
+    validFrom: certificate.valid_from,
+    validTo: certificate.valid_to,
+  };
+}
+
+function send(stream: Socket | TLSSocket, command: string): void {
+  stream.write(`${command}\r\n`);
+}
+
+/**
+ * Probes one MX address: banner, EHLO, STARTTLS, TLS handshake with SNI = the MX host, then QUIT. Certificate
+ * chain and name are judged apart so each fault is its own finding. Never throws for what the server does.
+ */
+export async function probeSmtp(
+  host: string,
+  address: string,
+  options: SmtpProbeOptions = {},
+): Promise<SmtpProbeOutcome> {
+  const timeouts = { ...SMTP_PROBE_TIMEOUTS, ...options.timeouts };
+  const sockets: (Socket | TLSSocket)[] = [];
+  const abort = (): void => {
+    for (const socket of sockets) socket.destroy();
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run cancelled' };
+    let socket: Socket;
+    try {
+      socket = await connectTcp(address, options.port ?? 25, timeouts.connect);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED')
+        return { status: 'refused', detail: (error as Error).message };
+      throw error instanceof ProbeFailure ? error : new ProbeFailure('connect', (error as Error).message);
+    }
+    sockets.push(socket);
+    const plain = new ReplyReader(socket);
+    const banner = await plain.next('banner', timeouts.reply);
+    // RFC 5321 3.1: a 554 greeting (or any non-220) refuses the session, often for the prober's own address.
+    if (banner.code !== 220) return unknown('banner', banner);
+    send(socket, `EHLO ${ehloName()}`);
+    const ehlo = await plain.next('ehlo', timeouts.reply);
+    if (ehlo.code >= 400 && ehlo.code < 500) return unknown('ehlo', ehlo);
+    const extensions = ehlo.code === 250 ? ehlo.lines.slice(1).map((line) => line.trim().toUpperCase()) : [];
+    if (!extensions.some((extension) => extension === 'STARTTLS' || extension.startsWith('STARTTLS ')))
+      return { status: 'starttls_missing', extensions, detail: `EHLO answered ${ehlo.code} ${ehlo.lines[0] ?? ''}` };
+    send(socket, 'STARTTLS');
+    const ready = await plain.next('starttls', timeouts.reply);
+    // RFC 3207 4: 454 is "TLS not available due to temporary reason": not a verdict on the server.
+    if (ready.code >= 400 && ready.code < 500) return unknown('starttls', ready);
+    if (ready.code !== 220) return { status: 'handshake_failed', detail: `STARTTLS answered ${describe(ready)}` };
+    plain.detach();
+    let secure: TLSSocket;
+    try {
+      secure = await startTls(socket, host, options, timeouts.handshake);
+    } catch (error) {
+      if (error instanceof HandshakeError) return { status: 'handshake_failed', detail: error.message };
+      throw error;
+    }
+    sockets.push(secure);
+    const certificate = secure.getPeerCertificate();
+    const authorizationError = secure.authorized ? null : (secure.authorizationError as unknown as Error | string);
+    const nameError = isIP(host) === 0 ? (checkServerIdentity(host, certificate)?.message ?? null) : null;
+    const outcome: SmtpProbeOutcome = {
+      status: 'tls',
+      protocol: secure.getProtocol() ?? 'unknown',
+      certificate: summarize(certificate),
+      chainError: authorizationError === null ? null : String(authorizationError),
+      nameError,
+    };
+    // RFC 5321 4.1.1.10: leave politely; the verdict is already known, so a missing 221 changes nothing.
+    const secureReader = new ReplyReader(secure);
+    send(secure, 'QUIT');
+    await secureReader.next('handshake', timeouts.reply).catch(() => null);
+    return outcome;
+  } catch (error) {
+    if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.message };
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    abort();
+  }
+}
+
+function unknown(step: SmtpProbeStep, reply: SmtpReply): SmtpProbeOutcome {
+  return { status: 'unknown', step, detail: `server answered ${describe(reply)}` };
+}
+
+function describe(reply: SmtpReply): string {
+  return `${reply.code} ${reply.lines.join(' ').slice(0, 200)}`.trim();
+}
+
+/** RFC 5321 4.1.1.1: EHLO names the client; the machine's name is the most honest one a prober has. */
+function ehloName(): string {
+  const name = hostname();
+  return name.includes('.') ? name : `${name}.invalid`;
+}
+
+/** One probed address of an MX host. */
+export interface SmtpAddressProbe {
+  address: string;
+  outcome: SmtpProbeOutcome;
+}
+
+/** The probes of one MX host; `addresses` fails when its A/AAAA lookup did. */
+export interface SmtpHostProbe {
+  exchange: string;
+  addresses: Fact<SmtpAddressProbe[]>;
+}
+
+/** STARTTLS probes of every MX host's addresses, or `skipped` when probes are off (`--no-probes`). */
+export type SmtpProbeFact = { skipped: true } | { skipped: false; hosts: SmtpHostProbe[] };
+
+declare module './fact-map.js' {
+  interface FactMap {
+    smtpProbe: SmtpProbeFact;
+  }
+}
+
+/** Probes port 25 of every address of every MX host; a host shared by many domains is probed once per run. */
+export async function gatherSmtpProbe(context: GatherContext, options: SmtpProbeOptions = {}): Promise<SmtpProbeFact> {
+  if (!context.options.probes) return { skipped: true };
+  const exchanges = await mxExchanges(context.resolver, context.domain);
+  // A null MX takes no mail and an IP-literal MX is mx-records' finding: neither is probed.
+  const names = [...new Set(exchanges.map((mx) => mx.exchange))].filter(
+    (exchange) => exchange !== '' && ipLiteral(exchange) === null,
+  );
+  const port = options.port ?? 25;
+  const hosts = await Promise.all(
+    names.map(
+      async (exchange): Promise<SmtpHostProbe> => ({
+        exchange,
+        addresses: await captureFact(
+          resolveAddresses(context.resolver, exchange).then(({ addresses }) =>
+            Promise.all(
+              addresses.map(async (address) => ({
+                address,
+                outcome: await context.once(`smtp-probe ${exchange} ${address} ${port}`, () =>
+                  probeSmtp(exchange, address, { ...options, signal: options.signal ?? context.signal }),
+                ),
+              })),
+            ),
+          ),
+        ),
+      }),
+    ),
+  );
+  return { skipped: false, hosts };
+}

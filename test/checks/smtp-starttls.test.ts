@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import smtpStarttls from '../../checks/smtp-starttls.js';
+import type { SmtpProbeFact, SmtpProbeOutcome } from '../../src/facts/smtp-probe.js';
+import { domainOptions } from '../facts/mail-gather-context.js';
+
+// Probe outcomes are built by hand: they come from sockets, not DNS. test/integration/probes.test.ts runs the real probe.
+const CERTIFICATE = {
+  subject: 'CN=mx1.example.org',
+  issuer: 'CN=R11',
+  altNames: 'DNS:mx1.example.org',
+  validFrom: 'Jan  1 00:00:00 2026 GMT',
+  validTo: 'Apr  1 00:00:00 2026 GMT',
+};
+const GOOD: SmtpProbeOutcome = {
+  status: 'tls',
+  protocol: 'TLSv1.3',
+  certificate: CERTIFICATE,
+  chainError: null,
+  nameError: null,
+};
+
+function fact(...outcomes: SmtpProbeOutcome[]): SmtpProbeFact {
+  return {
+    skipped: false,
+    hosts: [
+      {
+        exchange: 'mx1.example.org',
+        addresses: {
+          ok: true,
+          value: outcomes.map((outcome, index) => ({ address: `192.0.2.${index + 10}`, outcome })),
+        },
+      },
+    ],
+  };
+}
+
+function run(smtpProbe: SmtpProbeFact) {
+  return smtpStarttls.run(
+    { smtpProbe },
+    { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(0) },
+  );
+}
+
+const ids = (output: ReturnType<typeof run>) =>
+  output.findings.map((finding) => `${finding.id} ${finding.subject ?? ''}`);
+
+describe('smtp-starttls', () => {
+  it('passes an MX with TLS 1.3 and a trusted certificate for its name', () => {
+    expect(run(fact(GOOD, GOOD))).toEqual({ findings: [], unknown: [] });
+  });
+
+  it('reports nothing when probes are off', () => {
+    expect(run({ skipped: true })).toEqual({ findings: [], unknown: [] });
+  });
+
+  it.each<[string, SmtpProbeOutcome]>([
+    ['smtp.unreachable', { status: 'refused', detail: 'connect ECONNREFUSED 192.0.2.10:25' }],
+    ['smtp.starttls_missing', { status: 'starttls_missing', extensions: ['PIPELINING', '8BITMIME'], detail: '250' }],
+    ['tls.handshake_failed', { status: 'handshake_failed', detail: 'wrong version number' }],
+    ['tls.certificate_invalid', { ...GOOD, chainError: 'CERT_HAS_EXPIRED' }],
+    ['tls.certificate_name_mismatch', { ...GOOD, nameError: 'Host: mx1.example.org. is not in the cert altnames' }],
+    ['tls.protocol_outdated', { ...GOOD, protocol: 'TLSv1' }],
+  ])('reports %s on the MX host', (id, outcome) => {
+    expect(ids(run(fact(outcome)))).toEqual([`${id} mx1.example.org`]);
+  });
+
+  it('keeps the chain reason in evidence', () => {
+    const [finding] = run(fact({ ...GOOD, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).findings;
+    expect(finding?.evidence).toEqual({
+      addresses: [{ address: '192.0.2.10', reason: 'DEPTH_ZERO_SELF_SIGNED_CERT', certificate: CERTIFICATE }],
+    });
+  });
+
+  it('reports an expired certificate for another name served over TLS 1.1 as three findings', () => {
+    const outcome: SmtpProbeOutcome = { ...GOOD, protocol: 'TLSv1.1', chainError: 'CERT_HAS_EXPIRED', nameError: 'x' };
+    expect(ids(run(fact(outcome)))).toEqual([
+      'tls.certificate_invalid mx1.example.org',
+      'tls.certificate_name_mismatch mx1.example.org',
+      'tls.protocol_outdated mx1.example.org',
+    ]);
+  });
+
+  it('reports a fault seen on two addresses of one host once, listing both addresses', () => {
+    const refused: SmtpProbeOutcome = { status: 'refused', detail: 'ECONNREFUSED' };
+    const output = run(fact(refused, refused));
+    expect(ids(output)).toEqual(['smtp.unreachable mx1.example.org']);
+    expect(output.findings[0]?.evidence).toEqual({
+      addresses: [
+        { address: '192.0.2.10', reason: 'ECONNREFUSED' },
+        { address: '192.0.2.11', reason: 'ECONNREFUSED' },
+      ],
+    });
+  });
+
+  it('reports a timeout as unknown, never as unreachable', () => {
+    const output = run(fact({ status: 'unknown', step: 'connect', detail: 'no TCP answer within 10000 ms' }, GOOD));
+    expect(output.findings).toEqual([]);
+    expect(output.unknown).toEqual([
+      { subject: 'mx1.example.org', reason: '192.0.2.10: connect: no TCP answer within 10000 ms' },
+    ]);
+  });
+
+  it('reports a host whose addresses could not be resolved as unknown', () => {
+    const output = run({
+      skipped: false,
+      hosts: [
+        { exchange: 'mx1.example.org', addresses: { ok: false, error: 'timeout', detail: 'A lookup timed out' } },
+      ],
+    });
+    expect(output).toEqual({
+      findings: [],
+      unknown: [{ subject: 'mx1.example.org', reason: 'timeout: A lookup timed out' }],
+    });
+  });
+});

@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import smtpStarttls from '../../checks/smtp-starttls.js';
+import { gatherSmtpProbe, probeSmtp } from '../../src/facts/smtp-probe.js';
+import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+
+const MX_HOST = 'mx.probe.example';
+
+/** A throwaway self-signed certificate for the MX and MTA-STS names, made by openssl at test time. */
+function makeCertificate(directory: string): { key: string; cert: string } {
+  const key = join(directory, 'key.pem');
+  const cert = join(directory, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${MX_HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${MX_HOST},DNS:mta-sts.probe.example`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+}
+
+async function listen(server: Server | SMTPServer): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  const raw = server instanceof SMTPServer ? (server as unknown as { server: Server }).server : server;
+  await once(raw, 'listening');
+  return (raw.address() as AddressInfo).port;
+}
+
+async function close(server: { close(callback: () => void): void }): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+describe('probeSmtp() against a real SMTP server', () => {
+  let directory: string;
+  let tls: { key: string; cert: string };
+  let starttlsServer: SMTPServer;
+  let plainServer: SMTPServer;
+  let silentServer: Server;
+  const silentSockets: Socket[] = [];
+  let starttlsPort: number;
+  let plainPort: number;
+  let silentPort: number;
+  let closedPort: number;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'facteur-probes-'));
+    tls = makeCertificate(directory);
+    starttlsServer = new SMTPServer({ ...tls, authOptional: true, logger: false });
+    plainServer = new SMTPServer({ authOptional: true, hideSTARTTLS: true, logger: false });
+    // A server that accepts the connection and never greets: the probe must give up and say "unknown".
+    silentServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+    });
+    starttlsPort = await listen(starttlsServer);
+    plainPort = await listen(plainServer);
+    silentPort = await listen(silentServer);
+    const closed = createTcpServer();
+    closedPort = await listen(closed);
+    await close(closed);
+  });
+
+  afterAll(async () => {
+    await close(starttlsServer);
+    await close(plainServer);
+    for (const socket of silentSockets) socket.destroy();
+    await close(silentServer);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('probeSmtp() completes STARTTLS and trusts a certificate signed by the given CA', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: starttlsPort, ca: tls.cert });
+    expect(outcome).toMatchObject({ status: 'tls', chainError: null, nameError: null });
+    expect(outcome.status === 'tls' && outcome.protocol).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it('probeSmtp() reports a self-signed certificate as untrusted against the default CAs', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: starttlsPort });
+    expect(outcome).toMatchObject({ status: 'tls', chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT', nameError: null });
+  });
+
+  it('probeSmtp() reports a certificate made out for another name', async () => {
+    const outcome = await probeSmtp('mx.other.example', '127.0.0.1', { port: starttlsPort, ca: tls.cert });
+    expect(outcome).toMatchObject({ status: 'tls', chainError: null });
+    expect(outcome.status === 'tls' && outcome.nameError).toMatch(/mx\.other\.example/);
+  });
+
+  it('probeSmtp() reports a server that does not advertise STARTTLS', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: plainPort });
+    expect(outcome.status).toBe('starttls_missing');
+  });
+
+  it('probeSmtp() reports a closed port as refused', async () => {
+    expect(await probeSmtp(MX_HOST, '127.0.0.1', { port: closedPort })).toMatchObject({ status: 'refused' });
+  });
+
+  it('probeSmtp() answers unknown, not a failure, when the server never greets', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: silentPort, timeouts: { reply: 300 } });
+    expect(outcome).toMatchObject({ status: 'unknown', step: 'banner' });
+  });
+
+  it('smtp-starttls reports each MX host from the gathered probes', async () => {
+    const zone = [
+      'example.org. MX 10 mx.probe.example.',
+      'example.org. MX 20 mx.other.example.',
+      'mx.probe.example. A 127.0.0.1',
+      'mx.other.example. A 127.0.0.1',
+    ].join('\n');
+    const context = gatherContext(zone, { probes: true });
+    const smtpProbe = await gatherSmtpProbe(context, { port: starttlsPort, ca: tls.cert });
+    const output = smtpStarttls.run(
+      { smtpProbe },
+      { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(0) },
+    );
+    expect(output.findings.map((finding) => `${finding.id} ${finding.subject ?? ''}`)).toEqual([
+      'tls.certificate_name_mismatch mx.other.example',
+    ]);
+    expect(output.unknown).toEqual([]);
+  });
+
+  it('gatherSmtpProbe() opens no connection when probes are off', async () => {
+    const context = gatherContext('example.org. MX 10 mx.probe.example.', { probes: false });
+    expect(await gatherSmtpProbe(context, { port: starttlsPort })).toEqual({ skipped: true });
+    expect(context.queries).toEqual([]);
+  });
+});
