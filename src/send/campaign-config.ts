@@ -1,0 +1,389 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
+import { normaliseDomain } from '../parse/parse-members-csv.js';
+
+/** How the SMTP connection is protected: STARTTLS on a submission port, TLS from the first byte, or none. */
+export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+
+/** The organisation's own mail server, as a campaign sends through it. */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user: string | null;
+  /** Read from the environment or a 0600 file at load time; never written to the config itself. */
+  password: string | null;
+  pool: number;
+  ratePerSecond: number;
+  perDomainRatePerMinute: number;
+  helo: string | null;
+  tlsRejectUnauthorized: boolean;
+}
+
+/** An address with an optional display name, as in `From:`. */
+export interface Mailbox {
+  name: string | null;
+  address: string;
+  domain: string;
+}
+
+/** The DKIM key the organisation signs with (RFC 6376). */
+export interface DkimConfig {
+  domain: string;
+  selector: string;
+  privateKeyFile: string;
+  privateKey: string;
+}
+
+/** Where recipients can unsubscribe (RFC 2369 List-Unsubscribe; RFC 8058 one-click needs an https URL). */
+export interface ListUnsubscribeConfig {
+  url: string | null;
+  mailto: string | null;
+}
+
+/** A validated campaign config: paths absolute, secrets read, defaults applied. */
+export interface CampaignConfig {
+  file: string;
+  smtp: SmtpConfig;
+  from: Mailbox;
+  replyTo: Mailbox | null;
+  subject: string;
+  textTemplate: string | null;
+  htmlTemplate: string | null;
+  recipients: string;
+  returnPathDomain: string;
+  messageIdDomain: string;
+  dkim: DkimConfig | null;
+  listUnsubscribe: ListUnsubscribeConfig | null;
+  /** Things the user chose that weaken the campaign; the CLI prints them to stderr. */
+  warnings: Text[];
+}
+
+/** Ports by security mode: RFC 6409 submission (587), RFC 8314 implicit TLS submission (465), relay (25). */
+const DEFAULT_PORTS: Record<SmtpSecurity, number> = { starttls: 587, tls: 465, none: 25 };
+
+/** A handful of connections keeps a Postfix submission service busy without tripping its per-client limit (default 50). */
+const DEFAULT_POOL = 4;
+const MAX_POOL = 50;
+
+/** 20 messages/s sends 80,000 in a bit over an hour, gentle enough for an organisation's own server. */
+const DEFAULT_RATE_PER_SECOND = 20;
+
+/**
+ * Large mailbox providers throttle an unknown sender well before it notices (Gmail and Outlook answer 421/451
+ * "try again later"); 120 a minute per recipient domain keeps a town-sized list below those thresholds.
+ */
+const DEFAULT_PER_DOMAIN_RATE_PER_MINUTE = 120;
+
+/** RFC 5322 2.1.1: a line is at most 998 characters; a longer subject cannot be folded into valid header lines. */
+const MAX_SUBJECT_LENGTH = 998;
+
+const SECURITIES: readonly SmtpSecurity[] = ['starttls', 'tls', 'none'];
+
+const TOP_KEYS = [
+  'smtp',
+  'from',
+  'replyTo',
+  'subject',
+  'text',
+  'html',
+  'recipients',
+  'returnPathDomain',
+  'messageIdDomain',
+  'dkim',
+  'listUnsubscribe',
+];
+const SMTP_KEYS = [
+  'host',
+  'port',
+  'security',
+  'user',
+  'passwordEnv',
+  'passwordFile',
+  'pool',
+  'ratePerSecond',
+  'perDomainRatePerMinute',
+  'helo',
+  'tlsRejectUnauthorized',
+];
+const DKIM_KEYS = ['domain', 'selector', 'privateKeyFile'];
+const UNSUBSCRIBE_KEYS = ['url', 'mailto'];
+
+/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
+const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Deliberately plain: one `@`, no spaces, brackets or line breaks; the domain is checked on its own. */
+const ADDRESS = /^([^\s@<>"()\\,;:]+)@([^\s@<>]+)$/;
+
+/** Anything that could end a header line or smuggle a control character into one. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Collects every problem of a config, each naming its key, so one run shows them all. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(key: string, problem: string): void {
+    this.list.push(`"${key}" ${problem}`);
+  }
+
+  unknownKeys(value: Json, allowed: readonly string[], prefix: string): void {
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) this.add(prefix + key, 'is not a known setting (misspelt?)');
+  }
+
+  string(value: Json, key: string, path: string, required: boolean): string | null {
+    const raw = value[key];
+    if (raw === undefined || raw === null) {
+      if (required) this.add(path, 'is required');
+      return null;
+    }
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      this.add(path, 'must be a non-empty string');
+      return null;
+    }
+    if (CONTROL.test(raw)) {
+      this.add(path, 'must not contain line breaks or control characters');
+      return null;
+    }
+    return raw.trim();
+  }
+
+  integer(value: Json, key: string, path: string, min: number, max: number, fallback: number): number {
+    const raw = value[key];
+    if (raw === undefined) return fallback;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
+      this.add(path, `must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return raw;
+  }
+
+  domain(value: Json, key: string, path: string, required: boolean): string | null {
+    const raw = this.string(value, key, path, required);
+    if (raw === null) return null;
+    const domain = normaliseDomain(raw);
+    if (domain === null) this.add(path, `must be a domain name, not "${raw}"`);
+    return domain;
+  }
+
+  mailbox(value: Json, key: string, path: string, required: boolean): Mailbox | null {
+    const raw = this.string(value, key, path, required);
+    if (raw === null) return null;
+    const angle = /^(.*?)\s*<([^<>]+)>$/.exec(raw);
+    const name = angle === null ? null : (angle[1] ?? '').replace(/^"(.*)"$/, '$1').trim() || null;
+    const address = angle === null ? raw : (angle[2] ?? '');
+    const parts = ADDRESS.exec(address);
+    const domain = parts?.[2] === undefined ? null : normaliseDomain(parts[2]);
+    if (parts === null || domain === null) {
+      this.add(path, `must be an address like "Ville <info@example.org>", not "${raw}"`);
+      return null;
+    }
+    return { name, address: `${parts[1] ?? ''}@${domain}`, domain };
+  }
+}
+
+/** Tells whether a host is the local machine, where an unencrypted connection crosses no network. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** Reads a secret file, refusing one that group or others can read: a password or key readable by all has leaked. */
+function readSecretFile(path: string, key: string, problems: Problems): string | null {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    problems.add(
+      key,
+      `names a file that cannot be read: "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return null;
+  }
+  if ((mode & 0o077) !== 0) {
+    problems.add(key, `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first`);
+    return null;
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, problems: Problems, warnings: Text[]) {
+  if (!isObject(raw)) {
+    problems.add('smtp', raw === undefined ? 'is required' : 'must be an object');
+    return null;
+  }
+  problems.unknownKeys(raw, SMTP_KEYS, 'smtp.');
+  const host = problems.string(raw, 'host', 'smtp.host', true);
+  let security: SmtpSecurity = 'starttls';
+  if (raw.security !== undefined) {
+    if (SECURITIES.includes(raw.security as SmtpSecurity)) security = raw.security as SmtpSecurity;
+    else problems.add('smtp.security', `must be one of "starttls", "tls", "none", not ${JSON.stringify(raw.security)}`);
+  }
+  const port = problems.integer(raw, 'port', 'smtp.port', 1, 65535, DEFAULT_PORTS[security]);
+  const user = problems.string(raw, 'user', 'smtp.user', false);
+  const passwordEnv = problems.string(raw, 'passwordEnv', 'smtp.passwordEnv', false);
+  const passwordFile = problems.string(raw, 'passwordFile', 'smtp.passwordFile', false);
+  let password: string | null = null;
+  if (passwordEnv !== null && passwordFile !== null) {
+    problems.add('smtp.passwordEnv', 'and "smtp.passwordFile" cannot both be set');
+  } else if (passwordEnv !== null) {
+    password = env[passwordEnv] ?? null;
+    if (password === null || password === '')
+      problems.add('smtp.passwordEnv', `names the variable "${passwordEnv}", which is not set`);
+  } else if (passwordFile !== null) {
+    // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
+    password =
+      readSecretFile(resolve(baseDir, passwordFile), 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
+  }
+  if (user !== null && passwordEnv === null && passwordFile === null)
+    problems.add('smtp.user', 'is set but neither "smtp.passwordEnv" nor "smtp.passwordFile" is');
+  if (user === null && (passwordEnv !== null || passwordFile !== null))
+    problems.add('smtp.user', 'is required when a password is configured');
+  if (host !== null && security === 'none' && user !== null && !isLoopback(host))
+    problems.add('smtp.security', `is "none": the password would cross the network in clear to "${host}"`);
+  let tlsRejectUnauthorized = true;
+  if (raw.tlsRejectUnauthorized !== undefined) {
+    if (raw.tlsRejectUnauthorized === false) {
+      tlsRejectUnauthorized = false;
+      warnings.push({
+        en: `TLS certificate verification is off for "${host ?? ''}" (smtp.tlsRejectUnauthorized): anyone on the path can read the password and the messages`,
+        fr: `La vérification du certificat TLS est désactivée pour "${host ?? ''}" (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
+      });
+    } else if (raw.tlsRejectUnauthorized !== true) problems.add('smtp.tlsRejectUnauthorized', 'must be true or false');
+  }
+  const helo = problems.domain(raw, 'helo', 'smtp.helo', false);
+  const smtp: SmtpConfig = {
+    host: host ?? '',
+    port,
+    security,
+    user,
+    password,
+    pool: problems.integer(raw, 'pool', 'smtp.pool', 1, MAX_POOL, DEFAULT_POOL),
+    ratePerSecond: problems.integer(raw, 'ratePerSecond', 'smtp.ratePerSecond', 1, 10_000, DEFAULT_RATE_PER_SECOND),
+    perDomainRatePerMinute: problems.integer(
+      raw,
+      'perDomainRatePerMinute',
+      'smtp.perDomainRatePerMinute',
+      1,
+      1_000_000,
+      DEFAULT_PER_DOMAIN_RATE_PER_MINUTE,
+    ),
+    helo,
+    tlsRejectUnauthorized,
+  };
+  return smtp;
+}
+
+function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfig | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isObject(raw)) {
+    problems.add('dkim', 'must be an object');
+    return null;
+  }
+  problems.unknownKeys(raw, DKIM_KEYS, 'dkim.');
+  const domain = problems.domain(raw, 'domain', 'dkim.domain', true);
+  const selector = problems.string(raw, 'selector', 'dkim.selector', true);
+  if (selector !== null && !SELECTOR.test(selector))
+    problems.add('dkim.selector', `must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`);
+  const keyPath = problems.string(raw, 'privateKeyFile', 'dkim.privateKeyFile', true);
+  if (keyPath === null) return null;
+  const privateKeyFile = resolve(baseDir, keyPath);
+  const privateKey = readSecretFile(privateKeyFile, 'dkim.privateKeyFile', problems);
+  if (privateKey !== null && !/-----BEGIN (?:RSA )?PRIVATE KEY-----/.test(privateKey))
+    problems.add('dkim.privateKeyFile', `names "${privateKeyFile}", which holds no PEM private key`);
+  if (domain === null || selector === null || privateKey === null) return null;
+  return { domain, selector: selector.toLowerCase(), privateKeyFile, privateKey };
+}
+
+function parseListUnsubscribe(raw: unknown, problems: Problems): ListUnsubscribeConfig | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isObject(raw)) {
+    problems.add('listUnsubscribe', 'must be an object');
+    return null;
+  }
+  problems.unknownKeys(raw, UNSUBSCRIBE_KEYS, 'listUnsubscribe.');
+  const url = problems.string(raw, 'url', 'listUnsubscribe.url', false);
+  // RFC 8058 3.1: one-click unsubscription needs an https URI; plain http would let anyone on the path forge it.
+  if (url !== null && !/^https:\/\/[^\s<>]+$/i.test(url))
+    problems.add('listUnsubscribe.url', `must be an https URL (RFC 8058 3.1), not "${url}"`);
+  const mailto = problems.mailbox(raw, 'mailto', 'listUnsubscribe.mailto', false);
+  if (url === null && mailto === null && raw.url === undefined && raw.mailto === undefined)
+    problems.add('listUnsubscribe', 'needs "url", "mailto" or both');
+  return url === null && mailto === null ? null : { url, mailto: mailto?.address ?? null };
+}
+
+/**
+ * Validates a parsed campaign config (JSON) against the documented keys: relative paths are taken from the config's
+ * directory, secrets read from the environment or 0600 files. Every problem is reported at once, each naming its key.
+ */
+export function parseCampaignConfig(
+  value: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CampaignConfig {
+  const problems = new Problems();
+  const warnings: Text[] = [];
+  if (!isObject(value))
+    throw new InputError(`Cannot use campaign config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
+  const baseDir = dirname(resolve(file));
+  problems.unknownKeys(value, TOP_KEYS, '');
+  const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
+  const from = problems.mailbox(value, 'from', 'from', true);
+  const replyTo = problems.mailbox(value, 'replyTo', 'replyTo', false);
+  const subject = problems.string(value, 'subject', 'subject', true);
+  if (subject !== null && subject.length > MAX_SUBJECT_LENGTH)
+    problems.add('subject', `is longer than ${MAX_SUBJECT_LENGTH} characters (RFC 5322 2.1.1)`);
+  const text = problems.string(value, 'text', 'text', false);
+  const html = problems.string(value, 'html', 'html', false);
+  if (text === null && html === null && value.text === undefined && value.html === undefined)
+    problems.add('text', 'or "html" is required: a template for the message body');
+  const recipients = problems.string(value, 'recipients', 'recipients', true);
+  const returnPathDomain = problems.domain(value, 'returnPathDomain', 'returnPathDomain', true);
+  const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
+  const dkim = parseDkim(value.dkim, baseDir, problems);
+  const listUnsubscribe = parseListUnsubscribe(value.listUnsubscribe, problems);
+  if (problems.list.length > 0 || smtp === null || from === null || subject === null || recipients === null)
+    throw new InputError(`Cannot use campaign config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+  return {
+    file,
+    smtp,
+    from,
+    replyTo,
+    subject,
+    textTemplate: text === null ? null : resolve(baseDir, text),
+    htmlTemplate: html === null ? null : resolve(baseDir, html),
+    recipients: resolve(baseDir, recipients),
+    returnPathDomain: returnPathDomain ?? '',
+    messageIdDomain: messageIdDomain ?? from.domain,
+    dkim,
+    listUnsubscribe,
+    warnings,
+  };
+}
+
+/** Reads and validates a campaign config file. */
+export function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): CampaignConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`Cannot read campaign config "${file}": ${code}`, { file }, 'ECONFIG');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Cannot parse campaign config "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
+  }
+  return parseCampaignConfig(value, file, env);
+}

@@ -1,0 +1,248 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { loadCampaignConfig, parseCampaignConfig } from '../../src/send/campaign-config.js';
+
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+
+function minimal(): Record<string, unknown> {
+  return {
+    smtp: { host: 'smtp.example.org' },
+    from: 'Ville <info@Consult.Example.org>',
+    subject: 'Consultation {{firstname}}',
+    text: 'body.txt',
+    recipients: 'people.csv',
+    returnPathDomain: 'consult.example.org',
+  };
+}
+
+function errorOf(action: () => unknown): InputError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseCampaignConfig()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-campaign-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies the defaults and resolves paths from the config directory', () => {
+    const config = parseCampaignConfig(minimal(), join(dir, 'c.json'), {});
+    expect(config.smtp).toEqual({
+      host: 'smtp.example.org',
+      port: 587,
+      security: 'starttls',
+      user: null,
+      password: null,
+      pool: 4,
+      ratePerSecond: 20,
+      perDomainRatePerMinute: 120,
+      helo: null,
+      tlsRejectUnauthorized: true,
+    });
+    expect(config.from).toEqual({ name: 'Ville', address: 'info@consult.example.org', domain: 'consult.example.org' });
+    expect(config.textTemplate).toBe(join(dir, 'body.txt'));
+    expect(config.htmlTemplate).toBeNull();
+    expect(config.recipients).toBe(join(dir, 'people.csv'));
+    expect(config.messageIdDomain).toBe('consult.example.org');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('defaults the port to 465 for implicit TLS (RFC 8314)', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', security: 'tls' } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.smtp.port).toBe(465);
+  });
+
+  it('reads the password from the named environment variable', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordEnv: 'FACTEUR_PW' } },
+      join(dir, 'c.json'),
+      { FACTEUR_PW: 's3cret' },
+    );
+    expect(config.smtp.password).toBe('s3cret');
+  });
+
+  it('reads the password from a 0600 file without its trailing newline', () => {
+    writeFileSync(join(dir, 'pw'), 's3cret\n', { mode: 0o600 });
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordFile: 'pw' } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.smtp.password).toBe('s3cret');
+  });
+
+  it('refuses a password file that others can read', () => {
+    writeFileSync(join(dir, 'pw'), 's3cret\n');
+    chmodSync(join(dir, 'pw'), 0o644);
+    const error = errorOf(() =>
+      parseCampaignConfig(
+        { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordFile: 'pw' } },
+        join(dir, 'c.json'),
+        {},
+      ),
+    );
+    expect(error.message).toMatch(/"smtp\.passwordFile" names ".*pw" with mode 644; run chmod 600/);
+    expect(error.code).toBe('ECONFIG');
+  });
+
+  it('reads a 0600 DKIM key and refuses a world-readable one', () => {
+    writeFileSync(join(dir, 'dkim.pem'), PEM, { mode: 0o600 });
+    const config = parseCampaignConfig(
+      { ...minimal(), dkim: { domain: 'consult.example.org', selector: 'S2026', privateKeyFile: 'dkim.pem' } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.dkim).toEqual({
+      domain: 'consult.example.org',
+      selector: 's2026',
+      privateKeyFile: join(dir, 'dkim.pem'),
+      privateKey: PEM,
+    });
+    chmodSync(join(dir, 'dkim.pem'), 0o640);
+    expect(() =>
+      parseCampaignConfig(
+        { ...minimal(), dkim: { domain: 'consult.example.org', selector: 's', privateKeyFile: 'dkim.pem' } },
+        join(dir, 'c.json'),
+        {},
+      ),
+    ).toThrow(/"dkim\.privateKeyFile" names .* with mode 640/);
+  });
+
+  it('keeps TLS verification on unless explicitly turned off, with a warning', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', tlsRejectUnauthorized: false } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.smtp.tlsRejectUnauthorized).toBe(false);
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]?.en).toMatch(/TLS certificate verification is off for "smtp\.example\.org"/);
+    expect(config.warnings[0]?.fr).toMatch(/vérification du certificat TLS est désactivée/);
+  });
+
+  it('accepts an https one-click unsubscribe URL and a mailto address', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), listUnsubscribe: { url: 'https://consult.example.org/u', mailto: 'unsub@example.org' } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.listUnsubscribe).toEqual({ url: 'https://consult.example.org/u', mailto: 'unsub@example.org' });
+  });
+
+  it.each([
+    ['a missing host', { smtp: {} }, /"smtp\.host" is required/],
+    ['a bad port', { smtp: { host: 'h.example', port: 70000 } }, /"smtp\.port" must be an integer from 1 to 65535/],
+    ['a bad security', { smtp: { host: 'h.example', security: 'ssl' } }, /"smtp\.security" must be one of/],
+    ['a zero pool', { smtp: { host: 'h.example', pool: 0 } }, /"smtp\.pool" must be an integer from 1 to 50/],
+    [
+      'a verification flag that is not a boolean',
+      { smtp: { host: 'h.example', tlsRejectUnauthorized: 'no' } },
+      /"smtp\.tlsRejectUnauthorized" must be true or false/,
+    ],
+    [
+      'both password sources',
+      { smtp: { host: 'h.example', user: 'u', passwordEnv: 'A', passwordFile: 'f' } },
+      /"smtp\.passwordEnv" and "smtp\.passwordFile" cannot both be set/,
+    ],
+    [
+      'an unset password variable',
+      { smtp: { host: 'h.example', user: 'u', passwordEnv: 'NOPE' } },
+      /"smtp\.passwordEnv" names the variable "NOPE", which is not set/,
+    ],
+    ['a user without a password', { smtp: { host: 'h.example', user: 'u' } }, /"smtp\.user" is set but neither/],
+    [
+      'a password in clear over the network',
+      { smtp: { host: 'smtp.example.org', security: 'none', user: 'u', passwordEnv: 'PW' } },
+      /"smtp\.security" is "none": the password would cross the network in clear/,
+    ],
+    ['a misspelt key', { retunPathDomain: 'x.example' }, /"retunPathDomain" is not a known setting/],
+    ['a misspelt smtp key', { smtp: { host: 'h.example', prot: 25 } }, /"smtp\.prot" is not a known setting/],
+    ['a bad from', { from: 'not an address' }, /"from" must be an address like/],
+    [
+      'a from with a line break',
+      { from: 'a@example.org\r\nBcc: x@evil.example' },
+      /"from" must not contain line breaks/,
+    ],
+    ['a subject with a line break', { subject: 'Hi\nBcc: x@evil.example' }, /"subject" must not contain line breaks/],
+    ['no template', { text: undefined }, /"text" or "html" is required/],
+    ['a bad return-path domain', { returnPathDomain: 'not a domain' }, /"returnPathDomain" must be a domain name/],
+    [
+      'an http unsubscribe URL',
+      { listUnsubscribe: { url: 'http://example.org/u' } },
+      /"listUnsubscribe\.url" must be an https URL \(RFC 8058 3\.1\)/,
+    ],
+    ['an empty unsubscribe', { listUnsubscribe: {} }, /"listUnsubscribe" needs "url", "mailto" or both/],
+    [
+      'a bad DKIM selector',
+      { dkim: { domain: 'example.org', selector: 'bad_selector', privateKeyFile: 'none.pem' } },
+      /"dkim\.selector" must be dot-separated DNS labels/,
+    ],
+    [
+      'a missing DKIM key file',
+      { dkim: { domain: 'example.org', selector: 's', privateKeyFile: 'none.pem' } },
+      /"dkim\.privateKeyFile" names a file that cannot be read: ".*none\.pem" \(ENOENT\)/,
+    ],
+  ])('rejects %s, naming the key', (_name, override, pattern) => {
+    expect(() => parseCampaignConfig({ ...minimal(), ...override }, join(dir, 'c.json'), { PW: 'x' })).toThrow(pattern);
+  });
+
+  it('reports every problem at once', () => {
+    const error = errorOf(() =>
+      parseCampaignConfig({ ...minimal(), from: undefined, subject: undefined }, join(dir, 'c.json'), {}),
+    );
+    expect(error.message).toBe(
+      `Cannot use campaign config "${join(dir, 'c.json')}": "from" is required; "subject" is required`,
+    );
+  });
+
+  it('allows no encryption to a loopback relay', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: '127.0.0.1', security: 'none', user: 'u', passwordEnv: 'PW' } },
+      join(dir, 'c.json'),
+      { PW: 'x' },
+    );
+    expect(config.smtp.port).toBe(25);
+  });
+});
+
+describe('loadCampaignConfig()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-campaign-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a JSON file', () => {
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(minimal()));
+    expect(loadCampaignConfig(join(dir, 'c.json'), {}).subject).toBe('Consultation {{firstname}}');
+  });
+
+  it('names the file when the JSON is broken', () => {
+    writeFileSync(join(dir, 'c.json'), '{"smtp": ');
+    expect(() => loadCampaignConfig(join(dir, 'c.json'), {})).toThrow(/Cannot parse campaign config ".*c\.json": /);
+  });
+
+  it('names the file when it is missing', () => {
+    expect(() => loadCampaignConfig(join(dir, 'none.json'), {})).toThrow(
+      /Cannot read campaign config ".*none\.json": ENOENT/,
+    );
+  });
+});
