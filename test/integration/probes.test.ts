@@ -5,8 +5,11 @@ import { createServer as createTcpServer, type AddressInfo, type Server, type So
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mtaStsPolicy from '../../checks/mta-sts-policy.js';
 import smtpStarttls from '../../checks/smtp-starttls.js';
+import { fetchMtaStsPolicy, gatherMtaStsPolicy } from '../../src/facts/mta-sts-policy.js';
 import { gatherSmtpProbe, probeSmtp } from '../../src/facts/smtp-probe.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
 
@@ -146,5 +149,88 @@ describe('probeSmtp() against a real SMTP server', () => {
     const context = gatherContext('example.org. MX 10 mx.probe.example.', { probes: false });
     expect(await gatherSmtpProbe(context, { port: starttlsPort })).toEqual({ skipped: true });
     expect(context.queries).toEqual([]);
+  });
+});
+
+describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
+  let directory: string;
+  let tls: { key: string; cert: string };
+  let server: HttpsServer;
+  let port: number;
+  const bodies: Record<string, { status: number; type: string; body: string; location?: string }> = {};
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'facteur-mta-sts-'));
+    tls = makeCertificate(directory);
+    server = createHttpsServer(tls, (request, response) => {
+      const served = bodies[request.headers.host ?? ''] ?? { status: 404, type: 'text/plain', body: 'not found' };
+      response.writeHead(served.status, {
+        'content-type': served.type,
+        ...(served.location === undefined ? {} : { location: served.location }),
+      });
+      response.end(served.body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await close(server);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const options = () => ({ ca: tls.cert, port, hostOverride: '127.0.0.1' });
+
+  it('fetchMtaStsPolicy() reads a policy over HTTPS verified with the given CA', async () => {
+    bodies['mta-sts.probe.example'] = {
+      status: 200,
+      type: 'text/plain; charset=utf-8',
+      body: 'version: STSv1\r\nmode: enforce\r\nmx: mx.probe.example\r\nmax_age: 86400\r\n',
+    };
+    expect(await fetchMtaStsPolicy('probe.example', options())).toEqual({
+      status: 'fetched',
+      policy: { mode: 'enforce', maxAge: 86400, mx: ['mx.probe.example'] },
+    });
+  });
+
+  it('fetchMtaStsPolicy() finds a policy unreachable without a trusted certificate', async () => {
+    const outcome = await fetchMtaStsPolicy('probe.example', { port, hostOverride: '127.0.0.1' });
+    expect(outcome.status).toBe('unreachable');
+    expect(outcome.status === 'unreachable' && outcome.reason).toMatch(/self-signed/);
+  });
+
+  it('fetchMtaStsPolicy() does not follow a redirect', async () => {
+    bodies['mta-sts.probe.example'] = {
+      status: 301,
+      type: 'text/html',
+      body: '',
+      location: 'https://www.probe.example/',
+    };
+    expect(await fetchMtaStsPolicy('probe.example', options())).toEqual({
+      status: 'unreachable',
+      reason: 'HTTP 301 to "https://www.probe.example/"',
+    });
+  });
+
+  it('mta-sts-policy reports an MX the served policy does not list', async () => {
+    bodies['mta-sts.probe.example'] = {
+      status: 200,
+      type: 'text/plain',
+      body: 'version: STSv1\nmode: testing\nmx: mx.probe.example\nmax_age: 86400\n',
+    };
+    const zone = [
+      'probe.example. MX 10 mx.probe.example.',
+      'probe.example. MX 20 backup.elsewhere.example.',
+      '_mta-sts.probe.example. TXT "v=STSv1; id=20260101"',
+    ].join('\n');
+    const fact = await gatherMtaStsPolicy(gatherContext(zone, { probes: true }, {}, 'probe.example'), options());
+    const output = mtaStsPolicy.run(
+      { mtaStsPolicy: fact },
+      { domain: 'probe.example', options: domainOptions({ probes: true }), now: new Date(0) },
+    );
+    expect(output.findings.map((finding) => `${finding.id} ${finding.subject ?? ''}`)).toEqual([
+      'mta_sts.mx_mismatch backup.elsewhere.example',
+    ]);
   });
 });

@@ -1,0 +1,120 @@
+import { request } from 'node:https';
+import type { GatherContext } from '../checks/types.js';
+import { lookup } from '../dns/types.js';
+import { InputError } from '../errors.js';
+import { isMtaStsCandidate } from '../parse/parse-mta-sts-record.js';
+import { MAX_MTA_STS_POLICY_BYTES, parseMtaStsPolicy, type MtaStsPolicy } from '../parse/parse-mta-sts-policy.js';
+import { mxExchanges } from './mx.js';
+
+/** What fetching the policy at `https://mta-sts.<domain>/.well-known/mta-sts.txt` gave (RFC 8461 3.3). */
+export type MtaStsFetchOutcome =
+  | { status: 'fetched'; policy: MtaStsPolicy }
+  | { status: 'unreachable'; reason: string }
+  | { status: 'invalid'; reason: string }
+  /** A timeout: the server may be fine, so the check answers unknown (never cry wolf). */
+  | { status: 'unknown'; reason: string };
+
+/** The MTA-STS policy of a domain, or why there is none to judge. */
+export type MtaStsPolicyFact =
+  | { status: 'skipped' }
+  | { status: 'no_record' }
+  | { status: 'checked'; url: string; outcome: MtaStsFetchOutcome; mx: string[] };
+
+declare module './fact-map.js' {
+  interface FactMap {
+    mtaStsPolicy: MtaStsPolicyFact;
+  }
+}
+
+/** Test-only knobs of the fetch: a CA for a self-signed test server, its port, and the address to connect to. */
+export interface MtaStsFetchOptions {
+  ca?: string | Buffer;
+  port?: number;
+  hostOverride?: string;
+  timeoutMs?: number;
+}
+
+/** The whole fetch is bounded: RFC 8461 3.3 leaves the value to senders; 15 s is generous for a static text file. */
+const FETCH_TIMEOUT_MS = 15_000;
+
+/** Fetches and parses a domain's MTA-STS policy over verified HTTPS, following no redirect (RFC 8461 3.3). */
+export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = {}): Promise<MtaStsFetchOutcome> {
+  const host = `mta-sts.${domain}`;
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: options.hostOverride ?? host,
+        servername: host,
+        headers: { host },
+        port: options.port ?? 443,
+        path: '/.well-known/mta-sts.txt',
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        agent: false,
+        timeout: options.timeoutMs ?? FETCH_TIMEOUT_MS,
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        // RFC 8461 3.3: senders must not follow redirects; anything but 200 leaves them without a policy.
+        if (status !== 200) {
+          response.destroy();
+          const where = response.headers.location === undefined ? '' : ` to "${response.headers.location}"`;
+          resolve({ status: 'unreachable', reason: `HTTP ${status}${where}` });
+          return;
+        }
+        const type = response.headers['content-type'] ?? '';
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_MTA_STS_POLICY_BYTES) {
+            response.destroy();
+            resolve({ status: 'invalid', reason: `policy larger than ${MAX_MTA_STS_POLICY_BYTES} bytes` });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          // RFC 8461 3.2: the policy is served as text/plain.
+          if (!/^text\/plain\b/i.test(type)) {
+            resolve({ status: 'invalid', reason: `Content-Type "${type}" is not text/plain` });
+            return;
+          }
+          try {
+            resolve({ status: 'fetched', policy: parseMtaStsPolicy(Buffer.concat(chunks).toString('latin1')) });
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            resolve({ status: 'invalid', reason: error.message });
+          }
+        });
+        response.on('error', (error) => {
+          resolve({ status: 'unreachable', reason: error.message });
+        });
+      },
+    );
+    req.on('timeout', () => {
+      req.destroy();
+      resolve({ status: 'unknown', reason: `no answer within ${options.timeoutMs ?? FETCH_TIMEOUT_MS} ms` });
+    });
+    // Refused, unknown name, untrusted certificate: senders get no policy either, so the policy is unreachable.
+    req.on('error', (error) => {
+      resolve({ status: 'unreachable', reason: error.message });
+    });
+    req.end();
+  });
+}
+
+/** Fetches the policy when the domain publishes an `_mta-sts` record and probes are on. */
+export async function gatherMtaStsPolicy(
+  context: GatherContext,
+  options: MtaStsFetchOptions = {},
+): Promise<MtaStsPolicyFact> {
+  if (!context.options.probes) return { status: 'skipped' };
+  const answer = await lookup(context.resolver, `_mta-sts.${context.domain}`, 'TXT');
+  const records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  if (!records.some(isMtaStsCandidate)) return { status: 'no_record' };
+  const mx = (await mxExchanges(context.resolver, context.domain))
+    .map((entry) => entry.exchange)
+    .filter((exchange) => exchange !== '');
+  const url = `https://mta-sts.${context.domain}/.well-known/mta-sts.txt`;
+  return { status: 'checked', url, outcome: await fetchMtaStsPolicy(context.domain, options), mx };
+}

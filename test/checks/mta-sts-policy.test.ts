@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import mtaStsPolicy from '../../checks/mta-sts-policy.js';
+import type { MtaStsFetchOutcome, MtaStsPolicyFact } from '../../src/facts/mta-sts-policy.js';
+import { gatherMtaStsPolicy } from '../../src/facts/mta-sts-policy.js';
+import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+
+// Fetch outcomes are built by hand: they come from HTTPS, not DNS. test/integration/probes.test.ts runs the real fetch.
+const URL = 'https://mta-sts.example.org/.well-known/mta-sts.txt';
+
+function checked(outcome: MtaStsFetchOutcome, mx = ['mx1.example.org', 'mx2.example.net']): MtaStsPolicyFact {
+  return { status: 'checked', url: URL, outcome, mx };
+}
+
+function run(fact: MtaStsPolicyFact) {
+  return mtaStsPolicy.run(
+    { mtaStsPolicy: fact },
+    { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(0) },
+  );
+}
+
+const ids = (output: ReturnType<typeof run>) => output.findings.map((f) => `${f.id} ${f.subject ?? ''}`.trim());
+
+describe('mta-sts-policy', () => {
+  it('passes a policy whose patterns cover every MX, wildcards included', () => {
+    const policy = { mode: 'enforce' as const, maxAge: 604800, mx: ['mx1.example.org', '*.example.net'] };
+    expect(run(checked({ status: 'fetched', policy }))).toEqual({ findings: [] });
+  });
+
+  it.each<[string, MtaStsFetchOutcome, string[]]>([
+    [
+      'mta_sts.policy_unreachable',
+      { status: 'unreachable', reason: 'HTTP 301 to "https://www.example.org/"' },
+      ['mta_sts.policy_unreachable'],
+    ],
+    [
+      'mta_sts.policy_invalid',
+      { status: 'invalid', reason: 'Cannot parse MTA-STS policy: "mode:" is missing' },
+      ['mta_sts.policy_invalid'],
+    ],
+    [
+      'mta_sts.mx_mismatch',
+      { status: 'fetched', policy: { mode: 'testing', maxAge: 86400, mx: ['mx1.example.org'] } },
+      ['mta_sts.mx_mismatch mx2.example.net'],
+    ],
+  ])('reports %s', (_id, outcome, expected) => {
+    expect(ids(run(checked(outcome)))).toEqual(expected);
+  });
+
+  it('ignores the mx list of a policy in mode none', () => {
+    expect(run(checked({ status: 'fetched', policy: { mode: 'none', maxAge: 0, mx: [] } })).findings).toEqual([]);
+  });
+
+  it('reports a fetch timeout as unknown', () => {
+    expect(run(checked({ status: 'unknown', reason: 'no answer within 15000 ms' }))).toEqual({
+      findings: [],
+      unknown: [{ subject: URL, reason: 'no answer within 15000 ms' }],
+    });
+  });
+
+  it('reports nothing when probes are off or there is no record', () => {
+    expect(run({ status: 'skipped' })).toEqual({ findings: [] });
+    expect(run({ status: 'no_record' })).toEqual({ findings: [] });
+  });
+
+  it('gatherMtaStsPolicy() fetches nothing without an _mta-sts record or with probes off', async () => {
+    const zone = 'example.org. MX 10 mx1.example.org.';
+    expect(await gatherMtaStsPolicy(gatherContext(zone, { probes: true }))).toEqual({ status: 'no_record' });
+    const off = gatherContext(`${zone}\n_mta-sts.example.org. TXT "v=STSv1; id=1"`, { probes: false });
+    expect(await gatherMtaStsPolicy(off)).toEqual({ status: 'skipped' });
+    expect(off.queries).toEqual([]);
+  });
+
+  it('gatherMtaStsPolicy() fails the fact when the record lookup times out', async () => {
+    const context = gatherContext('', { probes: true }, { failures: { '_mta-sts.example.org TXT': 'timeout' } });
+    await expect(gatherMtaStsPolicy(context)).rejects.toThrow(/timeout/);
+  });
+});
