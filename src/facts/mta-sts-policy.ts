@@ -4,7 +4,7 @@ import { lookup } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { isMtaStsCandidate } from '../parse/parse-mta-sts-record.js';
 import { MAX_MTA_STS_POLICY_BYTES, parseMtaStsPolicy, type MtaStsPolicy } from '../parse/parse-mta-sts-policy.js';
-import { mxExchanges } from './mx.js';
+import { mxExchanges, resolveAddresses } from './mx.js';
 
 /** What fetching the policy at `https://mta-sts.<domain>/.well-known/mta-sts.txt` gave (RFC 8461 3.3). */
 export type MtaStsFetchOutcome =
@@ -116,5 +116,20 @@ export async function gatherMtaStsPolicy(
     .map((entry) => entry.exchange)
     .filter((exchange) => exchange !== '');
   const url = `https://mta-sts.${context.domain}/.well-known/mta-sts.txt`;
-  return { status: 'checked', url, outcome: await fetchMtaStsPolicy(context.domain, options), mx };
+  // The policy host is resolved through the run's resolver (--resolver, the demo's zone server), not the system's.
+  const address =
+    options.hostOverride ?? (await resolveAddresses(context.resolver, `mta-sts.${context.domain}`)).addresses[0];
+  if (address === undefined)
+    return {
+      status: 'checked',
+      url,
+      outcome: { status: 'unreachable', reason: `"mta-sts.${context.domain}" has no address` },
+      mx,
+    };
+  return {
+    status: 'checked',
+    url,
+    outcome: await fetchMtaStsPolicy(context.domain, { ...options, hostOverride: address }),
+    mx,
+  };
 }

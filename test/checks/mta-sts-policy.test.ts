@@ -70,6 +70,13 @@ describe('mta-sts-policy', () => {
     expect(off.queries).toEqual([]);
   });
 
+  it('gatherMtaStsPolicy() finds the policy unreachable when its host has no address', async () => {
+    const zone = 'example.org. MX 10 mx1.example.org.\n_mta-sts.example.org. TXT "v=STSv1; id=1"';
+    expect(await gatherMtaStsPolicy(gatherContext(zone, { probes: true }))).toEqual(
+      checked({ status: 'unreachable', reason: '"mta-sts.example.org" has no address' }, ['mx1.example.org']),
+    );
+  });
+
   it('gatherMtaStsPolicy() fails the fact when the record lookup times out', async () => {
     const context = gatherContext('', { probes: true }, { failures: { '_mta-sts.example.org TXT': 'timeout' } });
     await expect(gatherMtaStsPolicy(context)).rejects.toThrow(/timeout/);
