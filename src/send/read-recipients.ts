@@ -1,0 +1,114 @@
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import { InputError } from '../errors.js';
+import { normaliseDomain } from '../parse/parse-members-csv.js';
+
+/** One recipient to write to: the address and every column of its row, for the templates. */
+export interface Recipient {
+  kind: 'recipient';
+  line: number;
+  email: string;
+  fields: Record<string, string>;
+}
+
+/** A row that is not sent to, with why: LimeSurvey marks bounced or opted-out participants in `emailstatus`. */
+export interface SkippedRow {
+  kind: 'skipped';
+  line: number;
+  reason: 'email_status' | 'invalid_email';
+  value: string;
+}
+
+/** What reading a row gives. */
+export type RecipientEntry = Recipient | SkippedRow;
+
+/**
+ * LimeSurvey names attribute columns `attribute_1 <Description>`; templates use the stable `attribute_1`
+ * (the description is free text the survey admin may change).
+ */
+const LIMESURVEY_ATTRIBUTE = /^(attribute_\d+)\s+<.*>$/;
+
+/** Deliberately plain: one `@`, nothing that could break an SMTP command or a header; the domain is checked apart. */
+const EMAIL = /^([^\s@<>"()\\,;:]+)@([^\s@<>]+)$/;
+
+/** Normalises an address (lowercase domain, A-labels) or returns null when it cannot be written to. */
+export function normaliseEmail(input: string): string | null {
+  const match = EMAIL.exec(input.trim());
+  if (match === null) return null;
+  const domain = normaliseDomain(match[2] ?? '');
+  // RFC 5321 4.5.3.1.1: a local part is at most 64 octets.
+  if (domain === null || Buffer.byteLength(match[1] ?? '') > 64) return null;
+  return `${match[1] ?? ''}@${domain}`;
+}
+
+/** The template name of a column: trimmed, LimeSurvey's attribute columns shortened to `attribute_N`. */
+function columnName(header: string): string {
+  const name = header.trim();
+  return LIMESURVEY_ATTRIBUTE.exec(name)?.[1] ?? name;
+}
+
+/**
+ * Streams a recipients CSV: our own columns (`email` plus any fields) or LimeSurvey's participant export as is (UTF-8
+ * BOM, `tid`, `firstname`, `lastname`, `email`, `emailstatus`, `token`, `attribute_N <description>`…). Rows whose
+ * `emailstatus` is not `OK` and rows without a usable address are yielded as skipped, so the caller counts them.
+ * One row at a time: memory stays flat with the number of recipients.
+ */
+export async function* readRecipients(file: string): AsyncGenerator<RecipientEntry> {
+  const input = createReadStream(file);
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      columns: (header: string[]) => header.map(columnName),
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: true,
+      // LimeSurvey exports with commas; spreadsheets in French locales save with semicolons.
+      delimiter: [',', ';'],
+    }),
+  );
+  // pipe() does not forward a read error (ENOENT, EACCES): hand it to the parser so the loop below sees it.
+  input.on('error', (error) => parser.destroy(error));
+  let checkedHeader = false;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string | undefined>;
+      info: { lines: number };
+    }>) {
+      if (!checkedHeader) {
+        checkedHeader = true;
+        if (!('email' in record))
+          throw new InputError(`Cannot read recipients file "${file}": the header has no "email" column`, {
+            file,
+            line: 1,
+          });
+      }
+      const line = info.lines;
+      const fields: Record<string, string> = {};
+      for (const [name, value] of Object.entries(record)) fields[name] = value ?? '';
+      const status = record.emailstatus;
+      if (status !== undefined && status.trim().toUpperCase() !== 'OK') {
+        yield { kind: 'skipped', line, reason: 'email_status', value: status.trim() };
+        continue;
+      }
+      const raw = record.email ?? '';
+      const email = normaliseEmail(raw);
+      if (email === null) {
+        yield { kind: 'skipped', line, reason: 'invalid_email', value: raw };
+        continue;
+      }
+      yield { kind: 'recipient', line, email, fields };
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const failure = error as NodeJS.ErrnoException & { lines?: number };
+    if (failure.code === 'ENOENT' || failure.code === 'EACCES' || failure.code === 'EISDIR')
+      throw new InputError(`Cannot read recipients file "${file}": ${failure.code}`, { file });
+    throw new InputError(`Cannot parse recipients file "${file}": ${failure.message}`, {
+      file,
+      ...(failure.lines === undefined ? {} : { line: failure.lines }),
+    });
+  } finally {
+    // A consumer that stops early (--limit) must not leave the file open.
+    input.destroy();
+  }
+}

@@ -1,0 +1,128 @@
+import { InputError } from '../errors.js';
+
+/** A piece of a compiled template: literal text, or the name of a recipient field. */
+type Part = { text: string } | { field: string };
+
+/** A template compiled once per campaign, rendered once per recipient. */
+export interface Template {
+  /** Where it came from, for messages: a file path or `subject`. */
+  source: string;
+  parts: readonly Part[];
+  /** Every field it uses, so a preflight can compare them with the recipients' columns once. */
+  fields: readonly string[];
+}
+
+/** `{{field}}` or `{{ field }}`; LimeSurvey's own names (`attribute_1`, `firstname`) fit. */
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/** Compiles `{{field}}` placeholders; any other `{{` is a typo the user should see rather than send. */
+export function compileTemplate(text: string, source: string): Template {
+  const parts: Part[] = [];
+  const fields = new Set<string>();
+  const pushText = (start: number, end: number): void => {
+    if (end <= start) return;
+    const stray = text.indexOf('{{', start);
+    if (stray >= 0 && stray < end) {
+      const line = text.slice(0, stray).split('\n').length;
+      throw new InputError(
+        `Cannot compile template "${source}": "{{" at line ${line} does not start a {{field}} placeholder`,
+        { file: source, line },
+      );
+    }
+    parts.push({ text: text.slice(start, end) });
+  };
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const field = match[1] ?? '';
+    pushText(last, match.index);
+    parts.push({ field });
+    fields.add(field);
+    last = match.index + match[0].length;
+  }
+  pushText(last, text.length);
+  return { source, parts, fields: [...fields] };
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and quoted attribute values, so a recipient field cannot inject markup. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}
+
+/** Where a recipient came from, for error messages. */
+export interface RowLocation {
+  file: string;
+  line: number;
+}
+
+/** Fills a template with one recipient's fields; a field the row lacks is an error naming the row. */
+export function renderTemplate(
+  template: Template,
+  fields: Readonly<Record<string, string>>,
+  row: RowLocation,
+  escape: (value: string) => string = (value) => value,
+): string {
+  let out = '';
+  for (const part of template.parts) {
+    if ('text' in part) {
+      out += part.text;
+      continue;
+    }
+    const value = fields[part.field];
+    if (value === undefined) {
+      throw new InputError(
+        `Cannot render "${template.source}" for line ${row.line} of "${row.file}": no field "${part.field}"`,
+        { file: row.file, line: row.line },
+      );
+    }
+    out += escape(value);
+  }
+  return out;
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * Checks a header value where it is assigned (nodemailer's rule: sanitize at the assignment, not at every call site):
+ * a CR or LF would end the header and let a recipient field add its own (`Bcc:`), so it is refused, never stripped.
+ */
+export function headerValue(value: string, header: string, row: RowLocation): string {
+  if (HEADER_UNSAFE.test(value)) {
+    throw new InputError(
+      `Cannot use the ${header} header for line ${row.line} of "${row.file}": it contains a line break or control character`,
+      { file: row.file, line: row.line },
+    );
+  }
+  return value;
+}
+
+/** The compiled templates of a campaign. */
+export interface CampaignTemplates {
+  subject: Template;
+  text: Template | null;
+  html: Template | null;
+}
+
+/** One recipient's message content, headers already checked. */
+export interface RenderedMessage {
+  to: string;
+  subject: string;
+  text: string | null;
+  html: string | null;
+}
+
+/** Renders one recipient's message: fields as is in the subject and text, HTML-escaped in the HTML. */
+export function renderMessage(
+  templates: CampaignTemplates,
+  recipient: { email: string; fields: Readonly<Record<string, string>> },
+  row: RowLocation,
+): RenderedMessage {
+  return {
+    to: headerValue(recipient.email, 'To', row),
+    subject: headerValue(renderTemplate(templates.subject, recipient.fields, row), 'Subject', row),
+    text: templates.text === null ? null : renderTemplate(templates.text, recipient.fields, row),
+    html: templates.html === null ? null : renderTemplate(templates.html, recipient.fields, row, escapeHtml),
+  };
+}

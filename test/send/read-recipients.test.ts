@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecipientEntry } from '../../src/send/read-recipients.js';
+import { normaliseEmail, readRecipients } from '../../src/send/read-recipients.js';
+
+async function readAll(file: string): Promise<RecipientEntry[]> {
+  const entries: RecipientEntry[] = [];
+  for await (const entry of readRecipients(file)) entries.push(entry);
+  return entries;
+}
+
+/** The header and quoting of a LimeSurvey 6 participant export ("Export participants to CSV"). */
+const LIMESURVEY =
+  '\uFEFF"tid","firstname","lastname","email","emailstatus","token","language","validfrom","validuntil","invited","reminded","remindercount","completed","usesleft","attribute_1 <Quartier>","attribute_2 <Code postal>"\n' +
+  '"1","Zoé","Martin","zoe.martin@Example.ORG","OK","aB3dE","fr","","","N","N","0","N","1","Centre","88000"\n' +
+  '"2","Paul","Durand","paul@example.org","bounced","fG7hI","fr","","","Y","N","0","N","1","Nord","88000"\n' +
+  '"3","Léa","Petit","lea@example.org","OptOut","jK9lM","fr","","","Y","N","0","N","1","Sud","88000"\n' +
+  '"4","Ana","Roy","not-an-address","OK","nO1pQ","fr","","","N","N","0","N","1","Est","88000"\n';
+
+describe('readRecipients()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-recipients-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a LimeSurvey participant export as is, skipping rows whose emailstatus is not OK', async () => {
+    writeFileSync(join(dir, 'tokens.csv'), LIMESURVEY);
+    const entries = await readAll(join(dir, 'tokens.csv'));
+    expect(entries.map((entry) => [entry.kind, entry.line])).toEqual([
+      ['recipient', 2],
+      ['skipped', 3],
+      ['skipped', 4],
+      ['skipped', 5],
+    ]);
+    const first = entries[0];
+    expect(first?.kind === 'recipient' && first.email).toBe('zoe.martin@example.org');
+    expect(first?.kind === 'recipient' && first.fields).toMatchObject({
+      tid: '1',
+      firstname: 'Zoé',
+      token: 'aB3dE',
+      attribute_1: 'Centre',
+      attribute_2: '88000',
+    });
+    expect(entries.slice(1)).toEqual([
+      { kind: 'skipped', line: 3, reason: 'email_status', value: 'bounced' },
+      { kind: 'skipped', line: 4, reason: 'email_status', value: 'OptOut' },
+      { kind: 'skipped', line: 5, reason: 'invalid_email', value: 'not-an-address' },
+    ]);
+  });
+
+  it('reads our own columns, semicolon-separated, with fields spanning lines', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'email;name;note\na@example.org;A;"two\nlines"\nb@example.org;B;x\n');
+    const entries = await readAll(join(dir, 'r.csv'));
+    expect(entries).toEqual([
+      {
+        kind: 'recipient',
+        line: 3,
+        email: 'a@example.org',
+        fields: { email: 'a@example.org', name: 'A', note: 'two\nlines' },
+      },
+      { kind: 'recipient', line: 4, email: 'b@example.org', fields: { email: 'b@example.org', name: 'B', note: 'x' } },
+    ]);
+  });
+
+  it('refuses a file without an email column, naming the header line', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'mail,name\na@example.org,A\n');
+    await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
+      `Cannot read recipients file "${join(dir, 'r.csv')}": the header has no "email" column`,
+    );
+  });
+
+  it('names a missing file', async () => {
+    await expect(readAll(join(dir, 'none.csv'))).rejects.toThrow(/Cannot read recipients file ".*none\.csv": ENOENT/);
+  });
+
+  it('names the file on a CSV syntax error', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'email,name\n"a@example.org,A\n');
+    await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(/Cannot parse recipients file ".*r\.csv": /);
+  });
+
+  it('reads 20,000 rows one at a time', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `user${i}@example.org,${i}`).join('\n');
+    writeFileSync(join(dir, 'big.csv'), `email,n\n${rows}\n`);
+    let count = 0;
+    let lastLine = 0;
+    for await (const entry of readRecipients(join(dir, 'big.csv'))) {
+      if (entry.kind === 'recipient') count++;
+      lastLine = entry.line;
+    }
+    expect(count).toBe(20_000);
+    expect(lastLine).toBe(20_001);
+  });
+});
+
+describe('normaliseEmail()', () => {
+  it.each([
+    ['Jo@Example.ORG', 'Jo@example.org'],
+    [' jo@example.org ', 'jo@example.org'],
+    ['jo@mairie-épinal.fr', 'jo@xn--mairie-pinal-heb.fr'],
+    ['jo@example', null],
+    ['jo@@example.org', null],
+    ['jo <jo@example.org>', null],
+    ['jo@example.org\r\nBcc: x@evil.example', null],
+    [`${'a'.repeat(65)}@example.org`, null],
+  ])('normalises %j to %j', (input, expected) => {
+    expect(normaliseEmail(input)).toBe(expected);
+  });
+});
