@@ -103,7 +103,9 @@ function failureOfRcode(rcode: string): DnsFailure {
 export function createNetworkResolver(options: NetworkResolverOptions = {}): NetworkResolver {
   const serverTexts = options.servers ?? dns.getServers();
   if (serverTexts.length === 0)
-    throw new InputError('Cannot find a DNS resolver: none is configured in /etc/resolv.conf; give one with --resolver');
+    throw new InputError(
+      'Cannot find a DNS resolver: none is configured in /etc/resolv.conf; give one with --resolver',
+    );
   const servers = serverTexts.map(parseServerAddress);
   const timeoutMs = options.timeoutMs ?? 2000;
   const retries = options.retries ?? 2;
