@@ -4,8 +4,10 @@ import dkimKey from '../../checks/dkim-key.js';
 import dmarcPolicy from '../../checks/dmarc-policy.js';
 import dmarcRecord from '../../checks/dmarc-record.js';
 import dmarcReports from '../../checks/dmarc-reports.js';
+import mtaStsPolicy from '../../checks/mta-sts-policy.js';
 import mtaStsRecord from '../../checks/mta-sts-record.js';
 import mxRecords from '../../checks/mx-records.js';
+import smtpStarttls from '../../checks/smtp-starttls.js';
 import spfAll from '../../checks/spf-all.js';
 import spfIncludes from '../../checks/spf-includes.js';
 import spfLookups from '../../checks/spf-lookups.js';
@@ -17,7 +19,9 @@ import { gatherBlocklists } from '../facts/blocklists.js';
 import { gatherDkim } from '../facts/dkim.js';
 import { gatherDmarc } from '../facts/dmarc.js';
 import { gatherDane, gatherMtaStsRecord, gatherTlsRptRecord } from '../facts/mail-tls-records.js';
+import { gatherMtaStsPolicy } from '../facts/mta-sts-policy.js';
 import { gatherMx } from '../facts/mx.js';
+import { gatherSmtpProbe } from '../facts/smtp-probe.js';
 import { gatherSpf } from '../facts/spf.js';
 import type { GathererTable } from './run-checks.js';
 import type { Check } from './types.js';
@@ -30,8 +34,10 @@ export const ALL_CHECKS: readonly Check[] = [
   dmarcPolicy,
   dmarcRecord,
   dmarcReports,
+  mtaStsPolicy,
   mtaStsRecord,
   mxRecords,
+  smtpStarttls,
   spfAll,
   spfIncludes,
   spfLookups,
@@ -47,8 +53,10 @@ export const GATHERERS: GathererTable = {
   dane: gatherDane,
   dkim: gatherDkim,
   dmarc: gatherDmarc,
+  mtaStsPolicy: gatherMtaStsPolicy,
   mtaStsRecord: gatherMtaStsRecord,
   mx: gatherMx,
+  smtpProbe: gatherSmtpProbe,
   spf: gatherSpf,
   tlsRptRecord: gatherTlsRptRecord,
 };
