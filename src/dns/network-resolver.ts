@@ -6,7 +6,7 @@ import net from 'node:net';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { InputError } from '../errors.js';
 import { normalizeName } from './memory-resolver.js';
-import { fromPacketAnswer } from './packet-records.js';
+import { ednsOpt, fromPacketAnswer } from './packet-records.js';
 import { canonicalIPv6 } from './parse-zone-file.js';
 import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, RrType } from './types.js';
 
@@ -41,8 +41,6 @@ export interface NetworkResolver extends DnsResolver {
   close(): Promise<void>;
 }
 
-/** Payload size advertised in EDNS0: the DNS Flag Day 2020 value, small enough to avoid IP fragmentation. */
-const EDNS_UDP_SIZE = 1232;
 const MAX_CNAME_CHAIN = 16;
 
 /** dns-packet decodes the RCODE but its type definitions leave it out. */
@@ -163,20 +161,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     id,
     flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
     questions: [{ type, name, class: 'IN' }],
-    additionals: edns
-      ? [
-          {
-            type: 'OPT',
-            name: '.',
-            udpPayloadSize: EDNS_UDP_SIZE,
-            extendedRcode: 0,
-            ednsVersion: 0,
-            flags: dnsPacket.DNSSEC_OK,
-            flag_do: true,
-            options: [],
-          },
-        ]
-      : [],
+    additionals: edns ? [ednsOpt(true)] : [],
   });
 
   /**

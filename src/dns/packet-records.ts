@@ -1,8 +1,25 @@
-import type { Answer } from 'dns-packet';
+import dnsPacket, { type Answer } from 'dns-packet';
 import { normalizeName } from './memory-resolver.js';
 import { RR_TYPES, type DnsRecord, type RrType } from './types.js';
 
 /** RCODE numbers (RFC 1035 section 4.1.1), for building responses: dns-packet reads them from the low bits of `flags`. */
+/** EDNS0 UDP payload size, asked for and served: the DNS Flag Day 2020 value, small enough to avoid IP fragmentation. */
+export const EDNS_UDP_SIZE = 1232;
+
+/** The EDNS0 OPT pseudo-record (RFC 6891 6.1.2), with the DO bit (RFC 3225) when DNSSEC answers are wanted. */
+export function ednsOpt(isDnssecOk: boolean): Answer {
+  return {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize: EDNS_UDP_SIZE,
+    extendedRcode: 0,
+    ednsVersion: 0,
+    flags: isDnssecOk ? dnsPacket.DNSSEC_OK : 0,
+    flag_do: isDnssecOk,
+    options: [],
+  };
+}
+
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
 export function isRrType(type: string): type is RrType {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import dnsPacket, { type Answer, type DecodedPacket } from 'dns-packet';
 import { InputError } from '../errors.js';
 import { createMemoryResolver, normalizeName } from './memory-resolver.js';
-import { RCODE, toPacketAnswer } from './packet-records.js';
+import { EDNS_UDP_SIZE, RCODE, ednsOpt, toPacketAnswer } from './packet-records.js';
 import { parseZoneFile } from './parse-zone-file.js';
 import type { DnsRecord, RrType } from './types.js';
 
@@ -35,8 +35,6 @@ export interface ZoneServer {
 
 /** Largest UDP reply to a client without EDNS0 (RFC 1035 section 4.2.1). */
 const CLASSIC_UDP_SIZE = 512;
-/** The largest UDP reply this server sends, whatever the client offers: the DNS Flag Day 2020 value. */
-const EDNS_UDP_SIZE = 1232;
 
 /** The origin a zone file's name gives: `example.org.zone` and `db.example.org` serve `example.org`. */
 export function zoneOriginOfFile(fileName: string): string | undefined {
@@ -99,20 +97,7 @@ export function createZoneResponder(zones: Zone[]): (query: DecodedPacket) => Pr
         (rcode === RCODE.REFUSED ? 0 : dnsPacket.AUTHORITATIVE_ANSWER),
       questions: question === undefined ? [] : [question],
       // A query with EDNS0 gets an OPT back (RFC 6891 section 7), stating our own payload size.
-      additionals: edns
-        ? [
-            {
-              type: 'OPT',
-              name: '.',
-              udpPayloadSize: EDNS_UDP_SIZE,
-              extendedRcode: 0,
-              ednsVersion: 0,
-              flags: 0,
-              flag_do: false,
-              options: [],
-            },
-          ]
-        : [],
+      additionals: edns ? [ednsOpt(false)] : [],
       ...sections,
     });
     if ((query as { opcode?: string }).opcode !== 'QUERY') return reply(RCODE.NOTIMP);
