@@ -144,16 +144,7 @@ function parseDeliveryStatus(body: string): RawRecipient[] {
         continue;
       }
       if (recipients.length >= BOUNCE_LIMITS.MAX_RECIPIENTS) break;
-      current = {
-        address,
-        originalRecipient: pendingOriginal,
-        status: null,
-        action: null,
-        diagnostic: null,
-        diagnosticType: null,
-        remoteMta: null,
-        smtpCommand: null,
-      };
+      current = { ...emptyRaw(address), originalRecipient: pendingOriginal };
       pendingOriginal = null;
       recipients.push(current);
       continue;
