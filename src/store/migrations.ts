@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { migrate002History } from './migrations/002-history.js';
 import { migrate003SendQueue } from './migrations/003-send-queue.js';
+import { migrate004BounceEvents } from './migrations/004-bounce-events.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   migrate002History,
   migrate003SendQueue,
+  migrate004BounceEvents,
 ];
