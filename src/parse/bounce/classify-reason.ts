@@ -196,6 +196,8 @@ export interface ReasonInput {
   replyCode: string | null;
   /** A reason an MTA-specific rule already settled, if any. */
   hint?: BounceReason | null;
+  /** The reason the remote provider's own error code gives (classifyRemoteHost()), '' when none. */
+  remoteHostReason?: BounceReason | '';
 }
 
 /** Does the text alone name this reason? Used by MTA rules whose wording is unambiguous. */
@@ -218,6 +220,8 @@ function normalizeText(text: string): string {
 export function classifyReason(input: ReasonInput): BounceReason {
   if (input.hint !== undefined && input.hint !== null && !RETRY_REASONS.has(input.hint)) return input.hint;
   if (input.status?.startsWith('2.') === true) return 'delivered';
+  // A provider's documented code is more precise than any generic phrase (Sisimai::Rhost runs before Reason).
+  if (input.remoteHostReason !== undefined && input.remoteHostReason !== '') return input.remoteHostReason;
   const text = normalizeText(input.diagnostic ?? '');
   const fromStatus = reasonOfStatus(input.status);
   const command = input.smtpCommand ?? '';

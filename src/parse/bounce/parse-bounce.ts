@@ -1,4 +1,5 @@
 import { classifyReason, isHardBounce } from './classify-reason.js';
+import { classifyRemoteHost } from './classify-remote-host.js';
 import type { VerpKeyLookup } from '../verp.js';
 import { decodeFacteurVerp, findVerp } from './decode-verp.js';
 import { BOUNCE_LIMITS } from './limits.js';
@@ -216,6 +217,14 @@ function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string
     smtpCommand,
     replyCode,
     hint: raw.hint ?? groupHint,
+    remoteHostReason: classifyRemoteHost({
+      remoteMta: raw.remoteMta,
+      address: raw.address,
+      diagnostic: raw.diagnostic,
+      status,
+      replyCode,
+      smtpCommand,
+    }),
   });
   const temporary =
     status?.startsWith('4.') === true ||
