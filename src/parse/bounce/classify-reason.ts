@@ -263,7 +263,9 @@ export function classifyReason(input: ReasonInput): BounceReason {
 
   let reason: BounceReason | '' = fromStatus;
   if (command === 'MAIL' && RETRY_REASONS.has(reason)) return 'rejected';
-  if (RETRY_REASONS.has(reason) || reason === 'userunknown') {
+  // Sisimai Reason::anotherone also reads the text when the diagnostic is not an SMTP reply (Postfix's X-Postfix
+  // wraps the remote reply: "554 5.6.0 scored as spam" is spamdetected, not the 5.6.0's contenterror).
+  if (RETRY_REASONS.has(reason) || reason === 'userunknown' || (dtype !== 'SMTP' && dtype !== '')) {
     const fromText = matchText(text, SECOND_ORDER);
     if (fromText !== '') reason = fromText;
     else if (reason === '' || RETRY_REASONS.has(reason)) {

@@ -19,7 +19,7 @@ import type { RawRecipient } from './raw-recipient.js';
 import { cleanAddress, emptyRaw } from './raw-recipient.js';
 import { parseSesNotification } from './parse-ses-notification.js';
 import { errorSection as errorSectionOf, scanPlainBounce } from './scan-plain-bounce.js';
-import type { BounceRecipient, BounceReport, VerpInfo } from './types.js';
+import type { BounceReason, BounceRecipient, BounceReport, VerpInfo } from './types.js';
 
 export type { BounceReport, BounceRecipient, BounceReason, BounceKind, VerpInfo } from './types.js';
 
@@ -125,9 +125,37 @@ function htmlToText(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** PowerMTA's X-PowerMTA-BounceCategory (its per-recipient DSN extension) and the Sisimai reason of each. */
+const POWERMTA_CATEGORIES: Record<string, BounceReason> = {
+  'bad-domain': 'hostunknown',
+  'bad-mailbox': 'userunknown',
+  'message-expired': 'expired',
+  'no-answer-from-host': 'networkerror',
+  'policy-related': 'policyviolation',
+  'quota-issues': 'mailboxfull',
+  'routing-errors': 'systemerror',
+  'spam-related': 'spamdetected',
+};
+
+/**
+ * The fields of a delivery-status body, group by group (RFC 3464 §2.1: blank lines separate them). Facebook writes
+ * Diagnostic-Code and Status before Final-Recipient: in a group naming one recipient, every field is that one's.
+ */
+function deliveryStatusFields(body: string): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (const group of body.split(/\n[ \t]*\n/)) {
+    const groupFields = parseHeaderBlock(group.replace(/^\n+/, ''));
+    const isHead = (f: HeaderField): boolean => f.name === 'final-recipient' || f.name === 'original-recipient';
+    if (groupFields.filter((f) => f.name === 'final-recipient').length === 1)
+      fields.push(...groupFields.filter(isHead), ...groupFields.filter((f) => !isHead(f)));
+    else fields.push(...groupFields);
+  }
+  return fields;
+}
+
 /** Reads the per-recipient fields of RFC 3464 §2.3 out of one message/delivery-status body. */
 function parseDeliveryStatus(body: string): RawRecipient[] {
-  const fields = parseHeaderBlock(body.replace(/^\n+/, ''));
+  const fields = deliveryStatusFields(body);
   const recipients: RawRecipient[] = [];
   let pendingOriginal: string | null = null;
   let current: RawRecipient | null = null;
@@ -160,6 +188,8 @@ function parseDeliveryStatus(body: string): RawRecipient[] {
       current.diagnosticType = m?.[1]?.toUpperCase() ?? null;
       const text = (m?.[2] ?? value).trim();
       if (text !== '') current.diagnostic = text;
+    } else if (name === 'x-powermta-bouncecategory') {
+      current.hint ??= POWERMTA_CATEGORIES[value.trim().toLowerCase()] ?? null;
     } else if (name === 'x-actual-recipient' && /x-unix/i.test(value) && current.diagnosticType === null)
       current.diagnosticType = 'X-UNIX';
   }
@@ -204,7 +234,10 @@ function isAutoReply(headers: readonly HeaderField[]): boolean {
 
 function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
   const replyCode = replyCodeOf(raw.diagnostic);
-  const status = raw.status ?? (raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode));
+  const fromText = raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode);
+  // OpenSMTPD and others write Status: 5.0.0 for every failure; the remote server's own code says more.
+  const generic = raw.status !== null && /^[45]\.0\.0$/.test(raw.status);
+  const status = generic && fromText?.[0] === raw.status?.[0] ? fromText : (raw.status ?? fromText);
   const smtpCommand = raw.smtpCommand ?? (raw.diagnostic === null ? null : smtpCommandOf(raw.diagnostic));
   const action = raw.action ?? fallbackAction;
   // Google Groups answers posts from non-members and to missing groups alike, in the poster's language.
@@ -259,7 +292,10 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
     if (at < 0) continue;
     const lineStart = text.lastIndexOf('\n', at) + 1;
     const paragraphEnd = text.indexOf('\n\n', at);
-    const chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
+    let chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
+    // OpenSMTPD lists "addr: error" one recipient a line, without blank lines between them.
+    const nextRecipient = /\n\s*<?[^\s<>@]+@[^\s<>@]+>?:/.exec(chunk);
+    if (nextRecipient !== null) chunk = chunk.slice(0, nextRecipient.index);
     const after = chunk.replace(/^[^\n]*?<?[^\s<>]+@[^\s<>]+>?:?/, '').trim();
     if (after !== '') return after;
   }

@@ -55,6 +55,41 @@ describe('parseBounce() RFC 3464 DSNs', () => {
       reason: 'expired',
       hard: false,
     },
+    {
+      name: 'Facebook fields written before Final-Recipient',
+      block:
+        'Diagnostic-Code: SMTP; 550 5.1.1 RCP-P1 Recipient address does not exist\nStatus: 5.1.1\nFinal-Recipient: rfc822; bob@example.net\nAction: failed',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: "PowerMTA's bounce category over a 5.2.1",
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.2.1\nDiagnostic-Code: smtp; 550 5.2.1 <bob@example.net>... User Unknown\nX-PowerMTA-BounceCategory: bad-mailbox',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: 'the same 5.2.1 "User Unknown" without a category as a filter',
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.2.1\nDiagnostic-Code: smtp; 550 5.2.1 <bob@example.net>... User Unknown',
+      reason: 'filtered',
+      hard: false,
+    },
+    {
+      name: "a generic Status 5.0.0 by the remote server's 5.1.1",
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: 'an X-Postfix diagnostic by its text, not its 5.6.0',
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.6.0\nDiagnostic-Code: X-Postfix; host mta.example.com said: 554 5.6.0 This message has been scored as spam',
+      reason: 'spamdetected',
+      hard: false,
+    },
   ];
   for (const c of cases)
     it(`parseBounce() classifies ${c.name}`, () => {
@@ -78,6 +113,18 @@ describe('parseBounce() RFC 3464 DSNs', () => {
       listDomain: 'lists.example.org',
       kind: 'bounce',
     });
+  });
+
+  it("parseBounce() keeps each recipient's own line of an OpenSMTPD list", () => {
+    const blocks =
+      'Final-Recipient: rfc822; ann@example.net\nAction: failed\nStatus: 5.0.0\n\nFinal-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0';
+    const text =
+      'ann@example.net: 550 5.1.1 <ann@example.net>: Recipient address rejected: User unknown\nbob@example.net: 552 5.2.2 <bob@example.net>: Recipient address rejected: Mailbox full';
+    const report = parseBounce(dsn(blocks, text));
+    expect(report.recipients.map((r) => [r.address, r.reason, r.status])).toEqual([
+      ['ann@example.net', 'userunknown', '5.1.1'],
+      ['bob@example.net', 'mailboxfull', '5.2.2'],
+    ]);
   });
 
   it('parseBounce() reads CRLF and CR-only line endings alike', () => {
