@@ -1,4 +1,6 @@
 import { classifyReason, isHardBounce } from './classify-reason.js';
+import { mtaReaderFor } from './classify-mta.js';
+import type { MtaReading } from './classify-mta.js';
 import { classifyRemoteHost } from './classify-remote-host.js';
 import type { VerpKeyLookup } from '../verp.js';
 import { decodeFacteurVerp, findVerp } from './decode-verp.js';
@@ -407,7 +409,9 @@ function parseNormalized(text: string, keys: VerpKeyLookup | null): BounceReport
         if (same !== undefined) recipient.diagnostic = same.diagnostic;
       }
     }
-    const recipients = dsn.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null));
+    const recipients = withMtaReading(dsn.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS), headers, allText).map((r) =>
+      finish(r, verp, null),
+    );
     const delivered = recipients.every(
       (r) => /^(?:delivered|relayed|expanded)$/.test(r.action ?? '') || r.status?.startsWith('2.') === true,
     );
@@ -438,8 +442,22 @@ function parseNormalized(text: string, keys: VerpKeyLookup | null): BounceReport
   if (scanned.length === 0) return { kind: 'other', recipients: [] };
   return {
     kind: 'bounce',
-    recipients: scanned.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null)),
+    recipients: withMtaReading(scanned.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS), headers, allText).map((r) =>
+      finish(r, verp, null),
+    ),
   };
+}
+
+/** Adds what the bounce's own MTA says (classify-mta.ts) to what the message itself settled. */
+function withMtaReading(raws: RawRecipient[], headers: readonly HeaderField[], text: string): RawRecipient[] {
+  const read = mtaReaderFor(headers);
+  if (read === null) return raws;
+  // The error text speaks of every recipient at once: it names the reason of a lone one only.
+  const context = raws.length === 1 ? errorSectionOf(text) : '';
+  return raws.map((raw) => {
+    const reading: MtaReading = read(raw.diagnostic, context);
+    return { ...raw, hint: raw.hint ?? reading.reason, smtpCommand: raw.smtpCommand ?? reading.smtpCommand };
+  });
 }
 
 function asDelivered(recipient: BounceRecipient): BounceRecipient {
