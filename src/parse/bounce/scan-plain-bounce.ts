@@ -124,7 +124,14 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
 /** The line of an address (iMail writes the error before it) and the lines below, up to a blank line or the next address. */
 function paragraphAt(lines: readonly string[], index: number): string {
   const parts = [(lines[index] ?? '').replace(/^[>:*\s-]+/, '').trim()];
-  for (let j = index + 1; j < lines.length && j < index + 12; j++) {
+  let start = index + 1;
+  // DragonFly and others end a sentence with the address ("…your mail to <a@b>.") and give the error in the
+  // next paragraph: step over the blank line once.
+  // A line holding the address alone is Gmail's layout, handled by the caller.
+  const first = parts[0] ?? '';
+  const sentence = first.replace(/<?[^\s<>@]+@[^\s<>@]+>?[.:]?\s*$/, '').trim();
+  if (sentence.length >= 8 && sentence !== first && (lines[start] ?? '').trim() === '') start += 1;
+  for (let j = start; j < lines.length && j < start + 11; j++) {
     const next = lines[j] ?? '';
     if (next.trim() === '') break;
     // The next recipient's own line (alone, or "addr: error" as OpenSMTPD and Zoho write it).

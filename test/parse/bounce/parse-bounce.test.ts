@@ -167,6 +167,16 @@ describe('parseBounce() non-DSN MTA bounces', () => {
       reason: 'blocked',
       status: '5.7.1',
     },
+    {
+      name: 'DragonFly Mail Agent',
+      raw: plain(
+        'From: MAILER-DAEMON@df.example.org\nTo: owner@example.org\nSubject: Mail delivery failed',
+        'This is the DragonFly Mail Agent v0.13 at df.example.org.\n\nThere was an error delivering your mail to <neko@example.net>.\n\nCould not deliver for the last 432000 seconds. Giving up.\n\nMessage headers follow.\n\nTo: <neko@example.net>\nFrom: <owner@example.org>',
+      ),
+      address: 'neko@example.net',
+      reason: 'expired',
+      status: null,
+    },
   ];
   for (const c of cases)
     it(`parseBounce() reads a ${c.name} bounce`, () => {
