@@ -207,14 +207,12 @@ export function textSays(reason: string, text: string): boolean {
 
 function normalizeText(text: string): string {
   // Multi-line replies repeat "550-5.7.1" on each line; drop the repeats so phrases read whole again.
-  return (
-    text
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .replace(/(\S) [245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z[(<])/g, '$1 ')
-      // An address is no wording: "expired@example.org" or "spam-reports@…" must not name a reason.
-      .replace(/[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+/g, '<@>')
-  );
+  const joined = text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/(\S) [245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z[(<])/g, '$1 ');
+  // An address is no wording: "expired@example.org" or "spam-reports@…" must not name a reason.
+  return joined.includes('@') ? joined.replace(/[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+/g, '<@>') : joined;
 }
 
 /**

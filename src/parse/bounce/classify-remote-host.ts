@@ -194,6 +194,9 @@ const RULES: readonly RemoteHostRule[] = [
   },
 ];
 
+/** Any of the hosts of RULES, anywhere in a string. */
+const ANY_HOST = /cox\.net|laposte\.net|orange\.fr|wanadoo\.fr|docomo\.ne\.jp|charter\.net|mimecast\.com/i;
+
 /** The hosts a bounce names for a recipient: its Remote-MTA, hosts quoted in the diagnostic, its domain. */
 function hostsOf(input: RemoteHostInput, text: string): string[] {
   const hosts: string[] = [];
@@ -210,8 +213,10 @@ function hostsOf(input: RemoteHostInput, text: string): string[] {
  * when the bounce does not come from one of them or carries none of their codes.
  */
 export function classifyRemoteHost(input: RemoteHostInput): BounceReason | '' {
-  const text = (input.diagnostic ?? '').toLowerCase().replace(/\s+/g, ' ');
-  if (text === '') return '';
+  if (input.diagnostic === null || input.diagnostic === '') return '';
+  // Most bounces come from none of these providers: one cheap look before any per-rule work.
+  if (!ANY_HOST.test(`${input.remoteMta ?? ''} ${input.address} ${input.diagnostic}`)) return '';
+  const text = input.diagnostic.toLowerCase().replace(/\s+/g, ' ');
   const hosts = hostsOf(input, text);
   for (const rule of RULES) {
     if (!hosts.some((host) => rule.hosts.test(host))) continue;
