@@ -59,7 +59,7 @@ const RULES: readonly MtaRule[] = [
     reasons: [
       [
         'userunknown',
-        / user \(.+@.+\) unknown\. |unknown user [^ ]+@[^ ]+|550 <.+?@.+?>\.+ user not exist|no such user/i,
+        / user \([^()]{1,64}@[^()]{1,255}\) unknown\. |unknown user [^ ]{1,64}@[^ ]+|550 <[^<>]{1,64}@[^<>]{1,255}>\.+ user not exist|no such user/i,
       ],
     ],
   },
@@ -95,7 +95,7 @@ const RULES: readonly MtaRule[] = [
     // Yahoo quotes the recipient in angle brackets only in replies to RCPT TO.
     detect: (headers) => headerValue(headers, 'x-ymailisg') !== null,
     reasons: [],
-    smtpCommand: (diagnostic) => (/<[^<>\s]+@[^<>\s]+>/.test(diagnostic) ? 'RCPT' : null),
+    smtpCommand: (diagnostic) => (/<[^<>\s]{1,64}@[^<>\s]{1,255}>/.test(diagnostic) ? 'RCPT' : null),
   },
 ];
 

@@ -212,7 +212,7 @@ function normalizeText(text: string): string {
     .replace(/\s+/g, ' ')
     .replace(/(\S) [245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z[(<])/g, '$1 ');
   // An address is no wording: "expired@example.org" or "spam-reports@…" must not name a reason.
-  return joined.includes('@') ? joined.replace(/[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+/g, '<@>') : joined;
+  return joined.includes('@') ? joined.replace(/[\w.+%'-]{1,64}@[\w-]+(?:\.[\w-]+)+/g, '<@>') : joined;
 }
 
 /**

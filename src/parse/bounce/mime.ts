@@ -109,8 +109,9 @@ function parseEntity(text: string, depth: number, state: WalkState): MimePart {
   const { type, params } = parseContentType(headerValue(headers, 'content-type'));
   const part: MimePart = { headers, contentType: type, params, body, children: [] };
   if (depth >= BOUNCE_LIMITS.MAX_DEPTH) return part;
-  if (type.startsWith('multipart/') && params.boundary !== undefined && params.boundary !== '') {
-    for (const chunk of splitMultipart(body, params.boundary)) {
+  const boundary = type.startsWith('multipart/') ? params.boundary || guessBoundary(body) : undefined;
+  if (boundary !== undefined && boundary !== '') {
+    for (const chunk of splitMultipart(body, boundary)) {
       if (state.parts >= BOUNCE_LIMITS.MAX_PARTS) break;
       part.children.push(parseEntity(chunk, depth + 1, state));
     }
@@ -118,6 +119,17 @@ function parseEntity(text: string, depth: number, state: WalkState): MimePart {
     if (state.parts < BOUNCE_LIMITS.MAX_PARTS) part.children.push(parseEntity(decodeTransfer(part), depth + 1, state));
   }
   return part;
+}
+
+/**
+ * The boundary of a multipart whose Content-Type lost it (a gateway that rewrote the header): the first line
+ * "--token" (RFC 2046 §5.1.1: 1 to 70 characters) that comes back later in the body, or undefined.
+ */
+function guessBoundary(body: string): string | undefined {
+  const m = /^--([^\s]{1,70})[ \t]*$/m.exec(body.slice(0, BOUNCE_LIMITS.MAX_HEADER_BLOCK_BYTES));
+  const token = m?.[1];
+  if (token === undefined || m === null) return undefined;
+  return body.includes(`\n--${token}`, m.index + 1) ? token.replace(/--$/, '') : undefined;
 }
 
 /**

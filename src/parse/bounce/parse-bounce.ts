@@ -234,7 +234,8 @@ function isAutoReply(headers: readonly HeaderField[]): boolean {
   return AUTOREPLY_SUBJECT.test(subject) && !FAILURE_SUBJECT.test(subject);
 }
 
-function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
+function finish(whole: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
+  const raw = { ...whole, diagnostic: whole.diagnostic?.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS) ?? null };
   const replyCode = replyCodeOf(raw.diagnostic);
   const fromText = raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode);
   // OpenSMTPD and others write Status: 5.0.0 for every failure; the remote server's own code says more.
@@ -296,9 +297,9 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
     const paragraphEnd = text.indexOf('\n\n', at);
     let chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
     // OpenSMTPD lists "addr: error" one recipient a line, without blank lines between them.
-    const nextRecipient = /\n\s*<?[^\s<>@]+@[^\s<>@]+>?:/.exec(chunk);
+    const nextRecipient = /\n\s*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:/.exec(chunk);
     if (nextRecipient !== null) chunk = chunk.slice(0, nextRecipient.index);
-    const after = chunk.replace(/^[^\n]*?<?[^\s<>]+@[^\s<>]+>?:?/, '').trim();
+    const after = chunk.replace(/^[^\n]*?<?[^\s<>@]{1,64}@[^\s<>]{1,255}>?:?/, '').trim();
     if (after !== '') return after;
   }
   return null;
@@ -319,9 +320,10 @@ export function parseBounce(raw: Buffer | string, options: ParseBounceOptions = 
     const keys = options.verpKeys ?? null;
     const report = parseNormalized(normalizeInput(raw), keys);
     return keys === null ? report : withRecipientVerp(report, keys);
-  } catch {
+  } catch (error) {
     // Defence in depth: a parser bug on one odd message must not stop a run over a mailbox.
-    return { kind: 'other', recipients: [] };
+    const reason = error instanceof Error ? error.message : String(error);
+    return { kind: 'other', recipients: [], error: `Cannot parse bounce: ${reason}` };
   }
 }
 
@@ -455,7 +457,10 @@ function withMtaReading(raws: RawRecipient[], headers: readonly HeaderField[], t
   // The error text speaks of every recipient at once: it names the reason of a lone one only.
   const context = raws.length === 1 ? errorSectionOf(text) : '';
   return raws.map((raw) => {
-    const reading: MtaReading = read(raw.diagnostic, context);
+    const reading: MtaReading = read(
+      raw.diagnostic?.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS) ?? null,
+      context.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS),
+    );
     return { ...raw, hint: raw.hint ?? reading.reason, smtpCommand: raw.smtpCommand ?? reading.smtpCommand };
   });
 }

@@ -177,6 +177,16 @@ describe('parseBounce() non-DSN MTA bounces', () => {
       reason: 'expired',
       status: null,
     },
+    {
+      name: 'Verizon envelope summary',
+      raw: plain(
+        'From: post_master@vtext.example.com\nTo: owner@example.org\nSubject: Re:Test message',
+        'Error: Invalid user address\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test message\n  MAIL FROM: owner@example.org\n  RCPT TO: 0123456789@vtext.example.com\n  From: editor@example.org\n  Size (in bytes): 222',
+      ),
+      address: '0123456789@vtext.example.com',
+      reason: 'filtered',
+      status: null,
+    },
   ];
   for (const c of cases)
     it(`parseBounce() reads a ${c.name} bounce`, () => {
