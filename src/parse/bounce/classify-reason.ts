@@ -31,8 +31,8 @@ const PATTERNS: Record<string, RegExp> = {
   blocked:
     /service refuse|not accepting connections|mismatches client ip|can't determine purported responsible address|blocked|block ?list|black ?list|denyl?i?s?t?ed|dnsbl|(?:ip|client|host|your ip|connecting ip|sending ip) (?:address )?(?:is )?(?:blocked|not allowed|rejected|listed|banned|denied|blacklisted)|(?:rejected|refused|denied) (?:because|due to|by) .*\b(?:ip|reputation|rbl|dnsbl|blacklist)\b|reputation|banned|not allowed to send|ptr|reverse (?:dns|lookup|hostname)|rdns|no (?:reverse|ptr)|helo|ehlo|client host|access denied.*ip|connection (?:refused|rejected|denied)|refused to talk|your ip|spamhaus|spamcop|barracuda|sorbs|mail server ip|ip address|listed (?:at|on|in)|rejected by (?:dns|rbl)|dynamic|dialup|residential|open proxy/,
   policyviolation:
-    /policy|not authorized to send|authentication required|you are not allowed to post|email not accepted|has exceeded .+ daily|exceeded the permitted|dmarc|spf|dkim|violat|prohibited|not permitted to send|restricted/,
-  virusdetected: /virus|malware|infected|worm|trojan|dangerous attachment|illegal attachment|harmful/,
+    /policy|not authorized to send|you are not allowed to post|an illegal attachment on your message|email not accepted|has exceeded .+ daily|exceeded the permitted|dmarc|spf|dkim|violat|prohibited|not permitted to send|restricted/,
+  virusdetected: /virus|malware|infected|worm|trojan|dangerous attachment|harmful/,
   securityerror:
     /authentication|auth(?:entication)? (?:failed|required)|must (?:be authenticated|authenticate|issue a starttls)|tls|ssl|certificate|encryption|insecure|security|unauthenticated|starttls|sender not authenticated|unauthorized/,
   systemerror:
@@ -60,7 +60,11 @@ const PATTERNS: Record<string, RegExp> = {
 const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['mailboxfull', /mailbox is full/],
   ['notaccept', /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|indicated no smtp|null mx/],
-  ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only/],
+  // EZweb: "Your message was not delivered within 0 days and 1 hours."
+  [
+    'expired',
+    /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only|not delivered within \d+ days?/,
+  ],
   [
     'networkerror',
     /establish an smtp connection|hop count|name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/,
@@ -69,21 +73,24 @@ const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['norelaying', /relay(?:ing)? (?:access )?denied|not configured to relay|unable to relay/],
   [
     'blocked',
-    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee|refused to talk to me/,
+    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee|refused to talk to me|unverifyable sending ips?|please use the smtp server of your isp/,
   ],
   ['toomanyconn', /too many recipients|receiving mail at a rate|rate limited/],
+  // Sisimai SecurityError: an authentication demand is about the sending side, not a policy on the content.
+  ['securityerror', /unauthenticated senders not allowed|authentication required|sender is unauthenticated/],
   ['virusdetected', /virus/],
   ['spamdetected', /spam classification|flagged as spam/],
   ['syntaxerror', /improper sequence|bad sequence of commands|out of sequence|command unrecognized/],
   [
     'policyviolation',
-    /(?:per|owner|domain'?s?) dmarc policy|for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|unauthenticated (?:email|senders)/,
+    /(?:per|owner|domain'?s?) dmarc policy|for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|an illegal attachment on your message|unauthenticated email/,
   ],
   ['rejected', /sender (?:was |address )?rejected|sender rejected/],
   ['systemfull', /insufficient (?:disk|system) (?:space|storage)/],
   ['contenterror', /headers? too (?:large|long)|too many headers/],
-  // SPF and DMARC failures turn the sending host away as a whole (Sisimai: blocked).
-  ['blocked', /\bspf\b|\bdmarc\b/],
+  // SPF and DMARC failures turn the sending host away as a whole (Sisimai: blocked), as does Yahoo's TSS04
+  // (the sending IP's volume or complaints) unless qmail says the sender itself was rejected.
+  ['blocked', /\bspf\b|\bdmarc\b|deferred due to unexpected volume or user complaints/],
 ];
 
 /** First pass, for SMTP diagnostics (Sisimai Reason::get): the status code or the text may decide. */

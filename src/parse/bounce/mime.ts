@@ -186,7 +186,14 @@ export function decodeCharset(binary: string, charset: string | undefined): stri
   // eslint-disable-next-line no-control-regex
   if (/\x1b\$[@B]/.test(binary) && !label.startsWith('iso-2022')) label = 'iso-2022-jp';
   try {
-    return new TextDecoder(label).decode(bytes);
+    const text = new TextDecoder(label).decode(bytes);
+    if (!text.includes('\ufffd') || !/^(?:iso-2022-jp|euc-jp|shift_jis|sjis|x-sjis|cp932)$/.test(label)) return text;
+    // Japanese carriers (au/EZweb) label EUC-JP or Shift_JIS text as ISO-2022-JP: try the other Japanese encodings.
+    for (const other of ['euc-jp', 'shift_jis', 'utf-8']) {
+      const retry = new TextDecoder(other).decode(bytes);
+      if (!retry.includes('\ufffd')) return retry;
+    }
+    return text;
   } catch {
     const utf8 = new TextDecoder('utf-8').decode(bytes);
     return utf8.includes('\ufffd') ? binary : utf8;

@@ -54,6 +54,54 @@ describe('classifyReason()', () => {
       input: input({ diagnostic: 'DNS lookup failure: host cx.example.org not found' }),
       reason: 'hostunknown',
     },
+    {
+      name: 'reads "Unauthenticated senders not allowed" as securityerror (Sisimai SecurityError)',
+      input: input({ status: '5.0.0', smtpCommand: 'MAIL', diagnostic: '550 Unauthenticated senders not allowed' }),
+      reason: 'securityerror',
+    },
+    {
+      name: "reads Exchange's AuthRequired as securityerror, not a policy",
+      input: input({ status: '5.7.1', diagnostic: '550 5.7.1 RESOLVER.RST.AuthRequired; authentication required' }),
+      reason: 'securityerror',
+    },
+    {
+      name: "reads Gmail's illegal attachment as policyviolation, not a virus",
+      input: input({
+        status: '5.7.0',
+        smtpCommand: 'DATA',
+        diagnostic: '552-5.7.0 Our system detected an illegal attachment on your message.',
+      }),
+      reason: 'policyviolation',
+    },
+    {
+      name: "reads Exim's unverifiable sending IPs as blocked",
+      input: input({ smtpCommand: 'MAIL', diagnostic: '450 service permits 2 unverifyable sending IPs' }),
+      reason: 'blocked',
+    },
+    {
+      name: "reads Yahoo's TSS04 deferral as blocked",
+      input: input({
+        status: '4.7.0',
+        smtpCommand: 'MAIL',
+        diagnostic:
+          '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+      }),
+      reason: 'blocked',
+    },
+    {
+      name: 'reads the same deferral as rejected when qmail says the sender was',
+      input: input({
+        status: '4.7.0',
+        diagnostic:
+          'Connected to 192.0.2.2 but sender was rejected. Remote host said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+      }),
+      reason: 'rejected',
+    },
+    {
+      name: "reads EZweb's delivery window as expired",
+      input: input({ diagnostic: 'Your message was not delivered within 0 days and 1 hours.' }),
+      reason: 'expired',
+    },
   ];
   for (const c of cases)
     it(`classifyReason() ${c.name}`, () => {
