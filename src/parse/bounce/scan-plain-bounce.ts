@@ -146,6 +146,9 @@ function paragraphAt(lines: readonly string[], index: number): string {
     if (next.trim() === '') break;
     // The next recipient's own line (alone, or "addr: error" as OpenSMTPD and Zoho write it).
     if (/^\s*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?(?::|\s*$)/.test(next)) break;
+    // Sendmail's transcript gives each recipient its own "554 <addr>... error" line, each host its own
+    // "550 host (smtp)... error" line and each connection a "While talking to host:" line.
+    if (/^[245]\d\d (?:<[^\s<>@]{1,64}@[^\s<>@]{1,255}>|[\w.-]+ \(\w+\))\.\.\.|^while talking to /i.test(next)) break;
     parts.push(next.trim());
   }
   return parts.join(' ').trim();

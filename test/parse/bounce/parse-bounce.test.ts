@@ -198,6 +198,36 @@ describe('parseBounce() non-DSN MTA bounces', () => {
     });
 });
 
+describe('parseBounce() Sendmail transcripts', () => {
+  it('parseBounce() gives each recipient of a Sendmail transcript its own error line', () => {
+    const raw = [
+      'From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>',
+      'To: owner@example.org',
+      'Subject: Returned mail: Host unknown',
+      '',
+      '   ----- Transcript of session follows -----',
+      '554 <ann@example.edu>... Remote protocol error: Connection reset by peer',
+      '550 example.net (smtp)... 550 Host unknown',
+      '554 <bob@example.net>... 550 Host unknown (Authoritative answer from name server)',
+      'While talking to mail.example.com:',
+      '>>> QUIT',
+      '',
+      '   ----- Unsent message follows -----',
+      'From: owner@example.org',
+      '',
+    ].join('\n');
+    const report = parseBounce(raw);
+    expect(report.recipients.map((r) => [r.address, r.reason, r.diagnostic])).toEqual([
+      ['ann@example.edu', 'networkerror', '554 <ann@example.edu>... Remote protocol error: Connection reset by peer'],
+      [
+        'bob@example.net',
+        'hostunknown',
+        '554 <bob@example.net>... 550 Host unknown (Authoritative answer from name server)',
+      ],
+    ]);
+  });
+});
+
 describe('parseBounce() Amazon SES notifications', () => {
   const sns = (json: string): string =>
     `From: no-reply@sns.amazonaws.com\nTo: owner@example.org\nSubject: AWS Notification Message\n\n${json}\n`;
