@@ -72,14 +72,20 @@ export function registerBouncesParse(bounces: Command): void {
           continue;
         }
         const { file, report } = result;
+        // A message the parser could not read at all is still one line, kind "other", with its error.
+        const error = report.error === undefined ? {} : { error: report.error };
         if (options.jsonl === true) {
-          process.stdout.write(JSON.stringify({ file, kind: report.kind, recipients: report.recipients }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ file, kind: report.kind, recipients: report.recipients, ...error }) + '\n',
+          );
           continue;
         }
         const lines = report.recipients.map(
           (r) => `  ${r.address}  ${r.reason}  ${r.status ?? '-'}  ${r.hardbounce ? 'hard' : 'soft'}`,
         );
-        process.stdout.write([`${file}: ${report.kind}`, ...lines].join('\n') + '\n');
+        const head =
+          report.error === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${report.error})`;
+        process.stdout.write([head, ...lines].join('\n') + '\n');
       }
       // Exit 2 (input error) only after every readable file was parsed.
       if (failed) process.exitCode = 2;

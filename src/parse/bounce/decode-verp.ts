@@ -37,7 +37,7 @@ export function decodeSympaVerp(address: string): VerpInfo | null {
 
 /** The addresses written in a header value (angle brackets, quotes and commas stripped). */
 function addressesIn(value: string): string[] {
-  return value.match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? [];
+  return value.match(/[^\s<>,"@]{1,64}@[^\s<>,"]{1,255}/g) ?? [];
 }
 
 /**

@@ -64,4 +64,6 @@ export interface BounceReport {
   /** ARF Feedback-Type (RFC 5965 §3.1) for kind "feedback". */
   feedbackType?: string;
   recipients: BounceRecipient[];
+  /** Why the message could not be read at all (kind is then "other"); absent when it was read. */
+  error?: string;
 }
