@@ -112,6 +112,7 @@ describe('reports from a history database', () => {
     const out = join(dir, 'out');
     const outcome = writeReports({ db: path, scope: { all: true }, format: 'markdown', lang: 'en', out });
     expect(outcome.run.id).toBe(2);
+    expect(outcome.ignoredRun).toMatchObject({ id: 3, status: 'incomplete' });
     expect(readdirSync(out).sort()).toEqual(['member-alice.md', 'member-bob.md', 'summary.md']);
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(summary).toContain('4 domains of 2 members: 1 errors, 1 warnings');

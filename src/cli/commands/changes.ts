@@ -141,14 +141,12 @@ export function computeChanges(options: { db: string; since?: Since; now?: Date 
     const { current, previous, diff } = compareRuns(db, options.db, {
       ...(options.since === undefined ? {} : { since: options.since }),
     });
-    const newest = latestRun(db);
     const acked = acknowledgeChanges(diff ?? diffRuns([], []), activeAcks(db, options.now ?? new Date()));
     return {
       schemaVersion: 1,
       previousRun: previous === undefined ? null : summarise(previous),
       currentRun: current === undefined ? null : summarise(current),
-      ignoredRun:
-        newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status },
+      ignoredRun: ignoredRun(db),
       ...acked,
     };
   } finally {
@@ -258,6 +256,21 @@ export function renderChangesText(report: ChangesReport, lang: Lang): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A killed or interrupted last night must not pass silently in the cron mail: says it on stderr. */
+export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang): void {
+  if (ignored === null) return;
+  const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
+  process.stderr.write(
+    `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
+  );
+}
+
+/** The newest run when it is not complete (killed, interrupted or still running): what `changes` and `report` skip. */
+export function ignoredRun(db: Db): ChangesReport['ignoredRun'] {
+  const newest = latestRun(db);
+  return newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status };
+}
+
 /** Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`; exits 1 only when something regressed. */
 export function registerChanges(program: Command): void {
   program
@@ -278,15 +291,7 @@ export function registerChanges(program: Command): void {
         db: options.db,
         ...(options.since === undefined ? {} : { since: options.since }),
       });
-      const ignored = report.ignoredRun;
-      // A killed or interrupted last night must not pass silently in the cron mail: say it on stderr.
-      if (ignored !== null) {
-        const status =
-          ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
-        process.stderr.write(
-          `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
-        );
-      }
+      warnIgnoredRun(report.ignoredRun, lang);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderChangesText(report, lang));
       process.exitCode = report.hasRegression ? EXIT.findings : EXIT.ok;
     });

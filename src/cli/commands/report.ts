@@ -18,7 +18,14 @@ import { renderReportText } from '../../report/render-report-text.js';
 import { activeAcks, isAckActive, listAcks } from '../../store/acks.js';
 import { completeRunCounts, latestCompleteRuns, runMembers } from '../../store/history.js';
 import { langOption } from '../options.js';
-import { compareRuns, DEFAULT_DB_PATH, openHistory } from './changes.js';
+import {
+  compareRuns,
+  DEFAULT_DB_PATH,
+  ignoredRun,
+  openHistory,
+  warnIgnoredRun,
+  type ChangesReport,
+} from './changes.js';
 import { findFinding } from './explain.js';
 
 /** The formats `facteur report` writes. */
@@ -51,6 +58,8 @@ export interface ReportOutcome {
   schemaVersion: 1;
   run: { id: number; startedAt: string };
   files: WrittenReport[];
+  /** A newer run than the one reported, left incomplete or still running, which the report ignores. */
+  ignoredRun: ChangesReport['ignoredRun'];
   /** The rendered member report when one member was asked for without `--out`. */
   content?: string;
 }
@@ -91,7 +100,9 @@ export function writeReports(options: {
   const db = openHistory(options.db);
   let built: { members: MemberReport[]; summary: SummaryReport | null };
   let runInfo: { id: number; startedAt: string };
+  let ignored: ChangesReport['ignoredRun'];
   try {
+    ignored = ignoredRun(db);
     const current = latestCompleteRuns(db, 1)[0];
     if (current === undefined) {
       throw new InputError(`Cannot report from "${options.db}": it holds no complete run yet`, { file: options.db });
@@ -126,7 +137,7 @@ export function writeReports(options: {
     db.close();
   }
   const renderer = RENDERERS[options.format];
-  const outcome: ReportOutcome = { schemaVersion: 1, run: runInfo, files: [] };
+  const outcome: ReportOutcome = { schemaVersion: 1, run: runInfo, files: [], ignoredRun: ignored };
   if (options.out === undefined) {
     const only = built.members[0];
     if (only === undefined || built.summary !== null) {
@@ -178,13 +189,15 @@ export function registerReport(program: Command): void {
         if (options.all === (options.member !== undefined)) {
           throw new InputError('Cannot report: give either --member NAME or --all');
         }
+        const lang = langOption(options.lang);
         const outcome = writeReports({
           db: options.db,
           scope: options.member === undefined ? { all: true } : { member: options.member },
           format: options.format,
-          lang: langOption(options.lang),
+          lang,
           ...(options.out === undefined ? {} : { out: options.out }),
         });
+        warnIgnoredRun(outcome.ignoredRun, lang);
         if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
         else if (outcome.content !== undefined) process.stdout.write(outcome.content);
         else process.stdout.write(outcome.files.map((file) => `${file.path}\n`).join(''));
