@@ -2,7 +2,14 @@ import type { CellState, MemberReport, ReportDomain, ReportProblem, SummaryRepor
 import { SEVERITIES, type Severity } from '../checks/types.js';
 import { render, type Lang } from '../i18n.js';
 import type { RunCounts } from '../store/history.js';
-import { CELL_LABELS, CHANGE_LABELS, REPORT_TEXTS, SEVERITY_LABELS, SEVERITY_PLURALS } from './render-report-labels.js';
+import {
+  CELL_LABELS,
+  CHANGE_LABELS,
+  colon,
+  REPORT_TEXTS,
+  SEVERITY_LABELS,
+  SEVERITY_PLURALS,
+} from './render-report-labels.js';
 import { plainText, runLine } from './render-report-text.js';
 
 /** Escapes text for HTML content and double- or single-quoted attributes (every value here is untrusted). */
@@ -75,7 +82,7 @@ function page(lang: Lang, title: string, body: string[]): string {
 function link(label: string, target: string): string {
   return /^https?:\/\//i.test(target)
     ? `<a href="${escapeHtml(target)}">${escapeHtml(label)}</a>`
-    : `${escapeHtml(label)}: ${escapeHtml(target)}`;
+    : `${escapeHtml(label)} ${escapeHtml(target)}`;
 }
 
 function domainAnchor(domain: string): string {
@@ -131,7 +138,7 @@ function problemHtml(problem: ReportProblem, lang: Lang): string[] {
   }
   if (problem.suggestedRecord !== null) {
     lines.push(
-      `<p><strong>${escapeHtml(REPORT_TEXTS.record[lang])}:</strong></p>`,
+      `<p><strong>${escapeHtml(REPORT_TEXTS.record[lang] + colon(lang).trimEnd())}</strong></p>`,
       `<pre>${escapeHtml(problem.suggestedRecord)}</pre>`,
     );
   }
@@ -147,7 +154,7 @@ function domainHtml(domain: ReportDomain, lang: Lang): string[] {
     for (const part of domain.undecided) {
       const subject = part.subject === null ? '' : ` (${escapeHtml(part.subject)})`;
       lines.push(
-        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang])}: <code>${escapeHtml(part.check)}</code>${subject}: ${escapeHtml(part.reason)}</li>`,
+        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}: ${escapeHtml(part.reason)}</li>`,
       );
     }
     lines.push('</ul>');
@@ -306,7 +313,7 @@ function summaryHtml(report: SummaryReport): string {
     for (const worst of report.worstDomains) {
       const member = worst.member ?? REPORT_TEXTS.noMember[lang];
       body.push(
-        `<li>${escapeHtml(worst.domain)} (${escapeHtml(member)}): ${escapeHtml(render(REPORT_TEXTS.domainCounts, lang, worst.counts))}</li>`,
+        `<li>${escapeHtml(worst.domain)} (${escapeHtml(member)})${colon(lang)}${escapeHtml(render(REPORT_TEXTS.domainCounts, lang, worst.counts))}</li>`,
       );
     }
     body.push('</ol>');

@@ -1,6 +1,11 @@
 import type { CellState, ReportChange } from '../commands/build-report.js';
 import type { Severity } from '../checks/types.js';
-import type { Text } from '../i18n.js';
+import type { Lang, Text } from '../i18n.js';
+
+/** The colon after a label: French sets a (no-break) space before it. */
+export function colon(lang: Lang): string {
+  return lang === 'fr' ? '\u00a0: ' : ': ';
+}
 
 /** The words of `facteur report`, shared by its text, Markdown and HTML renderers so they cannot drift apart. */
 export const REPORT_TEXTS = {

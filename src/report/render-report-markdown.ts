@@ -1,6 +1,6 @@
 import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
 import { render, type Lang } from '../i18n.js';
-import { CELL_LABELS, CHANGE_LABELS, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
+import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 import { plainText, runLine } from './render-report-text.js';
 
 /**
@@ -27,7 +27,7 @@ function codeBlock(content: string): string[] {
 function link(label: string, target: string): string {
   return /^https?:\/\//i.test(target) && !/[\s<>()]/.test(target)
     ? `[${escapeMarkdown(label)}](<${target}>)`
-    : `${escapeMarkdown(label)}: ${escapeMarkdown(target)}`;
+    : `${escapeMarkdown(label)} ${escapeMarkdown(target)}`;
 }
 
 function subjectSuffix(subject: string): string {
@@ -47,7 +47,12 @@ function problemLines(problem: ReportProblem, lang: Lang): string[] {
   if (problem.explanation !== '') lines.push(`**${REPORT_TEXTS.why[lang]}.** ${problem.explanation}`, '');
   if (problem.remediation !== '') lines.push(`**${REPORT_TEXTS.whatToDo[lang]}.** ${problem.remediation}`, '');
   if (problem.suggestedRecord !== null) {
-    lines.push(`**${REPORT_TEXTS.record[lang]}:**`, '', ...codeBlock(problem.suggestedRecord), '');
+    lines.push(
+      `**${REPORT_TEXTS.record[lang]}${colon(lang).trimEnd()}**`,
+      '',
+      ...codeBlock(problem.suggestedRecord),
+      '',
+    );
   }
   lines.push(link(REPORT_TEXTS.learnMore[lang], problem.docs), '');
   return lines;
@@ -58,7 +63,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `- ${REPORT_TEXTS.undecided[lang]}: \`${part.check}\`${subjectSuffix(part.subject ?? '')}: ${escapeMarkdown(part.reason)}`,
+      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}: ${escapeMarkdown(part.reason)}`,
     );
   }
   if (domain.undecided.length > 0) lines.push('');
@@ -126,7 +131,7 @@ function summaryMarkdown(report: SummaryReport): string {
   for (const worst of report.worstDomains) {
     const member = worst.member === null ? REPORT_TEXTS.noMember[lang] : worst.member;
     lines.push(
-      `- ${escapeMarkdown(worst.domain)} (${escapeMarkdown(member)}): ${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
+      `- ${escapeMarkdown(worst.domain)} (${escapeMarkdown(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
     );
   }
   lines.push('', `## ${REPORT_TEXTS.acksHeading[lang]}`, '');
@@ -134,7 +139,7 @@ function summaryMarkdown(report: SummaryReport): string {
   for (const ack of report.acks) {
     const note = render(REPORT_TEXTS.acknowledgedUntil, lang, { until: ack.until, note: ack.note });
     const expired = ack.isActive ? '' : ` (${REPORT_TEXTS.expired[lang]})`;
-    lines.push(`- ${escapeMarkdown(ack.domain)} \`${ack.findingId}\`: ${escapeMarkdown(note)}${expired}`);
+    lines.push(`- ${escapeMarkdown(ack.domain)} \`${ack.findingId}\`${colon(lang)}${escapeMarkdown(note)}${expired}`);
   }
   lines.push('', `## ${REPORT_TEXTS.tableHeading[lang]}`, '', ...tableLines(report));
   return `${lines.join('\n').trimEnd()}\n`;

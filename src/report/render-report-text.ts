@@ -6,7 +6,7 @@ import type {
   SummaryReport,
 } from '../commands/build-report.js';
 import { render, type Lang } from '../i18n.js';
-import { CHANGE_LABELS, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
+import { CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 
 /**
  * Replaces control characters (C0 but newline, DEL, C1) in text from DNS or the members file: a TXT record holding
@@ -47,12 +47,15 @@ function problemLines(problem: ReportProblem, lang: Lang): string[] {
   if (problem.ack !== null) {
     lines.push(`    ${plainText(render(REPORT_TEXTS.acknowledgedUntil, lang, { ...problem.ack }))}`);
   }
-  if (problem.explanation !== '') lines.push(`    ${REPORT_TEXTS.why[lang]}: ${problem.explanation}`);
-  if (problem.remediation !== '') lines.push(`    ${REPORT_TEXTS.whatToDo[lang]}: ${problem.remediation}`);
+  if (problem.explanation !== '') lines.push(`    ${REPORT_TEXTS.why[lang]}${colon(lang)}${problem.explanation}`);
+  if (problem.remediation !== '') lines.push(`    ${REPORT_TEXTS.whatToDo[lang]}${colon(lang)}${problem.remediation}`);
   if (problem.suggestedRecord !== null) {
-    lines.push(`    ${REPORT_TEXTS.record[lang]}:`, `      ${plainText(problem.suggestedRecord)}`);
+    lines.push(
+      `    ${REPORT_TEXTS.record[lang]}${colon(lang).trimEnd()}`,
+      `      ${plainText(problem.suggestedRecord)}`,
+    );
   }
-  lines.push(`    ${REPORT_TEXTS.learnMore[lang]}: ${plainText(problem.docs)}`);
+  lines.push(`    ${REPORT_TEXTS.learnMore[lang]}${colon(lang)}${plainText(problem.docs)}`);
   return lines;
 }
 
@@ -62,7 +65,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of domain.acknowledged) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `  ${REPORT_TEXTS.undecided[lang]}: ${part.check}${subjectSuffix(part.subject ?? '')}: ${plainText(part.reason)}`,
+      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}: ${plainText(part.reason)}`,
     );
   }
   if (domain.problems.length + domain.acknowledged.length + domain.undecided.length === 0) {
@@ -107,7 +110,7 @@ function summaryText(report: SummaryReport): string {
   for (const worst of report.worstDomains) {
     const member = worst.member === null ? REPORT_TEXTS.noMember[lang] : worst.member;
     lines.push(
-      `  ${plainText(worst.domain)} (${plainText(member)}): ${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
+      `  ${plainText(worst.domain)} (${plainText(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
     );
   }
   lines.push('', REPORT_TEXTS.acksHeading[lang]);
@@ -115,7 +118,7 @@ function summaryText(report: SummaryReport): string {
   for (const ack of report.acks) {
     const note = render(REPORT_TEXTS.acknowledgedUntil, lang, { until: ack.until, note: ack.note });
     const expired = ack.isActive ? '' : ` (${REPORT_TEXTS.expired[lang]})`;
-    lines.push(`  ${plainText(ack.domain)} ${plainText(ack.findingId)}: ${plainText(note)}${expired}`);
+    lines.push(`  ${plainText(ack.domain)} ${plainText(ack.findingId)}${colon(lang)}${plainText(note)}${expired}`);
   }
   return `${lines.join('\n')}\n`;
 }
