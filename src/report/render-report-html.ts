@@ -326,7 +326,7 @@ function summaryHtml(report: SummaryReport): string {
       const note = render(REPORT_TEXTS.acknowledgedUntil, lang, { until: ack.until, note: ack.note });
       const expired = ack.isActive ? '' : ` (${REPORT_TEXTS.expired[lang]})`;
       body.push(
-        `<li>${escapeHtml(ack.domain)} <code>${escapeHtml(ack.findingId)}</code>: ${escapeHtml(note)}${escapeHtml(expired)}</li>`,
+        `<li>${escapeHtml(ack.domain)} <code>${escapeHtml(ack.findingId)}</code>${colon(lang)}${escapeHtml(note)}${escapeHtml(expired)}</li>`,
       );
     }
     body.push('</ul>');
