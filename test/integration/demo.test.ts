@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,14 @@ describe('facteur demo (two nights on the embedded zones)', () => {
     const report = await facteur(['report', '--member', 'Vélo Brestois', '--db', db]);
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('_dmarc.asso-velo.example. TXT');
+  });
+
+  it('exits 2 with the path named when the database cannot be created, leaving no server behind', async () => {
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, '');
+    const run = await facteur(['demo', '--db', join(file, 'demo.sqlite')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Cannot create the directory of database "${join(file, 'demo.sqlite')}"`);
   });
 
   it('prints the first audit, what changed and the report path in text', async () => {

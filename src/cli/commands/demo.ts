@@ -1,13 +1,13 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
 import type { DomainOptions } from '../../checks/types.js';
 import { startRunRecorder } from '../../commands/record-check-run.js';
 import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
-import { startZoneServer } from '../../dns/zone-server.js';
-import type { InputError } from '../../errors.js';
+import { startZoneServer, type ZoneServer } from '../../dns/zone-server.js';
+import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { packageRoot } from '../../package-root.js';
 import { renderCheckText } from '../../report/render-check-text.js';
@@ -49,8 +49,16 @@ async function runNight(
   errors: InputError[],
   options: { db: string; lang: Lang; quiet: boolean },
 ): Promise<CheckReport> {
-  const server = await startZoneServer({ directory: zones });
+  // The recorder first: a database that cannot be opened must not leave a DNS server holding the process open.
   const recorder = startRunRecorder(options.db, { demo: true, night, lang: options.lang });
+  let server: ZoneServer;
+  try {
+    server = await startZoneServer({ directory: zones });
+  } catch (error) {
+    recorder.finish({ incomplete: true });
+    recorder.close();
+    throw error;
+  }
   try {
     if (!options.quiet) {
       process.stderr.write(`${render(TEXTS.server, options.lang, { night, zones, port: server.port })}\n`);
@@ -102,6 +110,13 @@ export function registerDemo(program: Command): void {
       // Kept after the demo: the report it writes is there to be opened.
       const work = mkdtempSync(join(tmpdir(), 'facteur-demo-'));
       const db = options.db ?? join(work, 'history.sqlite');
+      try {
+        mkdirSync(dirname(db), { recursive: true });
+      } catch (error) {
+        throw new InputError(`Cannot create the directory of database "${db}": ${(error as Error).message}`, {
+          file: db,
+        });
+      }
       const out = options.out ?? join(work, 'report');
       // Night 2 serves the example zones with the few files of examples/zones-night2 laid over them.
       const night2Zones = join(work, 'zones-night2');
