@@ -122,7 +122,7 @@ function problemHtml(problem: ReportProblem, lang: Lang): string[] {
   const subject = problem.subject === '' ? '' : ` <span>(${escapeHtml(problem.subject)})</span>`;
   const lines = [
     `<div class="problem ${problem.severity}">`,
-    `<h3><span class="${problem.severity}">${escapeHtml(SEVERITY_LABELS[problem.severity][lang])}</span>: ${escapeHtml(problem.message)}</h3>`,
+    `<h3><span class="${problem.severity}">${escapeHtml(SEVERITY_LABELS[problem.severity][lang])}</span>${colon(lang)}${escapeHtml(problem.message)}</h3>`,
     `<p><code>${escapeHtml(problem.id)}</code>${subject}</p>`,
   ];
   if (problem.ack !== null) {

@@ -36,7 +36,7 @@ function subjectSuffix(subject: string): string {
 
 function problemLines(problem: ReportProblem, lang: Lang): string[] {
   const lines = [
-    `### ${SEVERITY_LABELS[problem.severity][lang]}: ${escapeMarkdown(problem.message)}`,
+    `### ${SEVERITY_LABELS[problem.severity][lang]}${colon(lang)}${escapeMarkdown(problem.message)}`,
     '',
     `\`${problem.id}\`${subjectSuffix(problem.subject)}`,
     '',
