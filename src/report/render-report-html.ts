@@ -276,6 +276,26 @@ export function renderHistorySvg(history: readonly RunCounts[], lang: Lang): str
   return parts.join('\n');
 }
 
+/** The plot's numbers as a table, folded: the same facts for screen readers and for copying. */
+function historyTable(report: SummaryReport): string[] {
+  const lang = report.lang;
+  const lines = [
+    '<details>',
+    `<summary>${escapeHtml(REPORT_TEXTS.plotNumbers[lang])}</summary>`,
+    '<table id="history-table">',
+    `<thead><tr><th scope="col">${escapeHtml(REPORT_TEXTS.plotAxisX[lang])}</th>`,
+    ...SEVERITIES.map((severity) => `<th scope="col">${escapeHtml(SEVERITY_PLURALS[severity][lang])}</th>`),
+    '</tr></thead>',
+    '<tbody>',
+  ];
+  for (const run of report.history) {
+    const counts = SEVERITIES.map((severity) => `<td>${run.findings[severity]}</td>`).join('');
+    lines.push(`<tr><th scope="row">${escapeHtml(run.startedAt.slice(0, 10))}</th>${counts}</tr>`);
+  }
+  lines.push('</tbody>', '</table>', '</details>');
+  return lines;
+}
+
 function memberHtml(report: MemberReport): string {
   const lang = report.lang;
   const title = render(REPORT_TEXTS.memberTitle, lang, { member: report.member });
@@ -304,6 +324,7 @@ function summaryHtml(report: SummaryReport): string {
   body.push(
     `<h2>${escapeHtml(REPORT_TEXTS.plotHeading[lang])}</h2>`,
     renderHistorySvg(report.history, lang),
+    ...historyTable(report),
     ...changesHtml(report),
     `<h2>${escapeHtml(REPORT_TEXTS.worstHeading[lang])}</h2>`,
   );

@@ -37,6 +37,7 @@ export const REPORT_TEXTS = {
   member: { en: 'Member', fr: 'Adhérent' },
   noMember: { en: '(no member)', fr: '(sans adhérent)' },
   plotHeading: { en: 'Findings by severity over the nights', fr: 'Constats par gravité au fil des nuits' },
+  plotNumbers: { en: 'The numbers, night by night', fr: 'Les chiffres, nuit par nuit' },
   plotAxisX: { en: 'Night', fr: 'Nuit' },
   plotAxisY: { en: 'Findings', fr: 'Constats' },
   plotPoint: {

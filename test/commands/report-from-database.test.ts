@@ -130,6 +130,13 @@ describe('reports from a history database', () => {
     expect(() => writeReports({ db: path, scope: { all: true }, format: 'text', lang: 'en' })).toThrow(/--out/);
   });
 
+  it('writeReports() in json gives the report data itself', () => {
+    const outcome = writeReports({ db: path, scope: { member: 'Bob' }, format: 'json', lang: 'en' });
+    const report = JSON.parse(outcome.content ?? '') as { schemaVersion: number; kind: string; domains: unknown[] };
+    expect(report).toMatchObject({ schemaVersion: 1, kind: 'member' });
+    expect(report.domains).toHaveLength(2);
+  });
+
   it('an ack turns a regression into an acknowledged change in reports and in changes', () => {
     expect(computeChanges({ db: path }).hasRegression).toBe(true);
     const db = openDatabase(path);

@@ -103,6 +103,12 @@ describe('renderReportHtml()', () => {
     expect(rows).toHaveLength(2);
     expect(renderReportHtml(summary)).toContain('<td class="unknown">? Unknown</td>');
   });
+
+  it('gives the plot’s numbers as a table too, one row per night', () => {
+    const table = /<table id="history-table">[^]*?<\/table>/.exec(renderReportHtml(summary))?.[0] ?? '';
+    expect(table.match(/<tr><th scope="row">/g)).toHaveLength(3);
+    expect(table).toContain('<th scope="row">2026-11-22</th><td>2</td><td>7</td><td>1</td>');
+  });
 });
 
 describe('renderHistorySvg()', () => {

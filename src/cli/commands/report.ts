@@ -29,15 +29,17 @@ import {
 import { findFinding } from './explain.js';
 
 /** The formats `facteur report` writes. */
-export const REPORT_FORMATS = ['text', 'markdown', 'html'] as const;
+export const REPORT_FORMATS = ['text', 'markdown', 'html', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-const EXTENSIONS: Record<ReportFormat, string> = { text: 'txt', markdown: 'md', html: 'html' };
+const EXTENSIONS: Record<ReportFormat, string> = { text: 'txt', markdown: 'md', html: 'html', json: 'json' };
 
 const RENDERERS: Record<ReportFormat, (report: MemberReport | SummaryReport) => string> = {
   text: renderReportText,
   markdown: renderReportMarkdown,
   html: renderReportHtml,
+  // The report data itself (schemaVersion 1), for a mail merge or another renderer.
+  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
 };
 
 /** Runs in the plot: two years of nights keep a point per pixel or two in the SVG, and the file small. */
