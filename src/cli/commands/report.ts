@@ -30,6 +30,7 @@ import { findFinding } from './explain.js';
 
 /** The formats `facteur report` writes. */
 export const REPORT_FORMATS = ['text', 'markdown', 'html', 'json'] as const;
+/** One of the formats `facteur report` writes. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const EXTENSIONS: Record<ReportFormat, string> = { text: 'txt', markdown: 'md', html: 'html', json: 'json' };
