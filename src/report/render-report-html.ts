@@ -191,6 +191,9 @@ function changesHtml(report: MemberReport | SummaryReport): string[] {
 /** Plot geometry in SVG user units. */
 const PLOT = { width: 760, height: 300, left: 56, right: 16, top: 16, bottom: 64 } as const;
 
+/** Past this many runs the points are closer than their markers are wide. */
+const DENSE_PLOT_RUNS = 120;
+
 /** A y-axis maximum that reads well: 1, 2 or 5 times a power of ten, at least the largest value. */
 function niceMaximum(value: number): number {
   if (value <= 0) return 1;
@@ -211,6 +214,8 @@ export function renderHistorySvg(history: readonly RunCounts[], lang: Lang): str
     PLOT.left + (history.length <= 1 ? plotWidth / 2 : (index * plotWidth) / (history.length - 1));
   const y = (value: number): number => PLOT.top + plotHeight - (value * plotHeight) / maximum;
   const round = (value: number): string => value.toFixed(1);
+  // A year of nights puts points two units apart: smaller markers keep the lines readable.
+  const radius = history.length > DENSE_PLOT_RUNS ? 1.2 : 2.5;
   const bottom = PLOT.top + plotHeight;
   const parts = [
     `<svg id="history-plot" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${PLOT.width} ${PLOT.height}" width="${PLOT.width}" height="${PLOT.height}" role="img" aria-labelledby="history-plot-title">`,
@@ -257,7 +262,7 @@ export function renderHistorySvg(history: readonly RunCounts[], lang: Lang): str
         severity: SEVERITY_PLURALS[severity][lang],
       });
       parts.push(
-        `<circle class="point" cx="${round(x(index))}" cy="${round(y(run.findings[severity]))}" r="2.5" fill="${colour}"><title>${escapeHtml(label)}</title></circle>`,
+        `<circle class="point" cx="${round(x(index))}" cy="${round(y(run.findings[severity]))}" r="${radius}" fill="${colour}"><title>${escapeHtml(label)}</title></circle>`,
       );
     });
     parts.push('</g>');
