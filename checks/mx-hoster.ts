@@ -1,0 +1,48 @@
+import { defineCheck } from '../src/checks/define-check.js';
+import type { FindingDraft } from '../src/checks/types.js';
+import '../src/facts/mx.js';
+
+export default defineCheck({
+  id: 'mx-hoster',
+  requires: ['mx'],
+  expects: 'mxHosts',
+  rfc: 'https://www.rfc-editor.org/rfc/rfc5321#section-5.1',
+  title: { en: 'Mail goes to the hoster’s MX', fr: 'Le courrier arrive aux MX de l’hébergeur' },
+  findings: {
+    'mx.not_hoster': {
+      severity: 'warning',
+      title: {
+        en: 'MX "{host}" is not one of the hoster’s ({expected})',
+        fr: 'Le MX « {host} » n’est pas un de ceux de l’hébergeur ({expected})',
+      },
+      explanation: {
+        en: 'Mail for this domain is delivered to a server the hoster does not run: it escapes the hoster’s filtering and mailboxes, and often is an old provider left in the zone.',
+        fr: 'Le courrier de ce domaine est livré à un serveur que l’hébergeur n’exploite pas : il échappe à son filtrage et à ses boîtes, et c’est souvent un ancien fournisseur resté dans la zone.',
+      },
+      remediation: {
+        en: 'Replace this MX record with the hoster’s MX hosts, or tell the hoster why this server must stay',
+        fr: 'Remplacez cet enregistrement MX par les MX de l’hébergeur, ou dites à l’hébergeur pourquoi ce serveur doit rester',
+      },
+    },
+  },
+  // Silent without MX hosts: mx-records reports a missing MX, and a null MX declares the domain takes no mail at all.
+  run: ({ mx }, { expectations }) => {
+    const findings: FindingDraft[] = [];
+    // The runner runs this check only when mxHosts is configured.
+    const expected = expectations?.mxHosts ?? [];
+    if (expected.length === 0 || mx.hasNullMx) return { findings };
+    const seen = new Set<string>();
+    for (const host of mx.hosts) {
+      // An exchange listed at two preferences is one finding: (id, domain, subject) must stay unique.
+      if (expected.includes(host.exchange) || seen.has(host.exchange)) continue;
+      seen.add(host.exchange);
+      findings.push({
+        id: 'mx.not_hoster',
+        subject: host.exchange,
+        values: { host: host.exchange, expected: expected.join(', ') },
+        evidence: { exchange: host.exchange, preference: host.preference, expected },
+      });
+    }
+    return { findings };
+  },
+});
