@@ -23,6 +23,7 @@ import { gatherDkim } from '../facts/dkim.js';
 import { gatherDmarc } from '../facts/dmarc.js';
 import { gatherDane, gatherMtaStsRecord, gatherTlsRptRecord } from '../facts/mail-tls-records.js';
 import { gatherMtaStsPolicy } from '../facts/mta-sts-policy.js';
+import { gatherHosterMx } from '../facts/hoster-mx.js';
 import { gatherMx } from '../facts/mx.js';
 import { gatherSmtpProbe } from '../facts/smtp-probe.js';
 import { gatherSpf } from '../facts/spf.js';
@@ -59,6 +60,7 @@ export const GATHERERS: GathererTable = {
   dane: gatherDane,
   dkim: gatherDkim,
   dmarc: gatherDmarc,
+  hosterMx: gatherHosterMx,
   mtaStsPolicy: gatherMtaStsPolicy,
   mtaStsRecord: gatherMtaStsRecord,
   mx: gatherMx,

@@ -61,6 +61,7 @@ export async function runDomainChecks(
     resolver: context.resolver,
     once: context.once,
     signal: context.signal,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
   const settled = await Promise.all(
     needed.map(async (name): Promise<[FactName, Fact<unknown>]> => {

@@ -82,6 +82,8 @@ export interface GatherContext {
   once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Aborted when the run is cancelled or past its deadline. */
   signal: AbortSignal;
+  /** The hoster's expectations, for facts about the hoster itself (the addresses of its MX hosts). */
+  expectations?: HosterExpectations;
 }
 
 export type FactName = keyof FactMap;

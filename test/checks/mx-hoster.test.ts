@@ -24,6 +24,16 @@ describe('mx-hoster', () => {
         zone: `example.org. MX 10 MX1.HEBERGEUR.EXAMPLE.\n${HOSTER_MX}`,
         expectations: HOSTER,
       },
+      {
+        name: 'an alias of the hoster’s MX (mx-records reports the alias)',
+        zone: `example.org. MX 10 courrier.example.org.\ncourrier.example.org. CNAME mx1.hebergeur.example.\n${HOSTER_MX}`,
+        expectations: HOSTER,
+      },
+      {
+        name: 'the member’s own name for the hoster’s MX address',
+        zone: `example.org. MX 10 mail.example.org.\nmail.example.org. A 192.0.2.11\n${HOSTER_MX}`,
+        expectations: HOSTER,
+      },
       { name: 'null MX: the domain takes no mail', zone: 'example.org. MX 0 .', expectations: HOSTER },
       { name: 'no MX at all (mx-records reports it)', zone: 'example.org. A 192.0.2.1', expectations: HOSTER },
     ],
@@ -40,6 +50,18 @@ describe('mx-hoster', () => {
         expectations: HOSTER,
         ids: ['mx.not_hoster'],
       },
+      {
+        name: 'the member’s own name on one hoster address and one elsewhere',
+        zone: `example.org. MX 10 mail.example.org.\nmail.example.org. A 192.0.2.11\nmail.example.org. A 198.51.100.7\n${HOSTER_MX}`,
+        expectations: HOSTER,
+        ids: ['mx.not_hoster'],
+      },
+      {
+        name: 'a foreign MX without address',
+        zone: 'example.org. MX 10 gone.example.net.',
+        expectations: HOSTER,
+        ids: ['mx.not_hoster'],
+      },
     ],
     unknown: [
       {
@@ -48,7 +70,28 @@ describe('mx-hoster', () => {
         expectations: HOSTER,
         failures: { 'example.org MX': 'timeout' },
       },
+      {
+        name: 'the member’s own name, while the hoster’s MX addresses time out',
+        zone: `example.org. MX 10 mail.example.org.\nmail.example.org. A 192.0.2.11\n${HOSTER_MX}`,
+        expectations: HOSTER,
+        failures: { 'mx2.hebergeur.example A': 'timeout' },
+      },
+      {
+        name: 'the MX host’s own addresses time out',
+        zone: 'example.org. MX 10 mail.example.org.',
+        expectations: HOSTER,
+        failures: { 'mail.example.org A': 'servfail' },
+      },
     ],
+  });
+
+  it('judges the hoster’s own MX by name even when its addresses time out', async () => {
+    const result = await runCheck(mxHoster, {
+      zone: `example.org. MX 10 mx1.hebergeur.example.\n${HOSTER_MX}`,
+      expectations: HOSTER,
+      failures: { 'mx2.hebergeur.example A': 'timeout' },
+    });
+    expect(result.status).toBe('pass');
   });
 
   it('names the foreign exchange and the expected hosts', async () => {

@@ -3,6 +3,7 @@ import { runDomainChecks, type GathererTable } from '../../src/checks/run-checks
 import type { Check, CheckResult, DomainOptions, HosterExpectations } from '../../src/checks/types.js';
 import type { DnsFailure } from '../../src/dns/types.js';
 import { gatherDmarc } from '../../src/facts/dmarc.js';
+import { gatherHosterMx } from '../../src/facts/hoster-mx.js';
 import { gatherMx } from '../../src/facts/mx.js';
 import { gatherSpf } from '../../src/facts/spf.js';
 import { NO_OPTIONS, zoneResolver } from '../facts/spf-dmarc-context.js';
@@ -18,8 +19,13 @@ export interface CheckCase {
 
 /** Runs one check on one domain through the real runner, facts gathered from zone text. */
 export async function runCheck(check: Check, testCase: CheckCase): Promise<CheckResult> {
-  // Only the spf, dmarc and mx facts are ever asked for by these checks; the runner looks up no other gatherer.
-  const gatherers = { spf: gatherSpf, dmarc: gatherDmarc, mx: gatherMx } as unknown as GathererTable;
+  // Only these facts are ever asked for by the checks tested with it; the runner looks up no other gatherer.
+  const gatherers = {
+    spf: gatherSpf,
+    dmarc: gatherDmarc,
+    mx: gatherMx,
+    hosterMx: gatherHosterMx,
+  } as unknown as GathererTable;
   const memo = new Map<string, Promise<unknown>>();
   const result = await runDomainChecks(
     testCase.domain ?? 'example.org',
