@@ -112,6 +112,16 @@ describe('facteur check with a config file (CLI against a real DNS server)', () 
     expect(existsSync(join(dir, 'hoster/nightly.sqlite'))).toBe(true);
   });
 
+  it('lets facteur changes read the database the config names', async () => {
+    const second = await facteur(['check', '--config', config, '--json']);
+    expect(second.code).toBe(1);
+    const changes = await facteur(['changes', '--config', config, '--json']);
+    expect(changes.code).toBe(0);
+    const report = JSON.parse(changes.stdout) as { previousRun: { id: number } | null; currentRun: { id: number } };
+    expect(report.previousRun?.id).toBe(1);
+    expect(report.currentRun.id).toBe(2);
+  });
+
   it('lets the command line win over the config, and records a one-off check nowhere', async () => {
     const result = await facteur(['check', '--config', config, '--json', '--lang', 'en', 'club-photo.example']);
     expect(result.code).toBe(1);
