@@ -5,6 +5,7 @@ import type {
   Check,
   CheckResult,
   DomainOptions,
+  HosterExpectations,
   FactName,
   Finding,
   GatherContext,
@@ -27,6 +28,8 @@ export interface RunContext {
   now: Date;
   signal: AbortSignal;
   once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** The hoster's expectations from the config; none by default. */
+  expectations?: HosterExpectations;
 }
 
 /** One domain's results. */
@@ -38,6 +41,11 @@ export interface DomainResult {
 
 type FailedFact = Extract<Fact<unknown>, { ok: false }>;
 
+/** The checks a run performs: those comparing against a hoster expectation only when it is configured. */
+export function applicableChecks(checks: readonly Check[], expectations: HosterExpectations = {}): Check[] {
+  return checks.filter((check) => check.expects === undefined || expectations[check.expects] !== undefined);
+}
+
 /** Gathers the facts the checks need, once each, then runs every check; a failed fact makes its checks `unknown`. */
 export async function runDomainChecks(
   domain: string,
@@ -45,13 +53,15 @@ export async function runDomainChecks(
   options: DomainOptions,
   context: RunContext,
 ): Promise<DomainResult> {
-  const needed = [...new Set(context.checks.flatMap((check) => check.requires))];
+  const checks = applicableChecks(context.checks, context.expectations);
+  const needed = [...new Set(checks.flatMap((check) => check.requires))];
   const gatherContext: GatherContext = {
     domain,
     options,
     resolver: context.resolver,
     once: context.once,
     signal: context.signal,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
   const settled = await Promise.all(
     needed.map(async (name): Promise<[FactName, Fact<unknown>]> => {
@@ -65,7 +75,7 @@ export async function runDomainChecks(
     }),
   );
   const facts = new Map(settled);
-  return { domain, member, checks: context.checks.map((check) => runOneCheck(check, facts, domain, options, context)) };
+  return { domain, member, checks: checks.map((check) => runOneCheck(check, facts, domain, options, context)) };
 }
 
 function runOneCheck(
@@ -88,7 +98,12 @@ function runOneCheck(
       return [name, fact?.ok ? fact.value : undefined];
     }),
   ) as Pick<FactMap, FactName>;
-  const output = check.run(values, { domain, options, now: context.now });
+  const output = check.run(values, {
+    domain,
+    options,
+    now: context.now,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
+  });
   const findings = output.findings.map((draft): Finding => {
     const meta = check.findings[draft.id];
     if (meta === undefined) throw new Error(`Check "${check.id}" reported undeclared finding "${draft.id}"`);

@@ -1,8 +1,10 @@
 import { expect, it } from 'vitest';
 import { runDomainChecks, type GathererTable } from '../../src/checks/run-checks.js';
-import type { Check, CheckResult, DomainOptions } from '../../src/checks/types.js';
+import type { Check, CheckResult, DomainOptions, HosterExpectations } from '../../src/checks/types.js';
 import type { DnsFailure } from '../../src/dns/types.js';
 import { gatherDmarc } from '../../src/facts/dmarc.js';
+import { gatherHosterMx } from '../../src/facts/hoster-mx.js';
+import { gatherMx } from '../../src/facts/mx.js';
 import { gatherSpf } from '../../src/facts/spf.js';
 import { NO_OPTIONS, zoneResolver } from '../facts/spf-dmarc-context.js';
 
@@ -12,12 +14,18 @@ export interface CheckCase {
   domain?: string;
   options?: Partial<DomainOptions>;
   failures?: Record<string, DnsFailure>;
+  expectations?: HosterExpectations;
 }
 
 /** Runs one check on one domain through the real runner, facts gathered from zone text. */
 export async function runCheck(check: Check, testCase: CheckCase): Promise<CheckResult> {
-  // Only the spf and dmarc facts are ever asked for by these checks; the runner looks up no other gatherer.
-  const gatherers = { spf: gatherSpf, dmarc: gatherDmarc } as unknown as GathererTable;
+  // Only these facts are ever asked for by the checks tested with it; the runner looks up no other gatherer.
+  const gatherers = {
+    spf: gatherSpf,
+    dmarc: gatherDmarc,
+    mx: gatherMx,
+    hosterMx: gatherHosterMx,
+  } as unknown as GathererTable;
   const memo = new Map<string, Promise<unknown>>();
   const result = await runDomainChecks(
     testCase.domain ?? 'example.org',
@@ -29,6 +37,7 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
       resolver: zoneResolver(testCase.zone, testCase.failures),
       render: { lang: 'en', docs: (_id, owner) => owner.rfc },
       now: new Date(0),
+      ...(testCase.expectations === undefined ? {} : { expectations: testCase.expectations }),
       signal: new AbortController().signal,
       once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
         if (!memo.has(key)) memo.set(key, fn());

@@ -4,6 +4,7 @@ import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
 import { acknowledgeChanges, type AckedDomainChanges, type AckedRunDiff } from '../../commands/build-report.js';
 import { diffRuns, fillUndecided, type RunDiff } from '../../commands/diff-runs.js';
+import { CONFIG_FILE_NAME, loadCommandConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { activeAcks } from '../../store/acks.js';
@@ -19,7 +20,7 @@ import {
 import { EXIT } from '../exit-codes.js';
 import { langOption } from '../options.js';
 
-/** Where `facteur check --db` and `facteur changes` keep the history unless told otherwise (until the config file). */
+/** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 export const DEFAULT_DB_PATH = 'facteur.sqlite';
 
 /** The baseline of a comparison: a run id, or a date (the state as of that date). */
@@ -276,7 +277,8 @@ export function registerChanges(program: Command): void {
   program
     .command('changes')
     .description('What changed between the last two complete check runs (or since a run or a date), per member')
-    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
+    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
+    .option('--db <file>', `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`)
     .option(
       '--since <run|date>',
       'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
@@ -284,11 +286,12 @@ export function registerChanges(program: Command): void {
     )
     .option('--json', 'print one JSON document on stdout', false)
     .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
-    .action((options: { db: string; since?: Since; json: boolean; lang?: Lang }) => {
-      // commander calls the parser only when --lang is given: the default comes from the environment.
-      const lang = options.lang ?? langOption(undefined);
+    .action((options: { config?: string; db?: string; since?: Since; json: boolean; lang?: Lang }) => {
+      const config = loadCommandConfig(options.config);
+      // commander calls the parser only when --lang is given: the default comes from the config, else the environment.
+      const lang = options.lang ?? config.lang ?? langOption(undefined);
       const report = computeChanges({
-        db: options.db,
+        db: options.db ?? config.db ?? DEFAULT_DB_PATH,
         ...(options.since === undefined ? {} : { since: options.since }),
       });
       warnIgnoredRun(report.ignoredRun, lang);

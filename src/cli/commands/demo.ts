@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
-import type { DomainOptions } from '../../checks/types.js';
+import { loadConfig } from '../../config/load-config.js';
 import { startRunRecorder } from '../../commands/record-check-run.js';
 import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
 import { startZoneServer, type ZoneServer } from '../../dns/zone-server.js';
@@ -14,7 +14,7 @@ import { renderCheckText } from '../../report/render-check-text.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT } from '../exit-codes.js';
 import { langOption } from '../options.js';
-import { readTargets } from './check.js';
+import { checkSettings, readTargets, type CheckSettings } from './check.js';
 import { computeChanges, renderChangesText } from './changes.js';
 import { writeReports } from './report.js';
 
@@ -32,22 +32,13 @@ const TEXTS = {
   database: { en: 'History database: {path}', fr: 'Base d’historique : {path}' },
 } satisfies Record<string, Text>;
 
-/** The example's per-domain defaults: the hoster's relay, checked against each SPF and the example blocklist. */
-const DEMO_DEFAULTS: DomainOptions = {
-  dkimSelectors: [],
-  sendingIps: ['192.0.2.25'],
-  dnsbl: ['dnsbl.example'],
-  rhsbl: [],
-  probes: false,
-};
-
 /** Serves a zone directory on 127.0.0.1, checks the targets against it and records the run in the database. */
 async function runNight(
   night: number,
   zones: string,
   targets: CheckTarget[],
   errors: InputError[],
-  options: { db: string; lang: Lang; quiet: boolean },
+  options: { db: string; lang: Lang; quiet: boolean; settings: CheckSettings },
 ): Promise<CheckReport> {
   // The recorder first: a database that cannot be opened must not leave a DNS server holding the process open.
   const recorder = startRunRecorder(options.db, { demo: true, night, lang: options.lang });
@@ -71,8 +62,9 @@ async function runNight(
           checks: ALL_CHECKS,
           gatherers: GATHERERS,
           resolver,
-          render: { lang: options.lang, docs: (_id, check) => check.rfc },
-          concurrency: 8,
+          render: { lang: options.lang, docs: options.settings.docs },
+          expectations: options.settings.expectations,
+          concurrency: options.settings.concurrency,
           onDomainResult: (result) => {
             recorder.add(result);
           },
@@ -123,8 +115,14 @@ export function registerDemo(program: Command): void {
       cpSync(join(examples, 'zones'), night2Zones, { recursive: true });
       cpSync(join(examples, 'zones-night2'), night2Zones, { recursive: true });
 
-      const { targets, errors } = await readTargets([], join(examples, 'members.csv'), DEMO_DEFAULTS);
-      const nightOptions = { db, lang, quiet: options.json };
+      // The example config (the hoster's relay, blocklist, expectations and wiki), as a night would run it.
+      const settings = checkSettings(
+        [],
+        { json: options.json, quiet: options.json, db: false, lang },
+        loadConfig(join(examples, 'facteur.config.json')),
+      );
+      const { targets, errors } = await readTargets([], settings.members, settings.defaults);
+      const nightOptions = { db, lang, quiet: options.json, settings };
       const first = await runNight(1, join(examples, 'zones'), targets, errors, nightOptions);
       await runNight(2, night2Zones, targets, errors, nightOptions);
       const changes = computeChanges({ db });
