@@ -9,7 +9,11 @@ export interface NewestSaved {
   newestSavedAt: Date;
 }
 
-/** The doveadm command whose output `readMailboxStatus` reads; written here so docs and tests quote the same one. */
+/**
+ * The doveadm command whose output `readMailboxStatus` reads; written here so docs and tests quote the same one.
+ * Appending `savedsince <N>d` (doveadm-search-query(7)) bounds the output to the messages of the window that
+ * matters; a user with none in it then has no row, which is the "nothing saved since" answer.
+ */
 export const NEWEST_SAVED_COMMAND = [
   'doveadm',
   '-f',
@@ -19,16 +23,17 @@ export const NEWEST_SAVED_COMMAND = [
   'date.saved.unixtime',
   'mailbox',
   'INBOX',
-  '*',
+  'all',
 ];
 
 /**
  * Reads the newest saved date of each user's INBOX from the output of
- * `doveadm -f tab fetch -A 'date.saved.unixtime' mailbox INBOX '*'`.
- * `doveadm mailbox status` only offers `firstsaved` (the oldest); the bare `*` sequence set is the last message,
- * the highest UID, which is the one saved last (RFC 3501 2.3.1.1: UIDs ascend in the order messages are added).
- * One row per user with mail, after a `Username<TAB>date.saved.unixtime` header; users whose INBOX is empty have no
- * row. In Maildir the saved date is the file's ctime: an IMAP APPEND's internal date does not change it.
+ * `doveadm -f tab fetch -A 'date.saved.unixtime' mailbox INBOX all`: a `Username<TAB>date.saved.unixtime` header,
+ * then one row per message; users whose INBOX is empty have no row. Yields one entry per user, at the end.
+ * Why not something shorter: `doveadm mailbox status` only offers `firstsaved` (the oldest), and the sequence set
+ * `*` (the last message) is resolved once for the first user under `-A` in Dovecot 2.3.19, so every user with fewer
+ * messages than the first is silently left out. In Maildir the saved date is the file's ctime: an IMAP APPEND's
+ * internal date does not change it.
  */
 export async function* readMailboxStatus(file: string, options: MailboxReadOptions = {}): AsyncGenerator<NewestSaved> {
   const report = (message: string, line: number): void => {
@@ -37,6 +42,8 @@ export async function* readMailboxStatus(file: string, options: MailboxReadOptio
     options.onInputError(error);
   };
   let columns: { user: number; saved: number } | null = null;
+  // One entry per user with mail: a hoster's user count, not its message count.
+  const newest = new Map<string, Date>();
   for await (const line of readLines(file, 'doveadm fetch output')) {
     if (line.isTooLong) {
       report('line is too long', line.number);
@@ -67,6 +74,8 @@ export async function* readMailboxStatus(file: string, options: MailboxReadOptio
       report(`"${value}" is not a Unix time`, line.number);
       continue;
     }
-    yield { user, newestSavedAt };
+    const known = newest.get(user);
+    if (known === undefined || known < newestSavedAt) newest.set(user, newestSavedAt);
   }
+  for (const [user, newestSavedAt] of newest) yield { user, newestSavedAt };
 }

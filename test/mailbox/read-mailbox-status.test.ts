@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMailboxStatus } from '../../src/mailbox/read-mailbox-status.js';
 import { collect, scratch } from '../sympa/helpers.js';
 
-/** Output of Dovecot 2.3.19.1's `doveadm -f tab fetch -A 'date.saved.unixtime' mailbox INBOX '*'`. */
-const FIXTURE = join(import.meta.dirname, '../fixtures/mailbox/fetch-newest-saved.txt');
+/** Output of Dovecot 2.3.19.1's `doveadm -f tab fetch -A 'date.saved.unixtime' mailbox INBOX all`. */
+const FIXTURE = join(import.meta.dirname, '../fixtures/mailbox/fetch-saved-dates.txt');
 
 describe('readMailboxStatus()', () => {
   let files: ReturnType<typeof scratch>;
@@ -18,7 +18,22 @@ describe('readMailboxStatus()', () => {
   it('reads the newest saved date doveadm printed per user', async () => {
     const { items, errors } = await collect((onInputError) => readMailboxStatus(FIXTURE, { onInputError }));
     expect(errors).toEqual([]);
-    expect(items).toEqual([{ user: 'alice@example.test', newestSavedAt: new Date(1795446538_000) }]);
+    expect(items).toEqual([
+      { user: 'alice@example.test', newestSavedAt: new Date(1795446538_000) },
+      { user: 'bob@example.test', newestSavedAt: new Date(1795446891_000) },
+    ]);
+  });
+
+  it("keeps the newest of each user's messages, in whatever order they come", async () => {
+    const file = files.write(
+      'out.txt',
+      'Username\tdate.saved.unixtime\na@x.test\t1700000500\na@x.test\t1700000900\nb@x.test\t1600000000\na@x.test\t1700000100\n',
+    );
+    const { items } = await collect(() => readMailboxStatus(file));
+    expect(items).toEqual([
+      { user: 'a@x.test', newestSavedAt: new Date(1700000900_000) },
+      { user: 'b@x.test', newestSavedAt: new Date(1600000000_000) },
+    ]);
   });
 
   it('finds the columns by name, wherever doveadm puts them', async () => {
@@ -46,7 +61,7 @@ describe('readMailboxStatus()', () => {
       'Username\tmailbox\tmessages\tfirstsaved\nx@example.test\tINBOX\t2\t1700000000\n',
     );
     await expect(collect(() => readMailboxStatus(file))).rejects.toThrow(
-      'the header needs "Username" and "date.saved.unixtime" (run doveadm -f tab fetch -A date.saved.unixtime mailbox INBOX *)',
+      'the header needs "Username" and "date.saved.unixtime" (run doveadm -f tab fetch -A date.saved.unixtime mailbox INBOX all)',
     );
   });
 });
