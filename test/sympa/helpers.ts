@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InputError } from '../../src/errors.js';
 
-/** The real files Sympa 6.2.70 wrote (member.dump, subscriber_table) and wwsympa's export formats. */
+/** Files Sympa 6.2.70 wrote (member.dump, subscriber_table rows) and the web export formats (see read-member-export.test.ts). */
 export const FIXTURES = join(import.meta.dirname, '../fixtures/sympa');
 
 /** A scratch directory with hostile files; removed by `cleanup`. */

@@ -3,6 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMemberExport } from '../../src/sympa/read-member-export.js';
 import { collect, FIXTURES, scratch } from './helpers.js';
 
+/**
+ * The export-*.txt fixtures are written from the print statements of `do_export_member` in Sympa 6.2.70's
+ * wwsympa.fcgi (tab-separated, the bounce header, an undefined gecos printed as nothing), with the members and
+ * bounces of member.dump; they were not downloaded from a running WWSympa.
+ */
 const LIST = 'probe@lists.example.org';
 
 async function read(file: string) {
