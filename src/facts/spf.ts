@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
-import { lookup, type DnsResolver } from '../dns/types.js';
+import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import {
   hasMacro,
   isSpfRecord,
@@ -10,7 +10,7 @@ import {
   type SpfQualifier,
   type SpfRecord,
 } from '../parse/parse-spf-record.js';
-import { expandIpv6 } from './mx.js';
+import { expandIpv6, mxExchanges } from './mx.js';
 
 /** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
 export const MAX_SPF_LOOKUPS = 10;
@@ -73,6 +73,11 @@ export interface SpfFact {
   isTruncated: boolean;
   all: SpfAll | null;
   sendingIps: { ip: string; result: SpfIpResult; reason: string }[];
+  /**
+   * Whether the domain publishes a null MX (RFC 7505: it accepts no mail), asked only when it has no SPF record, so
+   * that the suggested record can fit a domain that sends nothing; null when not asked or when the lookup failed.
+   */
+  hasNullMx: boolean | null;
 }
 
 /** Every node of the tree, depth first. */
@@ -379,6 +384,17 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
   const read = createSpfReader(context.resolver, parse);
   const state: WalkState = { resolver: context.resolver, read, walkedTerms: 0, isTruncated: false };
   const root = await walk(state, domain, 'root', []);
+  // The mx fact asks the same question: through the run's cache this costs no query. A failure only loses the advice.
+  const hasNullMx =
+    root.status === 'not_found'
+      ? await mxExchanges(context.resolver, domain).then(
+          (exchanges) => exchanges.length === 1 && exchanges[0]?.exchange === '',
+          (error: unknown) => {
+            if (error instanceof DnsLookupError) return null;
+            throw error;
+          },
+        )
+      : null;
   const sendingIps = await Promise.all(
     context.options.sendingIps.map(async (ip) => ({ ip, ...(await evaluateWith(context.resolver, read, domain, ip)) })),
   );
@@ -390,6 +406,7 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
     isTruncated: state.isTruncated,
     all: findAll(root),
     sendingIps,
+    hasNullMx,
   };
 }
 
