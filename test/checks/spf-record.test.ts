@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfRecord from '../../checks/spf-record.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('spf-record', () => {
   checkCases(spfRecord, {

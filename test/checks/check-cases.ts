@@ -1,12 +1,11 @@
 import { expect, it } from 'vitest';
-import { runDomainChecks, type GathererTable } from '../../src/checks/run-checks.js';
+import { GATHERERS } from '../../src/checks/registry.js';
+import { runDomainChecks } from '../../src/checks/run-checks.js';
 import type { Check, CheckResult, DomainOptions } from '../../src/checks/types.js';
+import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
-import { gatherDmarc } from '../../src/facts/dmarc.js';
-import { gatherSpf } from '../../src/facts/spf.js';
-import { NO_OPTIONS, zoneResolver } from '../facts/spf-dmarc-context.js';
 
-/** One case: zone text (absolute names), the domain checked, its options, lookups that fail. */
+/** One case: zone text (absolute names), the domain checked, its options, lookups that fail (`"name TYPE"`). */
 export interface CheckCase {
   zone: string;
   domain?: string;
@@ -14,10 +13,13 @@ export interface CheckCase {
   failures?: Record<string, DnsFailure>;
 }
 
-/** Runs one check on one domain through the real runner, facts gathered from zone text. */
+/** A case with a name for the test title; a bare string is a zone, named after its first line. */
+type NamedCase = string | (CheckCase & { name: string });
+
+const NO_OPTIONS: DomainOptions = { dkimSelectors: [], sendingIps: [], dnsbl: [], rhsbl: [], probes: false };
+
+/** Runs one check on one domain through the real runner and gatherers, facts gathered from zone text. */
 export async function runCheck(check: Check, testCase: CheckCase): Promise<CheckResult> {
-  // Only the spf and dmarc facts are ever asked for by these checks; the runner looks up no other gatherer.
-  const gatherers = { spf: gatherSpf, dmarc: gatherDmarc } as unknown as GathererTable;
   const memo = new Map<string, Promise<unknown>>();
   const result = await runDomainChecks(
     testCase.domain ?? 'example.org',
@@ -25,8 +27,8 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
     { ...NO_OPTIONS, ...testCase.options },
     {
       checks: [check],
-      gatherers,
-      resolver: zoneResolver(testCase.zone, testCase.failures),
+      gatherers: GATHERERS,
+      resolver: createMemoryResolver(`$TTL 300\n${testCase.zone}`, { failures: testCase.failures ?? {} }),
       render: { lang: 'en', docs: (_id, owner) => owner.rfc },
       now: new Date(0),
       signal: new AbortController().signal,
@@ -41,13 +43,21 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
   return only;
 }
 
-/** RuleTester-style table, called inside the check's describe: every pass case has no finding, every fail case exactly `ids`, every unknown case is `unknown`. */
+function named(testCase: NamedCase): CheckCase & { name: string } {
+  return typeof testCase === 'string' ? { name: testCase.trim().split('\n')[0] ?? '', zone: testCase } : testCase;
+}
+
+/**
+ * RuleTester-style table (STYLE.md), called inside the check's describe: every pass case has no finding, every fail
+ * case exactly `ids` in order, every unknown case is `unknown` without findings; and every finding id of the check
+ * has a fail case.
+ */
 export function checkCases(
   check: Check,
   cases: {
-    pass: (CheckCase & { name: string })[];
+    pass: NamedCase[];
     fail: (CheckCase & { name: string; ids: string[] })[];
-    unknown: (CheckCase & { name: string })[];
+    unknown: NamedCase[];
   },
 ): void {
   it('has a fail case for every finding id, and pass and unknown cases', () => {
@@ -56,7 +66,7 @@ export function checkCases(
     expect(cases.pass.length).toBeGreaterThan(0);
     expect(cases.unknown.length).toBeGreaterThan(0);
   });
-  it.each(cases.pass)('passes: $name', async (testCase) => {
+  it.each(cases.pass.map(named))('passes: $name', async (testCase) => {
     const result = await runCheck(check, testCase);
     expect(result.findings.map((finding) => finding.id)).toEqual([]);
     expect(result.status).toBe('pass');
@@ -66,7 +76,7 @@ export function checkCases(
     expect(result.findings.map((finding) => finding.id)).toEqual(testCase.ids);
     for (const finding of result.findings) expect(finding.message).not.toMatch(/\{\w+\}/);
   });
-  it.each(cases.unknown)('is unknown: $name', async (testCase) => {
+  it.each(cases.unknown.map(named))('is unknown: $name', async (testCase) => {
     const result = await runCheck(check, testCase);
     expect(result.status).toBe('unknown');
     expect(result.findings).toEqual([]);
