@@ -11,6 +11,8 @@ export interface CheckCase {
   domain?: string;
   options?: Partial<DomainOptions>;
   failures?: Record<string, DnsFailure>;
+  /** The run's clock, for checks that date what they suggest (default: the epoch). */
+  now?: Date;
 }
 
 /** A case with a name for the test title; a bare string is a zone, named after its first line. */
@@ -30,7 +32,7 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
       gatherers: GATHERERS,
       resolver: createMemoryResolver(`$TTL 300\n${testCase.zone}`, { failures: testCase.failures ?? {} }),
       render: { lang: 'en', docs: (_id, owner) => owner.rfc },
-      now: new Date(0),
+      now: testCase.now ?? new Date(0),
       signal: new AbortController().signal,
       once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
         if (!memo.has(key)) memo.set(key, fn());
@@ -56,7 +58,8 @@ export function checkCases(
   check: Check,
   cases: {
     pass: NamedCase[];
-    fail: (CheckCase & { name: string; ids: string[] })[];
+    /** `match`, when given, is matched against the findings in order (`toMatchObject`: evidence, subject…). */
+    fail: (CheckCase & { name: string; ids: string[]; match?: Record<string, unknown>[] })[];
     unknown: NamedCase[];
   },
 ): void {
@@ -75,6 +78,7 @@ export function checkCases(
     const result = await runCheck(check, testCase);
     expect(result.findings.map((finding) => finding.id)).toEqual(testCase.ids);
     for (const finding of result.findings) expect(finding.message).not.toMatch(/\{\w+\}/);
+    expect(result.findings).toMatchObject(testCase.match ?? result.findings.map(() => ({})));
   });
   it.each(cases.unknown.map(named))('is unknown: $name', async (testCase) => {
     const result = await runCheck(check, testCase);
