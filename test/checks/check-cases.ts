@@ -11,6 +11,8 @@ export interface CheckCase {
   domain?: string;
   options?: Partial<DomainOptions>;
   failures?: Record<string, DnsFailure>;
+  /** Names whose answers carry the AD bit (DNSSEC-validated), with everything below them. */
+  authenticated?: string[];
   /** The run's clock, for checks that date what they suggest (default: the epoch). */
   now?: Date;
 }
@@ -30,7 +32,10 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
     {
       checks: [check],
       gatherers: GATHERERS,
-      resolver: createMemoryResolver(`$TTL 300\n${testCase.zone}`, { failures: testCase.failures ?? {} }),
+      resolver: createMemoryResolver(`$TTL 300\n${testCase.zone}`, {
+        failures: testCase.failures ?? {},
+        authenticated: testCase.authenticated ?? [],
+      }),
       render: { lang: 'en', docs: (_id, owner) => owner.rfc },
       now: testCase.now ?? new Date(0),
       signal: new AbortController().signal,
@@ -60,7 +65,8 @@ export function checkCases(
     pass: NamedCase[];
     /** `match`, when given, is matched against the findings in order (`toMatchObject`: evidence, subject…). */
     fail: (CheckCase & { name: string; ids: string[]; match?: Record<string, unknown>[] })[];
-    unknown: NamedCase[];
+    /** `subjects`, when given, are the undecided parts the check names (one MX, one selector). */
+    unknown: (string | (CheckCase & { name: string; subjects?: string[] }))[];
   },
 ): void {
   it('has a fail case for every finding id, and pass and unknown cases', () => {
@@ -80,9 +86,14 @@ export function checkCases(
     for (const finding of result.findings) expect(finding.message).not.toMatch(/\{\w+\}/);
     expect(result.findings).toMatchObject(testCase.match ?? result.findings.map(() => ({})));
   });
-  it.each(cases.unknown.map(named))('is unknown: $name', async (testCase) => {
-    const result = await runCheck(check, testCase);
-    expect(result.status).toBe('unknown');
-    expect(result.findings).toEqual([]);
-  });
+  it.each(cases.unknown.map((testCase) => (typeof testCase === 'string' ? named(testCase) : testCase)))(
+    'is unknown: $name',
+    async (testCase) => {
+      const result = await runCheck(check, testCase);
+      expect(result.status).toBe('unknown');
+      expect(result.findings).toEqual([]);
+      const subjects = result.unknown.map((entry) => entry.subject);
+      expect(subjects).toEqual('subjects' in testCase && testCase.subjects ? testCase.subjects : subjects);
+    },
+  );
 }
