@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import dmarcHoster from '../../checks/dmarc-hoster.js';
 import { applicableChecks } from '../../src/checks/run-checks.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const HOSTER = { dmarcReportsTo: 'mailto:dmarc@hebergeur.example' };
 

@@ -3,7 +3,7 @@ import mxHoster from '../../checks/mx-hoster.js';
 import { applicableChecks, runDomainChecks } from '../../src/checks/run-checks.js';
 import { gatherMx } from '../../src/facts/mx.js';
 import { NO_OPTIONS, zoneResolver } from '../facts/spf-dmarc-context.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const HOSTER = { mxHosts: ['mx1.hebergeur.example', 'mx2.hebergeur.example'] };
 const HOSTER_MX = `

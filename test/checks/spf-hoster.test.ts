@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import spfHoster from '../../checks/spf-hoster.js';
 import { applicableChecks } from '../../src/checks/run-checks.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const HOSTER = { spfInclude: '_spf.hebergeur.example' };
 const HOSTER_SPF = '_spf.hebergeur.example. TXT "v=spf1 ip4:192.0.2.25 -all"';
