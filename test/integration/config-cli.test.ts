@@ -122,6 +122,30 @@ describe('facteur check with a config file (CLI against a real DNS server)', () 
     expect(report.currentRun.id).toBe(2);
   });
 
+  it('lets facteur ack and report use the database and language the config names', async () => {
+    const ack = await facteur([
+      'ack',
+      'club-photo.example',
+      'mx.not_hoster',
+      '--until',
+      '2099-12-31',
+      '--note',
+      'own MX, agreed',
+      '--config',
+      config,
+    ]);
+    expect(ack.code).toBe(0);
+    const listed = await facteur(['ack', '--list', '--json', '--config', config]);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      acks: [{ domain: 'club-photo.example', findingId: 'mx.not_hoster' }],
+    });
+    const report = await facteur(['report', '--member', 'Club Photo', '--config', config]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('club-photo.example');
+    expect(report.stdout).toContain('own MX, agreed');
+    expect(report.stdout).toContain('Bilan de santé du courrier : Club Photo');
+  });
+
   it('lets the command line win over the config, and records a one-off check nowhere', async () => {
     const result = await facteur(['check', '--config', config, '--json', '--lang', 'en', 'club-photo.example']);
     expect(result.code).toBe(1);

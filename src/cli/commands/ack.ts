@@ -5,8 +5,7 @@ import { render, type Lang, type Text } from '../../i18n.js';
 import { normaliseDomain } from '../../parse/parse-members-csv.js';
 import { isAckActive, listAcks, removeAck, saveAck, utcDay, type Ack } from '../../store/acks.js';
 import { openDatabase } from '../../store/database.js';
-import { langOption } from '../options.js';
-import { DEFAULT_DB_PATH } from './changes.js';
+import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { findFinding } from './explain.js';
 
 /** A finding id as the catalogue spells them: `<area>.<code>` (STYLE.md). */
@@ -26,15 +25,13 @@ export function parseUntil(value: string): string {
 }
 
 /** The options of `facteur ack`, as commander hands them over. */
-interface AckCommandOptions {
+interface AckCommandOptions extends HistoryCommandOptions {
   until?: string;
   note?: string;
   list: boolean;
   remove: boolean;
   all: boolean;
-  db: string;
   json: boolean;
-  lang?: string;
 }
 
 const TEXTS = {
@@ -85,8 +82,7 @@ function listLines(acks: readonly Ack[], now: Date, lang: Lang): string {
 
 /** Adds `facteur ack DOMAIN ID --until DATE --note TEXT`, `ack --list [--all]` and `ack --remove DOMAIN ID`. */
 export function registerAck(program: Command): void {
-  program
-    .command('ack')
+  addHistoryOptions(program.command('ack'))
     .description(
       'Acknowledge a finding on a domain until a date: reports list it as acknowledged, changes never alert on it',
     )
@@ -101,17 +97,15 @@ export function registerAck(program: Command): void {
     .option('--list', 'list the acknowledgements still applying', false)
     .option('--all', 'with --list: also the expired ones', false)
     .option('--remove', 'remove the acknowledgement of DOMAIN and ID', false)
-    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
     .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
     .action((domainArg: string | undefined, idArg: string | undefined, options: AckCommandOptions) => {
-      const lang = langOption(options.lang);
+      const { db: dbFile, lang } = historySettings(options);
       const now = new Date();
       if (options.list && options.remove) throw new InputError('Cannot use --list and --remove together');
       if (options.list) {
         if (domainArg !== undefined) throw new InputError('Cannot list: --list takes no DOMAIN or ID');
-        if (!existsSync(options.db)) throw new InputError(`Cannot list acknowledgements: no database "${options.db}"`);
-        const db = openDatabase(options.db);
+        if (!existsSync(dbFile)) throw new InputError(`Cannot list acknowledgements: no database "${dbFile}"`);
+        const db = openDatabase(dbFile);
         try {
           const acks = listAcks(db, options.all ? {} : { activeOn: now });
           process.stdout.write(
@@ -126,7 +120,7 @@ export function registerAck(program: Command): void {
       }
       const { domain, id } = target(domainArg, idArg);
       if (options.remove) {
-        const db = openDatabase(options.db);
+        const db = openDatabase(dbFile);
         try {
           const removed = removeAck(db, domain, id);
           if (!removed)
@@ -153,7 +147,7 @@ export function registerAck(program: Command): void {
         throw new InputError(`Cannot acknowledge: --note must be one line of at most ${MAX_NOTE_LENGTH} characters`);
       }
       if (findFinding(id) === undefined) process.stderr.write(`facteur: ${render(TEXTS.unknownId, lang, { id })}\n`);
-      const db = openDatabase(options.db);
+      const db = openDatabase(dbFile);
       try {
         const ack: Ack = { domain, findingId: id, until: options.until, note, createdAt: now.toISOString() };
         const { replaced } = saveAck(db, ack);

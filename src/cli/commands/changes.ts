@@ -4,7 +4,6 @@ import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
 import { acknowledgeChanges, type AckedDomainChanges, type AckedRunDiff } from '../../commands/build-report.js';
 import { diffRuns, fillUndecided, type RunDiff } from '../../commands/diff-runs.js';
-import { CONFIG_FILE_NAME, loadCommandConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { activeAcks } from '../../store/acks.js';
@@ -18,10 +17,9 @@ import {
   type RunInfo,
 } from '../../store/history.js';
 import { EXIT } from '../exit-codes.js';
-import { langOption } from '../options.js';
+import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
-export const DEFAULT_DB_PATH = 'facteur.sqlite';
 
 /** The baseline of a comparison: a run id, or a date (the state as of that date). */
 export type Since = { runId: number } | { date: Date };
@@ -274,24 +272,18 @@ export function ignoredRun(db: Db): ChangesReport['ignoredRun'] {
 
 /** Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`; exits 1 only when something regressed. */
 export function registerChanges(program: Command): void {
-  program
-    .command('changes')
+  addHistoryOptions(program.command('changes'))
     .description('What changed between the last two complete check runs (or since a run or a date), per member')
-    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
-    .option('--db <file>', `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`)
     .option(
       '--since <run|date>',
       'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
       parseSince,
     )
     .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
-    .action((options: { config?: string; db?: string; since?: Since; json: boolean; lang?: Lang }) => {
-      const config = loadCommandConfig(options.config);
-      // commander calls the parser only when --lang is given: the default comes from the config, else the environment.
-      const lang = options.lang ?? config.lang ?? langOption(undefined);
+    .action((options: HistoryCommandOptions & { since?: Since; json: boolean }) => {
+      const { db, lang } = historySettings(options);
       const report = computeChanges({
-        db: options.db ?? config.db ?? DEFAULT_DB_PATH,
+        db,
         ...(options.since === undefined ? {} : { since: options.since }),
       });
       warnIgnoredRun(report.ignoredRun, lang);

@@ -17,15 +17,8 @@ import { renderReportMarkdown } from '../../report/render-report-markdown.js';
 import { renderReportText } from '../../report/render-report-text.js';
 import { activeAcks, isAckActive, listAcks } from '../../store/acks.js';
 import { completeRunCounts, latestCompleteRuns, runMembers } from '../../store/history.js';
-import { langOption } from '../options.js';
-import {
-  compareRuns,
-  DEFAULT_DB_PATH,
-  ignoredRun,
-  openHistory,
-  warnIgnoredRun,
-  type ChangesReport,
-} from './changes.js';
+import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
+import { compareRuns, ignoredRun, openHistory, warnIgnoredRun, type ChangesReport } from './changes.js';
 import { findFinding } from './explain.js';
 
 /** The formats `facteur report` writes. */
@@ -167,34 +160,31 @@ export function writeReports(options: {
 
 /** Adds `facteur report (--member NAME | --all) --format text|markdown|html --lang fr|en --out DIR [--db FILE]`. */
 export function registerReport(program: Command): void {
-  program
-    .command('report')
+  addHistoryOptions(program.command('report'))
     .description(
       'Write the report of the latest complete run: one per member (problems explained, records to publish, links) and a summary for the admins',
     )
     .option('--member <name>', 'only this member (as named in the members file)')
     .option('--all', 'every member, and the summary for the admins', false)
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
-    .option('--lang <lang>', 'language of the reports: en or fr (default: from LANG)')
     .option('--out <dir>', 'directory to write the reports to (created if needed); without it, one member is printed')
-    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
     .option('--json', 'print one JSON document on stdout', false)
     .action(
-      (options: {
-        member?: string;
-        all: boolean;
-        format: ReportFormat;
-        lang?: string;
-        out?: string;
-        db: string;
-        json: boolean;
-      }) => {
+      (
+        options: {
+          member?: string;
+          all: boolean;
+          format: ReportFormat;
+          out?: string;
+          json: boolean;
+        } & HistoryCommandOptions,
+      ) => {
         if (options.all === (options.member !== undefined)) {
           throw new InputError('Cannot report: give either --member NAME or --all');
         }
-        const lang = langOption(options.lang);
+        const { db, lang } = historySettings(options);
         const outcome = writeReports({
-          db: options.db,
+          db,
           scope: options.member === undefined ? { all: true } : { member: options.member },
           format: options.format,
           lang,
