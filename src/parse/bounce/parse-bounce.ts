@@ -1,5 +1,6 @@
 import { classifyReason, isHardBounce } from './classify-reason.js';
-import { findVerp } from './decode-verp.js';
+import type { VerpKeyLookup } from '../verp.js';
+import { decodeFacteurVerp, findVerp } from './decode-verp.js';
 import { BOUNCE_LIMITS } from './limits.js';
 import type { HeaderField, MimePart } from './mime.js';
 import {
@@ -256,27 +257,49 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
   return null;
 }
 
+/** Options of parseBounce(). */
+export interface ParseBounceOptions {
+  /** Keys of facteur's campaigns, to decode its VERP tokens; without them `verp` is never `facteur`. */
+  verpKeys?: VerpKeyLookup;
+}
+
 /**
  * Parses a bounce, auto-reply or ARF report into recipients classified with Sisimai's reason names.
  * Pure and total: hostile input (truncated, huge, broken MIME, bad charsets) yields a report, never a throw.
  */
-export function parseBounce(raw: Buffer | string): BounceReport {
+export function parseBounce(raw: Buffer | string, options: ParseBounceOptions = {}): BounceReport {
   try {
-    return parseNormalized(normalizeInput(raw));
+    const keys = options.verpKeys ?? null;
+    const report = parseNormalized(normalizeInput(raw), keys);
+    return keys === null ? report : withRecipientVerp(report, keys);
   } catch {
     // Defence in depth: a parser bug on one odd message must not stop a run over a mailbox.
     return { kind: 'other', recipients: [] };
   }
 }
 
-function parseNormalized(text: string): BounceReport {
+/**
+ * A bounce whose only trace of facteur's Return-Path is a recipient address (a forwarder that bounced the bounce
+ * back to the VERP address, or a DSN about the VERP mailbox itself): the token names the campaign message.
+ */
+function withRecipientVerp(report: BounceReport, keys: VerpKeyLookup): BounceReport {
+  if (report.recipients.some((r) => r.verp?.scheme === 'facteur')) return report;
+  const addresses = report.recipients.flatMap((r) =>
+    r.originalRecipient === null ? [r.address] : [r.address, r.originalRecipient],
+  );
+  const verp = decodeFacteurVerp(addresses, keys);
+  if (verp === null) return report;
+  return { ...report, recipients: report.recipients.map((r) => ({ ...r, verp })) };
+}
+
+function parseNormalized(text: string, keys: VerpKeyLookup | null): BounceReport {
   const root = parseMime(text);
   const headers = root.headers;
   const sections = collectSections(root);
   const allText = sections.texts.join('\n');
   let returnedHeaders = sections.returnedHeaders;
   if (returnedHeaders.length === 0) returnedHeaders = inlineReturnedHeaders(allText);
-  const verp = findVerp(headers, returnedHeaders, allText);
+  const verp = findVerp(headers, returnedHeaders, allText, keys);
   const reportType = (root.params['report-type'] ?? '').toLowerCase();
 
   // Microsoft's JMRP complaints are not ARF: the reported message alone, tagged with X-HmXmrOriginalRecipient.
