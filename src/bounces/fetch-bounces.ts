@@ -4,6 +4,8 @@ import { parseBounce } from '../parse/bounce/parse-bounce.js';
 import type { BounceRecipient, BounceReport } from '../parse/bounce/parse-bounce.js';
 import { headerValue, parseHeaderBlock } from '../parse/bounce/mime.js';
 import {
+  campaignVerpKeyLookup,
+  findQueuedRecipient,
   isMessageKnown,
   openBounceSource,
   recordFetchedMessage,
@@ -14,6 +16,7 @@ import {
   type FetchedKind,
 } from '../store/bounce-events.js';
 import type { Db } from '../store/database.js';
+import type { VerpKeyLookup } from '../parse/verp.js';
 import {
   addOutcome,
   emptyOutcome,
@@ -90,8 +93,9 @@ function lower(address: string | null | undefined): string | null {
   return value === undefined || value === '' ? null : value;
 }
 
-/** Turns one parsed recipient into a stored event, tying it to its list or survey through the VERP it carried. */
+/** Turns one parsed recipient into a stored event, tying it to its campaign, list or survey through its VERP. */
 function eventOf(
+  db: Db,
   recipient: BounceRecipient,
   kind: BounceEventInput['kind'],
   occurredAt: number,
@@ -103,7 +107,17 @@ function eventOf(
   let list = spoolList;
   let surveyId: string | null = null;
   let tokenId: string | null = null;
-  if (verp?.scheme === 'sympa') {
+  let campaignId: number | null = null;
+  let queueMessageId: number | null = null;
+  if (verp?.scheme === 'facteur') {
+    // The VERP's MAC was checked against this campaign's key, so the campaign exists; the queue row may be purged.
+    campaignId = verp.campaign;
+    const queued = findQueuedRecipient(db, verp.campaign, verp.recipientId);
+    if (queued !== null) {
+      queueMessageId = queued.queueMessageId;
+      subscribed = lower(queued.email) ?? subscribed;
+    }
+  } else if (verp?.scheme === 'sympa') {
     subscribed = lower(verp.address) ?? subscribed;
     list = `${verp.list}@${verp.listDomain}`.toLowerCase();
   } else if (verp?.scheme === 'limesurvey') {
@@ -119,8 +133,8 @@ function eventOf(
     hardbounce: recipient.hardbounce,
     permanent: recipient.permanent,
     diagnostic: recipient.diagnostic,
-    campaignId: null,
-    queueMessageId: null,
+    campaignId,
+    queueMessageId,
     list,
     surveyId,
     tokenId,
@@ -129,9 +143,9 @@ function eventOf(
 }
 
 /** Parses one message; a parser failure becomes kind "unparseable" with its reason, never a stopped run. */
-function parseMessage(raw: Buffer): { report: BounceReport; error: string | null } {
+function parseMessage(raw: Buffer, verpKeys: VerpKeyLookup): { report: BounceReport; error: string | null } {
   try {
-    return { report: parseBounce(raw), error: null };
+    return { report: parseBounce(raw, { verpKeys }), error: null };
   } catch (error) {
     return { report: { kind: 'other', recipients: [] }, error: error instanceof Error ? error.message : String(error) };
   }
@@ -149,8 +163,9 @@ function recordMessage(
   hash: string,
   options: FetchOptions,
   now: number,
+  verpKeys: VerpKeyLookup,
 ): { disposition: Disposition; events: number } {
-  const { report, error } = parseMessage(message.raw);
+  const { report, error } = parseMessage(message.raw, verpKeys);
   const headers = topHeaders(message.raw);
   const receivedAt = message.receivedAt ?? headers.date ?? now;
   // The mailbox's own receipt time is when the bounce happened; a sender's Date header is only a fallback.
@@ -159,7 +174,7 @@ function recordMessage(
   const events =
     report.kind === 'other' || error !== null
       ? []
-      : report.recipients.map((r) => eventOf(r, report.kind as BounceEventInput['kind'], occurredAt, message.list));
+      : report.recipients.map((r) => eventOf(db, r, report.kind as BounceEventInput['kind'], occurredAt, message.list));
   const truncated =
     message.size !== null && message.size > message.raw.length
       ? `message cut at ${message.raw.length} of ${message.size} bytes`
@@ -213,6 +228,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
       report.uidValidityChanged = source.uidValidity !== null;
       setSourceUidValidity(db, source.id, state.uidValidity);
     }
+    const verpKeys = campaignVerpKeyLookup(db);
     const isKnown = (key: string): boolean => isMessageKnown(db, source.id, key) !== null;
     for await (const batch of mailbox.batches(isKnown)) {
       const settle: { message: MailboxMessage; disposition: Disposition }[] = [];
@@ -229,7 +245,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
         }
         // A source skips reading only messages the store holds; one that vanished from the store meanwhile stays put.
         if (message.raw === null || hash === undefined) continue;
-        const outcome = recordMessage(db, source.id, { ...message, raw: message.raw }, hash, options, now());
+        const outcome = recordMessage(db, source.id, { ...message, raw: message.raw }, hash, options, now(), verpKeys);
         report.recorded++;
         report.events += outcome.events;
         if (outcome.disposition === 'odd') report.odd++;
