@@ -133,7 +133,11 @@ export async function startDovecot(): Promise<DovecotServer> {
   async function start(): Promise<void> {
     execFileSync(DOVECOT, ['-c', configFile], { stdio: 'inherit' });
     await waitForPort(host, port, true);
-    masterPid = Number(readFileSync(join(dir, 'run', 'master.pid'), 'utf8').trim());
+    // The daemonized master writes its pid file around the time it listens: wait for it rather than race it.
+    const pidFile = join(dir, 'run', 'master.pid');
+    for (let attempt = 0; attempt < 100 && !existsSync(pidFile); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    masterPid = Number(readFileSync(pidFile, 'utf8').trim());
   }
 
   async function stop(): Promise<void> {
