@@ -228,7 +228,7 @@ describe('bounces fetch against Dovecot', () => {
   });
 
   it('fetchBounces() records a 10 MB bounce and sets a truncated message aside, with no crash', async () => {
-    const dsn = corpus.find((m) => m.file === 'bsd/lhost-postfix-01.eml') ?? corpus[0]!;
+    const dsn = corpus.find((m) => m.file === 'bsd/lhost-postfix-04.eml')!;
     const padding = Buffer.from(`${'x'.repeat(76)}\n`.repeat(140_000));
     const huge = Buffer.concat([dsn.raw, Buffer.from('\n'), padding]);
     expect(huge.length).toBeGreaterThan(10_000_000);
@@ -242,6 +242,9 @@ describe('bounces fetch against Dovecot', () => {
       { kind: parseBounce(dsn.raw).kind, h: 64 },
       { kind: 'other', h: 64 },
     ]);
+    expect(db.prepare('SELECT count(*) AS n FROM bounce_events').get()).toEqual({
+      n: parseBounce(dsn.raw).recipients.length,
+    });
     expect(await folderCounts('hostile')).toEqual({ inbox: 0, done: 1, odd: 1 });
     db.close();
   });
