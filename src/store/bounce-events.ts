@@ -56,6 +56,8 @@ export interface BounceEventInput {
 export interface KnownMessage {
   id: number;
   kind: FetchedKind;
+  /** How many events it gave: a message with none was set aside. */
+  events: number;
 }
 
 /** Finds a source by name or creates it. */
@@ -74,18 +76,22 @@ export function setSourceUidValidity(db: Db, sourceId: number, uidValidity: numb
   db.prepare('UPDATE bounce_sources SET uid_validity = ? WHERE id = ?').run(uidValidity, sourceId);
 }
 
+const EVENT_COUNT = '(SELECT count(*) FROM bounce_events e WHERE e.message_id = m.id)';
+
 /**
  * Tells whether a message of this source was already recorded, by its key or, when given, by its content hash (an IMAP
  * folder recreated with a new UIDVALIDITY gives old messages new keys). Null when it is new.
  */
 export function isMessageKnown(db: Db, sourceId: number, key: string, contentHash?: string): KnownMessage | null {
   const byKey = db
-    .prepare('SELECT id, kind FROM bounce_messages WHERE source_id = ? AND message_key = ?')
+    .prepare(`SELECT id, kind, ${EVENT_COUNT} AS events FROM bounce_messages m WHERE source_id = ? AND message_key = ?`)
     .get(sourceId, key) as KnownMessage | undefined;
   if (byKey !== undefined) return byKey;
   if (contentHash === undefined) return null;
   const byHash = db
-    .prepare('SELECT id, kind FROM bounce_messages WHERE source_id = ? AND content_hash = ? LIMIT 1')
+    .prepare(
+      `SELECT id, kind, ${EVENT_COUNT} AS events FROM bounce_messages m WHERE source_id = ? AND content_hash = ? LIMIT 1`,
+    )
     .get(sourceId, contentHash) as KnownMessage | undefined;
   return byHash ?? null;
 }

@@ -79,7 +79,7 @@ describe('bounce events store', () => {
     const again = recordFetchedMessage(db, source, message('7:1'), [event('a@x.org'), event('b@x.org')]);
     expect(again).toEqual({ inserted: false, id: first.id });
     expect(db.prepare('SELECT count(*) AS n FROM bounce_events').get()).toEqual({ n: 2 });
-    expect(isMessageKnown(db, source.id, '7:1')).toEqual({ id: first.id, kind: 'bounce' });
+    expect(isMessageKnown(db, source.id, '7:1')).toEqual({ id: first.id, kind: 'bounce', events: 2 });
     expect(isMessageKnown(db, source.id, '7:2')).toBeNull();
   });
 

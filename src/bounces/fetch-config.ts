@@ -1,0 +1,233 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
+
+/** How the IMAP connection is protected: TLS from the first byte (RFC 8314), STARTTLS (RFC 3501 §6.2.1), or none. */
+export type ImapSecurity = 'tls' | 'starttls' | 'none';
+
+/** The mailbox bounces land in, as `facteur bounces fetch` reads it. */
+export interface ImapConfig {
+  host: string;
+  port: number;
+  security: ImapSecurity;
+  user: string;
+  /** Read from the environment or a 0600 file at load time; never kept in the config file itself. */
+  password: string;
+  folder: string;
+  /** Where a recorded message goes; null keeps it in place, flagged. */
+  doneFolder: string | null;
+  /** Where a message that is no bounce, or cannot be parsed, goes; null keeps it in place, flagged. */
+  oddFolder: string | null;
+  tlsRejectUnauthorized: boolean;
+}
+
+/** The validated `bounces` section of a facteur config. */
+export interface BouncesConfig {
+  imap: ImapConfig | null;
+  /** Keep each fetched message's raw bytes in the database (evidence for a dispute; costs space). */
+  keepRaw: boolean;
+  /** Choices that weaken the setup; the CLI prints them to stderr. */
+  warnings: Text[];
+}
+
+/** RFC 8314 §7.3: implicit TLS IMAP is 993; RFC 3501 plain and STARTTLS IMAP is 143. */
+const DEFAULT_PORTS: Record<ImapSecurity, number> = { tls: 993, starttls: 143, none: 143 };
+
+/** Folder names at the top level: they need no hierarchy delimiter, which differs between servers ("." or "/"). */
+export const DEFAULT_DONE_FOLDER = 'facteur-done';
+export const DEFAULT_ODD_FOLDER = 'facteur-odd';
+
+const SECTION_KEYS = ['imap', 'keepRaw'];
+const IMAP_KEYS = [
+  'host',
+  'port',
+  'security',
+  'user',
+  'passwordEnv',
+  'passwordFile',
+  'folder',
+  'doneFolder',
+  'oddFolder',
+  'tlsRejectUnauthorized',
+];
+
+/** Anything that could end an IMAP command line or smuggle a control character into one. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Collects every problem of the section, each naming its JSON path, so one run shows them all. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(path: string, problem: string): void {
+    this.list.push(`"${path}" ${problem}`);
+  }
+
+  string(value: Json, key: string, path: string, required: boolean): string | null {
+    const raw = value[key];
+    if (raw === undefined || raw === null) {
+      if (required) this.add(path, 'is required');
+      return null;
+    }
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      this.add(path, 'must be a non-empty string');
+      return null;
+    }
+    if (CONTROL.test(raw)) {
+      this.add(path, 'must not contain line breaks or control characters');
+      return null;
+    }
+    return raw.trim();
+  }
+
+  boolean(value: Json, key: string, path: string, fallback: boolean): boolean {
+    const raw = value[key];
+    if (raw === undefined) return fallback;
+    if (typeof raw !== 'boolean') {
+      this.add(path, 'must be true or false');
+      return fallback;
+    }
+    return raw;
+  }
+
+  /** A folder name, or null when the user set it to null (flag in place instead of moving). */
+  folder(value: Json, key: string, path: string, fallback: string): string | null {
+    if (value[key] === null) return null;
+    return this.string(value, key, path, false) ?? fallback;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** Reads a secret file, refusing one that group or others can read: a password readable by all has leaked. */
+function readSecretFile(path: string, key: string, problems: Problems): string | null {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    problems.add(key, `names "${path}", which cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    return null;
+  }
+  if ((mode & 0o077) !== 0) {
+    problems.add(key, `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first`);
+    return null;
+  }
+  // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
+function parseImap(
+  raw: unknown,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  problems: Problems,
+  warnings: Text[],
+): ImapConfig | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isObject(raw)) {
+    problems.add('bounces.imap', 'must be an object');
+    return null;
+  }
+  for (const key of Object.keys(raw))
+    if (!IMAP_KEYS.includes(key)) problems.add(`bounces.imap.${key}`, 'is not a known setting (misspelt?)');
+  const host = problems.string(raw, 'host', 'bounces.imap.host', true);
+  let security: ImapSecurity = 'tls';
+  if (raw.security !== undefined) {
+    if (raw.security === 'tls' || raw.security === 'starttls' || raw.security === 'none') security = raw.security;
+    else problems.add('bounces.imap.security', 'must be "tls", "starttls" or "none"');
+  }
+  let port = DEFAULT_PORTS[security];
+  if (raw.port !== undefined) {
+    if (typeof raw.port === 'number' && Number.isInteger(raw.port) && raw.port >= 1 && raw.port <= 65535)
+      port = raw.port;
+    else problems.add('bounces.imap.port', 'must be an integer from 1 to 65535');
+  }
+  const user = problems.string(raw, 'user', 'bounces.imap.user', true);
+  const passwordEnv = problems.string(raw, 'passwordEnv', 'bounces.imap.passwordEnv', false);
+  const passwordFile = problems.string(raw, 'passwordFile', 'bounces.imap.passwordFile', false);
+  let password: string | null = null;
+  if (passwordEnv !== null && passwordFile !== null) {
+    problems.add('bounces.imap.passwordEnv', 'and "bounces.imap.passwordFile" cannot both be set');
+  } else if (passwordEnv !== null) {
+    password = env[passwordEnv] ?? null;
+    if (password === null || password === '') {
+      problems.add('bounces.imap.passwordEnv', `names the variable "${passwordEnv}", which is not set`);
+      password = null;
+    }
+  } else if (passwordFile !== null) {
+    password = readSecretFile(resolve(baseDir, passwordFile), 'bounces.imap.passwordFile', problems);
+  } else if (raw.passwordEnv === undefined && raw.passwordFile === undefined) {
+    problems.add('bounces.imap.passwordEnv', 'or "bounces.imap.passwordFile" is required');
+  }
+  const folder = problems.string(raw, 'folder', 'bounces.imap.folder', false) ?? 'INBOX';
+  const doneFolder = problems.folder(raw, 'doneFolder', 'bounces.imap.doneFolder', DEFAULT_DONE_FOLDER);
+  const oddFolder = problems.folder(raw, 'oddFolder', 'bounces.imap.oddFolder', DEFAULT_ODD_FOLDER);
+  if (doneFolder !== null && doneFolder === folder)
+    problems.add('bounces.imap.doneFolder', `must differ from "bounces.imap.folder" ("${folder}")`);
+  if (oddFolder !== null && oddFolder === folder)
+    problems.add('bounces.imap.oddFolder', `must differ from "bounces.imap.folder" ("${folder}")`);
+  const tlsRejectUnauthorized = problems.boolean(
+    raw,
+    'tlsRejectUnauthorized',
+    'bounces.imap.tlsRejectUnauthorized',
+    true,
+  );
+  if (host !== null && security === 'none' && !isLoopback(host))
+    problems.add('bounces.imap.security', `is "none": the password would cross the network in clear to "${host}"`);
+  if (!tlsRejectUnauthorized && security !== 'none')
+    warnings.push({
+      en: `TLS certificate verification is off for "${host ?? ''}" (bounces.imap.tlsRejectUnauthorized): anyone on the path can read the password`,
+      fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (bounces.imap.tlsRejectUnauthorized) : n'importe qui sur le chemin peut lire le mot de passe`,
+    });
+  if (host === null || user === null || password === null) return null;
+  return { host, port, security, user, password, folder, doneFolder, oddFolder, tlsRejectUnauthorized };
+}
+
+/**
+ * Validates the `bounces` section of a config (JSON): relative paths are taken from the config's directory, the IMAP
+ * password read from the environment or a 0600 file. Every problem is reported at once, each naming its JSON path.
+ */
+export function parseBouncesSection(value: unknown, file: string, env: NodeJS.ProcessEnv = process.env): BouncesConfig {
+  const problems = new Problems();
+  const warnings: Text[] = [];
+  if (value === undefined || value === null) return { imap: null, keepRaw: false, warnings };
+  if (!isObject(value))
+    throw new InputError(`Cannot use config "${file}": "bounces" must be a JSON object`, { file }, 'ECONFIG');
+  for (const key of Object.keys(value))
+    if (!SECTION_KEYS.includes(key)) problems.add(`bounces.${key}`, 'is not a known setting (misspelt?)');
+  const imap = parseImap(value.imap, dirname(resolve(file)), env, problems, warnings);
+  const keepRaw = problems.boolean(value, 'keepRaw', 'bounces.keepRaw', false);
+  if (problems.list.length > 0)
+    throw new InputError(`Cannot use config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+  return { imap, keepRaw, warnings };
+}
+
+/** Reads a config file and validates its `bounces` key (other keys belong to other commands). */
+export function loadBouncesConfig(file: string, env: NodeJS.ProcessEnv = process.env): BouncesConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`Cannot read config "${file}": ${code}`, { file }, 'ECONFIG');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Cannot parse config "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
+  }
+  if (!isObject(value))
+    throw new InputError(`Cannot use config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
+  return parseBouncesSection(value.bounces, file, env);
+}

@@ -1,0 +1,203 @@
+import type { Command } from 'commander';
+import type { BounceMailbox } from '../../bounces/bounce-mailbox.js';
+import { fetchBounces, type FetchReport } from '../../bounces/fetch-bounces.js';
+import { loadBouncesConfig, type BouncesConfig } from '../../bounces/fetch-config.js';
+import { openImapSource } from '../../bounces/imap-source.js';
+import { openMaildirSource } from '../../bounces/maildir-source.js';
+import { openMboxSource } from '../../bounces/mbox-source.js';
+import { openSympaDirSource } from '../../bounces/sympa-dir-source.js';
+import { InputError } from '../../errors.js';
+import { render, type Lang, type Text } from '../../i18n.js';
+import { openDatabase } from '../../store/database.js';
+import { EXIT } from '../exit-codes.js';
+import { langOption, repeatable } from '../options.js';
+import { DEFAULT_DB_PATH } from './changes.js';
+
+/** Options of `facteur bounces fetch`, as commander hands them over. */
+export interface BouncesFetchOptions {
+  config?: string;
+  maildir?: string[];
+  mbox?: string[];
+  sympaDir?: string[];
+  db: string;
+  json: boolean;
+  quiet: boolean;
+  lang?: Lang;
+}
+
+/** What `facteur bounces fetch --json` prints. */
+export interface BouncesFetchJson extends FetchReport {
+  schemaVersion: 1;
+}
+
+const TEXTS = {
+  source: {
+    en: '{source}: {seen} seen, {recorded} recorded, {already} already recorded, {odd} set aside, {events} events; {moved} moved, {flagged} flagged, {left} left in place',
+    fr: '{source} : {seen} vus, {recorded} enregistrés, {already} déjà enregistrés, {odd} mis de côté, {events} événements ; {moved} déplacés, {flagged} marqués, {left} laissés en place',
+  },
+  failed: {
+    en: '{source}: stopped early: {error} (rerunning is safe: nothing is lost or counted twice)',
+    fr: '{source} : arrêt prématuré : {error} (relancer est sans risque : rien n’est perdu ni compté deux fois)',
+  },
+  uidValidity: {
+    en: '{source}: the folder was recreated (UIDVALIDITY changed); its messages were read again, known ones not counted twice',
+    fr: '{source} : le dossier a été recréé (UIDVALIDITY a changé) ; ses messages ont été relus, sans recompter ceux déjà connus',
+  },
+  total: {
+    en: 'This run: {messages} messages, {events} recipient events, {hard} hard bounces',
+    fr: 'Cette exécution : {messages} messages, {events} événements destinataires, {hard} rejets définitifs (hard bounces)',
+  },
+  byKind: { en: 'By kind', fr: 'Par nature' },
+  byReason: { en: 'By reason', fr: 'Par raison' },
+  byCampaign: { en: 'By campaign', fr: 'Par campagne' },
+  byList: { en: 'By list', fr: 'Par liste' },
+  interrupted: {
+    en: 'Interrupted: what was recorded stays recorded; rerun to continue',
+    fr: 'Interrompu : ce qui est enregistré le reste ; relancez pour continuer',
+  },
+  noSource: {
+    en: 'Cannot fetch bounces: no source; give --config with a "bounces.imap" section, --maildir, --mbox or --sympa-dir',
+    fr: 'Impossible de relever les rebonds : aucune source ; donnez --config avec une section « bounces.imap », --maildir, --mbox ou --sympa-dir',
+  },
+} satisfies Record<string, Text>;
+
+/** Kind names for people; the JSON keeps the English ids. */
+const KIND_NAMES: Record<string, Text> = {
+  bounce: { en: 'bounce', fr: 'rebond' },
+  autoreply: { en: 'auto-reply', fr: 'réponse automatique' },
+  feedback: { en: 'complaint (ARF)', fr: 'plainte (ARF)' },
+  delivered: { en: 'delivered', fr: 'distribué' },
+  other: { en: 'not a bounce', fr: 'pas un rebond' },
+  unparseable: { en: 'unreadable', fr: 'illisible' },
+};
+
+/** Renders the end-of-run summary for people. */
+export function renderFetchText(report: FetchReport, lang: Lang): string {
+  const lines: string[] = [];
+  for (const s of report.sources) {
+    lines.push(
+      render(TEXTS.source, lang, {
+        source: s.source,
+        seen: s.seen,
+        recorded: s.recorded,
+        already: s.alreadyRecorded,
+        odd: s.odd,
+        events: s.events,
+        moved: s.settled.moved,
+        flagged: s.settled.flagged,
+        left: s.settled.left,
+      }),
+    );
+    if (s.uidValidityChanged) lines.push(render(TEXTS.uidValidity, lang, { source: s.source }));
+    if (s.error !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.error }));
+  }
+  const summary = report.summary;
+  lines.push(
+    render(TEXTS.total, lang, { messages: summary.messages, events: summary.events, hard: summary.hardbounces }),
+  );
+  const table = (title: Text, rows: [string, number][]): void => {
+    if (rows.length === 0) return;
+    lines.push(`${title[lang]}${lang === 'fr' ? ' :' : ':'}`);
+    for (const [name, n] of rows) lines.push(`  ${String(n).padStart(6)}  ${name}`);
+  };
+  table(
+    TEXTS.byKind,
+    Object.entries(summary.messagesByKind).map(([kind, n]) => [KIND_NAMES[kind]?.[lang] ?? kind, n]),
+  );
+  table(TEXTS.byReason, Object.entries(summary.eventsByReason));
+  table(
+    TEXTS.byCampaign,
+    summary.byCampaign.map((c) => [c.campaign, c.events]),
+  );
+  table(
+    TEXTS.byList,
+    summary.byList.map((l) => [l.list, l.events]),
+  );
+  if (report.interrupted) lines.push(TEXTS.interrupted[lang]);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Builds the sources a run reads, in the order given: the configured IMAP folder first, then the local ones. */
+export function sourcesFor(options: BouncesFetchOptions, config: BouncesConfig | null): BounceMailbox[] {
+  const sources: BounceMailbox[] = [];
+  if (config?.imap != null) sources.push(openImapSource(config.imap));
+  for (const dir of options.maildir ?? []) sources.push(openMaildirSource(dir));
+  for (const file of options.mbox ?? []) sources.push(openMboxSource(file));
+  for (const dir of options.sympaDir ?? []) sources.push(openSympaDirSource(dir));
+  return sources;
+}
+
+/** Runs `facteur bounces fetch` and returns its report; never prints. */
+export async function runBouncesFetch(
+  options: BouncesFetchOptions,
+  hooks: { signal?: AbortSignal; onProgress?: (source: string, done: number, total: number | null) => void } = {},
+): Promise<{ report: FetchReport; warnings: Text[] }> {
+  const config = options.config === undefined ? null : loadBouncesConfig(options.config);
+  const sources = sourcesFor(options, config);
+  if (sources.length === 0) throw new InputError(TEXTS.noSource.en);
+  const db = openDatabase(options.db);
+  try {
+    const report = await fetchBounces(db, sources, {
+      keepRaw: config?.keepRaw ?? false,
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
+    });
+    return { report, warnings: config?.warnings ?? [] };
+  } finally {
+    db.close();
+  }
+}
+
+/** Exit code of a fetch run: 130 interrupted, 3 a source stopped early (rerun is safe), else 0. */
+export function fetchExitCode(report: FetchReport): number {
+  if (report.interrupted) return EXIT.interrupted;
+  return report.complete ? EXIT.ok : EXIT.incomplete;
+}
+
+/** Adds `bounces fetch` to the `bounces` command group. */
+export function registerBouncesFetch(bounces: Command): void {
+  bounces
+    .command('fetch')
+    .description(
+      'Fetch bounces from IMAP (config "bounces.imap"), Maildirs, mbox files or a Sympa bounce spool; record them, then put them away',
+    )
+    .option('--config <file>', 'JSON config file; its "bounces" key is read (IMAP account, keepRaw)')
+    .option(
+      '--maildir <dir>',
+      'read a Maildir (repeatable); recorded files move to .facteur-done/.facteur-odd',
+      repeatable,
+    )
+    .option('--mbox <file>', 'read an mbox file (repeatable); it is never modified', repeatable)
+    .option('--sympa-dir <dir>', "read Sympa's bounce spool directory (repeatable); it is never modified", repeatable)
+    .option('--db <file>', 'the facteur database to record into', DEFAULT_DB_PATH)
+    .option('--json', 'print one JSON document on stdout', false)
+    .option('--quiet', 'no progress on stderr', false)
+    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
+    .action(async (options: BouncesFetchOptions) => {
+      const lang = options.lang ?? langOption(undefined);
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      const progress =
+        process.stderr.isTTY && !options.quiet
+          ? (source: string, done: number, total: number | null): void => {
+              process.stderr.write(`\r${source} ${done}${total === null ? '' : `/${total}`} `);
+            }
+          : undefined;
+      try {
+        const { report, warnings } = await runBouncesFetch(options, {
+          signal: controller.signal,
+          ...(progress === undefined ? {} : { onProgress: progress }),
+        });
+        if (progress !== undefined) process.stderr.write('\n');
+        for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+        const json: BouncesFetchJson = { schemaVersion: 1, ...report };
+        process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
+        process.exitCode = fetchExitCode(report);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBounceCorpus } from './helpers/dovecot.js';
+
+const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const corpus = readBounceCorpus().filter((m) => m.file.startsWith('bsd/'));
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, 'bounces', 'fetch', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('facteur bounces fetch (CLI)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-fetch-cli-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('bounces fetch --maildir --json prints one JSON document and exits 0; a rerun records nothing', () => {
+    const maildir = join(dir, 'Maildir');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    corpus.slice(0, 20).forEach((m, i) => {
+      writeFileSync(join(maildir, 'new', `1700000${100 + i}.M${i}P9.host`), m.raw);
+    });
+    const db = join(dir, 'cli.sqlite');
+    const first = run(['--maildir', maildir, '--db', db, '--json']);
+    expect(first.status).toBe(0);
+    const json = JSON.parse(first.stdout) as {
+      schemaVersion: number;
+      complete: boolean;
+      sources: { recorded: number }[];
+      summary: { messages: number; eventsByReason: Record<string, number> };
+    };
+    expect(json).toMatchObject({ schemaVersion: 1, complete: true, sources: [{ recorded: 20 }] });
+    expect(json.summary.messages).toBe(20);
+    expect(readdirSync(join(maildir, 'new'))).toEqual([]);
+    expect(first.stderr).toBe('');
+
+    const again = run(['--maildir', maildir, '--db', db, '--lang', 'fr']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('0 enregistrés');
+    expect(again.stdout).toContain('Cette exécution : 0 messages');
+  });
+
+  it('bounces fetch with no source exits 2 and leaves stdout empty', () => {
+    const result = run(['--db', join(dir, 'none.sqlite')]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('no source');
+  });
+
+  it('bounces fetch --config with a bad section exits 2 naming the JSON path', () => {
+    const config = join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ bounces: { imap: { host: 'h', user: 'u', passwordEnv: 'X', prot: 1 } } }));
+    const result = run(['--config', config, '--db', join(dir, 'bad.sqlite')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('"bounces.imap.prot" is not a known setting');
+  });
+
+  it('bounces fetch against an unreachable IMAP server exits 3 and never shows the password', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+    const secret = join(dir, 'pw');
+    writeFileSync(secret, 'hunter2-do-not-print\n');
+    chmodSync(secret, 0o600);
+    const config = join(dir, 'down.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        bounces: { imap: { host: '127.0.0.1', port, security: 'none', user: 'u', passwordFile: 'pw' } },
+      }),
+    );
+    const result = run(['--config', config, '--db', join(dir, 'down.sqlite'), '--json']);
+    expect(result.status).toBe(3);
+    const json = JSON.parse(result.stdout) as { complete: boolean; sources: { error: string | null }[] };
+    expect(json.complete).toBe(false);
+    expect(json.sources[0]?.error).toMatch(/ECONNREFUSED/);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+  });
+});
