@@ -50,6 +50,7 @@ describe('parseCampaignConfig()', () => {
       perDomainRatePerMinute: 120,
       helo: null,
       tlsRejectUnauthorized: true,
+      sendingIps: [],
     });
     expect(config.from).toEqual({ name: 'Ville', address: 'info@consult.example.org', domain: 'consult.example.org' });
     expect(config.textTemplate).toBe(join(dir, 'body.txt'));
