@@ -380,13 +380,15 @@ function takeDomainSlot(run: Run, message: QueuedMessage, now: number): boolean 
   const domain = domainOf(message.email);
   const spacing = 60_000 / run.context.config.smtp.perDomainRatePerMinute;
   const next = run.domainNext.get(domain) ?? 0;
-  if (next <= now) {
-    run.domainNext.set(domain, now + spacing);
+  // Millisecond clock: a slot that starts within the current millisecond is free (high rates space by fractions).
+  if (next < now + 1) {
+    run.domainNext.set(domain, Math.max(next, now) + spacing);
     return true;
   }
   run.domainNext.set(domain, next + spacing);
-  postponeMessage(run.db, message.id, next);
-  run.waiting.set(message.id, next);
+  const at = Math.ceil(next);
+  postponeMessage(run.db, message.id, at);
+  run.waiting.set(message.id, at);
   run.reserved.add(message.id);
   return false;
 }
@@ -408,7 +410,13 @@ async function sendAll(run: Run, total: number): Promise<void> {
         afterId: cursor,
       });
       if (batch.length === 0) {
-        if (run.waiting.size === 0) break;
+        if (run.waiting.size === 0) {
+          if (inFlight.size === 0) break;
+          // A message still in flight may come back deferred: wait for it before deciding the run is over.
+          await Promise.race(inFlight);
+          cursor = 0;
+          continue;
+        }
         // Everything left waits for a rate slot or a backoff: sleep until the first, then read from the top again.
         let first = Infinity;
         for (const at of run.waiting.values()) first = Math.min(first, at);
