@@ -7,6 +7,7 @@ import { registerChanges } from './commands/changes.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
+import { registerSend } from './commands/send.js';
 
 /** Builds the commander program; each command registers itself from its own file in src/cli/commands/. */
 export function buildProgram(): Command {
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);
+  registerSend(program);
   return program;
 }
