@@ -165,7 +165,7 @@ describe('sendCampaign() against a real SMTP server', () => {
   });
 
   it('refuses a recipient whose field holds CRLF in the subject: no header injected, the others sent', async () => {
-    const rows = people(3);
+    const rows: Record<string, string>[] = people(3);
     rows[1] = { ...rows[1], email: rows[1]?.email ?? '', firstname: 'Eve\r\nBcc: victim@example.com' };
     const setup = await setUp(rows);
     const report = await run(setup);
@@ -177,7 +177,7 @@ describe('sendCampaign() against a real SMTP server', () => {
   });
 
   it('keeps a newline in a body field in the body, where it cannot start a header', async () => {
-    const rows = people(1);
+    const rows: Record<string, string>[] = people(1);
     rows[0] = { ...rows[0], email: rows[0]?.email ?? '', token: 'x\nBcc: victim@example.com' };
     const setup = await setUp(rows);
     // The token only feeds the List-Unsubscribe URL, where it is percent-encoded.

@@ -113,7 +113,7 @@ export function writeCampaign(options: {
 export function people(
   n: number,
   domains: readonly string[] = ['example.net', 'example.com'],
-): Record<string, string>[] {
+): { email: string; firstname: string; token: string }[] {
   return Array.from({ length: n }, (_, i) => ({
     email: `person${i + 1}@${domains[i % domains.length] ?? 'example.net'}`,
     firstname: `Prénom${i + 1}`,

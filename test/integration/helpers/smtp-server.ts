@@ -88,6 +88,8 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
         });
       }),
   };
+  // A client killed mid-transaction resets its connection: that is the scenario under test, not a failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server_.port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   return server_;
