@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
 import { registerReport } from './commands/report.js';
+import { registerSend } from './commands/send.js';
 
 /** Builds the commander program; each command registers itself from its own file in src/cli/commands/. */
 export function buildProgram(): Command {
@@ -28,5 +29,6 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);
+  registerSend(program);
   return program;
 }

@@ -21,6 +21,8 @@ export interface SmtpConfig {
   perDomainRatePerMinute: number;
   helo: string | null;
   tlsRejectUnauthorized: boolean;
+  /** The server's public addresses as receivers see them, for the preflight's SPF check (none: not checked). */
+  sendingIps: string[];
 }
 
 /** An address with an optional display name, as in `From:`. */
@@ -38,7 +40,10 @@ export interface DkimConfig {
   privateKey: string;
 }
 
-/** Where recipients can unsubscribe (RFC 2369 List-Unsubscribe; RFC 8058 one-click needs an https URL). */
+/**
+ * Where recipients can unsubscribe (RFC 2369 List-Unsubscribe; RFC 8058 one-click needs an https URL). The URL may
+ * carry `{{field}}` placeholders (a LimeSurvey token), filled per recipient and URL-encoded.
+ */
 export interface ListUnsubscribeConfig {
   url: string | null;
   mailto: string | null;
@@ -108,6 +113,7 @@ const SMTP_KEYS = [
   'perDomainRatePerMinute',
   'helo',
   'tlsRejectUnauthorized',
+  'sendingIps',
 ];
 const DKIM_KEYS = ['domain', 'selector', 'privateKeyFile'];
 const UNSUBSCRIBE_KEYS = ['url', 'mailto'];
@@ -261,6 +267,14 @@ function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, proble
     } else if (raw.tlsRejectUnauthorized !== true) problems.add('smtp.tlsRejectUnauthorized', 'must be true or false');
   }
   const helo = problems.domain(raw, 'helo', 'smtp.helo', false);
+  const sendingIps: string[] = [];
+  if (raw.sendingIps !== undefined) {
+    const list = Array.isArray(raw.sendingIps) ? (raw.sendingIps as unknown[]) : [raw.sendingIps];
+    for (const ip of list) {
+      if (typeof ip === 'string' && isIP(ip.trim()) !== 0) sendingIps.push(ip.trim());
+      else problems.add('smtp.sendingIps', `must list IP addresses, not ${JSON.stringify(ip)}`);
+    }
+  }
   const smtp: SmtpConfig = {
     host: host ?? '',
     port,
@@ -279,6 +293,7 @@ function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, proble
     ),
     helo,
     tlsRejectUnauthorized,
+    sendingIps,
   };
   return smtp;
 }

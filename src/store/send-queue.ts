@@ -86,21 +86,21 @@ export function markInterrupted(db: Db, campaignId: number, now: number): number
     .run(now, campaignId).changes;
 }
 
-/** Messages due now, oldest first: pending, deferred whose time has come, and uncertain ones when retrying them. */
+/** Messages due now in id order (after `afterId`, to page through them): pending, deferred whose time has come, and uncertain ones when retrying them. */
 export function dueMessages(
   db: Db,
   campaignId: number,
   now: number,
-  options: { limit: number; retryUncertain: boolean },
+  options: { limit: number; retryUncertain: boolean; afterId?: number },
 ): QueuedMessage[] {
   const rows = db
     .prepare(
       `SELECT id, recipient_id, email, fields, message_id, attempts FROM messages
-       WHERE campaign_id = ? AND next_attempt_at <= ?
+       WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
          AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
        ORDER BY id LIMIT ?`,
     )
-    .all(campaignId, now, options.retryUncertain ? 1 : 0, options.limit) as {
+    .all(campaignId, now, options.afterId ?? 0, options.retryUncertain ? 1 : 0, options.limit) as {
     id: number;
     recipient_id: number;
     email: string;
@@ -168,4 +168,162 @@ export function countByState(db: Db, campaignId: number): Record<MessageState, n
     .all(campaignId) as { state: MessageState; n: number }[];
   for (const row of rows) counts[row.state] = row.n;
   return counts;
+}
+
+/** A campaign as `send status` and `send run` read it. */
+export interface CampaignInfo extends CampaignRow {
+  createdAt: number;
+  isEnqueueComplete: boolean;
+  skipped: number;
+  duplicates: number;
+}
+
+/** Finds a campaign by name without creating it. */
+export function findCampaign(db: Db, name: string): CampaignInfo | undefined {
+  const row = db
+    .prepare(
+      'SELECT id, name, verp_key, created_at, enqueue_complete, skipped, duplicates FROM campaigns WHERE name = ?',
+    )
+    .get(name) as
+    | {
+        id: number;
+        name: string;
+        verp_key: Buffer;
+        created_at: number;
+        enqueue_complete: number;
+        skipped: number;
+        duplicates: number;
+      }
+    | undefined;
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    verpKey: row.verp_key,
+    createdAt: row.created_at,
+    isEnqueueComplete: row.enqueue_complete === 1,
+    skipped: row.skipped,
+    duplicates: row.duplicates,
+  };
+}
+
+/** A recipient row ready for the queue. */
+export interface NewMessage {
+  recipientId: number;
+  email: string;
+  fields: Record<string, string>;
+  messageId: string;
+}
+
+/** Enqueues a batch in one transaction (one commit per batch, not per row); returns how many were duplicates. */
+export function enqueueBatch(db: Db, campaignId: number, messages: readonly NewMessage[], now: number): number {
+  return db.transaction(() => {
+    let duplicates = 0;
+    for (const message of messages) if (!enqueueMessage(db, campaignId, message, now)) duplicates++;
+    return duplicates;
+  })();
+}
+
+/**
+ * Marks the recipients file as fully enqueued, with the totals of the complete pass: a pass interrupted by a crash
+ * is redone from the start, so the counts are set, never added to.
+ */
+export function completeEnqueue(db: Db, campaignId: number, totals: { skipped: number; duplicates: number }): void {
+  db.prepare('UPDATE campaigns SET enqueue_complete = 1, skipped = ?, duplicates = ? WHERE id = ?').run(
+    totals.skipped,
+    totals.duplicates,
+    campaignId,
+  );
+}
+
+/** Moves a waiting message's next attempt (a per-domain rate slot) without counting an attempt. */
+export function postponeMessage(db: Db, messageId: number, at: number): void {
+  db.prepare(
+    `UPDATE messages SET next_attempt_at = ? WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
+  ).run(at, messageId);
+}
+
+/**
+ * Makes every pending and deferred message due now: a new run decides its own schedule, and rate slots or backoff
+ * times a killed run left behind must not strand messages it will never wait for.
+ */
+export function resetSchedule(db: Db, campaignId: number): void {
+  db.prepare(
+    `UPDATE messages SET next_attempt_at = 0
+     WHERE campaign_id = ? AND state IN ('pending', 'deferred', 'uncertain') AND next_attempt_at > 0`,
+  ).run(campaignId);
+}
+
+/** A message as `send status` lists it. */
+export interface MessageSummary {
+  recipientId: number;
+  email: string;
+  state: MessageState;
+  attempts: number;
+  replyCode: number | null;
+  reply: string | null;
+  updatedAt: number;
+}
+
+/** Lists messages in one state, oldest first, at most `limit`. */
+export function messagesInState(db: Db, campaignId: number, state: MessageState, limit: number): MessageSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT recipient_id, email, state, attempts, last_reply_code, last_reply, updated_at FROM messages
+       WHERE campaign_id = ? AND state = ? ORDER BY id LIMIT ?`,
+    )
+    .all(campaignId, state, limit) as {
+    recipient_id: number;
+    email: string;
+    state: MessageState;
+    attempts: number;
+    last_reply_code: number | null;
+    last_reply: string | null;
+    updated_at: number;
+  }[];
+  return rows.map((row) => ({
+    recipientId: row.recipient_id,
+    email: row.email,
+    state: row.state,
+    attempts: row.attempts,
+    replyCode: row.last_reply_code,
+    reply: row.last_reply,
+    updatedAt: row.updated_at,
+  }));
+}
+
+/** Sending times of a campaign: first and last acceptance, and how many were accepted since `since`. */
+export function sendTimes(
+  db: Db,
+  campaignId: number,
+  since: number,
+): { firstSentAt: number | null; lastSentAt: number | null; sentSince: number } {
+  const row = db
+    .prepare(
+      `SELECT min(sent_at) AS first, max(sent_at) AS last, sum(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS recent
+       FROM messages WHERE campaign_id = ? AND state = 'sent'`,
+    )
+    .get(since, campaignId) as { first: number | null; last: number | null; recent: number | null };
+  return { firstSentAt: row.first, lastSentAt: row.last, sentSince: row.recent ?? 0 };
+}
+
+/**
+ * Takes the campaign's run lock, held in the meta table by process id: a second `send run` of the same campaign would
+ * turn the first one's in-flight messages into uncertain ones. A lock left by a killed process (kill -9) is taken over.
+ */
+export function acquireRunLock(db: Db, campaignId: number, pid: number, isAlive: (pid: number) => boolean): boolean {
+  const key = `send.run-lock.${campaignId}`;
+  return db
+    .transaction(() => {
+      const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+      if (row !== undefined && Number(row.value) !== pid && isAlive(Number(row.value))) return false;
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, String(pid));
+      return true;
+    })
+    .immediate();
+}
+
+/** Releases the run lock taken by `acquireRunLock`. */
+export function releaseRunLock(db: Db, campaignId: number, pid: number): void {
+  db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(`send.run-lock.${campaignId}`, String(pid));
 }

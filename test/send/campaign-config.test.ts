@@ -50,6 +50,7 @@ describe('parseCampaignConfig()', () => {
       perDomainRatePerMinute: 120,
       helo: null,
       tlsRejectUnauthorized: true,
+      sendingIps: [],
     });
     expect(config.from).toEqual({ name: 'Ville', address: 'info@consult.example.org', domain: 'consult.example.org' });
     expect(config.textTemplate).toBe(join(dir, 'body.txt'));
@@ -57,6 +58,23 @@ describe('parseCampaignConfig()', () => {
     expect(config.recipients).toBe(join(dir, 'people.csv'));
     expect(config.messageIdDomain).toBe('consult.example.org');
     expect(config.warnings).toEqual([]);
+  });
+
+  it('reads smtp.sendingIps and names a value that is not an IP address', () => {
+    const config = parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', sendingIps: ['192.0.2.25', '2001:db8::25'] } },
+      join(dir, 'c.json'),
+      {},
+    );
+    expect(config.smtp.sendingIps).toEqual(['192.0.2.25', '2001:db8::25']);
+    const error = errorOf(() =>
+      parseCampaignConfig(
+        { ...minimal(), smtp: { host: 'smtp.example.org', sendingIps: ['mail.example.org'] } },
+        join(dir, 'c.json'),
+        {},
+      ),
+    );
+    expect(error.message).toContain('"smtp.sendingIps" must list IP addresses, not "mail.example.org"');
   });
 
   it('defaults the port to 465 for implicit TLS (RFC 8314)', () => {

@@ -1,0 +1,353 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { dirname, join, resolve } from 'node:path';
+import { InputError } from '../../errors.js';
+import { render, type Lang, type Text } from '../../i18n.js';
+import { campaignStatus, type CampaignStatus } from '../../send/campaign-status.js';
+import { loadCampaignConfig, type CampaignConfig } from '../../send/campaign-config.js';
+import { preflightCampaign, type PreflightReport } from '../../send/preflight.js';
+import { normaliseEmail } from '../../send/read-recipients.js';
+import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
+import { openDatabase } from '../../store/database.js';
+import { createDnsResolver } from '../dns-options.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
+
+/** Options every `send` subcommand takes. */
+interface CommonOptions {
+  db?: string;
+  json: boolean;
+  lang?: string;
+}
+
+interface DnsOptions {
+  resolver?: string[];
+  timeout: number;
+  retries: number;
+}
+
+interface RunOptions extends CommonOptions, DnsOptions {
+  dryRun: boolean;
+  limit?: number;
+  testTo?: string;
+  retryUncertain: boolean;
+  force: boolean;
+}
+
+const TEXTS = {
+  configWarning: { en: 'Warning: {text}', fr: 'Attention : {text}' },
+  preflightHeader: { en: 'Preflight of campaign "{campaign}"', fr: 'Vérification de la campagne « {campaign} »' },
+  preflightSummary: {
+    en: '{checked} recipients rendered, {skipped} rows skipped; {errors} errors, {warnings} warnings, {unknown} unknown',
+    fr: '{checked} destinataires rendus, {skipped} lignes ignorées ; {errors} erreurs, {warnings} avertissements, {unknown} inconnus',
+  },
+  refused: {
+    en: 'Nothing sent: the preflight found errors (fix them, or use --force to send anyway)',
+    fr: 'Rien n’a été envoyé : la vérification a trouvé des erreurs (corrigez-les, ou --force pour envoyer quand même)',
+  },
+  unknownGoOn: {
+    en: 'Warning: some preflight checks could not be made (DNS did not answer); sending anyway',
+    fr: 'Attention : certaines vérifications n’ont pu être faites (le DNS n’a pas répondu) ; envoi quand même',
+  },
+  runSummary: {
+    en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred this run ({elapsed} s)',
+    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés lors de ce passage ({elapsed} s)',
+  },
+  dryRunSummary: {
+    en: 'Dry run of "{campaign}": {rendered} messages rendered, {errors} cannot be rendered; nothing sent',
+    fr: 'Essai à blanc de « {campaign} » : {rendered} messages rendus, {errors} impossibles à rendre ; rien n’a été envoyé',
+  },
+  testLine: {
+    en: 'Test of line {line} ({email}) to {to}: {reply}',
+    fr: 'Test de la ligne {line} ({email}) vers {to} : {reply}',
+  },
+  queue: {
+    en: 'Queue: {pending} pending, {sent} sent, {deferred} deferred, {failed} failed, {uncertain} uncertain; {skipped} rows skipped, {duplicates} duplicates',
+    fr: 'File : {pending} en attente, {sent} envoyés, {deferred} différés, {failed} en échec, {uncertain} incertains ; {skipped} lignes ignorées, {duplicates} doublons',
+  },
+  foundUncertain: {
+    en: '{count} messages were in flight when the last run died: they are uncertain and are sent again only with --retry-uncertain',
+    fr: '{count} messages étaient en cours d’envoi quand le dernier passage s’est arrêté : ils sont incertains et ne sont renvoyés qu’avec --retry-uncertain',
+  },
+  failure: { en: '  {state} line {line} {email}: {reply}', fr: '  {state} ligne {line} {email} : {reply}' },
+  interrupted: {
+    en: 'Interrupted: state saved, run again to resume',
+    fr: 'Interrompu : état enregistré, relancez pour reprendre',
+  },
+  statusHeader: { en: 'Campaign "{campaign}"', fr: 'Campagne « {campaign} »' },
+  noCampaign: {
+    en: 'Campaign "{campaign}" has not been run yet',
+    fr: 'La campagne « {campaign} » n’a pas encore été lancée',
+  },
+  rate: {
+    en: 'Rate: {rate} messages/s; about {eta} s left',
+    fr: 'Débit : {rate} messages/s ; environ {eta} s restantes',
+  },
+  uncertainLine: {
+    en: '  uncertain line {line} {email} (last try {at})',
+    fr: '  incertain ligne {line} {email} (dernier essai {at})',
+  },
+} satisfies Record<string, Text>;
+
+/** The database a campaign uses unless --db says otherwise: beside its config, so any working directory finds it. */
+export function defaultDbPath(configFile: string): string {
+  return join(dirname(resolve(configFile)), 'facteur.sqlite');
+}
+
+function parseTestTo(value: string): string {
+  const email = normaliseEmail(value);
+  if (email === null) throw new InvalidArgumentError(`expected an email address, got "${value}"`);
+  return email;
+}
+
+function loadConfig(file: string, lang: Lang): CampaignConfig {
+  const config = loadCampaignConfig(file);
+  for (const warning of config.warnings)
+    process.stderr.write(`facteur: ${render(TEXTS.configWarning, lang, { text: warning[lang] })}\n`);
+  return config;
+}
+
+async function runPreflight(config: CampaignConfig, options: DnsOptions, lang: Lang): Promise<PreflightReport> {
+  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  try {
+    return await preflightCampaign(config, resolver, { campaign: campaignNameOf(config.file), lang });
+  } finally {
+    await resolver.close();
+  }
+}
+
+/** Renders a preflight report for people. */
+export function renderPreflightText(report: PreflightReport, lang: Lang): string {
+  const lines = [render(TEXTS.preflightHeader, lang, { campaign: report.campaign })];
+  const label: Record<string, Text> = {
+    error: { en: 'ERROR', fr: 'ERREUR' },
+    warning: { en: 'WARNING', fr: 'AVERTISSEMENT' },
+    unknown: { en: 'UNKNOWN', fr: 'INCONNU' },
+  };
+  for (const finding of report.findings)
+    lines.push(`  ${label[finding.severity]?.[lang] ?? finding.severity} ${finding.id}: ${finding.message}`);
+  lines.push(render(TEXTS.preflightSummary, lang, { ...report.recipients, ...report.summary }));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit code of a preflight: errors 1, unknown 3. */
+function preflightExit(report: PreflightReport): ExitCode {
+  if (report.summary.errors > 0) return EXIT.findings;
+  return report.summary.unknown > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/** Renders a run report for people. */
+export function renderRunText(report: SendReport, lang: Lang): string {
+  const lines: string[] = [];
+  if (report.foundUncertain > 0) lines.push(render(TEXTS.foundUncertain, lang, { count: report.foundUncertain }));
+  if (report.mode === 'dry-run')
+    lines.push(
+      render(TEXTS.dryRunSummary, lang, {
+        campaign: report.campaign,
+        rendered: report.run.rendered,
+        errors: report.run.renderErrors,
+      }),
+    );
+  else if (report.mode === 'test')
+    for (const test of report.tests)
+      lines.push(
+        render(TEXTS.testLine, lang, { line: test.recipientId, email: test.email, to: test.to, reply: test.reply }),
+      );
+  else
+    lines.push(
+      render(TEXTS.runSummary, lang, {
+        campaign: report.campaign,
+        ...report.run,
+        elapsed: (report.elapsedMs / 1000).toFixed(1),
+      }),
+    );
+  for (const failure of report.failures)
+    lines.push(
+      render(TEXTS.failure, lang, {
+        state: failure.state,
+        line: failure.recipientId,
+        email: failure.email,
+        reply: failure.reply,
+      }),
+    );
+  if (report.stopped !== null) lines.push(report.stopped.message);
+  if (report.interrupted) lines.push(TEXTS.interrupted[lang]);
+  lines.push(render(TEXTS.queue, lang, { ...report.counts, ...report.recipients }));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit code of a run (STYLE.md order 2, 1, 3, 0; 130 when interrupted). */
+export function runExit(report: SendReport): ExitCode {
+  if (report.interrupted) return EXIT.interrupted;
+  const rejected =
+    report.mode === 'dry-run'
+      ? report.run.renderErrors > 0
+      : report.mode === 'test'
+        ? report.tests.some((test) => !test.accepted)
+        : report.run.failed > 0;
+  if (rejected) return EXIT.findings;
+  const isIncomplete =
+    report.stopped !== null || (report.mode === 'send' && report.counts.deferred + report.counts.uncertain > 0);
+  return isIncomplete ? EXIT.incomplete : EXIT.ok;
+}
+
+/** Renders a campaign's status for people. */
+export function renderStatusText(status: CampaignStatus, lang: Lang): string {
+  if (!status.exists) return `${render(TEXTS.noCampaign, lang, { campaign: status.campaign })}\n`;
+  const lines = [
+    render(TEXTS.statusHeader, lang, { campaign: status.campaign }),
+    render(TEXTS.queue, lang, { ...status.counts, skipped: status.skipped, duplicates: status.duplicates }),
+  ];
+  if (status.ratePerSecond !== null)
+    lines.push(render(TEXTS.rate, lang, { rate: status.ratePerSecond, eta: status.etaSeconds ?? '?' }));
+  for (const message of status.uncertain)
+    lines.push(
+      render(TEXTS.uncertainLine, lang, {
+        line: message.recipientId,
+        email: message.email,
+        at: new Date(message.updatedAt).toISOString(),
+      }),
+    );
+  for (const message of status.failed)
+    lines.push(
+      render(TEXTS.failure, lang, {
+        state: message.state,
+        line: message.recipientId,
+        email: message.email,
+        reply: message.reply ?? '',
+      }),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function print(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
+}
+
+/** A progress line on stderr, only on a terminal (clig.dev: no animation off a TTY). */
+function progressLine(): ((progress: SendProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    // A terminal redrawn thousands of times a second slows the run it reports on.
+    if (now - last < 200 && progress.done < progress.total) return;
+    last = now;
+    const rate = progress.done / Math.max(0.001, (now - started) / 1000);
+    const eta = rate > 0 ? Math.round((progress.total - progress.done) / rate) : 0;
+    process.stderr.write(
+      `\rsend ${progress.done}/${progress.total}  ${progress.sent} ok ${progress.failed} failed ${progress.deferred} deferred  ${rate.toFixed(1)}/s  ETA ${eta}s `,
+    );
+    if (progress.done === progress.total) process.stderr.write('\n');
+  };
+}
+
+function addDnsOptions(command: Command): Command {
+  return command
+    .option('--resolver <host[:port]>', 'DNS resolver to ask (repeatable; default: the system resolvers)', repeatable)
+    .option('--timeout <ms>', 'time to wait for one DNS answer', positiveInt, 3000)
+    .option('--retries <n>', 'retries of a DNS query that timed out', nonNegativeInt, 2);
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--db <file>', 'the campaign database (default: facteur.sqlite beside the campaign config)')
+    .option('--json', 'print one JSON document on stdout', false)
+    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)');
+}
+
+async function runCommand(file: string, options: RunOptions): Promise<ExitCode> {
+  const lang = langOption(options.lang);
+  const config = loadConfig(file, lang);
+  const preflight = await runPreflight(config, options, lang);
+  if (preflight.summary.errors > 0 && !options.force && !options.dryRun) {
+    if (options.json) print(true, { ...preflight, refused: true }, () => '');
+    else process.stdout.write(renderPreflightText(preflight, lang));
+    process.stderr.write(`facteur: ${TEXTS.refused[lang]}\n`);
+    return EXIT.findings;
+  }
+  if (!options.json && preflight.findings.length > 0) process.stderr.write(renderPreflightText(preflight, lang));
+  if (preflight.summary.unknown > 0 && !options.dryRun) process.stderr.write(`facteur: ${TEXTS.unknownGoOn[lang]}\n`);
+  const db = openDatabase(options.db ?? defaultDbPath(file));
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const onProgress = options.json ? undefined : progressLine();
+    const report = await sendCampaign({
+      config,
+      db,
+      dryRun: options.dryRun,
+      retryUncertain: options.retryUncertain,
+      signal: controller.signal,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+    print(options.json, { ...report, preflight }, () => renderRunText(report, lang));
+    return runExit(report);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    db.close();
+  }
+}
+
+/** Adds `facteur send preflight|run|status`. */
+export function registerSend(program: Command): void {
+  const send = program
+    .command('send')
+    .description('Send a campaign from your own mail server (VERP, DKIM, no tracking)');
+  addCommonOptions(
+    addDnsOptions(
+      send
+        .command('preflight')
+        .description('Check DNS (SPF, DKIM key, DMARC alignment, bounce MX) and render every recipient; sends nothing')
+        .argument('<campaign>', 'the campaign config file (JSON)'),
+    ),
+  ).action(async (file: string, options: CommonOptions & DnsOptions) => {
+    const lang = langOption(options.lang);
+    const report = await runPreflight(loadConfig(file, lang), options, lang);
+    print(options.json, report, () => renderPreflightText(report, lang));
+    process.exitCode = preflightExit(report);
+  });
+  addCommonOptions(
+    addDnsOptions(
+      send
+        .command('run')
+        .description('Send the campaign: resumable, each message once; refuses when the preflight finds errors')
+        .argument('<campaign>', 'the campaign config file (JSON)')
+        .option('--dry-run', 'render every message and report; send nothing', false)
+        .option('--limit <n>', 'send at most this many messages in this run', positiveInt)
+        .option('--test-to <address>', 'send the next message (or --limit messages) to this address only', parseTestTo)
+        .option('--retry-uncertain', 'send again the messages a killed run left uncertain', false)
+        .option('--force', 'send even when the preflight finds errors', false),
+    ),
+  ).action(async (file: string, options: RunOptions) => {
+    process.exitCode = await runCommand(file, options);
+  });
+  addCommonOptions(
+    send
+      .command('status')
+      .description('Counts by state, rate, ETA, uncertain and failed messages of a campaign')
+      .argument('<campaign>', 'the campaign config file (JSON)'),
+  ).action((file: string, options: CommonOptions) => {
+    const lang = langOption(options.lang);
+    const path = options.db ?? defaultDbPath(file);
+    let db;
+    try {
+      db = openDatabase(path, { readonly: true });
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
+    }
+    try {
+      const status = campaignStatus(db, campaignNameOf(file), Date.now());
+      print(options.json, status, () => renderStatusText(status, lang));
+      process.exitCode = EXIT.ok;
+    } finally {
+      db.close();
+    }
+  });
+}

@@ -1,0 +1,316 @@
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { getDomain } from 'tldts';
+import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
+import { InputError } from '../errors.js';
+import { evaluateSpfIp } from '../facts/spf.js';
+import { render, type Lang, type Text } from '../i18n.js';
+import { parseDkimKey } from '../parse/parse-dkim-key.js';
+import type { CampaignConfig } from './campaign-config.js';
+import { composeMail, loadMailContext } from './compose-mail.js';
+import { readRecipients } from './read-recipients.js';
+
+/** How a preflight problem weighs: an error refuses the run (unless --force); unknown means DNS did not answer. */
+export type PreflightSeverity = 'error' | 'warning' | 'unknown';
+
+/** One preflight problem. */
+export interface PreflightFinding {
+  id: string;
+  severity: PreflightSeverity;
+  /** What it is about: a domain, an IP, a DNS name or a recipients file line. */
+  subject: string;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+/** What `send preflight` reports (`--json` prints it). */
+export interface PreflightReport {
+  schemaVersion: 1;
+  campaign: string;
+  findings: PreflightFinding[];
+  summary: { errors: number; warnings: number; unknown: number };
+  recipients: { checked: number; skipped: number; renderErrors: number };
+}
+
+/** Rows whose templates fail that are listed one by one; past this the rest are counted (the first show the pattern). */
+const MAX_RENDER_FINDINGS = 20;
+
+const TEXTS = {
+  'spf.sending_ip_not_authorized': {
+    en: 'SPF of the Return-Path domain "{domain}" gives "{result}" for the sending IP {ip}: {reason}',
+    fr: 'Le SPF du domaine de Return-Path « {domain} » donne « {result} » pour l’IP d’envoi {ip} : {reason}',
+  },
+  'spf.sending_ip_undecidable': {
+    en: 'SPF of "{domain}" for {ip} depends on the message and cannot be checked in advance: {reason}',
+    fr: 'Le SPF de « {domain} » pour {ip} dépend du message et ne peut être vérifié à l’avance : {reason}',
+  },
+  'spf.sending_ip_not_configured': {
+    en: 'No smtp.sendingIps in the config: cannot check that SPF of "{domain}" authorises the server',
+    fr: 'Pas de smtp.sendingIps dans la configuration : impossible de vérifier que le SPF de « {domain} » autorise le serveur',
+  },
+  'dkim.not_configured': {
+    en: 'No DKIM key configured: messages leave unsigned, and DMARC rests on SPF alone',
+    fr: 'Aucune clé DKIM configurée : les messages partent sans signature et DMARC ne repose que sur SPF',
+  },
+  'dkim.key_missing': {
+    en: 'No DKIM key published at "{name}": receivers cannot verify the signature',
+    fr: 'Aucune clé DKIM publiée à « {name} » : les destinataires ne peuvent vérifier la signature',
+  },
+  'dkim.key_invalid': {
+    en: 'The DKIM record at "{name}" cannot be used: {reason}',
+    fr: 'L’enregistrement DKIM à « {name} » est inutilisable : {reason}',
+  },
+  'dkim.key_mismatch': {
+    en: 'The DKIM key published at "{name}" does not match the private key "{file}": signatures will fail',
+    fr: 'La clé DKIM publiée à « {name} » ne correspond pas à la clé privée « {file} » : les signatures échoueront',
+  },
+  'dmarc.not_aligned': {
+    en: 'Neither DKIM d= "{dkim}" nor the Return-Path domain "{returnPath}" aligns with From "{from}": DMARC will fail',
+    fr: 'Ni le d= DKIM « {dkim} » ni le domaine de Return-Path « {returnPath} » ne sont alignés sur From « {from} » : DMARC échouera',
+  },
+  'dmarc.dkim_not_aligned': {
+    en: 'DKIM d= "{dkim}" is not aligned with From "{from}": DMARC rests on SPF alone',
+    fr: 'Le d= DKIM « {dkim} » n’est pas aligné sur From « {from} » : DMARC ne repose que sur SPF',
+  },
+  'dmarc.spf_not_aligned': {
+    en: 'The Return-Path domain "{returnPath}" is not aligned with From "{from}": DMARC rests on DKIM alone',
+    fr: 'Le domaine de Return-Path « {returnPath} » n’est pas aligné sur From « {from} » : DMARC ne repose que sur DKIM',
+  },
+  'mx.return_path_missing': {
+    en: 'The Return-Path domain "{domain}" has no MX and no address: bounces cannot come home',
+    fr: 'Le domaine de Return-Path « {domain} » n’a ni MX ni adresse : les retours ne peuvent pas revenir',
+  },
+  'mx.return_path_implicit': {
+    en: 'The Return-Path domain "{domain}" has no MX: bounces go to its A/AAAA address (RFC 5321 5.1), make sure it receives mail',
+    fr: 'Le domaine de Return-Path « {domain} » n’a pas de MX : les retours vont à son adresse A/AAAA (RFC 5321 5.1), vérifiez qu’elle reçoit le courrier',
+  },
+  'mx.return_path_null_mx': {
+    en: 'The Return-Path domain "{domain}" publishes a null MX (RFC 7505): it refuses all mail, bounces included',
+    fr: 'Le domaine de Return-Path « {domain} » publie un MX nul (RFC 7505) : il refuse tout courrier, retours compris',
+  },
+  'template.render_error': {
+    en: '{reason}',
+    fr: '{reason}',
+  },
+  'template.more_render_errors': {
+    en: '{count} more rows cannot be rendered',
+    fr: '{count} lignes de plus ne peuvent être rendues',
+  },
+  'dns.unknown': {
+    en: 'Cannot check {what}: {reason}',
+    fr: 'Impossible de vérifier {what} : {reason}',
+  },
+} satisfies Record<string, Text>;
+
+type FindingId = keyof typeof TEXTS;
+
+class Findings {
+  readonly list: PreflightFinding[] = [];
+  private readonly lang: Lang;
+
+  constructor(lang: Lang) {
+    this.lang = lang;
+  }
+
+  add(
+    id: FindingId,
+    severity: PreflightSeverity,
+    subject: string,
+    values: Record<string, string | number>,
+    evidence: Record<string, unknown> = {},
+  ): void {
+    this.list.push({ id, severity, subject, message: render(TEXTS[id], this.lang, values), evidence: { ...evidence } });
+  }
+
+  unknown(what: string, subject: string, error: DnsLookupError): void {
+    this.add('dns.unknown', 'unknown', subject, { what, reason: error.message }, { failure: error.failure });
+  }
+}
+
+/** The organisational domain (RFC 7489 3.2, via the public suffix list) that DMARC's relaxed alignment compares. */
+export function organisationalDomain(domain: string): string {
+  return getDomain(domain, { allowPrivateDomains: false }) ?? domain;
+}
+
+async function checkSpf(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
+  // Receivers evaluate SPF on the envelope sender (RFC 7208 2.4), which is the VERP address on returnPathDomain.
+  const domain = config.returnPathDomain;
+  if (config.smtp.sendingIps.length === 0) {
+    findings.add('spf.sending_ip_not_configured', 'warning', domain, { domain });
+    return;
+  }
+  for (const ip of config.smtp.sendingIps) {
+    try {
+      const verdict = await evaluateSpfIp(resolver, domain, ip);
+      if (verdict.result === 'pass') continue;
+      if (verdict.result === 'undecidable')
+        findings.add(
+          'spf.sending_ip_undecidable',
+          'warning',
+          ip,
+          { domain, ip, reason: verdict.reason },
+          { ...verdict },
+        );
+      else
+        findings.add('spf.sending_ip_not_authorized', 'error', ip, { domain, ip, ...verdict }, { ...verdict, domain });
+    } catch (error) {
+      if (!(error instanceof DnsLookupError)) throw error;
+      findings.unknown(`SPF of "${domain}" for ${ip}`, ip, error);
+    }
+  }
+}
+
+/** The key as DKIM's p= carries it: SubjectPublicKeyInfo for RSA, the raw 32 bytes for Ed25519 (RFC 8463 4.2). */
+function publishedForm(privateKeyPem: string): Buffer {
+  const publicKey = createPublicKey(createPrivateKey(privateKeyPem));
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return publicKey.asymmetricKeyType === 'ed25519' ? der.subarray(der.length - 32) : der;
+}
+
+async function checkDkim(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
+  const { dkim } = config;
+  if (dkim === null) {
+    findings.add('dkim.not_configured', 'warning', config.from.domain, {});
+    return;
+  }
+  const name = `${dkim.selector}._domainkey.${dkim.domain}`;
+  let records: string[];
+  try {
+    const answer = await lookup(resolver, name, 'TXT');
+    // RFC 6376 3.6.2.2: a key split over several character-strings is one string once joined.
+    records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  } catch (error) {
+    if (!(error instanceof DnsLookupError)) throw error;
+    findings.unknown(`the DKIM key at "${name}"`, name, error);
+    return;
+  }
+  const [record, ...others] = records;
+  if (record === undefined) {
+    findings.add('dkim.key_missing', 'error', name, { name });
+    return;
+  }
+  if (others.length > 0) {
+    findings.add('dkim.key_invalid', 'error', name, { name, reason: `${records.length} TXT records at one selector` });
+    return;
+  }
+  let expected: Buffer;
+  try {
+    expected = publishedForm(dkim.privateKey);
+  } catch (error) {
+    throw new InputError(
+      `Cannot read DKIM private key "${dkim.privateKeyFile}": ${(error as Error).message}`,
+      { file: dkim.privateKeyFile },
+      'ECONFIG',
+    );
+  }
+  try {
+    const key = parseDkimKey(record);
+    if (key.revoked) {
+      findings.add('dkim.key_invalid', 'error', name, { name, reason: 'the key is revoked (empty p=)' });
+      return;
+    }
+    const published = Buffer.from((key.tags.p ?? '').replace(/\s+/g, ''), 'base64');
+    if (!published.equals(expected))
+      findings.add('dkim.key_mismatch', 'error', name, { name, file: dkim.privateKeyFile });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    findings.add('dkim.key_invalid', 'error', name, { name, reason: error.message });
+  }
+}
+
+function checkAlignment(config: CampaignConfig, findings: Findings): void {
+  // RFC 7489 3.1 relaxed alignment: the organisational domains must be equal.
+  const from = organisationalDomain(config.from.domain);
+  const isSpfAligned = organisationalDomain(config.returnPathDomain) === from;
+  const dkimDomain = config.dkim?.domain ?? null;
+  const isDkimAligned = dkimDomain !== null && organisationalDomain(dkimDomain) === from;
+  const values = { from: config.from.domain, returnPath: config.returnPathDomain, dkim: dkimDomain ?? '-' };
+  if (!isSpfAligned && !isDkimAligned) findings.add('dmarc.not_aligned', 'error', config.from.domain, values);
+  else if (!isDkimAligned && dkimDomain !== null)
+    findings.add('dmarc.dkim_not_aligned', 'warning', config.from.domain, values);
+  else if (!isSpfAligned) findings.add('dmarc.spf_not_aligned', 'warning', config.from.domain, values);
+}
+
+async function checkReturnPathMx(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
+  const domain = config.returnPathDomain;
+  try {
+    const mx = (await lookup(resolver, domain, 'MX')).records.flatMap((r) => (r.type === 'MX' ? [r] : []));
+    // RFC 7505 3: a single MX with an empty exchange ("." ) says the domain accepts no mail.
+    if (mx.length === 1 && (mx[0]?.exchange ?? '') === '') {
+      findings.add('mx.return_path_null_mx', 'error', domain, { domain });
+      return;
+    }
+    if (mx.length > 0) return;
+    const [a, aaaa] = await Promise.all([lookup(resolver, domain, 'A'), lookup(resolver, domain, 'AAAA')]);
+    if (a.records.length + aaaa.records.length > 0)
+      findings.add('mx.return_path_implicit', 'warning', domain, { domain });
+    else findings.add('mx.return_path_missing', 'error', domain, { domain });
+  } catch (error) {
+    if (!(error instanceof DnsLookupError)) throw error;
+    findings.unknown(`the MX of "${domain}"`, domain, error);
+  }
+}
+
+/** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
+async function checkTemplates(config: CampaignConfig, findings: Findings): Promise<PreflightReport['recipients']> {
+  // Rendering needs a campaign's VERP key only to build the envelope; a throwaway one does for a check.
+  const context = loadMailContext(config, 1, randomBytes(32));
+  const counts = { checked: 0, skipped: 0, renderErrors: 0 };
+  for await (const entry of readRecipients(config.recipients)) {
+    if (entry.kind === 'skipped') {
+      counts.skipped++;
+      continue;
+    }
+    counts.checked++;
+    const row = { file: config.recipients, line: entry.line };
+    try {
+      composeMail(
+        context,
+        { recipientId: entry.line, email: entry.email, fields: entry.fields, messageId: '<x@x>' },
+        row,
+      );
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      counts.renderErrors++;
+      if (counts.renderErrors <= MAX_RENDER_FINDINGS)
+        findings.add(
+          'template.render_error',
+          'error',
+          `${config.recipients}:${entry.line}`,
+          { reason: error.message },
+          row,
+        );
+    }
+  }
+  if (counts.renderErrors > MAX_RENDER_FINDINGS)
+    findings.add('template.more_render_errors', 'error', config.recipients, {
+      count: counts.renderErrors - MAX_RENDER_FINDINGS,
+    });
+  return counts;
+}
+
+/**
+ * Checks a campaign before anything leaves: SPF of the Return-Path domain authorises the sending IPs, the DKIM key
+ * published at `<selector>._domainkey` matches the private key, From / DKIM d= / Return-Path align for DMARC
+ * (relaxed), the Return-Path domain can receive bounces, and every recipient's message renders. A DNS timeout or
+ * SERVFAIL is reported as unknown, never as a missing record.
+ */
+export async function preflightCampaign(
+  config: CampaignConfig,
+  resolver: DnsResolver,
+  options: { campaign: string; lang: Lang },
+): Promise<PreflightReport> {
+  const findings = new Findings(options.lang);
+  await checkSpf(config, resolver, findings);
+  await checkDkim(config, resolver, findings);
+  checkAlignment(config, findings);
+  await checkReturnPathMx(config, resolver, findings);
+  const recipients = await checkTemplates(config, findings);
+  const count = (severity: PreflightSeverity): number => findings.list.filter((f) => f.severity === severity).length;
+  return {
+    schemaVersion: 1,
+    campaign: options.campaign,
+    findings: findings.list,
+    summary: { errors: count('error'), warnings: count('warning'), unknown: count('unknown') },
+    recipients,
+  };
+}

@@ -1,0 +1,237 @@
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { CampaignStatus } from '../../src/send/campaign-status.js';
+import type { PreflightReport } from '../../src/send/preflight.js';
+import type { SendReport } from '../../src/send/send-campaign.js';
+import {
+  campaignZone,
+  dkimKeyPair,
+  FROM_DOMAIN,
+  people,
+  writeCampaign,
+  type CampaignFixture,
+} from './helpers/smtp-campaign.js';
+import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
+
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI; `whileRunning` may kill it. */
+function facteur(args: string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, stdout, stderr });
+    });
+    whileRunning?.(child);
+  });
+}
+
+/** Resolves once `condition` holds, checking every 10 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function receivedCounts(smtp: TestSmtpServer): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of smtp.accepted) for (const rcpt of message.rcptTo) counts.set(rcpt, (counts.get(rcpt) ?? 0) + 1);
+  return counts;
+}
+
+describe('facteur send (built CLI)', () => {
+  const keys = dkimKeyPair();
+  let zoneDir: string;
+  let zones: ZoneServer;
+  let smtp: TestSmtpServer;
+  let fixture: CampaignFixture;
+
+  beforeAll(async () => {
+    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-zones-'));
+    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    zones = await startZoneServer({ directory: zoneDir });
+  });
+
+  afterAll(async () => {
+    await zones.stop();
+    rmSync(zoneDir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await smtp.stop();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+
+  async function setUp(n: number, privateKey = keys.privateKey): Promise<void> {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(n), privateKey });
+  }
+
+  it('preflight passes a well-configured campaign and prints JSON only on stdout', async () => {
+    await setUp(3);
+    const result = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address, '--json']);
+    const report = JSON.parse(result.stdout) as PreflightReport;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.findings).toEqual([]);
+    expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 0 });
+    expect(result.code).toBe(0);
+  });
+
+  it('run refuses a campaign whose DKIM key does not match DNS, and sends nothing', async () => {
+    await setUp(3, dkimKeyPair().privateKey);
+    const result = await facteur(['send', 'run', fixture.configFile, '--resolver', zones.address, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as PreflightReport & { refused: boolean };
+    expect(report.refused).toBe(true);
+    expect(report.findings.map((f) => f.id)).toEqual(['dkim.key_mismatch']);
+    expect(smtp.dataCount()).toBe(0);
+  });
+
+  it('preflight reports a DNS server that never answers as unknown, never as a missing record', async () => {
+    await setUp(1);
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const address = `127.0.0.1:${silent.address().port}`;
+      const result = await facteur([
+        'send',
+        'preflight',
+        fixture.configFile,
+        '--resolver',
+        address,
+        '--timeout',
+        '200',
+        '--retries',
+        '0',
+        '--json',
+      ]);
+      const report = JSON.parse(result.stdout) as PreflightReport;
+      expect(report.findings.length).toBeGreaterThan(0);
+      expect(report.findings.every((f) => f.severity === 'unknown' && f.id === 'dns.unknown')).toBe(true);
+      expect(result.code).toBe(3);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('after kill -9 mid-run, a rerun delivers every recipient exactly once except the uncertain ones, which --retry-uncertain sends', async () => {
+    const n = 60;
+    await setUp(n);
+    smtp.behaviour.delayMs = 40;
+    const killed = await facteur(
+      ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address],
+      (child) => {
+        void until(() => smtp.dataCount() >= 15).then(() => child.kill('SIGKILL'));
+      },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    // The server still answers what it was reading when the client died: wait for its delayed replies.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterKill = smtp.accepted.length;
+    expect(afterKill).toBeGreaterThan(0);
+    expect(afterKill).toBeLessThan(n);
+
+    smtp.behaviour.delayMs = 0;
+    const resumed = await facteur([
+      'send',
+      'run',
+      fixture.configFile,
+      '--force',
+      '--json',
+      '--resolver',
+      zones.address,
+    ]);
+    const report = JSON.parse(resumed.stdout) as SendReport;
+    expect(report.foundUncertain).toBeGreaterThan(0);
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    const uncertain = new Set(status.uncertain.map((m) => m.email));
+    expect(uncertain.size).toBe(report.foundUncertain);
+    expect(resumed.code).toBe(3);
+    expect(status.counts).toMatchObject({ sent: n - uncertain.size, uncertain: uncertain.size, pending: 0 });
+
+    const counts = receivedCounts(smtp);
+    const everyone = people(n).map((p) => p.email);
+    const certain = everyone.filter((email) => !uncertain.has(email));
+    expect(certain.map((email) => counts.get(email))).toEqual(certain.map(() => 1));
+    expect([...uncertain].every((email) => (counts.get(email) ?? 0) <= 1)).toBe(true);
+
+    const retried = await facteur([
+      'send',
+      'run',
+      fixture.configFile,
+      '--force',
+      '--retry-uncertain',
+      '--json',
+      '--resolver',
+      zones.address,
+    ]);
+    expect(retried.code).toBe(0);
+    expect((JSON.parse(retried.stdout) as SendReport).run.sent).toBe(uncertain.size);
+    const final = receivedCounts(smtp);
+    expect(certain.map((email) => final.get(email))).toEqual(certain.map(() => 1));
+    expect([...uncertain].map((email) => [1, 2].includes(final.get(email) ?? 0))).toEqual(
+      [...uncertain].map(() => true),
+    );
+  });
+
+  it('stops cleanly on SIGINT with exit 130, leaving nothing in flight, and resumes without doubles', async () => {
+    const n = 40;
+    await setUp(n);
+    smtp.behaviour.delayMs = 40;
+    const interrupted = await facteur(
+      ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address],
+      (child) => {
+        void until(() => smtp.dataCount() >= 10).then(() => child.kill('SIGINT'));
+      },
+    );
+    expect(interrupted.code).toBe(130);
+    const report = JSON.parse(interrupted.stdout) as SendReport;
+    expect(report.interrupted).toBe(true);
+    expect(report.counts.sending).toBe(0);
+    expect(report.counts.uncertain).toBe(0);
+    smtp.behaviour.delayMs = 0;
+    const resumed = await facteur([
+      'send',
+      'run',
+      fixture.configFile,
+      '--force',
+      '--json',
+      '--resolver',
+      zones.address,
+    ]);
+    expect(resumed.code).toBe(0);
+    const counts = receivedCounts(smtp);
+    expect(people(n).map((p) => counts.get(p.email))).toEqual(Array.from({ length: n }, () => 1));
+  });
+
+  it('exits 1 when a recipient is permanently rejected, and status lists it', async () => {
+    await setUp(3);
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person3@example.net' ? { code: 550, text: '5.1.1 No such user' } : undefined;
+    const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('person3@example.net');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ sent: 2, failed: 1 });
+    expect(status.failed[0]).toMatchObject({ email: 'person3@example.net', replyCode: 550 });
+  });
+});

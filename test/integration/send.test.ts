@@ -1,0 +1,310 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authenticate } from 'mailauth';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { decodeVerp } from '../../src/parse/verp.js';
+import { loadCampaignConfig } from '../../src/send/campaign-config.js';
+import { sendCampaign, type SendOptions } from '../../src/send/send-campaign.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
+import {
+  campaignZone,
+  dkimKeyPair,
+  FROM_DOMAIN,
+  mailauthResolver,
+  people,
+  writeCampaign,
+  type CampaignFixture,
+} from './helpers/smtp-campaign.js';
+import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from './helpers/smtp-server.js';
+
+/** Short backoff so retries happen within a test; the schedule itself is the same code. */
+const FAST_RETRY = { baseMs: 20, maxAttemptsPerRun: 5 };
+
+function headerOf(raw: Buffer, name: string): string | undefined {
+  const head = raw.toString('utf8').split(/\r\n\r\n/)[0] ?? '';
+  const unfolded = head.replace(/\r\n[ \t]+/g, ' ');
+  const line = unfolded.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(name.length + 1).trim();
+}
+
+/** Decodes RFC 2047 Q-encoded words, as a mail client shows the subject. */
+function decodeWords(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_, text: string) =>
+      decodeURIComponent(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, '%$1')),
+    );
+}
+
+function recipientsOf(messages: readonly ReceivedMessage[]): string[] {
+  return messages.flatMap((message) => message.rcptTo).sort();
+}
+
+describe('sendCampaign() against a real SMTP server', () => {
+  const keys = dkimKeyPair();
+  let zoneDir: string;
+  let zones: ZoneServer;
+  let resolver: NetworkResolver;
+  let smtp: TestSmtpServer;
+  let fixture: CampaignFixture | undefined;
+  let db: Db | undefined;
+
+  beforeAll(async () => {
+    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-zones-'));
+    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    zones = await startZoneServer({ directory: zoneDir });
+    resolver = createNetworkResolver({ servers: [zones.address], timeoutMs: 1000, retries: 1 });
+  });
+
+  afterAll(async () => {
+    await resolver.close();
+    await zones.stop();
+    rmSync(zoneDir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    db?.close();
+    db = undefined;
+    await smtp.stop();
+    if (fixture !== undefined) rmSync(fixture.dir, { recursive: true, force: true });
+    fixture = undefined;
+  });
+
+  async function setUp(rows: Record<string, string>[], smtpOptions: Record<string, unknown> = {}) {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows, privateKey: keys.privateKey, smtp: smtpOptions });
+    db = openDatabase(fixture.dbFile);
+    return { config: loadCampaignConfig(fixture.configFile, {}), db };
+  }
+
+  function run(base: { config: SendOptions['config']; db: Db }, options: Partial<SendOptions> = {}) {
+    return sendCampaign({ ...base, retry: FAST_RETRY, ...options });
+  }
+
+  it('sends each recipient once with a VERP envelope sender that decodes back to its row', async () => {
+    const setup = await setUp(people(6));
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ total: 6, sent: 6, failed: 0, deferred: 0 });
+    expect(report.counts.sent).toBe(6);
+    expect(recipientsOf(smtp.accepted)).toEqual(
+      people(6)
+        .map((p) => p.email)
+        .sort(),
+    );
+    const campaign = findCampaign(setup.db, 'campaign');
+    expect(campaign).toBeDefined();
+    for (const message of smtp.accepted) {
+      const [local, domain] = message.mailFrom.split('@');
+      expect(domain).toBe(FROM_DOMAIN);
+      expect(local?.length).toBeLessThanOrEqual(64);
+      const identity = decodeVerp(local ?? '', campaign?.verpKey ?? Buffer.alloc(0));
+      // Recipient ids are line numbers: person N is on line N + 1 of the CSV.
+      const n = Number(/person(\d+)@/.exec(message.rcptTo[0] ?? '')?.[1]);
+      expect(identity).toEqual({ campaign: campaign?.id, recipientId: n + 1 });
+    }
+  });
+
+  it('writes From, Reply-To, the stored Message-ID and List-Unsubscribe headers, and adds nothing to track', async () => {
+    const setup = await setUp(people(2));
+    await run(setup);
+    const stored = setup.db.prepare('SELECT email, message_id FROM messages').all() as {
+      email: string;
+      message_id: string;
+    }[];
+    for (const message of smtp.accepted) {
+      const raw = message.raw;
+      const email = message.rcptTo[0] ?? '';
+      const n = /person(\d+)@/.exec(email)?.[1] ?? '';
+      expect(headerOf(raw, 'From')).toBe(`Ville de Test <info@${FROM_DOMAIN}>`);
+      expect(headerOf(raw, 'Reply-To')).toBe(`Mairie <mairie@${FROM_DOMAIN}>`);
+      expect(headerOf(raw, 'To')).toBe(email);
+      expect(headerOf(raw, 'Message-ID')).toBe(stored.find((row) => row.email === email)?.message_id);
+      expect(headerOf(raw, 'Message-ID')).toMatch(new RegExp(`@${FROM_DOMAIN.replace(/\./g, '\\.')}>$`));
+      expect(headerOf(raw, 'List-Unsubscribe')).toBe(
+        `<https://consult.example.org/unsubscribe?t=tok${n}>, <mailto:unsubscribe@${FROM_DOMAIN}>`,
+      );
+      expect(headerOf(raw, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      // Undo quoted-printable soft line breaks and escapes, so long links read whole.
+      const text = raw
+        .toString('utf8')
+        .replace(/=\r\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      // The only links are the template's own, unchanged; no image at all, so no pixel.
+      expect(
+        [...text.matchAll(/https?:\/\/[^\s"<>]+/g)].map((m) => m[0]).filter((u) => !u.includes('unsubscribe')),
+      ).toEqual(expect.arrayContaining(['https://consult.example.org/velo']));
+      for (const [url] of text.matchAll(/https?:\/\/[^\s"<>=]+/g))
+        expect(url).toMatch(/^https:\/\/consult\.example\.org\//);
+      expect(text).not.toMatch(/<img/i);
+      expect(headerOf(raw, 'X-Mailer')).toBeUndefined();
+    }
+  });
+
+  it('signs with DKIM so that mailauth verifies it against the key the DNS server publishes', async () => {
+    const setup = await setUp(people(2));
+    await run(setup);
+    expect(smtp.accepted).toHaveLength(2);
+    for (const message of smtp.accepted) {
+      const result = await authenticate(message.raw, {
+        ip: '127.0.0.1',
+        helo: 'mail.consult.example.org',
+        sender: message.mailFrom,
+        mta: 'mx.example.net',
+        resolver: mailauthResolver(resolver),
+      });
+      const dkim = result.dkim.results[0];
+      expect(dkim?.status.result).toBe('pass');
+      expect(dkim?.signingDomain).toBe(FROM_DOMAIN);
+      expect(result.spf && result.spf.status.result).toBe('pass');
+      expect(result.dmarc && result.dmarc.status.result).toBe('pass');
+    }
+  });
+
+  it('refuses a recipient whose field holds CRLF in the subject: no header injected, the others sent', async () => {
+    const rows: Record<string, string>[] = people(3);
+    rows[1] = { ...rows[1], email: rows[1]?.email ?? '', firstname: 'Eve\r\nBcc: victim@example.com' };
+    const setup = await setUp(rows);
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 2, failed: 1 });
+    expect(report.failures[0]).toMatchObject({ email: rows[1].email, state: 'failed' });
+    expect(report.failures[0]?.reply).toMatch(/Cannot use the Subject header for line \d+ of ".*recipients\.csv"/);
+    expect(recipientsOf(smtp.accepted)).toEqual([rows[0]?.email, rows[2]?.email].sort());
+    for (const message of smtp.accepted) expect(message.raw.toString()).not.toMatch(/^Bcc:/im);
+  });
+
+  it('keeps a newline in a body field in the body, where it cannot start a header', async () => {
+    const rows: Record<string, string>[] = people(1);
+    rows[0] = { ...rows[0], email: rows[0]?.email ?? '', token: 'x\nBcc: victim@example.com' };
+    const setup = await setUp(rows);
+    // The token only feeds the List-Unsubscribe URL, where it is percent-encoded.
+    await run(setup);
+    const raw = smtp.accepted[0]?.raw ?? Buffer.alloc(0);
+    expect(raw.toString()).not.toMatch(/^Bcc:/im);
+    expect(headerOf(raw, 'List-Unsubscribe')).toContain('t=x%0ABcc%3A%20victim%40example.com');
+  });
+
+  it('retries 421 and 451 replies with backoff and delivers each message once', async () => {
+    const setup = await setUp(people(4));
+    const refusals = new Map<string, number>();
+    smtp.behaviour.onMessage = (message) => {
+      const email = message.rcptTo[0] ?? '';
+      const seen = refusals.get(email) ?? 0;
+      if (seen >= 2) return undefined;
+      refusals.set(email, seen + 1);
+      return seen === 0
+        ? { code: 451, text: '4.7.1 Greylisted, try again later' }
+        : { code: 421, text: '4.7.0 Too many messages, slow down' };
+    };
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 4, deferred: 0, failed: 0 });
+    expect(recipientsOf(smtp.accepted)).toEqual(
+      people(4)
+        .map((p) => p.email)
+        .sort(),
+    );
+    expect(smtp.dataCount()).toBe(12);
+    const attempts = setup.db.prepare('SELECT attempts FROM messages').all() as { attempts: number }[];
+    expect(attempts.map((row) => row.attempts)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('leaves a message deferred, with the reply, once its attempts for the run are spent', async () => {
+    const setup = await setUp(people(2));
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person1@example.net' ? { code: 452, text: '4.2.2 Mailbox full' } : undefined;
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 1, deferred: 1 });
+    expect(report.counts).toMatchObject({ sent: 1, deferred: 1 });
+    const [deferred] = messagesInState(setup.db, 1, 'deferred', 10);
+    expect(deferred).toMatchObject({ email: 'person1@example.net', attempts: 5, replyCode: 452 });
+    expect(deferred?.reply).toContain('Mailbox full');
+  });
+
+  it('records a 5xx reply as failed with the server words, and does not retry it', async () => {
+    const setup = await setUp(people(3));
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person2@example.com' ? { code: 550, text: '5.1.1 User unknown' } : undefined;
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 2, failed: 1 });
+    const [failed] = messagesInState(setup.db, 1, 'failed', 10);
+    expect(failed).toMatchObject({ email: 'person2@example.com', replyCode: 550, attempts: 1 });
+    expect(failed?.reply).toContain('5.1.1 User unknown');
+    expect(smtp.dataCount()).toBe(3);
+  });
+
+  it('loses and doubles nothing when the server drops connections mid-campaign', async () => {
+    const setup = await setUp(people(20));
+    smtp.behaviour.onMessage = (_message, index) => (index % 4 === 1 ? 'drop' : undefined);
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 20, failed: 0, deferred: 0 });
+    expect(recipientsOf(smtp.accepted)).toEqual(
+      people(20)
+        .map((p) => p.email)
+        .sort(),
+    );
+    expect(new Set(recipientsOf(smtp.accepted)).size).toBe(20);
+  });
+
+  it('resumes without sending again what the server accepted', async () => {
+    const setup = await setUp(people(5));
+    const first = await run(setup, { limit: 2 });
+    expect(first.run).toMatchObject({ total: 2, sent: 2 });
+    expect(first.counts).toMatchObject({ sent: 2, pending: 3 });
+    const second = await run(setup);
+    expect(second.run).toMatchObject({ total: 3, sent: 3 });
+    const third = await run(setup);
+    expect(third.run.total).toBe(0);
+    expect(recipientsOf(smtp.accepted)).toEqual(
+      people(5)
+        .map((p) => p.email)
+        .sort(),
+    );
+  });
+
+  it('spaces messages to one domain by its rate without losing any', async () => {
+    const setup = await setUp(people(6, ['example.net']), { perDomainRatePerMinute: 3000 });
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ sent: 6 });
+    expect(recipientsOf(smtp.accepted)).toEqual(
+      people(6, ['example.net'])
+        .map((p) => p.email)
+        .sort(),
+    );
+  });
+
+  it('renders without sending in a dry run, and sends a test to one address without touching the queue', async () => {
+    const setup = await setUp(people(3));
+    // The third row is short: it has no firstname for the templates.
+    writeFileSync(
+      join(fixture?.dir ?? '', 'recipients.csv'),
+      'email,firstname,token\nperson1@example.net,Prénom1,t1\nperson2@example.com,Prénom2,t2\nperson3@example.net\n',
+    );
+    const dry = await run(setup, { dryRun: true });
+    expect(dry.run).toMatchObject({ rendered: 2, renderErrors: 1, sent: 0 });
+    expect(dry.failures[0]?.reply).toContain('no field "firstname"');
+    expect(smtp.dataCount()).toBe(0);
+    const test = await run(setup, { testTo: 'me@example.org', limit: 2 });
+    expect(test.tests.map((t) => [t.email, t.accepted])).toEqual([
+      ['person1@example.net', true],
+      ['person2@example.com', true],
+    ]);
+    expect(recipientsOf(smtp.accepted)).toEqual(['me@example.org', 'me@example.org']);
+    expect(decodeWords(headerOf(smtp.accepted[0]?.raw ?? Buffer.alloc(0), 'Subject') ?? '')).toBe(
+      'Consultation vélo, Prénom1',
+    );
+    expect(test.counts).toMatchObject({ pending: 3, sent: 0 });
+  });
+
+  it('stops and keeps the messages when the server is unreachable', async () => {
+    const setup = await setUp(people(8));
+    await smtp.stop();
+    const report = await run(setup);
+    expect(report.stopped?.reason).toBe('unreachable');
+    expect(report.run.sent).toBe(0);
+    expect(report.counts.pending + report.counts.deferred).toBe(8);
+    smtp = await startSmtpServer();
+  });
+});

@@ -1,0 +1,114 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
+import type { DnsFailure } from '../../src/dns/types.js';
+import { parseCampaignConfig } from '../../src/send/campaign-config.js';
+import { organisationalDomain, preflightCampaign } from '../../src/send/preflight.js';
+
+const EXAMPLE = join(import.meta.dirname, '../../examples/campaign');
+const DOMAIN = 'consult.mairie-exemple.example';
+const ZONE = readFileSync(join(EXAMPLE, `${DOMAIN}.zone`), 'utf8');
+
+describe('preflightCampaign()', () => {
+  let dir: string;
+  beforeEach(() => {
+    // A copy of the example campaign: git does not keep the key file's 0600 mode, which the config loader demands.
+    dir = mkdtempSync(join(tmpdir(), 'facteur-preflight-'));
+    cpSync(EXAMPLE, dir, { recursive: true });
+    chmodSync(join(dir, 'dkim-mail2026.key'), 0o600);
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function config(changes: Record<string, unknown> = {}) {
+    const raw = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8')) as Record<string, unknown>;
+    return parseCampaignConfig({ ...raw, ...changes }, join(dir, 'campaign.json'), { FACTEUR_SMTP_PASSWORD: 'x' });
+  }
+
+  async function findings(
+    changes: Record<string, unknown> = {},
+    zone = ZONE,
+    failures: Record<string, DnsFailure> = {},
+  ) {
+    const resolver = createMemoryResolver(zone, { origin: DOMAIN, failures });
+    return preflightCampaign(config(changes), resolver, { campaign: 'campaign', lang: 'en' });
+  }
+
+  it('passes the example campaign against the records it says to publish', async () => {
+    const report = await findings();
+    expect(report.findings).toEqual([]);
+    expect(report.recipients).toEqual({ checked: 4, skipped: 1, renderErrors: 0 });
+  });
+
+  it('reports a sending IP that SPF of the Return-Path domain does not authorise', async () => {
+    const raw = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8')) as { smtp: Record<string, unknown> };
+    const report = await findings({ smtp: { ...raw.smtp, sendingIps: ['198.51.100.7'] } });
+    expect(report.findings).toMatchObject([
+      { id: 'spf.sending_ip_not_authorized', severity: 'error', subject: '198.51.100.7' },
+    ]);
+    expect(report.findings[0]?.message).toContain('"fail"');
+  });
+
+  it('reports a published DKIM key that does not match the private key, and a missing one', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' });
+    const swapped = ZONE.replace(
+      /mail2026\._domainkey TXT \([^)]*\)/,
+      `mail2026._domainkey TXT "p=${other.toString('base64')}"`,
+    );
+    expect((await findings({}, swapped)).findings.map((f) => f.id)).toEqual(['dkim.key_mismatch']);
+    const removed = ZONE.replace(/mail2026\._domainkey TXT \([^)]*\)/, '');
+    expect((await findings({}, removed)).findings.map((f) => f.id)).toEqual(['dkim.key_missing']);
+  });
+
+  it('says unknown, never missing, when DNS times out', async () => {
+    const report = await findings({}, ZONE, {
+      [`mail2026._domainkey.${DOMAIN} TXT`]: 'timeout',
+      [`${DOMAIN} MX`]: 'servfail',
+    });
+    expect(report.findings.map((f) => [f.id, f.severity])).toEqual([
+      ['dns.unknown', 'unknown'],
+      ['dns.unknown', 'unknown'],
+    ]);
+    expect(report.summary).toMatchObject({ errors: 0, unknown: 2 });
+  });
+
+  it('checks DMARC alignment on organisational domains', async () => {
+    expect((await findings({ from: 'Mairie <info@mairie-exemple.example>' })).findings).toEqual([]);
+    const zone = `${ZONE}\n$ORIGIN bounces.example.net.\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ MX 10 mx.example.net.\n@ TXT "v=spf1 ip4:192.0.2.25 -all"\n`;
+    const spfOff = await findings({ returnPathDomain: 'bounces.example.net' }, zone);
+    expect(spfOff.findings.map((f) => [f.id, f.severity])).toEqual([['dmarc.spf_not_aligned', 'warning']]);
+    const neither = await findings({ returnPathDomain: 'bounces.example.net', dkim: undefined }, zone);
+    expect(neither.findings.map((f) => f.id)).toEqual(['dkim.not_configured', 'dmarc.not_aligned']);
+  });
+
+  it('refuses a Return-Path domain that cannot receive bounces', async () => {
+    const nullMx = ZONE.replace('@       MX    10 mail', '@       MX    0 .');
+    expect((await findings({}, nullMx)).findings.map((f) => f.id)).toEqual(['mx.return_path_null_mx']);
+    const noMx = ZONE.replace('@       MX    10 mail', '');
+    expect((await findings({}, noMx)).findings.map((f) => f.id)).toEqual(['mx.return_path_missing']);
+  });
+
+  it('names the row whose templates cannot be rendered', async () => {
+    writeFileSync(
+      join(dir, 'recipients.csv'),
+      'email,firstname,lastname,token,attribute_1\na@example.net,A,B,t,Centre\nb@example.net,C,D,t\n',
+    );
+    const report = await findings();
+    expect(report.findings).toMatchObject([{ id: 'template.render_error', severity: 'error' }]);
+    expect(report.findings[0]?.message).toMatch(/line 3 of ".*recipients\.csv": no field "attribute_1"/);
+  });
+});
+
+describe('organisationalDomain()', () => {
+  it.each([
+    ['consult.mairie-exemple.fr', 'mairie-exemple.fr'],
+    ['a.b.example.co.uk', 'example.co.uk'],
+    ['example.org', 'example.org'],
+  ])('gives the registrable domain of %s', (domain, expected) => {
+    expect(organisationalDomain(domain)).toBe(expected);
+  });
+});
