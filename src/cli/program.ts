@@ -6,6 +6,7 @@ import { registerBounces } from './commands/bounces.js';
 import { registerChanges } from './commands/changes.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDormant } from './commands/dormant.js';
 import { registerExplain } from './commands/explain.js';
 
 /** Builds the commander program; each command registers itself from its own file in src/cli/commands/. */
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);
+  registerDormant(program);
   return program;
 }
