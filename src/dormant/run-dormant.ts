@@ -3,6 +3,7 @@ import type { Db } from '../store/database.js';
 import {
   badDomainStates,
   campaignNames,
+  eventDetailsReader,
   domainState,
   forgottenAddresses,
   listImports,
@@ -15,6 +16,8 @@ import type { DormantConfig } from './dormant-config.js';
 import { deadDomainEvidence, observeDomain, type DeadDomainEvidence, type MailDomainState } from './domain-verdict.js';
 import { judgeAddress, judgeMailbox, type DormantEntry, type MailboxActivityInput } from './judge-address.js';
 import { probeMailDomain, type DomainObservation } from './probe-mail-domain.js';
+
+const DAY_MS = 86_400_000;
 
 /** What a DNS pass over the scope's domains saw. */
 export interface DomainProbeSummary {
@@ -90,7 +93,20 @@ export async function* dormantEntries(
     importedLists: new Set(listImports(db).keys()),
     campaignNames: campaignNames(db),
   };
-  for (const record of readAddressRecords(db, options.scope)) yield* judgeAddress(record, context);
+  const details = eventDetailsReader(db);
+  const since = options.now - options.config.bounce.windowDays * DAY_MS;
+  for (const record of readAddressRecords(db, options.scope, since)) {
+    const entries = judgeAddress(record, context);
+    const bounce = entries[0]?.evidence.bounce;
+    // Entries of one address share their evidence: one read fills them all.
+    const found = bounce?.lastEventId == null ? undefined : details(bounce.lastEventId);
+    if (bounce !== undefined && found !== undefined) {
+      bounce.lastReason = found.reason;
+      bounce.lastStatusCode = found.statusCode;
+      bounce.lastDiagnostic = found.diagnostic;
+    }
+    yield* entries;
+  }
   if (options.mailboxes === undefined) return;
   for await (const activity of options.mailboxes) {
     const entry = judgeMailbox(activity, options.config, options.now);

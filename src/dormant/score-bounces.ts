@@ -9,6 +9,8 @@ export interface AddressEvent {
   reason: string;
   statusCode: string | null;
   diagnostic: string | null;
+  /** The bounce event's row id, to read its diagnostic when the address is reported; null for an SMTP refusal. */
+  eventId: number | null;
   /** `bounce` for a bounce message, `smtp` for a 5xx reply to `facteur send`. */
   source: 'bounce' | 'smtp';
 }
@@ -25,6 +27,7 @@ export interface BounceEvidence {
   lastReason: string;
   lastStatusCode: string | null;
   lastDiagnostic: string | null;
+  lastEventId: number | null;
   lastSource: 'bounce' | 'smtp';
 }
 
@@ -104,6 +107,7 @@ export function createBounceScorer(
           lastReason: event.reason,
           lastStatusCode: event.statusCode,
           lastDiagnostic: event.diagnostic,
+          lastEventId: event.eventId,
           lastSource: event.source,
         };
       } else {
@@ -122,6 +126,7 @@ export function createBounceScorer(
         streak.lastReason = event.reason;
         streak.lastStatusCode = event.statusCode;
         streak.lastDiagnostic = event.diagnostic;
+        streak.lastEventId = event.eventId;
         streak.lastSource = event.source;
       }
       lastDayHard = day === lastDay ? lastDayHard || event.isHard : event.isHard;

@@ -258,22 +258,21 @@ function fillCandidates(db: Db, scope: Exclude<DormantScope, { kind: 'all' }>): 
   }
 }
 
-const EVENT_COLUMNS = `e.subscribed_address AS address, e.kind, e.hardbounce, e.reason, e.status_code, e.diagnostic,
-  e.list, e.campaign_id, e.occurred_at`;
+/** Columns of `bounce_events_dormant`, so the pass never reads the table itself; raw rows, in this order. */
+const EVENT_COLUMNS = `e.subscribed_address, e.kind, e.hardbounce, e.id, e.list, e.campaign_id, e.occurred_at`;
+/** Auto-replies never count, and events before the window only as complaints: dropped inside SQLite. */
+const EVENT_FILTER = `e.kind != 'autoreply' AND (e.occurred_at >= :since OR e.kind = 'feedback')`;
 const FAILED_COLUMNS = `m.email_key AS address, m.last_reply, m.campaign_id, m.updated_at`;
 const MEMBER_COLUMNS = `address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last,
   sympa_bounce_count, sympa_bounce_status, sympa_bounce_score`;
 
+/** A raw row of EVENT_COLUMNS. */
+type EventTuple = [string, AddressEvent['kind'], number, number, string | null, number | null, number];
+
+/** A raw event row with its address where the merge looks for it. */
 interface EventRow {
   address: string;
-  kind: AddressEvent['kind'];
-  hardbounce: number;
-  reason: string;
-  status_code: string | null;
-  diagnostic: string | null;
-  list: string | null;
-  campaign_id: number | null;
-  occurred_at: number;
+  row: EventTuple;
 }
 
 interface FailedRow {
@@ -298,18 +297,24 @@ interface MemberRow {
 /** RFC 3463 enhanced status code in an SMTP reply such as `550 5.1.1 <x@example.org>: user unknown`. */
 const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
 
-function fromEventRow(row: EventRow): StoredEvent {
+function fromEventRow({ row }: EventRow): StoredEvent {
   return {
-    kind: row.kind,
-    isHard: row.hardbounce === 1,
-    at: row.occurred_at,
-    reason: row.reason,
-    statusCode: row.status_code,
-    diagnostic: row.diagnostic,
+    kind: row[1],
+    isHard: row[2] === 1,
+    at: row[6],
+    // Filled by eventDetailsReader for the addresses reported.
+    reason: '',
+    statusCode: null,
+    diagnostic: null,
+    eventId: row[3],
     source: 'bounce',
-    list: row.list,
-    campaignId: row.campaign_id,
+    list: row[4],
+    campaignId: row[5],
   };
+}
+
+function* eventRows(rows: Iterable<EventTuple>): Generator<EventRow> {
+  for (const row of rows) yield { address: row[0], row };
 }
 
 function fromFailedRow(row: FailedRow): StoredEvent {
@@ -320,6 +325,7 @@ function fromFailedRow(row: FailedRow): StoredEvent {
     reason: 'rejected',
     statusCode: ENHANCED_STATUS.exec(row.last_reply ?? '')?.[1] ?? null,
     diagnostic: row.last_reply,
+    eventId: null,
     source: 'smtp',
     list: null,
     campaignId: row.campaign_id,
@@ -343,6 +349,15 @@ function fromMemberRow(row: MemberRow): MemberRecord {
           },
     sympaScore: row.sympa_bounce_score,
   };
+}
+
+/** The reason, status and diagnostic of a bounce event, kept out of the pass and read for the addresses reported. */
+export function eventDetailsReader(
+  db: Db,
+): (eventId: number) => { reason: string; statusCode: string | null; diagnostic: string | null } | undefined {
+  const statement = db.prepare('SELECT reason, status_code AS statusCode, diagnostic FROM bounce_events WHERE id = ?');
+  return (eventId) =>
+    statement.get(eventId) as { reason: string; statusCode: string | null; diagnostic: string | null } | undefined;
 }
 
 /** A sorted stream that can show its next row without taking it. */
@@ -377,7 +392,7 @@ class Peekable<T extends { address: string }> {
  * SQLite orders text by its bytes and JavaScript by UTF-16 units; the two agree except for characters beyond U+FFFF,
  * which mail addresses in practice do not hold; at worst such an address is reported twice, never lost.
  */
-export function* readAddressRecords(db: Db, scope: DormantScope): Generator<AddressRecord> {
+export function* readAddressRecords(db: Db, scope: DormantScope, since: number): Generator<AddressRecord> {
   let members: Iterator<MemberRow>;
   let events: Iterator<EventRow>;
   let failed: Iterator<FailedRow>;
@@ -385,9 +400,14 @@ export function* readAddressRecords(db: Db, scope: DormantScope): Generator<Addr
     members = db
       .prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members ORDER BY address, list`)
       .iterate() as Iterator<MemberRow>;
-    events = db
-      .prepare(`SELECT ${EVENT_COLUMNS} FROM bounce_events e ORDER BY e.subscribed_address, e.occurred_at`)
-      .iterate() as Iterator<EventRow>;
+    events = eventRows(
+      db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM bounce_events e WHERE ${EVENT_FILTER} ORDER BY e.subscribed_address, e.occurred_at`,
+        )
+        .raw()
+        .iterate({ since }) as Iterable<EventTuple>,
+    );
     failed = db
       .prepare(
         `SELECT ${FAILED_COLUMNS} FROM messages m WHERE m.state = 'failed' AND m.last_reply_code >= 500
@@ -402,12 +422,16 @@ export function* readAddressRecords(db: Db, scope: DormantScope): Generator<Addr
             .prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members WHERE list = ? ORDER BY address`)
             .iterate(scope.list) as Iterator<MemberRow>)
         : [][Symbol.iterator]();
-    events = db
-      .prepare(
-        `SELECT ${EVENT_COLUMNS} FROM temp.dormant_candidates c JOIN bounce_events e ON e.subscribed_address = c.address
-         ORDER BY c.address, e.occurred_at`,
-      )
-      .iterate() as Iterator<EventRow>;
+    events = eventRows(
+      db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM temp.dormant_candidates c
+           JOIN bounce_events e ON e.subscribed_address = c.address
+           WHERE ${EVENT_FILTER} ORDER BY c.address, e.occurred_at`,
+        )
+        .raw()
+        .iterate({ since }) as Iterable<EventTuple>,
+    );
     failed = db
       .prepare(
         `SELECT ${FAILED_COLUMNS} FROM temp.dormant_candidates c JOIN messages m ON m.email_key = c.address

@@ -16,6 +16,7 @@ function ev(code: 'h' | 's' | 'd' | 'a' | 'f', daysAgo: number, reason = 'filter
     reason,
     statusCode: code === 'h' ? '5.1.1' : code === 's' ? '4.2.2' : null,
     diagnostic: null,
+    eventId: null,
     source: 'bounce',
   };
 }
