@@ -1,7 +1,8 @@
 /**
  * Size and speed of the run history at a year of nightly runs: builds a database of R runs × D domains through the
  * real store API (a few findings per domain, nightly churn, the odd DNS failure), then times `changes` between the
- * last two runs and the load of the latest run for a report, and prints the database size.
+ * last two runs, the load of the latest run, `report --all` (every member's HTML report and the summary, written to
+ * a temporary directory), and prints the database size.
  * Run: npm run build && node dist/bench/history.js [--runs 365] [--domains 5000] [--db FILE] [--keep]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { DomainResult } from '../src/checks/run-checks.js';
 import type { CheckResult, Finding, Severity } from '../src/checks/types.js';
 import { computeChanges, renderChangesText } from '../src/cli/commands/changes.js';
+import { writeReports } from '../src/cli/commands/report.js';
 import { openDatabase } from '../src/store/database.js';
 import {
   beginRun,
@@ -261,6 +263,14 @@ const history = latestCompleteRuns(reader, RUNS);
 const historySeconds = seconds(historyStart);
 reader.close();
 
+const reportDir = mkdtempSync(join(tmpdir(), 'facteur-bench-report-'));
+const reportStart = process.hrtime.bigint();
+const written = writeReports({ db: path, scope: { all: true }, format: 'html', lang: 'en', out: reportDir });
+const reportSeconds = seconds(reportStart);
+const summaryFile = written.files.find((file) => file.member === null);
+const summarySize = summaryFile === undefined ? 0 : statSync(summaryFile.path).size;
+rmSync(reportDir, { recursive: true, force: true });
+
 const loadedFindings = loaded.reduce((sum, d) => sum + d.checks.reduce((s, c) => s + c.findings.length, 0), 0);
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 console.log(`runs × domains            ${RUNS} × ${DOMAINS}`);
@@ -280,5 +290,8 @@ console.log(
   `load latest run (report)  ${loadSeconds.toFixed(3)} s: ${loaded.length} domains, ${loadedFindings} findings`,
 );
 console.log(`severity counts, all runs ${historySeconds.toFixed(3)} s: ${history.length} runs (the report's plot)`);
+console.log(
+  `report --all (html)       ${reportSeconds.toFixed(3)} s: ${written.files.length} files, summary ${mb(summarySize)}`,
+);
 if (dir !== null && !values.keep) rmSync(dir, { recursive: true, force: true });
 else console.log(`database kept at          ${path}`);

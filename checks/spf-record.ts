@@ -12,12 +12,12 @@ export default defineCheck({
       severity: 'error',
       title: { en: 'No SPF record at "{domain}"', fr: 'Aucun enregistrement SPF pour « {domain} »' },
       explanation: {
-        en: 'Receivers cannot tell which servers may send mail for this domain: forged mail is not caught and DMARC cannot pass on SPF.',
-        fr: 'Les destinataires ne savent pas quels serveurs peuvent envoyer pour ce domaine : les faux ne sont pas repérés et DMARC ne peut pas réussir par SPF.',
+        en: 'Receivers cannot tell which servers may send mail for this domain: forged mail is not caught and DMARC cannot pass on SPF. A domain with a null MX (RFC 7505) sends no mail at all, so its record should authorise nobody: "v=spf1 -all" makes every forgery in its name fail.',
+        fr: 'Les destinataires ne savent pas quels serveurs peuvent envoyer pour ce domaine : les faux ne sont pas repérés et DMARC ne peut pas réussir par SPF. Un domaine à MX nul (RFC 7505) n’envoie aucun courrier : son enregistrement ne doit autoriser personne, et « v=spf1 -all » fait échouer tout faux à son nom.',
       },
       remediation: {
-        en: 'Publish one TXT record starting with "v=spf1" that lists your outgoing servers, ending with "~all" or "-all"',
-        fr: 'Publiez un enregistrement TXT commençant par « v=spf1 » qui liste vos serveurs d’envoi et se termine par « ~all » ou « -all »',
+        en: 'Publish one TXT record starting with "v=spf1" that lists your outgoing servers, ending with "~all" or "-all"; for a domain that sends no mail, "v=spf1 -all"',
+        fr: 'Publiez un enregistrement TXT commençant par « v=spf1 » qui liste vos serveurs d’envoi et se termine par « ~all » ou « -all » ; pour un domaine qui n’envoie pas de courrier, « v=spf1 -all »',
       },
     },
     'spf.multiple_records': {
@@ -66,13 +66,16 @@ export default defineCheck({
   run: ({ spf }, { options }) => {
     const findings: FindingDraft[] = [];
     if (spf.root.status === 'not_found') {
-      // Start from what we know the domain sends through: its MX and the configured relays, softfail for the rest.
+      // A null MX says the domain sends no mail (RFC 7505): authorise nobody. Otherwise start from what we know it
+      // sends through, its MX and the configured relays, and softfail the rest.
       const ips = options.sendingIps.map((ip) => (ip.includes(':') ? `ip6:${ip}` : `ip4:${ip}`));
+      const terms = spf.hasNullMx === true ? ['v=spf1', '-all'] : ['v=spf1', 'mx', ...ips, '~all'];
       findings.push({
         id: 'spf.missing',
         subject: spf.domain,
         values: { domain: spf.domain },
-        suggestedRecord: `${spf.domain}. TXT "${['v=spf1', 'mx', ...ips, '~all'].join(' ')}"`,
+        evidence: { hasNullMx: spf.hasNullMx },
+        suggestedRecord: `${spf.domain}. TXT "${terms.join(' ')}"`,
       });
     }
     for (const node of distinctSpfNodes(spf.root)) {

@@ -1,14 +1,17 @@
 import blocklistListing from '../../checks/blocklist-listing.js';
 import daneTlsa from '../../checks/dane-tlsa.js';
 import dkimKey from '../../checks/dkim-key.js';
+import dmarcHoster from '../../checks/dmarc-hoster.js';
 import dmarcPolicy from '../../checks/dmarc-policy.js';
 import dmarcRecord from '../../checks/dmarc-record.js';
 import dmarcReports from '../../checks/dmarc-reports.js';
 import mtaStsPolicy from '../../checks/mta-sts-policy.js';
 import mtaStsRecord from '../../checks/mta-sts-record.js';
+import mxHoster from '../../checks/mx-hoster.js';
 import mxRecords from '../../checks/mx-records.js';
 import smtpStarttls from '../../checks/smtp-starttls.js';
 import spfAll from '../../checks/spf-all.js';
+import spfHoster from '../../checks/spf-hoster.js';
 import spfIncludes from '../../checks/spf-includes.js';
 import spfLookups from '../../checks/spf-lookups.js';
 import spfPtr from '../../checks/spf-ptr.js';
@@ -20,6 +23,7 @@ import { gatherDkim } from '../facts/dkim.js';
 import { gatherDmarc } from '../facts/dmarc.js';
 import { gatherDane, gatherMtaStsRecord, gatherTlsRptRecord } from '../facts/mail-tls-records.js';
 import { gatherMtaStsPolicy } from '../facts/mta-sts-policy.js';
+import { gatherHosterMx } from '../facts/hoster-mx.js';
 import { gatherMx } from '../facts/mx.js';
 import { gatherSmtpProbe } from '../facts/smtp-probe.js';
 import { gatherSpf } from '../facts/spf.js';
@@ -31,14 +35,17 @@ export const ALL_CHECKS: readonly Check[] = [
   blocklistListing,
   daneTlsa,
   dkimKey,
+  dmarcHoster,
   dmarcPolicy,
   dmarcRecord,
   dmarcReports,
   mtaStsPolicy,
   mtaStsRecord,
+  mxHoster,
   mxRecords,
   smtpStarttls,
   spfAll,
+  spfHoster,
   spfIncludes,
   spfLookups,
   spfPtr,
@@ -53,6 +60,7 @@ export const GATHERERS: GathererTable = {
   dane: gatherDane,
   dkim: gatherDkim,
   dmarc: gatherDmarc,
+  hosterMx: gatherHosterMx,
   mtaStsPolicy: gatherMtaStsPolicy,
   mtaStsRecord: gatherMtaStsRecord,
   mx: gatherMx,

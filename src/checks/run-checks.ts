@@ -1,10 +1,11 @@
-import { DnsLookupError, type DnsResolver, type Fact } from '../dns/types.js';
+import { DnsLookupError, type DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
 import { render } from '../i18n.js';
 import type {
   Check,
   CheckResult,
   DomainOptions,
+  HosterExpectations,
   FactName,
   Finding,
   GatherContext,
@@ -27,6 +28,8 @@ export interface RunContext {
   now: Date;
   signal: AbortSignal;
   once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** The hoster's expectations from the config; none by default. */
+  expectations?: HosterExpectations;
 }
 
 /** One domain's results. */
@@ -36,7 +39,23 @@ export interface DomainResult {
   checks: CheckResult[];
 }
 
-type FailedFact = Extract<Fact<unknown>, { ok: false }>;
+/** The checks a run performs and the facts they require, worked out once per run rather than once per domain. */
+const plans = new WeakMap<RunContext, { checks: readonly Check[]; needed: readonly FactName[] }>();
+
+function planOf(context: RunContext): { checks: readonly Check[]; needed: readonly FactName[] } {
+  let plan = plans.get(context);
+  if (plan === undefined) {
+    const checks = applicableChecks(context.checks, context.expectations);
+    plan = { checks, needed: [...new Set(checks.flatMap((check) => check.requires))] };
+    plans.set(context, plan);
+  }
+  return plan;
+}
+
+/** The checks a run performs: those comparing against a hoster expectation only when it is configured. */
+export function applicableChecks(checks: readonly Check[], expectations: HosterExpectations = {}): Check[] {
+  return checks.filter((check) => check.expects === undefined || expectations[check.expects] !== undefined);
+}
 
 /** Gathers the facts the checks need, once each, then runs every check; a failed fact makes its checks `unknown`. */
 export async function runDomainChecks(
@@ -45,64 +64,69 @@ export async function runDomainChecks(
   options: DomainOptions,
   context: RunContext,
 ): Promise<DomainResult> {
-  const needed = [...new Set(context.checks.flatMap((check) => check.requires))];
+  const { checks, needed } = planOf(context);
   const gatherContext: GatherContext = {
     domain,
     options,
     resolver: context.resolver,
     once: context.once,
     signal: context.signal,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
-  const settled = await Promise.all(
-    needed.map(async (name): Promise<[FactName, Fact<unknown>]> => {
+  const failures = new Map<FactName, UnknownDraft>();
+  // Every check gets this one object: a check reads only the facts it requires, and those are known to be here.
+  const values: Partial<FactMap> = {};
+  await Promise.all(
+    needed.map(async (name) => {
       try {
         const gather = context.gatherers[name] as Gatherer;
-        return [name, { ok: true, value: await gather(gatherContext) }];
+        (values as Record<FactName, unknown>)[name] = await gather(gatherContext);
       } catch (error) {
-        if (error instanceof DnsLookupError) return [name, { ok: false, error: error.failure, detail: error.message }];
-        throw error;
+        if (!(error instanceof DnsLookupError)) throw error;
+        failures.set(name, { reason: `${error.failure}: ${error.message}` });
       }
     }),
   );
-  const facts = new Map(settled);
-  return { domain, member, checks: context.checks.map((check) => runOneCheck(check, facts, domain, options, context)) };
+  return {
+    domain,
+    member,
+    checks: checks.map((check) => runOneCheck(check, values as FactMap, failures, domain, options, context)),
+  };
 }
 
 function runOneCheck(
   check: Check,
-  facts: Map<FactName, Fact<unknown>>,
+  values: FactMap,
+  failures: ReadonlyMap<FactName, UnknownDraft>,
   domain: string,
   options: DomainOptions,
   context: RunContext,
 ): CheckResult {
-  const failed = check.requires
-    .map((name) => facts.get(name))
-    .filter((fact): fact is FailedFact => fact !== undefined && !fact.ok);
-  if (failed.length > 0) {
-    const unknown: UnknownDraft[] = failed.map((fact) => ({ reason: `${fact.error}: ${fact.detail}` }));
-    return { check: check.id, status: 'unknown', findings: [], unknown };
+  if (failures.size > 0) {
+    const unknown = check.requires.flatMap((name) => failures.get(name) ?? []);
+    if (unknown.length > 0) return { check: check.id, status: 'unknown', findings: [], unknown };
   }
-  const values = Object.fromEntries(
-    check.requires.map((name) => {
-      const fact = facts.get(name);
-      return [name, fact?.ok ? fact.value : undefined];
-    }),
-  ) as Pick<FactMap, FactName>;
-  const output = check.run(values, { domain, options, now: context.now });
+  const output = check.run(values, {
+    domain,
+    options,
+    now: context.now,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
+  });
   const findings = output.findings.map((draft): Finding => {
     const meta = check.findings[draft.id];
     if (meta === undefined) throw new Error(`Check "${check.id}" reported undeclared finding "${draft.id}"`);
-    return {
+    const finding: Finding = {
       id: draft.id,
       check: check.id,
       severity: meta.severity,
       domain,
       subject: draft.subject ?? '',
       evidence: draft.evidence ?? {},
-      message: render(meta.title, context.render.lang, draft.values ?? {}),
+      message: render(meta.title, context.render.lang, draft.values),
       docs: context.render.docs(draft.id, check),
-      ...(draft.suggestedRecord === undefined ? {} : { suggestedRecord: draft.suggestedRecord }),
     };
+    if (draft.suggestedRecord !== undefined) finding.suggestedRecord = draft.suggestedRecord;
+    return finding;
   });
   const unknown = output.unknown ?? [];
   // Advice (`info`) never fails a check: only errors and warnings do.

@@ -49,11 +49,28 @@ export interface DomainOptions {
   probes: boolean;
 }
 
+/**
+ * What the hoster expects of every member domain (the config's `expectations`). Each one set turns on the check
+ * whose `expects` names it; unset, that check does not run at all.
+ */
+export interface HosterExpectations {
+  /** The MX hosts members must point to: lower-case names, no trailing dot. */
+  mxHosts?: string[];
+  /** The domain members' SPF must include (RFC 7208 5.2), directly or through another include or a redirect. */
+  spfInclude?: string;
+  /** The `mailto:` URI that must be one of the `rua` destinations of members' DMARC records (RFC 7489 6.2). */
+  dmarcReportsTo?: string;
+}
+
+export type ExpectationName = keyof HosterExpectations;
+
 /** What `run` sees besides facts. */
 export interface CheckContext {
   domain: string;
   options: DomainOptions;
   now: Date;
+  /** The hoster's expectations; a check with `expects` is only run when its value is set. */
+  expectations?: HosterExpectations;
 }
 
 /** What a gatherer gets: the run's caching resolver and a per-run memo for facts shared by every domain. */
@@ -65,6 +82,8 @@ export interface GatherContext {
   once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Aborted when the run is cancelled or past its deadline. */
   signal: AbortSignal;
+  /** The hoster's expectations, for facts about the hoster itself (the addresses of its MX hosts). */
+  expectations?: HosterExpectations;
 }
 
 export type FactName = keyof FactMap;
@@ -77,6 +96,8 @@ export interface Check<R extends FactName = FactName> {
   /** The RFC section (https) this check enforces. */
   rfc: string;
   title: Text;
+  /** The hoster expectation this check compares against: without it configured, the check is not run. */
+  expects?: ExpectationName;
   findings: Record<string, FindingMeta>;
   run(facts: Pick<FactMap, R>, context: CheckContext): CheckOutput;
 }

@@ -38,15 +38,54 @@ export function langOption(value: string | undefined): Lang {
   return value;
 }
 
-/** Writes a progress line to stderr, only when it is a terminal (clig.dev: no animation off a TTY). */
-export function progressReporter(label: string): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  const started = Date.now();
+/** Where progress is drawn: stderr, or a stand-in with the same two members in tests. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** Ten redraws a second look continuous; redrawing after every one of 5,000 fast domains would only cost time. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Writes a duration as people read it on a progress line: `45s`, `3m05s`, `1h02m`. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole}s`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes}m${String(whole % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** One progress line: `check 120/600 (20%)  14.2/s  ETA 34s`; rate and ETA wait for the first domain done. */
+export function formatProgress(label: string, done: number, total: number, elapsedMs: number): string {
+  const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+  const head = `${label} ${done}/${total} (${percent}%)`;
+  if (done === 0 || elapsedMs <= 0) return head;
+  const rate = done / (elapsedMs / 1000);
+  const tail =
+    done >= total ? `done in ${formatDuration(elapsedMs / 1000)}` : `ETA ${formatDuration((total - done) / rate)}`;
+  return `${head}  ${rate.toFixed(1)}/s  ${tail}`;
+}
+
+/**
+ * Draws progress on one line of `stream`, only when it is a terminal and `--quiet` is off (clig.dev: no animation off
+ * a TTY, so cron mail stays clean); undefined otherwise, so callers pass it on as is.
+ */
+export function progressReporter(
+  label: string,
+  options: { quiet?: boolean; stream?: ProgressStream; now?: () => number } = {},
+): ((done: number, total: number) => void) | undefined {
+  const stream = options.stream ?? process.stderr;
+  if (options.quiet === true || stream.isTTY !== true) return undefined;
+  const now = options.now ?? Date.now;
+  const started = now();
+  let drawnAt = Number.NEGATIVE_INFINITY;
   return (done, total) => {
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
-    process.stderr.write(`\r${label} ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${eta}s `);
-    if (done === total) process.stderr.write('\n');
+    const time = now();
+    const isLast = done >= total;
+    if (!isLast && time - drawnAt < PROGRESS_INTERVAL_MS) return;
+    drawnAt = time;
+    // \r returns to the line start and ESC[K clears what a longer previous line left behind.
+    stream.write(`\r\u001b[K${formatProgress(label, done, total, time - started)}${isLast ? '\n' : ''}`);
   };
 }

@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { registerAck } from './commands/ack.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerChanges } from './commands/changes.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDormant } from './commands/dormant.js';
 import { registerExplain } from './commands/explain.js';
+import { registerReport } from './commands/report.js';
 
 /** Builds the commander program; each command registers itself from its own file in src/cli/commands/. */
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerCheck(program);
   registerChanges(program);
+  registerAck(program);
+  registerReport(program);
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);

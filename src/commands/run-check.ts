@@ -1,4 +1,4 @@
-import type { Check, DomainOptions, RenderOptions, Severity } from '../checks/types.js';
+import type { Check, DomainOptions, HosterExpectations, RenderOptions, Severity } from '../checks/types.js';
 import { runDomainChecks, type DomainResult, type GathererTable } from '../checks/run-checks.js';
 import type { DnsResolver } from '../dns/types.js';
 import type { InputError } from '../errors.js';
@@ -18,6 +18,8 @@ export interface RunCheckOptions {
   resolver: DnsResolver;
   render: RenderOptions;
   concurrency: number;
+  /** The hoster's expectations from the config: each one set adds the check comparing against it. */
+  expectations?: HosterExpectations;
   now?: Date;
   /** Called after each domain, for progress on a TTY. */
   onDomainDone?: (done: number, total: number) => void;
@@ -59,6 +61,7 @@ export async function runCheck(
     now: startedAt,
     signal: options.signal ?? new AbortController().signal,
     once,
+    ...(options.expectations === undefined ? {} : { expectations: options.expectations }),
   };
   const results: DomainResult[] = new Array<DomainResult>(options.targets.length);
   let next = 0;

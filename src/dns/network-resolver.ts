@@ -183,6 +183,26 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     }
   };
 
+  /**
+   * Datagrams wait for the end of the current event-loop turn and leave together: each reply handled tends to release
+   * one query, and sent one by one they would wake an idle server once each (a costly cross-CPU wakeup on a VM).
+   */
+  const outbox: {
+    socket: dgram.Socket;
+    packet: Buffer;
+    server: DnsServerAddress;
+    settle: (result: Exchange) => void;
+  }[] = [];
+  const flush = (): void => {
+    const batch = outbox.splice(0);
+    // close() has already failed every pending query, and a closed socket throws on send.
+    if (closed) return;
+    for (const { socket, packet, server, settle } of batch)
+      socket.send(packet, server.port, server.host, (error) => {
+        if (error) settle({ ok: false, error: 'network', detail: error.message });
+      });
+  };
+
   const exchangeUdp = (server: DnsServerAddress, name: string, type: RrType, edns: boolean): Promise<Exchange> =>
     new Promise((resolve) => {
       if (closed) {
@@ -205,14 +225,13 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       };
       pending.set(id, { server, name, type, settle });
       counters.packets++;
-      socketFor(isIP(server.host) === 6 ? 6 : 4).send(
-        dnsPacket.encode(buildQuery(id, name, type, edns)),
-        server.port,
-        server.host,
-        (error) => {
-          if (error) settle({ ok: false, error: 'network', detail: error.message });
-        },
-      );
+      outbox.push({
+        socket: socketFor(isIP(server.host) === 6 ? 6 : 4),
+        packet: dnsPacket.encode(buildQuery(id, name, type, edns)),
+        server,
+        settle,
+      });
+      if (outbox.length === 1) setImmediate(flush);
     });
 
   const exchangeTcp = (server: DnsServerAddress, name: string, type: RrType): Promise<Exchange> =>

@@ -1,6 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
-import { lookup, type DnsResolver } from '../dns/types.js';
+import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import {
   hasMacro,
   isSpfRecord,
@@ -10,6 +10,7 @@ import {
   type SpfQualifier,
   type SpfRecord,
 } from '../parse/parse-spf-record.js';
+import { expandIpv6, mxExchanges } from './mx.js';
 
 /** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
 export const MAX_SPF_LOOKUPS = 10;
@@ -72,6 +73,11 @@ export interface SpfFact {
   isTruncated: boolean;
   all: SpfAll | null;
   sendingIps: { ip: string; result: SpfIpResult; reason: string }[];
+  /**
+   * Whether the domain publishes a null MX (RFC 7505: it accepts no mail), asked only when it has no SPF record, so
+   * that the suggested record can fit a domain that sends nothing; null when not asked or when the lookup failed.
+   */
+  hasNullMx: boolean | null;
 }
 
 /** Every node of the tree, depth first. */
@@ -93,11 +99,47 @@ function normalise(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
-/** The SPF records at a name and whether the TXT lookup was void (RFC 7208 4.6.4). */
-async function fetchSpf(resolver: DnsResolver, name: string): Promise<{ records: string[]; isVoid: boolean }> {
-  const answer = await lookup(resolver, name, 'TXT');
-  const texts = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
-  return { records: texts.filter(isSpfRecord), isVoid: answer.rcode === 'NXDOMAIN' || texts.length === 0 };
+/** What one name's TXT lookup says about SPF: its SPF records, whether the lookup was void, the parsed record. */
+interface SpfRead {
+  records: string[];
+  /** RFC 7208 4.6.4: NXDOMAIN or no TXT record at all. */
+  isVoid: boolean;
+  /** The record parsed, or why it does not parse; null unless there is exactly one SPF record. */
+  parsed: SpfRecord | SpfSyntaxError | null;
+}
+
+/** Parses an SPF record, returning its syntax error rather than throwing it. */
+type SpfParse = (text: string, name: string) => SpfRecord | SpfSyntaxError | Promise<SpfRecord | SpfSyntaxError>;
+
+/** Reads the SPF record of a name, once per name for the tree walk and every sending IP's evaluation. */
+type SpfReader = (name: string) => Promise<SpfRead>;
+
+function parseOrError(text: string, name: string): SpfRecord | SpfSyntaxError {
+  try {
+    return parseSpfRecord(text, name);
+  } catch (error) {
+    if (error instanceof SpfSyntaxError) return error;
+    throw error;
+  }
+}
+
+function createSpfReader(resolver: DnsResolver, parse: SpfParse): SpfReader {
+  const reads = new Map<string, Promise<SpfRead>>();
+  const read = async (name: string): Promise<SpfRead> => {
+    const answer = await lookup(resolver, name, 'TXT');
+    const texts = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+    const records = texts.filter(isSpfRecord);
+    const isVoid = answer.rcode === 'NXDOMAIN' || texts.length === 0;
+    return { records, isVoid, parsed: records.length === 1 ? await parse(records[0] ?? '', name) : null };
+  };
+  return (name) => {
+    let known = reads.get(name);
+    if (known === undefined) {
+      known = read(name);
+      reads.set(name, known);
+    }
+    return known;
+  };
 }
 
 async function hasAnswer(
@@ -120,6 +162,7 @@ function effectiveRedirect(record: SpfRecord): string | null {
 
 interface WalkState {
   resolver: DnsResolver;
+  read: SpfReader;
   walkedTerms: number;
   isTruncated: boolean;
 }
@@ -140,23 +183,20 @@ function emptyNode(domain: string, via: SpfNode['via'], status: SpfNodeStatus): 
 }
 
 async function walk(state: WalkState, domain: string, via: SpfNode['via'], path: readonly string[]): Promise<SpfNode> {
-  const { records, isVoid } = await fetchSpf(state.resolver, domain);
+  const { records, isVoid, parsed } = await state.read(domain);
   const node = emptyNode(domain, via, 'ok');
   node.records = records;
   if (via !== 'root' && isVoid) node.voidLookups.push({ name: domain, mechanism: via, from: path.at(-1) ?? domain });
   // RFC 7208 4.5: no record is "none" (a permerror when included, 5.2); several records are a permerror.
   if (records.length === 0) node.status = 'not_found';
   else if (records.length > 1) node.status = 'multiple_records';
-  if (node.status !== 'ok') return node;
-  const text = records[0] ?? '';
-  try {
-    node.record = parseSpfRecord(text, domain);
-  } catch (error) {
-    if (!(error instanceof SpfSyntaxError)) throw error;
+  if (node.status !== 'ok' || parsed === null) return node;
+  if (parsed instanceof SpfSyntaxError) {
     node.status = 'syntax_error';
-    node.syntaxError = { message: error.message, position: error.position };
+    node.syntaxError = { message: parsed.message, position: parsed.position };
     return node;
   }
+  node.record = parsed;
   const record = node.record;
   const redirect = effectiveRedirect(record);
   node.lookups = record.mechanisms.filter(isLookupTerm).length + (redirect === null ? 0 : 1);
@@ -213,15 +253,23 @@ interface Verdict {
 
 interface EvalState {
   resolver: DnsResolver;
-  ip: string;
+  read: SpfReader;
   family: 'ipv4' | 'ipv6';
+  /** The sending IP as an integer, computed once for every prefix comparison of the evaluation. */
+  value: bigint;
   lookups: number;
 }
 
-function inNetwork(ip: string, family: 'ipv4' | 'ipv6', network: string, prefix: number): boolean {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, family);
-  return list.check(ip, family);
+/** An address as an integer: prefix tests are then two shifts, without a node BlockList built per mechanism. */
+function addressValue(address: string, family: 'ipv4' | 'ipv6'): bigint {
+  if (family === 'ipv6') return BigInt(`0x${expandIpv6(address)}`);
+  return address.split('.').reduce((value, octet) => (value << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function inNetwork(state: EvalState, network: string, prefix: number): boolean {
+  const width = state.family === 'ipv4' ? 32 : 128;
+  const shift = BigInt(width - Math.min(prefix, width));
+  return addressValue(network, state.family) >> shift === state.value >> shift;
 }
 
 async function addressesMatch(
@@ -233,8 +281,7 @@ async function addressesMatch(
   const answer = await lookup(state.resolver, name, state.family === 'ipv4' ? 'A' : 'AAAA');
   const prefix = state.family === 'ipv4' ? (cidr4 ?? 32) : (cidr6 ?? 128);
   return answer.records.some(
-    (record) =>
-      (record.type === 'A' || record.type === 'AAAA') && inNetwork(state.ip, state.family, record.address, prefix),
+    (record) => (record.type === 'A' || record.type === 'AAAA') && inNetwork(state, record.address, prefix),
   );
 }
 
@@ -251,9 +298,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
     case 'ip6': {
       const family = mechanism.kind === 'ip4' ? 'ipv4' : 'ipv6';
       if (family !== state.family) return { match: false };
-      return {
-        match: inNetwork(state.ip, family, mechanism.address, mechanism.prefix ?? (family === 'ipv4' ? 32 : 128)),
-      };
+      return { match: inNetwork(state, mechanism.address, mechanism.prefix ?? (family === 'ipv4' ? 32 : 128)) };
     }
     case 'ptr':
       return { result: 'undecidable', reason: `"ptr" in the record of "${domain}" depends on reverse DNS at delivery` };
@@ -293,16 +338,10 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
 
 /** RFC 7208 4 check_host(), limited to what DNS alone decides. */
 async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
-  const { records } = await fetchSpf(state.resolver, domain);
+  const { records, parsed: record } = await state.read(domain);
   if (records.length === 0) return { result: 'none', reason: `"${domain}" has no SPF record` };
-  if (records.length > 1) return { result: 'permerror', reason: `"${domain}" has ${records.length} SPF records` };
-  let record: SpfRecord;
-  try {
-    record = parseSpfRecord(records[0] ?? '', domain);
-  } catch (error) {
-    if (error instanceof SpfSyntaxError) return { result: 'permerror', reason: error.message };
-    throw error;
-  }
+  if (record === null) return { result: 'permerror', reason: `"${domain}" has ${records.length} SPF records` };
+  if (record instanceof SpfSyntaxError) return { result: 'permerror', reason: record.message };
   for (const mechanism of record.mechanisms) {
     const outcome = await evaluateMechanism(state, mechanism, domain);
     if (!('match' in outcome)) return outcome;
@@ -323,19 +362,41 @@ async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
 }
 
 /** Evaluates one sending IP against a domain's SPF, as a receiver would for mail from that domain. */
-export async function evaluateSpfIp(resolver: DnsResolver, domain: string, ip: string): Promise<Verdict> {
+export function evaluateSpfIp(resolver: DnsResolver, domain: string, ip: string): Promise<Verdict> {
+  return evaluateWith(resolver, createSpfReader(resolver, parseOrError), domain, ip);
+}
+
+async function evaluateWith(resolver: DnsResolver, read: SpfReader, domain: string, ip: string): Promise<Verdict> {
   const version = isIP(ip);
   if (version === 0) return { result: 'undecidable', reason: `"${ip}" is not an IP address` };
-  return evaluate({ resolver, ip, family: version === 4 ? 'ipv4' : 'ipv6', lookups: 0 }, normalise(domain));
+  const family = version === 4 ? 'ipv4' : 'ipv6';
+  return evaluate({ resolver, read, family, value: addressValue(ip, family), lookups: 0 }, normalise(domain));
 }
 
 /** Gathers the `spf` fact: walks the include/redirect tree once and evaluates each configured sending IP. */
 export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
   const domain = normalise(context.domain);
-  const state: WalkState = { resolver: context.resolver, walkedTerms: 0, isTruncated: false };
+  // A provider's record is included by hundreds of members: parse each text once per run.
+  const parse: SpfParse = (text, name) =>
+    name === domain
+      ? parseOrError(text, name)
+      : context.once(`spf-record ${name} ${text}`, () => Promise.resolve(parseOrError(text, name)));
+  const read = createSpfReader(context.resolver, parse);
+  const state: WalkState = { resolver: context.resolver, read, walkedTerms: 0, isTruncated: false };
   const root = await walk(state, domain, 'root', []);
+  // The mx fact asks the same question: through the run's cache this costs no query. A failure only loses the advice.
+  const hasNullMx =
+    root.status === 'not_found'
+      ? await mxExchanges(context.resolver, domain).then(
+          (exchanges) => exchanges.length === 1 && exchanges[0]?.exchange === '',
+          (error: unknown) => {
+            if (error instanceof DnsLookupError) return null;
+            throw error;
+          },
+        )
+      : null;
   const sendingIps = await Promise.all(
-    context.options.sendingIps.map(async (ip) => ({ ip, ...(await evaluateSpfIp(context.resolver, domain, ip)) })),
+    context.options.sendingIps.map(async (ip) => ({ ip, ...(await evaluateWith(context.resolver, read, domain, ip)) })),
   );
   return {
     domain,
@@ -345,6 +406,7 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
     isTruncated: state.isTruncated,
     all: findAll(root),
     sendingIps,
+    hasNullMx,
   };
 }
 

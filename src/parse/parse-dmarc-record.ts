@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { RecordSyntaxError } from './record-syntax-error.js';
 
 /** RFC 7489 6.3 `p` and `sp` values. */
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
@@ -29,13 +29,10 @@ export interface DmarcRecord {
 }
 
 /** A DMARC record that does not follow RFC 7489 6.4; `position` is the 0-based offset of the bad tag. */
-export class DmarcSyntaxError extends InputError {
-  readonly position: number;
-
+export class DmarcSyntaxError extends RecordSyntaxError {
   constructor(name: string, reason: string, position: number) {
-    super(`Cannot parse DMARC record at "${name}": ${reason} at position ${position}`, { record: name });
+    super('DMARC', name, reason, position);
     this.name = 'DmarcSyntaxError';
-    this.position = position;
   }
 }
 

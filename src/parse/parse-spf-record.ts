@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { InputError } from '../errors.js';
+import { RecordSyntaxError } from './record-syntax-error.js';
 
 /** RFC 7208 4.6.2: the result a mechanism gives when it matches. */
 export type SpfQualifier = '+' | '-' | '~' | '?';
@@ -27,13 +27,10 @@ export interface SpfRecord {
 }
 
 /** An SPF record that does not follow the RFC 7208 12 grammar; `position` is the 0-based offset of the bad term. */
-export class SpfSyntaxError extends InputError {
-  readonly position: number;
-
+export class SpfSyntaxError extends RecordSyntaxError {
   constructor(name: string, reason: string, position: number) {
-    super(`Cannot parse SPF record at "${name}": ${reason} at position ${position}`, { record: name });
+    super('SPF', name, reason, position);
     this.name = 'SpfSyntaxError';
-    this.position = position;
   }
 }
 

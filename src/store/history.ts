@@ -287,22 +287,27 @@ interface FindingRow {
 
 /**
  * Loads a run back as the check command reported it: every domain with every check's status, findings and unknown
- * parts, domains in name order. Four queries whatever the number of domains.
+ * parts, domains in name order; only one member's domains when `member` is given. Four queries whatever the number
+ * of domains.
  */
-export function loadRunFindings(db: Db, runId: number): DomainResult[] {
+export function loadRunFindings(db: Db, runId: number, filter: { member?: string } = {}): DomainResult[] {
+  // One member: the domains are picked in run_domains and the other tables are read by their (run, domain) key.
+  const ofMember =
+    filter.member === undefined ? '' : 'AND rd.member_id = (SELECT id FROM member_names WHERE name = @member)';
+  const params = { run: runId, ...(filter.member === undefined ? {} : { member: filter.member }) };
   const domains = db
     .prepare(
       `SELECT d.name AS domain, m.name AS member, rd.domain_id AS domainId
        FROM run_domains rd JOIN domain_names d ON d.id = rd.domain_id LEFT JOIN member_names m ON m.id = rd.member_id
-       WHERE rd.run_id = ? ORDER BY d.name`,
+       WHERE rd.run_id = @run ${ofMember} ORDER BY d.name`,
     )
-    .all(runId) as { domain: string; member: string | null; domainId: number }[];
+    .all(params) as { domain: string; member: string | null; domainId: number }[];
   const checks = db
     .prepare(
-      `SELECT c.name FROM run_checks rc JOIN check_names c ON c.id = rc.check_id WHERE rc.run_id = ? ORDER BY c.name`,
+      `SELECT c.name FROM run_checks rc JOIN check_names c ON c.id = rc.check_id WHERE rc.run_id = @run ORDER BY c.name`,
     )
     .pluck()
-    .all(runId) as string[];
+    .all({ run: runId }) as string[];
   const byDomain = new Map<string, Map<string, CheckResult>>();
   const results: DomainResult[] = domains.map((row) => {
     const perCheck = new Map<string, CheckResult>(
@@ -317,9 +322,10 @@ export function loadRunFindings(db: Db, runId: number): DomainResult[] {
     .prepare(
       `SELECT d.name AS domain, c.name AS "check", r.status, r.unknown
        FROM check_results r JOIN domain_names d ON d.id = r.domain_id JOIN check_names c ON c.id = r.check_id
-       WHERE r.run_id = ?`,
+       ${filter.member === undefined ? '' : 'JOIN run_domains rd ON rd.run_id = r.run_id AND rd.domain_id = r.domain_id'}
+       WHERE r.run_id = @run ${ofMember}`,
     )
-    .all(runId) as { domain: string; check: string; status: CheckResult['status']; unknown: string }[];
+    .all(params) as { domain: string; check: string; status: CheckResult['status']; unknown: string }[];
 
   const findings = db
     .prepare(
@@ -330,9 +336,10 @@ export function loadRunFindings(db: Db, runId: number): DomainResult[] {
        JOIN check_names c ON c.id = f.check_id
        JOIN finding_names n ON n.id = f.finding_id
        JOIN finding_details x ON x.id = f.detail_id
-       WHERE f.run_id = ?`,
+       ${filter.member === undefined ? '' : 'JOIN run_domains rd ON rd.run_id = f.run_id AND rd.domain_id = f.domain_id'}
+       WHERE f.run_id = @run ${ofMember}`,
     )
-    .all(runId) as FindingRow[];
+    .all(params) as FindingRow[];
   for (const row of findings) {
     const result = resultFor(row.domain, row.check);
     if (result === undefined) continue;
@@ -359,4 +366,39 @@ export function loadRunFindings(db: Db, runId: number): DomainResult[] {
     result.unknown = JSON.parse(row.unknown) as UnknownDraft[];
   }
   return results;
+}
+
+/** One point of the findings plot: a complete run and its findings by severity. */
+export interface RunCounts {
+  runId: number;
+  startedAt: string;
+  findings: Record<Severity, number>;
+}
+
+/**
+ * The findings by severity of the `limit` latest complete runs, oldest first, in one query: `finishRun` stored the
+ * counts on the run row, so a year of nights reads 365 rows, not millions of findings.
+ */
+export function completeRunCounts(db: Db, limit: number): RunCounts[] {
+  const rows = db
+    .prepare(
+      `SELECT id, started_at, errors, warnings, infos FROM runs WHERE status = 'complete'
+       ORDER BY started_at DESC, id DESC LIMIT ?`,
+    )
+    .all(limit) as Pick<RunRow, 'id' | 'started_at' | 'errors' | 'warnings' | 'infos'>[];
+  return rows.reverse().map((row) => ({
+    runId: row.id,
+    startedAt: row.started_at,
+    findings: { error: row.errors, warning: row.warnings, info: row.infos },
+  }));
+}
+
+/** The members of a run with their number of domains, by name (domains without a member are not listed). */
+export function runMembers(db: Db, runId: number): { member: string; domains: number }[] {
+  return db
+    .prepare(
+      `SELECT m.name AS member, count(*) AS domains FROM run_domains rd JOIN member_names m ON m.id = rd.member_id
+       WHERE rd.run_id = ? GROUP BY m.name ORDER BY m.name`,
+    )
+    .all(runId) as { member: string; domains: number }[];
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { migrate002History } from './migrations/002-history.js';
 import { migrate003SendQueue } from './migrations/003-send-queue.js';
 import { migrate004BounceEvents } from './migrations/004-bounce-events.js';
+import { migrate005Acks } from './migrations/005-acks.js';
 import { migrate006Dormant } from './migrations/006-dormant.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
@@ -20,5 +21,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate002History,
   migrate003SendQueue,
   migrate004BounceEvents,
+  migrate005Acks,
   migrate006Dormant,
 ];

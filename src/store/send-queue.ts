@@ -39,6 +39,12 @@ export function openCampaign(db: Db, name: string, now: number): CampaignRow {
   return { id: row.id, name: row.name, verpKey: row.verp_key };
 }
 
+/** Every campaign's VERP key by campaign id, read-only: `bounces parse --db` decodes facteur's tokens with them. */
+export function campaignVerpKeys(db: Db): Map<number, Buffer> {
+  const rows = db.prepare('SELECT id, verp_key FROM campaigns').all() as { id: number; verp_key: Buffer }[];
+  return new Map(rows.map((row) => [row.id, row.verp_key]));
+}
+
 /**
  * Enqueues one recipient; idempotent on (campaign, recipientId) so enqueueing again after a crash adds nothing.
  * Returns false when the address is already queued under another row (a duplicate is sent once).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import dmarcPolicy from '../../checks/dmarc-policy.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('dmarc-policy', () => {
   checkCases(dmarcPolicy, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import dmarcRecord from '../../checks/dmarc-record.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('dmarc-record', () => {
   checkCases(dmarcRecord, {

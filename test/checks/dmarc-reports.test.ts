@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import dmarcReports from '../../checks/dmarc-reports.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const AUTHORISED = 'example.org._report._dmarc.reports.example.net. TXT "v=DMARC1"';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfAll from '../../checks/spf-all.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('spf-all', () => {
   checkCases(spfAll, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfIncludes from '../../checks/spf-includes.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const LOOP = `
 example.org. TXT "v=spf1 include:a.example.net -all"

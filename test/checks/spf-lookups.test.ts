@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfLookups from '../../checks/spf-lookups.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 /** A provider record with `count` include terms, each to a record with no lookup. */
 function provider(name: string, count: number): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfPtr from '../../checks/spf-ptr.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('spf-ptr', () => {
   checkCases(spfPtr, {

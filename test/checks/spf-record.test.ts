@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfRecord from '../../checks/spf-record.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 describe('spf-record', () => {
   checkCases(spfRecord, {
@@ -55,6 +55,37 @@ describe('spf-record', () => {
       'example.org. TXT "v=spf1 mx ip4:192.0.2.25 ip6:2001:db8::25 ~all"',
     );
     expect(result.findings[0]?.message).toBe('No SPF record at "example.org"');
+  });
+
+  it('suggests "v=spf1 -all" for a domain with a null MX, which sends no mail', async () => {
+    const result = await runCheck(spfRecord, {
+      zone: 'example.org. MX 0 .',
+      options: { sendingIps: ['192.0.2.25'] },
+    });
+    expect(result.findings[0]).toMatchObject({
+      id: 'spf.missing',
+      evidence: { hasNullMx: true },
+      suggestedRecord: 'example.org. TXT "v=spf1 -all"',
+    });
+  });
+
+  it('keeps the usual suggestion when the null MX sits beside other MX records', async () => {
+    const result = await runCheck(spfRecord, {
+      zone: 'example.org. MX 0 .\nexample.org. MX 10 mx.example.org.',
+    });
+    expect(result.findings[0]?.suggestedRecord).toBe('example.org. TXT "v=spf1 mx ~all"');
+  });
+
+  it('reports the missing record with the usual suggestion when the MX lookup times out', async () => {
+    const result = await runCheck(spfRecord, {
+      zone: 'example.org. MX 0 .',
+      failures: { 'example.org MX': 'timeout' },
+    });
+    expect(result.status).toBe('fail');
+    expect(result.findings[0]).toMatchObject({
+      evidence: { hasNullMx: null },
+      suggestedRecord: 'example.org. TXT "v=spf1 mx ~all"',
+    });
   });
 
   it('gives the syntax error position and the subject of the broken include', async () => {

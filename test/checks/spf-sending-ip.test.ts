@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spfSendingIp from '../../checks/spf-sending-ip.js';
-import { checkCases, runCheck } from './spf-dmarc-cases.js';
+import { checkCases, runCheck } from './check-cases.js';
 
 const ZONE = `
 example.org. TXT "v=spf1 mx include:_spf.hoster.net -all"

@@ -152,6 +152,8 @@ many.example.org. A 192.0.2.200
     ['example.org', '198.51.100.99', 'pass'],
     ['example.org', '2001:db8:1::1', 'pass'],
     ['example.org', '203.0.113.5', 'softfail'],
+    ['example.org', '198.51.101.25', 'softfail'],
+    ['example.org', '2001:db8:2::1', 'softfail'],
     ['macro.example.org', '192.0.2.1', 'pass'],
     ['macro.example.org', '192.0.2.2', 'undecidable'],
     ['ptr.example.org', '192.0.2.2', 'undecidable'],

@@ -24,6 +24,14 @@ function facteur(args: string[]): Promise<Run> {
   });
 }
 
+/** `facteur check --json` asking one resolver, domain blocklists off and IP blocklists off unless `dnsbl` names some. */
+function checkJson(resolver: string, args: string[], dnsbl = ''): Promise<Run> {
+  return facteur(['check', '--json', '--resolver', resolver, '--dnsbl', dnsbl, '--rhsbl', '', ...args]);
+}
+
+/** Options that make a resolver that never answers fail fast. */
+const GIVE_UP_FAST = ['--timeout', '200', '--retries', '0'];
+
 interface JsonReport {
   schemaVersion: number;
   domains: { domain: string; checks: { check: string; status: string; findings: { id: string }[] }[] }[];
@@ -60,20 +68,11 @@ describe('facteur check (CLI against a real DNS server)', () => {
   });
 
   it('reports the example problems as JSON on a clean stdout and exits 1', async () => {
-    const run = await facteur([
-      'check',
-      '--json',
-      '--resolver',
+    const run = await checkJson(
       examples.address,
-      '--members',
-      join(ROOT, 'examples/members.csv'),
-      '--dnsbl',
+      ['--members', join(ROOT, 'examples/members.csv'), '--sending-ips', '192.0.2.25'],
       'dnsbl.example',
-      '--rhsbl',
-      '',
-      '--sending-ips',
-      '192.0.2.25',
-    ]);
+    );
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.schemaVersion).toBe(1);
@@ -93,18 +92,7 @@ describe('facteur check (CLI against a real DNS server)', () => {
   it('reports a bad members row with its line, still checks the others, and exits 2', async () => {
     const members = join(dir, 'members.csv');
     writeFileSync(members, 'domain,member\nasso-velo.example,Vélo\nnot a domain,Broken\ntheatre.example,Théâtre\n');
-    const run = await facteur([
-      'check',
-      '--json',
-      '--resolver',
-      examples.address,
-      '--members',
-      members,
-      '--dnsbl',
-      '',
-      '--rhsbl',
-      '',
-    ]);
+    const run = await checkJson(examples.address, ['--members', members]);
     expect(run.code).toBe(2);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.domains.map((entry) => entry.domain)).toEqual(['asso-velo.example', 'theatre.example']);
@@ -124,23 +112,7 @@ describe('facteur check (CLI against a real DNS server)', () => {
   });
 
   it('turns a resolver that never answers into unknown, never missing, and exits 3', async () => {
-    const run = await facteur([
-      'check',
-      '--json',
-      '--resolver',
-      silentAddress,
-      '--timeout',
-      '200',
-      '--retries',
-      '0',
-      '--dnsbl',
-      '',
-      '--rhsbl',
-      '',
-      '--dkim-selectors',
-      'mail',
-      'asso-velo.example',
-    ]);
+    const run = await checkJson(silentAddress, [...GIVE_UP_FAST, '--dkim-selectors', 'mail', 'asso-velo.example']);
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(findingIds(report, 'asso-velo.example')).toEqual([]);
@@ -148,15 +120,7 @@ describe('facteur check (CLI against a real DNS server)', () => {
   });
 
   it('survives an SPF include loop, a CNAME loop and a 4 KB TXT record, checking every domain', async () => {
-    const run = await facteur([
-      'check',
-      '--json',
-      '--resolver',
-      hostile.address,
-      '--dnsbl',
-      '',
-      '--rhsbl',
-      '',
+    const run = await checkJson(hostile.address, [
       'loop-a.hostile.example',
       'cname-a.hostile.example',
       'big.hostile.example',
@@ -172,20 +136,10 @@ describe('facteur check (CLI against a real DNS server)', () => {
 
   it('records nights with --db, and a night when DNS failed alerts nobody in facteur changes', async () => {
     const db = join(dir, 'history.sqlite');
-    const members = join(ROOT, 'examples/members.csv');
-    const common = ['--json', '--members', members, '--dnsbl', '', '--rhsbl', '', '--db', db];
-    const first = await facteur(['check', ...common, '--resolver', examples.address]);
+    const nightly = ['--members', join(ROOT, 'examples/members.csv'), '--db', db];
+    const first = await checkJson(examples.address, nightly);
     expect(first.code).toBe(1);
-    const second = await facteur([
-      'check',
-      ...common,
-      '--resolver',
-      silentAddress,
-      '--timeout',
-      '100',
-      '--retries',
-      '0',
-    ]);
+    const second = await checkJson(silentAddress, [...nightly, ...GIVE_UP_FAST]);
     expect(second.code).toBe(3);
     const changes = await facteur(['changes', '--db', db, '--json']);
     expect(changes.code).toBe(0);

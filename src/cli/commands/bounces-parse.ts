@@ -1,17 +1,26 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { InputError } from '../../errors.js';
+import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
 import { parseBounce } from '../../parse/bounce/parse-bounce.js';
 import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
+import type { VerpKeyLookup } from '../../parse/verp.js';
+import { openDatabase } from '../../store/database.js';
+import { campaignVerpKeys } from '../../store/send-queue.js';
 
 /** One parsed file, or the reason it could not be read. */
 export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: string };
 
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
-export async function parseBounceFiles(files: readonly string[]): Promise<ParsedFile[]> {
+export async function parseBounceFiles(
+  files: readonly string[],
+  options: ParseBounceOptions = {},
+): Promise<ParsedFile[]> {
   const results: ParsedFile[] = [];
   for (const file of files) {
     try {
-      results.push({ file, report: parseBounce(await readFile(file)) });
+      results.push({ file, report: parseBounce(await readFile(file), options) });
     } catch (error) {
       const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
       results.push({ file, error: `Cannot read bounce file "${file}": ${reason}` });
@@ -20,30 +29,63 @@ export async function parseBounceFiles(files: readonly string[]): Promise<Parsed
   return results;
 }
 
-/** Adds `bounces parse <files...> [--jsonl]` to the `bounces` command group. */
+/** The campaigns' VERP keys of a facteur database, opened read-only: parsing bounces never writes the store. */
+export function loadVerpKeys(path: string): VerpKeyLookup {
+  if (!existsSync(path))
+    throw new InputError(`Cannot open database "${path}": no such file; send a campaign with "facteur send" first`, {
+      file: path,
+    });
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(path, { readonly: true });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
+  }
+  try {
+    const keys = campaignVerpKeys(db);
+    return (campaign) => keys.get(campaign) ?? null;
+  } catch (error) {
+    throw new InputError(`Cannot read campaign keys from database "${path}": ${(error as Error).message}`, {
+      file: path,
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** Adds `bounces parse <files...> [--jsonl] [--db FILE]` to the `bounces` command group. */
 export function registerBouncesParse(bounces: Command): void {
   bounces
     .command('parse')
     .description('Parse bounce messages and classify each failed recipient (Sisimai reason names)')
     .argument('<files...>', 'message files (.eml, one message each)')
     .option('--jsonl', 'one JSON line per file: {"file", "kind", "recipients"}')
-    .action(async (files: string[], options: { jsonl?: boolean }) => {
+    .option('--db <file>', "decode facteur's VERP tokens with the campaign keys of this database (read-only)")
+    .action(async (files: string[], options: { jsonl?: boolean; db?: string }) => {
+      const parseOptions: ParseBounceOptions = options.db === undefined ? {} : { verpKeys: loadVerpKeys(options.db) };
       let failed = false;
-      for (const result of await parseBounceFiles(files)) {
+      for (const result of await parseBounceFiles(files, parseOptions)) {
         if ('error' in result) {
           failed = true;
           process.stderr.write(`facteur: ${result.error}\n`);
           continue;
         }
         const { file, report } = result;
+        // A message the parser could not read at all is still one line, kind "other", with its error.
+        const error = report.error === undefined ? {} : { error: report.error };
         if (options.jsonl === true) {
-          process.stdout.write(JSON.stringify({ file, kind: report.kind, recipients: report.recipients }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ file, kind: report.kind, recipients: report.recipients, ...error }) + '\n',
+          );
           continue;
         }
         const lines = report.recipients.map(
           (r) => `  ${r.address}  ${r.reason}  ${r.status ?? '-'}  ${r.hardbounce ? 'hard' : 'soft'}`,
         );
-        process.stdout.write([`${file}: ${report.kind}`, ...lines].join('\n') + '\n');
+        const head =
+          report.error === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${report.error})`;
+        process.stdout.write([head, ...lines].join('\n') + '\n');
       }
       // Exit 2 (input error) only after every readable file was parsed.
       if (failed) process.exitCode = 2;

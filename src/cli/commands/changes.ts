@@ -2,10 +2,13 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
-import { diffRuns, fillUndecided, type DomainChanges, type RunDiff } from '../../commands/diff-runs.js';
+import { acknowledgeChanges, type AckedDomainChanges, type AckedRunDiff } from '../../commands/build-report.js';
+import { diffRuns, fillUndecided, type RunDiff } from '../../commands/diff-runs.js';
+import { CONFIG_FILE_NAME, loadCommandConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
-import { openDatabase } from '../../store/database.js';
+import { activeAcks } from '../../store/acks.js';
+import { openDatabase, type Db } from '../../store/database.js';
 import {
   getRun,
   latestCompleteRunBefore,
@@ -17,7 +20,7 @@ import {
 import { EXIT } from '../exit-codes.js';
 import { langOption } from '../options.js';
 
-/** Where `facteur check --db` and `facteur changes` keep the history unless told otherwise (until the config file). */
+/** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 export const DEFAULT_DB_PATH = 'facteur.sqlite';
 
 /** The baseline of a comparison: a run id, or a date (the state as of that date). */
@@ -32,7 +35,7 @@ export interface RunSummary {
 }
 
 /** What `facteur changes --json` prints. */
-export interface ChangesReport extends RunDiff {
+export interface ChangesReport extends AckedRunDiff {
   schemaVersion: 1;
   /** Null when there is nothing to compare with (fewer than two complete runs). */
   previousRun: RunSummary | null;
@@ -82,52 +85,70 @@ function baselineRun(db: ReturnType<typeof openDatabase>, path: string, since: S
 const MAX_FILL_RUNS = 7;
 
 /** Loads the baseline run, its undecided parts filled from up to MAX_FILL_RUNS older complete runs. */
-function loadBaseline(db: ReturnType<typeof openDatabase>, run: RunInfo): DomainResult[] {
-  let baseline = loadRunFindings(db, run.id);
+function loadBaseline(db: Db, run: RunInfo, filter: { member?: string }): DomainResult[] {
+  let baseline = loadRunFindings(db, run.id, filter);
   let older = run;
   for (let step = 0; step < MAX_FILL_RUNS; step++) {
     const isDecided = baseline.every((domain) => domain.checks.every((check) => check.unknown.length === 0));
     if (isDecided) break;
     const next = latestCompleteRunBefore(db, new Date(older.startedAt));
     if (next === undefined) break;
-    baseline = fillUndecided(baseline, loadRunFindings(db, next.id));
+    baseline = fillUndecided(baseline, loadRunFindings(db, next.id, filter));
     older = next;
   }
   return baseline;
 }
 
-/** Compares the latest complete run with a baseline; reads the database and never writes to it. */
-export function computeChanges(options: { db: string; since?: Since }): ChangesReport {
-  if (!existsSync(options.db)) {
-    throw new InputError(
-      `Cannot open database "${options.db}": no such file; record a run with "facteur check --db" first`,
-      {
-        file: options.db,
-      },
-    );
+/** Opens a history database for reading, with a clear error when it is missing or unreadable. */
+export function openHistory(path: string): Db {
+  if (!existsSync(path)) {
+    throw new InputError(`Cannot open database "${path}": no such file; record a run with "facteur check --db" first`, {
+      file: path,
+    });
   }
-  let db: ReturnType<typeof openDatabase>;
   try {
-    db = openDatabase(options.db, { readonly: true });
+    return openDatabase(path, { readonly: true });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`Cannot open database "${options.db}": ${(error as Error).message}`, { file: options.db });
+    throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
   }
+}
+
+/** The latest complete run, its baseline, and their loaded results (one member's only when `member` is given). */
+export interface RunComparison {
+  current: RunInfo | undefined;
+  previous: RunInfo | undefined;
+  currentDomains: DomainResult[];
+  diff: RunDiff | null;
+}
+
+/** Loads the latest complete run and compares it with its baseline; a domain loaded once serves both uses. */
+export function compareRuns(db: Db, path: string, options: { since?: Since; member?: string } = {}): RunComparison {
+  const filter = options.member === undefined ? {} : { member: options.member };
+  const current = latestCompleteRuns(db, 1)[0];
+  const previous = current === undefined ? undefined : baselineRun(db, path, options.since);
+  const currentDomains = current === undefined ? [] : loadRunFindings(db, current.id, filter);
+  const diff = previous === undefined ? null : diffRuns(loadBaseline(db, previous, filter), currentDomains);
+  return { current, previous, currentDomains, diff };
+}
+
+/**
+ * Compares the latest complete run with a baseline; reads the database and never writes to it. New or worsened
+ * findings that an ack covers on `now` are listed as acknowledged, not as regressions.
+ */
+export function computeChanges(options: { db: string; since?: Since; now?: Date }): ChangesReport {
+  const db = openHistory(options.db);
   try {
-    const current = latestCompleteRuns(db, 1)[0];
-    const newest = latestRun(db);
-    const previous = current === undefined ? undefined : baselineRun(db, options.db, options.since);
-    const diff =
-      current === undefined || previous === undefined
-        ? diffRuns([], [])
-        : diffRuns(loadBaseline(db, previous), loadRunFindings(db, current.id));
+    const { current, previous, diff } = compareRuns(db, options.db, {
+      ...(options.since === undefined ? {} : { since: options.since }),
+    });
+    const acked = acknowledgeChanges(diff ?? diffRuns([], []), activeAcks(db, options.now ?? new Date()));
     return {
       schemaVersion: 1,
       previousRun: previous === undefined ? null : summarise(previous),
       currentRun: current === undefined ? null : summarise(current),
-      ignoredRun:
-        newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status },
-      ...diff,
+      ignoredRun: ignoredRun(db),
+      ...acked,
     };
   } finally {
     db.close();
@@ -152,14 +173,18 @@ const TEXTS = {
   carriedCurrent: { en: 'UNDECIDED TONIGHT, KEPT', fr: 'INDÉCIS CETTE NUIT, CONSERVÉ' },
   carriedPrevious: { en: 'UNDECIDED BEFORE, KEPT', fr: 'INDÉCIS AUPARAVANT, CONSERVÉ' },
   firstSeen: { en: 'FIRST AUDIT', fr: 'PREMIER AUDIT' },
+  acknowledged: {
+    en: 'ACKNOWLEDGED UNTIL {until} ({note})',
+    fr: 'PRIS EN COMPTE JUSQU’AU {until} ({note})',
+  },
   ignored: {
     en: 'Warning: run {id} started at {startedAt} is {status} and was ignored',
     fr: 'Attention : le passage {id} commencé le {startedAt} est {status} et a été ignoré',
   },
   removed: { en: 'No longer checked: {domains}', fr: 'Plus vérifiés : {domains}' },
   summary: {
-    en: '{new} new, {worsened} worse, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
-    fr: '{new} nouveaux, {worsened} aggravés, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged} inchangés',
+    en: '{new} new, {worsened} worse, {acknowledged} acknowledged, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
+    fr: '{new} nouveaux, {worsened} aggravés, {acknowledged} pris en compte, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged} inchangés',
   },
 } satisfies Record<string, Text>;
 
@@ -176,7 +201,7 @@ function findingLine(label: string, severity: string, finding: Finding): string[
   return [`    ${label} ${severity} ${finding.id}${subject}: ${finding.message}`, `        ${finding.docs}`];
 }
 
-function domainLines(changes: DomainChanges, lang: Lang): string[] {
+function domainLines(changes: AckedDomainChanges, lang: Lang): string[] {
   const lines = [`  ${changes.domain}`];
   const severity = (finding: Finding): string => SEVERITY[finding.severity][lang];
   for (const finding of changes.new) lines.push(...findingLine(TEXTS.new[lang], severity(finding), finding));
@@ -184,6 +209,9 @@ function domainLines(changes: DomainChanges, lang: Lang): string[] {
     const label = changes.worsened.includes(change) ? TEXTS.worsened[lang] : TEXTS.improved[lang];
     const severities = `${SEVERITY[change.previousSeverity][lang]} → ${severity(change.finding)}`;
     lines.push(...findingLine(label, severities, change.finding));
+  }
+  for (const { finding, ack } of changes.acknowledged) {
+    lines.push(...findingLine(render(TEXTS.acknowledged, lang, { ...ack }), severity(finding), finding));
   }
   for (const finding of changes.resolved) lines.push(...findingLine(TEXTS.resolved[lang], severity(finding), finding));
   for (const { finding, unknownIn } of changes.carried) {
@@ -229,12 +257,28 @@ export function renderChangesText(report: ChangesReport, lang: Lang): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A killed or interrupted last night must not pass silently in the cron mail: says it on stderr. */
+export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang): void {
+  if (ignored === null) return;
+  const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
+  process.stderr.write(
+    `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
+  );
+}
+
+/** The newest run when it is not complete (killed, interrupted or still running): what `changes` and `report` skip. */
+export function ignoredRun(db: Db): ChangesReport['ignoredRun'] {
+  const newest = latestRun(db);
+  return newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status };
+}
+
 /** Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`; exits 1 only when something regressed. */
 export function registerChanges(program: Command): void {
   program
     .command('changes')
     .description('What changed between the last two complete check runs (or since a run or a date), per member')
-    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
+    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
+    .option('--db <file>', `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`)
     .option(
       '--since <run|date>',
       'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
@@ -242,22 +286,15 @@ export function registerChanges(program: Command): void {
     )
     .option('--json', 'print one JSON document on stdout', false)
     .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
-    .action((options: { db: string; since?: Since; json: boolean; lang?: Lang }) => {
-      // commander calls the parser only when --lang is given: the default comes from the environment.
-      const lang = options.lang ?? langOption(undefined);
+    .action((options: { config?: string; db?: string; since?: Since; json: boolean; lang?: Lang }) => {
+      const config = loadCommandConfig(options.config);
+      // commander calls the parser only when --lang is given: the default comes from the config, else the environment.
+      const lang = options.lang ?? config.lang ?? langOption(undefined);
       const report = computeChanges({
-        db: options.db,
+        db: options.db ?? config.db ?? DEFAULT_DB_PATH,
         ...(options.since === undefined ? {} : { since: options.since }),
       });
-      const ignored = report.ignoredRun;
-      // A killed or interrupted last night must not pass silently in the cron mail: say it on stderr.
-      if (ignored !== null) {
-        const status =
-          ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
-        process.stderr.write(
-          `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
-        );
-      }
+      warnIgnoredRun(report.ignoredRun, lang);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderChangesText(report, lang));
       process.exitCode = report.hasRegression ? EXIT.findings : EXIT.ok;
     });

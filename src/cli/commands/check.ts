@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
-import type { Check, DomainOptions, Severity } from '../../checks/types.js';
+import type { Check, DocsLink, DomainOptions, HosterExpectations, Severity } from '../../checks/types.js';
 import { startRunRecorder, type RunRecorder } from '../../commands/record-check-run.js';
 import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
 import type { DnsResolver } from '../../dns/types.js';
+import { docsLink } from '../../config/docs-link.js';
+import { CONFIG_FILE_NAME, loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
-import type { Lang } from '../../i18n.js';
+import { langFromEnv, type Lang } from '../../i18n.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
@@ -14,22 +16,89 @@ import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { commaList, langOption, positiveInt, nonNegativeInt, progressReporter, repeatable } from '../options.js';
 
-/** The options of `facteur check`, as commander hands them over. */
-interface CheckCommandOptions {
+/** The options of `facteur check`, as commander hands them over: undefined where not given, so the config applies. */
+export interface CheckCommandOptions {
+  config?: string;
   members?: string;
-  dkimSelectors: string[];
-  sendingIps: string[];
+  dkimSelectors?: string[];
+  sendingIps?: string[];
   resolver?: string[];
+  timeout?: number;
+  retries?: number;
+  concurrency?: number;
+  dnsbl?: string[];
+  rhsbl?: string[];
+  probes?: boolean;
+  json: boolean;
+  quiet: boolean;
+  lang?: string;
+  failOn?: Severity;
+  /** A file given with --db, false for --no-db. */
+  db?: string | false;
+}
+
+/** What applies when neither the command line nor the config says. */
+export const CHECK_DEFAULTS = {
+  timeout: 3000,
+  retries: 2,
+  concurrency: 32,
+  dnsbl: DEFAULT_DNSBL_ZONES,
+  rhsbl: DEFAULT_RHSBL_ZONES,
+  probes: true,
+  failOn: 'error',
+} as const;
+
+/** Everything `facteur check` runs with, once the command line, the config and the defaults are merged. */
+export interface CheckSettings {
+  /** The members file: --members, else the config's when no domain is given on the command line. */
+  members: string | undefined;
+  defaults: DomainOptions;
+  resolvers: string[];
   timeout: number;
   retries: number;
   concurrency: number;
-  dnsbl: string[];
-  rhsbl: string[];
-  probes: boolean;
-  json: boolean;
-  lang?: string;
+  lang: Lang;
   failOn: Severity;
-  db?: string;
+  /** Where to record the run, if anywhere. */
+  db: string | undefined;
+  docs: DocsLink;
+  expectations: HosterExpectations;
+}
+
+/**
+ * Merges the command line over the config over the defaults. The config's members file and database go together: a
+ * plain `facteur check` is the nightly run and is recorded, while a one-off check of named domains or another members
+ * file is recorded only with --db, so that it never stands in for a night in `facteur changes`.
+ */
+export function checkSettings(
+  domains: readonly string[],
+  cli: CheckCommandOptions,
+  config: FacteurConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): CheckSettings {
+  const section = config.check ?? {};
+  const isNightly = domains.length === 0 && cli.members === undefined;
+  const members = cli.members ?? (domains.length === 0 ? config.members : undefined);
+  const db = cli.db === false ? undefined : (cli.db ?? (isNightly ? config.db : undefined));
+  return {
+    members,
+    defaults: {
+      dkimSelectors: cli.dkimSelectors ?? section.dkimSelectors ?? [],
+      sendingIps: cli.sendingIps ?? section.sendingIps ?? [],
+      dnsbl: cli.dnsbl ?? section.dnsbl ?? [...CHECK_DEFAULTS.dnsbl],
+      rhsbl: cli.rhsbl ?? section.rhsbl ?? [...CHECK_DEFAULTS.rhsbl],
+      probes: cli.probes ?? section.probes ?? CHECK_DEFAULTS.probes,
+    },
+    resolvers: cli.resolver ?? config.dns?.resolvers ?? [],
+    timeout: cli.timeout ?? config.dns?.timeout ?? CHECK_DEFAULTS.timeout,
+    retries: cli.retries ?? config.dns?.retries ?? CHECK_DEFAULTS.retries,
+    concurrency: cli.concurrency ?? section.concurrency ?? CHECK_DEFAULTS.concurrency,
+    lang: cli.lang === undefined ? (config.lang ?? langFromEnv(env)) : langOption(cli.lang),
+    failOn: cli.failOn ?? section.failOn ?? CHECK_DEFAULTS.failOn,
+    db,
+    docs: docsLink(config.docs),
+    expectations: config.expectations ?? {},
+  };
 }
 
 /** Reads the targets from positional domains and the members file; bad rows become input errors, not a stop. */
@@ -69,7 +138,7 @@ export async function readTargets(
     }
   }
   if (targets.length === 0 && errors.length === 0) {
-    throw new InputError('Cannot check: give domains or --members FILE');
+    throw new InputError('Cannot check: give domains, --members FILE, or a config file with "members"');
   }
   return { targets, errors };
 }
@@ -94,6 +163,9 @@ export async function checkAndPrint(
     failOn: Severity;
     checks?: readonly Check[];
     db?: string;
+    docs?: DocsLink;
+    expectations?: HosterExpectations;
+    quiet?: boolean;
   },
 ): Promise<ExitCode> {
   const recorder =
@@ -111,11 +183,24 @@ export async function checkAndPrint(
   }
 }
 
+function withProgress(reporter: ((done: number, total: number) => void) | undefined): {
+  onDomainDone?: (done: number, total: number) => void;
+} {
+  return reporter === undefined ? {} : { onDomainDone: reporter };
+}
+
 function runCheckWith(
   targets: CheckTarget[],
   errors: InputError[],
   resolver: DnsResolver,
-  output: { json: boolean; lang: Lang; concurrency: number; checks?: readonly Check[] },
+  output: {
+    lang: Lang;
+    concurrency: number;
+    checks?: readonly Check[];
+    docs?: DocsLink;
+    expectations?: HosterExpectations;
+    quiet?: boolean;
+  },
   recorder: RunRecorder | undefined,
 ): Promise<CheckReport> {
   return runCheck(
@@ -124,9 +209,11 @@ function runCheckWith(
       checks: output.checks ?? ALL_CHECKS,
       gatherers: GATHERERS,
       resolver,
-      render: { lang: output.lang, docs: (_id, check) => check.rfc },
+      render: { lang: output.lang, docs: output.docs ?? docsLink(undefined) },
       concurrency: output.concurrency,
-      ...(output.json ? {} : { onDomainDone: progressReporter('check') }),
+      ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
+      // Progress goes to stderr, so it is drawn with --json too: stdout keeps the one JSON document.
+      ...withProgress(progressReporter('check', { quiet: output.quiet ?? false })),
       ...(recorder === undefined
         ? {}
         : {
@@ -144,42 +231,49 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('Check SPF, DKIM, DMARC, MX, blocklists and mail TLS records of member domains')
-    .argument('[domains...]', 'domains to check')
+    .argument('[domains...]', 'domains to check (default: the members file of the config)')
+    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
     .option('--members <file>', 'CSV of member domains (columns: domain, member, contact, dkim_selectors, sending_ips)')
-    .option('--dkim-selectors <list>', 'DKIM selectors for domains without their own, comma-separated', commaList, [])
-    .option('--sending-ips <list>', "the hoster's outbound relays, comma-separated", commaList, [])
+    .option('--dkim-selectors <list>', 'DKIM selectors for domains without their own, comma-separated', commaList)
+    .option('--sending-ips <list>', "the hoster's outbound relays, comma-separated", commaList)
     .option('--resolver <host[:port]>', 'DNS resolver to ask (repeatable; default: the system resolvers)', repeatable)
-    .option('--timeout <ms>', 'time to wait for one DNS answer', positiveInt, 3000)
-    .option('--retries <n>', 'retries of a DNS query that timed out', nonNegativeInt, 2)
-    .option('--concurrency <n>', 'domains checked at once', positiveInt, 32)
-    .option('--dnsbl <zones>', 'IP blocklist zones, comma-separated', commaList, [...DEFAULT_DNSBL_ZONES])
-    .option('--rhsbl <zones>', 'domain blocklist zones, comma-separated', commaList, [...DEFAULT_RHSBL_ZONES])
+    .option('--timeout <ms>', `time to wait for one DNS answer (default: ${CHECK_DEFAULTS.timeout})`, positiveInt)
+    .option(
+      '--retries <n>',
+      `retries of a DNS query that timed out (default: ${CHECK_DEFAULTS.retries})`,
+      nonNegativeInt,
+    )
+    .option('--concurrency <n>', `domains checked at once (default: ${CHECK_DEFAULTS.concurrency})`, positiveInt)
+    .option('--dnsbl <zones>', 'IP blocklist zones, comma-separated (default: Spamhaus ZEN, SpamCop, PSBL)', commaList)
+    .option('--rhsbl <zones>', 'domain blocklist zones, comma-separated (default: Spamhaus DBL, URIBL)', commaList)
+    .option('--probes', 'connect to MX hosts (STARTTLS) and fetch MTA-STS policies (the default)')
     .option('--no-probes', 'open no connection other than DNS (no SMTP, no HTTPS)')
     .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
+    .option('-q, --quiet', 'draw no progress on stderr, even on a terminal', false)
+    .option('--lang <lang>', 'language of messages: en or fr (default: the config, else from LANG)')
     .option('--db <file>', 'record the run and its findings in this SQLite file, for `facteur changes`')
+    .option('--no-db', "do not record the run, even in the config's database")
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 at this severity or above')
-        .choices(['error', 'warning'])
-        .default('error'),
+      new Option('--fail-on <severity>', 'exit 1 at this severity or above (default: error)').choices([
+        'error',
+        'warning',
+      ]),
     )
     .action(async (domains: string[], options: CheckCommandOptions) => {
-      const defaults: DomainOptions = {
-        dkimSelectors: options.dkimSelectors,
-        sendingIps: options.sendingIps,
-        dnsbl: options.dnsbl,
-        rhsbl: options.rhsbl,
-        probes: options.probes,
-      };
-      const { targets, errors } = await readTargets(domains, options.members, defaults);
-      const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+      const config = loadCommandConfig(options.config);
+      const settings = checkSettings(domains, options, config);
+      const { targets, errors } = await readTargets(domains, settings.members, settings.defaults);
+      const resolver = createDnsResolver(settings.resolvers, settings.timeout, settings.retries);
       try {
         process.exitCode = await checkAndPrint(targets, errors, resolver, {
           json: options.json,
-          lang: langOption(options.lang),
-          concurrency: options.concurrency,
-          failOn: options.failOn,
-          ...(options.db === undefined ? {} : { db: options.db }),
+          quiet: options.quiet,
+          lang: settings.lang,
+          concurrency: settings.concurrency,
+          failOn: settings.failOn,
+          docs: settings.docs,
+          expectations: settings.expectations,
+          ...(settings.db === undefined ? {} : { db: settings.db }),
         });
       } finally {
         await resolver.close();

@@ -17,13 +17,13 @@ const PATTERNS: Record<string, RegExp> = {
   norelaying:
     /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed) to relay|relaying (?:mail )?(?:to .+ )?(?:is )?not (?:permitted|allowed)|unable to relay|we do not relay|no relaying|relay not permitted|relaying denied|we do not accept mail for .+ as a relay|not a gateway|cannot relay/,
   userunknown:
-    /invalid final delivery userid|not a registered gateway user|user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|recipient (?:address )?rejected|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|(?<!sender )address (?:rejected|unknown|invalid)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
+    /invalid final delivery userid|not a registered gateway user|user (?:is )?unknown|(?:name|address) is not recognized|not listed in (?:public name|domino directory)|unknown (?:user|recipient|local part|address|mailbox|e-?mail)|no such (?:user|mailbox|recipient|address|account|local user|person)|(?:user|recipient|mailbox|address|account|e-?mail address)(?: name)? (?:does not|doesn't|did not) exist|(?:recipient|user|mailbox|address) (?:not|unknown) (?:found|listed|known|valid)|(?:invalid|unrouteable|bad|unknown|disabled or invalid) (?:recipient|mailbox|address|user)|(?:user|mailbox|recipient) (?:is )?not (?:found|known|exist|valid)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:unavailable|not available|not found)|(?<!sender |recipient )address (?:rejected|unknown|invalid)|recipient address rejected: (?:access denied|invalid user)|recipient (?:address )?rejected(?!: ?\w)|unknown or illegal alias|addressee unknown|user not (?:found|local)|no mailbox|no account by that name|doesn't have a .+ account|account that you tried to reach does not exist|does not have an account|not our customer|sorry, no mailbox here|the email account that you tried to reach|destination addresses were unknown|no valid recipients|mailbox (?:name )?(?:is )?(?:invalid|disabled)|is not a valid mailbox|recipient not found|undeliverable address|no such address|unknown address|invalid mailbox|utilisateur inconnu|destinataire inconnu|adresse inconnue|no existe|cuenta inexistente|unbekannt|the recipient's e-mail address was not found|was not found in|no such recipient|address not present in directory|this user doesn't have|requested action not taken: mailbox unavailable|user doesn't exist|the user you are trying to contact is not receiving mail/,
   filtered:
     /due to extended inactivity|has restricted sms e-?mail|is not accepting (?:any )?mail|mail (?:for|to) .+ is not accepted|message filtered|rejected by recipient|refused by recipient|user refuses|recipient refuses|this message has been blocked by recipient|sender address has been blacklisted|recipients? (?:has|have) (?:blocked|rejected)|your message was declined|has been blocked by the recipient|message has been rejected by filter|blocked by (?:the )?user|content filter|user reject/,
   rejected:
     /email address is not verified|sender (?:address )?(?:rejected|refused|denied|verify failed|not (?:allowed|authorized|accepted))|(?:address|domain) of sender|invalid sender|sender verification|rejected by sender|bad sender|domain (?:of sender address )?(?:does not|doesn't) exist|sender domain|mail from .+ (?:rejected|refused)|return path|envelope sender|your (?:email )?address has been (?:blacklisted|blocked)|from address|sender is (?:on|in) .+ (?:list|block)|sender is not allowed|unknown sender|was rejected by sender|administrative prohibition|not accepting mail from|we do not accept mail from|mail from .+ not accepted|your domain has been|domain is not allowed|domain not allowed|senders? (?:is )?(?:blacklisted|blocked)|mail from your address|the sender's address|no such sender|spoof/,
   hostunknown:
-    /host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|domain (?:must|should) exist|invalid domain|nxdomain|host not found|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)/,
+    /host (?:or domain name )?not found|dns lookup failure: host [\w.-]+ not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|is not hosted|isn't in my list)|no such domain|unrouteable (?:mail )?domain|unknown domain|name service error|domain (?:must|should) exist|invalid domain|nxdomain|host not found|address resolution failed|domain is not valid|illegal host|domain not (?:found|valid)/,
   spamdetected:
     /spam(?!haus|cop)|\bube\b|unsolicited|junk mail|bulk mail|message (?:content|looks like) .*(?:rejected|spam)|content rejected|score exceeded|rejected as bulk|message (?:was )?rejected due to content|classified as|identified as|high probability|rbl|considered unsolicited|filter rejected|blacklisted url|url in .+ is blacklisted|suspicious|phish/,
   toomanyconn:
@@ -31,8 +31,8 @@ const PATTERNS: Record<string, RegExp> = {
   blocked:
     /service refuse|not accepting connections|mismatches client ip|can't determine purported responsible address|blocked|block ?list|black ?list|denyl?i?s?t?ed|dnsbl|(?:ip|client|host|your ip|connecting ip|sending ip) (?:address )?(?:is )?(?:blocked|not allowed|rejected|listed|banned|denied|blacklisted)|(?:rejected|refused|denied) (?:because|due to|by) .*\b(?:ip|reputation|rbl|dnsbl|blacklist)\b|reputation|banned|not allowed to send|ptr|reverse (?:dns|lookup|hostname)|rdns|no (?:reverse|ptr)|helo|ehlo|client host|access denied.*ip|connection (?:refused|rejected|denied)|refused to talk|your ip|spamhaus|spamcop|barracuda|sorbs|mail server ip|ip address|listed (?:at|on|in)|rejected by (?:dns|rbl)|dynamic|dialup|residential|open proxy/,
   policyviolation:
-    /policy|not authorized to send|authentication required|you are not allowed to post|email not accepted|has exceeded .+ daily|exceeded the permitted|dmarc|spf|dkim|violat|prohibited|not permitted to send|restricted/,
-  virusdetected: /virus|malware|infected|worm|trojan|dangerous attachment|illegal attachment|harmful/,
+    /policy|not authorized to send|you are not allowed to post|an illegal attachment on your message|email not accepted|has exceeded .+ daily|exceeded the permitted|dmarc|spf|dkim|violat|prohibited|not permitted to send|restricted/,
+  virusdetected: /virus|malware|infected|worm|trojan|dangerous attachment|harmful/,
   securityerror:
     /authentication|auth(?:entication)? (?:failed|required)|must (?:be authenticated|authenticate|issue a starttls)|tls|ssl|certificate|encryption|insecure|security|unauthenticated|starttls|sender not authenticated|unauthorized/,
   systemerror:
@@ -60,7 +60,11 @@ const PATTERNS: Record<string, RegExp> = {
 const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['mailboxfull', /mailbox is full/],
   ['notaccept', /(?:does not|doesn't) receive (?:any )?e-?mail|no mx record|indicated no smtp|null mx/],
-  ['expired', /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only/],
+  // EZweb: "Your message was not delivered within 0 days and 1 hours."
+  [
+    'expired',
+    /message expired|delivery time expired|retry time(?:out)? exceeded|this is a warning message only|not delivered within \d+ days?/,
+  ],
   [
     'networkerror',
     /establish an smtp connection|hop count|name server reply|name service error.*try again|host not found, try again|dns error.*nxdomain/,
@@ -69,21 +73,24 @@ const DECISIVE: readonly (readonly [BounceReason, RegExp])[] = [
   ['norelaying', /relay(?:ing)? (?:access )?denied|not configured to relay|unable to relay/],
   [
     'blocked',
-    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee|refused to talk to me/,
+    /client host (?:\[[^\]]*\] )?(?:rejected|blocked)|blocked using|banned sending ip|reputation|my name was rejected|access denied.{0,40}\bip\b|ip name lookup failed|bloquee|refused to talk to me|unverifyable sending ips?|please use the smtp server of your isp/,
   ],
   ['toomanyconn', /too many recipients|receiving mail at a rate|rate limited/],
+  // Sisimai SecurityError: an authentication demand is about the sending side, not a policy on the content.
+  ['securityerror', /unauthenticated senders not allowed|authentication required|sender is unauthenticated/],
   ['virusdetected', /virus/],
   ['spamdetected', /spam classification|flagged as spam/],
   ['syntaxerror', /improper sequence|bad sequence of commands|out of sequence|command unrecognized/],
   [
     'policyviolation',
-    /(?:per|owner|domain'?s?) dmarc policy|for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|unauthenticated (?:email|senders)/,
+    /(?:per|owner|domain'?s?) dmarc policy|for policy reasons|policy violation|multiple addresses in from|denied by policy|header error|an illegal attachment on your message|unauthenticated email/,
   ],
   ['rejected', /sender (?:was |address )?rejected|sender rejected/],
   ['systemfull', /insufficient (?:disk|system) (?:space|storage)/],
   ['contenterror', /headers? too (?:large|long)|too many headers/],
-  // SPF and DMARC failures turn the sending host away as a whole (Sisimai: blocked).
-  ['blocked', /\bspf\b|\bdmarc\b/],
+  // SPF and DMARC failures turn the sending host away as a whole (Sisimai: blocked), as does Yahoo's TSS04
+  // (the sending IP's volume or complaints) unless qmail says the sender itself was rejected.
+  ['blocked', /\bspf\b|\bdmarc\b|deferred due to unexpected volume or user complaints/],
 ];
 
 /** First pass, for SMTP diagnostics (Sisimai Reason::get): the status code or the text may decide. */
@@ -196,6 +203,8 @@ export interface ReasonInput {
   replyCode: string | null;
   /** A reason an MTA-specific rule already settled, if any. */
   hint?: BounceReason | null;
+  /** The reason the remote provider's own error code gives (classifyRemoteHost()), '' when none. */
+  remoteHostReason?: BounceReason | '';
 }
 
 /** Does the text alone name this reason? Used by MTA rules whose wording is unambiguous. */
@@ -205,10 +214,12 @@ export function textSays(reason: string, text: string): boolean {
 
 function normalizeText(text: string): string {
   // Multi-line replies repeat "550-5.7.1" on each line; drop the repeats so phrases read whole again.
-  return text
+  const joined = text
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .replace(/(\S) [245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z[(<])/g, '$1 ');
+  // An address is no wording: "expired@example.org" or "spam-reports@…" must not name a reason.
+  return joined.includes('@') ? joined.replace(/[\w.+%'-]{1,64}@[\w-]+(?:\.[\w-]+)+/g, '<@>') : joined;
 }
 
 /**
@@ -218,6 +229,8 @@ function normalizeText(text: string): string {
 export function classifyReason(input: ReasonInput): BounceReason {
   if (input.hint !== undefined && input.hint !== null && !RETRY_REASONS.has(input.hint)) return input.hint;
   if (input.status?.startsWith('2.') === true) return 'delivered';
+  // A provider's documented code is more precise than any generic phrase (Sisimai::Rhost runs before Reason).
+  if (input.remoteHostReason !== undefined && input.remoteHostReason !== '') return input.remoteHostReason;
   const text = normalizeText(input.diagnostic ?? '');
   const fromStatus = reasonOfStatus(input.status);
   const command = input.smtpCommand ?? '';
@@ -259,7 +272,9 @@ export function classifyReason(input: ReasonInput): BounceReason {
 
   let reason: BounceReason | '' = fromStatus;
   if (command === 'MAIL' && RETRY_REASONS.has(reason)) return 'rejected';
-  if (RETRY_REASONS.has(reason) || reason === 'userunknown') {
+  // Sisimai Reason::anotherone also reads the text when the diagnostic is not an SMTP reply (Postfix's X-Postfix
+  // wraps the remote reply: "554 5.6.0 scored as spam" is spamdetected, not the 5.6.0's contenterror).
+  if (RETRY_REASONS.has(reason) || reason === 'userunknown' || (dtype !== 'SMTP' && dtype !== '')) {
     const fromText = matchText(text, SECOND_ORDER);
     if (fromText !== '') reason = fromText;
     else if (reason === '' || RETRY_REASONS.has(reason)) {

@@ -1,3 +1,5 @@
+import type { VerpKeyLookup } from '../verp.js';
+import { VERP_PREFIX, decodeVerp } from '../verp.js';
 import type { HeaderField } from './mime.js';
 import { headerValue } from './mime.js';
 import type { VerpInfo } from './types.js';
@@ -33,16 +35,59 @@ export function decodeSympaVerp(address: string): VerpInfo | null {
   };
 }
 
-/** Finds the VERP of a bounce: Sympa's in its envelope headers, else LimeSurvey's in the returned message. */
+/** The addresses written in a header value (angle brackets, quotes and commas stripped). */
+function addressesIn(value: string): string[] {
+  return value.match(/[^\s<>,"@]{1,64}@[^\s<>,"]{1,255}/g) ?? [];
+}
+
+/**
+ * Decodes facteur's own VERP (`bounces+<token>@domain`) from any of the addresses, with the campaign keys;
+ * null when none is a token of a known campaign with a valid MAC.
+ */
+export function decodeFacteurVerp(addresses: readonly string[], keys: VerpKeyLookup): VerpInfo | null {
+  for (const address of addresses) {
+    const at = address.lastIndexOf('@');
+    const localPart = (at < 0 ? address : address.slice(0, at)).replace(/^<|^"|"$/g, '');
+    if (!localPart.toLowerCase().startsWith(VERP_PREFIX)) continue;
+    const identity = decodeVerp(localPart, keys);
+    if (identity !== null) return { scheme: 'facteur', ...identity };
+  }
+  return null;
+}
+
+/**
+ * The addresses where facteur's Return-Path shows up in a bounce: the envelope headers the receiving MTA added
+ * (Postfix writes X-Original-To and Delivered-To, Exim Envelope-To) and the Return-Path of the returned message.
+ */
+function facteurVerpCandidates(
+  bounceHeaders: readonly HeaderField[],
+  returnedHeaders: readonly HeaderField[],
+): string[] {
+  const candidates: string[] = [];
+  for (const name of ENVELOPE_HEADERS)
+    for (const field of bounceHeaders) if (field.name === name) candidates.push(...addressesIn(field.value));
+  for (const field of returnedHeaders) if (field.name === 'return-path') candidates.push(...addressesIn(field.value));
+  return candidates;
+}
+
+/**
+ * Finds the VERP of a bounce: facteur's token (only with campaign keys) in its envelope headers or the returned
+ * Return-Path, else Sympa's in its envelope headers, else LimeSurvey's in the returned message.
+ */
 export function findVerp(
   bounceHeaders: readonly HeaderField[],
   returnedHeaders: readonly HeaderField[],
   text: string,
+  keys: VerpKeyLookup | null = null,
 ): VerpInfo | null {
+  if (keys !== null) {
+    const facteur = decodeFacteurVerp(facteurVerpCandidates(bounceHeaders, returnedHeaders), keys);
+    if (facteur !== null) return facteur;
+  }
   for (const name of ENVELOPE_HEADERS) {
     for (const field of bounceHeaders) {
       if (field.name !== name) continue;
-      for (const candidate of field.value.match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []) {
+      for (const candidate of addressesIn(field.value)) {
         const verp = decodeSympaVerp(candidate);
         if (verp !== null) return verp;
       }

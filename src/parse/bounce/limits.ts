@@ -20,6 +20,11 @@ export const BOUNCE_LIMITS = {
   MAX_TEXT_CHARS: 64 * 1024,
   /** Recipients reported per message: the largest real multi-recipient bounce lists a few hundred. */
   MAX_RECIPIENTS: 1000,
+  /**
+   * Characters of one diagnostic the reason rules read: real ones stay under 2 KiB, and the bound keeps phrase
+   * patterns with a free-length middle ("mail from .+ rejected") from costing quadratic time on hostile text.
+   */
+  MAX_CLASSIFIED_CHARS: 8 * 1024,
   /** Characters kept of one diagnostic text. */
   MAX_DIAGNOSTIC_CHARS: 1000,
 } as const;

@@ -109,8 +109,9 @@ function parseEntity(text: string, depth: number, state: WalkState): MimePart {
   const { type, params } = parseContentType(headerValue(headers, 'content-type'));
   const part: MimePart = { headers, contentType: type, params, body, children: [] };
   if (depth >= BOUNCE_LIMITS.MAX_DEPTH) return part;
-  if (type.startsWith('multipart/') && params.boundary !== undefined && params.boundary !== '') {
-    for (const chunk of splitMultipart(body, params.boundary)) {
+  const boundary = type.startsWith('multipart/') ? params.boundary || guessBoundary(body) : undefined;
+  if (boundary !== undefined && boundary !== '') {
+    for (const chunk of splitMultipart(body, boundary)) {
       if (state.parts >= BOUNCE_LIMITS.MAX_PARTS) break;
       part.children.push(parseEntity(chunk, depth + 1, state));
     }
@@ -118,6 +119,17 @@ function parseEntity(text: string, depth: number, state: WalkState): MimePart {
     if (state.parts < BOUNCE_LIMITS.MAX_PARTS) part.children.push(parseEntity(decodeTransfer(part), depth + 1, state));
   }
   return part;
+}
+
+/**
+ * The boundary of a multipart whose Content-Type lost it (a gateway that rewrote the header): the first line
+ * "--token" (RFC 2046 §5.1.1: 1 to 70 characters) that comes back later in the body, or undefined.
+ */
+function guessBoundary(body: string): string | undefined {
+  const m = /^--([^\s]{1,70})[ \t]*$/m.exec(body.slice(0, BOUNCE_LIMITS.MAX_HEADER_BLOCK_BYTES));
+  const token = m?.[1];
+  if (token === undefined || m === null) return undefined;
+  return body.includes(`\n--${token}`, m.index + 1) ? token.replace(/--$/, '') : undefined;
 }
 
 /**
@@ -174,7 +186,14 @@ export function decodeCharset(binary: string, charset: string | undefined): stri
   // eslint-disable-next-line no-control-regex
   if (/\x1b\$[@B]/.test(binary) && !label.startsWith('iso-2022')) label = 'iso-2022-jp';
   try {
-    return new TextDecoder(label).decode(bytes);
+    const text = new TextDecoder(label).decode(bytes);
+    if (!text.includes('\ufffd') || !/^(?:iso-2022-jp|euc-jp|shift_jis|sjis|x-sjis|cp932)$/.test(label)) return text;
+    // Japanese carriers (au/EZweb) label EUC-JP or Shift_JIS text as ISO-2022-JP: try the other Japanese encodings.
+    for (const other of ['euc-jp', 'shift_jis', 'utf-8']) {
+      const retry = new TextDecoder(other).decode(bytes);
+      if (!retry.includes('\ufffd')) return retry;
+    }
+    return text;
   } catch {
     const utf8 = new TextDecoder('utf-8').decode(bytes);
     return utf8.includes('\ufffd') ? binary : utf8;

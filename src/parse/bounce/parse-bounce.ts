@@ -1,5 +1,9 @@
 import { classifyReason, isHardBounce } from './classify-reason.js';
-import { findVerp } from './decode-verp.js';
+import { mtaReaderFor } from './classify-mta.js';
+import type { MtaReading } from './classify-mta.js';
+import { classifyRemoteHost } from './classify-remote-host.js';
+import type { VerpKeyLookup } from '../verp.js';
+import { decodeFacteurVerp, findVerp } from './decode-verp.js';
 import { BOUNCE_LIMITS } from './limits.js';
 import type { HeaderField, MimePart } from './mime.js';
 import {
@@ -17,7 +21,7 @@ import type { RawRecipient } from './raw-recipient.js';
 import { cleanAddress, emptyRaw } from './raw-recipient.js';
 import { parseSesNotification } from './parse-ses-notification.js';
 import { errorSection as errorSectionOf, scanPlainBounce } from './scan-plain-bounce.js';
-import type { BounceRecipient, BounceReport, VerpInfo } from './types.js';
+import type { BounceReason, BounceRecipient, BounceReport, VerpInfo } from './types.js';
 
 export type { BounceReport, BounceRecipient, BounceReason, BounceKind, VerpInfo } from './types.js';
 
@@ -123,9 +127,37 @@ function htmlToText(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** PowerMTA's X-PowerMTA-BounceCategory (its per-recipient DSN extension) and the Sisimai reason of each. */
+const POWERMTA_CATEGORIES: Record<string, BounceReason> = {
+  'bad-domain': 'hostunknown',
+  'bad-mailbox': 'userunknown',
+  'message-expired': 'expired',
+  'no-answer-from-host': 'networkerror',
+  'policy-related': 'policyviolation',
+  'quota-issues': 'mailboxfull',
+  'routing-errors': 'systemerror',
+  'spam-related': 'spamdetected',
+};
+
+/**
+ * The fields of a delivery-status body, group by group (RFC 3464 §2.1: blank lines separate them). Facebook writes
+ * Diagnostic-Code and Status before Final-Recipient: in a group naming one recipient, every field is that one's.
+ */
+function deliveryStatusFields(body: string): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (const group of body.split(/\n[ \t]*\n/)) {
+    const groupFields = parseHeaderBlock(group.replace(/^\n+/, ''));
+    const isHead = (f: HeaderField): boolean => f.name === 'final-recipient' || f.name === 'original-recipient';
+    if (groupFields.filter((f) => f.name === 'final-recipient').length === 1)
+      fields.push(...groupFields.filter(isHead), ...groupFields.filter((f) => !isHead(f)));
+    else fields.push(...groupFields);
+  }
+  return fields;
+}
+
 /** Reads the per-recipient fields of RFC 3464 §2.3 out of one message/delivery-status body. */
 function parseDeliveryStatus(body: string): RawRecipient[] {
-  const fields = parseHeaderBlock(body.replace(/^\n+/, ''));
+  const fields = deliveryStatusFields(body);
   const recipients: RawRecipient[] = [];
   let pendingOriginal: string | null = null;
   let current: RawRecipient | null = null;
@@ -158,6 +190,8 @@ function parseDeliveryStatus(body: string): RawRecipient[] {
       current.diagnosticType = m?.[1]?.toUpperCase() ?? null;
       const text = (m?.[2] ?? value).trim();
       if (text !== '') current.diagnostic = text;
+    } else if (name === 'x-powermta-bouncecategory') {
+      current.hint ??= POWERMTA_CATEGORIES[value.trim().toLowerCase()] ?? null;
     } else if (name === 'x-actual-recipient' && /x-unix/i.test(value) && current.diagnosticType === null)
       current.diagnosticType = 'X-UNIX';
   }
@@ -200,9 +234,13 @@ function isAutoReply(headers: readonly HeaderField[]): boolean {
   return AUTOREPLY_SUBJECT.test(subject) && !FAILURE_SUBJECT.test(subject);
 }
 
-function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
+function finish(whole: RawRecipient, verp: VerpInfo | null, fallbackAction: string | null): BounceRecipient {
+  const raw = { ...whole, diagnostic: whole.diagnostic?.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS) ?? null };
   const replyCode = replyCodeOf(raw.diagnostic);
-  const status = raw.status ?? (raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode));
+  const fromText = raw.diagnostic === null ? null : statusFromText(raw.diagnostic, replyCode);
+  // OpenSMTPD and others write Status: 5.0.0 for every failure; the remote server's own code says more.
+  const generic = raw.status !== null && /^[45]\.0\.0$/.test(raw.status);
+  const status = generic && fromText?.[0] === raw.status?.[0] ? fromText : (raw.status ?? fromText);
   const smtpCommand = raw.smtpCommand ?? (raw.diagnostic === null ? null : smtpCommandOf(raw.diagnostic));
   const action = raw.action ?? fallbackAction;
   // Google Groups answers posts from non-members and to missing groups alike, in the poster's language.
@@ -215,6 +253,14 @@ function finish(raw: RawRecipient, verp: VerpInfo | null, fallbackAction: string
     smtpCommand,
     replyCode,
     hint: raw.hint ?? groupHint,
+    remoteHostReason: classifyRemoteHost({
+      remoteMta: raw.remoteMta,
+      address: raw.address,
+      diagnostic: raw.diagnostic,
+      status,
+      replyCode,
+      smtpCommand,
+    }),
   });
   const temporary =
     status?.startsWith('4.') === true ||
@@ -249,34 +295,60 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
     if (at < 0) continue;
     const lineStart = text.lastIndexOf('\n', at) + 1;
     const paragraphEnd = text.indexOf('\n\n', at);
-    const chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
-    const after = chunk.replace(/^[^\n]*?<?[^\s<>]+@[^\s<>]+>?:?/, '').trim();
+    let chunk = text.slice(lineStart, paragraphEnd < 0 ? lineStart + 1000 : Math.min(paragraphEnd, lineStart + 1000));
+    // OpenSMTPD lists "addr: error" one recipient a line, without blank lines between them.
+    const nextRecipient = /\n\s*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?:/.exec(chunk);
+    if (nextRecipient !== null) chunk = chunk.slice(0, nextRecipient.index);
+    const after = chunk.replace(/^[^\n]*?<?[^\s<>@]{1,64}@[^\s<>]{1,255}>?:?/, '').trim();
     if (after !== '') return after;
   }
   return null;
+}
+
+/** Options of parseBounce(). */
+export interface ParseBounceOptions {
+  /** Keys of facteur's campaigns, to decode its VERP tokens; without them `verp` is never `facteur`. */
+  verpKeys?: VerpKeyLookup;
 }
 
 /**
  * Parses a bounce, auto-reply or ARF report into recipients classified with Sisimai's reason names.
  * Pure and total: hostile input (truncated, huge, broken MIME, bad charsets) yields a report, never a throw.
  */
-export function parseBounce(raw: Buffer | string): BounceReport {
+export function parseBounce(raw: Buffer | string, options: ParseBounceOptions = {}): BounceReport {
   try {
-    return parseNormalized(normalizeInput(raw));
-  } catch {
+    const keys = options.verpKeys ?? null;
+    const report = parseNormalized(normalizeInput(raw), keys);
+    return keys === null ? report : withRecipientVerp(report, keys);
+  } catch (error) {
     // Defence in depth: a parser bug on one odd message must not stop a run over a mailbox.
-    return { kind: 'other', recipients: [] };
+    const reason = error instanceof Error ? error.message : String(error);
+    return { kind: 'other', recipients: [], error: `Cannot parse bounce: ${reason}` };
   }
 }
 
-function parseNormalized(text: string): BounceReport {
+/**
+ * A bounce whose only trace of facteur's Return-Path is a recipient address (a forwarder that bounced the bounce
+ * back to the VERP address, or a DSN about the VERP mailbox itself): the token names the campaign message.
+ */
+function withRecipientVerp(report: BounceReport, keys: VerpKeyLookup): BounceReport {
+  if (report.recipients.some((r) => r.verp?.scheme === 'facteur')) return report;
+  const addresses = report.recipients.flatMap((r) =>
+    r.originalRecipient === null ? [r.address] : [r.address, r.originalRecipient],
+  );
+  const verp = decodeFacteurVerp(addresses, keys);
+  if (verp === null) return report;
+  return { ...report, recipients: report.recipients.map((r) => ({ ...r, verp })) };
+}
+
+function parseNormalized(text: string, keys: VerpKeyLookup | null): BounceReport {
   const root = parseMime(text);
   const headers = root.headers;
   const sections = collectSections(root);
   const allText = sections.texts.join('\n');
   let returnedHeaders = sections.returnedHeaders;
   if (returnedHeaders.length === 0) returnedHeaders = inlineReturnedHeaders(allText);
-  const verp = findVerp(headers, returnedHeaders, allText);
+  const verp = findVerp(headers, returnedHeaders, allText, keys);
   const reportType = (root.params['report-type'] ?? '').toLowerCase();
 
   // Microsoft's JMRP complaints are not ARF: the reported message alone, tagged with X-HmXmrOriginalRecipient.
@@ -339,7 +411,9 @@ function parseNormalized(text: string): BounceReport {
         if (same !== undefined) recipient.diagnostic = same.diagnostic;
       }
     }
-    const recipients = dsn.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null));
+    const recipients = withMtaReading(dsn.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS), headers, allText).map((r) =>
+      finish(r, verp, null),
+    );
     const delivered = recipients.every(
       (r) => /^(?:delivered|relayed|expanded)$/.test(r.action ?? '') || r.status?.startsWith('2.') === true,
     );
@@ -370,8 +444,25 @@ function parseNormalized(text: string): BounceReport {
   if (scanned.length === 0) return { kind: 'other', recipients: [] };
   return {
     kind: 'bounce',
-    recipients: scanned.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS).map((r) => finish(r, verp, null)),
+    recipients: withMtaReading(scanned.slice(0, BOUNCE_LIMITS.MAX_RECIPIENTS), headers, allText).map((r) =>
+      finish(r, verp, null),
+    ),
   };
+}
+
+/** Adds what the bounce's own MTA says (classify-mta.ts) to what the message itself settled. */
+function withMtaReading(raws: RawRecipient[], headers: readonly HeaderField[], text: string): RawRecipient[] {
+  const read = mtaReaderFor(headers);
+  if (read === null) return raws;
+  // The error text speaks of every recipient at once: it names the reason of a lone one only.
+  const context = raws.length === 1 ? errorSectionOf(text) : '';
+  return raws.map((raw) => {
+    const reading: MtaReading = read(
+      raw.diagnostic?.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS) ?? null,
+      context.slice(0, BOUNCE_LIMITS.MAX_CLASSIFIED_CHARS),
+    );
+    return { ...raw, hint: raw.hint ?? reading.reason, smtpCommand: raw.smtpCommand ?? reading.smtpCommand };
+  });
 }
 
 function asDelivered(recipient: BounceRecipient): BounceRecipient {

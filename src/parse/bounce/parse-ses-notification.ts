@@ -26,7 +26,7 @@ export function parseSesNotification(raw: string): SesNotification | null {
   if (type !== 'Bounce' && type !== 'Complaint' && type !== 'Delivery') return null;
   const list = /"(?:bouncedRecipients|complainedRecipients|recipients)"\s*:\s*\[([^\]]*)\]/.exec(text)?.[1] ?? '';
   const recipients: RawRecipient[] = [];
-  for (const object of list.match(/\{[^{}]*\}|"[^"]+@[^"]+"/g) ?? []) {
+  for (const object of list.match(/\{[^{}]*\}|"[^"@]{1,64}@[^"]{1,255}"/g) ?? []) {
     if (recipients.length >= BOUNCE_LIMITS.MAX_RECIPIENTS) break;
     const address = object.startsWith('"') ? object.slice(1, -1) : field(object, 'emailAddress');
     if (address === null) continue;

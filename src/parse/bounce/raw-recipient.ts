@@ -13,7 +13,8 @@ export interface RawRecipient {
   hint?: BounceReason | null;
 }
 
-const ADDRESS = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/;
+// Local parts are bounded (RFC 5321 4.5.3.1.1: 64 octets) so a long run of letters costs linear time, not quadratic.
+const ADDRESS = /[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]+(?:\.[\w-]+)+/;
 
 /** Strips `rfc822;`, angle brackets and quotes from an address field; null when no address is there. */
 export function cleanAddress(value: string | null): string | null {

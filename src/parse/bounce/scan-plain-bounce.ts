@@ -17,7 +17,8 @@ const INLINE_HEADERS =
   /^(?:received|return-path|from|to|subject|date|message-id|mime-version|dkim-signature|x-[\w-]+): [^\n]*\n(?:[ \t][^\n]*\n)*(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|x-[\w-]+): /im;
 
 // Stricter than RFC 5322 on purpose: in free text, "/", "&" and "=" before an "@" are URL or VERP debris.
-const ADDRESS_G = /[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+/g;
+// Local parts bounded (RFC 5321 4.5.3.1.1: 64 octets): a megabyte of letters must not cost a quadratic scan.
+const ADDRESS_G = /[\w.+%'-]{1,64}@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Local parts that are Message-IDs or queue ids quoted in the text (`200904290210.0000@mx`). */
 const ID_LIKE = /^\d{8,}[.\w$-]*$|^[\w.-]*\d{6,}\.[\w.]*\d{4,}/;
@@ -69,6 +70,7 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
   const textAddresses = (section.match(ADDRESS_G) ?? []).map((a) => a.toLowerCase()).filter((a) => !own.has(a));
   if (!listed.some((address) => lowerSection.includes(address)) && textAddresses.length > 0) listed = [];
   const order: string[] = [];
+  const summarised = new Set<string>();
   const paragraphs = new Map<string, string[]>();
   const lines = section.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -77,7 +79,13 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
       const address = (cleanAddress(found) ?? found).toLowerCase();
       if (listed.length > 0 ? !listed.includes(address) : own.has(address)) continue;
       const local = address.split('@')[0] ?? '';
-      if (NOT_A_RECIPIENT.test(local) || ID_LIKE.test(local)) continue;
+      // Verizon and Apache James summarise the envelope ("RCPT TO: 0123456789@vtext.com"): an SMS gateway's
+      // all-digit local part is then a phone number, not a message id.
+      const isEnvelopeRecipient = /^\s*rcpt to:/i.test(line);
+      if (NOT_A_RECIPIENT.test(local) || (ID_LIKE.test(local) && !isEnvelopeRecipient)) continue;
+      // The same summaries quote the sender and copies: "MAIL FROM:", "From:", "CC:" never name the failed one.
+      if (/^\s*(?:mail from|from|sender|reply-to|cc|bcc|return-path):/i.test(line)) continue;
+      if (isEnvelopeRecipient) summarised.add(address);
       // Exim's "(generated from x)" names the address before a redirect; "contact <x>" is a helpdesk.
       const before = line.slice(0, line.indexOf(found)).toLowerCase();
       if (/(?:generated from|contact)\s*<?$/.test(before)) continue;
@@ -115,6 +123,8 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
         .slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
     if (!/\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b/.test(diagnostic) && errorLine !== null && order.length === 1)
       diagnostic = `${diagnostic} ${errorLine}`.trim();
+    // The envelope summary around "RCPT TO:" says nothing of the error, written above it.
+    if (summarised.has(address) && errorLine !== null) diagnostic = errorLine;
     if (diagnostic === '')
       diagnostic = section.replace(/\s+/g, ' ').trim().slice(0, BOUNCE_LIMITS.MAX_DIAGNOSTIC_CHARS);
     return { ...emptyRaw(address), diagnostic: diagnostic === '' ? null : diagnostic };
@@ -124,11 +134,21 @@ function scanSection(section: string, headers: readonly HeaderField[], lenient: 
 /** The line of an address (iMail writes the error before it) and the lines below, up to a blank line or the next address. */
 function paragraphAt(lines: readonly string[], index: number): string {
   const parts = [(lines[index] ?? '').replace(/^[>:*\s-]+/, '').trim()];
-  for (let j = index + 1; j < lines.length && j < index + 12; j++) {
+  let start = index + 1;
+  // DragonFly and others end a sentence with the address ("…your mail to <a@b>.") and give the error in the
+  // next paragraph: step over the blank line once.
+  // A line holding the address alone is Gmail's layout, handled by the caller.
+  const first = parts[0] ?? '';
+  const sentence = first.replace(/<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?[.:]?\s*$/, '').trim();
+  if (sentence.length >= 8 && sentence !== first && (lines[start] ?? '').trim() === '') start += 1;
+  for (let j = start; j < lines.length && j < start + 11; j++) {
     const next = lines[j] ?? '';
     if (next.trim() === '') break;
     // The next recipient's own line (alone, or "addr: error" as OpenSMTPD and Zoho write it).
-    if (/^\s*<?[^\s<>@]+@[^\s<>@]+>?(?::|\s*$)/.test(next)) break;
+    if (/^\s*<?[^\s<>@]{1,64}@[^\s<>@]{1,255}>?(?::|\s*$)/.test(next)) break;
+    // Sendmail's transcript gives each recipient its own "554 <addr>... error" line, each host its own
+    // "550 host (smtp)... error" line and each connection a "While talking to host:" line.
+    if (/^[245]\d\d (?:<[^\s<>@]{1,64}@[^\s<>@]{1,255}>|[\w.-]+ \(\w+\))\.\.\.|^while talking to /i.test(next)) break;
     parts.push(next.trim());
   }
   return parts.join(' ').trim();

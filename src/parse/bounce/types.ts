@@ -37,8 +37,9 @@ export type BounceReason = (typeof BOUNCE_REASONS)[number];
 /** What a message is: a failure report, an auto-reply, a complaint, a success DSN, or none of these. */
 export type BounceKind = 'bounce' | 'autoreply' | 'feedback' | 'delivered' | 'other';
 
-/** A decoded VERP: Sympa's list bounce address, or LimeSurvey's survey and token. */
+/** A decoded VERP: facteur's own campaign token, Sympa's list bounce address, or LimeSurvey's survey and token. */
 export type VerpInfo =
+  | { scheme: 'facteur'; campaign: number; recipientId: number }
   | { scheme: 'sympa'; address: string; list: string; listDomain: string; kind: 'bounce' | 'welcome' | 'remind' }
   | { scheme: 'limesurvey'; surveyId: string; tokenId: string | null };
 
@@ -63,4 +64,6 @@ export interface BounceReport {
   /** ARF Feedback-Type (RFC 5965 §3.1) for kind "feedback". */
   feedbackType?: string;
   recipients: BounceRecipient[];
+  /** Why the message could not be read at all (kind is then "other"); absent when it was read. */
+  error?: string;
 }

@@ -8,6 +8,8 @@ import type Database from 'better-sqlite3';
  * for a Maildir, the Message-ID or a content hash for an mbox), so a rerun after a crash never counts it twice.
  * An event is one recipient of one message: `address` is the lowercased final recipient, `subscribed_address` the
  * address a list or campaign knows (VERP or Original-Recipient), which dormant scores on. Times are Unix milliseconds.
+ * `content_hash` (SHA-256 of the raw message) catches an IMAP message seen again under a new UIDVALIDITY after a run
+ * recorded it but died before moving it: its UID key is new, its bytes are not.
  */
 export function migrate004BounceEvents(db: Database.Database): void {
   db.exec(`
@@ -21,6 +23,7 @@ export function migrate004BounceEvents(db: Database.Database): void {
       id INTEGER PRIMARY KEY,
       source_id INTEGER NOT NULL REFERENCES bounce_sources (id) ON DELETE CASCADE,
       message_key TEXT NOT NULL,
+      content_hash TEXT NOT NULL,
       header_message_id TEXT,
       kind TEXT NOT NULL CHECK (kind IN ('bounce', 'autoreply', 'feedback', 'delivered', 'other', 'unparseable')),
       feedback_type TEXT,
@@ -49,6 +52,7 @@ export function migrate004BounceEvents(db: Database.Database): void {
       token_id TEXT,
       occurred_at INTEGER NOT NULL
     ) STRICT;
+    CREATE INDEX bounce_messages_by_hash ON bounce_messages (source_id, content_hash);
     CREATE INDEX bounce_events_by_address ON bounce_events (subscribed_address, occurred_at);
     CREATE INDEX bounce_events_by_list ON bounce_events (list, subscribed_address) WHERE list IS NOT NULL;
     CREATE INDEX bounce_events_by_campaign ON bounce_events (campaign_id, subscribed_address) WHERE campaign_id IS NOT NULL;

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerBouncesParse } from '../../../src/cli/commands/bounces-parse.js';
+import { encodeVerp } from '../../../src/parse/verp.js';
+import { openDatabase } from '../../../src/store/database.js';
+import { openCampaign } from '../../../src/store/send-queue.js';
 
 const BOUNCE = [
   'From: MAILER-DAEMON@mx.example.org',
@@ -27,9 +30,12 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
   const bounces = new Command('bounces').exitOverride();
   registerBouncesParse(bounces);
-  await bounces.parseAsync(['parse', ...args], { from: 'user' });
-  stdout.mockRestore();
-  stderr.mockRestore();
+  try {
+    await bounces.parseAsync(['parse', ...args], { from: 'user' });
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
   const code = typeof process.exitCode === 'number' ? process.exitCode : undefined;
   return { out, err, code };
 }
@@ -68,5 +74,28 @@ describe('registerBouncesParse()', () => {
     expect(err).toContain(`Cannot read bounce file "${missing}": ENOENT`);
     expect(out.trim().split('\n')).toHaveLength(1);
     expect(code).toBe(2);
+  });
+
+  it("registerBouncesParse() decodes facteur's VERP with the campaign keys of --db", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-'));
+    const dbPath = join(dir, 'facteur.sqlite');
+    const db = openDatabase(dbPath);
+    const campaign = openCampaign(db, 'newsletter', 0);
+    db.close();
+    const token = encodeVerp({ campaign: campaign.id, recipientId: 77 }, campaign.verpKey);
+    const file = join(dir, 'a.eml');
+    writeFileSync(file, `Delivered-To: ${token}@bounces.example.org\n${BOUNCE}`);
+    const withKeys = await run([file, '--jsonl', '--db', dbPath]);
+    const line = JSON.parse(withKeys.out) as { recipients: { verp: unknown }[] };
+    expect(line.recipients[0]?.verp).toEqual({ scheme: 'facteur', campaign: campaign.id, recipientId: 77 });
+    const withoutKeys = JSON.parse((await run([file, '--jsonl'])).out) as { recipients: { verp: unknown }[] };
+    expect(withoutKeys.recipients[0]?.verp).toBeNull();
+  });
+
+  it('registerBouncesParse() refuses a --db that does not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-'));
+    const file = join(dir, 'a.eml');
+    writeFileSync(file, BOUNCE);
+    await expect(run([file, '--db', join(dir, 'none.sqlite')])).rejects.toThrow(/Cannot open database .*none\.sqlite/);
   });
 });

@@ -55,6 +55,41 @@ describe('parseBounce() RFC 3464 DSNs', () => {
       reason: 'expired',
       hard: false,
     },
+    {
+      name: 'Facebook fields written before Final-Recipient',
+      block:
+        'Diagnostic-Code: SMTP; 550 5.1.1 RCP-P1 Recipient address does not exist\nStatus: 5.1.1\nFinal-Recipient: rfc822; bob@example.net\nAction: failed',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: "PowerMTA's bounce category over a 5.2.1",
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.2.1\nDiagnostic-Code: smtp; 550 5.2.1 <bob@example.net>... User Unknown\nX-PowerMTA-BounceCategory: bad-mailbox',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: 'the same 5.2.1 "User Unknown" without a category as a filter',
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.2.1\nDiagnostic-Code: smtp; 550 5.2.1 <bob@example.net>... User Unknown',
+      reason: 'filtered',
+      hard: false,
+    },
+    {
+      name: "a generic Status 5.0.0 by the remote server's 5.1.1",
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown',
+      reason: 'userunknown',
+      hard: true,
+    },
+    {
+      name: 'an X-Postfix diagnostic by its text, not its 5.6.0',
+      block:
+        'Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.6.0\nDiagnostic-Code: X-Postfix; host mta.example.com said: 554 5.6.0 This message has been scored as spam',
+      reason: 'spamdetected',
+      hard: false,
+    },
   ];
   for (const c of cases)
     it(`parseBounce() classifies ${c.name}`, () => {
@@ -78,6 +113,18 @@ describe('parseBounce() RFC 3464 DSNs', () => {
       listDomain: 'lists.example.org',
       kind: 'bounce',
     });
+  });
+
+  it("parseBounce() keeps each recipient's own line of an OpenSMTPD list", () => {
+    const blocks =
+      'Final-Recipient: rfc822; ann@example.net\nAction: failed\nStatus: 5.0.0\n\nFinal-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0';
+    const text =
+      'ann@example.net: 550 5.1.1 <ann@example.net>: Recipient address rejected: User unknown\nbob@example.net: 552 5.2.2 <bob@example.net>: Recipient address rejected: Mailbox full';
+    const report = parseBounce(dsn(blocks, text));
+    expect(report.recipients.map((r) => [r.address, r.reason, r.status])).toEqual([
+      ['ann@example.net', 'userunknown', '5.1.1'],
+      ['bob@example.net', 'mailboxfull', '5.2.2'],
+    ]);
   });
 
   it('parseBounce() reads CRLF and CR-only line endings alike', () => {
@@ -120,6 +167,26 @@ describe('parseBounce() non-DSN MTA bounces', () => {
       reason: 'blocked',
       status: '5.7.1',
     },
+    {
+      name: 'DragonFly Mail Agent',
+      raw: plain(
+        'From: MAILER-DAEMON@df.example.org\nTo: owner@example.org\nSubject: Mail delivery failed',
+        'This is the DragonFly Mail Agent v0.13 at df.example.org.\n\nThere was an error delivering your mail to <neko@example.net>.\n\nCould not deliver for the last 432000 seconds. Giving up.\n\nMessage headers follow.\n\nTo: <neko@example.net>\nFrom: <owner@example.org>',
+      ),
+      address: 'neko@example.net',
+      reason: 'expired',
+      status: null,
+    },
+    {
+      name: 'Verizon envelope summary',
+      raw: plain(
+        'From: post_master@vtext.example.com\nTo: owner@example.org\nSubject: Re:Test message',
+        'Error: Invalid user address\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test message\n  MAIL FROM: owner@example.org\n  RCPT TO: 0123456789@vtext.example.com\n  From: editor@example.org\n  Size (in bytes): 222',
+      ),
+      address: '0123456789@vtext.example.com',
+      reason: 'filtered',
+      status: null,
+    },
   ];
   for (const c of cases)
     it(`parseBounce() reads a ${c.name} bounce`, () => {
@@ -129,6 +196,36 @@ describe('parseBounce() non-DSN MTA bounces', () => {
       expect(report.recipients[0]?.reason).toBe(c.reason);
       expect(report.recipients[0]?.status).toBe(c.status);
     });
+});
+
+describe('parseBounce() Sendmail transcripts', () => {
+  it('parseBounce() gives each recipient of a Sendmail transcript its own error line', () => {
+    const raw = [
+      'From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>',
+      'To: owner@example.org',
+      'Subject: Returned mail: Host unknown',
+      '',
+      '   ----- Transcript of session follows -----',
+      '554 <ann@example.edu>... Remote protocol error: Connection reset by peer',
+      '550 example.net (smtp)... 550 Host unknown',
+      '554 <bob@example.net>... 550 Host unknown (Authoritative answer from name server)',
+      'While talking to mail.example.com:',
+      '>>> QUIT',
+      '',
+      '   ----- Unsent message follows -----',
+      'From: owner@example.org',
+      '',
+    ].join('\n');
+    const report = parseBounce(raw);
+    expect(report.recipients.map((r) => [r.address, r.reason, r.diagnostic])).toEqual([
+      ['ann@example.edu', 'networkerror', '554 <ann@example.edu>... Remote protocol error: Connection reset by peer'],
+      [
+        'bob@example.net',
+        'hostunknown',
+        '554 <bob@example.net>... 550 Host unknown (Authoritative answer from name server)',
+      ],
+    ]);
+  });
 });
 
 describe('parseBounce() Amazon SES notifications', () => {

@@ -1,0 +1,57 @@
+import { defineCheck } from '../src/checks/define-check.js';
+import type { FindingDraft } from '../src/checks/types.js';
+import '../src/facts/dmarc.js';
+
+/** Adds a URI to the record's rua tag, or adds the tag (RFC 7489 6.4: tags are `;`-separated, `rua` a comma list). */
+function withRua(record: string, uri: string): string {
+  const parts = record.split(';').map((part) => part.trim());
+  const index = parts.findIndex((part) => part.split('=')[0]?.trim().toLowerCase() === 'rua');
+  const existing = index >= 0 ? (parts[index] ?? '').slice((parts[index] ?? '').indexOf('=') + 1).trim() : '';
+  const tag = `rua=${existing === '' ? uri : `${existing},${uri}`}`;
+  if (index >= 0) parts[index] = tag;
+  else parts.splice(parts.at(-1) === '' ? parts.length - 1 : parts.length, 0, tag);
+  return parts.filter((part) => part !== '').join('; ');
+}
+
+export default defineCheck({
+  id: 'dmarc-hoster',
+  requires: ['dmarc'],
+  expects: 'dmarcReportsTo',
+  rfc: 'https://www.rfc-editor.org/rfc/rfc7489#section-6.2',
+  title: { en: 'DMARC reports reach the hoster', fr: 'Les rapports DMARC parviennent à l’hébergeur' },
+  findings: {
+    'dmarc.reports_not_to_hoster': {
+      severity: 'warning',
+      title: {
+        en: 'DMARC reports of "{domain}" do not go to "{uri}"',
+        fr: 'Les rapports DMARC de « {domain} » ne vont pas à « {uri} »',
+      },
+      explanation: {
+        en: 'The hoster reads members’ aggregate reports to spot mail sent in their name from elsewhere and to tell when the policy can safely be tightened; reports sent only to others never reach it.',
+        fr: 'L’hébergeur lit les rapports agrégés des membres pour repérer le courrier envoyé en leur nom depuis ailleurs et savoir quand durcir la politique sans risque ; des rapports envoyés seulement à d’autres ne lui parviennent jamais.',
+      },
+      remediation: {
+        en: 'Add the hoster’s address to rua=, beside your own if you like, as in the suggested record',
+        fr: 'Ajoutez l’adresse de l’hébergeur dans rua=, à côté de la vôtre si vous voulez, comme dans l’enregistrement proposé',
+      },
+    },
+  },
+  // Silent without a record or without rua: dmarc-record and dmarc-reports report those.
+  run: ({ dmarc }, { expectations }) => {
+    const findings: FindingDraft[] = [];
+    // The runner runs this check only when dmarcReportsTo is configured.
+    const expected = expectations?.dmarcReportsTo;
+    if (expected === undefined || dmarc.record === null || dmarc.policyDomain === null) return { findings };
+    const rua = dmarc.record.rua.map((destination) => destination.uri.toLowerCase().replace(/\.$/, ''));
+    if (rua.length === 0 || rua.includes(expected)) return { findings };
+    const text = dmarc.records[0] ?? '';
+    findings.push({
+      id: 'dmarc.reports_not_to_hoster',
+      subject: expected,
+      values: { domain: dmarc.policyDomain, uri: expected },
+      evidence: { rua },
+      suggestedRecord: `_dmarc.${dmarc.policyDomain}. TXT "${withRua(text, expected)}"`,
+    });
+    return { findings };
+  },
+});

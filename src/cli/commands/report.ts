@@ -1,0 +1,209 @@
+import { Option, type Command } from 'commander';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  acknowledgeChanges,
+  buildMemberReport,
+  buildReports,
+  memberFileNames,
+  type MemberReport,
+  type ReportInput,
+  type SummaryReport,
+} from '../../commands/build-report.js';
+import { InputError } from '../../errors.js';
+import type { Lang } from '../../i18n.js';
+import { renderReportHtml } from '../../report/render-report-html.js';
+import { renderReportMarkdown } from '../../report/render-report-markdown.js';
+import { renderReportText } from '../../report/render-report-text.js';
+import { activeAcks, isAckActive, listAcks } from '../../store/acks.js';
+import { completeRunCounts, latestCompleteRuns, runMembers } from '../../store/history.js';
+import { langOption } from '../options.js';
+import {
+  compareRuns,
+  DEFAULT_DB_PATH,
+  ignoredRun,
+  openHistory,
+  warnIgnoredRun,
+  type ChangesReport,
+} from './changes.js';
+import { findFinding } from './explain.js';
+
+/** The formats `facteur report` writes. */
+export const REPORT_FORMATS = ['text', 'markdown', 'html', 'json'] as const;
+/** One of the formats `facteur report` writes. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const EXTENSIONS: Record<ReportFormat, string> = { text: 'txt', markdown: 'md', html: 'html', json: 'json' };
+
+const RENDERERS: Record<ReportFormat, (report: MemberReport | SummaryReport) => string> = {
+  text: renderReportText,
+  markdown: renderReportMarkdown,
+  html: renderReportHtml,
+  // The report data itself (schemaVersion 1), for a mail merge or another renderer.
+  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
+};
+
+/** Runs in the plot: two years of nights keep a point per pixel or two in the SVG, and the file small. */
+const MAX_PLOT_RUNS = 731;
+
+/** What to report on: one member, or every member and the admins' summary. */
+export type ReportScope = { member: string } | { all: true };
+
+/** One file `facteur report` wrote. */
+export interface WrittenReport {
+  /** The member it is for; null for the admins' summary. */
+  member: string | null;
+  path: string;
+}
+
+/** What `facteur report` did (`--json` prints it). */
+export interface ReportOutcome {
+  schemaVersion: 1;
+  run: { id: number; startedAt: string };
+  files: WrittenReport[];
+  /** A newer run than the one reported, left incomplete or still running, which the report ignores. */
+  ignoredRun: ChangesReport['ignoredRun'];
+  /** The rendered member report when one member was asked for without `--out`. */
+  content?: string;
+}
+
+/** Writes a file whole or not at all: a cron job mailing the report never sends half of it. */
+function writeWhole(path: string, content: string): void {
+  const partial = `${path}.partial`;
+  writeFileSync(partial, content);
+  renameSync(partial, path);
+}
+
+/** Tells which member a name means: the exact name, else the one name equal to it ignoring case. */
+function resolveMember(members: readonly string[], name: string, path: string): string {
+  if (members.includes(name)) return name;
+  const folded = members.filter((member) => member.toLowerCase() === name.toLowerCase());
+  if (folded.length === 1 && folded[0] !== undefined) return folded[0];
+  const near = members.filter((member) => member.toLowerCase().includes(name.toLowerCase())).slice(0, 5);
+  const hint = near.length > 0 ? `; did you mean ${near.map((member) => `"${member}"`).join(', ')}?` : '';
+  throw new InputError(`Cannot report on member "${name}": the latest complete run has no such member${hint}`, {
+    file: path,
+  });
+}
+
+/**
+ * Builds and renders the reports of the latest complete run: one member's, or every member's and the summary.
+ * Files go to `out` (created if needed) as `summary.<ext>` and `member-<name>.<ext>`; without `out`, one member's
+ * report is returned as `content`.
+ */
+export function writeReports(options: {
+  db: string;
+  scope: ReportScope;
+  format: ReportFormat;
+  lang: Lang;
+  out?: string;
+  now?: Date;
+}): ReportOutcome {
+  const now = options.now ?? new Date();
+  const db = openHistory(options.db);
+  let built: { members: MemberReport[]; summary: SummaryReport | null };
+  let runInfo: { id: number; startedAt: string };
+  let ignored: ChangesReport['ignoredRun'];
+  try {
+    ignored = ignoredRun(db);
+    const current = latestCompleteRuns(db, 1)[0];
+    if (current === undefined) {
+      throw new InputError(`Cannot report from "${options.db}": it holds no complete run yet`, { file: options.db });
+    }
+    runInfo = { id: current.id, startedAt: current.startedAt };
+    const member =
+      'member' in options.scope
+        ? resolveMember(
+            runMembers(db, current.id).map((entry) => entry.member),
+            options.scope.member,
+            options.db,
+          )
+        : undefined;
+    const comparison = compareRuns(db, options.db, member === undefined ? {} : { member });
+    const acks = listAcks(db);
+    const input: ReportInput = {
+      lang: options.lang,
+      run: runInfo,
+      previousRun:
+        comparison.previous === undefined
+          ? null
+          : { id: comparison.previous.id, startedAt: comparison.previous.startedAt },
+      domains: comparison.currentDomains,
+      diff: comparison.diff === null ? null : acknowledgeChanges(comparison.diff, activeAcks(db, now)),
+      acks,
+      isActive: (ack) => isAckActive(ack, now),
+      meta: (id) => findFinding(id)?.meta,
+      history: member === undefined ? completeRunCounts(db, MAX_PLOT_RUNS) : [],
+    };
+    built = member === undefined ? buildReports(input) : { members: [buildMemberReport(member, input)], summary: null };
+  } finally {
+    db.close();
+  }
+  const renderer = RENDERERS[options.format];
+  const outcome: ReportOutcome = { schemaVersion: 1, run: runInfo, files: [], ignoredRun: ignored };
+  if (options.out === undefined) {
+    const only = built.members[0];
+    if (only === undefined || built.summary !== null) {
+      throw new InputError('Cannot report on every member without --out DIR: they make one file each');
+    }
+    return { ...outcome, content: renderer(only) };
+  }
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const extension = EXTENSIONS[options.format];
+  if (built.summary !== null) {
+    const path = join(out, `summary.${extension}`);
+    writeWhole(path, renderer(built.summary));
+    outcome.files.push({ member: null, path });
+  }
+  const names = memberFileNames(built.members.map((report) => report.member));
+  for (const report of built.members) {
+    const path = join(out, `${names.get(report.member) ?? 'member'}.${extension}`);
+    writeWhole(path, renderer(report));
+    outcome.files.push({ member: report.member, path });
+  }
+  return outcome;
+}
+
+/** Adds `facteur report (--member NAME | --all) --format text|markdown|html --lang fr|en --out DIR [--db FILE]`. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'Write the report of the latest complete run: one per member (problems explained, records to publish, links) and a summary for the admins',
+    )
+    .option('--member <name>', 'only this member (as named in the members file)')
+    .option('--all', 'every member, and the summary for the admins', false)
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .option('--lang <lang>', 'language of the reports: en or fr (default: from LANG)')
+    .option('--out <dir>', 'directory to write the reports to (created if needed); without it, one member is printed')
+    .option('--db <file>', 'the history database written by "facteur check --db"', DEFAULT_DB_PATH)
+    .option('--json', 'print one JSON document on stdout', false)
+    .action(
+      (options: {
+        member?: string;
+        all: boolean;
+        format: ReportFormat;
+        lang?: string;
+        out?: string;
+        db: string;
+        json: boolean;
+      }) => {
+        if (options.all === (options.member !== undefined)) {
+          throw new InputError('Cannot report: give either --member NAME or --all');
+        }
+        const lang = langOption(options.lang);
+        const outcome = writeReports({
+          db: options.db,
+          scope: options.member === undefined ? { all: true } : { member: options.member },
+          format: options.format,
+          lang,
+          ...(options.out === undefined ? {} : { out: options.out }),
+        });
+        warnIgnoredRun(outcome.ignoredRun, lang);
+        if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+        else if (outcome.content !== undefined) process.stdout.write(outcome.content);
+        else process.stdout.write(outcome.files.map((file) => `${file.path}\n`).join(''));
+      },
+    );
+}

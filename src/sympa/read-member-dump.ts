@@ -1,0 +1,108 @@
+import { InputError } from '../errors.js';
+import { parseEpochSeconds, parseSympaBounce } from './parse-sympa-bounce.js';
+import { readLines, type Line } from './read-lines.js';
+import type { SympaMember, SympaReadOptions } from './types.js';
+
+/** What `isMemberAddress` accepts: Sympa's dump holds canonical addresses, one `@`, no spaces. */
+const ADDRESS = /^[^\s@]+@[^\s@]+$/;
+
+/** Tells whether a text can be a list member's address as Sympa stores it. */
+export function isMemberAddress(text: string): boolean {
+  return ADDRESS.test(text);
+}
+
+interface DumpRecord {
+  line: number;
+  fields: Map<string, { value: string; line: number }>;
+}
+
+/**
+ * Reads `member.dump`, which `sympa dump list@domain` writes in the list directory: one paragraph per member,
+ * `key value` lines in key order (`bounce`, `bounce_score`, `date`, `email`, `gecos`, …), paragraphs apart by blank
+ * lines (List.pm reads it in Perl paragraph mode). Unknown keys are kept by Sympa and ignored here.
+ */
+export async function* readMemberDump(
+  file: string,
+  list: string,
+  options: SympaReadOptions = {},
+): AsyncGenerator<SympaMember> {
+  const report = (message: string, line: number): void => {
+    const error = new InputError(`Cannot read Sympa member dump "${file}": ${message}`, { file, line });
+    if (options.onInputError === undefined) throw error;
+    options.onInputError(error);
+  };
+  let record: DumpRecord | null = null;
+  const finish = (done: DumpRecord): SympaMember | null => toMember(done, list, report);
+  for await (const line of readLines(file, 'Sympa member dump')) {
+    if (!isReadable(line, report)) continue;
+    if (line.text.trim() === '') {
+      if (record !== null) {
+        const member = finish(record);
+        if (member !== null) yield member;
+      }
+      record = null;
+      continue;
+    }
+    const match = /^\s*(\w+)\s+(.*?)\s*$/.exec(line.text);
+    if (match === null) {
+      // A key alone (`gecos` with an empty value) is written by no Sympa version: report it, keep the record.
+      report(`line "${line.text.slice(0, 80)}" is not "key value"`, line.number);
+      continue;
+    }
+    record ??= { line: line.number, fields: new Map() };
+    record.fields.set(match[1] ?? '', { value: match[2] ?? '', line: line.number });
+  }
+  if (record !== null) {
+    const member = finish(record);
+    if (member !== null) yield member;
+  }
+}
+
+function isReadable(line: Line, report: (message: string, line: number) => void): boolean {
+  if (line.isTooLong) {
+    report('line is too long', line.number);
+    return false;
+  }
+  if (line.isInvalidUtf8) report('line is not UTF-8', line.number);
+  return true;
+}
+
+function toMember(
+  record: DumpRecord,
+  list: string,
+  report: (message: string, line: number) => void,
+): SympaMember | null {
+  const email = record.fields.get('email');
+  if (email === undefined) {
+    report('member record has no "email"', record.line);
+    return null;
+  }
+  if (!isMemberAddress(email.value)) {
+    report(`email "${email.value}" is not an address`, email.line);
+    return null;
+  }
+  const member: SympaMember = {
+    list,
+    email: email.value,
+    gecos: record.fields.get('gecos')?.value ?? null,
+    subscribedAt: null,
+    bounce: null,
+    bounceScore: null,
+  };
+  const date = record.fields.get('date');
+  if (date !== undefined) {
+    member.subscribedAt = parseEpochSeconds(date.value);
+    if (member.subscribedAt === null) report(`date "${date.value}" is not Unix seconds`, date.line);
+  }
+  const bounce = record.fields.get('bounce');
+  if (bounce !== undefined) {
+    member.bounce = parseSympaBounce(bounce.value);
+    if (member.bounce === null) report(`bounce "${bounce.value}" is not "first last count status"`, bounce.line);
+  }
+  const score = record.fields.get('bounce_score');
+  if (score !== undefined) {
+    member.bounceScore = /^\d{1,9}$/.test(score.value) ? Number(score.value) : null;
+    if (member.bounceScore === null) report(`bounce_score "${score.value}" is not a number`, score.line);
+  }
+  return member;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import dmarcPolicy from '../../../checks/dmarc-policy.js';
+import { CHECK_DEFAULTS, checkSettings, type CheckCommandOptions } from '../../../src/cli/commands/check.js';
+import type { FacteurConfig } from '../../../src/config/load-config.js';
+
+const NOTHING: CheckCommandOptions = { json: false, quiet: false };
+
+const CONFIG: FacteurConfig = {
+  file: '/etc/facteur/facteur.config.json',
+  members: '/etc/facteur/members.csv',
+  db: '/var/lib/facteur/facteur.sqlite',
+  lang: 'fr',
+  dns: { resolvers: ['192.0.2.53'], timeout: 1500, retries: 1 },
+  check: {
+    concurrency: 4,
+    dkimSelectors: ['mail'],
+    sendingIps: ['192.0.2.25'],
+    dnsbl: ['dnsbl.example'],
+    probes: false,
+  },
+  docs: { baseUrl: 'https://wiki.hebergeur.example/facteur/' },
+  expectations: { mxHosts: ['mx1.hebergeur.example'] },
+};
+
+describe('checkSettings()', () => {
+  it('takes the defaults when neither the command line nor a config says', () => {
+    const settings = checkSettings([], NOTHING, { file: null }, { LANG: 'fr_FR.UTF-8' });
+    expect(settings).toMatchObject({
+      members: undefined,
+      resolvers: [],
+      timeout: CHECK_DEFAULTS.timeout,
+      retries: CHECK_DEFAULTS.retries,
+      concurrency: CHECK_DEFAULTS.concurrency,
+      lang: 'fr',
+      failOn: 'error',
+      db: undefined,
+      expectations: {},
+      defaults: { dkimSelectors: [], sendingIps: [], probes: true, dnsbl: [...CHECK_DEFAULTS.dnsbl] },
+    });
+    expect(settings.docs('dmarc.policy_none', dmarcPolicy)).toBe(dmarcPolicy.rfc);
+  });
+
+  it('takes the config for a nightly run: its members, its database, its wiki', () => {
+    const settings = checkSettings([], NOTHING, CONFIG, { LANG: 'C' });
+    expect(settings).toMatchObject({
+      members: '/etc/facteur/members.csv',
+      db: '/var/lib/facteur/facteur.sqlite',
+      resolvers: ['192.0.2.53'],
+      timeout: 1500,
+      retries: 1,
+      concurrency: 4,
+      lang: 'fr',
+      expectations: { mxHosts: ['mx1.hebergeur.example'] },
+      defaults: { dkimSelectors: ['mail'], sendingIps: ['192.0.2.25'], dnsbl: ['dnsbl.example'], probes: false },
+    });
+    expect(settings.docs('dmarc.policy_none', dmarcPolicy)).toBe(
+      'https://wiki.hebergeur.example/facteur/dmarc.policy_none',
+    );
+  });
+
+  it('lets the command line win over the config', () => {
+    const settings = checkSettings(
+      [],
+      {
+        ...NOTHING,
+        members: 'other.csv',
+        resolver: ['127.0.0.1:5353'],
+        timeout: 500,
+        concurrency: 1,
+        dnsbl: [],
+        probes: true,
+        lang: 'en',
+        failOn: 'warning',
+        db: 'here.sqlite',
+      },
+      CONFIG,
+    );
+    expect(settings).toMatchObject({
+      members: 'other.csv',
+      resolvers: ['127.0.0.1:5353'],
+      timeout: 500,
+      retries: 1,
+      concurrency: 1,
+      lang: 'en',
+      failOn: 'warning',
+      db: 'here.sqlite',
+      defaults: { dnsbl: [], probes: true, dkimSelectors: ['mail'] },
+    });
+  });
+
+  it('records a one-off check of named domains or another members file only with --db', () => {
+    const named = checkSettings(['example.org'], NOTHING, CONFIG);
+    expect(named.members).toBeUndefined();
+    expect(named.db).toBeUndefined();
+    expect(checkSettings([], { ...NOTHING, members: 'other.csv' }, CONFIG).db).toBeUndefined();
+    expect(checkSettings(['example.org'], { ...NOTHING, db: 'x.sqlite' }, CONFIG).db).toBe('x.sqlite');
+  });
+
+  it('records nothing with --no-db', () => {
+    expect(checkSettings([], { ...NOTHING, db: false }, CONFIG).db).toBeUndefined();
+  });
+});

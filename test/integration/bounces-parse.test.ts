@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
+
+const BOUNCE = [
+  'From: MAILER-DAEMON@mx.example.org',
+  'Subject: Undelivered Mail Returned to Sender',
+  'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+  '',
+  '--B',
+  'Content-Type: message/delivery-status',
+  '',
+  'Final-Recipient: rfc822; jane@example.net',
+  'Action: failed',
+  'Status: 5.1.1',
+  '--B--',
+  '',
+].join('\r');
+
+describe('facteur bounces parse', () => {
+  it('reports unreadable files on stderr, keeps stdout JSON lines for the others and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-cli-'));
+    const good = join(dir, 'cr-only.eml');
+    writeFileSync(good, BOUNCE);
+    const junk = join(dir, 'junk.eml');
+    writeFileSync(junk, Buffer.from([0, 255, 1, 254, 10, 13, 10]));
+    const missing = join(dir, 'missing.eml');
+    const folder = join(dir, 'a-directory');
+    mkdirSync(folder);
+    const failure = await run(process.execPath, [
+      BIN,
+      'bounces',
+      'parse',
+      missing,
+      good,
+      folder,
+      junk,
+      '--jsonl',
+    ]).catch((error: unknown) => error as { code: number; stdout: string; stderr: string });
+    expect(failure).toMatchObject({ code: 2 });
+    const { stdout, stderr } = failure as { stdout: string; stderr: string };
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { file: string; kind: string; recipients: { address: string }[] });
+    expect(lines.map((l) => [l.file, l.kind, l.recipients.map((r) => r.address)])).toEqual([
+      [good, 'bounce', ['jane@example.net']],
+      [junk, 'other', []],
+    ]);
+    expect(stderr).toContain(`Cannot read bounce file "${missing}": ENOENT`);
+    expect(stderr).toContain(`Cannot read bounce file "${folder}": EISDIR`);
+  });
+});

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Debian's `sympa` package, installed by .ci/run: its absence is a setup error, never a skip. */
+export const SYMPA = ['/usr/bin/sympa', '/usr/sbin/sympa'].find((path) => existsSync(path)) ?? 'sympa';
+const SYMPA_CONF = '/etc/sympa/sympa/sympa.conf';
+const LIBEXEC = '/usr/lib/sympa/bin';
+
+/** How long to wait for bounced.pl to record the bounces: it polls its spool every few seconds. */
+const BOUNCED_WAIT_MS = 30_000;
+
+function setting(conf: string, key: string): string {
+  const value = new RegExp(`^\\s*${key}\\s+(.+?)\\s*$`, 'm').exec(conf)?.[1];
+  if (value === undefined) throw new Error(`${SYMPA_CONF} has no "${key}": is Sympa configured as .ci/run does?`);
+  return value;
+}
+
+/** The installed Sympa: its domain and SQLite database, read from sympa.conf; fails loudly when missing. */
+export function installedSympa(): { domain: string; dbFile: string } {
+  if (!existsSync(SYMPA_CONF) || !existsSync(`${LIBEXEC}/bounced.pl`)) {
+    throw new Error(`Sympa is not installed (${SYMPA_CONF} missing): run .ci/run or install it as it does`);
+  }
+  const conf = readFileSync(SYMPA_CONF, 'utf8');
+  if (setting(conf, 'db_type') !== 'SQLite') throw new Error(`${SYMPA_CONF} does not use SQLite`);
+  return { domain: setting(conf, 'domain'), dbFile: setting(conf, 'db_name') };
+}
+
+/** Runs `sympa <args>`, stdin given; returns the exit code and stderr (where Sympa's CLI reports). */
+export async function sympa(
+  args: string[],
+  input = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SYMPA, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/** A throwaway list on the installed Sympa, created fresh for one test file and purged by `remove`. */
+export interface SympaList {
+  /** `name@domain`, as `sympa del` takes it. */
+  address: string;
+  name: string;
+  domain: string;
+  dbFile: string;
+  add(members: { email: string; gecos?: string }[]): Promise<void>;
+  /** Feeds each DSN through bouncequeue and a bounced.pl of our own, as the list-owner alias would. */
+  bounce(bounces: { email: string; status: string }[]): Promise<void>;
+  /** The member addresses as `sympa review` lists them. */
+  review(): Promise<string[]>;
+  remove(): Promise<void>;
+}
+
+/** Creates a list named after `prefix` and the process id, with the `discussion_list` template, via `sympa create`. */
+export async function createSympaList(prefix: string): Promise<SympaList> {
+  const { domain, dbFile } = installedSympa();
+  const name = `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+  const address = `${name}@${domain}`;
+  const work = await mkdtemp(join(tmpdir(), 'facteur-sympa-'));
+  const xml = join(work, 'list.xml');
+  await writeFile(
+    xml,
+    `<?xml version="1.0" ?>
+<list>
+  <listname>${name}</listname>
+  <type>discussion_list</type>
+  <subject>facteur integration test</subject>
+  <description>Created and purged by the facteur test suite</description>
+  <status>open</status>
+  <language>en_US</language>
+  <topic>other</topic>
+  <owner multiple="1"><email>owner@example.org</email></owner>
+</list>
+`,
+  );
+  // sympa drops root for the sympa user before it reads the file: let that user in.
+  await chmod(work, 0o755);
+  await chmod(xml, 0o644);
+  const created = await sympa(['create', `--input_file=${xml}`]);
+  if (created.code !== 0) throw new Error(`sympa create failed: ${created.stderr}`);
+
+  return {
+    address,
+    name,
+    domain,
+    dbFile,
+    async add(members) {
+      const input = members.map((m) => `${m.email}${m.gecos === undefined ? '' : ` ${m.gecos}`}\n`).join('');
+      const added = await sympa(['add', '--quiet', address], input);
+      if (added.code !== 0) throw new Error(`sympa add failed: ${added.stderr}`);
+    },
+    async bounce(bounces) {
+      for (const { email, status } of bounces) {
+        await queueBounce(name, domain, email, status);
+      }
+      await runBounced(
+        dbFile,
+        name,
+        domain,
+        bounces.map((b) => b.email),
+      );
+    },
+    async review() {
+      const reviewed = await sympa(['review', address]);
+      if (reviewed.code !== 0) throw new Error(`sympa review failed: ${reviewed.stderr}`);
+      // The first line counts the members ("3 member(s) in list …"); the others are one address each.
+      return reviewed.stdout.split('\n').filter((line) => /^\S+@\S+$/.test(line));
+    },
+    async remove() {
+      await sympa(['close', '--mode=purge', address]);
+      await rm(join('/var/lib/sympa/bounce', address), { recursive: true, force: true });
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+function dsn(list: string, domain: string, email: string, status: string): string {
+  return [
+    'From: MAILER-DAEMON@mx.example.net (Mail Delivery System)',
+    `To: ${list}-owner@${domain}`,
+    'Subject: Undelivered Mail Returned to Sender',
+    `Message-ID: <${Date.now().toString(36)}.${email}@mx.example.net>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain',
+    '',
+    'Your message could not be delivered.',
+    '',
+    '--B',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    '',
+    `Final-Recipient: rfc822; ${email}`,
+    'Action: failed',
+    `Status: ${status}`,
+    `Diagnostic-Code: smtp; 550 ${status} <${email}>: rejected`,
+    '',
+    '--B--',
+    '',
+  ].join('\n');
+}
+
+/** bouncequeue spools the message for bounced.pl; it must run as sympa, or bounced.pl cannot read the file. */
+async function queueBounce(list: string, domain: string, email: string, status: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('runuser', ['-u', 'sympa', '--', `${LIBEXEC}/bouncequeue`, `${list}@${domain}`], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`bouncequeue exited ${code ?? 'by signal'}`));
+    });
+    child.stdin.end(dsn(list, domain, email, status));
+  });
+}
+
+/** Runs bounced.pl in the foreground until subscriber_table holds a bounce for every address, then stops it. */
+async function runBounced(dbFile: string, list: string, domain: string, emails: string[]): Promise<void> {
+  const bounced = spawn(`${LIBEXEC}/bounced.pl`, ['--foreground'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) =>
+    bounced.on('close', () => {
+      resolve();
+    }),
+  );
+  const deadline = Date.now() + BOUNCED_WAIT_MS;
+  try {
+    for (;;) {
+      const db = new Database(dbFile, { readonly: true, timeout: 5_000 });
+      const done = db
+        .prepare(
+          `SELECT count(*) AS n FROM subscriber_table WHERE list_subscriber = ? AND robot_subscriber = ?
+             AND bounce_subscriber IS NOT NULL AND user_subscriber IN (SELECT value FROM json_each(?))`,
+        )
+        .get(list, domain, JSON.stringify(emails)) as { n: number };
+      db.close();
+      if (done.n === emails.length) return;
+      if (Date.now() > deadline) throw new Error(`bounced.pl recorded ${done.n} of ${emails.length} bounces`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    bounced.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Sets a member's bounce score as Sympa's eval_bouncers task does, which needs 10 bounces over 10 days to run. */
+export function setBounceScore(list: SympaList, email: string, score: number): void {
+  const db = new Database(list.dbFile, { timeout: 5_000 });
+  db.prepare(
+    'UPDATE subscriber_table SET bounce_score_subscriber = ? WHERE list_subscriber = ? AND robot_subscriber = ? AND user_subscriber = ?',
+  ).run(score, list.name, list.domain, email);
+  db.close();
+}
