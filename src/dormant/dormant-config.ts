@@ -1,3 +1,4 @@
+import type { SectionParser } from '../config/config-problems.js';
 import { InputError } from '../errors.js';
 
 /** How bounces add up to "bouncing", in the spirit of Mailman's bounce score and Sympa's bouncers levels. */
@@ -108,9 +109,26 @@ function unknownKeys(object: Json, allowed: readonly string[], path: string, pro
  * of range are all reported at once, each by its JSON path. An absent section gives the defaults.
  */
 export function parseDormantSection(value: unknown, path: string): DormantConfig {
-  if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
-  if (!isObject(value)) throw new InputError(`Cannot use config: "${path}" must be an object`, {}, 'ECONFIG');
   const problems: string[] = [];
+  const config = collectDormantSection(value, path, problems);
+  if (problems.length > 0) throw new InputError(`Cannot use config: ${problems.join('; ')}`, {}, 'ECONFIG');
+  return config;
+}
+
+/** The `dormant` section in `facteur.config.json`: its problems join those of the other sections. */
+export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, path, { problems }) => {
+  const found: string[] = [];
+  const config = collectDormantSection(value, path, found);
+  problems.found.push(...found);
+  return config;
+};
+
+function collectDormantSection(value: unknown, path: string, problems: string[]): DormantConfig {
+  if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
+  if (!isObject(value)) {
+    problems.push(`"${path}" must be an object`);
+    return DEFAULT_DORMANT_CONFIG;
+  }
   unknownKeys(value, ['bounce', ...Object.keys(TOP_BOUNDS)], path, problems);
   const bounce = { ...DEFAULT_DORMANT_CONFIG.bounce };
   const rawBounce = value.bounce;
@@ -145,6 +163,5 @@ export function parseDormantSection(value: unknown, path: string): DormantConfig
       problems,
     ),
   };
-  if (problems.length > 0) throw new InputError(`Cannot use config: ${problems.join('; ')}`, {}, 'ECONFIG');
   return config;
 }

@@ -81,6 +81,8 @@ export async function* dormantEntries(
     scope: DormantScope;
     config: DormantConfig;
     now: number;
+    /** False to judge the hosted mailboxes only (`--format mailboxes`). */
+    includeStore?: boolean;
     mailboxes?: AsyncIterable<MailboxActivityInput> | Iterable<MailboxActivityInput>;
   },
 ): AsyncGenerator<DormantEntry> {
@@ -95,7 +97,8 @@ export async function* dormantEntries(
   };
   const details = eventDetailsReader(db);
   const since = options.now - options.config.bounce.windowDays * DAY_MS;
-  for (const record of readAddressRecords(db, options.scope, since)) {
+  const records = options.includeStore === false ? [] : readAddressRecords(db, options.scope, since);
+  for (const record of records) {
     const entries = judgeAddress(record, context);
     const bounce = entries[0]?.evidence.bounce;
     // Entries of one address share their evidence: one read fills them all.

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
-import { DEFAULT_DORMANT_CONFIG, parseDormantSection, type DormantConfig } from '../../dormant/dormant-config.js';
+import { loadCommandConfig } from '../../config/load-config.js';
+import { DEFAULT_DORMANT_CONFIG, type DormantConfig } from '../../dormant/dormant-config.js';
+import { importMembersFile, importSympaDatabase } from '../../dormant/import-members.js';
+import { readMailboxActivity } from '../../dormant/read-mailbox-activity.js';
 import { disablePasswdUsers } from '../../dormant/disable-passwd-users.js';
 import type { DormantEntry, DormantReason } from '../../dormant/judge-address.js';
 import {
@@ -18,6 +20,8 @@ import { render, type Lang } from '../../i18n.js';
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
+import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
+import { runSympaDel } from '../../sympa/run-sympa-del.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, progressReporter, repeatable } from '../options.js';
@@ -40,6 +44,11 @@ interface DormantCommandOptions {
   timeout: number;
   retries: number;
   concurrency: number;
+  members?: string;
+  sympaDb?: string;
+  lastLogins?: string;
+  lastLoginsCsv?: string;
+  inboxSaved?: string;
   limesurvey?: string;
   passwdFile?: string;
   passwdOut?: string;
@@ -59,29 +68,17 @@ const TEXT = {
     en: 'Forgot the bounce history of {address}: {count} events no longer count (recorded as done by {actor})\n',
     fr: 'Historique de rebonds de {address} oublié : {count} événements ne comptent plus (enregistré comme fait par {actor})\n',
   },
+  dryRun: {
+    en: 'Dry run: would run {command} with these addresses on stdin\n',
+    fr: 'Essai : lancerait {command} avec ces adresses sur son entrée\n',
+  },
+  ran: { en: 'Ran {command}:\n', fr: 'Lancé {command} :\n' },
+  confirm: { en: 'Run again with --yes to remove them\n', fr: 'Relancez avec --yes pour les retirer\n' },
   undecided: {
     en: 'facteur: no DNS answer for {domains}; rerun later\n',
     fr: 'facteur : pas de réponse DNS pour {domains} ; relancez plus tard\n',
   },
 };
-
-/** Reads the `dormant` section of a JSON config file, or the defaults. */
-function loadDormantConfig(file: string | undefined): DormantConfig {
-  if (file === undefined) return DEFAULT_DORMANT_CONFIG;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(`Cannot read config "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
-  }
-  const section = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).dormant : undefined;
-  try {
-    return parseDormantSection(section, 'dormant');
-  } catch (error) {
-    if (error instanceof InputError) throw new InputError(`${error.message} (in "${file}")`, { file }, error.code);
-    throw error;
-  }
-}
 
 function scopeOf(options: DormantCommandOptions): DormantScope {
   if (options.list !== undefined && options.campaign !== undefined)
@@ -105,25 +102,56 @@ function checkFormat(format: Format, scope: DormantScope, options: DormantComman
     throw new InputError('Cannot use --format limesurvey without --limesurvey FILE (the participants export)');
   if ((options.passwdFile === undefined) !== (options.passwdOut === undefined))
     throw new InputError('Cannot edit a passwd-file without both --passwd-file FILE and --passwd-out NEW');
+  const hasLogins = options.lastLogins !== undefined || options.lastLoginsCsv !== undefined;
+  if ((format === 'mailboxes' || options.passwdFile !== undefined) && !hasLogins)
+    throw new InputError('Cannot judge hosted mailboxes without --last-logins FILE or --last-logins-csv FILE');
+  if (options.members !== undefined && scope.kind !== 'list')
+    throw new InputError('Cannot import --members without --list: name the list the file belongs to');
 }
 
-/** Runs `facteur dormant` and returns its exit code. */
-async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCode> {
-  const lang = langOption(options.lang);
-  const format: Format = options.json ? 'json' : options.format;
-  const scope = scopeOf(options);
-  checkFormat(format, scope, options);
-  const loaded = loadDormantConfig(options.config);
+/** The run's settings: command line first, then `facteur.config.json`, then the defaults. */
+function settingsOf(options: { config?: string; db?: string; lang?: string; minDays?: number }): {
+  dbFile: string;
+  lang: Lang;
+  config: DormantConfig;
+} {
+  const file = loadCommandConfig(options.config);
+  const dbFile = options.db ?? file.db;
+  if (dbFile === undefined)
+    throw new InputError('Cannot run facteur dormant without a database: give --db FILE or "db" in the config');
+  const loaded = file.dormant ?? DEFAULT_DORMANT_CONFIG;
   const config: DormantConfig =
     options.minDays === undefined
       ? loaded
       : { ...loaded, bounce: { ...loaded.bounce, minPeriodDays: options.minDays } };
+  return { dbFile, lang: langOption(options.lang ?? file.lang), config };
+}
+
+/** Imports members from a Sympa file or database before judging, as asked; counts go to stderr. */
+async function importMembers(db: Db, scope: DormantScope, options: DormantCommandOptions, now: number) {
+  if (options.members !== undefined && scope.kind === 'list') {
+    const count = await importMembersFile(db, options.members, scope.list, now);
+    process.stderr.write(`facteur: ${scope.list}: ${count} members imported from "${options.members}"\n`);
+  }
+  if (options.sympaDb !== undefined) {
+    const counts = importSympaDatabase(db, options.sympaDb, scope.kind === 'list' ? scope.list : undefined, now);
+    const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+    process.stderr.write(`facteur: ${counts.size} lists, ${total} members imported from "${options.sympaDb}"\n`);
+  }
+}
+
+/** Runs `facteur dormant` and returns its exit code. */
+async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCode> {
+  const format: Format = options.json ? 'json' : options.format;
+  const scope = scopeOf(options);
+  checkFormat(format, scope, options);
+  const { dbFile, lang, config } = settingsOf(options);
   const now = Date.now();
-  if (options.db === undefined) throw new InputError('Cannot run facteur dormant without --db FILE');
-  const db = openDatabase(options.db);
+  const db = openDatabase(dbFile);
   try {
+    await importMembers(db, scope, options, now);
     const summary = emptySummary();
-    if (options.dns) {
+    if (options.dns && format !== 'mailboxes') {
       const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
       try {
         const probe = await probeScopeDomains(db, scope, resolver, {
@@ -162,7 +190,24 @@ async function emit(
   },
 ): Promise<void> {
   const { scope, config, now, lang, summary, options } = run;
-  const entries = dormantEntries(db, { scope, config, now });
+  const hasLogins = options.lastLogins !== undefined || options.lastLoginsCsv !== undefined;
+  const entries = dormantEntries(db, {
+    scope,
+    config,
+    now,
+    includeStore: format !== 'mailboxes',
+    ...(hasLogins
+      ? {
+          mailboxes: readMailboxActivity(
+            {
+              ...(options.lastLogins === undefined ? {} : { doveadmDictIter: options.lastLogins }),
+              ...(options.lastLoginsCsv === undefined ? {} : { csv: options.lastLoginsCsv }),
+            },
+            options.inboxSaved,
+          ),
+        }
+      : {}),
+  });
   const disable = new Set<string>();
   const reasons = new Map<string, DormantReason>();
   const keep = (entry: DormantEntry): void => {
@@ -205,13 +250,6 @@ async function emit(
   }
 }
 
-/** `QUIET DEL list address` commands for Sympa's robot (Sympa's mail command reference), one per line. */
-function renderSympaMailCommands(list: string, addresses: Iterable<string>): string {
-  let text = '';
-  for (const address of addresses) text += `QUIET DEL ${list} ${address}\n`;
-  return text;
-}
-
 /** Adds `facteur dormant forget ADDRESS`. */
 function registerForget(dormant: Command): void {
   dormant
@@ -221,19 +259,25 @@ function registerForget(dormant: Command): void {
     .option('--note <text>', 'why, for the audit trail')
     .action((raw: string, _options: unknown, command: Command) => {
       // --db, --json and --lang are `facteur dormant`'s own options, which commander reads on either side.
-      const options = command.optsWithGlobals<{ db?: string; note?: string; json: boolean; lang?: string }>();
-      if (options.db === undefined) throw new InputError('Cannot forget an address without --db FILE');
+      const options = command.optsWithGlobals<{
+        config?: string;
+        db?: string;
+        note?: string;
+        json: boolean;
+        lang?: string;
+      }>();
+      const { dbFile, lang } = settingsOf(options);
       const address = normaliseEmail(raw);
       if (address === null) throw new InputError(`Cannot forget "${raw}": not an email address`);
       // Who asked: the person behind sudo when there is one, so the audit trail does not just say "root".
       const actor = process.env.SUDO_USER ?? userInfo().username;
-      const db = openDatabase(options.db);
+      const db = openDatabase(dbFile);
       try {
         const record = forgetAddress(db, address.toLowerCase(), Date.now(), actor, options.note ?? null);
         process.stdout.write(
           options.json
             ? `${JSON.stringify({ schemaVersion: 1, ...record, forgottenAt: new Date(record.forgottenAt).toISOString() })}\n`
-            : render(TEXT.forgot, langOption(options.lang), {
+            : render(TEXT.forgot, lang, {
                 address: record.address,
                 count: record.eventsCleared,
                 actor,
@@ -242,6 +286,52 @@ function registerForget(dormant: Command): void {
       } finally {
         db.close();
       }
+    });
+}
+
+/** Adds `facteur dormant apply --sympa list@domain [--yes]`. */
+function registerApply(dormant: Command): void {
+  dormant
+    .command('apply')
+    .description('Remove the listed members from a Sympa list with `sympa del --quiet`; a dry run unless --yes')
+    .requiredOption('--sympa <list@domain>', 'the Sympa list to remove the members from')
+    .option('--yes', 'really run sympa del (without it, print what would be removed)', false)
+    .option('--sympa-command <argv>', 'how to run Sympa, split on spaces (e.g. "sudo -u sympa /usr/sbin/sympa")')
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<
+        DormantCommandOptions & { sympa: string; yes: boolean; sympaCommand?: string }
+      >();
+      const { dbFile, lang, config } = settingsOf(options);
+      const list = options.sympa.toLowerCase();
+      const db = openDatabase(dbFile);
+      const addresses: string[] = [];
+      try {
+        await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now());
+        // The verdicts of the stored observations: apply removes what the last listing showed, it asks DNS nothing.
+        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() }))
+          addresses.push(entry.address);
+      } finally {
+        db.close();
+      }
+      const result = await runSympaDel(list, addresses, {
+        dryRun: !options.yes,
+        ...(options.sympaCommand === undefined
+          ? {}
+          : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
+      });
+      if (options.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result }, null, 2)}\n`);
+      else {
+        process.stdout.write(
+          render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }),
+        );
+        for (const item of result.results)
+          process.stdout.write(
+            `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n`,
+          );
+        if (result.isDryRun && result.results.length > 0) process.stdout.write(TEXT.confirm[lang]);
+      }
+      const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
+      process.exitCode = failed ? EXIT.findings : EXIT.ok;
     });
 }
 
@@ -268,6 +358,11 @@ export function registerDormant(program: Command): void {
     .option('--timeout <ms>', 'time to wait for one DNS answer', positiveInt, 3000)
     .option('--retries <n>', 'retries of a DNS query that timed out', nonNegativeInt, 2)
     .option('--concurrency <n>', 'domains looked up at once', positiveInt, 32)
+    .option('--members <file>', "import the --list's members first: Sympa's member.dump or a web export_member file")
+    .option('--sympa-db <file>', "import members first from Sympa's SQLite database (every list, or --list)")
+    .option('--last-logins <file>', 'output of `doveadm -f tab dict iter -R <dict> shared/last-login/`')
+    .option('--last-logins-csv <file>', 'CSV of last logins (columns user, last_login)')
+    .option('--inbox-saved <file>', 'output of `doveadm -f tab fetch -A date.saved.unixtime mailbox INBOX all`')
     .option('--limesurvey <file>', 'LimeSurvey participants export, for --format limesurvey')
     .option('--passwd-file <file>', 'Dovecot passwd-file to copy with unused mailboxes set to nologin')
     .option('--passwd-out <file>', 'where to write that copy (a new file; the original is never edited)')
@@ -276,4 +371,5 @@ export function registerDormant(program: Command): void {
       process.exitCode = await runDormantCommand(options);
     });
   registerForget(dormant);
+  registerApply(dormant);
 }
