@@ -75,8 +75,8 @@ if (!existsSync(dbFile)) {
     BEGIN;
     INSERT INTO bounce_sources (id, name) VALUES (1, 'bench');
     WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 99999)
-      INSERT INTO bounce_messages (id, source_id, message_key, kind, received_at, fetched_at)
-      SELECT k + 1, 1, 'm' || k, 'bounce', ${NOW}, ${NOW} FROM n;
+      INSERT INTO bounce_messages (id, source_id, message_key, content_hash, kind, received_at, fetched_at)
+      SELECT k + 1, 1, 'm' || k, 'h' || k, 'bounce', ${NOW}, ${NOW} FROM n;
     WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ${MEMBERS - 1})
       INSERT OR IGNORE INTO list_members (address, list, subscribed_at)
       SELECT 'u' || (k % ${ADDRESSES}) || '@d' || ((k % ${ADDRESSES}) % ${DOMAINS}) || '.example',

@@ -29,7 +29,7 @@ function addEvents(db: Db, address: string, spec: string, extra: { list?: string
     const kind = { h: 'bounce', s: 'bounce', a: 'autoreply', f: 'feedback', d: 'delivered' }[code];
     const message = db
       .prepare(
-        'INSERT INTO bounce_messages (source_id, message_key, kind, received_at, fetched_at) VALUES (1, ?, ?, ?, ?)',
+        "INSERT INTO bounce_messages (source_id, message_key, content_hash, kind, received_at, fetched_at) VALUES (1, ?, 'h', ?, ?, ?)",
       )
       .run(`${address}-${word}-${Math.random()}`, kind, at, at).lastInsertRowid;
     db.prepare(
