@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
 import { DEFAULT_DORMANT_CONFIG, parseDormantSection } from '../../src/dormant/dormant-config.js';
 
 describe('parseDormantSection()', () => {
@@ -35,6 +36,17 @@ describe('parseDormantSection()', () => {
   it('reports every problem at once', () => {
     expect(() => parseDormantSection({ bounce: { threshold: -1, windowDays: 0 } }, 'x.dormant')).toThrow(
       /"x\.dormant\.bounce\.threshold".*; "x\.dormant\.bounce\.windowDays"/,
+    );
+  });
+});
+
+describe('parseConfig() with a dormant section', () => {
+  it("reads the section and names a bad key among the other sections' problems", () => {
+    expect(
+      parseConfig({ dormant: { bounce: { threshold: 5 } } }, 'facteur.config.json').dormant?.bounce.threshold,
+    ).toBe(5);
+    expect(() => parseConfig({ lang: 'de', dormant: { bounce: { treshold: 5 } } }, 'facteur.config.json')).toThrow(
+      /"lang".*"dormant\.bounce\.treshold" is not a known setting/,
     );
   });
 });
