@@ -7,6 +7,7 @@ import { registerBounces } from './commands/bounces.js';
 import { registerChanges } from './commands/changes.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDormant } from './commands/dormant.js';
 import { registerExplain } from './commands/explain.js';
 import { registerReport } from './commands/report.js';
 import { registerSend } from './commands/send.js';
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerBounces(program);
   registerExplain(program);
   registerSend(program);
+  registerDormant(program);
   return program;
 }

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { LANGS } from '../i18n.js';
 import { closestMatch } from './closest-match.js';
 import { ConfigProblems, type SectionContext, type SectionParser } from './config-problems.js';
+import { parseDormantConfigSection } from '../dormant/dormant-config.js';
 import { parseCheckSection } from './parse-check-section.js';
 import { parseDnsSection } from './parse-dns-section.js';
 import { parseDocsSection } from './parse-docs-section.js';
@@ -27,6 +28,7 @@ export const CONFIG_SECTIONS = {
   check: parseCheckSection,
   docs: parseDocsSection,
   expectations: parseExpectationsSection,
+  dormant: parseDormantConfigSection,
 } satisfies Record<string, SectionParser<unknown>>;
 
 type Sections = typeof CONFIG_SECTIONS;

@@ -3,6 +3,7 @@ import { migrate002History } from './migrations/002-history.js';
 import { migrate003SendQueue } from './migrations/003-send-queue.js';
 import { migrate004BounceEvents } from './migrations/004-bounce-events.js';
 import { migrate005Acks } from './migrations/005-acks.js';
+import { migrate006Dormant } from './migrations/006-dormant.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate003SendQueue,
   migrate004BounceEvents,
   migrate005Acks,
+  migrate006Dormant,
 ];

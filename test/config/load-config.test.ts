@@ -94,7 +94,7 @@ describe('parseConfig()', () => {
     [
       'an unknown section, far from any',
       { smtp: {} },
-      '"smtp" is not a known section (known: members, db, lang, dns, check, docs, expectations)',
+      '"smtp" is not a known section (known: members, db, lang, dns, check, docs, expectations, dormant)',
     ],
     [
       'an unknown key, with the nearest',

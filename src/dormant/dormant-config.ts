@@ -1,0 +1,167 @@
+import type { SectionParser } from '../config/config-problems.js';
+import { InputError } from '../errors.js';
+
+/** How bounces add up to "bouncing", in the spirit of Mailman's bounce score and Sympa's bouncers levels. */
+export interface BounceScoreConfig {
+  /** Weight of a day with a hard bounce (Mailman 2.1 adds 1.0). */
+  hardWeight: number;
+  /** Weight of a day with only soft bounces (Mailman 2.1 adds 0.5). */
+  softWeight: number;
+  /** Score at which an address is bouncing. */
+  threshold: number;
+  /** Days at least between the first and last counted bounce (Sympa's `minimum_bouncing_period`). */
+  minPeriodDays: number;
+  /** A gap longer than this between two bounces starts the score again (Mailman's `bounce_info_stale_after`). */
+  staleAfterDays: number;
+  /** Events older than this are not read at all. */
+  windowDays: number;
+  /** Sympa's own `bounce_score_subscriber` at or above which an imported member is bouncing (Sympa's level 2). */
+  sympaScoreThreshold: number;
+}
+
+/** The `dormant` section of the config, defaults applied. */
+export interface DormantConfig {
+  bounce: BounceScoreConfig;
+  /** Hours at least between two bad DNS observations before a domain is dead. */
+  deadDomainConfirmHours: number;
+  /** Days without a login after which a hosted mailbox is unused. */
+  unusedMailboxDays: number;
+}
+
+/**
+ * Defaults, each with its reason (README "facteur dormant" repeats them):
+ * - weights 1 and 0.5 are Mailman's: a full mailbox or a greylisting server gets better, an unknown user does not;
+ * - threshold 3 counted days: Mailman's 5 assumes a daily list, a monthly newsletter would need five months;
+ * - 7 days between first and last counted bounce: an outage over a weekend never reaches it (Sympa waits 10);
+ * - a 45-day gap restarts the score: longer than a monthly sending interval, so a newsletter keeps its streak,
+ *   where Mailman's 7 days would forget every month;
+ * - a 180-day window: what bounced half a year ago says nothing of today;
+ * - Sympa score 75: Sympa's default `bouncers_level2` rate, at which Sympa itself proposes removal;
+ * - 24 hours between bad DNS observations: one broken DNS night never condemns a domain;
+ * - 730 days without login: two years, past any sabbatical or long leave.
+ */
+export const DEFAULT_DORMANT_CONFIG: DormantConfig = {
+  bounce: {
+    hardWeight: 1,
+    softWeight: 0.5,
+    threshold: 3,
+    minPeriodDays: 7,
+    staleAfterDays: 45,
+    windowDays: 180,
+    sympaScoreThreshold: 75,
+  },
+  deadDomainConfirmHours: 24,
+  unusedMailboxDays: 730,
+};
+
+/** Longest window a setting in days may name: ten years of bounces is already more than any server keeps. */
+const MAX_DAYS = 3650;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A numeric setting's bounds; `integer` for counts of days or hours. */
+interface Bound {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+const BOUNCE_BOUNDS: Record<keyof BounceScoreConfig, Bound> = {
+  hardWeight: { min: 0, max: 100, integer: false },
+  softWeight: { min: 0, max: 100, integer: false },
+  threshold: { min: 0.1, max: 10_000, integer: false },
+  minPeriodDays: { min: 0, max: MAX_DAYS, integer: true },
+  staleAfterDays: { min: 1, max: MAX_DAYS, integer: true },
+  windowDays: { min: 1, max: MAX_DAYS, integer: true },
+  sympaScoreThreshold: { min: 1, max: 100, integer: true },
+};
+
+const TOP_BOUNDS: Record<'deadDomainConfirmHours' | 'unusedMailboxDays', Bound> = {
+  deadDomainConfirmHours: { min: 1, max: 24 * MAX_DAYS, integer: true },
+  unusedMailboxDays: { min: 1, max: MAX_DAYS, integer: true },
+};
+
+function readNumber(object: Json, key: string, path: string, bound: Bound, fallback: number, problems: string[]) {
+  const raw = object[key];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < bound.min || raw > bound.max) {
+    problems.push(`"${path}" must be ${bound.integer ? 'an integer' : 'a number'} from ${bound.min} to ${bound.max}`);
+    return fallback;
+  }
+  if (bound.integer && !Number.isInteger(raw)) {
+    problems.push(`"${path}" must be an integer, not ${raw}`);
+    return fallback;
+  }
+  return raw;
+}
+
+function unknownKeys(object: Json, allowed: readonly string[], path: string, problems: string[]): void {
+  for (const key of Object.keys(object))
+    if (!allowed.includes(key)) problems.push(`"${path}.${key}" is not a known setting (misspelt?)`);
+}
+
+/**
+ * Validates the `dormant` section of a config (`path` is its JSON path, e.g. `dormant`): unknown keys and values out
+ * of range are all reported at once, each by its JSON path. An absent section gives the defaults.
+ */
+export function parseDormantSection(value: unknown, path: string): DormantConfig {
+  const problems: string[] = [];
+  const config = collectDormantSection(value, path, problems);
+  if (problems.length > 0) throw new InputError(`Cannot use config: ${problems.join('; ')}`, {}, 'ECONFIG');
+  return config;
+}
+
+/** The `dormant` section in `facteur.config.json`: its problems join those of the other sections. */
+export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, path, { problems }) => {
+  const found: string[] = [];
+  const config = collectDormantSection(value, path, found);
+  problems.found.push(...found);
+  return config;
+};
+
+function collectDormantSection(value: unknown, path: string, problems: string[]): DormantConfig {
+  if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
+  if (!isObject(value)) {
+    problems.push(`"${path}" must be an object`);
+    return DEFAULT_DORMANT_CONFIG;
+  }
+  unknownKeys(value, ['bounce', ...Object.keys(TOP_BOUNDS)], path, problems);
+  const bounce = { ...DEFAULT_DORMANT_CONFIG.bounce };
+  const rawBounce = value.bounce;
+  if (rawBounce !== undefined) {
+    if (!isObject(rawBounce)) problems.push(`"${path}.bounce" must be an object`);
+    else {
+      unknownKeys(rawBounce, Object.keys(BOUNCE_BOUNDS), `${path}.bounce`, problems);
+      for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
+        bounce[key] = readNumber(rawBounce, key, `${path}.bounce.${key}`, bound, bounce[key], problems);
+    }
+  }
+  if (bounce.softWeight > bounce.hardWeight)
+    problems.push(`"${path}.bounce.softWeight" (${bounce.softWeight}) must not exceed "${path}.bounce.hardWeight"`);
+  if (bounce.staleAfterDays > bounce.windowDays)
+    problems.push(`"${path}.bounce.staleAfterDays" must not exceed "${path}.bounce.windowDays"`);
+  const config: DormantConfig = {
+    bounce,
+    deadDomainConfirmHours: readNumber(
+      value,
+      'deadDomainConfirmHours',
+      `${path}.deadDomainConfirmHours`,
+      TOP_BOUNDS.deadDomainConfirmHours,
+      DEFAULT_DORMANT_CONFIG.deadDomainConfirmHours,
+      problems,
+    ),
+    unusedMailboxDays: readNumber(
+      value,
+      'unusedMailboxDays',
+      `${path}.unusedMailboxDays`,
+      TOP_BOUNDS.unusedMailboxDays,
+      DEFAULT_DORMANT_CONFIG.unusedMailboxDays,
+      problems,
+    ),
+  };
+  return config;
+}

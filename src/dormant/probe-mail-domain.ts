@@ -1,0 +1,45 @@
+import type { DnsResolver, DnsRecord } from '../dns/types.js';
+
+/** What one DNS look at a domain said about its mail. */
+export type DomainStatus = 'ok' | 'nxdomain' | 'null_mx' | 'no_mail_host' | 'unknown';
+
+/** The statuses that mean no mail can be delivered to the domain. */
+export const DEAD_STATUSES: readonly DomainStatus[] = ['nxdomain', 'null_mx', 'no_mail_host'];
+
+/** One observation of a domain: its status and, for `unknown`, which lookup failed and how. */
+export interface DomainObservation {
+  domain: string;
+  status: DomainStatus;
+  detail: string | null;
+}
+
+function isNullMx(records: DnsRecord[]): boolean {
+  // RFC 7505 section 3: a null MX is a single MX record with preference 0 and the exchange ".".
+  const [only] = records;
+  return (
+    records.length === 1 &&
+    only?.type === 'MX' &&
+    only.preference === 0 &&
+    (only.exchange === '' || only.exchange === '.')
+  );
+}
+
+/**
+ * Asks DNS whether a domain can receive mail at all (RFC 5321 section 5.1): NXDOMAIN, a null MX (RFC 7505), or no MX
+ * and no A/AAAA to fall back to are dead ends. A timeout, SERVFAIL or refusal on any lookup the verdict needs is
+ * `unknown`, never dead: the next run asks again.
+ */
+export async function probeMailDomain(resolver: DnsResolver, domain: string): Promise<DomainObservation> {
+  const mx = await resolver.query(domain, 'MX');
+  if (!mx.ok) return { domain, status: 'unknown', detail: `MX ${mx.error}` };
+  if (mx.value.rcode === 'NXDOMAIN') return { domain, status: 'nxdomain', detail: null };
+  if (isNullMx(mx.value.records)) return { domain, status: 'null_mx', detail: null };
+  if (mx.value.records.length > 0) return { domain, status: 'ok', detail: null };
+  // No MX: RFC 5321 section 5.1 falls back to the domain's own address records (the implicit MX).
+  const [a, aaaa] = await Promise.all([resolver.query(domain, 'A'), resolver.query(domain, 'AAAA')]);
+  if ((a.ok && a.value.records.length > 0) || (aaaa.ok && aaaa.value.records.length > 0))
+    return { domain, status: 'ok', detail: null };
+  if (!a.ok) return { domain, status: 'unknown', detail: `A ${a.error}` };
+  if (!aaaa.ok) return { domain, status: 'unknown', detail: `AAAA ${aaaa.error}` };
+  return { domain, status: 'no_mail_host', detail: null };
+}

@@ -1,0 +1,241 @@
+import { render, type Lang, type Text } from '../i18n.js';
+import { dormantEntryJson } from './dormant-entry-json.js';
+import { DORMANT_REASONS, type DormantEntry, type DormantReason } from './judge-address.js';
+import type { DeadStatus } from './domain-verdict.js';
+
+/** The output formats of `facteur dormant` that need nothing but the entries. */
+export const DORMANT_FORMATS = ['text', 'csv', 'json', 'sympa', 'mailboxes'] as const;
+export type DormantFormat = (typeof DORMANT_FORMATS)[number];
+
+/** Counts for the end of a run. */
+export interface DormantSummary {
+  entries: number;
+  byReason: Record<DormantReason, number>;
+  /** Domains whose DNS gave no verdict this run (timeout, SERVFAIL): neither confirmed nor cleared. */
+  undecidedDomains: number;
+}
+
+/** Turns entries into output text, piece by piece, so a million entries stream without being held. */
+export interface DormantRenderer {
+  start(): string;
+  entry(entry: DormantEntry): string;
+  end(summary: DormantSummary): string;
+}
+
+/** Starts an empty summary. */
+export function emptySummary(): DormantSummary {
+  return {
+    entries: 0,
+    byReason: Object.fromEntries(DORMANT_REASONS.map((reason) => [reason, 0])) as Record<DormantReason, number>,
+    undecidedDomains: 0,
+  };
+}
+
+/** Counts an entry in the summary. */
+export function countEntry(summary: DormantSummary, entry: DormantEntry): void {
+  summary.entries++;
+  for (const reason of entry.reasons) summary.byReason[reason]++;
+}
+
+const REASON_TEXT: Record<DormantReason, Text> = {
+  complained: { en: 'complained: unsubscribe', fr: 'plainte : désabonner' },
+  dead_domain: { en: 'dead domain', fr: 'domaine mort' },
+  bouncing: { en: 'bouncing', fr: 'en erreur' },
+  unused_mailbox: { en: 'unused mailbox', fr: 'boîte inutilisée' },
+};
+
+const DEAD_TEXT: Record<DeadStatus, Text> = {
+  nxdomain: { en: 'does not exist (NXDOMAIN)', fr: "n'existe pas (NXDOMAIN)" },
+  null_mx: { en: 'accepts no mail (null MX, RFC 7505)', fr: "n'accepte aucun courrier (MX nul, RFC 7505)" },
+  no_mail_host: { en: 'has no MX and no address', fr: "n'a ni MX ni adresse" },
+};
+
+const TEXT = {
+  list: { en: 'list', fr: 'liste' },
+  campaign: { en: 'campaign', fr: 'campagne' },
+  bounce: {
+    en: 'bounced on {days} days ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
+    fr: 'rebonds sur {days} jours ({hard} permanents, {soft} temporaires) du {first} au {last}, score {score} ; dernier : {status}{reason}',
+  },
+  smtp: { en: ' (refused at sending)', fr: " (refusé à l'envoi)" },
+  sympa: {
+    en: 'Sympa: {count} bounces from {first} to {last}, score {score} on {list}',
+    fr: 'Sympa : {count} rebonds du {first} au {last}, score {score} sur {list}',
+  },
+  dead: {
+    en: 'domain {domain} {status}: seen {count} times from {first} to {last}',
+    fr: 'le domaine {domain} {status} : constaté {count} fois du {first} au {last}',
+  },
+  deadOk: { en: ' (last answered well on {date})', fr: ' (dernière bonne réponse le {date})' },
+  complaint: {
+    en: 'complained {count} times (spam report), last on {last}',
+    fr: '{count} plainte(s) (signalement de spam), la dernière le {last}',
+  },
+  login: { en: 'last login on {date} ({days} days ago)', fr: 'dernière connexion le {date} (il y a {days} jours)' },
+  saved: { en: 'newest message in INBOX: {date}', fr: "message le plus récent de l'INBOX : {date}" },
+  forgotten: {
+    en: 'history forgotten on {date}: older events not counted',
+    fr: 'historique oublié le {date} : les événements antérieurs ne comptent plus',
+  },
+  none: { en: 'No address to act on\n', fr: 'Aucune adresse à traiter\n' },
+  total: { en: '{count} addresses to act on: {details}\n', fr: '{count} adresses à traiter : {details}\n' },
+  undecided: {
+    en: '{count} domains gave no DNS answer this run; they are neither confirmed dead nor cleared\n',
+    fr: "{count} domaines n'ont pas eu de réponse DNS lors de ce passage ; ils ne sont ni confirmés morts ni blanchis\n",
+  },
+} satisfies Record<string, Text>;
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The evidence of an entry as lines for people, in the chosen language. */
+export function evidenceLines(entry: DormantEntry, lang: Lang): string[] {
+  const { bounce, sympaBounce, deadDomain, complaint, mailbox, forgottenAt } = entry.evidence;
+  const lines: string[] = [];
+  if (complaint !== undefined)
+    lines.push(render(TEXT.complaint, lang, { count: complaint.count, last: day(complaint.lastAt) }));
+  if (deadDomain !== undefined)
+    lines.push(
+      render(TEXT.dead, lang, {
+        domain: deadDomain.domain,
+        status: DEAD_TEXT[deadDomain.status][lang],
+        count: deadDomain.observations,
+        first: day(deadDomain.firstSeenAt),
+        last: day(deadDomain.lastSeenAt),
+      }) + (deadDomain.lastOkAt === null ? '' : render(TEXT.deadOk, lang, { date: day(deadDomain.lastOkAt) })),
+    );
+  if (bounce !== undefined) {
+    lines.push(
+      render(TEXT.bounce, lang, {
+        days: bounce.days,
+        hard: bounce.hardDays,
+        soft: bounce.softDays,
+        first: day(bounce.firstAt),
+        last: day(bounce.lastAt),
+        score: bounce.score,
+        status: bounce.lastStatusCode === null ? '' : `${bounce.lastStatusCode} `,
+        reason: bounce.lastReason,
+      }) + (bounce.lastSource === 'smtp' ? TEXT.smtp[lang] : ''),
+    );
+    if (bounce.lastDiagnostic !== null) lines.push(`  ${JSON.stringify(bounce.lastDiagnostic)}`);
+  }
+  if (sympaBounce !== undefined)
+    lines.push(
+      render(TEXT.sympa, lang, {
+        count: sympaBounce.count,
+        first: day(sympaBounce.firstAt),
+        last: day(sympaBounce.lastAt),
+        score: sympaBounce.score,
+        list: sympaBounce.list,
+      }),
+    );
+  if (mailbox?.lastLoginAt != null)
+    lines.push(render(TEXT.login, lang, { date: day(mailbox.lastLoginAt), days: mailbox.daysSinceLogin ?? 0 }));
+  if (mailbox?.newestSavedAt != null) lines.push(render(TEXT.saved, lang, { date: day(mailbox.newestSavedAt) }));
+  if (forgottenAt !== undefined) lines.push(render(TEXT.forgotten, lang, { date: day(forgottenAt) }));
+  return lines;
+}
+
+function summaryText(summary: DormantSummary, lang: Lang): string {
+  const details = DORMANT_REASONS.filter((reason) => summary.byReason[reason] > 0)
+    .map((reason) => `${summary.byReason[reason]} ${REASON_TEXT[reason][lang]}`)
+    .join(', ');
+  const total = summary.entries === 0 ? TEXT.none[lang] : render(TEXT.total, lang, { count: summary.entries, details });
+  return summary.undecidedDomains === 0
+    ? total
+    : total + render(TEXT.undecided, lang, { count: summary.undecidedDomains });
+}
+
+/** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. */
+function csvField(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const CSV_COLUMNS = [
+  'list',
+  'campaign',
+  'address',
+  'reasons',
+  'bounce_first',
+  'bounce_last',
+  'bounce_days',
+  'bounce_score',
+  'bounce_status',
+  'bounce_reason',
+  'sympa_bounce_score',
+  'dead_domain_status',
+  'dead_domain_first_seen',
+  'dead_domain_last_seen',
+  'complaints',
+  'last_complaint',
+  'last_login',
+] as const;
+
+function csvRow(entry: DormantEntry): string {
+  const { bounce, sympaBounce, deadDomain, complaint, mailbox } = entry.evidence;
+  const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+  const values: (string | number | null)[] = [
+    entry.list,
+    entry.campaign,
+    entry.address,
+    entry.reasons.join(';'),
+    iso(bounce?.firstAt),
+    iso(bounce?.lastAt),
+    bounce?.days ?? null,
+    bounce?.score ?? null,
+    bounce?.lastStatusCode ?? null,
+    bounce?.lastReason ?? null,
+    sympaBounce?.score ?? null,
+    deadDomain?.status ?? null,
+    iso(deadDomain?.firstSeenAt),
+    iso(deadDomain?.lastSeenAt),
+    complaint?.count ?? null,
+    iso(complaint?.lastAt),
+    iso(mailbox?.lastLoginAt),
+  ];
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+/** Builds the renderer of a format; `header` is the JSON document's head (scope, config, generation time). */
+export function createDormantRenderer(
+  format: DormantFormat,
+  options: { lang: Lang; header: Record<string, unknown> },
+): DormantRenderer {
+  const { lang } = options;
+  switch (format) {
+    case 'text':
+      return {
+        start: () => '',
+        entry: (entry) => {
+          const where =
+            entry.list !== null
+              ? `  [${TEXT.list[lang]} ${entry.list}]`
+              : entry.campaign !== null
+                ? `  [${TEXT.campaign[lang]} ${entry.campaign}]`
+                : '';
+          const reasons = entry.reasons.map((reason) => REASON_TEXT[reason][lang]).join(', ');
+          const lines = evidenceLines(entry, lang).map((line) => `    ${line}\n`);
+          return `${entry.address}${where}: ${reasons}\n${lines.join('')}`;
+        },
+        end: (summary) => (summary.entries === 0 ? '' : '\n') + summaryText(summary, lang),
+      };
+    case 'csv':
+      return { start: () => `${CSV_COLUMNS.join(',')}\r\n`, entry: csvRow, end: () => '' };
+    case 'json': {
+      let first = true;
+      return {
+        start: () => `${JSON.stringify({ schemaVersion: 1, ...options.header }).slice(0, -1)},"entries":[\n`,
+        entry: (entry) => {
+          const text = (first ? '' : ',\n') + JSON.stringify(dormantEntryJson(entry));
+          first = false;
+          return text;
+        },
+        end: (summary) => `${first ? '' : '\n'}],"summary":${JSON.stringify(summary)}}\n`,
+      };
+    }
+    case 'sympa':
+    case 'mailboxes':
+      // One address per line: what `sympa del --quiet list@domain` reads on stdin, or a sysadmin's disable list.
+      return { start: () => '', entry: (entry) => `${entry.address}\n`, end: () => '' };
+  }
+}

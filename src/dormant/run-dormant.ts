@@ -1,0 +1,118 @@
+import type { DnsResolver } from '../dns/types.js';
+import type { Db } from '../store/database.js';
+import {
+  badDomainStates,
+  campaignNames,
+  eventDetailsReader,
+  domainState,
+  forgottenAddresses,
+  listImports,
+  readAddressRecords,
+  saveDomainStates,
+  scopeDomains,
+  type DormantScope,
+} from '../store/dormant.js';
+import type { DormantConfig } from './dormant-config.js';
+import { deadDomainEvidence, observeDomain, type DeadDomainEvidence, type MailDomainState } from './domain-verdict.js';
+import { judgeAddress, judgeMailbox, type DormantEntry, type MailboxActivityInput } from './judge-address.js';
+import { probeMailDomain, type DomainObservation } from './probe-mail-domain.js';
+
+const DAY_MS = 86_400_000;
+
+/** What a DNS pass over the scope's domains saw. */
+export interface DomainProbeSummary {
+  domains: number;
+  bad: number;
+  /** Domains no verdict could be reached for (timeout, SERVFAIL): the run is incomplete for them. */
+  unknown: { domain: string; detail: string | null }[];
+}
+
+/**
+ * Looks up every domain of the scope once (`concurrency` at a time) and records the observations, all in one
+ * transaction at the end: an interrupted probe records nothing, and the next run starts over.
+ */
+export async function probeScopeDomains(
+  db: Db,
+  scope: DormantScope,
+  resolver: DnsResolver,
+  options: { now: number; concurrency: number; onProgress?: (done: number, total: number) => void },
+): Promise<DomainProbeSummary> {
+  const domains = scopeDomains(db, scope).filter((domain) => domain !== '');
+  const observations: DomainObservation[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < domains.length) {
+      const domain = domains[next++] ?? '';
+      observations.push(await probeMailDomain(resolver, domain));
+      options.onProgress?.(observations.length, domains.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, domains.length) }, worker));
+  const states: MailDomainState[] = observations.map((observation) =>
+    observeDomain(domainState(db, observation.domain), observation, options.now),
+  );
+  saveDomainStates(db, states);
+  return {
+    domains: domains.length,
+    bad: states.filter((state) => state.badStatus !== null).length,
+    unknown: observations
+      .filter((observation) => observation.status === 'unknown')
+      .map((observation) => ({ domain: observation.domain, detail: observation.detail })),
+  };
+}
+
+/** The domains whose bad observations are confirmed. */
+export function confirmedDeadDomains(db: Db, confirmHours: number): Map<string, DeadDomainEvidence> {
+  const dead = new Map<string, DeadDomainEvidence>();
+  for (const state of badDomainStates(db)) {
+    const evidence = deadDomainEvidence(state, confirmHours);
+    if (evidence !== null) dead.set(state.domain, evidence);
+  }
+  return dead;
+}
+
+/**
+ * Streams the scope's addresses to act on, in address order: one pass over the store (see readAddressRecords),
+ * then the hosted mailboxes when their activity is given.
+ */
+export async function* dormantEntries(
+  db: Db,
+  options: {
+    scope: DormantScope;
+    config: DormantConfig;
+    now: number;
+    /** False to judge the hosted mailboxes only (`--format mailboxes`). */
+    includeStore?: boolean;
+    mailboxes?: AsyncIterable<MailboxActivityInput> | Iterable<MailboxActivityInput>;
+  },
+): AsyncGenerator<DormantEntry> {
+  const context = {
+    config: options.config,
+    now: options.now,
+    scope: options.scope,
+    forgotten: forgottenAddresses(db),
+    deadDomains: confirmedDeadDomains(db, options.config.deadDomainConfirmHours),
+    importedLists: new Set(listImports(db).keys()),
+    campaignNames: campaignNames(db),
+  };
+  const details = eventDetailsReader(db);
+  const since = options.now - options.config.bounce.windowDays * DAY_MS;
+  const records = options.includeStore === false ? [] : readAddressRecords(db, options.scope, since);
+  for (const record of records) {
+    const entries = judgeAddress(record, context);
+    const bounce = entries[0]?.evidence.bounce;
+    // Entries of one address share their evidence: one read fills them all.
+    const found = bounce?.lastEventId == null ? undefined : details(bounce.lastEventId);
+    if (bounce !== undefined && found !== undefined) {
+      bounce.lastReason = found.reason;
+      bounce.lastStatusCode = found.statusCode;
+      bounce.lastDiagnostic = found.diagnostic;
+    }
+    yield* entries;
+  }
+  if (options.mailboxes === undefined) return;
+  for await (const activity of options.mailboxes) {
+    const entry = judgeMailbox(activity, options.config, options.now);
+    if (entry !== null) yield entry;
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { disablePasswdUsers } from '../../src/dormant/disable-passwd-users.js';
+import type { DormantEntry } from '../../src/dormant/judge-address.js';
+import { countEntry, createDormantRenderer, emptySummary } from '../../src/dormant/render-dormant.js';
+import { renderLimeSurveyTokens } from '../../src/dormant/render-limesurvey-tokens.js';
+
+const AT = Date.UTC(2026, 10, 20);
+const ENTRY: DormantEntry = {
+  address: 'jean@example.org',
+  list: 'info@lists.example.org',
+  campaign: null,
+  gecos: null,
+  reasons: ['bouncing'],
+  evidence: {
+    bounce: {
+      score: 3,
+      firstAt: AT - 20 * 86_400_000,
+      lastAt: AT,
+      days: 3,
+      hardDays: 3,
+      softDays: 0,
+      lastReason: 'userunknown',
+      lastStatusCode: '5.1.1',
+      lastDiagnostic: '550 5.1.1 <jean@example.org>: unknown, "really"',
+      lastEventId: 1,
+      lastSource: 'bounce',
+    },
+  },
+};
+
+function renderAll(format: 'text' | 'csv' | 'json' | 'sympa', lang: 'en' | 'fr' = 'en'): string {
+  const renderer = createDormantRenderer(format, { lang, header: { scope: { kind: 'all' } } });
+  const summary = emptySummary();
+  countEntry(summary, ENTRY);
+  return renderer.start() + renderer.entry(ENTRY) + renderer.end(summary);
+}
+
+describe('createDormantRenderer()', () => {
+  it('says what facteur saw and when, in English and French', () => {
+    expect(renderAll('text')).toContain('bounced on 3 days (3 hard, 0 soft) from 2026-10-31 to 2026-11-20, score 3');
+    expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaires) du 2026-10-31');
+    expect(renderAll('text', 'fr')).toContain('1 adresses à traiter : 1 en erreur');
+  });
+
+  it('writes CSV fields quoted as RFC 4180 wants', () => {
+    const [header, row] = renderAll('csv').split('\r\n');
+    expect(header?.split(',')[2]).toBe('address');
+    expect(row).toContain('info@lists.example.org,,jean@example.org,bouncing,2026-10-31T00:00:00.000Z');
+  });
+
+  it('streams one JSON document with schemaVersion 1', () => {
+    const document = JSON.parse(renderAll('json')) as { schemaVersion: number; entries: { reason: string }[] };
+    expect(document.schemaVersion).toBe(1);
+    expect(document.entries.map((entry) => entry.reason)).toEqual(['bouncing']);
+  });
+
+  it('gives sympa del one address per line', () => {
+    expect(renderAll('sympa')).toBe('jean@example.org\n');
+  });
+});
+
+describe('files written for other tools', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-out-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('renderLimeSurveyTokens() keeps the columns and sets emailstatus for the participants found only', async () => {
+    const file = join(dir, 'tokens.csv');
+    await writeFile(
+      file,
+      '\uFEFFtid,firstname,lastname,email,emailstatus,token,"attribute_1 <Quartier>"\n' +
+        '1,Jean,Dupont,Jean@example.org,OK,abc,"Centre, nord"\n2,Ana,B,ana@example.org,OK,def,Sud\n',
+    );
+    const { csv, matched } = await renderLimeSurveyTokens(file, new Map([['jean@example.org', 'bouncing']]));
+    expect(matched).toBe(1);
+    expect(csv).toBe(
+      'tid,firstname,lastname,email,emailstatus,token,attribute_1 <Quartier>\r\n' +
+        '1,Jean,Dupont,Jean@example.org,bounced,abc,"Centre, nord"\r\n',
+    );
+  });
+
+  it('disablePasswdUsers() writes a 0600 copy with nologin=y and refuses to edit in place or overwrite', async () => {
+    const input = join(dir, 'users');
+    await writeFile(
+      input,
+      '# hosted\nmarie:{SHA512-CRYPT}x:1000:1000::/home/marie::userdb_quota_rule=*:storage=1G\npaul@example.org:{PLAIN}y\n',
+    );
+    const output = join(dir, 'users.new');
+    const { disabled } = await disablePasswdUsers(input, output, new Set(['marie', 'paul']));
+    expect(disabled).toEqual(['marie', 'paul@example.org']);
+    expect(await readFile(output, 'utf8')).toBe(
+      '# hosted\nmarie:{SHA512-CRYPT}x:1000:1000::/home/marie::userdb_quota_rule=*:storage=1G nologin=y\n' +
+        'paul@example.org:{PLAIN}y::::::nologin=y\n',
+    );
+    expect((await stat(output)).mode & 0o777).toBe(0o600);
+    await expect(disablePasswdUsers(input, input, new Set())).rejects.toThrow('never edited in place');
+    await expect(disablePasswdUsers(input, output, new Set())).rejects.toThrow('EEXIST');
+  });
+});

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
+async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+import { createCachingResolver } from '../../src/dns/caching-resolver.js';
+import { createNetworkResolver } from '../../src/dns/network-resolver.js';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { DEFAULT_DORMANT_CONFIG } from '../../src/dormant/dormant-config.js';
+import { confirmedDeadDomains, probeScopeDomains } from '../../src/dormant/run-dormant.js';
+import { openDatabase } from '../../src/store/database.js';
+import { replaceListMembers } from '../../src/store/dormant.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const HOUR = 3_600_000;
+const LIST = 'info@lists.example.org';
+
+const ZONE = `$ORIGIN dormant.test.
+$TTL 300
+@        IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 )
+         IN NS  ns1
+ns1      IN A   192.0.2.53
+live     IN MX  10 mx.live
+mx.live  IN A   192.0.2.25
+implicit IN A   192.0.2.26
+nullmx   IN MX  0 .
+bare     IN TXT "v=spf1 -all"
+`;
+
+describe('facteur dormant: dead domains from a real DNS server, confirmed on two runs a day apart', () => {
+  let dir: string;
+  let server: ZoneServer;
+  let dbFile: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-dns-'));
+    await writeFile(join(dir, 'dormant.test.zone'), ZONE);
+    server = await startZoneServer({ directory: dir });
+    dbFile = join(dir, 'f.sqlite');
+    const db = openDatabase(dbFile);
+    const members = [
+      'a@live.dormant.test',
+      'b@implicit.dormant.test',
+      'c@nullmx.dormant.test',
+      'd@bare.dormant.test',
+      'e@gone.dormant.test',
+    ];
+    replaceListMembers(
+      db,
+      LIST,
+      members.map((address) => ({
+        list: LIST,
+        address,
+        gecos: null,
+        subscribedAt: null,
+        sympaBounce: null,
+        sympaScore: null,
+      })),
+      'test',
+      Date.now(),
+    );
+    db.close();
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function probe(now: number) {
+    const network = createNetworkResolver({ servers: [server.address], timeoutMs: 1000, retries: 0 });
+    const db = openDatabase(dbFile);
+    try {
+      return await probeScopeDomains(db, { kind: 'list', list: LIST }, createCachingResolver(network), {
+        now,
+        concurrency: 4,
+      });
+    } finally {
+      db.close();
+      await network.close();
+    }
+  }
+
+  it('probeScopeDomains() records bad domains but confirms none on the first night or twice the same night', async () => {
+    const start = Date.now() - 30 * HOUR;
+    expect(await probe(start)).toMatchObject({ domains: 5, bad: 3, unknown: [] });
+    await probe(start + 6 * HOUR);
+    const db = openDatabase(dbFile);
+    expect([...confirmedDeadDomains(db, DEFAULT_DORMANT_CONFIG.deadDomainConfirmHours).keys()]).toEqual([]);
+    db.close();
+  });
+
+  it('facteur dormant confirms them a day later and reports every member there with the observation dates', async () => {
+    const { code, stdout } = await facteur([
+      'dormant',
+      '--db',
+      dbFile,
+      '--list',
+      LIST,
+      '--resolver',
+      server.address,
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as {
+      schemaVersion: number;
+      entries: {
+        address: string;
+        reasons: string[];
+        evidence: { deadDomain: { status: string; observations: number } };
+      }[];
+    };
+    expect(report.schemaVersion).toBe(1);
+    expect(
+      report.entries.map((entry) => [
+        entry.address,
+        entry.evidence.deadDomain.status,
+        entry.evidence.deadDomain.observations,
+      ]),
+    ).toEqual([
+      ['c@nullmx.dormant.test', 'null_mx', 3],
+      ['d@bare.dormant.test', 'no_mail_host', 3],
+      ['e@gone.dormant.test', 'nxdomain', 3],
+    ]);
+  });
+
+  it('facteur dormant exits 3 and condemns nothing when the DNS server refuses to answer', async () => {
+    const other = join(dir, 'other.sqlite');
+    const db = openDatabase(other);
+    replaceListMembers(
+      db,
+      LIST,
+      [
+        {
+          list: LIST,
+          address: 'x@elsewhere.example',
+          gecos: null,
+          subscribedAt: null,
+          sympaBounce: null,
+          sympaScore: null,
+        },
+      ],
+      'test',
+      Date.now(),
+    );
+    db.close();
+    const error = await facteur(['dormant', '--db', other, '--resolver', server.address, '--retries', '0']);
+    expect(error.code).toBe(3);
+    expect(error.stdout).toContain('No address to act on');
+    expect(error.stderr).toContain('elsewhere.example');
+  });
+});

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
+import { createSympaList, setBounceScore, SYMPA, type SympaList } from './helpers/sympa.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const DAY = 86_400_000;
+
+/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
+async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe('facteur dormant apply on a real Sympa: the bouncing members go, the others stay', () => {
+  let list: SympaList;
+  let dir: string;
+  let dbFile: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-sympa-'));
+    dbFile = join(dir, 'f.sqlite');
+    list = await createSympaList('facteur-apply');
+    await list.add([
+      { email: 'alice@example.org' },
+      { email: 'bob@example.net' },
+      { email: 'carol@example.com' },
+      { email: 'dave@example.org' },
+    ]);
+    // Sympa's own evidence for bob: a recorded bounce and a score past its removal level.
+    await list.bounce([{ email: 'bob@example.net', status: '5.1.1' }]);
+    setBounceScore(list, 'bob@example.net', 87);
+    // facteur's evidence for carol: hard bounces on three days over three weeks, as `bounces fetch` records them.
+    const db = openDatabase(dbFile);
+    db.prepare("INSERT INTO bounce_sources (id, name) VALUES (1, 'test')").run();
+    for (const days of [21, 11, 1]) {
+      const at = Date.now() - days * DAY;
+      const message = db
+        .prepare(
+          "INSERT INTO bounce_messages (source_id, message_key, content_hash, kind, received_at, fetched_at) VALUES (1, ?, 'h', 'bounce', ?, ?)",
+        )
+        .run(`m${days}`, at, at).lastInsertRowid;
+      db.prepare(
+        `INSERT INTO bounce_events (message_id, address, subscribed_address, kind, reason, status_code, hardbounce,
+           permanent, list, occurred_at) VALUES (?, 'carol@example.com', 'carol@example.com', 'bounce', 'userunknown',
+           '5.1.1', 1, 1, ?, ?)`,
+      ).run(message, list.address, at);
+    }
+    db.close();
+  });
+  afterAll(async () => {
+    await list.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const apply = (...more: string[]) =>
+    facteur([
+      'dormant',
+      'apply',
+      '--sympa',
+      list.address,
+      '--sympa-db',
+      list.dbFile,
+      '--db',
+      dbFile,
+      '--sympa-command',
+      SYMPA,
+      '--json',
+      ...more,
+    ]);
+
+  it('changes nothing without --yes and says what it would remove', async () => {
+    const { code, stdout } = await apply();
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { isDryRun: boolean; results: { address: string; outcome: string }[] };
+    expect(result.isDryRun).toBe(true);
+    expect(result.results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'planned'],
+      ['carol@example.com', 'planned'],
+    ]);
+    expect(await list.review()).toEqual([
+      'alice@example.org',
+      'bob@example.net',
+      'carol@example.com',
+      'dave@example.org',
+    ]);
+  });
+
+  it('runs sympa del with --yes: sympa review shows the bouncing members gone', async () => {
+    const { code, stdout } = await apply('--yes');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { isDryRun: boolean; results: { address: string; outcome: string }[] };
+    expect(result.results.map((item) => item.outcome)).toEqual(['removed', 'removed']);
+    expect(await list.review()).toEqual(['alice@example.org', 'dave@example.org']);
+  });
+});

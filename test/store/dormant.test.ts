@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DORMANT_CONFIG } from '../../src/dormant/dormant-config.js';
+import { observeDomain } from '../../src/dormant/domain-verdict.js';
+import type { DormantEntry } from '../../src/dormant/judge-address.js';
+import { dormantEntries } from '../../src/dormant/run-dormant.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import {
+  domainState,
+  forgetAddress,
+  forgetHistory,
+  replaceListMembers,
+  saveDomainStates,
+  type DormantScope,
+  type MemberRecord,
+} from '../../src/store/dormant.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+/** Inserts bounce events the way `facteur bounces fetch` records them (one message per event). */
+function addEvents(db: Db, address: string, spec: string, extra: { list?: string | null } = {}): void {
+  db.prepare("INSERT OR IGNORE INTO bounce_sources (id, name) VALUES (1, 'test')").run();
+  for (const word of spec.split(' ')) {
+    const code = word[0] as 'h' | 's' | 'a' | 'f' | 'd';
+    const at = NOW - Number(word.slice(1)) * DAY;
+    const kind = { h: 'bounce', s: 'bounce', a: 'autoreply', f: 'feedback', d: 'delivered' }[code];
+    const message = db
+      .prepare(
+        "INSERT INTO bounce_messages (source_id, message_key, content_hash, kind, received_at, fetched_at) VALUES (1, ?, 'h', ?, ?, ?)",
+      )
+      .run(`${address}-${word}-${Math.random()}`, kind, at, at).lastInsertRowid;
+    db.prepare(
+      `INSERT INTO bounce_events (message_id, address, subscribed_address, kind, reason, status_code, hardbounce,
+         permanent, list, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      message,
+      address,
+      address,
+      kind,
+      code === 'h' ? 'userunknown' : 'mailboxfull',
+      code === 'h' ? '5.1.1' : '4.2.2',
+      code === 'h' ? 1 : 0,
+      code === 'h' ? 1 : 0,
+      extra.list === undefined ? 'info@lists.example.org' : extra.list,
+      at,
+    );
+  }
+}
+
+function member(list: string, address: string, extra: Partial<MemberRecord> = {}): MemberRecord {
+  return { list, address, gecos: null, subscribedAt: null, sympaBounce: null, sympaScore: null, ...extra };
+}
+
+async function run(db: Db, scope: DormantScope = { kind: 'all' }): Promise<DormantEntry[]> {
+  const entries: DormantEntry[] = [];
+  for await (const entry of dormantEntries(db, { scope, config: DEFAULT_DORMANT_CONFIG, now: NOW }))
+    entries.push(entry);
+  return entries;
+}
+
+describe('dormant store and pass', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-dormant-'));
+    db = openDatabase(join(dir, 'f.sqlite'));
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dormantEntries() reports bouncing and complaining addresses with their evidence, not the others', async () => {
+    addEvents(db, 'dead@example.org', 'h30 h20 h10');
+    addEvents(db, 'fine@example.org', 'h30 h20 d15 h10');
+    addEvents(db, 'away@example.org', 'a30 a20 a10 a5');
+    addEvents(db, 'angry@example.org', 'f3');
+    const entries = await run(db);
+    expect(entries.map((entry) => [entry.address, entry.list, entry.reasons])).toEqual([
+      ['angry@example.org', 'info@lists.example.org', ['complained']],
+      ['dead@example.org', 'info@lists.example.org', ['bouncing']],
+    ]);
+    expect(entries[1]?.evidence.bounce).toMatchObject({ days: 3, firstAt: NOW - 30 * DAY, lastStatusCode: '5.1.1' });
+  });
+
+  it('dormantEntries() reports a member on every imported list and skips lists it has left', async () => {
+    addEvents(db, 'dead@example.org', 'h30 h20 h10');
+    replaceListMembers(db, 'a@lists.example.org', [member('a@lists.example.org', 'dead@example.org')], 'test', NOW);
+    replaceListMembers(db, 'b@lists.example.org', [member('b@lists.example.org', 'dead@example.org')], 'test', NOW);
+    replaceListMembers(db, 'info@lists.example.org', [], 'test', NOW);
+    expect((await run(db)).map((entry) => entry.list)).toEqual(['a@lists.example.org', 'b@lists.example.org']);
+    expect(await run(db, { kind: 'list', list: 'info@lists.example.org' })).toEqual([]);
+    expect((await run(db, { kind: 'list', list: 'b@lists.example.org' })).map((entry) => entry.address)).toEqual([
+      'dead@example.org',
+    ]);
+  });
+
+  it("dormantEntries() takes Sympa's own bounce score at its removal level", async () => {
+    const sympaBounce = { first: NOW - 40 * DAY, last: NOW - 2 * DAY, count: 12, status: '5.1.1' };
+    replaceListMembers(
+      db,
+      'l@lists.example.org',
+      [
+        member('l@lists.example.org', 'x@example.org', { sympaBounce, sympaScore: 80 }),
+        member('l@lists.example.org', 'y@example.org', { sympaBounce, sympaScore: 40 }),
+      ],
+      'test',
+      NOW,
+    );
+    const entries = await run(db, { kind: 'list', list: 'l@lists.example.org' });
+    expect(entries.map((entry) => entry.address)).toEqual(['x@example.org']);
+    expect(entries[0]?.evidence.sympaBounce).toMatchObject({ score: 80, count: 12 });
+  });
+
+  it('dormantEntries() reports members of a confirmed dead domain only', async () => {
+    replaceListMembers(
+      db,
+      'l@lists.example.org',
+      [member('l@lists.example.org', 'a@gone.example'), member('l@lists.example.org', 'b@new.example')],
+      'test',
+      NOW,
+    );
+    const twice = observeDomain(
+      observeDomain(null, { domain: 'gone.example', status: 'nxdomain', detail: null }, NOW - 2 * DAY),
+      { domain: 'gone.example', status: 'nxdomain', detail: null },
+      NOW - DAY,
+    );
+    const once = observeDomain(null, { domain: 'new.example', status: 'nxdomain', detail: null }, NOW - DAY);
+    saveDomainStates(db, [twice, once]);
+    expect(domainState(db, 'gone.example')?.badObservations).toBe(2);
+    const entries = await run(db);
+    expect(entries.map((entry) => [entry.address, entry.reasons])).toEqual([['a@gone.example', ['dead_domain']]]);
+    expect(entries[0]?.evidence.deadDomain).toMatchObject({ status: 'nxdomain', observations: 2 });
+  });
+
+  it('dormantEntries() counts messages refused with a 5xx by facteur send as hard bounces', async () => {
+    const insert = db.prepare(
+      `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, state, message_id, last_reply_code,
+         last_reply, updated_at) VALUES (?, 1, ?, ?, '{}', 'failed', ?, 550, '550 5.1.1 user unknown', ?)`,
+    );
+    for (const [i, days] of [40, 20, 5].entries()) {
+      db.prepare('INSERT INTO campaigns (id, name, verp_key, created_at) VALUES (?, ?, zeroblob(32), 0)').run(
+        i + 1,
+        i === 2 ? 'news' : `old${i}`,
+      );
+      insert.run(i + 1, 'gone@example.org', 'gone@example.org', `<${i}@x>`, NOW - days * DAY);
+    }
+    const entries = await run(db, { kind: 'campaign', campaign: 'news' });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ address: 'gone@example.org', campaign: 'news', reasons: ['bouncing'] });
+    expect(entries[0]?.evidence.bounce).toMatchObject({ lastSource: 'smtp', lastStatusCode: '5.1.1', days: 3 });
+  });
+
+  it('forgetAddress() stops old events counting, keeps them, and records who asked', async () => {
+    addEvents(db, 'dead@example.org', 'h30 h20 h10');
+    const record = forgetAddress(db, 'dead@example.org', NOW, 'alice', 'new mailbox');
+    expect(record.eventsCleared).toBe(3);
+    expect(await run(db)).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM bounce_events').pluck().get()).toBe(3);
+    expect(forgetHistory(db, 'dead@example.org')).toEqual([
+      { address: 'dead@example.org', forgottenAt: NOW, eventsCleared: 3, actor: 'alice', note: 'new mailbox' },
+    ]);
+  });
+
+  it('reads all lists in index order without a temporary sort', () => {
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join('; ');
+    expect(plan('SELECT * FROM bounce_events ORDER BY subscribed_address, occurred_at')).not.toMatch(/TEMP B-TREE/);
+    expect(plan('SELECT * FROM list_members ORDER BY address, list')).not.toMatch(/TEMP B-TREE/);
+    expect(
+      plan("SELECT * FROM messages WHERE state = 'failed' AND last_reply_code >= 500 ORDER BY email_key, updated_at"),
+    ).not.toMatch(/TEMP B-TREE/);
+  });
+});
