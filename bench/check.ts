@@ -2,10 +2,12 @@
  * bench:check: N synthetic member domains sharing a few provider SPF includes, served by facteur's zone server in a
  * child process (its own event loop), checked by the real runner; then a bare client asks exactly the distinct
  * questions the run asked, once each, at the same concurrency: the floor any checker must pay.
+ * Both sides start cold: each gets a freshly started zone server, and the bare client runs in its own process, so
+ * neither inherits the other's JIT warm-up (the server's or the client's).
  * Usage: npm run bench:check -- [N]
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_CHECKS, GATHERERS } from '../src/checks/registry.js';
@@ -16,6 +18,7 @@ import type { DnsResolver, RrType } from '../src/dns/types.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 32;
+const BARE_CLIENT_FLAG = '--bare-client';
 const PROVIDERS = ['hebergeur', 'envoi-a', 'envoi-b', 'envoi-c'];
 
 function writeZones(dir: string): void {
@@ -69,75 +72,111 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   return [value, Number(process.hrtime.bigint() - start) / 1e6, (cpu.user + cpu.system) / 1000];
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'facteur-bench-check-'));
-writeZones(dir);
-const { child, address } = await startServerProcess(dir);
-try {
-  const targets: CheckTarget[] = Array.from({ length: N }, (_, i) => ({
-    domain: `m${i}.members.example`,
-    member: null,
-    options: {
-      dkimSelectors: ['mail'],
-      sendingIps: ['192.0.2.10'],
-      dnsbl: ['dnsbl.example'],
-      rhsbl: [],
-      probes: false,
-    },
-  }));
-  const asked = new Set<string>();
-  const network = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
-  // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
-  const recording: DnsResolver = {
-    query: (name, type) => {
-      asked.add(`${name.toLowerCase().replace(/\.$/, '')} ${type}`);
-      return network.query(name, type);
-    },
-  };
-  const cache = createCachingResolver(recording);
-  const [report, runMs, runCpuMs] = await timed(() =>
-    runCheck({
-      targets,
-      checks: ALL_CHECKS,
-      gatherers: GATHERERS,
-      resolver: cache,
-      render: { lang: 'en', docs: (_id, check) => check.rfc },
-      concurrency: CONCURRENCY,
-    }),
-  );
-  const runStats = network.stats();
-  await network.close();
-
-  const questions = [...asked].map((key) => key.split(' ') as [string, RrType]);
+/** The bare client: asks each question once through the same network resolver, at the checker's concurrency. */
+async function askAll(address: string, questions: readonly [string, RrType][]): Promise<void> {
   const bare = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
-  const [, bareMs, bareCpuMs] = await timed(async () => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < questions.length) {
-        const question = questions[next++];
-        if (question) await bare.query(question[0], question[1]);
-      }
-    };
-    // Each domain's run has several lookups in flight: give the bare client as many as the checker can have.
-    await Promise.all(Array.from({ length: CONCURRENCY * 8 }, worker));
-  });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < questions.length) {
+      const question = questions[next++];
+      if (question) await bare.query(question[0], question[1]);
+    }
+  };
+  // Each domain's run has several lookups in flight: give the bare client as many as the checker can have.
+  await Promise.all(Array.from({ length: CONCURRENCY * 8 }, worker));
   await bare.close();
+}
 
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`domains                 ${N}`);
-  console.log(
-    `check run               ${(runMs / 1000).toFixed(2)} s, ${((N * 1000) / runMs).toFixed(0)} domains/s, client CPU ${(runCpuMs / 1000).toFixed(2)} s`,
-  );
-  console.log(
-    `DNS queries per domain  ${(runStats.queries / N).toFixed(2)} (${runStats.queries} questions, ${runStats.packets} packets)`,
-  );
-  console.log(`distinct questions      ${questions.length}`);
-  console.log(`bare client, same set   ${(bareMs / 1000).toFixed(2)} s, client CPU ${(bareCpuMs / 1000).toFixed(2)} s`);
-  console.log(`ratio run / bare        ${(runMs / bareMs).toFixed(2)} (goal <= 1.5)`);
-  console.log(`peak RSS                ${rssMb.toFixed(0)} MB (goal < 150)`);
-  console.log(
-    `findings                ${JSON.stringify(report.summary.findings)}, undecided ${report.summary.unknownChecks}`,
-  );
-} finally {
-  child.kill();
-  rmSync(dir, { recursive: true, force: true });
+/** Runs the bare client in a child process of its own, cold like the check run, and returns its wall and CPU ms. */
+function timeBareClient(address: string, questionsFile: string): Promise<{ wallMs: number; cpuMs: number }> {
+  const child = fork(import.meta.filename, [BARE_CLIENT_FLAG, address, questionsFile], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: unknown) => {
+      resolve(message as { wallMs: number; cpuMs: number });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      reject(new Error(`Bare client process exited with code ${code ?? 'null'} before reporting`));
+    });
+  });
+}
+
+if (process.argv[2] === BARE_CLIENT_FLAG) {
+  const [, , , address = '', questionsFile = ''] = process.argv;
+  const questions = JSON.parse(readFileSync(questionsFile, 'utf8')) as [string, RrType][];
+  const [, wallMs, cpuMs] = await timed(() => askAll(address, questions));
+  process.send?.({ wallMs, cpuMs });
+  process.disconnect();
+} else {
+  const dir = mkdtempSync(join(tmpdir(), 'facteur-bench-check-'));
+  writeZones(dir);
+  const servers: ChildProcess[] = [];
+  try {
+    const runServer = await startServerProcess(dir);
+    servers.push(runServer.child);
+    const targets: CheckTarget[] = Array.from({ length: N }, (_, i) => ({
+      domain: `m${i}.members.example`,
+      member: null,
+      options: {
+        dkimSelectors: ['mail'],
+        sendingIps: ['192.0.2.10'],
+        dnsbl: ['dnsbl.example'],
+        rhsbl: [],
+        probes: false,
+      },
+    }));
+    const asked = new Set<string>();
+    const network = createNetworkResolver({ servers: [runServer.address], timeoutMs: 2000, retries: 2 });
+    // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
+    const recording: DnsResolver = {
+      query: (name, type) => {
+        asked.add(`${name.toLowerCase().replace(/\.$/, '')} ${type}`);
+        return network.query(name, type);
+      },
+    };
+    const cache = createCachingResolver(recording);
+    const [report, runMs, runCpuMs] = await timed(() =>
+      runCheck({
+        targets,
+        checks: ALL_CHECKS,
+        gatherers: GATHERERS,
+        resolver: cache,
+        render: { lang: 'en', docs: (_id, check) => check.rfc },
+        concurrency: CONCURRENCY,
+      }),
+    );
+    const runStats = network.stats();
+    await network.close();
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+
+    const questions = [...asked].map((key) => key.split(' ') as [string, RrType]);
+    const questionsFile = join(dir, 'questions.json');
+    writeFileSync(questionsFile, JSON.stringify(questions));
+    // A zone server that already answered the run would hand the bare client its JIT warm-up for free.
+    const bareServer = await startServerProcess(dir);
+    servers.push(bareServer.child);
+    const bare = await timeBareClient(bareServer.address, questionsFile);
+
+    console.log(`domains                 ${N}`);
+    console.log(
+      `check run               ${(runMs / 1000).toFixed(2)} s, ${((N * 1000) / runMs).toFixed(0)} domains/s, client CPU ${(runCpuMs / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `DNS queries per domain  ${(runStats.queries / N).toFixed(2)} (${runStats.queries} questions, ${runStats.packets} packets)`,
+    );
+    console.log(`distinct questions      ${questions.length}`);
+    console.log(
+      `bare client, same set   ${(bare.wallMs / 1000).toFixed(2)} s, client CPU ${(bare.cpuMs / 1000).toFixed(2)} s`,
+    );
+    console.log(`ratio run / bare        ${(runMs / bare.wallMs).toFixed(2)} (goal <= 1.5)`);
+    console.log(`peak RSS                ${rssMb.toFixed(0)} MB (goal < 150)`);
+    console.log(
+      `findings                ${JSON.stringify(report.summary.findings)}, undecided ${report.summary.unknownChecks}`,
+    );
+  } finally {
+    for (const server of servers) server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -3,6 +3,7 @@ import type { FactMap } from '../facts/fact-map.js';
 import { render } from '../i18n.js';
 import type {
   Check,
+  CheckContext,
   CheckResult,
   DomainOptions,
   HosterExpectations,
@@ -87,31 +88,31 @@ export async function runDomainChecks(
       }
     }),
   );
-  return {
+  // One context for the domain's twenty-odd checks: checks only read it.
+  const checkContext: CheckContext = {
     domain,
-    member,
-    checks: checks.map((check) => runOneCheck(check, values as FactMap, failures, domain, options, context)),
+    options,
+    now: context.now,
+    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
+  const results: CheckResult[] = [];
+  for (const check of checks) results.push(runOneCheck(check, values as FactMap, failures, checkContext, context));
+  return { domain, member, checks: results };
 }
 
 function runOneCheck(
   check: Check,
   values: FactMap,
   failures: ReadonlyMap<FactName, UnknownDraft>,
-  domain: string,
-  options: DomainOptions,
+  checkContext: CheckContext,
   context: RunContext,
 ): CheckResult {
+  const { domain } = checkContext;
   if (failures.size > 0) {
     const unknown = check.requires.flatMap((name) => failures.get(name) ?? []);
     if (unknown.length > 0) return { check: check.id, status: 'unknown', findings: [], unknown };
   }
-  const output = check.run(values, {
-    domain,
-    options,
-    now: context.now,
-    ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
-  });
+  const output = check.run(values, checkContext);
   const findings = output.findings.map((draft): Finding => {
     const meta = check.findings[draft.id];
     if (meta === undefined) throw new Error(`Check "${check.id}" reported undeclared finding "${draft.id}"`);

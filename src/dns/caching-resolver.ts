@@ -20,30 +20,37 @@ export interface CachingResolver extends DnsResolver {
  * a failure is handed to those already waiting, then forgotten so that a later lookup asks again.
  */
 export function createCachingResolver(inner: DnsResolver): CachingResolver {
-  const cache = new Map<string, Promise<Fact<DnsAnswer>>>();
+  // One map per type, keyed by name: a string key built per lookup (about 20 per domain) cost more than the map itself.
+  const cache = new Map<RrType, Map<string, Promise<Fact<DnsAnswer>>>>();
   const counters: CachingResolverStats = { lookups: 0, queries: 0, hits: 0 };
 
   return {
     query(name: string, type: RrType): Promise<Fact<DnsAnswer>> {
       counters.lookups++;
-      const key = `${normalizeName(name)} ${type}`;
-      const known = cache.get(key);
+      let byName = cache.get(type);
+      if (byName === undefined) {
+        byName = new Map();
+        cache.set(type, byName);
+      }
+      const key = normalizeName(name);
+      const known = byName.get(key);
       if (known !== undefined) {
         counters.hits++;
         return known;
       }
       counters.queries++;
+      const answers = byName;
       const promise = inner.query(name, type).then(
         (fact) => {
-          if (!fact.ok) cache.delete(key);
+          if (!fact.ok) answers.delete(key);
           return fact;
         },
         (error: unknown) => {
-          cache.delete(key);
+          answers.delete(key);
           throw error;
         },
       );
-      cache.set(key, promise);
+      byName.set(key, promise);
       return promise;
     },
     stats: () => ({ ...counters }),

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
-import { mxExchanges, normalizeName, resolveAddresses, reversedLabels } from './mx.js';
+import { domainAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
 
 /**
  * Default IP blocklists. Check each list's usage policy before a large nightly run:
@@ -112,7 +112,7 @@ async function listingReasons(resolver: DnsResolver, name: string): Promise<stri
 export async function gatherBlocklists(context: GatherContext): Promise<BlocklistFact> {
   const { resolver, domain, options } = context;
   const unresolved: { subject: string; reason: string }[] = [];
-  const mxAddresses = await collectMxAddresses(resolver, domain, unresolved);
+  const mxAddresses = await collectMxAddresses(context, unresolved);
   const ips = [...new Set([...mxAddresses, ...options.sendingIps])].filter((ip) => isIP(ip) !== 0);
   const zones = await Promise.all([
     ...options.dnsbl.map((zone) =>
@@ -148,17 +148,16 @@ export async function gatherBlocklists(context: GatherContext): Promise<Blocklis
 }
 
 async function collectMxAddresses(
-  resolver: DnsResolver,
-  domain: string,
+  context: GatherContext,
   unresolved: { subject: string; reason: string }[],
 ): Promise<string[]> {
   try {
-    const exchanges = (await mxExchanges(resolver, domain)).filter((mx) => mx.exchange !== '');
+    const exchanges = (await domainMxExchanges(context)).filter((mx) => mx.exchange !== '');
     const perHost = await Promise.all(
       exchanges.map(async ({ exchange }) => {
         if (isIP(exchange) !== 0) return [exchange];
         try {
-          return (await resolveAddresses(resolver, exchange)).addresses;
+          return (await domainAddresses(context, exchange)).addresses;
         } catch (error) {
           if (!(error instanceof DnsLookupError)) throw error;
           unresolved.push({ subject: exchange, reason: error.message });
@@ -169,7 +168,7 @@ async function collectMxAddresses(
     return perHost.flat();
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    unresolved.push({ subject: domain, reason: error.message });
+    unresolved.push({ subject: context.domain, reason: error.message });
     return [];
   }
 }

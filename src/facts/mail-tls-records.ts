@@ -1,7 +1,7 @@
 import type { GatherContext } from '../checks/types.js';
 import type { Fact } from '../dns/types.js';
 import { lookup } from '../dns/types.js';
-import { captureFact, ipLiteral, mxExchanges } from './mx.js';
+import { captureFact, domainMxExchanges, ipLiteral } from './mx.js';
 
 /** The TXT records at a name, each record's strings joined. */
 export interface TxtRecordsFact {
@@ -49,7 +49,7 @@ export function gatherTlsRptRecord(context: GatherContext): Promise<TxtRecordsFa
 
 /** The TLSA records at `_25._tcp.<mx>` for every MX host, with the resolver's AD bit. */
 export async function gatherDane(context: GatherContext): Promise<DaneFact> {
-  const exchanges = (await mxExchanges(context.resolver, context.domain)).filter(
+  const exchanges = (await domainMxExchanges(context)).filter(
     (mx) => mx.exchange !== '' && ipLiteral(mx.exchange) === null,
   );
   const unique = [...new Set(exchanges.map((mx) => mx.exchange))];

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
 import type { DnsResolver, Fact } from '../dns/types.js';
 import { DnsLookupError, lookup } from '../dns/types.js';
+import { perDomain } from './per-domain.js';
 
 /** The reverse DNS of one address: its PTR names and, per name, whether it resolves back to the address. */
 export interface ReverseDns {
@@ -80,6 +81,19 @@ export async function mxExchanges(
     .sort((x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange));
 }
 
+/** mxExchanges() of the domain being gathered, worked out once for the mx, dane, blocklists and spf gatherers. */
+export function domainMxExchanges(context: GatherContext): Promise<{ exchange: string; preference: number }[]> {
+  return perDomain(context, 'mx', () => mxExchanges(context.resolver, context.domain));
+}
+
+/** resolveAddresses() of a name, once per domain being gathered: the mx and blocklists gatherers both need the MX hosts'. */
+export function domainAddresses(
+  context: GatherContext,
+  name: string,
+): Promise<{ addresses: string[]; cnames: string[] }> {
+  return perDomain(context, `addresses ${name}`, () => resolveAddresses(context.resolver, name));
+}
+
 /** The `in-addr.arpa` / `ip6.arpa` name of an address (RFC 1035 3.5, RFC 3596 2.5). */
 export function reverseName(address: string): string {
   return `${reversedLabels(address)}.${isIP(address) === 4 ? 'in-addr.arpa' : 'ip6.arpa'}`;
@@ -110,7 +124,7 @@ export function expandIpv6(address: string): string {
 /** Resolves the domain's MX hosts, their addresses and reverse DNS; only the MX query itself failing fails the fact. */
 export async function gatherMx(context: GatherContext): Promise<MxFact> {
   const { resolver, domain } = context;
-  const exchanges = await mxExchanges(resolver, domain);
+  const exchanges = await domainMxExchanges(context);
   const hasNullMx = exchanges.some((mx) => mx.exchange === '');
   const implicitAddresses =
     exchanges.length === 0 ? (await resolveAddresses(resolver, domain)).addresses : ([] as string[]);
@@ -124,7 +138,7 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
       if (literal !== null)
         return { exchange, preference, isIpLiteral: true, cnames: [], addresses: { ok: true, value: [] } };
       try {
-        const { addresses, cnames } = await resolveAddresses(resolver, exchange);
+        const { addresses, cnames } = await domainAddresses(context, exchange);
         const resolved = await Promise.all(
           addresses.map(async (address) => ({
             address,

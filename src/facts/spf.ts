@@ -10,7 +10,7 @@ import {
   type SpfQualifier,
   type SpfRecord,
 } from '../parse/parse-spf-record.js';
-import { expandIpv6, mxExchanges } from './mx.js';
+import { domainMxExchanges, expandIpv6 } from './mx.js';
 
 /** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
 export const MAX_SPF_LOOKUPS = 10;
@@ -387,7 +387,7 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
   // The mx fact asks the same question: through the run's cache this costs no query. A failure only loses the advice.
   const hasNullMx =
     root.status === 'not_found'
-      ? await mxExchanges(context.resolver, domain).then(
+      ? await domainMxExchanges(context).then(
           (exchanges) => exchanges.length === 1 && exchanges[0]?.exchange === '',
           (error: unknown) => {
             if (error instanceof DnsLookupError) return null;
