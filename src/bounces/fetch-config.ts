@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import type { ConfigProblems, SectionContext } from '../config/config-problems.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
@@ -13,7 +14,7 @@ export interface ImapConfig {
   port: number;
   security: ImapSecurity;
   user: string;
-  /** Read from the environment or a 0600 file at load time; never kept in the config file itself. */
+  /** Read from the environment or a 0600 file when fetching (readImapPassword); never kept in the config itself. */
   password: string;
   folder: string;
   /** Where a recorded message goes; null keeps it in place, flagged. */
@@ -23,9 +24,12 @@ export interface ImapConfig {
   tlsRejectUnauthorized: boolean;
 }
 
+/** The IMAP account as the config names it: where its password is, not the password. */
+export type ImapSettings = Omit<ImapConfig, 'password'> & { passwordEnv: string | null; passwordFile: string | null };
+
 /** The validated `bounces` section of a facteur config. */
 export interface BouncesConfig {
-  imap: ImapConfig | null;
+  imap: ImapSettings | null;
   /** Keep each fetched message's raw bytes in the database (evidence for a dispute; costs space). */
   keepRaw: boolean;
   /** Choices that weaken the setup; the CLI prints them to stderr. */
@@ -64,11 +68,16 @@ function isObject(value: unknown): value is Json {
 }
 
 /** Collects every problem of the section, each naming its JSON path, so one run shows them all. */
+/** The bounces section's typed readers, recording into the config's one list of problems. */
 class Problems {
-  readonly list: string[] = [];
+  private readonly sink: ConfigProblems;
+
+  constructor(sink: ConfigProblems) {
+    this.sink = sink;
+  }
 
   add(path: string, problem: string): void {
-    this.list.push(`"${path}" ${problem}`);
+    this.sink.add(path, problem);
   }
 
   string(value: Json, key: string, path: string, required: boolean): string | null {
@@ -109,30 +118,7 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** Reads a secret file, refusing one that group or others can read: a password readable by all has leaked. */
-function readSecretFile(path: string, key: string, problems: Problems): string | null {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch (error) {
-    problems.add(key, `names "${path}", which cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    return null;
-  }
-  if ((mode & 0o077) !== 0) {
-    problems.add(key, `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first`);
-    return null;
-  }
-  // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
-  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-}
-
-function parseImap(
-  raw: unknown,
-  baseDir: string,
-  env: NodeJS.ProcessEnv,
-  problems: Problems,
-  warnings: Text[],
-): ImapConfig | null {
+function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: Text[]): ImapSettings | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) {
     problems.add('bounces.imap', 'must be an object');
@@ -155,17 +141,8 @@ function parseImap(
   const user = problems.string(raw, 'user', 'bounces.imap.user', true);
   const passwordEnv = problems.string(raw, 'passwordEnv', 'bounces.imap.passwordEnv', false);
   const passwordFile = problems.string(raw, 'passwordFile', 'bounces.imap.passwordFile', false);
-  let password: string | null = null;
   if (passwordEnv !== null && passwordFile !== null) {
     problems.add('bounces.imap.passwordEnv', 'and "bounces.imap.passwordFile" cannot both be set');
-  } else if (passwordEnv !== null) {
-    password = env[passwordEnv] ?? null;
-    if (password === null || password === '') {
-      problems.add('bounces.imap.passwordEnv', `names the variable "${passwordEnv}", which is not set`);
-      password = null;
-    }
-  } else if (passwordFile !== null) {
-    password = readSecretFile(resolve(baseDir, passwordFile), 'bounces.imap.passwordFile', problems);
   } else if (raw.passwordEnv === undefined && raw.passwordFile === undefined) {
     problems.add('bounces.imap.passwordEnv', 'or "bounces.imap.passwordFile" is required');
   }
@@ -189,45 +166,71 @@ function parseImap(
       en: `TLS certificate verification is off for "${host ?? ''}" (bounces.imap.tlsRejectUnauthorized): anyone on the path can read the password`,
       fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (bounces.imap.tlsRejectUnauthorized) : n'importe qui sur le chemin peut lire le mot de passe`,
     });
-  if (host === null || user === null || password === null) return null;
-  return { host, port, security, user, password, folder, doneFolder, oddFolder, tlsRejectUnauthorized };
+  if (host === null || user === null || (passwordEnv === null) === (passwordFile === null)) return null;
+  return {
+    host,
+    port,
+    security,
+    user,
+    passwordEnv,
+    passwordFile: passwordFile === null ? null : resolve(baseDir, passwordFile),
+    folder,
+    doneFolder,
+    oddFolder,
+    tlsRejectUnauthorized,
+  };
 }
 
 /**
- * Validates the `bounces` section of a config (JSON): relative paths are taken from the config's directory, the IMAP
- * password read from the environment or a 0600 file. Every problem is reported at once, each naming its JSON path.
+ * Validates the `bounces` section of facteur.config.json: relative paths are taken from the config's directory, the
+ * IMAP password read from the environment or a 0600 file. Every problem is recorded with its JSON path.
  */
-export function parseBouncesSection(value: unknown, file: string, env: NodeJS.ProcessEnv = process.env): BouncesConfig {
-  const problems = new Problems();
+export function parseBouncesSection(value: unknown, path: string, context: SectionContext): BouncesConfig | undefined {
+  const problems = new Problems(context.problems);
   const warnings: Text[] = [];
-  if (value === undefined || value === null) return { imap: null, keepRaw: false, warnings };
-  if (!isObject(value))
-    throw new InputError(`Cannot use config "${file}": "bounces" must be a JSON object`, { file }, 'ECONFIG');
+  if (!isObject(value)) {
+    problems.add(path, 'must be a JSON object');
+    return undefined;
+  }
   for (const key of Object.keys(value))
-    if (!SECTION_KEYS.includes(key)) problems.add(`bounces.${key}`, 'is not a known setting (misspelt?)');
-  const imap = parseImap(value.imap, dirname(resolve(file)), env, problems, warnings);
-  const keepRaw = problems.boolean(value, 'keepRaw', 'bounces.keepRaw', false);
-  if (problems.list.length > 0)
-    throw new InputError(`Cannot use config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+    if (!SECTION_KEYS.includes(key)) problems.add(`${path}.${key}`, 'is not a known setting (misspelt?)');
+  const imap = parseImap(value.imap, context.baseDir, problems, warnings);
+  const keepRaw = problems.boolean(value, 'keepRaw', `${path}.keepRaw`, false);
   return { imap, keepRaw, warnings };
 }
 
-/** Reads a config file and validates its `bounces` key (other keys belong to other commands). */
-export function loadBouncesConfig(file: string, env: NodeJS.ProcessEnv = process.env): BouncesConfig {
-  let text: string;
+/**
+ * The IMAP account with its password, read when fetching so that other commands sharing the config never need it:
+ * from the environment variable the config names, or from a file that group and others cannot read.
+ */
+export function readImapPassword(imap: ImapSettings, env: NodeJS.ProcessEnv = process.env): ImapConfig {
+  const { passwordEnv, passwordFile, ...account } = imap;
+  if (passwordEnv !== null) {
+    const password = env[passwordEnv];
+    if (password === undefined || password === '') {
+      throw new InputError(
+        `Cannot log in to "${imap.host}": "bounces.imap.passwordEnv" names the variable "${passwordEnv}", which is not set`,
+        {},
+        'ECONFIG',
+      );
+    }
+    return { ...account, password };
+  }
+  const file = passwordFile ?? '';
+  let mode: number;
   try {
-    text = readFileSync(file, 'utf8');
+    mode = statSync(file).mode;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`Cannot read config "${file}": ${code}`, { file }, 'ECONFIG');
+    throw new InputError(`Cannot read the IMAP password file "${file}": ${code}`, { file }, 'ECONFIG');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`Cannot parse config "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
+  if ((mode & 0o077) !== 0) {
+    throw new InputError(
+      `Cannot use the IMAP password file "${file}": its mode is ${(mode & 0o777).toString(8)}; run chmod 600 on it first`,
+      { file },
+      'ECONFIG',
+    );
   }
-  if (!isObject(value))
-    throw new InputError(`Cannot use config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
-  return parseBouncesSection(value.bounces, file, env);
+  // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
+  return { ...account, password: readFileSync(file, 'utf8').replace(/\r?\n$/, '') };
 }

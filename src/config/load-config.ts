@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { LANGS } from '../i18n.js';
 import { closestMatch } from './closest-match.js';
 import { ConfigProblems, type SectionContext, type SectionParser } from './config-problems.js';
+import { parseBouncesSection } from '../bounces/fetch-config.js';
 import { parseDormantConfigSection } from '../dormant/dormant-config.js';
 import { parseCheckSection } from './parse-check-section.js';
 import { parseDnsSection } from './parse-dns-section.js';
@@ -29,6 +30,7 @@ export const CONFIG_SECTIONS = {
   docs: parseDocsSection,
   expectations: parseExpectationsSection,
   dormant: parseDormantConfigSection,
+  bounces: parseBouncesSection,
 } satisfies Record<string, SectionParser<unknown>>;
 
 type Sections = typeof CONFIG_SECTIONS;

@@ -94,7 +94,7 @@ describe('parseConfig()', () => {
     [
       'an unknown section, far from any',
       { smtp: {} },
-      '"smtp" is not a known section (known: members, db, lang, dns, check, docs, expectations, dormant)',
+      '"smtp" is not a known section (known: members, db, lang, dns, check, docs, expectations, dormant, bounces)',
     ],
     [
       'an unknown key, with the nearest',

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { BounceMailbox } from '../../bounces/bounce-mailbox.js';
 import { fetchBounces, type FetchReport } from '../../bounces/fetch-bounces.js';
-import { loadBouncesConfig, type BouncesConfig } from '../../bounces/fetch-config.js';
+import { readImapPassword, type BouncesConfig } from '../../bounces/fetch-config.js';
+import { CONFIG_FILE_NAME, loadCommandConfig } from '../../config/load-config.js';
+import { DEFAULT_DB_PATH } from '../history-options.js';
 import { openImapSource } from '../../bounces/imap-source.js';
 import { openMaildirSource } from '../../bounces/maildir-source.js';
 import { openMboxSource } from '../../bounces/mbox-source.js';
@@ -11,7 +13,6 @@ import { render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
 import { langOption, repeatable } from '../options.js';
-import { DEFAULT_DB_PATH } from './changes.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -19,7 +20,7 @@ export interface BouncesFetchOptions {
   maildir?: string[];
   mbox?: string[];
   sympaDir?: string[];
-  db: string;
+  db?: string;
   json: boolean;
   quiet: boolean;
   lang?: Lang;
@@ -118,9 +119,13 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
 }
 
 /** Builds the sources a run reads, in the order given: the configured IMAP folder first, then the local ones. */
-export function sourcesFor(options: BouncesFetchOptions, config: BouncesConfig | null): BounceMailbox[] {
+export function sourcesFor(
+  options: BouncesFetchOptions,
+  config: BouncesConfig | null,
+  env: NodeJS.ProcessEnv = process.env,
+): BounceMailbox[] {
   const sources: BounceMailbox[] = [];
-  if (config?.imap != null) sources.push(openImapSource(config.imap));
+  if (config?.imap != null) sources.push(openImapSource(readImapPassword(config.imap, env)));
   for (const dir of options.maildir ?? []) sources.push(openMaildirSource(dir));
   for (const file of options.mbox ?? []) sources.push(openMboxSource(file));
   for (const dir of options.sympaDir ?? []) sources.push(openSympaDirSource(dir));
@@ -132,19 +137,21 @@ export async function runBouncesFetch(
   options: BouncesFetchOptions,
   hooks: { signal?: AbortSignal; onProgress?: (source: string, done: number, total: number | null) => void } = {},
 ): Promise<{ report: FetchReport; warnings: Text[] }> {
-  const config = options.config === undefined ? null : loadBouncesConfig(options.config);
+  const fileConfig = loadCommandConfig(options.config);
+  const config = fileConfig.bounces ?? null;
+  const db = options.db ?? fileConfig.db ?? DEFAULT_DB_PATH;
   const sources = sourcesFor(options, config);
   if (sources.length === 0) throw new InputError(TEXTS.noSource.en);
-  const db = openDatabase(options.db);
+  const store = openDatabase(db);
   try {
-    const report = await fetchBounces(db, sources, {
+    const report = await fetchBounces(store, sources, {
       keepRaw: config?.keepRaw ?? false,
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
     });
     return { report, warnings: config?.warnings ?? [] };
   } finally {
-    db.close();
+    store.close();
   }
 }
 
@@ -161,7 +168,10 @@ export function registerBouncesFetch(bounces: Command): void {
     .description(
       'Fetch bounces from IMAP (config "bounces.imap"), Maildirs, mbox files or a Sympa bounce spool; record them, then put them away',
     )
-    .option('--config <file>', 'JSON config file; its "bounces" key is read (IMAP account, keepRaw)')
+    .option(
+      '--config <file>',
+      `config file, whose "bounces" section names the IMAP account (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
+    )
     .option(
       '--maildir <dir>',
       'read a Maildir (repeatable); recorded files move to .facteur-done/.facteur-odd',
@@ -169,7 +179,7 @@ export function registerBouncesFetch(bounces: Command): void {
     )
     .option('--mbox <file>', 'read an mbox file (repeatable); it is never modified', repeatable)
     .option('--sympa-dir <dir>', "read Sympa's bounce spool directory (repeatable); it is never modified", repeatable)
-    .option('--db <file>', 'the facteur database to record into', DEFAULT_DB_PATH)
+    .option('--db <file>', `the facteur database to record into (default: the config's "db", else ${DEFAULT_DB_PATH})`)
     .option('--json', 'print one JSON document on stdout', false)
     .option('--quiet', 'no progress on stderr', false)
     .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
