@@ -6,6 +6,7 @@ import { matchesMxPattern } from '../src/parse/parse-mta-sts-policy.js';
 export default defineCheck({
   id: 'mta-sts-policy',
   requires: ['mtaStsPolicy'],
+  probes: true,
   rfc: 'https://www.rfc-editor.org/rfc/rfc8461#section-3.3',
   title: {
     en: 'The MTA-STS policy is served and covers every MX',

@@ -29,6 +29,7 @@ function classify(outcome: SmtpProbeOutcome): { id: string; evidence: Record<str
 export default defineCheck({
   id: 'smtp-starttls',
   requires: ['smtpProbe'],
+  probes: true,
   rfc: 'https://www.rfc-editor.org/rfc/rfc3207#section-4',
   title: {
     en: 'Every MX accepts mail over STARTTLS with a valid certificate',
@@ -123,7 +124,6 @@ export default defineCheck({
   run: ({ smtpProbe }): CheckOutput => {
     const findings: FindingDraft[] = [];
     const unknown: UnknownDraft[] = [];
-    if (smtpProbe.skipped) return { findings, unknown };
     for (const host of smtpProbe.hosts) {
       if (!host.addresses.ok) {
         unknown.push({ subject: host.exchange, reason: `${host.addresses.error}: ${host.addresses.detail}` });

@@ -40,17 +40,29 @@ export interface DomainResult {
   checks: CheckResult[];
 }
 
-/** The checks a run performs and the facts they require, worked out once per run rather than once per domain. */
-const plans = new WeakMap<RunContext, { checks: readonly Check[]; needed: readonly FactName[] }>();
+/** Checks to run on a domain and the facts they require. */
+interface Plan {
+  checks: readonly Check[];
+  needed: readonly FactName[];
+}
 
-function planOf(context: RunContext): { checks: readonly Check[]; needed: readonly FactName[] } {
-  let plan = plans.get(context);
-  if (plan === undefined) {
+function planFor(checks: readonly Check[]): Plan {
+  return { checks, needed: [...new Set(checks.flatMap((check) => check.requires))] };
+}
+
+/** The plans of a run, with and without probes, worked out once per run rather than once per domain. */
+const plans = new WeakMap<RunContext, { probing: Plan; dnsOnly: Plan }>();
+
+function planOf(context: RunContext, probes: boolean): Plan {
+  let both = plans.get(context);
+  if (both === undefined) {
     const checks = applicableChecks(context.checks, context.expectations);
-    plan = { checks, needed: [...new Set(checks.flatMap((check) => check.requires))] };
-    plans.set(context, plan);
+    // A check that would connect to the domain's servers is not run under --no-probes: it never claims a pass it
+    // did not look for.
+    both = { probing: planFor(checks), dnsOnly: planFor(checks.filter((check) => check.probes !== true)) };
+    plans.set(context, both);
   }
-  return plan;
+  return probes ? both.probing : both.dnsOnly;
 }
 
 /** The checks a run performs: those comparing against a hoster expectation only when it is configured. */
@@ -65,7 +77,7 @@ export async function runDomainChecks(
   options: DomainOptions,
   context: RunContext,
 ): Promise<DomainResult> {
-  const { checks, needed } = planOf(context);
+  const { checks, needed } = planOf(context, options.probes);
   const gatherContext: GatherContext = {
     domain,
     options,

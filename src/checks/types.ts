@@ -98,6 +98,8 @@ export interface Check<R extends FactName = FactName> {
   title: Text;
   /** The hoster expectation this check compares against: without it configured, the check is not run. */
   expects?: ExpectationName;
+  /** True when the check connects to the domain's servers (SMTP, HTTPS): under --no-probes it is not run at all. */
+  probes?: true;
   findings: Record<string, FindingMeta>;
   run(facts: Pick<FactMap, R>, context: CheckContext): CheckOutput;
 }

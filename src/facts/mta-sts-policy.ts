@@ -16,7 +16,6 @@ export type MtaStsFetchOutcome =
 
 /** The MTA-STS policy of a domain, or why there is none to judge. */
 export type MtaStsPolicyFact =
-  | { status: 'skipped' }
   | { status: 'no_record' }
   | { status: 'checked'; url: string; outcome: MtaStsFetchOutcome; mx: string[] };
 
@@ -103,12 +102,11 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
   });
 }
 
-/** Fetches the policy when the domain publishes an `_mta-sts` record and probes are on. */
+/** Fetches the policy when the domain publishes an `_mta-sts` record (only when probes are on: mta-sts-policy is a probe check). */
 export async function gatherMtaStsPolicy(
   context: GatherContext,
   options: MtaStsFetchOptions = {},
 ): Promise<MtaStsPolicyFact> {
-  if (!context.options.probes) return { status: 'skipped' };
   const answer = await lookup(context.resolver, `_mta-sts.${context.domain}`, 'TXT');
   const records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
   if (!records.some(isMtaStsCandidate)) return { status: 'no_record' };

@@ -339,8 +339,10 @@ export interface SmtpHostProbe {
   addresses: Fact<SmtpAddressProbe[]>;
 }
 
-/** STARTTLS probes of every MX host's addresses, or `skipped` when probes are off (`--no-probes`). */
-export type SmtpProbeFact = { skipped: true } | { skipped: false; hosts: SmtpHostProbe[] };
+/** STARTTLS probes of every MX host's addresses (gathered only when probes are on: smtp-starttls is a probe check). */
+export interface SmtpProbeFact {
+  hosts: SmtpHostProbe[];
+}
 
 declare module './fact-map.js' {
   interface FactMap {
@@ -350,7 +352,6 @@ declare module './fact-map.js' {
 
 /** Probes port 25 of every address of every MX host; a host shared by many domains is probed once per run. */
 export async function gatherSmtpProbe(context: GatherContext, options: SmtpProbeOptions = {}): Promise<SmtpProbeFact> {
-  if (!context.options.probes) return { skipped: true };
   const exchanges = await mxExchanges(context.resolver, context.domain);
   // A null MX takes no mail and an IP-literal MX is mx-records' finding: neither is probed.
   const names = [...new Set(exchanges.map((mx) => mx.exchange))].filter(
@@ -376,5 +377,5 @@ export async function gatherSmtpProbe(context: GatherContext, options: SmtpProbe
       }),
     ),
   );
-  return { skipped: false, hosts };
+  return { hosts };
 }

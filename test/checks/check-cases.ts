@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { GATHERERS } from '../../src/checks/registry.js';
-import { runDomainChecks } from '../../src/checks/run-checks.js';
+import { runDomainChecks, type DomainResult } from '../../src/checks/run-checks.js';
 import type { Check, CheckResult, DomainOptions, HosterExpectations } from '../../src/checks/types.js';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
@@ -24,15 +24,15 @@ type NamedCase = string | (CheckCase & { name: string });
 
 const NO_OPTIONS: DomainOptions = { dkimSelectors: [], sendingIps: [], dnsbl: [], rhsbl: [], probes: false };
 
-/** Runs one check on one domain through the real runner and gatherers, facts gathered from zone text. */
-export async function runCheck(check: Check, testCase: CheckCase): Promise<CheckResult> {
+/** Runs checks on one domain through the real runner and gatherers, facts gathered from zone text. */
+export async function runChecks(checks: readonly Check[], testCase: CheckCase): Promise<DomainResult> {
   const memo = new Map<string, Promise<unknown>>();
-  const result = await runDomainChecks(
+  return runDomainChecks(
     testCase.domain ?? 'example.org',
     null,
     { ...NO_OPTIONS, ...testCase.options },
     {
-      checks: [check],
+      checks,
       gatherers: GATHERERS,
       resolver: createMemoryResolver(`$TTL 300\n${testCase.zone}`, {
         failures: testCase.failures ?? {},
@@ -48,7 +48,11 @@ export async function runCheck(check: Check, testCase: CheckCase): Promise<Check
       },
     },
   );
-  const [only] = result.checks;
+}
+
+/** Runs one check on one domain through the real runner and gatherers, facts gathered from zone text. */
+export async function runCheck(check: Check, testCase: CheckCase): Promise<CheckResult> {
+  const [only] = (await runChecks([check], testCase)).checks;
   if (!only) throw new Error(`Check "${check.id}" gave no result`);
   return only;
 }

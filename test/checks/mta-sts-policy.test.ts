@@ -3,6 +3,7 @@ import mtaStsPolicy from '../../checks/mta-sts-policy.js';
 import type { MtaStsFetchOutcome, MtaStsPolicyFact } from '../../src/facts/mta-sts-policy.js';
 import { gatherMtaStsPolicy } from '../../src/facts/mta-sts-policy.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+import { runChecks } from './check-cases.js';
 
 // Fetch outcomes are built by hand: they come from HTTPS, not DNS. test/integration/probes.test.ts runs the real fetch.
 const URL = 'https://mta-sts.example.org/.well-known/mta-sts.txt';
@@ -57,17 +58,19 @@ describe('mta-sts-policy', () => {
     });
   });
 
-  it('reports nothing when probes are off or there is no record', () => {
-    expect(run({ status: 'skipped' })).toEqual({ findings: [] });
+  it('reports nothing when there is no record', () => {
     expect(run({ status: 'no_record' })).toEqual({ findings: [] });
   });
 
-  it('gatherMtaStsPolicy() fetches nothing without an _mta-sts record or with probes off', async () => {
+  it('gatherMtaStsPolicy() fetches nothing without an _mta-sts record', async () => {
     const zone = 'example.org. MX 10 mx1.example.org.';
     expect(await gatherMtaStsPolicy(gatherContext(zone, { probes: true }))).toEqual({ status: 'no_record' });
-    const off = gatherContext(`${zone}\n_mta-sts.example.org. TXT "v=STSv1; id=1"`, { probes: false });
-    expect(await gatherMtaStsPolicy(off)).toEqual({ status: 'skipped' });
-    expect(off.queries).toEqual([]);
+  });
+
+  it('is not run at all when probes are off: no policy fetched, no pass claimed', async () => {
+    const zone = 'example.org. MX 10 mx1.example.org.\n_mta-sts.example.org. TXT "v=STSv1; id=1"';
+    const off = await runChecks([mtaStsPolicy], { zone, options: { probes: false } });
+    expect(off.checks).toEqual([]);
   });
 
   it('gatherMtaStsPolicy() finds the policy unreachable when its host has no address', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import smtpStarttls from '../../checks/smtp-starttls.js';
 import type { SmtpProbeFact, SmtpProbeOutcome } from '../../src/facts/smtp-probe.js';
 import { domainOptions } from '../facts/mail-gather-context.js';
+import { runChecks } from './check-cases.js';
 
 // Probe outcomes are built by hand: they come from sockets, not DNS. test/integration/probes.test.ts runs the real probe.
 const CERTIFICATE = {
@@ -21,7 +22,6 @@ const GOOD: SmtpProbeOutcome = {
 
 function fact(...outcomes: SmtpProbeOutcome[]): SmtpProbeFact {
   return {
-    skipped: false,
     hosts: [
       {
         exchange: 'mx1.example.org',
@@ -49,8 +49,10 @@ describe('smtp-starttls', () => {
     expect(run(fact(GOOD, GOOD))).toEqual({ findings: [], unknown: [] });
   });
 
-  it('reports nothing when probes are off', () => {
-    expect(run({ skipped: true })).toEqual({ findings: [], unknown: [] });
+  it('is not run at all when probes are off, so it never claims a pass it did not look for', async () => {
+    const zone = 'example.org. MX 10 mx1.example.org.\nmx1.example.org. A 192.0.2.10';
+    const off = await runChecks([smtpStarttls], { zone, options: { probes: false } });
+    expect(off.checks).toEqual([]);
   });
 
   it.each<[string, SmtpProbeOutcome]>([
@@ -102,7 +104,6 @@ describe('smtp-starttls', () => {
 
   it('reports a host whose addresses could not be resolved as unknown', () => {
     const output = run({
-      skipped: false,
       hosts: [
         { exchange: 'mx1.example.org', addresses: { ok: false, error: 'timeout', detail: 'A lookup timed out' } },
       ],

@@ -144,12 +144,6 @@ describe('probeSmtp() against a real SMTP server', () => {
     ]);
     expect(output.unknown).toEqual([]);
   });
-
-  it('gatherSmtpProbe() opens no connection when probes are off', async () => {
-    const context = gatherContext('example.org. MX 10 mx.probe.example.', { probes: false });
-    expect(await gatherSmtpProbe(context, { port: starttlsPort })).toEqual({ skipped: true });
-    expect(context.queries).toEqual([]);
-  });
 });
 
 describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
