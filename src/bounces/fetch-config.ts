@@ -1,7 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ConfigProblems, SectionContext } from '../config/config-problems.js';
+import { isLoopbackHost, readSecretFile } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
@@ -57,18 +56,13 @@ const IMAP_KEYS = [
   'tlsRejectUnauthorized',
 ];
 
-/** Anything that could end an IMAP command line or smuggle a control character into one. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Collects every problem of the section, each naming its JSON path, so one run shows them all. */
-/** The bounces section's typed readers, recording into the config's one list of problems. */
+/** The bounces section's readers by key, over the config's own typed readers and one list of problems. */
 class Problems {
   private readonly sink: ConfigProblems;
 
@@ -80,31 +74,18 @@ class Problems {
     this.sink.add(path, problem);
   }
 
+  /** A non-empty string without control characters (nothing may end an IMAP command line), or null when absent. */
   string(value: Json, key: string, path: string, required: boolean): string | null {
     const raw = value[key];
     if (raw === undefined || raw === null) {
       if (required) this.add(path, 'is required');
       return null;
     }
-    if (typeof raw !== 'string' || raw.trim() === '') {
-      this.add(path, 'must be a non-empty string');
-      return null;
-    }
-    if (CONTROL.test(raw)) {
-      this.add(path, 'must not contain line breaks or control characters');
-      return null;
-    }
-    return raw.trim();
+    return this.sink.string(raw, path) ?? null;
   }
 
   boolean(value: Json, key: string, path: string, fallback: boolean): boolean {
-    const raw = value[key];
-    if (raw === undefined) return fallback;
-    if (typeof raw !== 'boolean') {
-      this.add(path, 'must be true or false');
-      return fallback;
-    }
-    return raw;
+    return this.sink.boolean(value[key], path) ?? fallback;
   }
 
   /** A folder name, or null when the user set it to null (flag in place instead of moving). */
@@ -112,10 +93,6 @@ class Problems {
     if (value[key] === null) return null;
     return this.string(value, key, path, false) ?? fallback;
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: Text[]): ImapSettings | null {
@@ -159,7 +136,7 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
     'bounces.imap.tlsRejectUnauthorized',
     true,
   );
-  if (host !== null && security === 'none' && !isLoopback(host))
+  if (host !== null && security === 'none' && !isLoopbackHost(host))
     problems.add('bounces.imap.security', `is "none": the password would cross the network in clear to "${host}"`);
   if (!tlsRejectUnauthorized && security !== 'none')
     warnings.push({
@@ -217,20 +194,8 @@ export function readImapPassword(imap: ImapSettings, env: NodeJS.ProcessEnv = pr
     return { ...account, password };
   }
   const file = passwordFile ?? '';
-  let mode: number;
-  try {
-    mode = statSync(file).mode;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`Cannot read the IMAP password file "${file}": ${code}`, { file }, 'ECONFIG');
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new InputError(
-      `Cannot use the IMAP password file "${file}": its mode is ${(mode & 0o777).toString(8)}; run chmod 600 on it first`,
-      { file },
-      'ECONFIG',
-    );
-  }
-  // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
-  return { ...account, password: readFileSync(file, 'utf8').replace(/\r?\n$/, '') };
+  const secret = readSecretFile(file);
+  if (!secret.ok)
+    throw new InputError(`Cannot use "bounces.imap.passwordFile": it ${secret.problem}`, { file }, 'ECONFIG');
+  return { ...account, password: secret.text.replace(/\r?\n$/, '') };
 }

@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { isLoopbackHost, readSecretFile } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
@@ -198,28 +199,12 @@ class Problems {
   }
 }
 
-/** Tells whether a host is the local machine, where an unencrypted connection crosses no network. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
-
-/** Reads a secret file, refusing one that group or others can read: a password or key readable by all has leaked. */
-function readSecretFile(path: string, key: string, problems: Problems): string | null {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch (error) {
-    problems.add(
-      key,
-      `names a file that cannot be read: "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-    return null;
-  }
-  if ((mode & 0o077) !== 0) {
-    problems.add(key, `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first`);
-    return null;
-  }
-  return readFileSync(path, 'utf8');
+/** Reads a secret file through the shared reader, recording a refusal as a problem of `key`. */
+function readSecretSetting(path: string, key: string, problems: Problems): string | null {
+  const secret = readSecretFile(path);
+  if (secret.ok) return secret.text;
+  problems.add(key, secret.problem);
+  return null;
 }
 
 function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, problems: Problems, warnings: Text[]) {
@@ -248,13 +233,13 @@ function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, proble
   } else if (passwordFile !== null) {
     // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
     password =
-      readSecretFile(resolve(baseDir, passwordFile), 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
+      readSecretSetting(resolve(baseDir, passwordFile), 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
   }
   if (user !== null && passwordEnv === null && passwordFile === null)
     problems.add('smtp.user', 'is set but neither "smtp.passwordEnv" nor "smtp.passwordFile" is');
   if (user === null && (passwordEnv !== null || passwordFile !== null))
     problems.add('smtp.user', 'is required when a password is configured');
-  if (host !== null && security === 'none' && user !== null && !isLoopback(host))
+  if (host !== null && security === 'none' && user !== null && !isLoopbackHost(host))
     problems.add('smtp.security', `is "none": the password would cross the network in clear to "${host}"`);
   let tlsRejectUnauthorized = true;
   if (raw.tlsRejectUnauthorized !== undefined) {
@@ -312,7 +297,7 @@ function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfi
   const keyPath = problems.string(raw, 'privateKeyFile', 'dkim.privateKeyFile', true);
   if (keyPath === null) return null;
   const privateKeyFile = resolve(baseDir, keyPath);
-  const privateKey = readSecretFile(privateKeyFile, 'dkim.privateKeyFile', problems);
+  const privateKey = readSecretSetting(privateKeyFile, 'dkim.privateKeyFile', problems);
   if (privateKey !== null && !/-----BEGIN (?:RSA )?PRIVATE KEY-----/.test(privateKey))
     problems.add('dkim.privateKeyFile', `names "${privateKeyFile}", which holds no PEM private key`);
   if (domain === null || selector === null || privateKey === null) return null;

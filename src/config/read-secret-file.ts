@@ -1,0 +1,25 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+
+/**
+ * Reads a secret file (a password, a private key), refusing one that group or others can read: a secret readable by
+ * all has leaked. On refusal, `problem` completes a sentence about the setting that names the file.
+ */
+export function readSecretFile(path: string): { ok: true; text: string } | { ok: false; problem: string } {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return { ok: false, problem: `names a file that cannot be read: "${path}" (${code})` };
+  }
+  if ((mode & 0o077) !== 0) {
+    return { ok: false, problem: `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first` };
+  }
+  return { ok: true, text: readFileSync(path, 'utf8') };
+}
+
+/** Tells whether a host is the local machine, where an unencrypted connection crosses no network. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
