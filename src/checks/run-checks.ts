@@ -1,6 +1,7 @@
 import { DnsLookupError, type DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
 import { render } from '../i18n.js';
+import type { RunMemo } from './run-memo.js';
 import type {
   Check,
   CheckContext,
@@ -28,7 +29,7 @@ export interface RunContext {
   render: RenderOptions;
   now: Date;
   signal: AbortSignal;
-  once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  once: RunMemo;
   /** The hoster's expectations from the config; none by default. */
   expectations?: HosterExpectations;
 }

@@ -1,6 +1,7 @@
 import type { Lang, Text } from '../i18n.js';
 import type { DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
+import type { RunMemo } from './run-memo.js';
 
 /** How bad a finding is. `info` is advice that never fails a run. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -78,8 +79,8 @@ export interface GatherContext {
   domain: string;
   options: DomainOptions;
   resolver: DnsResolver;
-  /** Computes `fn` once per run for `key` (e.g. a blocklist's RFC 5782 test point). */
-  once: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** Computes `fn` once per run for `key` (a blocklist's RFC 5782 test point, a shared MX host); rejections are forgotten. */
+  once: RunMemo;
   /** Aborted when the run is cancelled or past its deadline. */
   signal: AbortSignal;
   /** The hoster's expectations, for facts about the hoster itself (the addresses of its MX hosts). */

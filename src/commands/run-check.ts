@@ -1,5 +1,6 @@
 import type { Check, DomainOptions, HosterExpectations, RenderOptions, Severity } from '../checks/types.js';
 import { runDomainChecks, type DomainResult, type GathererTable } from '../checks/run-checks.js';
+import { createRunMemo } from '../checks/run-memo.js';
 import type { DnsResolver } from '../dns/types.js';
 import type { InputError } from '../errors.js';
 
@@ -44,15 +45,7 @@ export async function runCheck(
   inputErrors: readonly InputError[] = [],
 ): Promise<CheckReport> {
   const startedAt = options.now ?? new Date();
-  const memo = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    let promise = memo.get(key) as Promise<T> | undefined;
-    if (promise === undefined) {
-      promise = fn();
-      memo.set(key, promise);
-    }
-    return promise;
-  };
+  const once = createRunMemo();
   const context = {
     checks: options.checks,
     gatherers: options.gatherers,

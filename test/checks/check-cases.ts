@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { GATHERERS } from '../../src/checks/registry.js';
 import { runDomainChecks, type DomainResult } from '../../src/checks/run-checks.js';
+import { createRunMemo } from '../../src/checks/run-memo.js';
 import type { Check, CheckResult, DomainOptions, HosterExpectations } from '../../src/checks/types.js';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
@@ -26,7 +27,6 @@ const NO_OPTIONS: DomainOptions = { dkimSelectors: [], sendingIps: [], dnsbl: []
 
 /** Runs checks on one domain through the real runner and gatherers, facts gathered from zone text. */
 export async function runChecks(checks: readonly Check[], testCase: CheckCase): Promise<DomainResult> {
-  const memo = new Map<string, Promise<unknown>>();
   return runDomainChecks(
     testCase.domain ?? 'example.org',
     null,
@@ -42,10 +42,7 @@ export async function runChecks(checks: readonly Check[], testCase: CheckCase): 
       now: testCase.now ?? new Date(0),
       ...(testCase.expectations === undefined ? {} : { expectations: testCase.expectations }),
       signal: new AbortController().signal,
-      once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-        if (!memo.has(key)) memo.set(key, fn());
-        return memo.get(key) as Promise<T>;
-      },
+      once: createRunMemo(),
     },
   );
 }

@@ -1,3 +1,4 @@
+import { createRunMemo } from '../../src/checks/run-memo.js';
 import type { DomainOptions, GatherContext } from '../../src/checks/types.js';
 import { createMemoryResolver, type MemoryResolverOptions } from '../../src/dns/memory-resolver.js';
 
@@ -6,7 +7,7 @@ export function domainOptions(overrides: Partial<DomainOptions> = {}): DomainOpt
   return { dkimSelectors: [], sendingIps: [], dnsbl: [], rhsbl: [], probes: false, ...overrides };
 }
 
-/** A GatherContext over zone text, with a per-context memo standing in for the run's `once`. */
+/** A GatherContext over zone text, with a memo of its own as the run's `once`. */
 export function gatherContext(
   zone: string,
   options: Partial<DomainOptions> = {},
@@ -15,7 +16,6 @@ export function gatherContext(
 ): GatherContext & { queries: string[] } {
   const resolver = createMemoryResolver(`$TTL 300\n${zone}`, resolverOptions);
   const queries: string[] = [];
-  const memo = new Map<string, Promise<unknown>>();
   return {
     domain,
     options: domainOptions(options),
@@ -25,13 +25,7 @@ export function gatherContext(
         return resolver.query(name, type);
       },
     },
-    once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      const known = memo.get(key);
-      if (known !== undefined) return known as Promise<T>;
-      const started = fn();
-      memo.set(key, started);
-      return started;
-    },
+    once: createRunMemo(),
     signal: new AbortController().signal,
     queries,
   };

@@ -1,3 +1,4 @@
+import { createRunMemo } from '../../src/checks/run-memo.js';
 import type { DomainOptions, GatherContext } from '../../src/checks/types.js';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure, DnsResolver } from '../../src/dns/types.js';
@@ -10,21 +11,17 @@ export function zoneResolver(zone: string, failures: Record<string, DnsFailure> 
   return createMemoryResolver(`$TTL 300\n${zone}`, { failures });
 }
 
-/** A GatherContext for one domain, as the runner builds it: a simple memo for `once`, a signal never aborted. */
+/** A GatherContext for one domain, as the runner builds it: the run's memo for `once`, a signal never aborted. */
 export function gatherContext(
   domain: string,
   resolver: DnsResolver,
   options: Partial<DomainOptions> = {},
 ): GatherContext {
-  const memo = new Map<string, Promise<unknown>>();
   return {
     domain,
     options: { ...NO_OPTIONS, ...options },
     resolver,
-    once: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      if (!memo.has(key)) memo.set(key, fn());
-      return memo.get(key) as Promise<T>;
-    },
+    once: createRunMemo(),
     signal: new AbortController().signal,
   };
 }
