@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
-import { domainAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
+import { hostAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
 
 /**
  * Default IP blocklists. Check each list's usage policy before a large nightly run:
@@ -70,6 +70,9 @@ export function classifyReturnCode(zone: string, address: string): 'listed' | 'e
 
 type Query = { status: 'listed'; codes: string[] } | { status: 'clean' } | { status: 'error_code'; codes: string[] };
 
+/** A zone's verdict on one key, with the reasons it gives for a listing. */
+type Listing = Exclude<Query, { status: 'listed' }> | { status: 'listed'; codes: string[]; reasons: string[] };
+
 async function queryZone(resolver: DnsResolver, zone: string, key: string): Promise<Query> {
   const answer = await lookup(resolver, `${key}.${zone}`, 'A');
   const codes = answer.records.flatMap((record) => (record.type === 'A' ? [record.address] : []));
@@ -108,6 +111,15 @@ async function listingReasons(resolver: DnsResolver, name: string): Promise<stri
   return fact.value.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
 }
 
+/** One key on one zone, asked once per run: a hoster's MX addresses and relays are the same for most members. */
+function listingOf(context: GatherContext, zone: string, key: string): Promise<Listing> {
+  return context.once(`blocklist ${zone} ${key}`, async () => {
+    const query = await queryZone(context.resolver, zone, key);
+    if (query.status !== 'listed') return query;
+    return { ...query, reasons: await listingReasons(context.resolver, `${key}.${zone}`) };
+  });
+}
+
 /** Queries the domain's MX addresses and the sending IPs on the IP zones, and the domain on the domain zones. */
 export async function gatherBlocklists(context: GatherContext): Promise<BlocklistFact> {
   const { resolver, domain, options } = context;
@@ -135,9 +147,7 @@ export async function gatherBlocklists(context: GatherContext): Promise<Blocklis
       if (health.usable === null)
         return { ...base, status: 'unknown', reason: `zone test point did not answer: ${health.reason}` };
       try {
-        const query = await queryZone(resolver, health.zone, key);
-        if (query.status !== 'listed') return { ...base, ...query };
-        return { ...base, ...query, reasons: await listingReasons(resolver, `${key}.${health.zone}`) };
+        return { ...base, ...(await listingOf(context, health.zone, key)) };
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
         return { ...base, status: 'unknown', reason: error.message };
@@ -157,7 +167,7 @@ async function collectMxAddresses(
       exchanges.map(async ({ exchange }) => {
         if (isIP(exchange) !== 0) return [exchange];
         try {
-          return (await domainAddresses(context, exchange)).addresses;
+          return (await hostAddresses(context, exchange)).addresses;
         } catch (error) {
           if (!(error instanceof DnsLookupError)) throw error;
           unresolved.push({ subject: exchange, reason: error.message });

@@ -56,11 +56,14 @@ export async function gatherDane(context: GatherContext): Promise<DaneFact> {
   const hosts = await Promise.all(
     unique.map(async (exchange): Promise<DaneHost> => {
       const name = `_25._tcp.${exchange}`;
+      // Once per run: the members of one hoster share its MX hosts.
       const tlsa = await captureFact(
-        lookup(context.resolver, name, 'TLSA').then((answer) => ({
-          count: answer.records.filter((record) => record.type === 'TLSA').length,
-          authenticated: answer.authenticated,
-        })),
+        context.once(`tlsa ${name}`, () =>
+          lookup(context.resolver, name, 'TLSA').then((answer) => ({
+            count: answer.records.filter((record) => record.type === 'TLSA').length,
+            authenticated: answer.authenticated,
+          })),
+        ),
       );
       return { exchange, name, tlsa };
     }),

@@ -86,12 +86,15 @@ export function domainMxExchanges(context: GatherContext): Promise<{ exchange: s
   return perDomain(context, 'mx', () => mxExchanges(context.resolver, context.domain));
 }
 
-/** resolveAddresses() of a name, once per domain being gathered: the mx and blocklists gatherers both need the MX hosts'. */
-export function domainAddresses(
+/**
+ * resolveAddresses() of an MX host, once per run: the mx and blocklists gatherers both need it, and the members of one
+ * hoster mostly point to the same few hosts.
+ */
+export function hostAddresses(
   context: GatherContext,
   name: string,
 ): Promise<{ addresses: string[]; cnames: string[] }> {
-  return perDomain(context, `addresses ${name}`, () => resolveAddresses(context.resolver, name));
+  return context.once(`addresses ${name}`, () => resolveAddresses(context.resolver, name));
 }
 
 /** The `in-addr.arpa` / `ip6.arpa` name of an address (RFC 1035 3.5, RFC 3596 2.5). */
@@ -138,11 +141,11 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
       if (literal !== null)
         return { exchange, preference, isIpLiteral: true, cnames: [], addresses: { ok: true, value: [] } };
       try {
-        const { addresses, cnames } = await domainAddresses(context, exchange);
+        const { addresses, cnames } = await hostAddresses(context, exchange);
         const resolved = await Promise.all(
           addresses.map(async (address) => ({
             address,
-            reverse: await captureFact(checkReverse(resolver, address)),
+            reverse: await captureFact(context.once(`reverse ${address}`, () => checkReverse(resolver, address))),
           })),
         );
         return { exchange, preference, isIpLiteral: false, cnames, addresses: { ok: true, value: resolved } };
