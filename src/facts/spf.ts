@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { RunMemo } from '../checks/run-memo.js';
 import type { GatherContext } from '../checks/types.js';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import {
@@ -163,8 +164,55 @@ function effectiveRedirect(record: SpfRecord): string | null {
 interface WalkState {
   resolver: DnsResolver;
   read: SpfReader;
+  /** The run's memo: a provider's include is walked once per run, not once per member. */
+  once: RunMemo | null;
   walkedTerms: number;
   isTruncated: boolean;
+}
+
+/** An include or redirect target walked once for the run, and what reusing it under another domain depends on. */
+interface SharedWalk {
+  node: SpfNode;
+  /** Terms the subtree's own walk counted towards MAX_WALKED_TERMS. */
+  walkedTerms: number;
+  /** Every domain of the subtree: under a path naming one of them, the walk would have to stop at a loop. */
+  domains: ReadonlySet<string>;
+  /** The subtree has its record and was walked to the end; a missing record's void lookup names the includer. */
+  isReusable: boolean;
+}
+
+/**
+ * Walks an include or redirect target, reusing the run's walk of the same target when that gives exactly the subtree
+ * a walk from here would: no domain of it on the current path, and the whole subtree within the term budget left.
+ */
+async function walkTarget(
+  state: WalkState,
+  name: string,
+  via: 'include' | 'redirect',
+  path: readonly string[],
+): Promise<SpfNode> {
+  if (state.once === null) return walk(state, name, via, path);
+  const once = state.once;
+  const shared = await once(`spf-walk ${via} ${name}`, async (): Promise<SharedWalk> => {
+    // Walked without the memo: a shared walk awaiting another one could wait on itself through an include loop.
+    const fresh: WalkState = { ...state, once: null, walkedTerms: 0, isTruncated: false };
+    const node = await walk(fresh, name, via, []);
+    return {
+      node,
+      walkedTerms: fresh.walkedTerms,
+      domains: new Set(spfNodes(node).map((inner) => inner.domain)),
+      isReusable: node.status === 'ok' && !fresh.isTruncated,
+    };
+  });
+  if (
+    shared.isReusable &&
+    state.walkedTerms + shared.walkedTerms <= MAX_WALKED_TERMS &&
+    !path.some((domain) => shared.domains.has(domain))
+  ) {
+    state.walkedTerms += shared.walkedTerms;
+    return shared.node;
+  }
+  return walk(state, name, via, path);
 }
 
 function emptyNode(domain: string, via: SpfNode['via'], status: SpfNodeStatus): SpfNode {
@@ -222,7 +270,7 @@ async function walk(state: WalkState, domain: string, via: SpfNode['via'], path:
     else if (state.walkedTerms > MAX_WALKED_TERMS) {
       state.isTruncated = true;
       child = emptyNode(name, target.via, 'not_walked');
-    } else child = await walk(state, name, target.via, innerPath);
+    } else child = await walkTarget(state, name, target.via, innerPath);
     node.children.push(child);
   }
   node.totalLookups = node.lookups + node.children.reduce((sum, child) => sum + child.totalLookups, 0);
@@ -254,6 +302,9 @@ interface Verdict {
 interface EvalState {
   resolver: DnsResolver;
   read: SpfReader;
+  /** The run's memo: a provider's include gives the same verdict for a sending IP whichever member includes it. */
+  once: RunMemo | null;
+  ip: string;
   family: 'ipv4' | 'ipv6';
   /** The sending IP as an integer, computed once for every prefix comparison of the evaluation. */
   value: bigint;
@@ -326,7 +377,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
           if (await addressesMatch(state, exchange, mechanism.cidr4, mechanism.cidr6)) return { match: true };
         return { match: false };
       }
-      const inner = await evaluate(state, name);
+      const inner = await evaluateTarget(state, name);
       // RFC 7208 5.2: how an include's result maps to a match.
       if (inner.result === 'pass') return { match: true };
       if (inner.result === 'fail' || inner.result === 'softfail' || inner.result === 'neutral') return { match: false };
@@ -356,21 +407,45 @@ async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
   if (hasMacro(redirect)) return { result: 'undecidable', reason: `"redirect=${redirect}" uses a macro` };
   if (++state.lookups > MAX_SPF_LOOKUPS)
     return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
-  const target = await evaluate(state, normalise(redirect));
+  const target = await evaluateTarget(state, normalise(redirect));
   // RFC 7208 6.1: a redirect to a domain without SPF record is a permerror.
   return target.result === 'none' ? { result: 'permerror', reason: target.reason } : target;
 }
 
-/** Evaluates one sending IP against a domain's SPF, as a receiver would for mail from that domain. */
-export function evaluateSpfIp(resolver: DnsResolver, domain: string, ip: string): Promise<Verdict> {
-  return evaluateWith(resolver, createSpfReader(resolver, parseOrError), domain, ip);
+/**
+ * Evaluates an include or redirect target, reusing the run's evaluation of it for the same IP when the lookups it
+ * took fit in what is left of the limit: the count only grows, so from here it would end the same way, with the
+ * same count (RFC 7208 4.6.4).
+ */
+async function evaluateTarget(state: EvalState, name: string): Promise<Verdict> {
+  if (state.once === null) return evaluate(state, name);
+  const shared = await state.once(`spf-eval ${name} ${state.ip}`, async () => {
+    // Evaluated without the memo, as a shared walk is: an include loop must not wait on itself.
+    const fresh: EvalState = { ...state, once: null, lookups: 0 };
+    const verdict = await evaluate(fresh, name);
+    return { verdict, lookups: fresh.lookups };
+  });
+  if (state.lookups + shared.lookups > MAX_SPF_LOOKUPS) return evaluate(state, name);
+  state.lookups += shared.lookups;
+  return shared.verdict;
 }
 
-async function evaluateWith(resolver: DnsResolver, read: SpfReader, domain: string, ip: string): Promise<Verdict> {
+/** Evaluates one sending IP against a domain's SPF, as a receiver would for mail from that domain. */
+export function evaluateSpfIp(resolver: DnsResolver, domain: string, ip: string): Promise<Verdict> {
+  return evaluateWith(resolver, createSpfReader(resolver, parseOrError), null, domain, ip);
+}
+
+async function evaluateWith(
+  resolver: DnsResolver,
+  read: SpfReader,
+  once: RunMemo | null,
+  domain: string,
+  ip: string,
+): Promise<Verdict> {
   const version = isIP(ip);
   if (version === 0) return { result: 'undecidable', reason: `"${ip}" is not an IP address` };
   const family = version === 4 ? 'ipv4' : 'ipv6';
-  return evaluate({ resolver, read, family, value: addressValue(ip, family), lookups: 0 }, normalise(domain));
+  return evaluate({ resolver, read, once, ip, family, value: addressValue(ip, family), lookups: 0 }, normalise(domain));
 }
 
 /** Gathers the `spf` fact: walks the include/redirect tree once and evaluates each configured sending IP. */
@@ -382,7 +457,13 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
       ? parseOrError(text, name)
       : context.once(`spf-record ${name} ${text}`, () => Promise.resolve(parseOrError(text, name)));
   const read = createSpfReader(context.resolver, parse);
-  const state: WalkState = { resolver: context.resolver, read, walkedTerms: 0, isTruncated: false };
+  const state: WalkState = {
+    resolver: context.resolver,
+    read,
+    once: context.once,
+    walkedTerms: 0,
+    isTruncated: false,
+  };
   const root = await walk(state, domain, 'root', []);
   // The mx fact asks the same question: through the run's cache this costs no query. A failure only loses the advice.
   const hasNullMx =
@@ -396,7 +477,10 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
         )
       : null;
   const sendingIps = await Promise.all(
-    context.options.sendingIps.map(async (ip) => ({ ip, ...(await evaluateWith(context.resolver, read, domain, ip)) })),
+    context.options.sendingIps.map(async (ip) => ({
+      ip,
+      ...(await evaluateWith(context.resolver, read, context.once, domain, ip)),
+    })),
   );
   return {
     domain,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRunMemo } from '../../src/checks/run-memo.js';
 import { DnsLookupError } from '../../src/dns/types.js';
 import { evaluateSpfIp, gatherSpf, spfNodes } from '../../src/facts/spf.js';
 import { gatherContext, zoneResolver } from './spf-dmarc-context.js';
@@ -129,6 +130,64 @@ b.example.net. TXT "v=spf1 include:a.example.net -all"
       '_spf2.provider.net TXT': 'timeout',
     });
     await expect(gatherSpf(gatherContext('example.org', resolver))).rejects.toBeInstanceOf(DnsLookupError);
+  });
+});
+
+describe('gatherSpf() in a run of several domains', () => {
+  // Providers shared by members: a chain, an include back to a member, a tree near the walk bound, and includes that
+  // cost lookups, so that a member spending most of its ten lookups before a shared include ends on permerror.
+  const zone = `
+_spf.provider.net. TXT "v=spf1 ip4:198.51.100.0/24 include:_spf2.provider.net -all"
+_spf2.provider.net. TXT "v=spf1 ip6:2001:db8::/32 a:relay.provider.net -all"
+relay.provider.net. A 203.0.113.9
+back.provider.net. TXT "v=spf1 include:loop.example.org -all"
+costly.provider.net. TXT "v=spf1 a a a ip4:192.0.2.77 -all"
+costly.provider.net. A 192.0.2.250
+gone.provider.net. TXT "v=spf1 include:nothing.provider.net -all"
+${Array.from({ length: 8 }, (_, i) => `t${i}.provider.net. TXT "v=spf1 include:t${i + 1}.provider.net include:t${i + 1}.provider.net -all"`).join('\n')}
+plain.example.org. TXT "v=spf1 include:_spf.provider.net ~all"
+loop.example.org. TXT "v=spf1 include:back.provider.net -all"
+early.example.org. TXT "v=spf1 include:costly.provider.net -all"
+late.example.org. TXT "v=spf1 a a a a a a a include:costly.provider.net -all"
+late.example.org. A 192.0.2.1
+redirect.example.org. TXT "v=spf1 redirect=_spf.provider.net"
+void.example.org. TXT "v=spf1 include:gone.provider.net include:_spf.provider.net -all"
+deep.example.org. TXT "v=spf1 include:t0.provider.net -all"
+deeper.example.org. TXT "v=spf1 include:_spf.provider.net include:t2.provider.net include:t0.provider.net -all"
+twice.example.org. TXT "v=spf1 include:t3.provider.net include:t3.provider.net -all"
+`;
+  const domains = ['plain', 'loop', 'early', 'late', 'redirect', 'void', 'deep', 'deeper', 'twice'].map(
+    (d) => `${d}.example.org`,
+  );
+  const sendingIps = ['192.0.2.77', '203.0.113.9', '2001:db8::1', '198.51.100.2'];
+
+  it('gives every domain the fact it gets alone, whatever order the run meets them in', async () => {
+    const resolver = zoneResolver(zone);
+    const alone = await Promise.all(
+      domains.map((domain) => gatherSpf(gatherContext(domain, resolver, { sendingIps }))),
+    );
+    for (const order of [domains, [...domains].reverse()]) {
+      const once = createRunMemo();
+      const shared = await Promise.all(
+        order.map((domain) => gatherSpf({ ...gatherContext(domain, resolver, { sendingIps }), once })),
+      );
+      expect(shared).toEqual(order.map((domain) => alone[domains.indexOf(domain)]));
+    }
+    const byDomain = new Map(alone.map((fact) => [fact.domain, fact]));
+    expect(byDomain.get('early.example.org')?.sendingIps[0]?.result).toBe('pass');
+    // Seven lookups of its own, then the include's three: over the ten of RFC 7208 4.6.4.
+    expect(byDomain.get('late.example.org')?.sendingIps[0]?.result).toBe('permerror');
+    const loop = byDomain.get('loop.example.org');
+    expect(loop && spfNodes(loop.root).map((node) => `${node.domain} ${node.status}`)).toEqual([
+      'loop.example.org ok',
+      'back.provider.net ok',
+      'loop.example.org loop',
+    ]);
+    expect(byDomain.get('deeper.example.org')?.isTruncated).toBe(true);
+    // t3's tree takes 62 terms: once fits in the walk's bound, twice does not.
+    const twice = byDomain.get('twice.example.org');
+    expect(twice?.isTruncated).toBe(true);
+    expect(twice && spfNodes(twice.root).filter((node) => node.status === 'not_walked').length).toBeGreaterThan(0);
   });
 });
 
