@@ -108,9 +108,19 @@ export async function runDomainChecks(
     now: context.now,
     ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
+  return { domain, member, checks: runChecks(checks, values as FactMap, failures, checkContext, context) };
+}
+
+function runChecks(
+  checks: readonly Check[],
+  values: FactMap,
+  failures: ReadonlyMap<FactName, UnknownDraft>,
+  checkContext: CheckContext,
+  context: RunContext,
+): CheckResult[] {
   const results: CheckResult[] = [];
-  for (const check of checks) results.push(runOneCheck(check, values as FactMap, failures, checkContext, context));
-  return { domain, member, checks: results };
+  for (const check of checks) results.push(runOneCheck(check, values, failures, checkContext, context));
+  return results;
 }
 
 function runOneCheck(
@@ -126,7 +136,11 @@ function runOneCheck(
     if (unknown.length > 0) return { check: check.id, status: 'unknown', findings: [], unknown };
   }
   const output = check.run(values, checkContext);
-  const findings = output.findings.map((draft): Finding => {
+  // Plain loops over the checks' arrays: every check builds them its own way (literals, map, filter), and array
+  // methods called here would be specialised to one of those shapes, then thrown away at the next.
+  const findings: Finding[] = [];
+  let isFailing = false;
+  for (const draft of output.findings) {
     const meta = check.findings[draft.id];
     if (meta === undefined) throw new Error(`Check "${check.id}" reported undeclared finding "${draft.id}"`);
     const finding: Finding = {
@@ -140,11 +154,11 @@ function runOneCheck(
       docs: context.render.docs(draft.id, check),
     };
     if (draft.suggestedRecord !== undefined) finding.suggestedRecord = draft.suggestedRecord;
-    return finding;
-  });
+    // Advice (`info`) never fails a check: only errors and warnings do.
+    if (meta.severity !== 'info') isFailing = true;
+    findings.push(finding);
+  }
   const unknown = output.unknown ?? [];
-  // Advice (`info`) never fails a check: only errors and warnings do.
-  const isFailing = findings.some((finding) => finding.severity !== 'info');
   const status = isFailing ? 'fail' : unknown.length > 0 ? 'unknown' : 'pass';
   return { check: check.id, status, findings, unknown };
 }
