@@ -98,6 +98,19 @@ describe('dormant store and pass', () => {
     ]);
   });
 
+  it('dormantEntries() names the data source of a member Sympa includes, on that list only', async () => {
+    addEvents(db, 'dead@example.org', 'h30 h20 h10');
+    const source = { dataSource: 'staff.txt', syncedAt: NOW - DAY, isSubscribed: false };
+    replaceMembers(db, 'a@lists.example.org', [{ ...member('a@lists.example.org', 'dead@example.org'), source }], NOW);
+    replaceMembers(db, 'b@lists.example.org', [member('b@lists.example.org', 'dead@example.org')], NOW);
+    expect((await run(db)).map((entry) => [entry.list, entry.inclusion])).toEqual([
+      ['a@lists.example.org', source],
+      ['b@lists.example.org', undefined],
+      // Known only through its bounce events: no membership imported, so nothing to say of a data source.
+      ['info@lists.example.org', undefined],
+    ]);
+  });
+
   it("dormantEntries() takes Sympa's own bounce score at its removal level", async () => {
     const sympaBounce = { first: NOW - 40 * DAY, last: NOW - 2 * DAY, count: 12, status: '5.1.1' };
     replaceMembers(

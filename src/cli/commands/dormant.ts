@@ -84,7 +84,33 @@ const TEXT = {
     en: 'facteur: {lists} lists, {members} members imported from {source}\n',
     fr: 'facteur : {lists} listes, {members} membres importés de {source}\n',
   },
+  included: {
+    en: 'facteur: {count} of these addresses come from Sympa data sources ({sources}): sympa del only excludes them from the list, the sources still hold them; fix them there too\n',
+    fr: 'facteur : {count} de ces adresses viennent de sources de données Sympa ({sources}) : sympa del ne fait que les exclure de la liste, les sources les contiennent toujours ; corrigez-les là aussi\n',
+  },
+  unnamed: { en: '(unnamed)', fr: '(sans nom)' },
+  includedItem: {
+    en: '           from Sympa data source {source}: excluded from the list, still in the source; fix it there\n',
+    fr: '           de la source de données Sympa {source} : exclue de la liste, toujours dans la source ; corrigez-la là\n',
+  },
 };
+
+/** A data source's name for messages: quoted, or "(unnamed)". */
+function sourceName(dataSource: string | null, lang: Lang): string {
+  return dataSource === null ? TEXT.unnamed[lang] : JSON.stringify(dataSource);
+}
+
+/** Counts the included addresses by data source, for the note that goes with a removal list. */
+function includedNote(sources: ReadonlyMap<string, string | null>, lang: Lang): string {
+  if (sources.size === 0) return '';
+  const bySource = new Map<string, number>();
+  for (const source of sources.values()) {
+    const name = sourceName(source, lang);
+    bySource.set(name, (bySource.get(name) ?? 0) + 1);
+  }
+  const list = [...bySource].map(([name, count]) => `${name}: ${count}`).join(', ');
+  return render(TEXT.included, lang, { count: sources.size, sources: list });
+}
 
 function scopeOf(options: DormantCommandOptions): DormantScope {
   if (options.list !== undefined && options.campaign !== undefined)
@@ -233,8 +259,10 @@ async function emit(
   });
   const disable = new Set<string>();
   const reasons = new Map<string, DormantReason>();
+  const included = new Map<string, string | null>();
   const keep = (entry: DormantEntry): void => {
     countEntry(summary, entry);
+    if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
     if (entry.reasons.includes('unused_mailbox')) disable.add(entry.address.toLowerCase());
     if (format === 'limesurvey' && !reasons.has(entry.address))
       reasons.set(entry.address, entry.reasons[0] ?? 'bouncing');
@@ -251,6 +279,7 @@ async function emit(
       addresses.push(entry.address);
     }
     await write(renderSympaMailCommands(scope.kind === 'list' ? scope.list : '', addresses));
+    process.stderr.write(includedNote(included, lang));
   } else {
     const renderer = createDormantRenderer(format satisfies DormantFormat, {
       lang,
@@ -266,6 +295,7 @@ async function emit(
       await write(renderer.entry(entry));
     }
     await write(renderer.end(summary));
+    if (format === 'sympa') process.stderr.write(includedNote(included, lang));
   }
   if (options.passwdFile !== undefined && options.passwdOut !== undefined) {
     const { disabled } = await disablePasswdUsers(options.passwdFile, options.passwdOut, disable);
@@ -328,11 +358,14 @@ function registerApply(dormant: Command): void {
       const list = options.sympa.toLowerCase();
       const db = openDatabase(dbFile);
       const addresses: string[] = [];
+      const included = new Map<string, string | null>();
       try {
         await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now(), lang);
         // The verdicts of the stored observations: apply removes what the last listing showed, it asks DNS nothing.
-        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() }))
+        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() })) {
           addresses.push(entry.address);
+          if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
+        }
       } finally {
         db.close();
       }
@@ -343,15 +376,26 @@ function registerApply(dormant: Command): void {
           ? {}
           : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
       });
-      if (options.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result }, null, 2)}\n`);
-      else {
+      if (options.json) {
+        // Each address says whether a data source holds it (null when none does): removing it only excludes it.
+        const results = result.results.map((item) => ({
+          ...item,
+          inclusion: included.has(item.address) ? { dataSource: included.get(item.address) ?? null } : null,
+        }));
+        process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+      } else {
         process.stdout.write(
           render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }),
         );
-        for (const item of result.results)
+        for (const item of result.results) {
           process.stdout.write(
             `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n`,
           );
+          if (included.has(item.address))
+            process.stdout.write(
+              render(TEXT.includedItem, lang, { source: sourceName(included.get(item.address) ?? null, lang) }),
+            );
+        }
         if (result.isDryRun && result.results.length > 0) process.stdout.write(TEXT.confirm[lang]);
       }
       const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
