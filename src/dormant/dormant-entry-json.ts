@@ -55,5 +55,13 @@ export function dormantEntryJson(entry: DormantEntry): Record<string, unknown> {
     reason: entry.reasons[0],
     reasons: entry.reasons,
     evidence,
+    inclusion:
+      entry.inclusion === undefined
+        ? null
+        : {
+            dataSource: entry.inclusion.dataSource,
+            syncedAt: isoOrNull(entry.inclusion.syncedAt),
+            subscribed: entry.inclusion.isSubscribed,
+          },
   };
 }

@@ -1,13 +1,15 @@
 import { open } from 'node:fs/promises';
 import type { Db } from '../store/database.js';
-import { replaceListMembers, type MemberRecord } from '../store/dormant.js';
+import { listImports } from '../store/dormant.js';
+import { beginListImport, type ImportedMember, type ListImport } from '../store/list-members.js';
 import { readMemberDump } from '../sympa/read-member-dump.js';
 import { readMemberExport } from '../sympa/read-member-export.js';
-import { readSubscriberTable } from '../sympa/read-subscriber-table.js';
+import { describeSympaDatabase, type SympaDatabase } from '../sympa/read-sympa-conf.js';
+import { readSympaDatabase } from '../sympa/read-sympa-database.js';
 import type { SympaMember } from '../sympa/types.js';
 
 /** A Sympa member as the dormant store keeps it: addresses lowercased, as Sympa compares them. */
-export function toMemberRecord(member: SympaMember): MemberRecord {
+export function toImportedMember(member: SympaMember): ImportedMember {
   return {
     list: member.list.toLowerCase(),
     address: member.email.toLowerCase(),
@@ -23,6 +25,14 @@ export function toMemberRecord(member: SympaMember): MemberRecord {
             status: member.bounce.status,
           },
     sympaScore: member.bounceScore,
+    source:
+      member.inclusion === null
+        ? null
+        : {
+            dataSource: member.inclusion.dataSource,
+            syncedAt: member.inclusion.syncedAt?.getTime() ?? null,
+            isSubscribed: member.isSubscribed === true,
+          },
   };
 }
 
@@ -50,32 +60,56 @@ async function isMemberDump(file: string): Promise<boolean> {
  * apart by content, replacing what the store knew of the list in one transaction. Returns the member count.
  */
 export async function importMembersFile(db: Db, file: string, list: string, now: number): Promise<number> {
-  const members: MemberRecord[] = [];
   const reader = (await isMemberDump(file)) ? readMemberDump(file, list) : readMemberExport(file, list);
-  for await (const member of reader) members.push(toMemberRecord(member));
-  return replaceListMembers(db, list.toLowerCase(), members, file, now);
+  const listImport = beginListImport(db, list.toLowerCase(), file, now);
+  try {
+    for await (const member of reader) listImport.add({ ...toImportedMember(member), list: list.toLowerCase() });
+    return listImport.commit();
+  } catch (error) {
+    listImport.rollback();
+    throw error;
+  }
 }
 
 /**
- * Imports every list of Sympa's database (or the one named), each replacing its stored membership. The reader
- * streams in list order, so one list is held at a time. Returns member counts by list.
+ * Imports every list of Sympa's database (or the one named, as `name@domain`), each replacing its stored membership
+ * in a transaction of its own, streaming: the reader gives the lists one after the other, so memory holds one member
+ * at a time. A list imported from this database before and now without members (closed, emptied) is emptied too.
+ * Returns member counts by list.
  */
-export function importSympaDatabase(db: Db, file: string, list: string | undefined, now: number): Map<string, number> {
+export async function importSympaDatabase(
+  db: Db,
+  database: SympaDatabase,
+  list: string | undefined,
+  now: number,
+): Promise<Map<string, number>> {
+  const source = describeSympaDatabase(database);
   const counts = new Map<string, number>();
-  let current: string | null = null;
-  let members: MemberRecord[] = [];
-  const flush = (): void => {
-    if (current !== null) counts.set(current, replaceListMembers(db, current, members, file, now));
-    members = [];
-  };
-  for (const member of readSubscriberTable(file, list === undefined ? {} : { list })) {
-    const record = toMemberRecord(member);
-    if (record.list !== current) {
-      flush();
-      current = record.list;
+  let current = null as { list: string; listImport: ListImport } | null;
+  try {
+    for await (const member of readSympaDatabase(database, list === undefined ? {} : { list })) {
+      const record = toImportedMember(member);
+      if (current?.list !== record.list) {
+        if (current !== null) counts.set(current.list, current.listImport.commit());
+        // The readers sort by list: a list met twice would replace its own first part.
+        if (counts.has(record.list)) throw new Error(`Sympa's members of "${record.list}" came in two parts`);
+        current = { list: record.list, listImport: beginListImport(db, record.list, source, now) };
+      }
+      current.listImport.add(record);
     }
-    members.push(record);
+    if (current !== null) counts.set(current.list, current.listImport.commit());
+  } catch (error) {
+    current?.listImport.rollback();
+    throw error;
   }
-  flush();
+  const gone =
+    list === undefined
+      ? [...listImports(db)]
+          .filter(([name, known]) => known.source === source && !counts.has(name))
+          .map(([name]) => name)
+      : counts.has(list.toLowerCase())
+        ? []
+        : [list.toLowerCase()];
+  for (const name of gone) counts.set(name, beginListImport(db, name, source, now).commit());
   return counts;
 }

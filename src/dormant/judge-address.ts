@@ -1,4 +1,5 @@
 import type { AddressRecord, DormantScope } from '../store/dormant.js';
+import type { MemberSourceRecord } from '../store/list-members.js';
 import type { DormantConfig } from './dormant-config.js';
 import type { DeadDomainEvidence } from './domain-verdict.js';
 import { createBounceScorer, type BounceEvidence } from './score-bounces.js';
@@ -43,6 +44,11 @@ export interface DormantEntry {
   gecos: string | null;
   reasons: DormantReason[];
   evidence: DormantEvidence;
+  /**
+   * Set when Sympa includes the member in `list` from a data source: `sympa del` then only excludes the address from
+   * the list, the source still holds it, and the owner must fix it there.
+   */
+  inclusion?: MemberSourceRecord;
 }
 
 /** What judging needs beyond the address's own record; read once per run. */

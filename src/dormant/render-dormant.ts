@@ -77,6 +77,16 @@ const TEXT = {
     en: 'history forgotten on {date}: older events not counted',
     fr: 'historique oublié le {date} : les événements antérieurs ne comptent plus',
   },
+  included: {
+    en: 'comes only from Sympa data source {source}{synced}: sympa del excludes it from this list, but the source still holds it; fix the address there',
+    fr: "ne vient que de la source de données Sympa {source}{synced} : sympa del l'exclut de cette liste, mais la source la contient toujours ; corrigez l'adresse là",
+  },
+  alsoIncluded: {
+    en: 'also comes from Sympa data source {source}{synced}: sympa del excludes it from this list, but the source still holds it; fix the address there',
+    fr: "vient aussi de la source de données Sympa {source}{synced} : sympa del l'exclut de cette liste, mais la source la contient toujours ; corrigez l'adresse là",
+  },
+  synced: { en: ' (last synchronised {date})', fr: ' (dernière synchronisation le {date})' },
+  unnamed: { en: '(unnamed)', fr: '(sans nom)' },
   none: { en: 'No address to act on\n', fr: 'Aucune adresse à traiter\n' },
   total: { en: '{count} addresses to act on: {details}\n', fr: '{count} adresses à traiter : {details}\n' },
   undecided: {
@@ -132,6 +142,14 @@ export function evidenceLines(entry: DormantEntry, lang: Lang): string[] {
     lines.push(render(TEXT.login, lang, { date: day(mailbox.lastLoginAt), days: mailbox.daysSinceLogin ?? 0 }));
   if (mailbox?.newestSavedAt != null) lines.push(render(TEXT.saved, lang, { date: day(mailbox.newestSavedAt) }));
   if (forgottenAt !== undefined) lines.push(render(TEXT.forgotten, lang, { date: day(forgottenAt) }));
+  const inclusion = entry.inclusion;
+  if (inclusion !== undefined)
+    lines.push(
+      render(inclusion.isSubscribed ? TEXT.alsoIncluded : TEXT.included, lang, {
+        source: inclusion.dataSource === null ? TEXT.unnamed[lang] : JSON.stringify(inclusion.dataSource),
+        synced: inclusion.syncedAt === null ? '' : render(TEXT.synced, lang, { date: day(inclusion.syncedAt) }),
+      }),
+    );
   return lines;
 }
 
@@ -169,6 +187,8 @@ const CSV_COLUMNS = [
   'complaints',
   'last_complaint',
   'last_login',
+  'inclusion',
+  'data_source',
 ] as const;
 
 function csvRow(entry: DormantEntry): string {
@@ -192,6 +212,9 @@ function csvRow(entry: DormantEntry): string {
     complaint?.count ?? null,
     iso(complaint?.lastAt),
     iso(mailbox?.lastLoginAt),
+    // "only": a data source alone puts the member on the list; "also": subscribed too.
+    entry.inclusion === undefined ? null : entry.inclusion.isSubscribed ? 'also' : 'only',
+    entry.inclusion?.dataSource ?? null,
   ];
   return `${values.map(csvField).join(',')}\r\n`;
 }

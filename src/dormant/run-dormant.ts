@@ -12,6 +12,7 @@ import {
   scopeDomains,
   type DormantScope,
 } from '../store/dormant.js';
+import { memberSourceReader } from '../store/list-members.js';
 import type { DormantConfig } from './dormant-config.js';
 import { deadDomainEvidence, observeDomain, type DeadDomainEvidence, type MailDomainState } from './domain-verdict.js';
 import { judgeAddress, judgeMailbox, type DormantEntry, type MailboxActivityInput } from './judge-address.js';
@@ -96,6 +97,7 @@ export async function* dormantEntries(
     campaignNames: campaignNames(db),
   };
   const details = eventDetailsReader(db);
+  const sourceOf = memberSourceReader(db);
   const since = options.now - options.config.bounce.windowDays * DAY_MS;
   const records = options.includeStore === false ? [] : readAddressRecords(db, options.scope, since);
   for (const record of records) {
@@ -107,6 +109,10 @@ export async function* dormantEntries(
       bounce.lastReason = found.reason;
       bounce.lastStatusCode = found.statusCode;
       bounce.lastDiagnostic = found.diagnostic;
+    }
+    for (const entry of entries) {
+      const inclusion = entry.list === null ? undefined : sourceOf(entry.list, entry.address);
+      if (inclusion !== undefined) entry.inclusion = inclusion;
     }
     yield* entries;
   }

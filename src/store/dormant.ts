@@ -47,50 +47,6 @@ export interface ForgetRecord {
   note: string | null;
 }
 
-/**
- * Replaces a list's members with an import, in one transaction: a crash leaves the previous membership whole.
- * Duplicate addresses keep their last row. Returns how many members the list now has.
- */
-export function replaceListMembers(
-  db: Db,
-  list: string,
-  members: Iterable<MemberRecord>,
-  source: string,
-  now: number,
-): number {
-  const insert = db.prepare(
-    `INSERT OR REPLACE INTO list_members (address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last,
-       sympa_bounce_count, sympa_bounce_status, sympa_bounce_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  return db
-    .transaction(() => {
-      db.prepare('DELETE FROM list_members WHERE list = ?').run(list);
-      for (const member of members) {
-        const bounce = member.sympaBounce;
-        insert.run(
-          member.address,
-          list,
-          member.gecos,
-          member.subscribedAt,
-          bounce?.first ?? null,
-          bounce?.last ?? null,
-          bounce?.count ?? null,
-          bounce?.status ?? null,
-          member.sympaScore,
-        );
-      }
-      const count = db.prepare('SELECT count(*) FROM list_members WHERE list = ?').pluck().get(list) as number;
-      db.prepare('INSERT OR REPLACE INTO list_imports (list, source, members, imported_at) VALUES (?, ?, ?, ?)').run(
-        list,
-        source,
-        count,
-        now,
-      );
-      return count;
-    })
-    .immediate();
-}
-
 /** The lists whose membership was imported, with when and from where. */
 export function listImports(db: Db): Map<string, { source: string; members: number; importedAt: number }> {
   const rows = db.prepare('SELECT list, source, members, imported_at FROM list_imports').all() as {

@@ -58,6 +58,33 @@ export async function* readMemberDump(
   }
 }
 
+/** `subscribed`, `included` and the like are written by `printf "%s %s"` from Perl booleans: 1, 0 or empty. */
+const FLAG = /^[01]$/;
+
+/**
+ * Where the member came from: `subscribed` (1 for ADD or SUB), `inclusion` (last synchronisation with a data source)
+ * and `inclusion_label` (its name), as Sympa 6.2.45 and later dump them; `included 1` alone is an older dump's.
+ */
+function readInclusion(record: DumpRecord, member: SympaMember, report: (message: string, line: number) => void): void {
+  const flag = (key: string): boolean | null => {
+    const field = record.fields.get(key);
+    if (field === undefined) return null;
+    if (FLAG.test(field.value)) return field.value === '1';
+    report(`${key} "${field.value}" is not 0 or 1`, field.line);
+    return null;
+  };
+  member.isSubscribed = flag('subscribed');
+  const inclusion = record.fields.get('inclusion');
+  let syncedAt: Date | null = null;
+  if (inclusion !== undefined) {
+    syncedAt = parseEpochSeconds(inclusion.value);
+    if (syncedAt === null) report(`inclusion "${inclusion.value}" is not Unix seconds`, inclusion.line);
+  }
+  if (syncedAt === null && flag('included') !== true) return;
+  member.inclusion = { dataSource: record.fields.get('inclusion_label')?.value ?? null, syncedAt };
+  member.isSubscribed ??= false;
+}
+
 function isReadable(line: Line, report: (message: string, line: number) => void): boolean {
   if (line.isTooLong) {
     report('line is too long', line.number);
@@ -88,6 +115,8 @@ function toMember(
     subscribedAt: null,
     bounce: null,
     bounceScore: null,
+    inclusion: null,
+    isSubscribed: null,
   };
   const date = record.fields.get('date');
   if (date !== undefined) {
@@ -104,5 +133,6 @@ function toMember(
     member.bounceScore = /^\d{1,9}$/.test(score.value) ? Number(score.value) : null;
     if (member.bounceScore === null) report(`bounce_score "${score.value}" is not a number`, score.line);
   }
+  readInclusion(record, member, report);
   return member;
 }

@@ -52,6 +52,8 @@ export async function* readMemberExport(
       subscribedAt: null,
       bounce: null,
       bounceScore: null,
+      inclusion: null,
+      isSubscribed: null,
     };
     if (isBounceFormat) {
       if (cells.length !== 6) {

@@ -36,6 +36,8 @@ export interface SympaDelResult {
 /** How to run Sympa: the command (argv, e.g. `['sudo', '-u', 'sympa', '/usr/sbin/sympa']`) and whether to only plan. */
 export interface SympaDelOptions {
   sympaCommand?: string | readonly string[];
+  /** The sympa.conf the members were read from, given to Sympa as `--config`, so both name the same Sympa. */
+  sympaConf?: string;
   dryRun: boolean;
 }
 
@@ -69,7 +71,13 @@ export async function runSympaDel(
       : typeof options.sympaCommand === 'string'
         ? [options.sympaCommand]
         : [...options.sympaCommand];
-  const command = [...base, 'del', '--quiet', list];
+  const command = [
+    ...base,
+    'del',
+    ...(options.sympaConf === undefined ? [] : [`--config=${options.sympaConf}`]),
+    '--quiet',
+    list,
+  ];
   const results: SympaDelAddressResult[] = [];
   const seen = new Set<string>();
   const sent: string[] = [];

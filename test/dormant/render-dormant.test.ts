@@ -38,7 +38,43 @@ function renderAll(format: 'text' | 'csv' | 'json' | 'sympa', lang: 'en' | 'fr' 
   return renderer.start() + renderer.entry(ENTRY) + renderer.end(summary);
 }
 
+/** The same member, included in the list from a data source only. */
+const INCLUDED: DormantEntry = {
+  ...ENTRY,
+  inclusion: { dataSource: 'staff.txt', syncedAt: AT - 86_400_000, isSubscribed: false },
+};
+
 describe('createDormantRenderer()', () => {
+  it('names the data source to fix for an included member, in every format', () => {
+    const render = (format: 'text' | 'csv' | 'json', entry: DormantEntry, lang: 'en' | 'fr' = 'en'): string => {
+      const renderer = createDormantRenderer(format, { lang, header: {} });
+      return renderer.start() + renderer.entry(entry) + renderer.end(emptySummary());
+    };
+    expect(render('text', INCLUDED)).toContain(
+      'comes only from Sympa data source "staff.txt" (last synchronised 2026-11-19): sympa del excludes it from this list, but the source still holds it; fix the address there',
+    );
+    expect(
+      render('text', { ...INCLUDED, inclusion: { dataSource: null, syncedAt: null, isSubscribed: true } }),
+    ).toContain('also comes from Sympa data source (unnamed): sympa del');
+    expect(render('text', INCLUDED, 'fr')).toContain('ne vient que de la source de données Sympa "staff.txt"');
+    expect(render('text', ENTRY)).not.toContain('data source');
+    const [header, row, plain] = [
+      ...render('csv', INCLUDED).split('\r\n').slice(0, 2),
+      render('csv', ENTRY).split('\r\n')[1],
+    ];
+    expect(header?.split(',').slice(-2)).toEqual(['inclusion', 'data_source']);
+    expect(row?.split(',').slice(-2)).toEqual(['only', 'staff.txt']);
+    expect(plain?.split(',').slice(-2)).toEqual(['', '']);
+    const json = (entry: DormantEntry) =>
+      (JSON.parse(render('json', entry)) as { entries: { inclusion: unknown }[] }).entries[0]?.inclusion;
+    expect(json(INCLUDED)).toEqual({
+      dataSource: 'staff.txt',
+      syncedAt: '2026-11-19T00:00:00.000Z',
+      subscribed: false,
+    });
+    expect(json(ENTRY)).toBeNull();
+  });
+
   it('says what facteur saw and when, in English and French', () => {
     expect(renderAll('text')).toContain('bounced on 3 days (3 hard, 0 soft) from 2026-10-31 to 2026-11-20, score 3');
     expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaires) du 2026-10-31');

@@ -21,7 +21,7 @@ import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { DEFAULT_DORMANT_CONFIG } from '../../src/dormant/dormant-config.js';
 import { confirmedDeadDomains, probeScopeDomains } from '../../src/dormant/run-dormant.js';
 import { openDatabase } from '../../src/store/database.js';
-import { replaceListMembers } from '../../src/store/dormant.js';
+import { replaceMembers } from '../store/helpers.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -57,7 +57,7 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
       'd@bare.dormant.test',
       'e@gone.dormant.test',
     ];
-    replaceListMembers(
+    replaceMembers(
       db,
       LIST,
       members.map((address) => ({
@@ -68,7 +68,6 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
         sympaBounce: null,
         sympaScore: null,
       })),
-      'test',
       Date.now(),
     );
     db.close();
@@ -138,7 +137,7 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
   it('facteur dormant exits 3 and condemns nothing when the DNS server refuses to answer', async () => {
     const other = join(dir, 'other.sqlite');
     const db = openDatabase(other);
-    replaceListMembers(
+    replaceMembers(
       db,
       LIST,
       [
@@ -151,7 +150,6 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
           sympaScore: null,
         },
       ],
-      'test',
       Date.now(),
     );
     db.close();

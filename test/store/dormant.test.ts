@@ -11,11 +11,11 @@ import {
   domainState,
   forgetAddress,
   forgetHistory,
-  replaceListMembers,
   saveDomainStates,
   type DormantScope,
   type MemberRecord,
 } from '../../src/store/dormant.js';
+import { replaceMembers } from './helpers.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -88,9 +88,9 @@ describe('dormant store and pass', () => {
 
   it('dormantEntries() reports a member on every imported list and skips lists it has left', async () => {
     addEvents(db, 'dead@example.org', 'h30 h20 h10');
-    replaceListMembers(db, 'a@lists.example.org', [member('a@lists.example.org', 'dead@example.org')], 'test', NOW);
-    replaceListMembers(db, 'b@lists.example.org', [member('b@lists.example.org', 'dead@example.org')], 'test', NOW);
-    replaceListMembers(db, 'info@lists.example.org', [], 'test', NOW);
+    replaceMembers(db, 'a@lists.example.org', [member('a@lists.example.org', 'dead@example.org')], NOW);
+    replaceMembers(db, 'b@lists.example.org', [member('b@lists.example.org', 'dead@example.org')], NOW);
+    replaceMembers(db, 'info@lists.example.org', [], NOW);
     expect((await run(db)).map((entry) => entry.list)).toEqual(['a@lists.example.org', 'b@lists.example.org']);
     expect(await run(db, { kind: 'list', list: 'info@lists.example.org' })).toEqual([]);
     expect((await run(db, { kind: 'list', list: 'b@lists.example.org' })).map((entry) => entry.address)).toEqual([
@@ -98,16 +98,28 @@ describe('dormant store and pass', () => {
     ]);
   });
 
+  it('dormantEntries() names the data source of a member Sympa includes, on that list only', async () => {
+    addEvents(db, 'dead@example.org', 'h30 h20 h10');
+    const source = { dataSource: 'staff.txt', syncedAt: NOW - DAY, isSubscribed: false };
+    replaceMembers(db, 'a@lists.example.org', [{ ...member('a@lists.example.org', 'dead@example.org'), source }], NOW);
+    replaceMembers(db, 'b@lists.example.org', [member('b@lists.example.org', 'dead@example.org')], NOW);
+    expect((await run(db)).map((entry) => [entry.list, entry.inclusion])).toEqual([
+      ['a@lists.example.org', source],
+      ['b@lists.example.org', undefined],
+      // Known only through its bounce events: no membership imported, so nothing to say of a data source.
+      ['info@lists.example.org', undefined],
+    ]);
+  });
+
   it("dormantEntries() takes Sympa's own bounce score at its removal level", async () => {
     const sympaBounce = { first: NOW - 40 * DAY, last: NOW - 2 * DAY, count: 12, status: '5.1.1' };
-    replaceListMembers(
+    replaceMembers(
       db,
       'l@lists.example.org',
       [
         member('l@lists.example.org', 'x@example.org', { sympaBounce, sympaScore: 80 }),
         member('l@lists.example.org', 'y@example.org', { sympaBounce, sympaScore: 40 }),
       ],
-      'test',
       NOW,
     );
     const entries = await run(db, { kind: 'list', list: 'l@lists.example.org' });
@@ -116,11 +128,10 @@ describe('dormant store and pass', () => {
   });
 
   it('dormantEntries() reports members of a confirmed dead domain only', async () => {
-    replaceListMembers(
+    replaceMembers(
       db,
       'l@lists.example.org',
       [member('l@lists.example.org', 'a@gone.example'), member('l@lists.example.org', 'b@new.example')],
-      'test',
       NOW,
     );
     const twice = observeDomain(

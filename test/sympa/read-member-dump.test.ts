@@ -29,6 +29,8 @@ describe('readMemberDump()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: null,
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: LIST,
@@ -37,6 +39,8 @@ describe('readMemberDump()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: { first: new Date(1795444004_000), last: new Date(1795444013_000), count: 2, status: '5.1.1' },
         bounceScore: 87,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: LIST,
@@ -45,6 +49,8 @@ describe('readMemberDump()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: null,
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: LIST,
@@ -53,7 +59,45 @@ describe('readMemberDump()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: { first: new Date(1795444004_000), last: new Date(1795444004_000), count: 1, status: '4.2.2' },
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
+    ]);
+  });
+
+  it('reads where each member came from, as Sympa 6.2.70 dumps an include_file list', async () => {
+    // What `sympa dump` wrote for a list with `include_file` after `sympa include`: both@ also subscribed by ADD.
+    const file = files.write(
+      'member.dump',
+      [
+        'date 1796477525\nemail both@example.org\ngecos Both\ninclusion 1796477531\ninclusion_ext 1796477531',
+        'inclusion_label staff.txt\nnumber_messages 0\nreception mail\nsubscribed 1\nupdate_date 1796477525',
+        'visibility noconceal\nincluded 1\n',
+        'date 1796477526\nemail inc2@example.net\ninclusion 1796477531\ninclusion_ext 1796477531',
+        'inclusion_label staff.txt\nnumber_messages 0\nreception mail\nsubscribed 0\nupdate_date 1796477526',
+        'visibility noconceal\nincluded 1\n',
+        // A dump from before Sympa 6.2.45: "included" alone.
+        'date 1596477526\nemail old@example.net\nincluded 1\n',
+      ].join('\n'),
+    );
+    const { items, errors } = await collect((onInputError) => readMemberDump(file, LIST, { onInputError }));
+    expect(errors).toEqual([]);
+    expect(items.map((member) => [member.email, member.isSubscribed, member.inclusion])).toEqual([
+      ['both@example.org', true, { dataSource: 'staff.txt', syncedAt: new Date(1796477531_000) }],
+      ['inc2@example.net', false, { dataSource: 'staff.txt', syncedAt: new Date(1796477531_000) }],
+      ['old@example.net', false, { dataSource: null, syncedAt: null }],
+    ]);
+  });
+
+  it('reports a damaged subscribed flag and inclusion date, keeping the member', async () => {
+    const file = files.write('member.dump', 'email a@example.org\nsubscribed yes\ninclusion soon\n');
+    const { items, errors } = await collect((onInputError) => readMemberDump(file, LIST, { onInputError }));
+    expect(items.map((member) => [member.email, member.isSubscribed, member.inclusion])).toEqual([
+      ['a@example.org', null, null],
+    ]);
+    expect(errors.map((error) => [error.location.line, error.message.split(': ')[1]])).toEqual([
+      [2, 'subscribed "yes" is not 0 or 1'],
+      [3, 'inclusion "soon" is not Unix seconds'],
     ]);
   });
 

@@ -59,6 +59,8 @@ describe('readMemberExport()', () => {
         subscribedAt: null,
         bounce: { first: new Date(1795444004_000), last: new Date(1795444013_000), count: 2, status: null },
         bounceScore: 87,
+        inclusion: null,
+        isSubscribed: null,
       },
       {
         list: LIST,
@@ -67,6 +69,8 @@ describe('readMemberExport()', () => {
         subscribedAt: null,
         bounce: { first: new Date(1795444004_000), last: new Date(1795444004_000), count: 1, status: null },
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: null,
       },
     ]);
   });

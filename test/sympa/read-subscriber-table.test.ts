@@ -42,6 +42,8 @@ describe('readSubscriberTable()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: null,
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: 'probe@lists.example.org',
@@ -50,6 +52,8 @@ describe('readSubscriberTable()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: { first: new Date(1795444004_000), last: new Date(1795444013_000), count: 2, status: '5.1.1' },
         bounceScore: 87,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: 'probe@lists.example.org',
@@ -58,6 +62,8 @@ describe('readSubscriberTable()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: null,
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
       {
         list: 'probe@lists.example.org',
@@ -66,6 +72,8 @@ describe('readSubscriberTable()', () => {
         subscribedAt: new Date(1795444000_000),
         bounce: { first: new Date(1795444004_000), last: new Date(1795444004_000), count: 1, status: '4.2.2' },
         bounceScore: null,
+        inclusion: null,
+        isSubscribed: true,
       },
     ]);
   });
@@ -100,6 +108,12 @@ describe('readSubscriberTable()', () => {
       1,
     ],
     [
+      'an inclusion date that is no number',
+      insert('x', 'd.example', 'a@example.org', { inclusion_subscriber: 'yesterday' }),
+      'inclusion_subscriber "yesterday"',
+      1,
+    ],
+    [
       'a negative score',
       insert('x', 'd.example', 'a@example.org', { bounce_score_subscriber: -3 }),
       'bounce_score_subscriber "-3"',
@@ -113,6 +127,49 @@ describe('readSubscriberTable()', () => {
     expect(errors[0]?.message).toContain(reason);
     expect(errors[0]?.location.file).toBe(db);
     expect(errors[0]?.location.record).toMatch(/^x@d\.example /);
+  });
+
+  it('reads where each member came from: a subscription, a data source, or both', async () => {
+    // The rows Sympa 6.2.70 wrote after `sympa add` of both@ and `sympa include` of a list with include_file.
+    const db = sympaDatabase(
+      files.write('sympa', ''),
+      insert('staff', 'd.example', 'both@example.org', {
+        subscribed_subscriber: 1,
+        inclusion_subscriber: 1796477531,
+        inclusion_ext_subscriber: 1796477531,
+        inclusion_label_subscriber: 'staff.txt',
+      }) +
+        insert('staff', 'd.example', 'inc2@example.net', {
+          subscribed_subscriber: 0,
+          inclusion_subscriber: 1796477531,
+          inclusion_label_subscriber: 'staff.txt',
+        }) +
+        insert('staff', 'd.example', 'old@example.net', { inclusion_subscriber: 1796477000 }),
+    );
+    const { items, errors } = await collect((onInputError) =>
+      readSubscriberTable(db, { list: 'staff@d.example', onInputError }),
+    );
+    expect(errors).toEqual([]);
+    expect(items.map((member) => [member.email, member.isSubscribed, member.inclusion])).toEqual([
+      ['both@example.org', true, { dataSource: 'staff.txt', syncedAt: new Date(1796477531_000) }],
+      ['inc2@example.net', false, { dataSource: 'staff.txt', syncedAt: new Date(1796477531_000) }],
+      // NULL subscribed_subscriber with an inclusion: Sympa's own queries count such a member as only included.
+      ['old@example.net', false, { dataSource: null, syncedAt: new Date(1796477000_000) }],
+    ]);
+  });
+
+  it('reads a database older than Sympa 6.2.45, without the inclusion columns', () => {
+    const path = files.write('old', '');
+    new Database(path)
+      .exec(
+        `CREATE TABLE subscriber_table (list_subscriber text, robot_subscriber text, user_subscriber text,
+           comment_subscriber text, date_epoch_subscriber integer, bounce_subscriber text, bounce_score_subscriber integer,
+           included_subscriber integer);
+         INSERT INTO subscriber_table VALUES ('x', 'd.example', 'a@example.org', 'A', 1795444000, NULL, NULL, 1);`,
+      )
+      .close();
+    const [member] = [...readSubscriberTable(path)];
+    expect(member).toMatchObject({ email: 'a@example.org', inclusion: null, isSubscribed: null });
   });
 
   it('treats a blank bounce field as no bounce', async () => {

@@ -35,6 +35,24 @@ describe('runSympaDel()', () => {
     files.cleanup();
   });
 
+  it('names the sympa.conf the members came from, so Sympa removes them from that same Sympa', async () => {
+    const result = await runSympaDel('probe@lists.example.org', ['bob@example.net'], {
+      sympaCommand: ['sudo', '-u', 'sympa', 'sympa'],
+      sympaConf: '/etc/sympa/other/sympa.conf',
+      dryRun: true,
+    });
+    expect(result.command).toEqual([
+      'sudo',
+      '-u',
+      'sympa',
+      'sympa',
+      'del',
+      '--config=/etc/sympa/other/sympa.conf',
+      '--quiet',
+      'probe@lists.example.org',
+    ]);
+  });
+
   it('plans without running anything in a dry run', async () => {
     const result = await runSympaDel('probe@lists.example.org', ['bob@example.net', 'bad address'], {
       sympaCommand: sympa,

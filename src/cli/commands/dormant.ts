@@ -20,6 +20,7 @@ import { render, type Lang } from '../../i18n.js';
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
+import { describeSympaDatabase, readSympaConf, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
 import { runSympaDel } from '../../sympa/run-sympa-del.js';
 import { createDnsResolver } from '../dns-options.js';
@@ -46,6 +47,7 @@ interface DormantCommandOptions {
   concurrency: number;
   members?: string;
   sympaDb?: string;
+  sympaConf?: string;
   lastLogins?: string;
   lastLoginsCsv?: string;
   inboxSaved?: string;
@@ -78,7 +80,37 @@ const TEXT = {
     en: 'facteur: no DNS answer for {domains}; rerun later\n',
     fr: 'facteur : pas de réponse DNS pour {domains} ; relancez plus tard\n',
   },
+  imported: {
+    en: 'facteur: {lists} lists, {members} members imported from {source}\n',
+    fr: 'facteur : {lists} listes, {members} membres importés de {source}\n',
+  },
+  included: {
+    en: 'facteur: {count} of these addresses come from Sympa data sources ({sources}): sympa del only excludes them from the list, the sources still hold them; fix them there too\n',
+    fr: 'facteur : {count} de ces adresses viennent de sources de données Sympa ({sources}) : sympa del ne fait que les exclure de la liste, les sources les contiennent toujours ; corrigez-les là aussi\n',
+  },
+  unnamed: { en: '(unnamed)', fr: '(sans nom)' },
+  includedItem: {
+    en: '           from Sympa data source {source}: excluded from the list, still in the source; fix it there\n',
+    fr: '           de la source de données Sympa {source} : exclue de la liste, toujours dans la source ; corrigez-la là\n',
+  },
 };
+
+/** A data source's name for messages: quoted, or "(unnamed)". */
+function sourceName(dataSource: string | null, lang: Lang): string {
+  return dataSource === null ? TEXT.unnamed[lang] : JSON.stringify(dataSource);
+}
+
+/** Counts the included addresses by data source, for the note that goes with a removal list. */
+function includedNote(sources: ReadonlyMap<string, string | null>, lang: Lang): string {
+  if (sources.size === 0) return '';
+  const bySource = new Map<string, number>();
+  for (const source of sources.values()) {
+    const name = sourceName(source, lang);
+    bySource.set(name, (bySource.get(name) ?? 0) + 1);
+  }
+  const list = [...bySource].map(([name, count]) => `${name}: ${count}`).join(', ');
+  return render(TEXT.included, lang, { count: sources.size, sources: list });
+}
 
 function scopeOf(options: DormantCommandOptions): DormantScope {
   if (options.list !== undefined && options.campaign !== undefined)
@@ -107,6 +139,20 @@ function checkFormat(format: Format, scope: DormantScope, options: DormantComman
     throw new InputError('Cannot judge hosted mailboxes without --last-logins FILE or --last-logins-csv FILE');
   if (options.members !== undefined && scope.kind !== 'list')
     throw new InputError('Cannot import --members without --list: name the list the file belongs to');
+  sympaDatabaseOf(options, scope);
+}
+
+/** The Sympa database to import from: `--sympa-conf` (wherever sympa.conf puts it) or `--sympa-db` (SQLite). */
+function sympaDatabaseOf(options: { sympaDb?: string; sympaConf?: string }, scope: DormantScope): SympaDatabase | null {
+  if (options.sympaDb !== undefined && options.sympaConf !== undefined)
+    throw new InputError('Cannot use --sympa-db and --sympa-conf together: --sympa-conf names the database itself');
+  if (options.sympaDb === undefined && options.sympaConf === undefined) return null;
+  // Sympa's tables name a list by name and domain; "name" alone would match one list per domain.
+  if (scope.kind === 'list' && !scope.list.includes('@'))
+    throw new InputError(`Cannot import "${scope.list}" from Sympa's database: give --list as list@domain`);
+  return options.sympaConf === undefined
+    ? { type: 'SQLite', file: options.sympaDb ?? '' }
+    : readSympaConf(options.sympaConf);
 }
 
 /** The run's settings: command line first, then `facteur.config.json`, then the defaults. */
@@ -128,15 +174,18 @@ function settingsOf(options: { config?: string; db?: string; lang?: string; minD
 }
 
 /** Imports members from a Sympa file or database before judging, as asked; counts go to stderr. */
-async function importMembers(db: Db, scope: DormantScope, options: DormantCommandOptions, now: number) {
+async function importMembers(db: Db, scope: DormantScope, options: DormantCommandOptions, now: number, lang: Lang) {
   if (options.members !== undefined && scope.kind === 'list') {
     const count = await importMembersFile(db, options.members, scope.list, now);
     process.stderr.write(`facteur: ${scope.list}: ${count} members imported from "${options.members}"\n`);
   }
-  if (options.sympaDb !== undefined) {
-    const counts = importSympaDatabase(db, options.sympaDb, scope.kind === 'list' ? scope.list : undefined, now);
+  const database = sympaDatabaseOf(options, scope);
+  if (database !== null) {
+    const counts = await importSympaDatabase(db, database, scope.kind === 'list' ? scope.list : undefined, now);
     const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
-    process.stderr.write(`facteur: ${counts.size} lists, ${total} members imported from "${options.sympaDb}"\n`);
+    process.stderr.write(
+      render(TEXT.imported, lang, { lists: counts.size, members: total, source: describeSympaDatabase(database) }),
+    );
   }
 }
 
@@ -149,7 +198,7 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
   const now = Date.now();
   const db = openDatabase(dbFile);
   try {
-    await importMembers(db, scope, options, now);
+    await importMembers(db, scope, options, now, lang);
     const summary = emptySummary();
     if (options.dns && format !== 'mailboxes') {
       const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
@@ -210,8 +259,10 @@ async function emit(
   });
   const disable = new Set<string>();
   const reasons = new Map<string, DormantReason>();
+  const included = new Map<string, string | null>();
   const keep = (entry: DormantEntry): void => {
     countEntry(summary, entry);
+    if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
     if (entry.reasons.includes('unused_mailbox')) disable.add(entry.address.toLowerCase());
     if (format === 'limesurvey' && !reasons.has(entry.address))
       reasons.set(entry.address, entry.reasons[0] ?? 'bouncing');
@@ -228,6 +279,7 @@ async function emit(
       addresses.push(entry.address);
     }
     await write(renderSympaMailCommands(scope.kind === 'list' ? scope.list : '', addresses));
+    process.stderr.write(includedNote(included, lang));
   } else {
     const renderer = createDormantRenderer(format satisfies DormantFormat, {
       lang,
@@ -243,6 +295,7 @@ async function emit(
       await write(renderer.entry(entry));
     }
     await write(renderer.end(summary));
+    if (format === 'sympa') process.stderr.write(includedNote(included, lang));
   }
   if (options.passwdFile !== undefined && options.passwdOut !== undefined) {
     const { disabled } = await disablePasswdUsers(options.passwdFile, options.passwdOut, disable);
@@ -305,29 +358,44 @@ function registerApply(dormant: Command): void {
       const list = options.sympa.toLowerCase();
       const db = openDatabase(dbFile);
       const addresses: string[] = [];
+      const included = new Map<string, string | null>();
       try {
-        await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now());
+        await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now(), lang);
         // The verdicts of the stored observations: apply removes what the last listing showed, it asks DNS nothing.
-        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() }))
+        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() })) {
           addresses.push(entry.address);
+          if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
+        }
       } finally {
         db.close();
       }
       const result = await runSympaDel(list, addresses, {
         dryRun: !options.yes,
+        ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
         ...(options.sympaCommand === undefined
           ? {}
           : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
       });
-      if (options.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result }, null, 2)}\n`);
-      else {
+      if (options.json) {
+        // Each address says whether a data source holds it (null when none does): removing it only excludes it.
+        const results = result.results.map((item) => ({
+          ...item,
+          inclusion: included.has(item.address) ? { dataSource: included.get(item.address) ?? null } : null,
+        }));
+        process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+      } else {
         process.stdout.write(
           render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }),
         );
-        for (const item of result.results)
+        for (const item of result.results) {
           process.stdout.write(
             `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n`,
           );
+          if (included.has(item.address))
+            process.stdout.write(
+              render(TEXT.includedItem, lang, { source: sourceName(included.get(item.address) ?? null, lang) }),
+            );
+        }
         if (result.isDryRun && result.results.length > 0) process.stdout.write(TEXT.confirm[lang]);
       }
       const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
@@ -360,6 +428,11 @@ export function registerDormant(program: Command): void {
     .option('--concurrency <n>', 'domains looked up at once', positiveInt, 32)
     .option('--members <file>', "import the --list's members first: Sympa's member.dump or a web export_member file")
     .option('--sympa-db <file>', "import members first from Sympa's SQLite database (every list, or --list)")
+    .option(
+      '--sympa-conf <file>',
+      "import members first from the database Sympa's sympa.conf names: SQLite, MySQL/MariaDB or PostgreSQL " +
+        '(password: its db_passwd, or FACTEUR_SYMPA_DB_PASSWORD)',
+    )
     .option('--last-logins <file>', 'output of `doveadm -f tab dict iter -R <dict> shared/last-login/`')
     .option('--last-logins-csv <file>', 'CSV of last logins (columns user, last_login)')
     .option('--inbox-saved <file>', 'output of `doveadm -f tab fetch -A date.saved.unixtime mailbox INBOX all`')

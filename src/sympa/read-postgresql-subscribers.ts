@@ -1,0 +1,108 @@
+import pg from 'pg';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
+import { toSympaDatabaseError } from './sympa-database-error.js';
+import { subscriberFilter, subscriberSelect, toSympaMember, type SubscriberRow } from './subscriber-row.js';
+import type { SubscriberTableOptions } from './read-subscriber-table.js';
+import type { SympaMember } from './types.js';
+
+/** How long to wait for the server to answer a connection: a server that is up answers in well under a second. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Rows fetched per round trip from the server-side cursor: a page of 5,000 members is about a megabyte, so memory
+ * stays flat whatever the table's size, and a million members take 200 round trips.
+ */
+const PAGE_ROWS = 5_000;
+
+/** The TLS options of node-postgres and mysql2 (both take Node's `tls.connect` options). */
+export function tlsOptions(
+  tls: SympaServerDatabase['tls'],
+): false | { ca?: string; checkServerIdentity?: () => undefined } {
+  if (tls === null) return false;
+  return {
+    ...(tls.ca === null ? {} : { ca: readCa(tls.ca) }),
+    // verify-ca: the chain is checked, the name is not (libpq's meaning).
+    ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+  };
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(
+      `Cannot read the CA file "${file}" named in sympa.conf's db_options: ${code}`,
+      { file },
+      'ECONFIG',
+    );
+  }
+}
+
+/**
+ * Reads Sympa's `subscriber_table` from PostgreSQL (`db_type Pg` or `PostgreSQL`), as readSubscriberTable reads
+ * SQLite: the same members, bounce data and data sources, in list, domain, address order (byte order, as SQLite
+ * sorts). One read-only transaction sees one snapshot, read through a server-side cursor a page at a time.
+ */
+export async function* readPostgresqlSubscribers(
+  database: SympaServerDatabase,
+  options: SubscriberTableOptions = {},
+): AsyncGenerator<SympaMember> {
+  const what = describeSympaDatabase(database);
+  const report = (message: string, record: string): void => {
+    const error = new InputError(`Cannot read Sympa subscriber_table in ${what}: ${message}`, { record });
+    if (options.onInputError === undefined) throw error;
+    options.onInputError(error);
+  };
+  const client = new pg.Client({
+    host: database.socketPath ?? database.host ?? undefined,
+    port: database.port,
+    database: database.database,
+    ...(database.user === null ? {} : { user: database.user }),
+    ...(database.password === null ? {} : { password: database.password }),
+    ssl: tlsOptions(database.tls),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'facteur',
+  });
+  // A connection lost between two queries is reported by the next query; this only keeps it from being unhandled.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw toSympaDatabaseError(error, database);
+  }
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const found = await client.query<{ name: string }>(
+      `SELECT lower(column_name) AS name FROM information_schema.columns
+       WHERE table_name = 'subscriber_table' AND table_schema = ANY (current_schemas(false))`,
+    );
+    const columns = subscriberSelect(new Set(found.rows.map((row) => row.name)), what, {});
+    const filter = subscriberFilter(options.list);
+    const conditions: string[] = [];
+    if (filter.list !== null) conditions.push(`list_subscriber = ${client.escapeLiteral(filter.list)}`);
+    if (filter.robot !== null) conditions.push(`robot_subscriber = ${client.escapeLiteral(filter.robot)}`);
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    // COLLATE "C": byte order, the order SQLite gives, whatever the database's locale.
+    await client.query(
+      `DECLARE facteur_members NO SCROLL CURSOR FOR SELECT ${columns} FROM subscriber_table ${where}
+       ORDER BY list_subscriber COLLATE "C", robot_subscriber COLLATE "C", user_subscriber COLLATE "C"`,
+    );
+    for (;;) {
+      const page = await client.query<SubscriberRow>(`FETCH ${PAGE_ROWS} FROM facteur_members`);
+      for (const row of page.rows) {
+        const member = toSympaMember(row, report);
+        if (member !== null) yield member;
+      }
+      if (page.rows.length < PAGE_ROWS) break;
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    throw toSympaDatabaseError(error, database);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importSympaDatabase } from '../../src/dormant/import-members.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { memberSourceReader } from '../../src/store/list-members.js';
+import { FIXTURES } from '../sympa/helpers.js';
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+describe('importSympaDatabase()', () => {
+  let dir: string;
+  let sympaFile: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-import-'));
+    sympaFile = join(dir, 'sympa.sqlite');
+    const sympa = new Database(sympaFile);
+    sympa.exec(readFileSync(join(FIXTURES, 'subscriber-table.sql'), 'utf8'));
+    sympa.exec(`INSERT INTO subscriber_table (list_subscriber, robot_subscriber, user_subscriber, subscribed_subscriber,
+      inclusion_subscriber, inclusion_label_subscriber) VALUES ('staff', 'lists.example.org', 'inc@example.net', 0,
+      1796477531, 'staff.txt')`);
+    sympa.close();
+    db = openDatabase(join(dir, 'f.sqlite'));
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const members = (list: string): string[] =>
+    db.prepare('SELECT address FROM list_members WHERE list = ? ORDER BY address').pluck().all(list) as string[];
+
+  it('imports every list with the data source of its included members', async () => {
+    const counts = await importSympaDatabase(db, { type: 'SQLite', file: sympaFile }, undefined, NOW);
+    expect(Object.fromEntries(counts)).toEqual({ 'probe@lists.example.org': 4, 'staff@lists.example.org': 1 });
+    expect(memberSourceReader(db)('staff@lists.example.org', 'inc@example.net')).toEqual({
+      dataSource: 'staff.txt',
+      syncedAt: 1796477531_000,
+      isSubscribed: false,
+    });
+    expect(memberSourceReader(db)('probe@lists.example.org', 'bob@example.net')).toBeUndefined();
+  });
+
+  it('empties a list that has left Sympa since the last import, and one named that has no members', async () => {
+    const database = { type: 'SQLite', file: sympaFile } as const;
+    await importSympaDatabase(db, database, undefined, NOW - 1);
+    const sympa = new Database(sympaFile);
+    sympa.exec("DELETE FROM subscriber_table WHERE list_subscriber = 'staff'");
+    sympa.close();
+    const counts = await importSympaDatabase(db, database, undefined, NOW);
+    expect(counts.get('staff@lists.example.org')).toBe(0);
+    expect(members('staff@lists.example.org')).toEqual([]);
+    expect(members('probe@lists.example.org')).toHaveLength(4);
+    expect(Object.fromEntries(await importSympaDatabase(db, database, 'closed@lists.example.org', NOW))).toEqual({
+      'closed@lists.example.org': 0,
+    });
+  });
+});
