@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** The states of a queued message (STYLE.md crash safety: intent before the SMTP transaction, outcome after). */
@@ -6,6 +7,26 @@ export type MessageState = 'pending' | 'sending' | 'sent' | 'deferred' | 'failed
 
 /** RFC 2104 section 3: a key shorter than the hash output (32 bytes for SHA-256) weakens the MAC. */
 const VERP_KEY_BYTES = 32;
+
+/**
+ * Statements of the send path, prepared once per database: preparing costs more than running these one-row
+ * statements, and a campaign runs them twice per message.
+ */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+function prepared(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
 
 /** A campaign row. */
 export interface CampaignRow {
@@ -55,24 +76,24 @@ export function enqueueMessage(
   message: { recipientId: number; email: string; fields: Record<string, string>; messageId: string },
   now: number,
 ): boolean {
-  const result = db
-    .prepare(
-      `INSERT OR IGNORE INTO messages (campaign_id, recipient_id, email, email_key, fields, message_id, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      campaignId,
-      message.recipientId,
-      message.email,
-      message.email.toLowerCase(),
-      JSON.stringify(message.fields),
-      message.messageId,
-      now,
-    );
+  const result = prepared(
+    db,
+    `INSERT OR IGNORE INTO messages (campaign_id, recipient_id, email, email_key, fields, message_id, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    campaignId,
+    message.recipientId,
+    message.email,
+    message.email.toLowerCase(),
+    JSON.stringify(message.fields),
+    message.messageId,
+    now,
+  );
   if (result.changes > 0) return true;
-  const same = db
-    .prepare('SELECT 1 FROM messages WHERE campaign_id = ? AND recipient_id = ?')
-    .get(campaignId, message.recipientId);
+  const same = prepared(db, 'SELECT 1 FROM messages WHERE campaign_id = ? AND recipient_id = ?').get(
+    campaignId,
+    message.recipientId,
+  );
   return same !== undefined;
 }
 
@@ -93,14 +114,13 @@ export function dueMessages(
   now: number,
   options: { limit: number; retryUncertain: boolean; afterId?: number },
 ): QueuedMessage[] {
-  const rows = db
-    .prepare(
-      `SELECT id, recipient_id, email, fields, message_id, attempts FROM messages
-       WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
-         AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
-       ORDER BY id LIMIT ?`,
-    )
-    .all(campaignId, now, options.afterId ?? 0, options.retryUncertain ? 1 : 0, options.limit) as {
+  const rows = prepared(
+    db,
+    `SELECT id, recipient_id, email, fields, message_id, attempts FROM messages
+     WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
+       AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
+     ORDER BY id LIMIT ?`,
+  ).all(campaignId, now, options.afterId ?? 0, options.retryUncertain ? 1 : 0, options.limit) as {
     id: number;
     recipient_id: number;
     email: string;
@@ -121,23 +141,26 @@ export function dueMessages(
 /** Records the intent before the SMTP transaction, committed on its own; false if another run took the row. */
 export function markSending(db: Db, messageId: number, now: number): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
-      )
-      .run(now, messageId).changes === 1
+    prepared(
+      db,
+      `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?
+       WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
+    ).run(now, messageId).changes === 1
   );
 }
 
+/** What an SMTP transaction came to, as the queue keeps it. */
+export interface MessageOutcome {
+  state: 'sent' | 'deferred' | 'failed';
+  replyCode: number | null;
+  reply: string;
+  nextAttemptAt?: number;
+}
+
 /** Records the outcome after the SMTP transaction, with the server's reply. */
-export function recordOutcome(
-  db: Db,
-  messageId: number,
-  outcome: { state: 'sent' | 'deferred' | 'failed'; replyCode: number | null; reply: string; nextAttemptAt?: number },
-  now: number,
-): void {
-  db.prepare(
+export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome, now: number): void {
+  prepared(
+    db,
     `UPDATE messages SET state = ?, last_reply_code = ?, last_reply = ?, next_attempt_at = ?, updated_at = ?,
        sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
      WHERE id = ? AND state = 'sending'`,
@@ -238,7 +261,8 @@ export function completeEnqueue(db: Db, campaignId: number, totals: { skipped: n
 
 /** Moves a waiting message's next attempt (a per-domain rate slot) without counting an attempt. */
 export function postponeMessage(db: Db, messageId: number, at: number): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE messages SET next_attempt_at = ? WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
   ).run(at, messageId);
 }
