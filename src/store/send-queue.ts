@@ -176,6 +176,26 @@ export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome
   );
 }
 
+/** An intent or an outcome, for `writeQueue`. */
+export type QueueWrite =
+  | { kind: 'sending'; messageId: number; now: number }
+  | { kind: 'outcome'; messageId: number; outcome: MessageOutcome; now: number };
+
+/**
+ * Applies intents and outcomes in their order, in one transaction: one commit for all, where a commit per row would
+ * cost the send path more than building and signing the message. Returns, for each write, whether it took its row
+ * (an intent finds it still due; an outcome always applies).
+ */
+export function writeQueue(db: Db, writes: readonly QueueWrite[]): boolean[] {
+  return db.transaction(() =>
+    writes.map((write) => {
+      if (write.kind === 'sending') return markSending(db, write.messageId, write.now);
+      recordOutcome(db, write.messageId, write.outcome, write.now);
+      return true;
+    }),
+  )();
+}
+
 /** Counts messages by state. */
 export function countByState(db: Db, campaignId: number): Record<MessageState, number> {
   const counts: Record<MessageState, number> = {

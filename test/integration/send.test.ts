@@ -144,25 +144,61 @@ describe('sendCampaign() against a real SMTP server', () => {
     }
   });
 
-  it('signs with DKIM so that mailauth verifies it against the key the DNS server publishes', async () => {
-    const setup = await setUp(people(2));
-    await run(setup);
-    expect(smtp.accepted).toHaveLength(2);
-    for (const message of smtp.accepted) {
-      const result = await authenticate(message.raw, {
-        ip: '127.0.0.1',
-        helo: 'mail.consult.example.org',
-        sender: message.mailFrom,
-        mta: 'mx.example.net',
-        resolver: mailauthResolver(resolver),
-      });
-      const dkim = result.dkim.results[0];
-      expect(dkim?.status.result).toBe('pass');
-      expect(dkim?.signingDomain).toBe(FROM_DOMAIN);
-      expect(result.spf && result.spf.status.result).toBe('pass');
-      expect(result.dmarc && result.dmarc.status.result).toBe('pass');
-    }
-  });
+  it.each([
+    ['text and HTML', {}, {}, 'Consultation vélo, Prénom1'],
+    ['text only', { html: undefined }, {}, 'Consultation vélo, Prénom1'],
+    ['HTML only', { text: undefined }, {}, 'Consultation vélo, Prénom1'],
+    [
+      'a non-ASCII subject and names',
+      {
+        from: `Mairie de Saint-Étienne-du-Rouvray <info@${FROM_DOMAIN}>`,
+        replyTo: `Élus « Vélo » <mairie@${FROM_DOMAIN}>`,
+        subject: 'Consultation vélo : {{firstname}}, votre avis — 2026',
+      },
+      { firstname: 'Zoé Δήμητρα Ødegård' },
+      'Consultation vélo : Zoé Δήμητρα Ødegård, votre avis — 2026',
+    ],
+    [
+      'long lines',
+      { subject: `${'Consultation publique sur le plan vélo '.repeat(6)}{{firstname}}` },
+      { body: `${'Une phrase très longue sur le plan vélo, '.repeat(30)}{{firstname}}\n` },
+      `${'Consultation publique sur le plan vélo '.repeat(6)}Prénom1`,
+    ],
+  ])(
+    'signs a message with %s so that mailauth verifies it against the key the DNS server publishes',
+    async (_, config, extra, subject) => {
+      smtp = await startSmtpServer();
+      const rows = people(2).map((row) => ({
+        ...row,
+        ...('firstname' in extra ? { firstname: extra.firstname } : {}),
+      }));
+      fixture = writeCampaign({ port: smtp.port, rows, privateKey: keys.privateKey, config });
+      if ('body' in extra) {
+        writeFileSync(join(fixture.dir, 'templates', 'body.txt'), extra.body);
+        writeFileSync(join(fixture.dir, 'templates', 'body.html'), `<p>${extra.body.repeat(3)}</p>`);
+      }
+      db = openDatabase(fixture.dbFile);
+      const report = await run({ config: loadCampaignConfig(fixture.configFile, {}), db });
+      expect(report.run.sent).toBe(2);
+      expect(smtp.accepted).toHaveLength(2);
+      for (const message of smtp.accepted) {
+        const result = await authenticate(message.raw, {
+          ip: '127.0.0.1',
+          helo: 'mail.consult.example.org',
+          sender: message.mailFrom,
+          mta: 'mx.example.net',
+          resolver: mailauthResolver(resolver),
+        });
+        const dkim = result.dkim.results[0];
+        expect(dkim?.status.result).toBe('pass');
+        expect(dkim?.signingDomain).toBe(FROM_DOMAIN);
+        expect(result.spf && result.spf.status.result).toBe('pass');
+        expect(result.dmarc && result.dmarc.status.result).toBe('pass');
+      }
+      const first = smtp.accepted.find((message) => message.rcptTo[0] === 'person1@example.net');
+      expect(decodeWords(headerOf(first?.raw ?? Buffer.alloc(0), 'Subject') ?? '')).toBe(subject);
+    },
+  );
 
   it('refuses a recipient whose field holds CRLF in the subject: no header injected, the others sent', async () => {
     const rows: Record<string, string>[] = people(3);

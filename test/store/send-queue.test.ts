@@ -11,6 +11,7 @@ import {
   markSending,
   openCampaign,
   recordOutcome,
+  writeQueue,
 } from '../../src/store/send-queue.js';
 
 describe('send queue', () => {
@@ -96,6 +97,22 @@ describe('send queue', () => {
     expect(again).toMatchObject({ recipientId: 1, attempts: 1, messageId: '<c1.1@example.org>' });
     expect(markSending(db, again!.id, 60_000)).toBe(true);
     expect(markSending(db, again!.id, 60_000)).toBe(false);
+    db.close();
+  });
+
+  it('writeQueue() applies intents and outcomes in order and tells which intents took their row', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 3);
+    const taken = writeQueue(db, [
+      { kind: 'sending', messageId: 1, now: 10 },
+      { kind: 'outcome', messageId: 1, outcome: { state: 'sent', replyCode: 250, reply: '250 Ok' }, now: 11 },
+      { kind: 'sending', messageId: 2, now: 12 },
+      { kind: 'sending', messageId: 2, now: 12 },
+      { kind: 'outcome', messageId: 2, outcome: { state: 'deferred', replyCode: 451, reply: 'later' }, now: 13 },
+    ]);
+    expect(taken).toEqual([true, true, true, false, true]);
+    expect(countByState(db, id)).toMatchObject({ sent: 1, deferred: 1, pending: 1, sending: 0 });
     db.close();
   });
 });
