@@ -53,6 +53,10 @@ const MAX_CONNECTION_FAILURES_MIN = 5;
 /** Failed messages listed in a report; the rest are counted (`send status` lists them all). */
 const MAX_LISTED = 100;
 
+/** What a message whose connection was lost after the end of DATA is recorded with. */
+const UNCERTAIN_REPLY =
+  'The connection was lost after the end of the message, before the server replied: it may have accepted it (RFC 1047)';
+
 /** How a run was asked to behave. */
 export interface SendOptions {
   config: CampaignConfig;
@@ -78,18 +82,20 @@ export interface SendOptions {
 export interface SendProgress {
   /** Messages this run will try (due at start, bounded by --limit). */
   total: number;
-  /** Messages with a final outcome this run (sent, failed, or deferred with no attempt left in this run). */
+  /** Messages with a final outcome this run (sent, failed, uncertain, or deferred with no attempt left in this run). */
   done: number;
   sent: number;
   deferred: number;
   failed: number;
+  /** Connections lost after the end of DATA, before the reply (RFC 1047): sent again only with --retry-uncertain. */
+  uncertain: number;
 }
 
-/** A message the run could not deliver, with the server's words. */
+/** A message the run could not deliver, or could not tell, with the server's words. */
 export interface SendFailure {
   recipientId: number;
   email: string;
-  state: 'failed' | 'deferred';
+  state: 'failed' | 'deferred' | 'uncertain';
   replyCode: number | null;
   reply: string;
 }
@@ -170,7 +176,7 @@ async function enqueueRecipients(
 /** What one SMTP transaction came to. */
 type Outcome =
   | {
-      kind: 'sent' | 'failed' | 'deferred';
+      kind: 'sent' | 'failed' | 'deferred' | 'uncertain';
       replyCode: number | null;
       reply: string;
       isConnectionFailure: boolean;
@@ -208,11 +214,19 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
   return { kind: 'failed', replyCode: null, reply: error.message, isConnectionFailure: false };
 }
 
-/** Sorts an SMTP result: accepted, or refused or lost as `classifyError` sorts it. */
+/**
+ * Sorts an SMTP result. RFC 1047: once the final "." is sent, a connection lost or timed out before the reply may
+ * still have delivered the message; sending it again could deliver it twice, so it is uncertain, never retried
+ * on its own. Before that point the server cannot have taken it, and it is retried as any dropped connection.
+ */
 export function classifyResult(result: SmtpResult): Outcome {
   if (result.ok) {
     const reply = result.reply.trim();
     return { kind: 'sent', replyCode: replyCodeOf(reply), reply, isConnectionFailure: false };
+  }
+  if (result.isAfterData) {
+    const reply = `${UNCERTAIN_REPLY} (${result.error.code ?? 'error'}: ${result.error.message})`;
+    return { kind: 'uncertain', replyCode: null, reply, isConnectionFailure: true };
   }
   return classifyError(result.error);
 }
@@ -382,7 +396,7 @@ function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
     run.attempts.delete(message.id);
     run.progress[state]++;
     run.progress.done++;
-    if (state === 'failed') listFailure(run, { ...failureOf(message, outcome), state });
+    if (state !== 'sent') listFailure(run, { ...failureOf(message, outcome), state });
     return;
   }
   const made = (run.attempts.get(message.id) ?? 0) + 1;
@@ -690,8 +704,9 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
  * Runs a campaign: enqueues the recipients file (streamed, idempotent), then sends every due message through the
  * organisation's SMTP server. Each message's intent (sending) is committed before its SMTP transaction and its
  * outcome after, so a run killed at any point resumes without losing or repeating a message; rows caught in flight
- * become uncertain and go again only with `retryUncertain`. 4xx replies and dropped connections are retried within
- * the run (DEFAULT_RETRY), 5xx replies are recorded as failed with the server's reply. Messages are
+ * become uncertain and go again only with `retryUncertain`, as do messages whose connection was lost after the end
+ * of DATA. 4xx replies and dropped connections are retried within the run (DEFAULT_RETRY), 5xx replies are
+ * recorded as failed with the server's reply. Messages are
  * built at send time from the stored fields, so memory stays flat with the number of recipients.
  */
 export async function sendCampaign(options: SendOptions): Promise<SendReport> {
@@ -723,7 +738,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       sign: config.dkim === null || mode === 'dry-run' ? null : createDkimSigner(config.dkim),
       options,
       retry: options.retry ?? DEFAULT_RETRY,
-      progress: { total, done: 0, sent: 0, deferred: 0, failed: 0 },
+      progress: { total, done: 0, sent: 0, deferred: 0, failed: 0, uncertain: 0 },
       failures: [],
       waiting: new Map(),
       reserved: new Set(),

@@ -1,4 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type { SmtpConfig } from './campaign-config.js';
 
@@ -15,7 +16,17 @@ const MAX_MESSAGES_PER_CONNECTION = 1000;
 const QUIT_TIMEOUT_MS = 5_000;
 
 /** What one SMTP transaction came to. */
-export type SmtpResult = { ok: true; reply: string } | { ok: false; error: SMTPConnection.SMTPError };
+export type SmtpResult =
+  | { ok: true; reply: string }
+  | {
+      ok: false;
+      error: SMTPConnection.SMTPError;
+      /**
+       * The connection was lost or timed out after the whole message and its final "." had been handed to it, before
+       * the server's reply: the server may have accepted the message (RFC 1047).
+       */
+      isAfterData: boolean;
+    };
 
 /** An error as nodemailer's SMTPConnection reports it: a stable code and the command it happened on. */
 function smtpError(message: string, code: string, command: string): SMTPConnection.SMTPError {
@@ -68,7 +79,7 @@ export class SmtpSession {
     try {
       connection = this.#connection ?? (await this.#open());
     } catch (error) {
-      return { ok: false, error: error as SMTPConnection.SMTPError };
+      return { ok: false, error: error as SMTPConnection.SMTPError, isAfterData: false };
     }
     return new Promise((resolve) => {
       let isDone = false;
@@ -78,10 +89,16 @@ export class SmtpSession {
         this.#onFailure = null;
         resolve(result);
       };
+      // The body ends once SMTPConnection has read it after the server's 354, appending the final "." as it writes.
+      let isHandedOver = false;
+      const body = new PassThrough();
+      body.once('end', () => {
+        isHandedOver = true;
+      });
       this.#onFailure = (error) => {
-        finish({ ok: false, error });
+        finish({ ok: false, error, isAfterData: isHandedOver });
       };
-      connection.send({ from: envelope.from, to: [envelope.to], size: message.length }, message, (error, info) => {
+      connection.send({ from: envelope.from, to: [envelope.to], size: message.length }, body, (error, info) => {
         this.#messages++;
         if (error === null) {
           finish({ ok: true, reply: info.response });
@@ -89,7 +106,7 @@ export class SmtpSession {
           return;
         }
         // A refused MAIL, RCPT or DATA leaves the transaction open on the server: RSET before the next one.
-        const refused: SmtpResult = { ok: false, error };
+        const refused: SmtpResult = { ok: false, error, isAfterData: false };
         this.#onFailure = () => {
           finish(refused);
         };
@@ -99,6 +116,7 @@ export class SmtpSession {
           finish(refused);
         });
       });
+      body.end(message);
     });
   }
 

@@ -151,7 +151,8 @@ export function markSending(db: Db, messageId: number, now: number): boolean {
 
 /** What an SMTP transaction came to, as the queue keeps it. */
 export interface MessageOutcome {
-  state: 'sent' | 'deferred' | 'failed';
+  /** `uncertain`: the connection was lost after the end of DATA, before the reply (RFC 1047). */
+  state: 'sent' | 'deferred' | 'failed' | 'uncertain';
   replyCode: number | null;
   reply: string;
   nextAttemptAt?: number;

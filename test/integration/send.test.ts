@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate } from 'mailauth';
@@ -42,6 +43,62 @@ function decodeWords(value: string): string {
 
 function recipientsOf(messages: readonly ReceivedMessage[]): string[] {
   return messages.flatMap((message) => message.rcptTo).sort();
+}
+
+/**
+ * A raw SMTP server that answers everything up to DATA, reads the message to its final ".", then closes the
+ * connection without a reply: the RFC 1047 case, byte-exact, which smtp-server cannot stage.
+ */
+async function startSilentServer(): Promise<{ port: number; messages: string[]; stop(): Promise<void> }> {
+  const messages: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buffer = '';
+    let isData = false;
+    socket.write('220 silent.example ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (isData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          messages.push(buffer.slice(0, end));
+          socket.destroy();
+          return;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol).toUpperCase();
+        buffer = buffer.slice(eol + 2);
+        if (line.startsWith('EHLO')) socket.write('250-silent.example\r\n250 8BITMIME\r\n');
+        else if (line === 'DATA') {
+          isData = true;
+          socket.write('354 go ahead\r\n');
+        } else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    messages,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Points a campaign config at another port. */
+function writeConfigPort(configFile: string, port: number): string {
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { smtp: Record<string, unknown> };
+  writeFileSync(configFile, JSON.stringify({ ...config, smtp: { ...config.smtp, port } }));
+  return configFile;
 }
 
 describe('sendCampaign() against a real SMTP server', () => {
@@ -271,17 +328,56 @@ describe('sendCampaign() against a real SMTP server', () => {
     expect(smtp.dataCount()).toBe(3);
   });
 
-  it('loses and doubles nothing when the server drops connections mid-campaign', async () => {
+  it('loses and doubles nothing when the server drops connections before the end of DATA', async () => {
     const setup = await setUp(people(20));
-    smtp.behaviour.onMessage = (_message, index) => (index % 4 === 1 ? 'drop' : undefined);
+    smtp.behaviour.onRecipient = (_address, index) => (index % 4 === 1 ? 'drop' : undefined);
     const report = await run(setup);
-    expect(report.run).toMatchObject({ sent: 20, failed: 0, deferred: 0 });
+    expect(report.run).toMatchObject({ sent: 20, failed: 0, deferred: 0, uncertain: 0 });
     expect(recipientsOf(smtp.accepted)).toEqual(
       people(20)
         .map((p) => p.email)
         .sort(),
     );
     expect(new Set(recipientsOf(smtp.accepted)).size).toBe(20);
+  });
+
+  it('leaves a message uncertain, never retried, when the connection drops after the final "." (RFC 1047)', async () => {
+    const setup = await setUp(people(3));
+    smtp.behaviour.onMessage = (message) => (message.rcptTo[0] === 'person2@example.com' ? 'drop' : undefined);
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ total: 3, done: 3, sent: 2, uncertain: 1, deferred: 0, failed: 0 });
+    expect(report.counts).toMatchObject({ sent: 2, uncertain: 1, pending: 0, deferred: 0 });
+    expect(report.failures).toEqual([
+      expect.objectContaining({ email: 'person2@example.com', state: 'uncertain', replyCode: null }),
+    ]);
+    expect(report.failures[0]?.reply).toMatch(/RFC 1047/);
+    // Read once, in full, by the server: not sent a second time.
+    expect(smtp.dataCount()).toBe(3);
+    const again = await run(setup);
+    expect(again.run.total).toBe(0);
+    expect(smtp.dataCount()).toBe(3);
+    smtp.behaviour.onMessage = undefined;
+    const retried = await run(setup, { retryUncertain: true });
+    expect(retried.run).toMatchObject({ total: 1, sent: 1 });
+    expect(recipientsOf(smtp.accepted)).toEqual(['person1@example.net', 'person2@example.com', 'person3@example.net']);
+  });
+
+  it('leaves a message uncertain when a server reads the whole DATA and closes without replying', async () => {
+    const setup = await setUp(people(1));
+    const silent = await startSilentServer();
+    try {
+      const config = loadCampaignConfig(writeConfigPort(fixture?.configFile ?? '', silent.port), {});
+      const report = await run({ config, db: setup.db });
+      expect(report.run).toMatchObject({ total: 1, uncertain: 1, sent: 0, deferred: 0, failed: 0 });
+      expect(report.counts.uncertain).toBe(1);
+      expect(silent.messages).toHaveLength(1);
+      expect(silent.messages[0]).toContain('Message-ID:');
+      const [uncertain] = messagesInState(setup.db, 1, 'uncertain', 10);
+      expect(uncertain).toMatchObject({ email: 'person1@example.net', attempts: 1, replyCode: null });
+      expect(uncertain?.reply).toMatch(/may have accepted it \(RFC 1047\)/);
+    } finally {
+      await silent.stop();
+    }
   });
 
   it('resumes without sending again what the server accepted', async () => {

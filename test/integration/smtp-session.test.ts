@@ -136,7 +136,7 @@ describe('SmtpSession against smtp-server', () => {
     const session = new SmtpSession(config(await start()));
     refuse.add('gone@example.net');
     const refused = await session.send({ from: 'bounces+x@consult.example.org', to: 'gone@example.net' }, MESSAGE);
-    expect(refused).toMatchObject({ ok: false, error: { responseCode: 550, command: 'RCPT TO' } });
+    expect(refused).toMatchObject({ ok: false, isAfterData: false, error: { responseCode: 550, command: 'RCPT TO' } });
     const next = await session.send({ from: 'bounces+y@consult.example.org', to: 'here@example.net' }, MESSAGE);
     expect(next.ok).toBe(true);
     await session.close();
@@ -168,7 +168,7 @@ describe('SmtpSession against smtp-server', () => {
     const credentials = { security: 'starttls' as const, user: 'campagnes', password: 's3cret' };
     const verifying = new SmtpSession(config(port, credentials));
     const refused = await verifying.send({ from: 'x@consult.example.org', to: 'a@example.net' }, MESSAGE);
-    expect(refused).toMatchObject({ ok: false });
+    expect(refused).toMatchObject({ ok: false, isAfterData: false });
     expect(received).toEqual([]);
 
     const trusting = new SmtpSession(config(port, { ...credentials, tlsRejectUnauthorized: false }));
@@ -189,6 +189,6 @@ describe('SmtpSession against smtp-server', () => {
       { from: 'x@consult.example.org', to: 'a@example.net' },
       MESSAGE,
     );
-    expect(result).toMatchObject({ ok: false, error: { code: 'ECONNECTION', command: 'CONN' } });
+    expect(result).toMatchObject({ ok: false, isAfterData: false, error: { code: 'ECONNECTION', command: 'CONN' } });
   });
 });

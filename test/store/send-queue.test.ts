@@ -109,10 +109,10 @@ describe('send queue', () => {
       { kind: 'outcome', messageId: 1, outcome: { state: 'sent', replyCode: 250, reply: '250 Ok' }, now: 11 },
       { kind: 'sending', messageId: 2, now: 12 },
       { kind: 'sending', messageId: 2, now: 12 },
-      { kind: 'outcome', messageId: 2, outcome: { state: 'deferred', replyCode: 451, reply: 'later' }, now: 13 },
+      { kind: 'outcome', messageId: 2, outcome: { state: 'uncertain', replyCode: null, reply: 'lost' }, now: 13 },
     ]);
     expect(taken).toEqual([true, true, true, false, true]);
-    expect(countByState(db, id)).toMatchObject({ sent: 1, deferred: 1, pending: 1, sending: 0 });
+    expect(countByState(db, id)).toMatchObject({ sent: 1, uncertain: 1, pending: 1, sending: 0 });
     db.close();
   });
 });

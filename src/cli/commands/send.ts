@@ -49,8 +49,8 @@ const TEXTS = {
     fr: 'Attention : certaines vérifications n’ont pu être faites (le DNS n’a pas répondu) ; envoi quand même',
   },
   runSummary: {
-    en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred this run ({elapsed} s)',
-    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés lors de ce passage ({elapsed} s)',
+    en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain this run ({elapsed} s)',
+    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains lors de ce passage ({elapsed} s)',
   },
   dryRunSummary: {
     en: 'Dry run of "{campaign}": {rendered} messages rendered, {errors} cannot be rendered; nothing sent',
