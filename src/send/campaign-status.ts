@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
 import {
   countByState,
+  countExpired,
   findCampaign,
   messagesInState,
   sendTimes,
@@ -27,6 +28,8 @@ export interface CampaignStatus {
   skipped: number;
   duplicates: number;
   counts: Record<MessageState, number>;
+  /** Failed messages that were given up on for outliving the queue lifetime (counted in `counts.failed`). */
+  expired: number;
   firstSentAt: string | null;
   lastSentAt: string | null;
   /** Messages accepted per second over the last five minutes, or over the whole run when it ended earlier. */
@@ -50,6 +53,7 @@ export function campaignStatus(db: Db, name: string, now: number): CampaignStatu
       skipped: 0,
       duplicates: 0,
       counts: empty,
+      expired: 0,
       firstSentAt: null,
       lastSentAt: null,
       ratePerSecond: null,
@@ -73,6 +77,7 @@ export function campaignStatus(db: Db, name: string, now: number): CampaignStatu
     skipped: campaign.skipped,
     duplicates: campaign.duplicates,
     counts,
+    expired: countExpired(db, campaign.id),
     firstSentAt: times.firstSentAt === null ? null : new Date(times.firstSentAt).toISOString(),
     lastSentAt: times.lastSentAt === null ? null : new Date(times.lastSentAt).toISOString(),
     ratePerSecond: rate === null ? null : Math.round(rate * 100) / 100,

@@ -10,6 +10,7 @@ import {
   countByState,
   dueMessages,
   enqueueBatch,
+  expireDeferred,
   findCampaign,
   markInterrupted,
   openCampaign,
@@ -98,6 +99,8 @@ export interface SendFailure {
   state: 'failed' | 'deferred' | 'uncertain';
   replyCode: number | null;
   reply: string;
+  /** Failed for outliving the queue lifetime; the reply is the last one the server gave. */
+  expired: boolean;
 }
 
 /** A test message's result. */
@@ -118,6 +121,8 @@ export interface SendReport {
   recipients: { queued: number; skipped: number; duplicates: number };
   /** Rows a killed run left in flight, found and marked uncertain at the start of this run. */
   foundUncertain: number;
+  /** Deferred messages failed this run for outliving the queue lifetime (at the start, or on a new deferral). */
+  expired: number;
   run: SendProgress & { rendered: number; renderErrors: number };
   /** The queue after the run. */
   counts: Record<MessageState, number>;
@@ -334,6 +339,7 @@ interface Run {
   retry: { baseMs: number; maxAttemptsPerRun: number };
   progress: SendProgress;
   failures: SendFailure[];
+  expired: number;
   /** Messages this run will come back to, by id: a per-domain rate slot or a backoff time. */
   waiting: Map<number, number>;
   /** Messages holding a per-domain slot: when due, they go without asking the domain's rate again. */
@@ -373,8 +379,11 @@ function rowOf(run: Run, message: { recipientId: number }): RowLocation {
   return { file: run.context.config.recipients, line: message.recipientId };
 }
 
-/** Records an SMTP outcome for a message marked sending, and schedules its retry within the run. */
-function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
+/**
+ * Records an SMTP outcome for a message marked sending at `sentAt`, and schedules its retry within the run. A deferral
+ * past the queue lifetime, counted from the message's first attempt, fails it with the reply as the evidence.
+ */
+function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outcome): void {
   const now = Date.now();
   const { config } = run.context;
   if (outcome.kind === 'stop') {
@@ -390,13 +399,16 @@ function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
       reason: 'unreachable',
       message: `Cannot reach "${config.smtp.host}:${config.smtp.port}": ${outcome.reply}`,
     };
-  if (outcome.kind !== 'deferred') {
-    const state = outcome.kind;
-    run.writer.outcome(message.id, { state, replyCode: outcome.replyCode, reply: outcome.reply }, now);
+  const isExpired =
+    outcome.kind === 'deferred' && now - (message.firstAttemptAt ?? sentAt) >= config.maxQueueLifetimeMs;
+  if (outcome.kind !== 'deferred' || isExpired) {
+    const state = outcome.kind === 'deferred' ? 'failed' : outcome.kind;
+    run.writer.outcome(message.id, { state, replyCode: outcome.replyCode, reply: outcome.reply, isExpired }, now);
     run.attempts.delete(message.id);
     run.progress[state]++;
     run.progress.done++;
-    if (state !== 'sent') listFailure(run, { ...failureOf(message, outcome), state });
+    if (isExpired) run.expired++;
+    if (state !== 'sent') listFailure(run, { ...failureOf(message, outcome), state, expired: isExpired });
     return;
   }
   const made = (run.attempts.get(message.id) ?? 0) + 1;
@@ -410,7 +422,7 @@ function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
   run.attempts.delete(message.id);
   run.progress.deferred++;
   run.progress.done++;
-  listFailure(run, { ...failureOf(message, outcome), state: 'deferred' });
+  listFailure(run, { ...failureOf(message, outcome), state: 'deferred', expired: false });
 }
 
 /** Waits for `ms` unless the run is interrupted first. */
@@ -591,7 +603,7 @@ async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession):
     }
     if ('error' in mail) {
       // A field that cannot be rendered (a line break in the subject) is this row's fault: fail it, send the rest.
-      settle(run, message, {
+      settle(run, message, sentAt, {
         kind: 'failed',
         replyCode: null,
         reply: mail.error.message,
@@ -603,7 +615,7 @@ async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession):
       continue;
     }
     const delivered = session.send(mail.envelope, mail.bytes).then((result) => {
-      settle(run, message, classifyResult(result));
+      settle(run, message, sentAt, classifyResult(result));
       scheduler.release(message.id);
       run.options.onProgress?.(run.progress);
     });
@@ -655,7 +667,11 @@ function renderAll(run: Run, total: number): { rendered: number; renderErrors: n
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         renderErrors++;
-        listFailure(run, { ...failureOf(message, { replyCode: null, reply: error.message }), state: 'failed' });
+        listFailure(run, {
+          ...failureOf(message, { replyCode: null, reply: error.message }),
+          state: 'failed',
+          expired: false,
+        });
       }
     }
   }
@@ -705,8 +721,8 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
  * organisation's SMTP server. Each message's intent (sending) is committed before its SMTP transaction and its
  * outcome after, so a run killed at any point resumes without losing or repeating a message; rows caught in flight
  * become uncertain and go again only with `retryUncertain`, as do messages whose connection was lost after the end
- * of DATA. 4xx replies and dropped connections are retried within the run (DEFAULT_RETRY), 5xx replies are
- * recorded as failed with the server's reply. Messages are
+ * of DATA. 4xx replies and dropped connections are retried within the run (DEFAULT_RETRY), and failed once they
+ * outlive the campaign's queue lifetime; 5xx replies are recorded as failed with the server's reply. Messages are
  * built at send time from the stored fields, so memory stays flat with the number of recipients.
  */
 export async function sendCampaign(options: SendOptions): Promise<SendReport> {
@@ -723,6 +739,9 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
   try {
     const foundUncertain = isSending ? markInterrupted(db, campaign.id, started) : 0;
     await enqueueRecipients(db, campaign, config);
+    const expiredAtStart = isSending
+      ? expireDeferred(db, campaign.id, started - config.maxQueueLifetimeMs, started)
+      : 0;
     if (isSending) resetSchedule(db, campaign.id);
     const context = loadMailContext(config, campaign.id, campaign.verpKey);
     const counts = countByState(db, campaign.id);
@@ -740,6 +759,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       retry: options.retry ?? DEFAULT_RETRY,
       progress: { total, done: 0, sent: 0, deferred: 0, failed: 0, uncertain: 0 },
       failures: [],
+      expired: expiredAtStart,
       waiting: new Map(),
       reserved: new Set(),
       attempts: new Map(),
@@ -767,6 +787,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
         duplicates: finalCampaign.duplicates,
       },
       foundUncertain,
+      expired: run.expired,
       run: { ...run.progress, ...rendered },
       counts: countByState(db, campaign.id),
       failures: run.failures,

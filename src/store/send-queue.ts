@@ -43,6 +43,8 @@ export interface QueuedMessage {
   fields: Record<string, string>;
   messageId: string;
   attempts: number;
+  /** When the message was first handed to the server (Unix ms), or null if never: its queue lifetime starts then. */
+  firstAttemptAt: number | null;
 }
 
 /** Finds a campaign by name or creates it with a fresh random VERP key. */
@@ -116,7 +118,7 @@ export function dueMessages(
 ): QueuedMessage[] {
   const rows = prepared(
     db,
-    `SELECT id, recipient_id, email, fields, message_id, attempts FROM messages
+    `SELECT id, recipient_id, email, fields, message_id, attempts, first_attempt_at FROM messages
      WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
        AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
      ORDER BY id LIMIT ?`,
@@ -127,6 +129,7 @@ export function dueMessages(
     fields: string;
     message_id: string;
     attempts: number;
+    first_attempt_at: number | null;
   }[];
   return rows.map((row) => ({
     id: row.id,
@@ -135,17 +138,22 @@ export function dueMessages(
     fields: JSON.parse(row.fields) as Record<string, string>,
     messageId: row.message_id,
     attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at,
   }));
 }
 
-/** Records the intent before the SMTP transaction, committed on its own; false if another run took the row. */
+/**
+ * Records the intent before the SMTP transaction, committed on its own; false if another run took the row. The first
+ * attempt's time is kept: the queue lifetime counts from it.
+ */
 export function markSending(db: Db, messageId: number, now: number): boolean {
   return (
     prepared(
       db,
-      `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?
+      `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?,
+         first_attempt_at = coalesce(first_attempt_at, ?)
        WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
-    ).run(now, messageId).changes === 1
+    ).run(now, now, messageId).changes === 1
   );
 }
 
@@ -156,6 +164,8 @@ export interface MessageOutcome {
   replyCode: number | null;
   reply: string;
   nextAttemptAt?: number;
+  /** A deferral past the campaign's queue lifetime: failed, the last reply kept as the evidence. */
+  isExpired?: boolean;
 }
 
 /** Records the outcome after the SMTP transaction, with the server's reply. */
@@ -163,7 +173,7 @@ export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome
   prepared(
     db,
     `UPDATE messages SET state = ?, last_reply_code = ?, last_reply = ?, next_attempt_at = ?, updated_at = ?,
-       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, expired_at = ?
      WHERE id = ? AND state = 'sending'`,
   ).run(
     outcome.state,
@@ -173,6 +183,7 @@ export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome
     now,
     outcome.state,
     now,
+    outcome.isExpired === true ? now : null,
     messageId,
   );
 }
@@ -195,6 +206,19 @@ export function writeQueue(db: Db, writes: readonly QueueWrite[]): boolean[] {
       return true;
     }),
   )();
+}
+
+/**
+ * Fails the deferred messages first tried at or before `cutoff`: past the campaign's queue lifetime, a message
+ * is given up on (Postfix's maximal_queue_lifetime), its last reply kept as the evidence. Returns how many.
+ */
+export function expireDeferred(db: Db, campaignId: number, cutoff: number, now: number): number {
+  return db
+    .prepare(
+      `UPDATE messages SET state = 'failed', expired_at = ?, next_attempt_at = 0, updated_at = ?
+       WHERE campaign_id = ? AND state = 'deferred' AND first_attempt_at <= ?`,
+    )
+    .run(now, now, campaignId, cutoff).changes;
 }
 
 /** Counts messages by state. */
@@ -308,13 +332,15 @@ export interface MessageSummary {
   replyCode: number | null;
   reply: string | null;
   updatedAt: number;
+  /** When a deferred message was failed for outliving the queue lifetime (Unix ms), or null. */
+  expiredAt: number | null;
 }
 
 /** Lists messages in one state, oldest first, at most `limit`. */
 export function messagesInState(db: Db, campaignId: number, state: MessageState, limit: number): MessageSummary[] {
   const rows = db
     .prepare(
-      `SELECT recipient_id, email, state, attempts, last_reply_code, last_reply, updated_at FROM messages
+      `SELECT recipient_id, email, state, attempts, last_reply_code, last_reply, updated_at, expired_at FROM messages
        WHERE campaign_id = ? AND state = ? ORDER BY id LIMIT ?`,
     )
     .all(campaignId, state, limit) as {
@@ -325,6 +351,7 @@ export function messagesInState(db: Db, campaignId: number, state: MessageState,
     last_reply_code: number | null;
     last_reply: string | null;
     updated_at: number;
+    expired_at: number | null;
   }[];
   return rows.map((row) => ({
     recipientId: row.recipient_id,
@@ -334,7 +361,16 @@ export function messagesInState(db: Db, campaignId: number, state: MessageState,
     replyCode: row.last_reply_code,
     reply: row.last_reply,
     updatedAt: row.updated_at,
+    expiredAt: row.expired_at,
   }));
+}
+
+/** How many of a campaign's messages were failed for outliving the queue lifetime. */
+export function countExpired(db: Db, campaignId: number): number {
+  return db
+    .prepare(`SELECT count(*) FROM messages WHERE campaign_id = ? AND state = 'failed' AND expired_at IS NOT NULL`)
+    .pluck()
+    .get(campaignId) as number;
 }
 
 /** Sending times of a campaign: first and last acceptance, and how many were accepted since `since`. */

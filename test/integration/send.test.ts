@@ -8,6 +8,7 @@ import { createNetworkResolver, type NetworkResolver } from '../../src/dns/netwo
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { decodeVerp } from '../../src/parse/verp.js';
 import { loadCampaignConfig } from '../../src/send/campaign-config.js';
+import { campaignStatus } from '../../src/send/campaign-status.js';
 import { sendCampaign, type SendOptions } from '../../src/send/send-campaign.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
@@ -428,6 +429,55 @@ describe('sendCampaign() against a real SMTP server', () => {
       'Consultation vélo, Prénom1',
     );
     expect(test.counts).toMatchObject({ pending: 3, sent: 0 });
+  });
+
+  it('fails a deferral past the queue lifetime at once, its reply kept as the evidence', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(2), config: { maxQueueLifetime: '0s' } });
+    db = openDatabase(fixture.dbFile);
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person1@example.net'
+        ? { code: 451, text: '4.7.1 Greylisted, try again later' }
+        : undefined;
+    const report = await run({ config: loadCampaignConfig(fixture.configFile, {}), db });
+    expect(report.run).toMatchObject({ sent: 1, failed: 1, deferred: 0 });
+    expect(report.expired).toBe(1);
+    expect(report.failures).toEqual([
+      expect.objectContaining({ email: 'person1@example.net', state: 'failed', replyCode: 451, expired: true }),
+    ]);
+    const [failed] = messagesInState(db, 1, 'failed', 10);
+    expect(failed).toMatchObject({ email: 'person1@example.net', attempts: 1, replyCode: 451 });
+    expect(failed?.reply).toContain('Greylisted');
+    expect(failed?.expiredAt).toEqual(expect.any(Number));
+  });
+
+  it('fails at the start of a later run what is still deferred past the queue lifetime, without trying again', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(2), config: { maxQueueLifetime: '1s' } });
+    db = openDatabase(fixture.dbFile);
+    const base = { config: loadCampaignConfig(fixture.configFile, {}), db };
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person1@example.net' ? { code: 452, text: '4.2.2 Mailbox full' } : undefined;
+    const first = await run(base, { retry: { baseMs: 10, maxAttemptsPerRun: 2 } });
+    expect(first.run).toMatchObject({ sent: 1, deferred: 1 });
+    expect(first.expired).toBe(0);
+    const attempts = smtp.dataCount();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await run(base);
+    expect(second.expired).toBe(1);
+    expect(second.run.total).toBe(0);
+    expect(second.counts).toMatchObject({ sent: 1, failed: 1, deferred: 0 });
+    expect(smtp.dataCount()).toBe(attempts);
+    const status = campaignStatus(db, 'campaign', Date.now());
+    expect(status.expired).toBe(1);
+    expect(status.failed).toEqual([
+      expect.objectContaining({
+        email: 'person1@example.net',
+        replyCode: 452,
+        expiredAt: expect.any(Number) as number,
+      }),
+    ]);
+    expect(status.failed[0]?.reply).toContain('Mailbox full');
   });
 
   it('stops and keeps the messages when the server is unreachable', async () => {

@@ -52,6 +52,10 @@ const TEXTS = {
     en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain this run ({elapsed} s)',
     fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains lors de ce passage ({elapsed} s)',
   },
+  expiredRun: {
+    en: '{count} deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed, their last reply kept',
+    fr: '{count} messages différés ont dépassé la durée de vie en file (maxQueueLifetime) et sont passés en échec, avec leur dernière réponse',
+  },
   dryRunSummary: {
     en: 'Dry run of "{campaign}": {rendered} messages rendered, {errors} cannot be rendered; nothing sent',
     fr: 'Essai à blanc de « {campaign} » : {rendered} messages rendus, {errors} impossibles à rendre ; rien n’a été envoyé',
@@ -81,6 +85,14 @@ const TEXTS = {
   rate: {
     en: 'Rate: {rate} messages/s; about {eta} s left',
     fr: 'Débit : {rate} messages/s ; environ {eta} s restantes',
+  },
+  expiredStatus: {
+    en: '{count} of the failed messages were still deferred when the queue lifetime ran out',
+    fr: '{count} des messages en échec étaient encore différés à la fin de leur durée de vie en file',
+  },
+  expiredLine: {
+    en: '  failed line {line} {email}: still deferred at the end of the queue lifetime; last reply: {reply}',
+    fr: '  échec ligne {line} {email} : encore différé à la fin de la durée de vie en file ; dernière réponse : {reply}',
   },
   uncertainLine: {
     en: '  uncertain line {line} {email} (last try {at})',
@@ -160,9 +172,10 @@ export function renderRunText(report: SendReport, lang: Lang): string {
         elapsed: (report.elapsedMs / 1000).toFixed(1),
       }),
     );
+  if (report.expired > 0) lines.push(render(TEXTS.expiredRun, lang, { count: report.expired }));
   for (const failure of report.failures)
     lines.push(
-      render(TEXTS.failure, lang, {
+      render(failure.expired ? TEXTS.expiredLine : TEXTS.failure, lang, {
         state: failure.state,
         line: failure.recipientId,
         email: failure.email,
@@ -183,7 +196,7 @@ export function runExit(report: SendReport): ExitCode {
       ? report.run.renderErrors > 0
       : report.mode === 'test'
         ? report.tests.some((test) => !test.accepted)
-        : report.run.failed > 0;
+        : report.run.failed + report.expired > 0;
   if (rejected) return EXIT.findings;
   const isIncomplete =
     report.stopped !== null || (report.mode === 'send' && report.counts.deferred + report.counts.uncertain > 0);
@@ -199,6 +212,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
   ];
   if (status.ratePerSecond !== null)
     lines.push(render(TEXTS.rate, lang, { rate: status.ratePerSecond, eta: status.etaSeconds ?? '?' }));
+  if (status.expired > 0) lines.push(render(TEXTS.expiredStatus, lang, { count: status.expired }));
   for (const message of status.uncertain)
     lines.push(
       render(TEXTS.uncertainLine, lang, {
@@ -209,7 +223,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
     );
   for (const message of status.failed)
     lines.push(
-      render(TEXTS.failure, lang, {
+      render(message.expiredAt === null ? TEXTS.failure : TEXTS.expiredLine, lang, {
         state: message.state,
         line: message.recipientId,
         email: message.email,
