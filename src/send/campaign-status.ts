@@ -7,6 +7,7 @@ import {
   sendTimes,
   type MessageState,
   type MessageSummary,
+  type SendTimes,
 } from '../store/send-queue.js';
 
 /** The window the current rate is measured over: long enough to smooth a pool's bursts, short enough to follow a throttle. */
@@ -32,12 +33,32 @@ export interface CampaignStatus {
   expired: number;
   firstSentAt: string | null;
   lastSentAt: string | null;
-  /** Messages accepted per second over the last five minutes, or over the whole run when it ended earlier. */
+  /**
+   * Messages accepted per second, from the first to the last acceptance of the last five minutes, or of the whole
+   * campaign when fewer than two were accepted in the last five minutes.
+   */
   ratePerSecond: number | null;
-  /** Seconds to send what is pending or deferred at that rate. */
+  /** Seconds to send what is pending, deferred or in flight at that rate. */
   etaSeconds: number | null;
   uncertain: MessageSummary[];
   failed: MessageSummary[];
+}
+
+/**
+ * Acceptances per second between the first and the last of a span: n acceptances make n - 1 intervals. A window
+ * divided by its full length would count the minutes before a run started as minutes of sending.
+ */
+function rateBetween(count: number, first: number | null, last: number | null): number | null {
+  if (count < 2 || first === null || last === null || last <= first) return null;
+  return (count - 1) / ((last - first) / 1000);
+}
+
+/** The current rate (the last five minutes), or the whole campaign's when too little went in the last five minutes. */
+function sendingRate(times: SendTimes, sent: number): number | null {
+  return (
+    rateBetween(times.recent.count, times.recent.firstSentAt, times.recent.lastSentAt) ??
+    rateBetween(sent, times.firstSentAt, times.lastSentAt)
+  );
 }
 
 /** Reads a campaign's queue: counts by state, rate, ETA, the uncertain messages and the first failures. */
@@ -64,11 +85,8 @@ export function campaignStatus(db: Db, name: string, now: number): CampaignStatu
   }
   const counts = countByState(db, campaign.id);
   const times = sendTimes(db, campaign.id, now - RATE_WINDOW_MS);
-  let rate: number | null = null;
-  if (times.sentSince > 0) rate = times.sentSince / (RATE_WINDOW_MS / 1000);
-  else if (times.firstSentAt !== null && times.lastSentAt !== null && times.lastSentAt > times.firstSentAt)
-    rate = counts.sent / ((times.lastSentAt - times.firstSentAt) / 1000);
-  const left = counts.pending + counts.deferred;
+  const rate = sendingRate(times, counts.sent);
+  const left = counts.pending + counts.deferred + counts.sending;
   return {
     schemaVersion: 1,
     campaign: name,

@@ -373,19 +373,34 @@ export function countExpired(db: Db, campaignId: number): number {
     .get(campaignId) as number;
 }
 
-/** Sending times of a campaign: first and last acceptance, and how many were accepted since `since`. */
-export function sendTimes(
-  db: Db,
-  campaignId: number,
-  since: number,
-): { firstSentAt: number | null; lastSentAt: number | null; sentSince: number } {
+/** When a campaign's messages were accepted: over the whole campaign, and over the recent window. */
+export interface SendTimes {
+  firstSentAt: number | null;
+  lastSentAt: number | null;
+  /** Accepted at or after `since`, with the first and last of those times. */
+  recent: { count: number; firstSentAt: number | null; lastSentAt: number | null };
+}
+
+/** Sending times of a campaign: first and last acceptance, overall and since `since`. */
+export function sendTimes(db: Db, campaignId: number, since: number): SendTimes {
   const row = db
     .prepare(
-      `SELECT min(sent_at) AS first, max(sent_at) AS last, sum(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS recent
+      `SELECT min(sent_at) AS first, max(sent_at) AS last, sum(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS recent,
+         min(CASE WHEN sent_at >= ? THEN sent_at END) AS recent_first
        FROM messages WHERE campaign_id = ? AND state = 'sent'`,
     )
-    .get(since, campaignId) as { first: number | null; last: number | null; recent: number | null };
-  return { firstSentAt: row.first, lastSentAt: row.last, sentSince: row.recent ?? 0 };
+    .get(since, since, campaignId) as {
+    first: number | null;
+    last: number | null;
+    recent: number | null;
+    recent_first: number | null;
+  };
+  const count = row.recent ?? 0;
+  return {
+    firstSentAt: row.first,
+    lastSentAt: row.last,
+    recent: { count, firstSentAt: row.recent_first, lastSentAt: count > 0 ? row.last : null },
+  };
 }
 
 /**

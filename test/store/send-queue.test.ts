@@ -16,6 +16,7 @@ import {
   messagesInState,
   openCampaign,
   recordOutcome,
+  sendTimes,
   writeQueue,
 } from '../../src/store/send-queue.js';
 
@@ -118,6 +119,11 @@ describe('send queue', () => {
     ]);
     expect(taken).toEqual([true, true, true, false, true]);
     expect(countByState(db, id)).toMatchObject({ sent: 1, uncertain: 1, pending: 1, sending: 0 });
+    expect(sendTimes(db, id, 0)).toEqual({
+      firstSentAt: 11,
+      lastSentAt: 11,
+      recent: { count: 1, firstSentAt: 11, lastSentAt: 11 },
+    });
     db.close();
   });
 

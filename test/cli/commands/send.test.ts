@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { renderRunText, renderStatusText, runExit } from '../../../src/cli/commands/send.js';
+import {
+  formatDuration,
+  renderProgress,
+  renderRunText,
+  renderStatusText,
+  runExit,
+} from '../../../src/cli/commands/send.js';
 import type { CampaignStatus } from '../../../src/send/campaign-status.js';
 import type { SendReport } from '../../../src/send/send-campaign.js';
+
+const PROGRESS = { total: 200, done: 50, sent: 45, failed: 2, deferred: 1, uncertain: 2 };
 
 const REPORT: SendReport = {
   schemaVersion: 1,
@@ -18,6 +26,28 @@ const REPORT: SendReport = {
   stopped: null,
   elapsedMs: 1200,
 };
+
+describe('formatDuration()', () => {
+  it.each([
+    [0, '0 s'],
+    [44.6, '45 s'],
+    [725, '12 min 05 s'],
+    [7830, '2 h 10 min'],
+  ])('writes %s seconds as "%s"', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe('renderProgress()', () => {
+  it('draws a bar with the share done, the rate and the time left', () => {
+    expect(renderProgress(PROGRESS, 10_000, 'en')).toBe(
+      '[######..................] 25% 50/200  5/s  ETA 30 s  (45 sent, 2 failed, 1 deferred, 2 uncertain)',
+    );
+    expect(renderProgress({ ...PROGRESS, done: 200 }, 10_000, 'fr')).toMatch(
+      /^\[#{24}\] 100 % 200\/200 {2}20\/s {2}reste 0 s/,
+    );
+  });
+});
 
 describe('renderRunText() and runExit()', () => {
   it('says how many messages outlived the queue lifetime, lists them apart, and exits 1', () => {
@@ -49,7 +79,7 @@ describe('renderRunText() and runExit()', () => {
 });
 
 describe('renderStatusText()', () => {
-  it('shows the expired messages apart from the refused ones', () => {
+  it('shows the rate with the time left, and the expired messages apart from the refused ones', () => {
     const status: CampaignStatus = {
       schemaVersion: 1,
       campaign: 'velo',
@@ -88,6 +118,7 @@ describe('renderStatusText()', () => {
       ],
     };
     const text = renderStatusText(status, 'en');
+    expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
     expect(text).toContain('1 of the failed messages were still deferred when the queue lifetime ran out');
     expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
     expect(text).toContain(
