@@ -65,7 +65,12 @@ function connectSocket(host: string, port: number): Promise<Socket> {
 export class SmtpSession {
   readonly #config: SmtpConfig;
   #connection: SMTPConnection | null = null;
-  /** Told when the connection fails while a handshake or a transaction waits on it. */
+  /**
+   * The connection being opened or in use: only its failures concern the waiting handshake or transaction. One
+   * closed after its 1,000th message ends while the next connection opens, and must not fail it.
+   */
+  #current: SMTPConnection | null = null;
+  /** Told when the current connection fails while a handshake or a transaction waits on it. */
   #onFailure: ((error: SMTPConnection.SMTPError) => void) | null = null;
   #messages = 0;
 
@@ -125,6 +130,7 @@ export class SmtpSession {
     const connection = this.#connection;
     if (connection === null) return;
     this.#connection = null;
+    if (this.#current === connection) this.#current = null;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         connection.close();
@@ -157,13 +163,15 @@ export class SmtpSession {
     // Without a listener, an 'error' event (the server closing an idle connection) would throw.
     // The waiting transaction hears of the failure first: closing emits 'end', which would tell it less.
     connection.on('error', (error: SMTPConnection.SMTPError) => {
-      this.#onFailure?.(error);
+      if (this.#current === connection) this.#onFailure?.(error);
       this.#discard(connection);
     });
     connection.once('end', () => {
-      this.#onFailure?.(smtpError('Connection closed unexpectedly', 'ECONNECTION', 'CONN'));
+      if (this.#current === connection)
+        this.#onFailure?.(smtpError('Connection closed unexpectedly', 'ECONNECTION', 'CONN'));
       this.#discard(connection);
     });
+    this.#current = connection;
     try {
       await new Promise<void>((resolve, reject) => {
         this.#onFailure = reject;
@@ -194,6 +202,7 @@ export class SmtpSession {
 
   #discard(connection: SMTPConnection): void {
     if (this.#connection === connection) this.#connection = null;
+    if (this.#current === connection) this.#current = null;
     connection.close();
   }
 }

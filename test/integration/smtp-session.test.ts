@@ -143,6 +143,17 @@ describe('SmtpSession against smtp-server', () => {
     expect(received.map((message) => message.rcptTo)).toEqual(['here@example.net']);
   });
 
+  it('renews its connection after 1,000 messages, and the closing one does not fail the next message', async () => {
+    const session = new SmtpSession(config(await start()));
+    const results = [];
+    for (let i = 0; i < 1003; i++)
+      results.push(await session.send({ from: 'x@consult.example.org', to: `p${i}@example.net` }, MESSAGE));
+    await session.close();
+    expect(results.filter((result) => !result.ok)).toEqual([]);
+    expect(received).toHaveLength(1003);
+    expect(new Set(received.map((message) => message.connection)).size).toBe(2);
+  });
+
   it('reconnects after the server closed an idle connection', async () => {
     const session = new SmtpSession(config(await start()));
     expect((await session.send({ from: 'x@consult.example.org', to: 'a@example.net' }, MESSAGE)).ok).toBe(true);
