@@ -138,8 +138,12 @@ try {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   const start = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   const report = await sendCampaign({ config, db });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  // Every thread of the process (the event loop and node:crypto's thread pool), enqueue included.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / Math.max(1, report.run.sent);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   db.close();
@@ -153,6 +157,7 @@ try {
       `  smtp-source:  ${sourceRate.toFixed(0)} messages/s (${sourceSeconds.toFixed(1)} s)`,
       `  facteur send: ${rate.toFixed(0)} messages/s (${seconds.toFixed(1)} s incl. enqueue; ${report.run.sent} sent, ${report.run.failed} failed, ${report.run.deferred} deferred)`,
       `  ratio:        ${((100 * rate) / sourceRate).toFixed(0)}% of smtp-source (goal: at least 50%)`,
+      `  CPU:          ${cpuMsPerMessage.toFixed(2)} ms per message (user + system, all threads)`,
       `  peak RSS:     ${mb(peakRss)} MB (before the run: ${mb(rssBefore)} MB; goal at 80,000: under 200 MB)`,
       '',
     ].join('\n'),

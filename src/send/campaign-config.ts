@@ -64,6 +64,8 @@ export interface CampaignConfig {
   messageIdDomain: string;
   dkim: DkimConfig | null;
   listUnsubscribe: ListUnsubscribeConfig | null;
+  /** How long a message may stay deferred after its first attempt before it is failed (Postfix's maximal_queue_lifetime). */
+  maxQueueLifetimeMs: number;
   /** Things the user chose that weaken the campaign; the CLI prints them to stderr. */
   warnings: Text[];
 }
@@ -84,6 +86,16 @@ const DEFAULT_RATE_PER_SECOND = 20;
  */
 const DEFAULT_PER_DOMAIN_RATE_PER_MINUTE = 120;
 
+/**
+ * Postfix's maximal_queue_lifetime default: five days of retrying rides out a long weekend's outage at the
+ * recipient's end; a message still deferred after that is unlikely to be wanted any more.
+ */
+const DEFAULT_MAX_QUEUE_LIFETIME = '5d';
+
+/** Duration units, as Postfix's time parameters spell them. */
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION = /^(\d{1,6})([smhdw])$/;
+
 /** RFC 5322 2.1.1: a line is at most 998 characters; a longer subject cannot be folded into valid header lines. */
 const MAX_SUBJECT_LENGTH = 998;
 
@@ -101,6 +113,7 @@ const TOP_KEYS = [
   'messageIdDomain',
   'dkim',
   'listUnsubscribe',
+  'maxQueueLifetime',
 ];
 const SMTP_KEYS = [
   'host',
@@ -321,6 +334,18 @@ function parseListUnsubscribe(raw: unknown, problems: Problems): ListUnsubscribe
   return url === null && mailto === null ? null : { url, mailto: mailto?.address ?? null };
 }
 
+/** Reads a duration like Postfix's (`5d`, `12h`, `90m`, `30s`, `1w`) into milliseconds. */
+function parseDuration(value: Json, key: string, fallback: string, problems: Problems): number {
+  const raw = value[key] ?? fallback;
+  const match = typeof raw === 'string' ? DURATION.exec(raw.trim()) : null;
+  const unit = DURATION_UNITS_MS[match?.[2] ?? ''];
+  if (match === null || unit === undefined) {
+    problems.add(key, `must be a duration like "5d", "12h", "90m", "30s" or "1w", not ${JSON.stringify(raw)}`);
+    return 0;
+  }
+  return Number(match[1]) * unit;
+}
+
 /**
  * Validates a parsed campaign config (JSON) against the documented keys: relative paths are taken from the config's
  * directory, secrets read from the environment or 0600 files. Every problem is reported at once, each naming its key.
@@ -351,6 +376,7 @@ export function parseCampaignConfig(
   const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
   const dkim = parseDkim(value.dkim, baseDir, problems);
   const listUnsubscribe = parseListUnsubscribe(value.listUnsubscribe, problems);
+  const maxQueueLifetimeMs = parseDuration(value, 'maxQueueLifetime', DEFAULT_MAX_QUEUE_LIFETIME, problems);
   if (problems.list.length > 0 || smtp === null || from === null || subject === null || recipients === null)
     throw new InputError(`Cannot use campaign config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
   return {
@@ -366,6 +392,7 @@ export function parseCampaignConfig(
     messageIdDomain: messageIdDomain ?? from.domain,
     dkim,
     listUnsubscribe,
+    maxQueueLifetimeMs,
     warnings,
   };
 }

@@ -6,7 +6,8 @@ import { evaluateSpfIp } from '../facts/spf.js';
 import { render, type Lang, type Text } from '../i18n.js';
 import { parseDkimKey } from '../parse/parse-dkim-key.js';
 import type { CampaignConfig } from './campaign-config.js';
-import { composeMail, loadMailContext } from './compose-mail.js';
+import { buildMessage, prepareMessage } from './build-message.js';
+import { loadMailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
 
 /** How a preflight problem weighs: an error refuses the run (unless --force); unknown means DNS did not answer. */
@@ -253,7 +254,7 @@ async function checkReturnPathMx(config: CampaignConfig, resolver: DnsResolver, 
 /** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
 async function checkTemplates(config: CampaignConfig, findings: Findings): Promise<PreflightReport['recipients']> {
   // Rendering needs a campaign's VERP key only to build the envelope; a throwaway one does for a check.
-  const context = loadMailContext(config, 1, randomBytes(32));
+  const prepared = prepareMessage(loadMailContext(config, 1, randomBytes(32)));
   const counts = { checked: 0, skipped: 0, renderErrors: 0 };
   for await (const entry of readRecipients(config.recipients)) {
     if (entry.kind === 'skipped') {
@@ -263,10 +264,11 @@ async function checkTemplates(config: CampaignConfig, findings: Findings): Promi
     counts.checked++;
     const row = { file: config.recipients, line: entry.line };
     try {
-      composeMail(
-        context,
+      buildMessage(
+        prepared,
         { recipientId: entry.line, email: entry.email, fields: entry.fields, messageId: '<x@x>' },
         row,
+        { now: 0 },
       );
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

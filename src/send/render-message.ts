@@ -104,25 +104,3 @@ export interface CampaignTemplates {
   text: Template | null;
   html: Template | null;
 }
-
-/** One recipient's message content, headers already checked. */
-export interface RenderedMessage {
-  to: string;
-  subject: string;
-  text: string | null;
-  html: string | null;
-}
-
-/** Renders one recipient's message: fields as is in the subject and text, HTML-escaped in the HTML. */
-export function renderMessage(
-  templates: CampaignTemplates,
-  recipient: { email: string; fields: Readonly<Record<string, string>> },
-  row: RowLocation,
-): RenderedMessage {
-  return {
-    to: headerValue(recipient.email, 'To', row),
-    subject: headerValue(renderTemplate(templates.subject, recipient.fields, row), 'Subject', row),
-    text: templates.text === null ? null : renderTemplate(templates.text, recipient.fields, row),
-    html: templates.html === null ? null : renderTemplate(templates.html, recipient.fields, row, escapeHtml),
-  };
-}

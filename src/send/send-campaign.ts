@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connect as netConnect, type Socket } from 'node:net';
 import { basename, extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { InputError } from '../errors.js';
 import type { Db } from '../store/database.js';
@@ -13,26 +10,32 @@ import {
   countByState,
   dueMessages,
   enqueueBatch,
+  expireDeferred,
   findCampaign,
   markInterrupted,
-  markSending,
   openCampaign,
   postponeMessage,
-  recordOutcome,
   releaseRunLock,
   resetSchedule,
+  writeQueue,
+  type MessageOutcome,
   type MessageState,
   type NewMessage,
   type QueuedMessage,
+  type QueueWrite,
 } from '../store/send-queue.js';
+import { buildMessage, messageBytes, prepareMessage, type PreparedMessage } from './build-message.js';
 import type { CampaignConfig } from './campaign-config.js';
-import { composeMail, loadMailContext, type MailContext } from './compose-mail.js';
+import { createDkimSigner, type DkimSigner } from './dkim-signer.js';
+import { loadMailContext, type MailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
+import type { RowLocation } from './render-message.js';
+import { SmtpSession, type SmtpResult } from './smtp-session.js';
 
 /** Rows committed per enqueue transaction: one commit per row would make enqueueing 80,000 rows take minutes. */
 const ENQUEUE_BATCH = 1000;
 
-/** Due messages read per query: enough to keep the pool busy between reads, small enough to keep memory flat. */
+/** Due messages read per query: enough to keep the sessions busy between reads, small enough to keep memory flat. */
 const DUE_BATCH = 500;
 
 /**
@@ -48,20 +51,12 @@ export const DEFAULT_RETRY = { baseMs: 30_000, maxAttemptsPerRun: 5 } as const;
  */
 const MAX_CONNECTION_FAILURES_MIN = 5;
 
-/**
- * Messages handed to the pool per connection: with one queued behind the one on the wire, a connection never waits
- * for the next message to be built and signed. It bounds the uncertain messages a kill -9 can leave to twice the pool.
- */
-const IN_FLIGHT_PER_CONNECTION = 2;
-
 /** Failed messages listed in a report; the rest are counted (`send status` lists them all). */
 const MAX_LISTED = 100;
 
-/** How long to wait for the pool to close after the last outcome, so a stuck server cannot hang the exit. */
-const CLOSE_TIMEOUT_MS = 5_000;
-
-/** The SMTP timeouts: nodemailer's socket default (10 min) would hold a run on a server that stopped answering. */
-const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 } as const;
+/** What a message whose connection was lost after the end of DATA is recorded with. */
+const UNCERTAIN_REPLY =
+  'The connection was lost after the end of the message, before the server replied: it may have accepted it (RFC 1047)';
 
 /** How a run was asked to behave. */
 export interface SendOptions {
@@ -88,20 +83,24 @@ export interface SendOptions {
 export interface SendProgress {
   /** Messages this run will try (due at start, bounded by --limit). */
   total: number;
-  /** Messages with a final outcome this run (sent, failed, or deferred with no attempt left in this run). */
+  /** Messages with a final outcome this run (sent, failed, uncertain, or deferred with no attempt left in this run). */
   done: number;
   sent: number;
   deferred: number;
   failed: number;
+  /** Connections lost after the end of DATA, before the reply (RFC 1047): sent again only with --retry-uncertain. */
+  uncertain: number;
 }
 
-/** A message the run could not deliver, with the server's words. */
+/** A message the run could not deliver, or could not tell, with the server's words. */
 export interface SendFailure {
   recipientId: number;
   email: string;
-  state: 'failed' | 'deferred';
+  state: 'failed' | 'deferred' | 'uncertain';
   replyCode: number | null;
   reply: string;
+  /** Failed for outliving the queue lifetime; the reply is the last one the server gave. */
+  expired: boolean;
 }
 
 /** A test message's result. */
@@ -122,6 +121,8 @@ export interface SendReport {
   recipients: { queued: number; skipped: number; duplicates: number };
   /** Rows a killed run left in flight, found and marked uncertain at the start of this run. */
   foundUncertain: number;
+  /** Deferred messages failed this run for outliving the queue lifetime (at the start, or on a new deferral). */
+  expired: number;
   run: SendProgress & { rendered: number; renderErrors: number };
   /** The queue after the run. */
   counts: Record<MessageState, number>;
@@ -177,62 +178,14 @@ async function enqueueRecipients(
   completeEnqueue(db, campaign.id, { skipped, duplicates });
 }
 
-/**
- * Opens the TCP connection for nodemailer with Nagle's algorithm off: nodemailer writes the final "." of DATA as its
- * own small segment, which Nagle holds until the server's delayed ACK (40 ms on Linux), capping one connection at
- * about 25 messages a second. TLS, implicit or STARTTLS, is still nodemailer's, over this socket.
- */
-function connectNoDelay(
-  host: string,
-  port: number,
-  callback: (error: Error | null, socket?: { connection?: Socket }) => void,
-): void {
-  const socket = netConnect({ host, port, noDelay: true });
-  const onError = (): void => {
-    // nodemailer's pool keeps a resource whose getSocket failed as busy forever; let it connect on its own instead,
-    // so the failure goes through its usual path (ECONNECTION, the resource dropped, the message called back).
-    callback(null, {});
-  };
-  socket.once('error', onError);
-  socket.setTimeout(SMTP_TIMEOUTS.connectionTimeout, () => socket.destroy(new Error('Connection timeout')));
-  socket.once('connect', () => {
-    socket.removeListener('error', onError);
-    socket.setTimeout(0);
-    callback(null, { connection: socket });
-  });
-}
-
-/** Opens nodemailer's SMTP pool on the organisation's server, with DKIM signing when configured. */
-function createTransport(config: CampaignConfig): Transporter<SMTPPool.SentMessageInfo> {
-  const { smtp, dkim } = config;
-  const options: SMTPPool.Options = {
-    pool: true,
-    getSocket: (_options, callback) => {
-      connectNoDelay(smtp.host, smtp.port, callback);
-    },
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.security === 'tls',
-    requireTLS: smtp.security === 'starttls',
-    ignoreTLS: smtp.security === 'none',
-    maxConnections: smtp.pool,
-    // Postfix's smtpd has no per-connection message limit; Exim's default is 1000. Reconnecting every 100
-    // (nodemailer's default) would cost a TLS handshake for nothing.
-    maxMessages: 1000,
-    tls: { rejectUnauthorized: smtp.tlsRejectUnauthorized },
-    ...SMTP_TIMEOUTS,
-    ...(smtp.helo === null ? {} : { name: smtp.helo }),
-    ...(smtp.user === null ? {} : { auth: { user: smtp.user, pass: smtp.password ?? '' } }),
-    ...(dkim === null
-      ? {}
-      : { dkim: { domainName: dkim.domain, keySelector: dkim.selector, privateKey: dkim.privateKey } }),
-  };
-  return nodemailer.createTransport(options);
-}
-
 /** What one SMTP transaction came to. */
 type Outcome =
-  | { kind: 'sent' | 'failed' | 'deferred'; replyCode: number | null; reply: string; isConnectionFailure: boolean }
+  | {
+      kind: 'sent' | 'failed' | 'deferred' | 'uncertain';
+      replyCode: number | null;
+      reply: string;
+      isConnectionFailure: boolean;
+    }
   | { kind: 'stop'; message: string };
 
 /** Reads the reply code at the head of a server response (`250 2.0.0 Ok`). */
@@ -262,8 +215,25 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
       reply: `${error.code ?? ''}: ${error.message}`,
       isConnectionFailure: true,
     };
-  // Anything else (a message nodemailer could not build) will not get better by retrying.
+  // Anything else (a message nodemailer could not send as given) will not get better by retrying.
   return { kind: 'failed', replyCode: null, reply: error.message, isConnectionFailure: false };
+}
+
+/**
+ * Sorts an SMTP result. RFC 1047: once the final "." is sent, a connection lost or timed out before the reply may
+ * still have delivered the message; sending it again could deliver it twice, so it is uncertain, never retried
+ * on its own. Before that point the server cannot have taken it, and it is retried as any dropped connection.
+ */
+export function classifyResult(result: SmtpResult): Outcome {
+  if (result.ok) {
+    const reply = result.reply.trim();
+    return { kind: 'sent', replyCode: replyCodeOf(reply), reply, isConnectionFailure: false };
+  }
+  if (result.isAfterData) {
+    const reply = `${UNCERTAIN_REPLY} (${result.error.code ?? 'error'}: ${result.error.message})`;
+    return { kind: 'uncertain', replyCode: null, reply, isConnectionFailure: true };
+  }
+  return classifyError(result.error);
 }
 
 /** Global rate: a token bucket refilled at `ratePerSecond`, holding a tenth of a second's worth for timer slack. */
@@ -292,14 +262,84 @@ class RateLimiter {
   }
 }
 
+/**
+ * Group commit of the queue's intents and outcomes: the writes of one turn of the event loop are committed together
+ * at its end, so replies the sessions read together cost one commit, and a session's outcome shares it with its next
+ * intent. An intent resolves once committed: no SMTP transaction starts before its intent is on disk. An outcome is
+ * committed at the end of the turn its reply was read in; a kill before then leaves the message in 'sending', found
+ * uncertain by the next run, as a kill between a reply and its own commit would.
+ */
+class QueueWriter {
+  readonly #db: Db;
+  readonly #onError: (error: unknown) => void;
+  #writes: QueueWrite[] = [];
+  #intents: { index: number; resolve: (isTaken: boolean) => void; reject: (error: unknown) => void }[] = [];
+  #isScheduled = false;
+
+  constructor(db: Db, onError: (error: unknown) => void) {
+    this.#db = db;
+    this.#onError = onError;
+  }
+
+  /** Commits the intent to send a message; false if the row is no longer due (another run took it). */
+  sending(messageId: number, now: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#intents.push({ index: this.#writes.length, resolve, reject });
+      this.#writes.push({ kind: 'sending', messageId, now });
+      this.#schedule();
+    });
+  }
+
+  /** Records an outcome, committed at the end of this turn of the event loop. */
+  outcome(messageId: number, outcome: MessageOutcome, now: number): void {
+    this.#writes.push({ kind: 'outcome', messageId, outcome, now });
+    this.#schedule();
+  }
+
+  /** Commits what is pending now. */
+  flush(): void {
+    if (this.#writes.length === 0) return;
+    const writes = this.#writes;
+    const intents = this.#intents;
+    this.#writes = [];
+    this.#intents = [];
+    let results: boolean[];
+    try {
+      results = writeQueue(this.#db, writes);
+    } catch (error) {
+      for (const intent of intents) intent.reject(error);
+      throw error;
+    }
+    for (const intent of intents) intent.resolve(results[intent.index] ?? false);
+  }
+
+  #schedule(): void {
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    setImmediate(() => {
+      this.#isScheduled = false;
+      try {
+        this.flush();
+      } catch (error) {
+        this.#onError(error);
+      }
+    });
+  }
+}
+
 /** The state of one run. */
 interface Run {
   db: Db;
+  writer: QueueWriter;
   context: MailContext;
+  prepared: PreparedMessage;
+  /** Null without a DKIM key in the config. */
+  sign: DkimSigner | null;
   options: SendOptions;
   retry: { baseMs: number; maxAttemptsPerRun: number };
   progress: SendProgress;
   failures: SendFailure[];
+  expired: number;
   /** Messages this run will come back to, by id: a per-domain rate slot or a backoff time. */
   waiting: Map<number, number>;
   /** Messages holding a per-domain slot: when due, they go without asking the domain's rate again. */
@@ -311,6 +351,12 @@ interface Run {
   connectionFailures: number;
   stopped: SendReport['stopped'];
   fatal: string | null;
+  /** An unexpected error in one session stops the others; it is thrown once they are done. */
+  error: Error | undefined;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function domainOf(email: string): string {
@@ -318,35 +364,56 @@ function domainOf(email: string): string {
 }
 
 function isStopping(run: Run): boolean {
-  return run.options.signal?.aborted === true || run.stopped !== null || run.fatal !== null;
+  return run.options.signal?.aborted === true || run.stopped !== null || run.fatal !== null || run.error !== undefined;
 }
 
 function listFailure(run: Run, failure: SendFailure): void {
   if (run.failures.length < MAX_LISTED) run.failures.push(failure);
 }
 
-/** Records an SMTP outcome for a message marked sending, and schedules its retry within the run. */
-function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
+function failureOf(message: QueuedMessage, outcome: { replyCode: number | null; reply: string }) {
+  return { recipientId: message.recipientId, email: message.email, replyCode: outcome.replyCode, reply: outcome.reply };
+}
+
+function rowOf(run: Run, message: { recipientId: number }): RowLocation {
+  return { file: run.context.config.recipients, line: message.recipientId };
+}
+
+/**
+ * Records an SMTP outcome for a message marked sending at `sentAt`, and schedules its retry within the run. A deferral
+ * past the queue lifetime, counted from the message's first attempt, fails it with the reply as the evidence.
+ */
+function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outcome): void {
   const now = Date.now();
+  const { config } = run.context;
   if (outcome.kind === 'stop') {
     // Not the recipient's fault: back to deferred without a reply, to go with the next run once the config is fixed.
-    recordOutcome(run.db, message.id, { state: 'deferred', replyCode: null, reply: outcome.message }, now);
+    run.writer.outcome(message.id, { state: 'deferred', replyCode: null, reply: outcome.message }, now);
     run.fatal ??= outcome.message;
     return;
   }
   if (outcome.isConnectionFailure) run.connectionFailures++;
   else run.connectionFailures = 0;
-  if (outcome.kind === 'sent' || outcome.kind === 'failed') {
-    recordOutcome(run.db, message.id, { state: outcome.kind, replyCode: outcome.replyCode, reply: outcome.reply }, now);
+  if (run.connectionFailures >= Math.max(MAX_CONNECTION_FAILURES_MIN, config.smtp.pool * 2))
+    run.stopped ??= {
+      reason: 'unreachable',
+      message: `Cannot reach "${config.smtp.host}:${config.smtp.port}": ${outcome.reply}`,
+    };
+  const isExpired =
+    outcome.kind === 'deferred' && now - (message.firstAttemptAt ?? sentAt) >= config.maxQueueLifetimeMs;
+  if (outcome.kind !== 'deferred' || isExpired) {
+    const state = outcome.kind === 'deferred' ? 'failed' : outcome.kind;
+    run.writer.outcome(message.id, { state, replyCode: outcome.replyCode, reply: outcome.reply, isExpired }, now);
     run.attempts.delete(message.id);
-    run.progress[outcome.kind]++;
+    run.progress[state]++;
     run.progress.done++;
-    if (outcome.kind === 'failed') listFailure(run, { ...failureOf(message, outcome), state: 'failed' });
+    if (isExpired) run.expired++;
+    if (state !== 'sent') listFailure(run, { ...failureOf(message, outcome), state, expired: isExpired });
     return;
   }
   const made = (run.attempts.get(message.id) ?? 0) + 1;
   const nextAttemptAt = now + run.retry.baseMs * 2 ** (made - 1);
-  recordOutcome(run.db, message.id, { state: 'deferred', ...outcome, nextAttemptAt }, now);
+  run.writer.outcome(message.id, { state: 'deferred', ...outcome, nextAttemptAt }, now);
   if (made < run.retry.maxAttemptsPerRun) {
     run.attempts.set(message.id, made);
     run.waiting.set(message.id, nextAttemptAt);
@@ -355,52 +422,13 @@ function settle(run: Run, message: QueuedMessage, outcome: Outcome): void {
   run.attempts.delete(message.id);
   run.progress.deferred++;
   run.progress.done++;
-  listFailure(run, { ...failureOf(message, outcome), state: 'deferred' });
-}
-
-function failureOf(message: QueuedMessage, outcome: { replyCode: number | null; reply: string }) {
-  return { recipientId: message.recipientId, email: message.email, replyCode: outcome.replyCode, reply: outcome.reply };
-}
-
-/** One SMTP transaction: the intent is already committed; the outcome is recorded when the server has answered. */
-async function deliver(
-  run: Run,
-  transport: Transporter<SMTPPool.SentMessageInfo>,
-  message: QueuedMessage,
-): Promise<void> {
-  let mail;
-  try {
-    mail = composeMail(run.context, message, { file: run.context.config.recipients, line: message.recipientId });
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    // A field that cannot be rendered (a line break in the subject) is this row's fault: fail it, send the rest.
-    settle(run, message, { kind: 'failed', replyCode: null, reply: error.message, isConnectionFailure: false });
-    return;
-  }
-  let outcome: Outcome;
-  try {
-    const info = await transport.sendMail(mail);
-    const response = info.response.trim();
-    outcome = { kind: 'sent', replyCode: replyCodeOf(response), reply: response, isConnectionFailure: false };
-  } catch (error) {
-    outcome = classifyError(error as SMTPConnection.SMTPError);
-  }
-  settle(run, message, outcome);
-  if (run.connectionFailures >= Math.max(MAX_CONNECTION_FAILURES_MIN, run.context.config.smtp.pool * 2)) {
-    run.stopped ??= {
-      reason: 'unreachable',
-      message: `Cannot reach "${run.context.config.smtp.host}:${run.context.config.smtp.port}": ${
-        outcome.kind === 'stop' ? outcome.message : outcome.reply
-      }`,
-    };
-  }
-  run.options.onProgress?.(run.progress);
+  listFailure(run, { ...failureOf(message, outcome), state: 'deferred', expired: false });
 }
 
 /** Waits for `ms` unless the run is interrupted first. */
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {
-    await sleep(ms, undefined, signal === undefined ? {} : { signal });
+    await sleep(Math.max(0, ms), undefined, signal === undefined ? {} : { signal });
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;
   }
@@ -428,62 +456,195 @@ function takeDomainSlot(run: Run, message: QueuedMessage, now: number): boolean 
   return false;
 }
 
-/** Sends every due message through the pool, at most `pool` at once, within the global and per-domain rates. */
-async function sendAll(run: Run, total: number): Promise<void> {
-  const { db, options } = run;
-  const campaignId = run.context.campaignId;
-  const transport = createTransport(run.context.config);
-  const limiter = new RateLimiter(run.context.config.smtp.ratePerSecond);
-  const inFlight = new Set<Promise<void>>();
-  const started = new Set<number>();
-  let cursor = 0;
-  try {
-    while (!isStopping(run)) {
-      const batch = dueMessages(db, campaignId, Date.now(), {
-        limit: DUE_BATCH,
-        retryUncertain: options.retryUncertain ?? false,
-        afterId: cursor,
-      });
-      if (batch.length === 0) {
-        if (run.waiting.size === 0) {
-          if (inFlight.size === 0) break;
-          // A message still in flight may come back deferred: wait for it before deciding the run is over.
-          await Promise.race(inFlight);
-          cursor = 0;
+/**
+ * Hands out due messages to the sessions, one at a time, within the global and per-domain rates and --limit: pages
+ * through the due messages in id order, and once they are all out, waits for those in flight (they may come back
+ * deferred) and for backoff times, until nothing is left to try this run.
+ */
+class Scheduler {
+  readonly #run: Run;
+  readonly #total: number;
+  readonly #limiter: RateLimiter;
+  #batch: QueuedMessage[] = [];
+  #index = 0;
+  #cursor = 0;
+  /** Messages handed out this run. */
+  readonly #started = new Set<number>();
+  /** Messages handed out and not settled yet. */
+  readonly #outstanding = new Set<number>();
+  /** Sessions ask one after the other: the choice of a message reads and writes shared state across awaits. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #wake: () => void = () => undefined;
+  #woken: Promise<void>;
+
+  constructor(run: Run, total: number) {
+    this.#run = run;
+    this.#total = total;
+    this.#limiter = new RateLimiter(run.context.config.smtp.ratePerSecond);
+    this.#woken = new Promise((resolve) => (this.#wake = resolve));
+    run.options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.#signal();
+      },
+      { once: true },
+    );
+  }
+
+  /** The next message to send, or null when the run is over or stopping. */
+  next(): Promise<QueuedMessage | null> {
+    const chosen = this.#queue.then(() => this.#choose());
+    this.#queue = chosen.catch(() => undefined);
+    return chosen;
+  }
+
+  /** A handed-out message was settled, or not sent after all: it may be due again, or the run may be over. */
+  release(id: number): void {
+    this.#outstanding.delete(id);
+    this.#signal();
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#woken = new Promise((resolve) => (this.#wake = resolve));
+    wake();
+  }
+
+  async #choose(): Promise<QueuedMessage | null> {
+    const run = this.#run;
+    const { signal } = run.options;
+    for (;;) {
+      if (isStopping(run)) return null;
+      if (this.#index >= this.#batch.length) {
+        // The due query must see every outcome recorded so far (a deferral moves a message's next attempt).
+        run.writer.flush();
+        this.#batch = dueMessages(run.db, run.context.campaignId, Date.now(), {
+          limit: DUE_BATCH,
+          retryUncertain: run.options.retryUncertain ?? false,
+          afterId: this.#cursor,
+        });
+        this.#index = 0;
+        if (this.#batch.length === 0) {
+          if (run.waiting.size === 0) {
+            if (this.#outstanding.size === 0) return null;
+            // A message still in flight may come back deferred: wait for it before deciding the run is over.
+            await this.#woken;
+          } else {
+            // Everything left waits for a rate slot or a backoff: sleep until the first, then read from the top again.
+            let first = Infinity;
+            for (const at of run.waiting.values()) first = Math.min(first, at);
+            await Promise.race([this.#woken, pause(first - Date.now(), signal)]);
+            const now = Date.now();
+            for (const [id, at] of run.waiting) if (at <= now) run.waiting.delete(id);
+          }
+          this.#cursor = 0;
           continue;
         }
-        // Everything left waits for a rate slot or a backoff: sleep until the first, then read from the top again.
-        let first = Infinity;
-        for (const at of run.waiting.values()) first = Math.min(first, at);
-        if (inFlight.size > 0) await Promise.race([...inFlight, pause(first - Date.now(), options.signal)]);
-        else await pause(first - Date.now(), options.signal);
-        const now = Date.now();
-        for (const [id, at] of run.waiting) if (at <= now) run.waiting.delete(id);
-        cursor = 0;
+      }
+      const message = this.#batch[this.#index++];
+      if (message === undefined) continue;
+      this.#cursor = message.id;
+      const { id } = message;
+      // A message waiting for its slot or backoff, in flight, or out of attempts for this run is not due for it.
+      if (run.waiting.has(id) || this.#outstanding.has(id) || (this.#started.has(id) && !run.attempts.has(id)))
         continue;
-      }
-      for (const message of batch) {
-        cursor = message.id;
-        if (isStopping(run)) break;
-        // A message waiting for its slot or backoff, or out of attempts for this run, is not due for this run yet.
-        if (run.waiting.has(message.id) || (started.has(message.id) && !run.attempts.has(message.id))) continue;
-        if (!started.has(message.id) && started.size >= total) continue;
-        if (!takeDomainSlot(run, message, Date.now())) continue;
-        for (let wait = limiter.take(); wait > 0 && !isStopping(run); wait = limiter.take())
-          await pause(wait, options.signal);
-        while (inFlight.size >= run.context.config.smtp.pool * IN_FLIGHT_PER_CONNECTION) await Promise.race(inFlight);
-        if (isStopping(run)) break;
-        if (!markSending(db, message.id, Date.now())) continue;
-        started.add(message.id);
-        const sending = deliver(run, transport, message).finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
-      }
+      if (!this.#started.has(id) && this.#started.size >= this.#total) continue;
+      if (!takeDomainSlot(run, message, Date.now())) continue;
+      for (let wait = this.#limiter.take(); wait > 0 && !isStopping(run); wait = this.#limiter.take())
+        await pause(wait, signal);
+      if (isStopping(run)) return null;
+      this.#started.add(id);
+      this.#outstanding.add(id);
+      return message;
     }
-    await Promise.all(inFlight);
-  } finally {
-    await Promise.race([Promise.all(inFlight), sleep(CLOSE_TIMEOUT_MS)]);
-    transport.close();
   }
+}
+
+/** A message built and signed, or the reason its row cannot make one. */
+interface ReadyMessage {
+  message: QueuedMessage;
+  mail: { envelope: { from: string; to: string }; bytes: Buffer } | { error: InputError };
+}
+
+/** Builds and signs one recipient's message; a row that cannot be rendered is that row's failure, not the run's. */
+async function prepareMail(run: Run, message: QueuedMessage, testTo?: string): Promise<ReadyMessage['mail']> {
+  let built;
+  try {
+    built = buildMessage(run.prepared, message, rowOf(run, message), {
+      now: Date.now(),
+      ...(testTo === undefined ? {} : { testTo }),
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { error };
+  }
+  const signature = run.sign === null ? null : await run.sign(built.headers, built.bodyHash);
+  return { envelope: built.envelope, bytes: messageBytes(built, signature) };
+}
+
+async function takeReady(run: Run, scheduler: Scheduler): Promise<ReadyMessage | null> {
+  const message = await scheduler.next();
+  return message === null ? null : { message, mail: await prepareMail(run, message) };
+}
+
+/**
+ * One session's work: take a message, commit its intent, send it, commit its outcome. The next message is built and
+ * signed while the current one is on the wire, so the connection seldom waits for the CPU.
+ */
+async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession): Promise<void> {
+  let ready = await takeReady(run, scheduler);
+  while (ready !== null) {
+    const { message, mail } = ready;
+    const sentAt = Date.now();
+    if (isStopping(run) || !(await run.writer.sending(message.id, sentAt))) {
+      scheduler.release(message.id);
+      ready = isStopping(run) ? null : await takeReady(run, scheduler);
+      continue;
+    }
+    if ('error' in mail) {
+      // A field that cannot be rendered (a line break in the subject) is this row's fault: fail it, send the rest.
+      settle(run, message, sentAt, {
+        kind: 'failed',
+        replyCode: null,
+        reply: mail.error.message,
+        isConnectionFailure: false,
+      });
+      scheduler.release(message.id);
+      run.options.onProgress?.(run.progress);
+      ready = await takeReady(run, scheduler);
+      continue;
+    }
+    const delivered = session.send(mail.envelope, mail.bytes).then((result) => {
+      settle(run, message, sentAt, classifyResult(result));
+      scheduler.release(message.id);
+      run.options.onProgress?.(run.progress);
+    });
+    const following = takeReady(run, scheduler);
+    // Both are awaited below; until then a failure of one must not count as unhandled.
+    following.catch(() => undefined);
+    await delivered;
+    ready = await following;
+  }
+}
+
+/** Sends every due message through `pool` SMTP sessions, within the global and per-domain rates. */
+async function sendAll(run: Run, total: number): Promise<void> {
+  const scheduler = new Scheduler(run, total);
+  const sessions = Array.from({ length: run.context.config.smtp.pool }, () => new SmtpSession(run.context.config.smtp));
+  try {
+    await Promise.all(
+      sessions.map((session) =>
+        runSession(run, scheduler, session).catch((error: unknown) => {
+          run.error ??= asError(error);
+          scheduler.release(0);
+        }),
+      ),
+    );
+  } finally {
+    await Promise.all(sessions.map((session) => session.close()));
+    if (run.error === undefined) run.writer.flush();
+  }
+  if (run.error !== undefined) throw run.error;
 }
 
 /** Renders every due message (bounded by --limit) without sending: what a real run would try. */
@@ -501,12 +662,16 @@ function renderAll(run: Run, total: number): { rendered: number; renderErrors: n
     for (const message of batch) {
       cursor = message.id;
       try {
-        composeMail(run.context, message, { file: run.context.config.recipients, line: message.recipientId });
+        buildMessage(run.prepared, message, rowOf(run, message), { now: Date.now() });
         rendered++;
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         renderErrors++;
-        listFailure(run, { ...failureOf(message, { replyCode: null, reply: error.message }), state: 'failed' });
+        listFailure(run, {
+          ...failureOf(message, { replyCode: null, reply: error.message }),
+          state: 'failed',
+          expired: false,
+        });
       }
     }
   }
@@ -519,40 +684,34 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
     limit: count,
     retryUncertain: run.options.retryUncertain ?? false,
   });
-  const transport = createTransport(run.context.config);
+  const session = new SmtpSession(run.context.config.smtp);
   const results: TestSend[] = [];
   try {
     for (const message of messages) {
       if (isStopping(run)) break;
-      const row = { file: run.context.config.recipients, line: message.recipientId };
       const base = { recipientId: message.recipientId, email: message.email, to: testTo };
-      try {
-        // A fresh Message-ID: the stored one belongs to the real message, which must not look like a resend.
-        const mail = composeMail(
-          run.context,
-          { ...message, messageId: newMessageId(run.context.config.messageIdDomain) },
-          row,
-          testTo,
-        );
-        const info = await transport.sendMail(mail);
-        const reply = info.response.trim();
-        results.push({ ...base, accepted: true, replyCode: replyCodeOf(reply), reply });
-      } catch (error) {
-        if (error instanceof InputError) {
-          results.push({ ...base, accepted: false, replyCode: null, reply: error.message });
-          continue;
-        }
-        const smtpError = error as SMTPConnection.SMTPError;
+      // A fresh Message-ID: the stored one belongs to the real message, which must not look like a resend.
+      const mail = await prepareMail(
+        run,
+        { ...message, messageId: newMessageId(run.context.config.messageIdDomain) },
+        testTo,
+      );
+      if ('error' in mail) {
+        results.push({ ...base, accepted: false, replyCode: null, reply: mail.error.message });
+        continue;
+      }
+      const outcome = classifyResult(await session.send(mail.envelope, mail.bytes));
+      if (outcome.kind === 'stop') results.push({ ...base, accepted: false, replyCode: null, reply: outcome.message });
+      else
         results.push({
           ...base,
-          accepted: false,
-          replyCode: smtpError.responseCode ?? null,
-          reply: (smtpError.response ?? smtpError.message).trim(),
+          accepted: outcome.kind === 'sent',
+          replyCode: outcome.replyCode,
+          reply: outcome.reply,
         });
-      }
     }
   } finally {
-    transport.close();
+    await session.close();
   }
   return results;
 }
@@ -561,9 +720,10 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
  * Runs a campaign: enqueues the recipients file (streamed, idempotent), then sends every due message through the
  * organisation's SMTP server. Each message's intent (sending) is committed before its SMTP transaction and its
  * outcome after, so a run killed at any point resumes without losing or repeating a message; rows caught in flight
- * become uncertain and go again only with `retryUncertain`. 4xx replies and dropped connections are retried within
- * the run (DEFAULT_RETRY), 5xx replies are recorded as failed with the server's reply. Messages are rendered at send
- * time from the stored fields, so memory stays flat with the number of recipients.
+ * become uncertain and go again only with `retryUncertain`, as do messages whose connection was lost after the end
+ * of DATA. 4xx replies and dropped connections are retried within the run (DEFAULT_RETRY), and failed once they
+ * outlive the campaign's queue lifetime; 5xx replies are recorded as failed with the server's reply. Messages are
+ * built at send time from the stored fields, so memory stays flat with the number of recipients.
  */
 export async function sendCampaign(options: SendOptions): Promise<SendReport> {
   const started = Date.now();
@@ -579,6 +739,9 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
   try {
     const foundUncertain = isSending ? markInterrupted(db, campaign.id, started) : 0;
     await enqueueRecipients(db, campaign, config);
+    const expiredAtStart = isSending
+      ? expireDeferred(db, campaign.id, started - config.maxQueueLifetimeMs, started)
+      : 0;
     if (isSending) resetSchedule(db, campaign.id);
     const context = loadMailContext(config, campaign.id, campaign.verpKey);
     const counts = countByState(db, campaign.id);
@@ -586,11 +749,17 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
     const total = Math.min(due, options.limit ?? (mode === 'test' ? 1 : Infinity));
     const run: Run = {
       db,
+      writer: new QueueWriter(db, (error) => {
+        run.error ??= asError(error);
+      }),
       context,
+      prepared: prepareMessage(context),
+      sign: config.dkim === null || mode === 'dry-run' ? null : createDkimSigner(config.dkim),
       options,
       retry: options.retry ?? DEFAULT_RETRY,
-      progress: { total, done: 0, sent: 0, deferred: 0, failed: 0 },
+      progress: { total, done: 0, sent: 0, deferred: 0, failed: 0, uncertain: 0 },
       failures: [],
+      expired: expiredAtStart,
       waiting: new Map(),
       reserved: new Set(),
       attempts: new Map(),
@@ -598,6 +767,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       connectionFailures: 0,
       stopped: null,
       fatal: null,
+      error: undefined,
     };
     let rendered = { rendered: 0, renderErrors: 0 };
     let tests: TestSend[] = [];
@@ -617,6 +787,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
         duplicates: finalCampaign.duplicates,
       },
       foundUncertain,
+      expired: run.expired,
       run: { ...run.progress, ...rendered },
       counts: countByState(db, campaign.id),
       failures: run.failures,

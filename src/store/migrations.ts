@@ -5,6 +5,7 @@ import { migrate004BounceEvents } from './migrations/004-bounce-events.js';
 import { migrate005Acks } from './migrations/005-acks.js';
 import { migrate006Dormant } from './migrations/006-dormant.js';
 import { migrate007ListMemberSources } from './migrations/007-list-member-sources.js';
+import { migrate008QueueLifetime } from './migrations/008-queue-lifetime.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate005Acks,
   migrate006Dormant,
   migrate007ListMemberSources,
+  migrate008QueueLifetime,
 ];

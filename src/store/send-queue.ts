@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** The states of a queued message (STYLE.md crash safety: intent before the SMTP transaction, outcome after). */
@@ -6,6 +7,26 @@ export type MessageState = 'pending' | 'sending' | 'sent' | 'deferred' | 'failed
 
 /** RFC 2104 section 3: a key shorter than the hash output (32 bytes for SHA-256) weakens the MAC. */
 const VERP_KEY_BYTES = 32;
+
+/**
+ * Statements of the send path, prepared once per database: preparing costs more than running these one-row
+ * statements, and a campaign runs them twice per message.
+ */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+function prepared(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
 
 /** A campaign row. */
 export interface CampaignRow {
@@ -22,6 +43,8 @@ export interface QueuedMessage {
   fields: Record<string, string>;
   messageId: string;
   attempts: number;
+  /** When the message was first handed to the server (Unix ms), or null if never: its queue lifetime starts then. */
+  firstAttemptAt: number | null;
 }
 
 /** Finds a campaign by name or creates it with a fresh random VERP key. */
@@ -55,24 +78,24 @@ export function enqueueMessage(
   message: { recipientId: number; email: string; fields: Record<string, string>; messageId: string },
   now: number,
 ): boolean {
-  const result = db
-    .prepare(
-      `INSERT OR IGNORE INTO messages (campaign_id, recipient_id, email, email_key, fields, message_id, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      campaignId,
-      message.recipientId,
-      message.email,
-      message.email.toLowerCase(),
-      JSON.stringify(message.fields),
-      message.messageId,
-      now,
-    );
+  const result = prepared(
+    db,
+    `INSERT OR IGNORE INTO messages (campaign_id, recipient_id, email, email_key, fields, message_id, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    campaignId,
+    message.recipientId,
+    message.email,
+    message.email.toLowerCase(),
+    JSON.stringify(message.fields),
+    message.messageId,
+    now,
+  );
   if (result.changes > 0) return true;
-  const same = db
-    .prepare('SELECT 1 FROM messages WHERE campaign_id = ? AND recipient_id = ?')
-    .get(campaignId, message.recipientId);
+  const same = prepared(db, 'SELECT 1 FROM messages WHERE campaign_id = ? AND recipient_id = ?').get(
+    campaignId,
+    message.recipientId,
+  );
   return same !== undefined;
 }
 
@@ -93,20 +116,20 @@ export function dueMessages(
   now: number,
   options: { limit: number; retryUncertain: boolean; afterId?: number },
 ): QueuedMessage[] {
-  const rows = db
-    .prepare(
-      `SELECT id, recipient_id, email, fields, message_id, attempts FROM messages
-       WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
-         AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
-       ORDER BY id LIMIT ?`,
-    )
-    .all(campaignId, now, options.afterId ?? 0, options.retryUncertain ? 1 : 0, options.limit) as {
+  const rows = prepared(
+    db,
+    `SELECT id, recipient_id, email, fields, message_id, attempts, first_attempt_at FROM messages
+     WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
+       AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
+     ORDER BY id LIMIT ?`,
+  ).all(campaignId, now, options.afterId ?? 0, options.retryUncertain ? 1 : 0, options.limit) as {
     id: number;
     recipient_id: number;
     email: string;
     fields: string;
     message_id: string;
     attempts: number;
+    first_attempt_at: number | null;
   }[];
   return rows.map((row) => ({
     id: row.id,
@@ -115,31 +138,42 @@ export function dueMessages(
     fields: JSON.parse(row.fields) as Record<string, string>,
     messageId: row.message_id,
     attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at,
   }));
 }
 
-/** Records the intent before the SMTP transaction, committed on its own; false if another run took the row. */
+/**
+ * Records the intent before the SMTP transaction, committed on its own; false if another run took the row. The first
+ * attempt's time is kept: the queue lifetime counts from it.
+ */
 export function markSending(db: Db, messageId: number, now: number): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
-      )
-      .run(now, messageId).changes === 1
+    prepared(
+      db,
+      `UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?,
+         first_attempt_at = coalesce(first_attempt_at, ?)
+       WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
+    ).run(now, now, messageId).changes === 1
   );
 }
 
+/** What an SMTP transaction came to, as the queue keeps it. */
+export interface MessageOutcome {
+  /** `uncertain`: the connection was lost after the end of DATA, before the reply (RFC 1047). */
+  state: 'sent' | 'deferred' | 'failed' | 'uncertain';
+  replyCode: number | null;
+  reply: string;
+  nextAttemptAt?: number;
+  /** A deferral past the campaign's queue lifetime: failed, the last reply kept as the evidence. */
+  isExpired?: boolean;
+}
+
 /** Records the outcome after the SMTP transaction, with the server's reply. */
-export function recordOutcome(
-  db: Db,
-  messageId: number,
-  outcome: { state: 'sent' | 'deferred' | 'failed'; replyCode: number | null; reply: string; nextAttemptAt?: number },
-  now: number,
-): void {
-  db.prepare(
+export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome, now: number): void {
+  prepared(
+    db,
     `UPDATE messages SET state = ?, last_reply_code = ?, last_reply = ?, next_attempt_at = ?, updated_at = ?,
-       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, expired_at = ?
      WHERE id = ? AND state = 'sending'`,
   ).run(
     outcome.state,
@@ -149,8 +183,42 @@ export function recordOutcome(
     now,
     outcome.state,
     now,
+    outcome.isExpired === true ? now : null,
     messageId,
   );
+}
+
+/** An intent or an outcome, for `writeQueue`. */
+export type QueueWrite =
+  | { kind: 'sending'; messageId: number; now: number }
+  | { kind: 'outcome'; messageId: number; outcome: MessageOutcome; now: number };
+
+/**
+ * Applies intents and outcomes in their order, in one transaction: one commit for all, where a commit per row would
+ * cost the send path more than building and signing the message. Returns, for each write, whether it took its row
+ * (an intent finds it still due; an outcome always applies).
+ */
+export function writeQueue(db: Db, writes: readonly QueueWrite[]): boolean[] {
+  return db.transaction(() =>
+    writes.map((write) => {
+      if (write.kind === 'sending') return markSending(db, write.messageId, write.now);
+      recordOutcome(db, write.messageId, write.outcome, write.now);
+      return true;
+    }),
+  )();
+}
+
+/**
+ * Fails the deferred messages first tried at or before `cutoff`: past the campaign's queue lifetime, a message
+ * is given up on (Postfix's maximal_queue_lifetime), its last reply kept as the evidence. Returns how many.
+ */
+export function expireDeferred(db: Db, campaignId: number, cutoff: number, now: number): number {
+  return db
+    .prepare(
+      `UPDATE messages SET state = 'failed', expired_at = ?, next_attempt_at = 0, updated_at = ?
+       WHERE campaign_id = ? AND state = 'deferred' AND first_attempt_at <= ?`,
+    )
+    .run(now, now, campaignId, cutoff).changes;
 }
 
 /** Counts messages by state. */
@@ -238,7 +306,8 @@ export function completeEnqueue(db: Db, campaignId: number, totals: { skipped: n
 
 /** Moves a waiting message's next attempt (a per-domain rate slot) without counting an attempt. */
 export function postponeMessage(db: Db, messageId: number, at: number): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE messages SET next_attempt_at = ? WHERE id = ? AND state IN ('pending', 'deferred', 'uncertain')`,
   ).run(at, messageId);
 }
@@ -263,13 +332,15 @@ export interface MessageSummary {
   replyCode: number | null;
   reply: string | null;
   updatedAt: number;
+  /** When a deferred message was failed for outliving the queue lifetime (Unix ms), or null. */
+  expiredAt: number | null;
 }
 
 /** Lists messages in one state, oldest first, at most `limit`. */
 export function messagesInState(db: Db, campaignId: number, state: MessageState, limit: number): MessageSummary[] {
   const rows = db
     .prepare(
-      `SELECT recipient_id, email, state, attempts, last_reply_code, last_reply, updated_at FROM messages
+      `SELECT recipient_id, email, state, attempts, last_reply_code, last_reply, updated_at, expired_at FROM messages
        WHERE campaign_id = ? AND state = ? ORDER BY id LIMIT ?`,
     )
     .all(campaignId, state, limit) as {
@@ -280,6 +351,7 @@ export function messagesInState(db: Db, campaignId: number, state: MessageState,
     last_reply_code: number | null;
     last_reply: string | null;
     updated_at: number;
+    expired_at: number | null;
   }[];
   return rows.map((row) => ({
     recipientId: row.recipient_id,
@@ -289,22 +361,46 @@ export function messagesInState(db: Db, campaignId: number, state: MessageState,
     replyCode: row.last_reply_code,
     reply: row.last_reply,
     updatedAt: row.updated_at,
+    expiredAt: row.expired_at,
   }));
 }
 
-/** Sending times of a campaign: first and last acceptance, and how many were accepted since `since`. */
-export function sendTimes(
-  db: Db,
-  campaignId: number,
-  since: number,
-): { firstSentAt: number | null; lastSentAt: number | null; sentSince: number } {
+/** How many of a campaign's messages were failed for outliving the queue lifetime. */
+export function countExpired(db: Db, campaignId: number): number {
+  return db
+    .prepare(`SELECT count(*) FROM messages WHERE campaign_id = ? AND state = 'failed' AND expired_at IS NOT NULL`)
+    .pluck()
+    .get(campaignId) as number;
+}
+
+/** When a campaign's messages were accepted: over the whole campaign, and over the recent window. */
+export interface SendTimes {
+  firstSentAt: number | null;
+  lastSentAt: number | null;
+  /** Accepted at or after `since`, with the first and last of those times. */
+  recent: { count: number; firstSentAt: number | null; lastSentAt: number | null };
+}
+
+/** Sending times of a campaign: first and last acceptance, overall and since `since`. */
+export function sendTimes(db: Db, campaignId: number, since: number): SendTimes {
   const row = db
     .prepare(
-      `SELECT min(sent_at) AS first, max(sent_at) AS last, sum(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS recent
+      `SELECT min(sent_at) AS first, max(sent_at) AS last, sum(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS recent,
+         min(CASE WHEN sent_at >= ? THEN sent_at END) AS recent_first
        FROM messages WHERE campaign_id = ? AND state = 'sent'`,
     )
-    .get(since, campaignId) as { first: number | null; last: number | null; recent: number | null };
-  return { firstSentAt: row.first, lastSentAt: row.last, sentSince: row.recent ?? 0 };
+    .get(since, since, campaignId) as {
+    first: number | null;
+    last: number | null;
+    recent: number | null;
+    recent_first: number | null;
+  };
+  const count = row.recent ?? 0;
+  return {
+    firstSentAt: row.first,
+    lastSentAt: row.last,
+    recent: { count, firstSentAt: row.recent_first, lastSentAt: count > 0 ? row.last : null },
+  };
 }
 
 /**

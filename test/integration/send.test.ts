@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate } from 'mailauth';
@@ -7,6 +8,7 @@ import { createNetworkResolver, type NetworkResolver } from '../../src/dns/netwo
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { decodeVerp } from '../../src/parse/verp.js';
 import { loadCampaignConfig } from '../../src/send/campaign-config.js';
+import { campaignStatus } from '../../src/send/campaign-status.js';
 import { sendCampaign, type SendOptions } from '../../src/send/send-campaign.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
@@ -42,6 +44,62 @@ function decodeWords(value: string): string {
 
 function recipientsOf(messages: readonly ReceivedMessage[]): string[] {
   return messages.flatMap((message) => message.rcptTo).sort();
+}
+
+/**
+ * A raw SMTP server that answers everything up to DATA, reads the message to its final ".", then closes the
+ * connection without a reply: the RFC 1047 case, byte-exact, which smtp-server cannot stage.
+ */
+async function startSilentServer(): Promise<{ port: number; messages: string[]; stop(): Promise<void> }> {
+  const messages: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buffer = '';
+    let isData = false;
+    socket.write('220 silent.example ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (isData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          messages.push(buffer.slice(0, end));
+          socket.destroy();
+          return;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol).toUpperCase();
+        buffer = buffer.slice(eol + 2);
+        if (line.startsWith('EHLO')) socket.write('250-silent.example\r\n250 8BITMIME\r\n');
+        else if (line === 'DATA') {
+          isData = true;
+          socket.write('354 go ahead\r\n');
+        } else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    messages,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Points a campaign config at another port. */
+function writeConfigPort(configFile: string, port: number): string {
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { smtp: Record<string, unknown> };
+  writeFileSync(configFile, JSON.stringify({ ...config, smtp: { ...config.smtp, port } }));
+  return configFile;
 }
 
 describe('sendCampaign() against a real SMTP server', () => {
@@ -144,25 +202,61 @@ describe('sendCampaign() against a real SMTP server', () => {
     }
   });
 
-  it('signs with DKIM so that mailauth verifies it against the key the DNS server publishes', async () => {
-    const setup = await setUp(people(2));
-    await run(setup);
-    expect(smtp.accepted).toHaveLength(2);
-    for (const message of smtp.accepted) {
-      const result = await authenticate(message.raw, {
-        ip: '127.0.0.1',
-        helo: 'mail.consult.example.org',
-        sender: message.mailFrom,
-        mta: 'mx.example.net',
-        resolver: mailauthResolver(resolver),
-      });
-      const dkim = result.dkim.results[0];
-      expect(dkim?.status.result).toBe('pass');
-      expect(dkim?.signingDomain).toBe(FROM_DOMAIN);
-      expect(result.spf && result.spf.status.result).toBe('pass');
-      expect(result.dmarc && result.dmarc.status.result).toBe('pass');
-    }
-  });
+  it.each([
+    ['text and HTML', {}, {}, 'Consultation vélo, Prénom1'],
+    ['text only', { html: undefined }, {}, 'Consultation vélo, Prénom1'],
+    ['HTML only', { text: undefined }, {}, 'Consultation vélo, Prénom1'],
+    [
+      'a non-ASCII subject and names',
+      {
+        from: `Mairie de Saint-Étienne-du-Rouvray <info@${FROM_DOMAIN}>`,
+        replyTo: `Élus « Vélo » <mairie@${FROM_DOMAIN}>`,
+        subject: 'Consultation vélo : {{firstname}}, votre avis — 2026',
+      },
+      { firstname: 'Zoé Δήμητρα Ødegård' },
+      'Consultation vélo : Zoé Δήμητρα Ødegård, votre avis — 2026',
+    ],
+    [
+      'long lines',
+      { subject: `${'Consultation publique sur le plan vélo '.repeat(6)}{{firstname}}` },
+      { body: `${'Une phrase très longue sur le plan vélo, '.repeat(30)}{{firstname}}\n` },
+      `${'Consultation publique sur le plan vélo '.repeat(6)}Prénom1`,
+    ],
+  ])(
+    'signs a message with %s so that mailauth verifies it against the key the DNS server publishes',
+    async (_, config, extra, subject) => {
+      smtp = await startSmtpServer();
+      const rows = people(2).map((row) => ({
+        ...row,
+        ...('firstname' in extra ? { firstname: extra.firstname } : {}),
+      }));
+      fixture = writeCampaign({ port: smtp.port, rows, privateKey: keys.privateKey, config });
+      if ('body' in extra) {
+        writeFileSync(join(fixture.dir, 'templates', 'body.txt'), extra.body);
+        writeFileSync(join(fixture.dir, 'templates', 'body.html'), `<p>${extra.body.repeat(3)}</p>`);
+      }
+      db = openDatabase(fixture.dbFile);
+      const report = await run({ config: loadCampaignConfig(fixture.configFile, {}), db });
+      expect(report.run.sent).toBe(2);
+      expect(smtp.accepted).toHaveLength(2);
+      for (const message of smtp.accepted) {
+        const result = await authenticate(message.raw, {
+          ip: '127.0.0.1',
+          helo: 'mail.consult.example.org',
+          sender: message.mailFrom,
+          mta: 'mx.example.net',
+          resolver: mailauthResolver(resolver),
+        });
+        const dkim = result.dkim.results[0];
+        expect(dkim?.status.result).toBe('pass');
+        expect(dkim?.signingDomain).toBe(FROM_DOMAIN);
+        expect(result.spf && result.spf.status.result).toBe('pass');
+        expect(result.dmarc && result.dmarc.status.result).toBe('pass');
+      }
+      const first = smtp.accepted.find((message) => message.rcptTo[0] === 'person1@example.net');
+      expect(decodeWords(headerOf(first?.raw ?? Buffer.alloc(0), 'Subject') ?? '')).toBe(subject);
+    },
+  );
 
   it('refuses a recipient whose field holds CRLF in the subject: no header injected, the others sent', async () => {
     const rows: Record<string, string>[] = people(3);
@@ -235,17 +329,56 @@ describe('sendCampaign() against a real SMTP server', () => {
     expect(smtp.dataCount()).toBe(3);
   });
 
-  it('loses and doubles nothing when the server drops connections mid-campaign', async () => {
+  it('loses and doubles nothing when the server drops connections before the end of DATA', async () => {
     const setup = await setUp(people(20));
-    smtp.behaviour.onMessage = (_message, index) => (index % 4 === 1 ? 'drop' : undefined);
+    smtp.behaviour.onRecipient = (_address, index) => (index % 4 === 1 ? 'drop' : undefined);
     const report = await run(setup);
-    expect(report.run).toMatchObject({ sent: 20, failed: 0, deferred: 0 });
+    expect(report.run).toMatchObject({ sent: 20, failed: 0, deferred: 0, uncertain: 0 });
     expect(recipientsOf(smtp.accepted)).toEqual(
       people(20)
         .map((p) => p.email)
         .sort(),
     );
     expect(new Set(recipientsOf(smtp.accepted)).size).toBe(20);
+  });
+
+  it('leaves a message uncertain, never retried, when the connection drops after the final "." (RFC 1047)', async () => {
+    const setup = await setUp(people(3));
+    smtp.behaviour.onMessage = (message) => (message.rcptTo[0] === 'person2@example.com' ? 'drop' : undefined);
+    const report = await run(setup);
+    expect(report.run).toMatchObject({ total: 3, done: 3, sent: 2, uncertain: 1, deferred: 0, failed: 0 });
+    expect(report.counts).toMatchObject({ sent: 2, uncertain: 1, pending: 0, deferred: 0 });
+    expect(report.failures).toEqual([
+      expect.objectContaining({ email: 'person2@example.com', state: 'uncertain', replyCode: null }),
+    ]);
+    expect(report.failures[0]?.reply).toMatch(/RFC 1047/);
+    // Read once, in full, by the server: not sent a second time.
+    expect(smtp.dataCount()).toBe(3);
+    const again = await run(setup);
+    expect(again.run.total).toBe(0);
+    expect(smtp.dataCount()).toBe(3);
+    smtp.behaviour.onMessage = undefined;
+    const retried = await run(setup, { retryUncertain: true });
+    expect(retried.run).toMatchObject({ total: 1, sent: 1 });
+    expect(recipientsOf(smtp.accepted)).toEqual(['person1@example.net', 'person2@example.com', 'person3@example.net']);
+  });
+
+  it('leaves a message uncertain when a server reads the whole DATA and closes without replying', async () => {
+    const setup = await setUp(people(1));
+    const silent = await startSilentServer();
+    try {
+      const config = loadCampaignConfig(writeConfigPort(fixture?.configFile ?? '', silent.port), {});
+      const report = await run({ config, db: setup.db });
+      expect(report.run).toMatchObject({ total: 1, uncertain: 1, sent: 0, deferred: 0, failed: 0 });
+      expect(report.counts.uncertain).toBe(1);
+      expect(silent.messages).toHaveLength(1);
+      expect(silent.messages[0]).toContain('Message-ID:');
+      const [uncertain] = messagesInState(setup.db, 1, 'uncertain', 10);
+      expect(uncertain).toMatchObject({ email: 'person1@example.net', attempts: 1, replyCode: null });
+      expect(uncertain?.reply).toMatch(/may have accepted it \(RFC 1047\)/);
+    } finally {
+      await silent.stop();
+    }
   });
 
   it('resumes without sending again what the server accepted', async () => {
@@ -296,6 +429,55 @@ describe('sendCampaign() against a real SMTP server', () => {
       'Consultation vélo, Prénom1',
     );
     expect(test.counts).toMatchObject({ pending: 3, sent: 0 });
+  });
+
+  it('fails a deferral past the queue lifetime at once, its reply kept as the evidence', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(2), config: { maxQueueLifetime: '0s' } });
+    db = openDatabase(fixture.dbFile);
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person1@example.net'
+        ? { code: 451, text: '4.7.1 Greylisted, try again later' }
+        : undefined;
+    const report = await run({ config: loadCampaignConfig(fixture.configFile, {}), db });
+    expect(report.run).toMatchObject({ sent: 1, failed: 1, deferred: 0 });
+    expect(report.expired).toBe(1);
+    expect(report.failures).toEqual([
+      expect.objectContaining({ email: 'person1@example.net', state: 'failed', replyCode: 451, expired: true }),
+    ]);
+    const [failed] = messagesInState(db, 1, 'failed', 10);
+    expect(failed).toMatchObject({ email: 'person1@example.net', attempts: 1, replyCode: 451 });
+    expect(failed?.reply).toContain('Greylisted');
+    expect(failed?.expiredAt).toEqual(expect.any(Number));
+  });
+
+  it('fails at the start of a later run what is still deferred past the queue lifetime, without trying again', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(2), config: { maxQueueLifetime: '1s' } });
+    db = openDatabase(fixture.dbFile);
+    const base = { config: loadCampaignConfig(fixture.configFile, {}), db };
+    smtp.behaviour.onMessage = (message) =>
+      message.rcptTo[0] === 'person1@example.net' ? { code: 452, text: '4.2.2 Mailbox full' } : undefined;
+    const first = await run(base, { retry: { baseMs: 10, maxAttemptsPerRun: 2 } });
+    expect(first.run).toMatchObject({ sent: 1, deferred: 1 });
+    expect(first.expired).toBe(0);
+    const attempts = smtp.dataCount();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await run(base);
+    expect(second.expired).toBe(1);
+    expect(second.run.total).toBe(0);
+    expect(second.counts).toMatchObject({ sent: 1, failed: 1, deferred: 0 });
+    expect(smtp.dataCount()).toBe(attempts);
+    const status = campaignStatus(db, 'campaign', Date.now());
+    expect(status.expired).toBe(1);
+    expect(status.failed).toEqual([
+      expect.objectContaining({
+        email: 'person1@example.net',
+        replyCode: 452,
+        expiredAt: expect.any(Number) as number,
+      }),
+    ]);
+    expect(status.failed[0]?.reply).toContain('Mailbox full');
   });
 
   it('stops and keeps the messages when the server is unreachable', async () => {

@@ -57,7 +57,19 @@ describe('parseCampaignConfig()', () => {
     expect(config.htmlTemplate).toBeNull();
     expect(config.recipients).toBe(join(dir, 'people.csv'));
     expect(config.messageIdDomain).toBe('consult.example.org');
+    expect(config.maxQueueLifetimeMs).toBe(5 * 86_400_000);
     expect(config.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['12h', 12 * 3_600_000],
+    ['90m', 90 * 60_000],
+    ['30s', 30_000],
+    ['2w', 14 * 86_400_000],
+    ['0s', 0],
+  ])('reads maxQueueLifetime "%s" as Postfix durations read', (value, ms) => {
+    const config = parseCampaignConfig({ ...minimal(), maxQueueLifetime: value }, join(dir, 'c.json'), {});
+    expect(config.maxQueueLifetimeMs).toBe(ms);
   });
 
   it('reads smtp.sendingIps and names a value that is not an IP address', () => {
@@ -206,6 +218,12 @@ describe('parseCampaignConfig()', () => {
       /"listUnsubscribe\.url" must be an https URL \(RFC 8058 3\.1\)/,
     ],
     ['an empty unsubscribe', { listUnsubscribe: {} }, /"listUnsubscribe" needs "url", "mailto" or both/],
+    [
+      'a queue lifetime without a unit',
+      { maxQueueLifetime: '5' },
+      /"maxQueueLifetime" must be a duration like "5d", "12h", "90m", "30s" or "1w", not "5"/,
+    ],
+    ['a queue lifetime as a number', { maxQueueLifetime: 5 }, /"maxQueueLifetime" must be a duration like .*, not 5/],
     [
       'a bad DKIM selector',
       { dkim: { domain: 'example.org', selector: 'bad_selector', privateKeyFile: 'none.pem' } },

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileTemplate,
-  escapeHtml,
-  headerValue,
-  renderMessage,
-  renderTemplate,
-} from '../../src/send/render-message.js';
+import { compileTemplate, escapeHtml, headerValue, renderTemplate } from '../../src/send/render-message.js';
 
 const ROW = { file: 'people.csv', line: 7 };
 
@@ -70,39 +64,5 @@ describe('headerValue()', () => {
 
   it('keeps a tab and non-ASCII text', () => {
     expect(headerValue('Consultation\tpublique — été', 'Subject', ROW)).toBe('Consultation\tpublique — été');
-  });
-});
-
-describe('renderMessage()', () => {
-  const templates = {
-    subject: compileTemplate('Consultation, {{firstname}}', 'subject'),
-    text: compileTemplate('Bonjour {{firstname}}', 'body.txt'),
-    html: compileTemplate('<p>Bonjour {{firstname}}</p>', 'body.html'),
-  };
-
-  it('escapes fields in the HTML part only', () => {
-    const message = renderMessage(templates, { email: 'a@example.org', fields: { firstname: '<b>Jo & Al</b>' } }, ROW);
-    expect(message).toEqual({
-      to: 'a@example.org',
-      subject: 'Consultation, <b>Jo & Al</b>',
-      text: 'Bonjour <b>Jo & Al</b>',
-      html: '<p>Bonjour &lt;b&gt;Jo &amp; Al&lt;/b&gt;</p>',
-    });
-  });
-
-  it('refuses a field that would inject a header through the subject', () => {
-    expect(() =>
-      renderMessage(templates, { email: 'a@example.org', fields: { firstname: 'Jo\r\nBcc: x@evil.example' } }, ROW),
-    ).toThrow(/Cannot use the Subject header for line 7 of "people\.csv"/);
-  });
-
-  it('renders without an HTML part', () => {
-    const message = renderMessage(
-      { ...templates, html: null },
-      { email: 'a@example.org', fields: { firstname: 'Jo' } },
-      ROW,
-    );
-    expect(message.html).toBeNull();
-    expect(message.text).toBe('Bonjour Jo');
   });
 });

@@ -2,15 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/database.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import {
   countByState,
+  countExpired,
   dueMessages,
   enqueueMessage,
+  expireDeferred,
   markInterrupted,
   markSending,
+  messagesInState,
   openCampaign,
   recordOutcome,
+  sendTimes,
+  writeQueue,
 } from '../../src/store/send-queue.js';
 
 describe('send queue', () => {
@@ -96,6 +103,79 @@ describe('send queue', () => {
     expect(again).toMatchObject({ recipientId: 1, attempts: 1, messageId: '<c1.1@example.org>' });
     expect(markSending(db, again!.id, 60_000)).toBe(true);
     expect(markSending(db, again!.id, 60_000)).toBe(false);
+    db.close();
+  });
+
+  it('writeQueue() applies intents and outcomes in order and tells which intents took their row', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 3);
+    const taken = writeQueue(db, [
+      { kind: 'sending', messageId: 1, now: 10 },
+      { kind: 'outcome', messageId: 1, outcome: { state: 'sent', replyCode: 250, reply: '250 Ok' }, now: 11 },
+      { kind: 'sending', messageId: 2, now: 12 },
+      { kind: 'sending', messageId: 2, now: 12 },
+      { kind: 'outcome', messageId: 2, outcome: { state: 'uncertain', replyCode: null, reply: 'lost' }, now: 13 },
+    ]);
+    expect(taken).toEqual([true, true, true, false, true]);
+    expect(countByState(db, id)).toMatchObject({ sent: 1, uncertain: 1, pending: 1, sending: 0 });
+    expect(sendTimes(db, id, 0)).toEqual({
+      firstSentAt: 11,
+      lastSentAt: 11,
+      recent: { count: 1, firstSentAt: 11, lastSentAt: 11 },
+    });
+    db.close();
+  });
+
+  it('expireDeferred() fails what was first tried before the cutoff, keeping the reply, and only deferred rows', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 3);
+    const defer = (messageId: number, now: number) => {
+      expect(markSending(db, messageId, now)).toBe(true);
+      recordOutcome(
+        db,
+        messageId,
+        { state: 'deferred', replyCode: 451, reply: '451 4.7.1 Later', nextAttemptAt: 0 },
+        now,
+      );
+    };
+    defer(1, 1_000);
+    defer(1, 50_000);
+    defer(2, 40_000);
+    markSending(db, 3, 1_000);
+    recordOutcome(db, 3, { state: 'uncertain', replyCode: null, reply: 'lost' }, 1_000);
+    expect(dueMessages(db, id, 60_000, { limit: 10, retryUncertain: false })).toMatchObject([
+      { recipientId: 1, attempts: 2, firstAttemptAt: 1_000 },
+      { recipientId: 2, attempts: 1, firstAttemptAt: 40_000 },
+    ]);
+    expect(expireDeferred(db, id, 30_000, 60_000)).toBe(1);
+    expect(countByState(db, id)).toMatchObject({ failed: 1, deferred: 1, uncertain: 1 });
+    expect(countExpired(db, id)).toBe(1);
+    expect(messagesInState(db, id, 'failed', 10)).toEqual([
+      expect.objectContaining({ recipientId: 1, replyCode: 451, reply: '451 4.7.1 Later', expiredAt: 60_000 }),
+    ]);
+    db.close();
+  });
+
+  it('schema 8 starts the queue lifetime of messages tried before it at their last attempt', () => {
+    const raw = new Database(path);
+    for (const step of MIGRATIONS.slice(0, 6)) step(raw);
+    raw.pragma('user_version = 6');
+    raw.prepare("INSERT INTO campaigns (name, verp_key, created_at) VALUES ('c', zeroblob(32), 0)").run();
+    raw
+      .prepare(
+        `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, message_id, state, attempts, updated_at)
+         VALUES (1, 2, 'a@example.org', 'a@example.org', '{}', '<a@x>', 'deferred', 3, 7000),
+                (1, 3, 'b@example.org', 'b@example.org', '{}', '<b@x>', 'pending', 0, 100)`,
+      )
+      .run();
+    raw.close();
+    const db = openDatabase(path);
+    expect(dueMessages(db, 1, 10_000, { limit: 10, retryUncertain: false })).toMatchObject([
+      { recipientId: 2, firstAttemptAt: 7000 },
+      { recipientId: 3, firstAttemptAt: null },
+    ]);
     db.close();
   });
 });

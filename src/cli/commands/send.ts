@@ -49,8 +49,12 @@ const TEXTS = {
     fr: 'Attention : certaines vérifications n’ont pu être faites (le DNS n’a pas répondu) ; envoi quand même',
   },
   runSummary: {
-    en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred this run ({elapsed} s)',
-    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés lors de ce passage ({elapsed} s)',
+    en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain this run ({elapsed} s)',
+    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains lors de ce passage ({elapsed} s)',
+  },
+  expiredRun: {
+    en: '{count} deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed, their last reply kept',
+    fr: '{count} messages différés ont dépassé la durée de vie en file (maxQueueLifetime) et sont passés en échec, avec leur dernière réponse',
   },
   dryRunSummary: {
     en: 'Dry run of "{campaign}": {rendered} messages rendered, {errors} cannot be rendered; nothing sent',
@@ -79,8 +83,20 @@ const TEXTS = {
     fr: 'La campagne « {campaign} » n’a pas encore été lancée',
   },
   rate: {
-    en: 'Rate: {rate} messages/s; about {eta} s left',
-    fr: 'Débit : {rate} messages/s ; environ {eta} s restantes',
+    en: 'Rate: {rate} messages/s; about {eta} left',
+    fr: 'Débit : {rate} messages/s ; environ {eta} restantes',
+  },
+  progress: {
+    en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
+    fr: '{bar} {percent} % {done}/{total}  {rate}/s  reste {eta}  ({sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains)',
+  },
+  expiredStatus: {
+    en: '{count} of the failed messages were still deferred when the queue lifetime ran out',
+    fr: '{count} des messages en échec étaient encore différés à la fin de leur durée de vie en file',
+  },
+  expiredLine: {
+    en: '  failed line {line} {email}: still deferred at the end of the queue lifetime; last reply: {reply}',
+    fr: '  échec ligne {line} {email} : encore différé à la fin de la durée de vie en file ; dernière réponse : {reply}',
   },
   uncertainLine: {
     en: '  uncertain line {line} {email} (last try {at})',
@@ -160,9 +176,10 @@ export function renderRunText(report: SendReport, lang: Lang): string {
         elapsed: (report.elapsedMs / 1000).toFixed(1),
       }),
     );
+  if (report.expired > 0) lines.push(render(TEXTS.expiredRun, lang, { count: report.expired }));
   for (const failure of report.failures)
     lines.push(
-      render(TEXTS.failure, lang, {
+      render(failure.expired ? TEXTS.expiredLine : TEXTS.failure, lang, {
         state: failure.state,
         line: failure.recipientId,
         email: failure.email,
@@ -183,7 +200,7 @@ export function runExit(report: SendReport): ExitCode {
       ? report.run.renderErrors > 0
       : report.mode === 'test'
         ? report.tests.some((test) => !test.accepted)
-        : report.run.failed > 0;
+        : report.run.failed + report.expired > 0;
   if (rejected) return EXIT.findings;
   const isIncomplete =
     report.stopped !== null || (report.mode === 'send' && report.counts.deferred + report.counts.uncertain > 0);
@@ -198,7 +215,13 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
     render(TEXTS.queue, lang, { ...status.counts, skipped: status.skipped, duplicates: status.duplicates }),
   ];
   if (status.ratePerSecond !== null)
-    lines.push(render(TEXTS.rate, lang, { rate: status.ratePerSecond, eta: status.etaSeconds ?? '?' }));
+    lines.push(
+      render(TEXTS.rate, lang, {
+        rate: status.ratePerSecond,
+        eta: status.etaSeconds === null ? '?' : formatDuration(status.etaSeconds),
+      }),
+    );
+  if (status.expired > 0) lines.push(render(TEXTS.expiredStatus, lang, { count: status.expired }));
   for (const message of status.uncertain)
     lines.push(
       render(TEXTS.uncertainLine, lang, {
@@ -209,7 +232,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
     );
   for (const message of status.failed)
     lines.push(
-      render(TEXTS.failure, lang, {
+      render(message.expiredAt === null ? TEXTS.failure : TEXTS.expiredLine, lang, {
         state: message.state,
         line: message.recipientId,
         email: message.email,
@@ -223,8 +246,36 @@ function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
 }
 
-/** A progress line on stderr, only on a terminal (clig.dev: no animation off a TTY). */
-function progressLine(): ((progress: SendProgress) => void) | undefined {
+/** A duration for people: `45 s`, `12 min 05 s`, `2 h 10 min` (the same in French). */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const min = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h} h ${String(min).padStart(2, '0')} min`;
+  if (min > 0) return `${min} min ${String(s).padStart(2, '0')} s`;
+  return `${s} s`;
+}
+
+/** Width of the progress bar in characters: fits an 80-column terminal with the counters after it. */
+const BAR_WIDTH = 24;
+
+/** The progress line: a bar, the share done, counts, the rate of this run and the time left at that rate. */
+export function renderProgress(progress: SendProgress, elapsedMs: number, lang: Lang): string {
+  const share = progress.total === 0 ? 1 : progress.done / progress.total;
+  const filled = Math.round(share * BAR_WIDTH);
+  const rate = progress.done / Math.max(0.001, elapsedMs / 1000);
+  return render(TEXTS.progress, lang, {
+    ...progress,
+    bar: `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`,
+    percent: Math.floor(share * 100),
+    rate: rate.toFixed(0),
+    eta: rate > 0 ? formatDuration((progress.total - progress.done) / rate) : '?',
+  });
+}
+
+/** A progress bar on stderr, only on a terminal (clig.dev: no animation when the stream is not a TTY). */
+function progressLine(lang: Lang): ((progress: SendProgress) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   const started = Date.now();
   let last = 0;
@@ -233,11 +284,8 @@ function progressLine(): ((progress: SendProgress) => void) | undefined {
     // A terminal redrawn thousands of times a second slows the run it reports on.
     if (now - last < 200 && progress.done < progress.total) return;
     last = now;
-    const rate = progress.done / Math.max(0.001, (now - started) / 1000);
-    const eta = rate > 0 ? Math.round((progress.total - progress.done) / rate) : 0;
-    process.stderr.write(
-      `\rsend ${progress.done}/${progress.total}  ${progress.sent} ok ${progress.failed} failed ${progress.deferred} deferred  ${rate.toFixed(1)}/s  ETA ${eta}s `,
-    );
+    // \x1b[K clears what a longer previous line left at the end.
+    process.stderr.write(`\r${renderProgress(progress, now - started, lang)}\x1b[K`);
     if (progress.done === progress.total) process.stderr.write('\n');
   };
 }
@@ -275,7 +323,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   };
   process.once('SIGINT', onSigint);
   try {
-    const onProgress = options.json ? undefined : progressLine();
+    const onProgress = options.json ? undefined : progressLine(lang);
     const report = await sendCampaign({
       config,
       db,

@@ -15,6 +15,8 @@ export type SmtpAnswer = { code: number; text: string } | 'drop' | undefined;
 export interface SmtpBehaviour {
   /** Decides the answer at the end of DATA, after the whole message was read. */
   onMessage?: (message: ReceivedMessage, index: number) => SmtpAnswer;
+  /** Decides the answer to RCPT TO, before any message is read; sees how many RCPT commands came before. */
+  onRecipient?: (address: string, index: number) => SmtpAnswer;
   /** Waits this long before answering the end of DATA (a slow server, to catch a run mid-flight). */
   delayMs?: number;
 }
@@ -39,11 +41,28 @@ interface ServerInternals {
 export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
   const accepted: ReceivedMessage[] = [];
   let data = 0;
+  let recipients = 0;
+  const drop = (session: SMTPServerSession): void => {
+    const internals = server as unknown as ServerInternals;
+    for (const connection of internals.connections) if (connection.id === session.id) connection._socket.destroy();
+  };
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onRcptTo(address, session, callback) {
+      const reply = server_.behaviour.onRecipient?.(address.address, recipients++);
+      if (reply === 'drop') {
+        drop(session);
+        return;
+      }
+      if (reply !== undefined) {
+        callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,9 +76,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
         const answer = (): void => {
           const reply = server_.behaviour.onMessage?.(message, index);
           if (reply === 'drop') {
-            const internals = server as unknown as ServerInternals;
-            for (const connection of internals.connections)
-              if (connection.id === session.id) connection._socket.destroy();
+            drop(session);
             return;
           }
           if (reply !== undefined) {

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { encodeVerp } from '../parse/verp.js';
+import type { CampaignConfig } from './campaign-config.js';
+import { compileTemplate, type CampaignTemplates, type Template } from './render-message.js';
+
+/** Everything a campaign's messages share, compiled once per run. */
+export interface MailContext {
+  config: CampaignConfig;
+  campaignId: number;
+  verpKey: Uint8Array;
+  templates: CampaignTemplates;
+  unsubscribeUrl: Template | null;
+}
+
+/** What one recipient's message is built from: the stored queue row. */
+export interface MailInput {
+  recipientId: number;
+  email: string;
+  fields: Readonly<Record<string, string>>;
+  messageId: string;
+}
+
+/**
+ * The VERP identity test sends use: recipient ids are line numbers, which start at 2 (line 1 is the header), so 0
+ * names no recipient and a bounce of a test message is never charged to a real one.
+ */
+export const TEST_RECIPIENT_ID = 0;
+
+function readTemplate(file: string | null): Template | null {
+  if (file === null) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`Cannot read template "${file}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      file,
+    });
+  }
+  return compileTemplate(text, file);
+}
+
+/** Reads and compiles a campaign's templates (subject, text, HTML, unsubscribe URL). */
+export function loadMailContext(config: CampaignConfig, campaignId: number, verpKey: Uint8Array): MailContext {
+  const url = config.listUnsubscribe?.url ?? null;
+  return {
+    config,
+    campaignId,
+    verpKey,
+    templates: {
+      subject: compileTemplate(config.subject, 'subject'),
+      text: readTemplate(config.textTemplate),
+      html: readTemplate(config.htmlTemplate),
+    },
+    unsubscribeUrl: url === null ? null : compileTemplate(url, 'listUnsubscribe.url'),
+  };
+}
+
+/** The envelope sender (RFC 5321 MAIL FROM) of one recipient: `bounces+<token>@<returnPathDomain>`. */
+export function returnPathOf(context: MailContext, recipientId: number): string {
+  return `${encodeVerp({ campaign: context.campaignId, recipientId }, context.verpKey)}@${context.config.returnPathDomain}`;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatDuration,
+  renderProgress,
+  renderRunText,
+  renderStatusText,
+  runExit,
+} from '../../../src/cli/commands/send.js';
+import type { CampaignStatus } from '../../../src/send/campaign-status.js';
+import type { SendReport } from '../../../src/send/send-campaign.js';
+
+const PROGRESS = { total: 200, done: 50, sent: 45, failed: 2, deferred: 1, uncertain: 2 };
+
+const REPORT: SendReport = {
+  schemaVersion: 1,
+  campaign: 'velo',
+  mode: 'send',
+  recipients: { queued: 3, skipped: 0, duplicates: 0 },
+  foundUncertain: 0,
+  expired: 0,
+  run: { total: 3, done: 3, sent: 3, deferred: 0, failed: 0, uncertain: 0, rendered: 0, renderErrors: 0 },
+  counts: { pending: 0, sending: 0, sent: 3, deferred: 0, failed: 0, uncertain: 0 },
+  failures: [],
+  tests: [],
+  interrupted: false,
+  stopped: null,
+  elapsedMs: 1200,
+};
+
+describe('formatDuration()', () => {
+  it.each([
+    [0, '0 s'],
+    [44.6, '45 s'],
+    [725, '12 min 05 s'],
+    [7830, '2 h 10 min'],
+  ])('writes %s seconds as "%s"', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe('renderProgress()', () => {
+  it('draws a bar with the share done, the rate and the time left', () => {
+    expect(renderProgress(PROGRESS, 10_000, 'en')).toBe(
+      '[######..................] 25% 50/200  5/s  ETA 30 s  (45 sent, 2 failed, 1 deferred, 2 uncertain)',
+    );
+    expect(renderProgress({ ...PROGRESS, done: 200 }, 10_000, 'fr')).toMatch(
+      /^\[#{24}\] 100 % 200\/200 {2}20\/s {2}reste 0 s/,
+    );
+  });
+});
+
+describe('renderRunText() and runExit()', () => {
+  it('says how many messages outlived the queue lifetime, lists them apart, and exits 1', () => {
+    const report: SendReport = {
+      ...REPORT,
+      expired: 1,
+      failures: [
+        { recipientId: 4, email: 'a@example.org', state: 'failed', replyCode: 451, reply: '451 Later', expired: true },
+      ],
+      counts: { ...REPORT.counts, failed: 1 },
+    };
+    const text = renderRunText(report, 'en');
+    expect(text).toContain('1 deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed');
+    expect(text).toContain(
+      'failed line 4 a@example.org: still deferred at the end of the queue lifetime; last reply: 451 Later',
+    );
+    expect(runExit(report)).toBe(1);
+  });
+
+  it('counts uncertain messages of the run, and exits 3 while some are left', () => {
+    const report: SendReport = {
+      ...REPORT,
+      run: { ...REPORT.run, sent: 2, uncertain: 1 },
+      counts: { ...REPORT.counts, sent: 2, uncertain: 1 },
+    };
+    expect(renderRunText(report, 'fr')).toContain('2 envoyés, 0 en échec, 0 différés, 1 incertains');
+    expect(runExit(report)).toBe(3);
+  });
+});
+
+describe('renderStatusText()', () => {
+  it('shows the rate with the time left, and the expired messages apart from the refused ones', () => {
+    const status: CampaignStatus = {
+      schemaVersion: 1,
+      campaign: 'velo',
+      exists: true,
+      isEnqueueComplete: true,
+      skipped: 0,
+      duplicates: 0,
+      counts: { pending: 900, sending: 0, sent: 100, deferred: 0, failed: 2, uncertain: 0 },
+      expired: 1,
+      firstSentAt: null,
+      lastSentAt: null,
+      ratePerSecond: 12.5,
+      etaSeconds: 72,
+      uncertain: [],
+      failed: [
+        {
+          recipientId: 2,
+          email: 'a@example.org',
+          state: 'failed',
+          attempts: 1,
+          replyCode: 550,
+          reply: '550 Unknown',
+          updatedAt: 0,
+          expiredAt: null,
+        },
+        {
+          recipientId: 3,
+          email: 'b@example.org',
+          state: 'failed',
+          attempts: 9,
+          replyCode: 452,
+          reply: '452 Full',
+          updatedAt: 0,
+          expiredAt: 5,
+        },
+      ],
+    };
+    const text = renderStatusText(status, 'en');
+    expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
+    expect(text).toContain('1 of the failed messages were still deferred when the queue lifetime ran out');
+    expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
+    expect(text).toContain(
+      '  failed line 3 b@example.org: still deferred at the end of the queue lifetime; last reply: 452 Full',
+    );
+  });
+});
