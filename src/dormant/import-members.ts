@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Db } from '../store/database.js';
-import { listImports } from '../store/dormant.js';
-import { beginListImport, type ImportedMember, type ListImport } from '../store/list-members.js';
+import { beginMembersImport, type ImportedMember } from '../store/list-members.js';
 import { readMemberDump } from '../sympa/read-member-dump.js';
 import { readMemberExport } from '../sympa/read-member-export.js';
 import { describeSympaDatabase, type SympaDatabase } from '../sympa/read-sympa-conf.js';
@@ -60,22 +59,24 @@ async function isMemberDump(file: string): Promise<boolean> {
  * apart by content, replacing what the store knew of the list in one transaction. Returns the member count.
  */
 export async function importMembersFile(db: Db, file: string, list: string, now: number): Promise<number> {
+  const name = list.toLowerCase();
   const reader = (await isMemberDump(file)) ? readMemberDump(file, list) : readMemberExport(file, list);
-  const listImport = beginListImport(db, list.toLowerCase(), file, now);
+  const membersImport = beginMembersImport(db, file, now);
   try {
-    for await (const member of reader) listImport.add({ ...toImportedMember(member), list: list.toLowerCase() });
-    return listImport.commit();
+    membersImport.addList(name);
+    for await (const member of reader) membersImport.add({ ...toImportedMember(member), list: name });
+    return membersImport.commit().get(name) ?? 0;
   } catch (error) {
-    listImport.rollback();
+    membersImport.rollback();
     throw error;
   }
 }
 
 /**
- * Imports every list of Sympa's database (or the one named, as `name@domain`), each replacing its stored membership
- * in a transaction of its own, streaming: the reader gives the lists one after the other, so memory holds one member
- * at a time. A list imported from this database before and now without members (closed, emptied) is emptied too.
- * Returns member counts by list.
+ * Imports every list of Sympa's database (or the one named, as `name@domain`), replacing the stored membership of
+ * every list read in one transaction at the end, streaming: members are staged on disk as they arrive, so memory
+ * holds one page of them. A list imported from this database before and now without members (closed, emptied) is
+ * emptied too, as is the list named when it has none. Returns member counts by list.
  */
 export async function importSympaDatabase(
   db: Db,
@@ -83,33 +84,16 @@ export async function importSympaDatabase(
   list: string | undefined,
   now: number,
 ): Promise<Map<string, number>> {
-  const source = describeSympaDatabase(database);
-  const counts = new Map<string, number>();
-  let current = null as { list: string; listImport: ListImport } | null;
+  const membersImport = beginMembersImport(db, describeSympaDatabase(database), now, {
+    replacesSource: list === undefined,
+  });
   try {
-    for await (const member of readSympaDatabase(database, list === undefined ? {} : { list })) {
-      const record = toImportedMember(member);
-      if (current?.list !== record.list) {
-        if (current !== null) counts.set(current.list, current.listImport.commit());
-        // The readers sort by list: a list met twice would replace its own first part.
-        if (counts.has(record.list)) throw new Error(`Sympa's members of "${record.list}" came in two parts`);
-        current = { list: record.list, listImport: beginListImport(db, record.list, source, now) };
-      }
-      current.listImport.add(record);
-    }
-    if (current !== null) counts.set(current.list, current.listImport.commit());
+    if (list !== undefined) membersImport.addList(list.toLowerCase());
+    for await (const member of readSympaDatabase(database, list === undefined ? {} : { list }))
+      membersImport.add(toImportedMember(member));
+    return membersImport.commit();
   } catch (error) {
-    current?.listImport.rollback();
+    membersImport.rollback();
     throw error;
   }
-  const gone =
-    list === undefined
-      ? [...listImports(db)]
-          .filter(([name, known]) => known.source === source && !counts.has(name))
-          .map(([name]) => name)
-      : counts.has(list.toLowerCase())
-        ? []
-        : [list.toLowerCase()];
-  for (const name of gone) counts.set(name, beginListImport(db, name, source, now).commit());
-  return counts;
 }

@@ -18,9 +18,8 @@ const NET_WRITE_TIMEOUT_S = 600;
 
 /**
  * Reads Sympa's `subscriber_table` from MySQL or MariaDB (`db_type mysql`), as readSubscriberTable reads SQLite:
- * the same members, bounce data and data sources, in list, domain, address order (byte order, as SQLite sorts,
- * not the table's case-insensitive collation). One consistent-snapshot read-only transaction; the rows are streamed
- * with backpressure, never held as one result.
+ * the same members, bounce data and data sources, in the table's own order (no sort on the server). One
+ * consistent-snapshot read-only transaction; the rows are streamed with backpressure, never held as one result.
  */
 export async function* readMysqlSubscribers(
   database: SympaServerDatabase,
@@ -88,11 +87,7 @@ export async function* readMysqlSubscribers(
     }
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const rows = connection
-      .query(
-        `SELECT ${columns} FROM subscriber_table ${where}
-         ORDER BY BINARY list_subscriber, BINARY robot_subscriber, BINARY user_subscriber`,
-        values,
-      )
+      .query(`SELECT ${columns} FROM subscriber_table ${where}`, values)
       .stream({ highWaterMark: HIGH_WATER_ROWS }) as AsyncIterable<SubscriberRow>;
     for await (const row of rows) {
       const member = toSympaMember(row, report);

@@ -43,8 +43,8 @@ function readCa(file: string): string {
 
 /**
  * Reads Sympa's `subscriber_table` from PostgreSQL (`db_type Pg` or `PostgreSQL`), as readSubscriberTable reads
- * SQLite: the same members, bounce data and data sources, in list, domain, address order (byte order, as SQLite
- * sorts). One read-only transaction sees one snapshot, read through a server-side cursor a page at a time.
+ * SQLite: the same members, bounce data and data sources, in the table's own order (no sort on the server). One
+ * read-only transaction sees one snapshot, read through a server-side cursor a page at a time.
  */
 export async function* readPostgresqlSubscribers(
   database: SympaServerDatabase,
@@ -86,11 +86,7 @@ export async function* readPostgresqlSubscribers(
     if (filter.list !== null) conditions.push(`list_subscriber = ${client.escapeLiteral(filter.list)}`);
     if (filter.robot !== null) conditions.push(`robot_subscriber = ${client.escapeLiteral(filter.robot)}`);
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    // COLLATE "C": byte order, the order SQLite gives, whatever the database's locale.
-    await client.query(
-      `DECLARE facteur_members NO SCROLL CURSOR FOR SELECT ${columns} FROM subscriber_table ${where}
-       ORDER BY list_subscriber COLLATE "C", robot_subscriber COLLATE "C", user_subscriber COLLATE "C"`,
-    );
+    await client.query(`DECLARE facteur_members NO SCROLL CURSOR FOR SELECT ${columns} FROM subscriber_table ${where}`);
     for (;;) {
       const page = await client.query<SubscriberRow>(`FETCH ${PAGE_ROWS} FROM facteur_members`);
       for (const row of page.rows) {

@@ -19,7 +19,8 @@ export interface SubscriberTableOptions extends SympaReadOptions {
  * /var/lib/dbconfig-common/sqlite3/sympa/sympa), Sympa's own bounce data included: `bounce_subscriber`
  * ("first last count status", written by bounced.pl) and `bounce_score_subscriber` (written by the
  * `eval_bouncers` task), and where each member came from (a subscription, a data source). The file is opened
- * read-only and rows are streamed in list, domain, address order.
+ * read-only and rows are streamed in the table's own order: sorting a million rows would cost more than the whole
+ * rest of the read, and the store sorts what it keeps anyway.
  * This is Sympa's database, not facteur's store: nothing here ever writes.
  */
 export function* readSubscriberTable(dbFile: string, options: SubscriberTableOptions = {}): Generator<SympaMember> {
@@ -52,7 +53,7 @@ export function* readSubscriberTable(dbFile: string, options: SubscriberTableOpt
     }
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const rows = db
-      .prepare(`SELECT ${columns} FROM subscriber_table ${where} ORDER BY 1, 2, 3`)
+      .prepare(`SELECT ${columns} FROM subscriber_table ${where}`)
       .iterate(...parameters) as IterableIterator<SubscriberRow>;
     for (const row of rows) {
       const member = toSympaMember(row, report);

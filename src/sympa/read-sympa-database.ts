@@ -6,7 +6,7 @@ import type { SympaMember } from './types.js';
 
 /**
  * Reads the members of Sympa's database wherever sympa.conf puts it (SQLite, MySQL/MariaDB, PostgreSQL): the same
- * members, bounce data and data sources in the same order from each, streamed.
+ * members, bounce data and data sources from each, streamed in the database's own order.
  */
 export async function* readSympaDatabase(
   database: SympaDatabase,

@@ -1,6 +1,6 @@
 import type { Db } from '../../src/store/database.js';
 import type { MemberRecord } from '../../src/store/dormant.js';
-import { beginListImport, type ImportedMember } from '../../src/store/list-members.js';
+import { beginMembersImport, type ImportedMember } from '../../src/store/list-members.js';
 
 /** Replaces a list's members in one import, as `facteur dormant --members` does; returns the member count. */
 export function replaceMembers(
@@ -10,7 +10,8 @@ export function replaceMembers(
   now: number,
   source = 'test',
 ): number {
-  const listImport = beginListImport(db, list, source, now);
-  for (const member of members) listImport.add({ source: null, ...member });
-  return listImport.commit();
+  const membersImport = beginMembersImport(db, source, now);
+  membersImport.addList(list);
+  for (const member of members) membersImport.add({ source: null, ...member, list });
+  return membersImport.commit().get(list) ?? 0;
 }

@@ -32,6 +32,8 @@ export interface SqlServer {
   sympaConf: string;
   /** Runs SQL as the `sympa` user; `?` placeholders for MariaDB, `$1` for PostgreSQL. */
   query(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** CPU seconds the server has used so far (user and system; PostgreSQL's ended backends included). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,25 @@ async function until<T>(what: string, attempt: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/** The pid a server wrote in its pid file (first line). */
+function readPid(pidFile: string): number {
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`No pid in "${pidFile}"`);
+  return pid;
+}
+
+/**
+ * A process's CPU seconds from /proc/PID/stat (proc(5)): utime, stime, and cutime, cstime of the children it waited
+ * for, which for PostgreSQL are the backends of closed connections. Ticks are USER_HZ, 100 on Linux.
+ */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces: fields start after its closing parenthesis, at field 3 (state).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  return ticks / 100;
 }
 
 /** Stops a server by the pid it wrote (a process this helper started), and waits until it is gone. */
@@ -189,6 +210,7 @@ export async function startPostgresql(): Promise<SqlServer> {
   createSympaSchema(sympaConf);
   const client = new pg.Client({ host, port, user: 'sympa', password, database: 'sympa' });
   await client.connect();
+  const pid = readPid(join(data, 'postmaster.pid'));
   return {
     kind: 'PostgreSQL',
     host,
@@ -200,6 +222,7 @@ export async function startPostgresql(): Promise<SqlServer> {
     async query(sql, values = []) {
       return (await client.query(sql, values)).rows as Record<string, unknown>[];
     },
+    cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       await client.end().catch(() => undefined);
       await stopPid(join(data, 'postmaster.pid'));
@@ -208,8 +231,12 @@ export async function startPostgresql(): Promise<SqlServer> {
   };
 }
 
-/** Starts MariaDB from `mariadb-install-db` in a temp directory, on 127.0.0.1 and an ephemeral port, with Sympa's schema. */
-export async function startMariadb(): Promise<SqlServer> {
+/**
+ * Starts MariaDB from `mariadb-install-db` in a temp directory, on 127.0.0.1 and an ephemeral port, with Sympa's
+ * schema. The InnoDB buffer pool is small unless told (`bufferPoolMb`): a test holds a few hundred rows, and the
+ * machine has other servers running.
+ */
+export async function startMariadb(options: { bufferPoolMb?: number } = {}): Promise<SqlServer> {
   const host = '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'facteur-mariadb-'));
   await chmod(dir, 0o755);
@@ -241,8 +268,7 @@ export async function startMariadb(): Promise<SqlServer> {
       `--log-error=${join(dir, 'error.log')}`,
       '--skip-log-bin',
       '--skip-name-resolve',
-      // Small buffers: a throwaway instance holds a few hundred rows, and the machine has other servers running.
-      '--innodb-buffer-pool-size=16M',
+      `--innodb-buffer-pool-size=${options.bufferPoolMb ?? 16}M`,
       '--innodb-log-file-size=8M',
     ],
     join(dir, 'error.log'),
@@ -257,6 +283,7 @@ export async function startMariadb(): Promise<SqlServer> {
   const sympaConf = await writeSympaConf(dir, 'mysql', port, password);
   createSympaSchema(sympaConf);
   const connection = await mysql.createConnection({ host, port, user: 'sympa', password, database: 'sympa' });
+  const pid = readPid(pidFile);
   return {
     kind: 'MariaDB',
     host,
@@ -269,6 +296,7 @@ export async function startMariadb(): Promise<SqlServer> {
       const [rows] = await connection.query(sql, values);
       return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
     },
+    cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       await connection.end().catch(() => undefined);
       await stopPid(pidFile);
