@@ -4,6 +4,7 @@ import { migrate003SendQueue } from './migrations/003-send-queue.js';
 import { migrate004BounceEvents } from './migrations/004-bounce-events.js';
 import { migrate005Acks } from './migrations/005-acks.js';
 import { migrate006Dormant } from './migrations/006-dormant.js';
+import { migrate007DormantPacks } from './migrations/007-dormant-packs.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate004BounceEvents,
   migrate005Acks,
   migrate006Dormant,
+  migrate007DormantPacks,
 ];
