@@ -5,9 +5,24 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DORMANT_CONFIG, type DormantConfig } from '../../src/dormant/dormant-config.js';
 import { observeDomain } from '../../src/dormant/domain-verdict.js';
+import { judgeAddress, type DormantEntry, type JudgeContext } from '../../src/dormant/judge-address.js';
+import { confirmedDeadDomains, dormantEntries } from '../../src/dormant/run-dormant.js';
+import { scoreBounces, type AddressEvent } from '../../src/dormant/score-bounces.js';
 import { openBounceSource, recordFetchedMessage, type BounceEventInput } from '../../src/store/bounce-events.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import { forgetAddress, replaceListMembers, saveDomainStates, type MemberRecord } from '../../src/store/dormant.js';
+import {
+  campaignNames,
+  forgetAddress,
+  forgottenAddresses,
+  membersReader,
+  readAddressRecords,
+  replaceListMembers,
+  saveDomainStates,
+  type AddressRecord,
+  type DormantScope,
+  type MemberRecord,
+  type StoredEvent,
+} from '../../src/store/dormant.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { EVENT_PACK_PERIOD_MS } from '../../src/store/migrations/007-dormant-packs.js';
 
@@ -189,6 +204,149 @@ function fill(db: Db, draw: Case): void {
   saveDomainStates(db, [observeDomain(observeDomain(null, gone, NOW - 3 * DAY), gone, NOW - DAY)]);
 }
 
+/** The addresses of a scope as fillCandidates describes them, read straight from the tables. */
+function scopeAddresses(db: Db, scope: DormantScope): string[] {
+  const sql =
+    scope.kind === 'all'
+      ? `SELECT address FROM list_members UNION SELECT subscribed_address FROM bounce_events
+         UNION SELECT email_key FROM messages`
+      : scope.kind === 'list'
+        ? IMPORTED.includes(scope.list)
+          ? 'SELECT address FROM list_members WHERE list = :name'
+          : 'SELECT subscribed_address FROM bounce_events WHERE list = :name'
+        : `SELECT email_key FROM messages WHERE campaign_id = (SELECT id FROM campaigns WHERE name = :name)
+           UNION SELECT subscribed_address FROM bounce_events
+             WHERE campaign_id = (SELECT id FROM campaigns WHERE name = :name)`;
+  const name = scope.kind === 'list' ? scope.list : scope.kind === 'campaign' ? scope.campaign : '';
+  return [
+    ...new Set(
+      db
+        .prepare(sql)
+        .pluck()
+        .all(sql.includes(':name') ? { name } : {}) as string[],
+    ),
+  ].sort();
+}
+
+/** The straightforward computation: every event of an address read from `bounce_events` itself, oldest first. */
+function straightRecords(db: Db, scope: DormantScope, since: number): AddressRecord[] {
+  const events = db.prepare(
+    `SELECT * FROM bounce_events WHERE subscribed_address = ? AND kind != 'autoreply'
+       AND (occurred_at >= ? OR kind = 'feedback') ORDER BY occurred_at, kind, hardbounce, list, campaign_id, id`,
+  );
+  const refused = db.prepare(
+    `SELECT * FROM messages WHERE email_key = ? AND state = 'failed' AND last_reply_code >= 500
+       ORDER BY updated_at, id`,
+  );
+  const members = db.prepare(`SELECT * FROM list_members WHERE address = ? AND (? IS NULL OR list = ?) ORDER BY list`);
+  const records = scopeAddresses(db, scope).map((address) => {
+    const rows = events.all(address, since) as {
+      id: number;
+      kind: AddressEvent['kind'];
+      hardbounce: number;
+      occurred_at: number;
+      reason: string;
+      status_code: string | null;
+      diagnostic: string | null;
+      list: string | null;
+      campaign_id: number | null;
+    }[];
+    const fromEvents: StoredEvent[] = rows.map((row) => ({
+      kind: row.kind,
+      isHard: row.hardbounce === 1,
+      at: row.occurred_at,
+      reason: row.reason,
+      statusCode: row.status_code,
+      diagnostic: row.diagnostic,
+      eventId: row.id,
+      source: 'bounce',
+      hasList: row.list !== null,
+      campaignId: row.campaign_id,
+    }));
+    const fromRefusals = (
+      refused.all(address) as { last_reply: string; campaign_id: number; updated_at: number }[]
+    ).map(
+      (row): StoredEvent => ({
+        kind: 'bounce',
+        isHard: true,
+        at: row.updated_at,
+        reason: 'rejected',
+        statusCode: '5.1.1',
+        diagnostic: row.last_reply,
+        eventId: null,
+        source: 'smtp',
+        hasList: false,
+        campaignId: row.campaign_id,
+      }),
+    );
+    const list = scope.kind === 'list' ? scope.list : null;
+    const memberRows =
+      scope.kind === 'campaign'
+        ? []
+        : (
+            members.all(address, list, list) as {
+              list: string;
+              gecos: string | null;
+              subscribed_at: number | null;
+              sympa_bounce_first: number | null;
+              sympa_bounce_last: number | null;
+              sympa_bounce_count: number | null;
+              sympa_bounce_status: string | null;
+              sympa_bounce_score: number | null;
+            }[]
+          ).map(
+            (row): MemberRecord => ({
+              list: row.list,
+              address,
+              gecos: row.gecos,
+              subscribedAt: row.subscribed_at,
+              sympaBounce:
+                row.sympa_bounce_first === null || row.sympa_bounce_last === null
+                  ? null
+                  : {
+                      first: row.sympa_bounce_first,
+                      last: row.sympa_bounce_last,
+                      count: row.sympa_bounce_count ?? 0,
+                      status: row.sympa_bounce_status,
+                    },
+              sympaScore: row.sympa_bounce_score,
+            }),
+          );
+    const unimported = new Set(
+      rows.flatMap((row) => (row.list === null || IMPORTED.includes(row.list) ? [] : row.list)),
+    );
+    return {
+      address,
+      members: memberRows,
+      events: [...fromEvents, ...fromRefusals].sort((x, y) => x.at - y.at),
+      unimportedLists: scope.kind === 'all' ? [...unimported].sort() : [],
+    };
+  });
+  // The pass looks at the addresses it has a membership, an event or a refusal of.
+  return records.filter((record) => record.members.length > 0 || record.events.length > 0);
+}
+
+/** An event without what the pass reads only for the addresses it reports (reason, status, diagnostic). */
+function scored(event: StoredEvent): StoredEvent {
+  return { ...event, reason: '', statusCode: null, diagnostic: null };
+}
+
+function hasCampaign(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM campaigns WHERE name = ?').get(name) !== undefined;
+}
+
+async function collect(entries: AsyncIterable<DormantEntry>): Promise<DormantEntry[]> {
+  const all: DormantEntry[] = [];
+  for await (const entry of entries) all.push(entry);
+  return all;
+}
+
+const SCOPES: DormantScope[] = [
+  { kind: 'all' },
+  ...LISTS.flatMap((list): DormantScope[] => (list === null ? [] : [{ kind: 'list', list }])),
+  ...CAMPAIGNS.map((campaign): DormantScope => ({ kind: 'campaign', campaign })),
+];
+
 describe('address event packs (schema 7)', () => {
   let dir: string;
   beforeEach(() => {
@@ -197,6 +355,74 @@ describe('address event packs (schema 7)', () => {
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it.each(Array.from({ length: 60 }, (_, seed) => seed))(
+    'readAddressRecords() and dormantEntries() equal a straightforward read of the events (seed %i)',
+    async (seed) => {
+      const draw = drawCase(seed);
+      const db = openDatabase(join(dir, `${seed}.sqlite`));
+      try {
+        fill(db, draw);
+        const { config } = draw;
+        const since = NOW - config.bounce.windowDays * DAY;
+        const forgotten = forgottenAddresses(db);
+        const deadDomains = confirmedDeadDomains(db, config.deadDomainConfirmHours);
+        // A deleted campaign is no scope any more.
+        for (const scope of SCOPES.filter((scope) => scope.kind !== 'campaign' || hasCampaign(db, scope.campaign))) {
+          const context: JudgeContext = {
+            config,
+            now: NOW,
+            scope,
+            forgotten,
+            deadDomains,
+            campaignNames: campaignNames(db),
+            readMembers: () => {
+              throw new Error('The straightforward records hold every membership');
+            },
+          };
+          const straight = straightRecords(db, scope, since);
+          const fast = new Map(
+            [
+              ...readAddressRecords(db, scope, {
+                since,
+                deadDomains: deadDomains.keys(),
+                sympaScoreThreshold: config.bounce.sympaScoreThreshold,
+              }),
+            ].map((record) => [record.address, record]),
+          );
+          // An all-lists pass reads with the events only the memberships that can make an address reportable, and
+          // skips an address it knows only by other memberships: judging it from all of them gives nothing.
+          const isRead = (record: AddressRecord) =>
+            record.events.length > 0 ||
+            scope.kind !== 'all' ||
+            deadDomains.has(record.address.slice(record.address.lastIndexOf('@') + 1)) ||
+            (record.members ?? []).some((member) => (member.sympaScore ?? 0) >= config.bounce.sympaScoreThreshold);
+          expect([...fast.keys()]).toEqual(straight.filter(isRead).map((record) => record.address));
+          expect(
+            straight.filter((record) => !isRead(record)).flatMap((record) => judgeAddress(record, context)),
+          ).toEqual([]);
+          const readMembers = membersReader(db);
+          const view = (record: AddressRecord) => ({
+            address: record.address,
+            events: record.events.map(scored),
+            unimportedLists: record.unimportedLists,
+            members: record.members ?? readMembers(record.address),
+            judgement: scoreBounces(
+              record.events.map(scored),
+              config.bounce,
+              NOW,
+              forgotten.get(record.address) ?? null,
+            ),
+          });
+          expect([...fast.values()].map(view)).toEqual(straight.filter(isRead).map(view));
+          const expected = straight.flatMap((record) => judgeAddress(record, context));
+          expect(await collect(dormantEntries(db, { scope, config, now: NOW }))).toEqual(expected);
+        }
+      } finally {
+        db.close();
+      }
+    },
+  );
 
   it.each(Array.from({ length: 20 }, (_, seed) => 100 + seed))(
     'the triggers leave what migration 7 builds from the same events (seed %i)',
