@@ -41,6 +41,8 @@ const ADDRESSES = [
 const IMPORTED = ['one@lists.example', 'two@lists.example'];
 const LISTS = [null, ...IMPORTED, 'three@lists.example'];
 const CAMPAIGNS = ['spring', 'autumn'];
+/** A case with addresses to act on both among the campaign's recipients and out of them. */
+const SEED_WIDE = 2;
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
 function generator(seed: number): () => number {
@@ -423,6 +425,42 @@ describe('address event packs (schema 7)', () => {
       }
     },
   );
+
+  it('dormantEntries() reads all the packs of a scope of over 10,000 addresses, and keeps the scope to them', async () => {
+    const draw = drawCase(SEED_WIDE);
+    const db = openDatabase(join(dir, 'wide.sqlite'));
+    try {
+      fill(db, draw);
+      // Ten thousand more recipients the campaign reached without a word back.
+      db.prepare(
+        `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, state, message_id, updated_at)
+         WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 10000)
+         SELECT 1, 1000 + k, 'r' || k || '@live.example', 'r' || k || '@live.example', '{}', 'sent', '<r' || k || '@x>', 0
+         FROM n`,
+      ).run();
+      const { config } = draw;
+      const entries = async (scope: DormantScope) => collect(dormantEntries(db, { scope, config, now: NOW }));
+      const scope: DormantScope = { kind: 'campaign', campaign: 'spring' };
+      const straight = straightRecords(db, scope, NOW - config.bounce.windowDays * DAY);
+      const context: JudgeContext = {
+        config,
+        now: NOW,
+        scope,
+        forgotten: forgottenAddresses(db),
+        deadDomains: confirmedDeadDomains(db, config.deadDomainConfirmHours),
+        campaignNames: campaignNames(db),
+        readMembers: () => [],
+      };
+      const expected = straight.flatMap((record) => judgeAddress(record, context));
+      const inScope = new Set(expected.map((entry) => entry.address));
+      // Addresses to act on both in the campaign and out of it, or the case would not tell a scope kept from none.
+      expect(inScope.size).toBeGreaterThan(0);
+      expect((await entries({ kind: 'all' })).some((entry) => !inScope.has(entry.address))).toBe(true);
+      expect(await entries(scope)).toEqual(expected);
+    } finally {
+      db.close();
+    }
+  });
 
   it.each(Array.from({ length: 20 }, (_, seed) => 100 + seed))(
     'the triggers leave what migration 7 builds from the same events (seed %i)',
