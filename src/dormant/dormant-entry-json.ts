@@ -1,11 +1,11 @@
-import type { DormantEntry } from './judge-address.js';
+import type { DormantEntry, DormantEvidence } from './judge-address.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-/** An entry as it appears in `--format json` and `--json`: dates in ISO 8601 UTC, keys in English camelCase. */
-export function dormantEntryJson(entry: DormantEntry): Record<string, unknown> {
-  const { bounce, sympaBounce, deadDomain, complaint, mailbox, forgottenAt } = entry.evidence;
+/** The evidence of an entry as it appears in JSON: dates in ISO 8601 UTC, keys in English camelCase. */
+export function dormantEvidenceJson(entryEvidence: DormantEvidence): Record<string, unknown> {
+  const { bounce, sympaBounce, deadDomain, complaint, mailbox, forgottenAt } = entryEvidence;
   const evidence: Record<string, unknown> = {};
   if (bounce !== undefined)
     evidence.bounce = {
@@ -47,6 +47,11 @@ export function dormantEntryJson(entry: DormantEntry): Record<string, unknown> {
       daysSinceLogin: mailbox.daysSinceLogin,
     };
   if (forgottenAt !== undefined) evidence.forgottenAt = iso(forgottenAt);
+  return evidence;
+}
+
+/** An entry as it appears in `--format json` and `--json`, but its evidence (see dormantEvidenceJson). */
+export function dormantEntryHeadJson(entry: DormantEntry): Record<string, unknown> {
   return {
     address: entry.address,
     list: entry.list,
@@ -54,7 +59,6 @@ export function dormantEntryJson(entry: DormantEntry): Record<string, unknown> {
     name: entry.gecos,
     reason: entry.reasons[0],
     reasons: entry.reasons,
-    evidence,
     inclusion:
       entry.inclusion === undefined
         ? null

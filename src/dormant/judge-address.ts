@@ -1,4 +1,4 @@
-import type { AddressRecord, DormantScope } from '../store/dormant.js';
+import type { AddressRecord, DormantScope, MemberRecord } from '../store/dormant.js';
 import type { MemberSourceRecord } from '../store/list-members.js';
 import type { DormantConfig } from './dormant-config.js';
 import type { DeadDomainEvidence } from './domain-verdict.js';
@@ -58,8 +58,9 @@ export interface JudgeContext {
   scope: DormantScope;
   forgotten: ReadonlyMap<string, number>;
   deadDomains: ReadonlyMap<string, DeadDomainEvidence>;
-  importedLists: ReadonlySet<string>;
   campaignNames: ReadonlyMap<number, string>;
+  /** Every membership of an address whose record has none read (see AddressRecord.members). */
+  readMembers: (address: string) => MemberRecord[];
 }
 
 const DAY_MS = 86_400_000;
@@ -69,9 +70,13 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
-function sympaEvidence(record: AddressRecord, context: JudgeContext, since: number): SympaBounceEvidence | null {
+function sympaEvidence(
+  members: readonly MemberRecord[],
+  context: JudgeContext,
+  since: number,
+): SympaBounceEvidence | null {
   let best: SympaBounceEvidence | null = null;
-  for (const member of record.members) {
+  for (const member of members) {
     const bounce = member.sympaBounce;
     if (bounce === null || member.sympaScore === null) continue;
     if (member.sympaScore < context.config.bounce.sympaScoreThreshold || bounce.last <= since) continue;
@@ -110,14 +115,16 @@ export function judgeAddress(record: AddressRecord, context: JudgeContext): Dorm
     evidence.deadDomain = { domain, ...dead };
   }
   const windowStart = context.now - context.config.bounce.windowDays * DAY_MS;
-  const sympa = sympaEvidence(record, context, Math.max(windowStart, forgottenAt ?? -Infinity));
+  // Memberships not read cannot carry Sympa's score at its threshold (AddressRecord.members).
+  const sympa = sympaEvidence(record.members ?? [], context, Math.max(windowStart, forgottenAt ?? -Infinity));
   if (judgement.isBouncing || sympa !== null) reasons.push('bouncing');
   if (judgement.bounce !== null && (judgement.isBouncing || reasons.length > 0)) evidence.bounce = judgement.bounce;
   if (sympa !== null) evidence.sympaBounce = sympa;
   if (reasons.length === 0) return [];
   if (forgottenAt !== null) evidence.forgottenAt = forgottenAt;
 
-  const gecos = record.members.find((member) => member.gecos !== null)?.gecos ?? null;
+  const members = record.members ?? context.readMembers(record.address);
+  const gecos = members.find((member) => member.gecos !== null)?.gecos ?? null;
   const latestCampaign = [...record.events].reverse().find((event) => event.campaignId !== null)?.campaignId ?? null;
   const campaignName = latestCampaign === null ? null : (context.campaignNames.get(latestCampaign) ?? null);
   const entry = (list: string | null, campaign: string | null): DormantEntry => ({
@@ -131,14 +138,12 @@ export function judgeAddress(record: AddressRecord, context: JudgeContext): Dorm
   const scope = context.scope;
   if (scope.kind === 'list') return [entry(scope.list, null)];
   if (scope.kind === 'campaign') return [entry(null, scope.campaign)];
-  const lists = new Set(record.members.map((member) => member.list));
   // A list whose membership was never imported is known only through its events.
-  for (const event of record.events)
-    if (event.list !== null && !context.importedLists.has(event.list)) lists.add(event.list);
+  const lists = new Set([...members.map((member) => member.list), ...record.unimportedLists]);
   if (lists.size > 0) return [...lists].sort().map((list) => entry(list, null));
   // Known through a campaign, or through bounces tied to no list; an address that only bounced on a list it has
   // since left (imported membership without it) needs nothing more.
-  if (campaignName !== null || record.events.every((event) => event.list === null)) return [entry(null, campaignName)];
+  if (campaignName !== null || record.events.every((event) => !event.hasList)) return [entry(null, campaignName)];
   return [];
 }
 

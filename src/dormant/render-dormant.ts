@@ -1,6 +1,6 @@
 import { render, type Lang, type Text } from '../i18n.js';
-import { dormantEntryJson } from './dormant-entry-json.js';
-import { DORMANT_REASONS, type DormantEntry, type DormantReason } from './judge-address.js';
+import { dormantEntryHeadJson, dormantEvidenceJson } from './dormant-entry-json.js';
+import { DORMANT_REASONS, type DormantEntry, type DormantEvidence, type DormantReason } from './judge-address.js';
 import type { DeadStatus } from './domain-verdict.js';
 
 /** The output formats of `facteur dormant` that need nothing but the entries. */
@@ -98,8 +98,8 @@ const TEXT = {
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** The evidence of an entry as lines for people, in the chosen language. */
-export function evidenceLines(entry: DormantEntry, lang: Lang): string[] {
-  const { bounce, sympaBounce, deadDomain, complaint, mailbox, forgottenAt } = entry.evidence;
+export function evidenceLines(evidence: DormantEvidence, lang: Lang): string[] {
+  const { bounce, sympaBounce, deadDomain, complaint, mailbox, forgottenAt } = evidence;
   const lines: string[] = [];
   if (complaint !== undefined)
     lines.push(render(TEXT.complaint, lang, { count: complaint.count, last: day(complaint.lastAt) }));
@@ -142,15 +142,18 @@ export function evidenceLines(entry: DormantEntry, lang: Lang): string[] {
     lines.push(render(TEXT.login, lang, { date: day(mailbox.lastLoginAt), days: mailbox.daysSinceLogin ?? 0 }));
   if (mailbox?.newestSavedAt != null) lines.push(render(TEXT.saved, lang, { date: day(mailbox.newestSavedAt) }));
   if (forgottenAt !== undefined) lines.push(render(TEXT.forgotten, lang, { date: day(forgottenAt) }));
-  const inclusion = entry.inclusion;
-  if (inclusion !== undefined)
-    lines.push(
-      render(inclusion.isSubscribed ? TEXT.alsoIncluded : TEXT.included, lang, {
-        source: inclusion.dataSource === null ? TEXT.unnamed[lang] : JSON.stringify(inclusion.dataSource),
-        synced: inclusion.syncedAt === null ? '' : render(TEXT.synced, lang, { date: day(inclusion.syncedAt) }),
-      }),
-    );
   return lines;
+}
+
+/** The line saying which data source puts a member on its list, for people; empty for a member subscribed only. */
+function inclusionText(entry: DormantEntry, lang: Lang): string {
+  const inclusion = entry.inclusion;
+  if (inclusion === undefined) return '';
+  const line = render(inclusion.isSubscribed ? TEXT.alsoIncluded : TEXT.included, lang, {
+    source: inclusion.dataSource === null ? TEXT.unnamed[lang] : JSON.stringify(inclusion.dataSource),
+    synced: inclusion.syncedAt === null ? '' : render(TEXT.synced, lang, { date: day(inclusion.syncedAt) }),
+  });
+  return `    ${line}\n`;
 }
 
 function summaryText(summary: DormantSummary, lang: Lang): string {
@@ -191,14 +194,11 @@ const CSV_COLUMNS = [
   'data_source',
 ] as const;
 
-function csvRow(entry: DormantEntry): string {
-  const { bounce, sympaBounce, deadDomain, complaint, mailbox } = entry.evidence;
+/** The CSV fields of an entry's evidence, from `bounce_first` on, with their leading comma. */
+function csvEvidence(evidence: DormantEvidence): string {
+  const { bounce, sympaBounce, deadDomain, complaint, mailbox } = evidence;
   const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
   const values: (string | number | null)[] = [
-    entry.list,
-    entry.campaign,
-    entry.address,
-    entry.reasons.join(';'),
     iso(bounce?.firstAt),
     iso(bounce?.lastAt),
     bounce?.days ?? null,
@@ -212,11 +212,28 @@ function csvRow(entry: DormantEntry): string {
     complaint?.count ?? null,
     iso(complaint?.lastAt),
     iso(mailbox?.lastLoginAt),
-    // "only": a data source alone puts the member on the list; "also": subscribed too.
-    entry.inclusion === undefined ? null : entry.inclusion.isSubscribed ? 'also' : 'only',
-    entry.inclusion?.dataSource ?? null,
   ];
-  return `${values.map(csvField).join(',')}\r\n`;
+  return `,${values.map(csvField).join(',')}`;
+}
+
+/** The CSV fields `inclusion` and `data_source` of an entry, with their leading comma: they belong to its list. */
+function csvInclusion(entry: DormantEntry): string {
+  const { inclusion } = entry;
+  // "only": a data source alone puts the member on the list; "also": subscribed too.
+  if (inclusion === undefined) return ',,';
+  return `,${inclusion.isSubscribed ? 'also' : 'only'},${csvField(inclusion.dataSource)}`;
+}
+
+/**
+ * Renders an evidence once for all the entries that share it: the entries of one address (one per list) come one
+ * after the other with the same evidence object, and rendering dates is the costly part of an entry.
+ */
+function oncePerEvidence(render: (evidence: DormantEvidence) => string): (evidence: DormantEvidence) => string {
+  let last: { evidence: DormantEvidence; text: string } | null = null;
+  return (evidence) => {
+    if (last?.evidence !== evidence) last = { evidence, text: render(evidence) };
+    return last.text;
+  };
 }
 
 /** Builds the renderer of a format; `header` is the JSON document's head (scope, config, generation time). */
@@ -226,7 +243,12 @@ export function createDormantRenderer(
 ): DormantRenderer {
   const { lang } = options;
   switch (format) {
-    case 'text':
+    case 'text': {
+      const evidenceText = oncePerEvidence((evidence) =>
+        evidenceLines(evidence, lang)
+          .map((line) => `    ${line}\n`)
+          .join(''),
+      );
       return {
         start: () => '',
         entry: (entry) => {
@@ -237,19 +259,30 @@ export function createDormantRenderer(
                 ? `  [${TEXT.campaign[lang]} ${entry.campaign}]`
                 : '';
           const reasons = entry.reasons.map((reason) => REASON_TEXT[reason][lang]).join(', ');
-          const lines = evidenceLines(entry, lang).map((line) => `    ${line}\n`);
-          return `${entry.address}${where}: ${reasons}\n${lines.join('')}`;
+          return `${entry.address}${where}: ${reasons}\n${evidenceText(entry.evidence)}${inclusionText(entry, lang)}`;
         },
         end: (summary) => (summary.entries === 0 ? '' : '\n') + summaryText(summary, lang),
       };
-    case 'csv':
-      return { start: () => `${CSV_COLUMNS.join(',')}\r\n`, entry: csvRow, end: () => '' };
+    }
+    case 'csv': {
+      const evidenceFields = oncePerEvidence(csvEvidence);
+      return {
+        start: () => `${CSV_COLUMNS.join(',')}\r\n`,
+        entry: (entry) =>
+          [entry.list, entry.campaign, entry.address, entry.reasons.join(';')].map(csvField).join(',') +
+          `${evidenceFields(entry.evidence)}${csvInclusion(entry)}\r\n`,
+        end: () => '',
+      };
+    }
     case 'json': {
       let first = true;
+      const evidenceJson = oncePerEvidence((evidence) => JSON.stringify(dormantEvidenceJson(evidence)));
       return {
         start: () => `${JSON.stringify({ schemaVersion: 1, ...options.header }).slice(0, -1)},"entries":[\n`,
         entry: (entry) => {
-          const text = (first ? '' : ',\n') + JSON.stringify(dormantEntryJson(entry));
+          // The entry's own fields, then its evidence: the key order of one JSON.stringify of the whole entry.
+          const head = JSON.stringify(dormantEntryHeadJson(entry)).slice(0, -1);
+          const text = `${first ? '' : ',\n'}${head},"evidence":${evidenceJson(entry.evidence)}}`;
           first = false;
           return text;
         },

@@ -3,10 +3,10 @@ import type { Db } from '../store/database.js';
 import {
   badDomainStates,
   campaignNames,
-  eventDetailsReader,
   domainState,
   forgottenAddresses,
-  listImports,
+  lastBounceDetailsReader,
+  membersReader,
   readAddressRecords,
   saveDomainStates,
   scopeDomains,
@@ -93,18 +93,24 @@ export async function* dormantEntries(
     scope: options.scope,
     forgotten: forgottenAddresses(db),
     deadDomains: confirmedDeadDomains(db, options.config.deadDomainConfirmHours),
-    importedLists: new Set(listImports(db).keys()),
     campaignNames: campaignNames(db),
+    readMembers: membersReader(db),
   };
-  const details = eventDetailsReader(db);
+  const details = lastBounceDetailsReader(db);
   const sourceOf = memberSourceReader(db);
-  const since = options.now - options.config.bounce.windowDays * DAY_MS;
-  const records = options.includeStore === false ? [] : readAddressRecords(db, options.scope, since);
+  const records =
+    options.includeStore === false
+      ? []
+      : readAddressRecords(db, options.scope, {
+          since: options.now - options.config.bounce.windowDays * DAY_MS,
+          deadDomains: context.deadDomains.keys(),
+          sympaScoreThreshold: options.config.bounce.sympaScoreThreshold,
+        });
   for (const record of records) {
     const entries = judgeAddress(record, context);
     const bounce = entries[0]?.evidence.bounce;
     // Entries of one address share their evidence: one read fills them all.
-    const found = bounce?.lastEventId == null ? undefined : details(bounce.lastEventId);
+    const found = bounce?.lastEventId == null ? undefined : details(record.address, bounce.lastEventId);
     if (bounce !== undefined && found !== undefined) {
       bounce.lastReason = found.reason;
       bounce.lastStatusCode = found.statusCode;

@@ -1,8 +1,10 @@
+import type { Statement } from 'better-sqlite3';
 import type { MailDomainState } from '../dormant/domain-verdict.js';
 import type { DeadStatus } from '../dormant/domain-verdict.js';
 import type { AddressEvent } from '../dormant/score-bounces.js';
 import { InputError } from '../errors.js';
 import type { Db } from './database.js';
+import { EVENT_PACK_PERIOD_MS, MEMBER_DOMAIN } from './migrations/009-dormant-packs.js';
 
 /** Which addresses a dormant run looks at: every list, one list, or one campaign's recipients. */
 export type DormantScope = { kind: 'all' } | { kind: 'list'; list: string } | { kind: 'campaign'; campaign: string };
@@ -25,17 +27,24 @@ export interface MemberRecord {
   sympaScore: number | null;
 }
 
-/** An event with where it came from: the list or campaign it was sent for. */
+/** An event with where it came from: whether it named a list, and the campaign it was sent for. */
 export interface StoredEvent extends AddressEvent {
-  list: string | null;
+  hasList: boolean;
   campaignId: number | null;
 }
 
 /** Everything stored about one address within the scope: its memberships and its events, oldest first. */
 export interface AddressRecord {
   address: string;
-  members: MemberRecord[];
+  /**
+   * Its memberships: of the list in a list run, none in a campaign run. An all-lists run reads them with the events
+   * only for the addresses a membership can make reportable (on a dead domain, or scored by Sympa at the given
+   * threshold); for the others, null: they only say where to report it, ask `membersReader`.
+   */
+  members: MemberRecord[] | null;
   events: StoredEvent[];
+  /** The lists its events name whose membership was never imported (all-lists runs only). */
+  unimportedLists: string[];
 }
 
 /** One `facteur dormant forget` as recorded. */
@@ -192,9 +201,9 @@ function campaignId(db: Db, name: string): number {
 
 /**
  * Fills the temporary candidate table for a scoped run: the members of an imported list, or else the addresses
- * that have events on it; the recipients of a campaign. Scoped runs then read events by address through the index.
+ * that have events on it; the recipients of a campaign. Returns how many there are.
  */
-function fillCandidates(db: Db, scope: Exclude<DormantScope, { kind: 'all' }>): void {
+function fillCandidates(db: Db, scope: Exclude<DormantScope, { kind: 'all' }>): number {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS dormant_candidates (address TEXT PRIMARY KEY) WITHOUT ROWID;
            DELETE FROM temp.dormant_candidates;`);
   if (scope.kind === 'list') {
@@ -212,112 +221,178 @@ function fillCandidates(db: Db, scope: Exclude<DormantScope, { kind: 'all' }>): 
          UNION SELECT subscribed_address FROM bounce_events WHERE campaign_id = ?`,
     ).run(id, id);
   }
+  return db.prepare('SELECT count(*) FROM temp.dormant_candidates').pluck().get() as number;
 }
 
-/** Columns of `bounce_events_dormant`, so the pass never reads the table itself; raw rows, in this order. */
-const EVENT_COLUMNS = `e.subscribed_address, e.kind, e.hardbounce, e.id, e.list, e.campaign_id, e.occurred_at`;
-/** Auto-replies never count, and events before the window only as complaints: dropped inside SQLite. */
-const EVENT_FILTER = `e.kind != 'autoreply' AND (e.occurred_at >= :since OR e.kind = 'feedback')`;
-const FAILED_COLUMNS = `m.email_key AS address, m.last_reply, m.campaign_id, m.updated_at`;
-const MEMBER_COLUMNS = `address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last,
-  sympa_bounce_count, sympa_bounce_status, sympa_bounce_score`;
-
-/** A raw row of EVENT_COLUMNS. */
-type EventTuple = [string, AddressEvent['kind'], number, number, string | null, number | null, number];
-
-/** A raw event row with its address where the merge looks for it. */
-interface EventRow {
-  address: string;
-  row: EventTuple;
-}
-
-interface FailedRow {
-  address: string;
-  last_reply: string | null;
-  campaign_id: number;
-  updated_at: number;
-}
-
-interface MemberRow {
-  address: string;
-  list: string;
-  gecos: string | null;
-  subscribed_at: number | null;
-  sympa_bounce_first: number | null;
-  sympa_bounce_last: number | null;
-  sympa_bounce_count: number | null;
-  sympa_bounce_status: string | null;
-  sympa_bounce_score: number | null;
-}
+/** Columns of a member row, raw, in this order. */
+const MEMBER_COLUMNS = `m.address, m.list, m.gecos, m.subscribed_at, m.sympa_bounce_first, m.sympa_bounce_last,
+  m.sympa_bounce_count, m.sympa_bounce_status, m.sympa_bounce_score`;
+type MemberTuple = [
+  address: string,
+  list: string,
+  gecos: string | null,
+  subscribedAt: number | null,
+  bounceFirst: number | null,
+  bounceLast: number | null,
+  bounceCount: number | null,
+  bounceStatus: string | null,
+  bounceScore: number | null,
+];
+/**
+ * How many addresses a scoped run looks up in the packs one by one before it reads them all instead. SQLite compares
+ * a long pack whole when it passes it in the key tree, so a seek costs as much as reading about forty packs in order:
+ * past 10,000 addresses, reading the million or so packs of a hosting-scale store (0.5 s) is the cheaper way.
+ */
+const PACK_SEEKS_MAX = 10_000;
+/** Periods before the window hold nothing the pass reads but complaints, which never expire. */
+const PACK_FILTER = 'p.period >= :period OR p.has_feedback = 1';
+type PackTuple = [address: string, events: string];
+const FAILED_COLUMNS = 'm.email_key, m.last_reply, m.campaign_id, m.updated_at';
+type FailedTuple = [address: string, lastReply: string | null, campaignId: number, updatedAt: number];
+type ListTuple = [address: string, list: string];
 
 /** RFC 3463 enhanced status code in an SMTP reply such as `550 5.1.1 <x@example.org>: user unknown`. */
 const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
 
-function fromEventRow({ row }: EventRow): StoredEvent {
-  return {
-    kind: row[1],
-    isHard: row[2] === 1,
-    at: row[6],
-    // Filled by eventDetailsReader for the addresses reported.
-    reason: '',
-    statusCode: null,
-    diagnostic: null,
-    eventId: row[3],
-    source: 'bounce',
-    list: row[4],
-    campaignId: row[5],
-  };
-}
-
-function* eventRows(rows: Iterable<EventTuple>): Generator<EventRow> {
-  for (const row of rows) yield { address: row[0], row };
-}
-
-function fromFailedRow(row: FailedRow): StoredEvent {
+function fromFailedTuple(row: FailedTuple): StoredEvent {
   return {
     kind: 'bounce',
     isHard: true,
-    at: row.updated_at,
+    at: row[3],
     reason: 'rejected',
-    statusCode: ENHANCED_STATUS.exec(row.last_reply ?? '')?.[1] ?? null,
-    diagnostic: row.last_reply,
+    statusCode: ENHANCED_STATUS.exec(row[1] ?? '')?.[1] ?? null,
+    diagnostic: row[1],
     eventId: null,
     source: 'smtp',
-    list: null,
-    campaignId: row.campaign_id,
+    hasList: false,
+    campaignId: row[2],
   };
 }
 
-function fromMemberRow(row: MemberRow): MemberRecord {
+function fromMemberTuple(row: MemberTuple): MemberRecord {
+  const [address, list, gecos, subscribedAt, first, last, count, status, score] = row;
   return {
-    list: row.list,
-    address: row.address,
-    gecos: row.gecos,
-    subscribedAt: row.subscribed_at,
-    sympaBounce:
-      row.sympa_bounce_first === null || row.sympa_bounce_last === null
-        ? null
-        : {
-            first: row.sympa_bounce_first,
-            last: row.sympa_bounce_last,
-            count: row.sympa_bounce_count ?? 0,
-            status: row.sympa_bounce_status,
-          },
-    sympaScore: row.sympa_bounce_score,
+    list,
+    address,
+    gecos,
+    subscribedAt,
+    sympaBounce: first === null || last === null ? null : { first, last, count: count ?? 0, status },
+    sympaScore: score,
   };
 }
 
-/** The reason, status and diagnostic of a bounce event, kept out of the pass and read for the addresses reported. */
-export function eventDetailsReader(
-  db: Db,
-): (eventId: number) => { reason: string; statusCode: string | null; diagnostic: string | null } | undefined {
-  const statement = db.prepare('SELECT reason, status_code AS statusCode, diagnostic FROM bounce_events WHERE id = ?');
-  return (eventId) =>
-    statement.get(eventId) as { reason: string; statusCode: string | null; diagnostic: string | null } | undefined;
+/** The event kinds of a pack's flags (bits 1 and 2), as schema 9 writes them. */
+const PACK_KINDS = ['bounce', 'delivered', 'feedback'] as const;
+
+/** Reads the comma- and semicolon-separated decimal integers of an event pack, one after the other. */
+class PackReader {
+  private position = 0;
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  get isDone(): boolean {
+    return this.position >= this.text.length;
+  }
+
+  /** The next integer, or null when its field is empty; moves past the separator after it. */
+  next(): number | null {
+    const text = this.text;
+    let code = text.charCodeAt(this.position++);
+    const isNegative = code === 45;
+    if (isNegative) code = text.charCodeAt(this.position++);
+    let value = 0;
+    let digits = 0;
+    for (; code >= 48 && code <= 57; digits++) {
+      value = value * 10 + code - 48;
+      code = text.charCodeAt(this.position++);
+    }
+    if (digits === 0) return null;
+    return isNegative ? -value : value;
+  }
 }
 
-/** A sorted stream that can show its next row without taking it. */
-class Peekable<T extends { address: string }> {
+/**
+ * Decodes one row of `address_event_packs` (format in migrations/009-dormant-packs.ts) into events, oldest first,
+ * keeping what the window reads: events from `since` on, and complaints of any age.
+ */
+export function decodeEventPack(text: string, since: number, into: StoredEvent[]): void {
+  const reader = new PackReader(text);
+  while (!reader.isDone) {
+    const at = reader.next();
+    const id = reader.next();
+    const flags = reader.next();
+    const campaignId = reader.next();
+    const kind = PACK_KINDS[((flags ?? 0) >> 1) & 3];
+    if (at === null || id === null || flags === null || kind === undefined)
+      throw new Error(`Cannot decode the event pack "${text.slice(0, 80)}": the store is damaged`);
+    if (at < since && kind !== 'feedback') continue;
+    into.push({
+      kind,
+      isHard: (flags & 1) === 1,
+      at,
+      // Filled by lastBounceDetailsReader for the addresses reported.
+      reason: '',
+      statusCode: null,
+      diagnostic: null,
+      eventId: id,
+      source: 'bounce',
+      hasList: (flags & 8) === 8,
+      campaignId,
+    });
+  }
+}
+
+/**
+ * The reason, status and diagnostic of an address's bounce event, kept out of the pass and read for the addresses
+ * reported: the last counted bounce is the address's newest, which `address_last_bounces` keeps.
+ */
+export function lastBounceDetailsReader(
+  db: Db,
+): (
+  address: string,
+  eventId: number,
+) => { reason: string; statusCode: string | null; diagnostic: string | null } | undefined {
+  const statement = db.prepare(
+    `SELECT reason, status_code AS statusCode, diagnostic FROM address_last_bounces WHERE address = ? AND event_id = ?`,
+  );
+  return (address, eventId) =>
+    statement.get(address, eventId) as
+      | { reason: string; statusCode: string | null; diagnostic: string | null }
+      | undefined;
+}
+
+/** Every membership of an address, for the addresses an all-lists pass reports without having read them. */
+export function membersReader(db: Db): (address: string) => MemberRecord[] {
+  const statement = db
+    .prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members m WHERE m.address = ? ORDER BY m.list`)
+    .raw();
+  return (address) => (statement.all(address) as MemberTuple[]).map(fromMemberTuple);
+}
+
+/**
+ * The members an all-lists pass must read with the events: every membership of an address on one of `deadDomains`
+ * or scored by Sympa at `sympaScoreThreshold`, through the two indexes of schema 9. The domains go in as a JSON array:
+ * SQLite then looks each up in the index, where a table of them would make it read every member.
+ */
+function reportableMembers(db: Db, deadDomains: Iterable<string>, sympaScoreThreshold: number): Iterator<MemberTuple> {
+  return rows(
+    db.prepare(
+      `SELECT ${MEMBER_COLUMNS} FROM list_members m WHERE m.address IN (
+         SELECT address FROM list_members WHERE ${MEMBER_DOMAIN} IN (SELECT value FROM json_each(:domains))
+         UNION SELECT address FROM list_members WHERE sympa_bounce_score >= :threshold)
+       ORDER BY m.address, m.list`,
+    ),
+    { domains: JSON.stringify([...deadDomains]), threshold: sympaScoreThreshold },
+  );
+}
+
+const NO_ROWS: never[] = [];
+
+/** A stream of raw rows sorted by their first column, the address, that can show its next row without taking it. */
+class Peekable<T extends [string, ...unknown[]]> {
   private head: IteratorResult<T>;
   private readonly iterator: Iterator<T>;
 
@@ -327,13 +402,14 @@ class Peekable<T extends { address: string }> {
   }
 
   get address(): string | null {
-    return this.head.done === true ? null : this.head.value.address;
+    return this.head.done === true ? null : this.head.value[0];
   }
 
-  /** Takes every row of `address` (the stream is sorted by address). */
+  /** Takes every row of `address`. */
   take(address: string): T[] {
+    if (this.head.done === true || this.head.value[0] !== address) return NO_ROWS;
     const rows: T[] = [];
-    while (this.head.done !== true && this.head.value.address === address) {
+    while (this.head.done !== true && this.head.value[0] === address) {
       rows.push(this.head.value);
       this.head = this.iterator.next();
     }
@@ -341,78 +417,115 @@ class Peekable<T extends { address: string }> {
   }
 }
 
+function rows<T>(statement: Statement, params: Record<string, number | string> = {}): Iterator<T> {
+  return statement.raw().iterate(params) as Iterator<T>;
+}
+
 /**
  * Streams every address of the scope with its memberships and events, in address order: one pass over each table
- * in index order (members by primary key, events by `bounce_events_by_address`, refused messages by
- * `messages_failed_by_address`), merged here, so memory holds one address at a time whatever the database size.
- * SQLite orders text by its bytes and JavaScript by UTF-16 units; the two agree except for characters beyond U+FFFF,
- * which mail addresses in practice do not hold; at worst such an address is reported twice, never lost.
+ * in key order (members, the event packs of schema 9 from the window's first period, refused messages by
+ * `messages_failed_by_address`, lists known only by their events), merged here, so memory holds one address at a time
+ * whatever the database size. SQLite orders text by its bytes and JavaScript by UTF-16 units; the two agree except
+ * for characters beyond U+FFFF, which mail addresses in practice do not hold; at worst such an address is reported
+ * twice, never lost.
  */
-export function* readAddressRecords(db: Db, scope: DormantScope, since: number): Generator<AddressRecord> {
-  let members: Iterator<MemberRow>;
-  let events: Iterator<EventRow>;
-  let failed: Iterator<FailedRow>;
+export function* readAddressRecords(
+  db: Db,
+  scope: DormantScope,
+  options: { since: number; deadDomains: Iterable<string>; sympaScoreThreshold: number },
+): Generator<AddressRecord> {
+  const since = options.since;
+  const period = Math.trunc(since / EVENT_PACK_PERIOD_MS);
+  let members: Iterator<MemberTuple>;
+  let packs: Iterator<PackTuple>;
+  let failed: Iterator<FailedTuple>;
+  let lists: Iterator<ListTuple>;
   if (scope.kind === 'all') {
-    members = db
-      .prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members ORDER BY address, list`)
-      .iterate() as Iterator<MemberRow>;
-    events = eventRows(
-      db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM bounce_events e WHERE ${EVENT_FILTER} ORDER BY e.subscribed_address, e.occurred_at`,
-        )
-        .raw()
-        .iterate({ since }) as Iterable<EventTuple>,
+    members = reportableMembers(db, options.deadDomains, options.sympaScoreThreshold);
+    packs = rows(
+      db.prepare(
+        `SELECT p.address, p.events FROM address_event_packs p WHERE ${PACK_FILTER} ORDER BY p.address, p.period`,
+      ),
+      { period },
     );
-    failed = db
-      .prepare(
+    failed = rows(
+      db.prepare(
         `SELECT ${FAILED_COLUMNS} FROM messages m WHERE m.state = 'failed' AND m.last_reply_code >= 500
          ORDER BY m.email_key, m.updated_at`,
-      )
-      .iterate() as Iterator<FailedRow>;
+      ),
+    );
+    lists = rows(
+      db.prepare(
+        `SELECT l.address, l.list FROM address_event_lists l
+         WHERE (l.last_at >= :since OR l.has_feedback = 1) AND l.list NOT IN (SELECT list FROM list_imports)
+         ORDER BY l.address, l.list`,
+      ),
+      { since },
+    );
   } else {
-    fillCandidates(db, scope);
+    const candidates = fillCandidates(db, scope);
     members =
       scope.kind === 'list'
-        ? (db
-            .prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members WHERE list = ? ORDER BY address`)
-            .iterate(scope.list) as Iterator<MemberRow>)
-        : [][Symbol.iterator]();
-    events = eventRows(
-      db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM temp.dormant_candidates c
-           JOIN bounce_events e ON e.subscribed_address = c.address
-           WHERE ${EVENT_FILTER} ORDER BY c.address, e.occurred_at`,
-        )
-        .raw()
-        .iterate({ since }) as Iterable<EventTuple>,
+        ? rows(db.prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members m WHERE m.list = :list ORDER BY m.address`), {
+            list: scope.list,
+          })
+        : NO_ROWS[Symbol.iterator]();
+    packs = rows(
+      db.prepare(
+        candidates <= PACK_SEEKS_MAX
+          ? `SELECT c.address, p.events FROM temp.dormant_candidates c JOIN address_event_packs p ON p.address = c.address
+             WHERE ${PACK_FILTER} ORDER BY c.address, p.period`
+          : // The unary + keeps SQLite from seeking the packs of each candidate: it reads them all, in key order.
+            `SELECT p.address, p.events FROM address_event_packs p
+             WHERE (${PACK_FILTER}) AND +p.address IN (SELECT address FROM temp.dormant_candidates)
+             ORDER BY p.address, p.period`,
+      ),
+      { period },
     );
-    failed = db
-      .prepare(
+    failed = rows(
+      db.prepare(
         `SELECT ${FAILED_COLUMNS} FROM temp.dormant_candidates c JOIN messages m ON m.email_key = c.address
          WHERE m.state = 'failed' AND m.last_reply_code >= 500 ORDER BY c.address, m.updated_at`,
-      )
-      .iterate() as Iterator<FailedRow>;
+      ),
+    );
+    // A scoped run reports each address under its scope: the lists of its events do not matter.
+    lists = NO_ROWS[Symbol.iterator]();
   }
-  yield* mergeByAddress(new Peekable(members), new Peekable(events), new Peekable(failed));
+  yield* mergeByAddress(new Peekable(members), new Peekable(packs), new Peekable(failed), new Peekable(lists), {
+    since,
+    hasAllMembers: scope.kind !== 'all',
+  });
+}
+
+/** The address that sorts first of two stream heads, null when both streams are done. */
+function first(x: string | null, y: string | null): string | null {
+  return x === null || (y !== null && y < x) ? y : x;
 }
 
 function* mergeByAddress(
-  members: Peekable<MemberRow>,
-  events: Peekable<EventRow>,
-  failed: Peekable<FailedRow>,
+  members: Peekable<MemberTuple>,
+  packs: Peekable<PackTuple>,
+  failed: Peekable<FailedTuple>,
+  lists: Peekable<ListTuple>,
+  options: { since: number; hasAllMembers: boolean },
 ): Generator<AddressRecord> {
   for (;;) {
-    let address: string | null = null;
-    for (const candidate of [members.address, events.address, failed.address])
-      if (candidate !== null && (address === null || candidate < address)) address = candidate;
+    const address = first(first(members.address, packs.address), first(failed.address, lists.address));
     if (address === null) return;
+    const events: StoredEvent[] = [];
+    for (const pack of packs.take(address)) decodeEventPack(pack[1], options.since, events);
+    const refused = failed.take(address);
     const memberRows = members.take(address);
-    const eventRows = events.take(address).map(fromEventRow);
-    const failedRows = failed.take(address).map(fromFailedRow);
-    const all = failedRows.length === 0 ? eventRows : [...eventRows, ...failedRows].sort((x, y) => x.at - y.at);
-    yield { address, members: memberRows.map(fromMemberRow), events: all };
+    const unimportedLists = lists.take(address).map((row) => row[1]);
+    // A pack of the window's first period may hold only older events: nothing of the address is in the window.
+    if (events.length === 0 && refused.length === 0 && memberRows.length === 0) continue;
+    yield {
+      address,
+      members: memberRows.length === 0 && !options.hasAllMembers ? null : memberRows.map(fromMemberTuple),
+      // Packs are in period order and each is sorted; refusals are merged in by time, after events of the same time.
+      events: refused.length === 0 ? events : [...events, ...refused.map(fromFailedTuple)].sort((x, y) => x.at - y.at),
+      unimportedLists,
+    };
   }
 }
 

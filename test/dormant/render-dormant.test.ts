@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { disablePasswdUsers } from '../../src/dormant/disable-passwd-users.js';
+import { dormantEntryHeadJson, dormantEvidenceJson } from '../../src/dormant/dormant-entry-json.js';
 import type { DormantEntry } from '../../src/dormant/judge-address.js';
 import { countEntry, createDormantRenderer, emptySummary } from '../../src/dormant/render-dormant.js';
 import { renderLimeSurveyTokens } from '../../src/dormant/render-limesurvey-tokens.js';
@@ -95,6 +96,30 @@ describe('createDormantRenderer()', () => {
 
   it('gives sympa del one address per line', () => {
     expect(renderAll('sympa')).toBe('jean@example.org\n');
+  });
+
+  it.each(['text', 'csv', 'json'] as const)(
+    'renders the entries of one address, which share their evidence, as if each had its own (%s)',
+    (format) => {
+      const other = { ...ENTRY, list: 'news@lists.example.org' };
+      const render = (entries: DormantEntry[]) => {
+        const renderer = createDormantRenderer(format, { lang: 'fr', header: {} });
+        return renderer.start() + entries.map((entry) => renderer.entry(entry)).join('');
+      };
+      const shared = render([ENTRY, other, { ...ENTRY, address: 'marie@example.org', evidence: {} }]);
+      expect(shared).toBe(
+        render([ENTRY, structuredClone(other), { ...ENTRY, address: 'marie@example.org', evidence: {} }]),
+      );
+      expect(shared.split('news@lists.example.org')).toHaveLength(2);
+    },
+  );
+
+  it('writes each JSON entry with its evidence last, as one JSON.stringify of it would', () => {
+    const line = renderAll('json').split('\n')[1] ?? '';
+    expect(line).toBe(
+      JSON.stringify({ ...dormantEntryHeadJson(ENTRY), evidence: dormantEvidenceJson(ENTRY.evidence) }),
+    );
+    expect(JSON.parse(line)).toMatchObject({ address: 'jean@example.org', evidence: { bounce: { score: 3 } } });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type DormantScope,
   type MemberRecord,
 } from '../../src/store/dormant.js';
+import { MEMBER_DOMAIN } from '../../src/store/migrations/009-dormant-packs.js';
 import { replaceMembers } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -184,5 +185,24 @@ describe('dormant store and pass', () => {
     expect(
       plan("SELECT * FROM messages WHERE state = 'failed' AND last_reply_code >= 500 ORDER BY email_key, updated_at"),
     ).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('reads the event packs and lists of schema 9 in key order, and members only through their indexes', () => {
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({}) as { detail: string }[]).map((row) => row.detail).join('; ');
+    expect(
+      plan(
+        'SELECT address, events FROM address_event_packs WHERE period >= 5 OR has_feedback = 1 ORDER BY address, period',
+      ),
+    ).not.toMatch(/TEMP B-TREE/);
+    expect(plan('SELECT address, list FROM address_event_lists ORDER BY address, list')).not.toMatch(/TEMP B-TREE/);
+    const members = plan(
+      `SELECT * FROM list_members m WHERE m.address IN (
+         SELECT address FROM list_members WHERE ${MEMBER_DOMAIN} IN (SELECT value FROM json_each('["a.example"]'))
+         UNION SELECT address FROM list_members WHERE sympa_bounce_score >= 75)`,
+    );
+    expect(members).toContain('USING COVERING INDEX list_members_by_domain');
+    expect(members).toContain('USING COVERING INDEX list_members_by_sympa_score');
+    expect(members).not.toMatch(/SCAN list_members/);
   });
 });

@@ -126,6 +126,28 @@ async function write(text: string): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
+/** What one write to stdout carries, at most about: a Linux pipe's default buffer, so a chunk goes in one write. */
+const OUTPUT_CHUNK_CHARS = 65_536;
+
+/** Gathers output into chunks of OUTPUT_CHUNK_CHARS before writing them; `flush` writes what is left. */
+function chunkedOutput(): { add(text: string): Promise<void>; flush(): Promise<void> } {
+  let pending = '';
+  return {
+    async add(text) {
+      pending += text;
+      if (pending.length < OUTPUT_CHUNK_CHARS) return;
+      const chunk = pending;
+      pending = '';
+      await write(chunk);
+    },
+    async flush() {
+      const chunk = pending;
+      pending = '';
+      await write(chunk);
+    },
+  };
+}
+
 /** Checks the options that only make sense together, before anything is read or written. */
 function checkFormat(format: Format, scope: DormantScope, options: DormantCommandOptions): void {
   if ((format === 'sympa' || format === 'sympa-mail') && scope.kind !== 'list')
@@ -289,12 +311,14 @@ async function emit(
         config,
       },
     });
-    await write(renderer.start());
+    const output = chunkedOutput();
+    await output.add(renderer.start());
     for await (const entry of entries) {
       keep(entry);
-      await write(renderer.entry(entry));
+      await output.add(renderer.entry(entry));
     }
-    await write(renderer.end(summary));
+    await output.add(renderer.end(summary));
+    await output.flush();
     if (format === 'sympa') process.stderr.write(includedNote(included, lang));
   }
   if (options.passwdFile !== undefined && options.passwdOut !== undefined) {
