@@ -6,6 +6,7 @@ import { migrate005Acks } from './migrations/005-acks.js';
 import { migrate006Dormant } from './migrations/006-dormant.js';
 import { migrate007ListMemberSources } from './migrations/007-list-member-sources.js';
 import { migrate008QueueLifetime } from './migrations/008-queue-lifetime.js';
+import { migrate009SympaMail } from './migrations/009-sympa-mail.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate006Dormant,
   migrate007ListMemberSources,
   migrate008QueueLifetime,
+  migrate009SympaMail,
 ];
