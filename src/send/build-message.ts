@@ -5,7 +5,14 @@ import qp from 'nodemailer/lib/qp/index.js';
 import { InputError } from '../errors.js';
 import type { Mailbox } from './campaign-config.js';
 import { returnPathOf, TEST_RECIPIENT_ID, type MailContext, type MailInput } from './mail-context.js';
-import { escapeHtml, headerValue, renderTemplate, type RowLocation, type Template } from './render-message.js';
+import {
+  escapeHtml,
+  HEADER_UNSAFE,
+  headerValue,
+  renderTemplate,
+  type RowLocation,
+  type Template,
+} from './render-message.js';
 
 /** A header as nodemailer's DKIM code reads it: the lowercase name, and the folded line without its final CRLF. */
 export interface HeaderLine {
@@ -322,6 +329,57 @@ export function buildMessage(
     headers,
     body,
     bodyHash: createHash('sha256').update(canonicalBodyEnd(canonical)).digest('base64'),
+  };
+}
+
+/** What a plain text message from one person to one address is made of. */
+export interface TextMessageInput {
+  from: Mailbox;
+  to: string;
+  subject: string;
+  messageId: string;
+  now: number;
+  /** The body, lines ending with LF or CRLF. */
+  text: string;
+}
+
+/**
+ * Builds a plain text message from a person's own address to one address, such as a mail of commands to a robot:
+ * the envelope sender is From's address, so that any bounce goes back to that person. The headers are the campaign
+ * messages' own, from the same helpers (From, To, Subject, Message-ID, Date, MIME), each value checked for line
+ * breaks here, where it is assigned; the body is UTF-8 quoted-printable, and its DKIM body hash is computed.
+ */
+export function buildTextMessage(input: TextMessageInput): BuiltMessage {
+  for (const [name, value] of [
+    ['To', input.to],
+    ['Subject', input.subject],
+    ['Message-ID', input.messageId],
+  ] as const)
+    if (HEADER_UNSAFE.test(value))
+      throw new InputError(
+        `Cannot build the message: its ${name} header would contain a line break or control character`,
+      );
+  const headers = [
+    header('From', formatMailbox(input.from)),
+    header('To', input.to),
+    textHeader('Subject', input.subject),
+    header('Message-ID', input.messageId),
+    header('Date', new Date(input.now).toUTCString().replace(/GMT/, '+0000')),
+    header('MIME-Version', '1.0'),
+    header('Content-Type', 'text/plain; charset=utf-8'),
+    header('Content-Transfer-Encoding', 'quoted-printable'),
+  ];
+  const lines = input.text.split(LINE_BREAK);
+  // The line break that ends the text starts no empty line.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const body = lines.map((line) => encodeQpLine(line)).join('');
+  return {
+    envelope: { from: input.from.address, to: input.to },
+    headers,
+    body,
+    bodyHash: createHash('sha256')
+      .update(canonicalBodyEnd(canonicalLines(body)))
+      .digest('base64'),
   };
 }
 

@@ -101,7 +101,8 @@ const MAX_SUBJECT_LENGTH = 998;
 
 const SECURITIES: readonly SmtpSecurity[] = ['starttls', 'tls', 'none'];
 
-const TOP_KEYS = [
+/** The keys of a campaign config; a file written for a campaign is valid wherever its smtp, from and dkim are reused. */
+export const CAMPAIGN_KEYS: readonly string[] = [
   'smtp',
   'from',
   'replyTo',
@@ -144,12 +145,13 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+/** Tells a JSON object from an array, null or a scalar. */
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Collects every problem of a config, each naming its key, so one run shows them all. */
-class Problems {
+export class Problems {
   readonly list: string[] = [];
 
   add(key: string, problem: string): void {
@@ -220,7 +222,14 @@ function readSecretSetting(path: string, key: string, problems: Problems): strin
   return null;
 }
 
-function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, problems: Problems, warnings: Text[]) {
+/** Validates the `smtp` section: the organisation's server, how to reach it and log in, the send rates. */
+export function parseSmtp(
+  raw: unknown,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  problems: Problems,
+  warnings: Text[],
+): SmtpConfig | null {
   if (!isObject(raw)) {
     problems.add('smtp', raw === undefined ? 'is required' : 'must be an object');
     return null;
@@ -296,7 +305,8 @@ function parseSmtp(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv, proble
   return smtp;
 }
 
-function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfig | null {
+/** Validates the `dkim` section and reads its 0600 private key; null when the section is absent or wrong. */
+export function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfig | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) {
     problems.add('dkim', 'must be an object');
@@ -360,7 +370,7 @@ export function parseCampaignConfig(
   if (!isObject(value))
     throw new InputError(`Cannot use campaign config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
   const baseDir = dirname(resolve(file));
-  problems.unknownKeys(value, TOP_KEYS, '');
+  problems.unknownKeys(value, CAMPAIGN_KEYS, '');
   const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
   const from = problems.mailbox(value, 'from', 'from', true);
   const replyTo = problems.mailbox(value, 'replyTo', 'replyTo', false);
@@ -397,20 +407,23 @@ export function parseCampaignConfig(
   };
 }
 
-/** Reads and validates a campaign config file. */
-export function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): CampaignConfig {
+/** Reads a JSON config file; `kind` names it in errors ("campaign config"). */
+export function readJsonConfig(file: string, kind: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`Cannot read campaign config "${file}": ${code}`, { file }, 'ECONFIG');
+    throw new InputError(`Cannot read ${kind} "${file}": ${code}`, { file }, 'ECONFIG');
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`Cannot parse campaign config "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
+    throw new InputError(`Cannot parse ${kind} "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
   }
-  return parseCampaignConfig(value, file, env);
+}
+
+/** Reads and validates a campaign config file. */
+export function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): CampaignConfig {
+  return parseCampaignConfig(readJsonConfig(file, 'campaign config'), file, env);
 }

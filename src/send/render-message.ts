@@ -81,8 +81,9 @@ export function renderTemplate(
   return out;
 }
 
+/** Anything that would end a header line or smuggle a control character into it; a tab only folds it. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const HEADER_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+export const HEADER_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /**
  * Checks a header value where it is assigned (nodemailer's rule: sanitize at the assignment, not at every call site):

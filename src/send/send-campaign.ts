@@ -140,7 +140,7 @@ export function campaignNameOf(file: string): string {
 }
 
 /** A fresh Message-ID on the organisation's domain (RFC 5322 3.6.4): 128 random bits, unique without coordination. */
-function newMessageId(domain: string): string {
+export function newMessageId(domain: string): string {
   return `<${randomBytes(16).toString('hex')}@${domain}>`;
 }
 

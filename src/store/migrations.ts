@@ -7,6 +7,7 @@ import { migrate006Dormant } from './migrations/006-dormant.js';
 import { migrate007ListMemberSources } from './migrations/007-list-member-sources.js';
 import { migrate008QueueLifetime } from './migrations/008-queue-lifetime.js';
 import { migrate009DormantPacks } from './migrations/009-dormant-packs.js';
+import { migrate010SympaMail } from './migrations/010-sympa-mail.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate007ListMemberSources,
   migrate008QueueLifetime,
   migrate009DormantPacks,
+  migrate010SympaMail,
 ];

@@ -5,16 +5,34 @@ import { isMemberAddress } from './read-member-dump.js';
 const LIST = /^[^\s@#-][^\s@]*(?:@[^\s@]+)?$/;
 
 /**
+ * Sympa 6.2.70's address pattern (Sympa::Regexps::email), whole. CommandDef.pm reads `DEL <list> <email>` with that
+ * pattern and no end anchor, so from `bob@example.net!x` it would take `bob@example.net`, another member; the body
+ * reaches it as UTF-8 bytes, where Perl's `\w` is ASCII only.
+ */
+const SYMPA_EMAIL = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+|"(?:\\.|[^\\"])*")@[-A-Za-z0-9_]+(?:\.[-A-Za-z0-9_]+)+$/;
+
+/**
+ * Tells whether Sympa's robot reads an address in a command line as exactly itself: one address (no space or line
+ * break, which would add words or lines), matching Sympa's own pattern to its end, and not starting with `#`.
+ */
+export function isSympaCommandAddress(address: string): boolean {
+  return isMemberAddress(address) && !address.startsWith('#') && SYMPA_EMAIL.test(address);
+}
+
+/**
  * Renders the body of a mail to Sympa's robot (`sympa@domain`) that unsubscribes each address without telling it:
  * one `QUIET DEL list address` line per address (Request/Message.pm strips the `QUIET` prefix, CommandDef.pm parses
- * `DEL <list> <email>`). Addresses are checked here, where the text is made, so none can add a line of its own.
+ * `DEL <list> <email>`). Addresses are checked here, where the text is made, so none can add a line of its own or
+ * name another member.
  */
 export function renderSympaMailCommands(list: string, addresses: Iterable<string>): string {
   if (!LIST.test(list)) throw new InputError(`Cannot write Sympa commands: list "${list}" is not a list name`);
   const lines: string[] = [];
   for (const address of addresses) {
-    if (!isMemberAddress(address) || address.startsWith('#'))
-      throw new InputError(`Cannot write Sympa commands: "${address}" is not an address`, { record: address });
+    if (!isSympaCommandAddress(address))
+      throw new InputError(`Cannot write Sympa commands: Sympa would not read "${address}" as this address`, {
+        record: address,
+      });
     lines.push(`QUIET DEL ${list} ${address}`);
   }
   return lines.map((line) => `${line}\n`).join('');

@@ -6,7 +6,13 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import RelaxedBody from 'nodemailer/lib/dkim/relaxed-body.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeVerp } from '../../src/parse/verp.js';
-import { buildMessage, messageBytes, prepareMessage, type BuiltMessage } from '../../src/send/build-message.js';
+import {
+  buildMessage,
+  buildTextMessage,
+  messageBytes,
+  prepareMessage,
+  type BuiltMessage,
+} from '../../src/send/build-message.js';
 import { parseCampaignConfig } from '../../src/send/campaign-config.js';
 import { createDkimSigner } from '../../src/send/dkim-signer.js';
 import { loadMailContext } from '../../src/send/mail-context.js';
@@ -307,5 +313,79 @@ describe('createDkimSigner()', () => {
       .replace('Subject: =?UTF-8?Q?Consultation', 'Subject: =?UTF-8?Q?Consultatio');
     const result = await dkimVerify(Buffer.from(tampered), { resolver });
     expect(result.results[0]?.status.result).toBe('fail');
+  });
+});
+
+describe('buildTextMessage()', () => {
+  const config = parseCampaignConfig(
+    {
+      smtp: { host: '127.0.0.1', security: 'none' },
+      from: `Propriétaire <owner@${DOMAIN}>`,
+      subject: 's',
+      text: 'body.text',
+      recipients: 'people.csv',
+      returnPathDomain: DOMAIN,
+      dkim: { domain: DOMAIN, selector: 'mail2026', privateKeyFile: 'dkim.key' },
+    },
+    join(dir, 'campaign.json'),
+    {},
+  );
+  const input = {
+    from: config.from,
+    to: 'sympa@lists.example.org',
+    subject: 'facteur : retrait de 2 membres de info@lists.example.org (1/1)',
+    messageId: `<abc@${DOMAIN}>`,
+    now: Date.UTC(2026, 4, 12, 9, 30, 0),
+    text: 'QUIET DEL info@lists.example.org b=x@example.net\nQUIET DEL info@lists.example.org c@example.com\nQUIT\n',
+  };
+
+  it("uses From's address as the envelope sender and writes the headers of a plain text mail", () => {
+    const message = buildTextMessage(input);
+    expect(message.envelope).toEqual({ from: `owner@${DOMAIN}`, to: 'sympa@lists.example.org' });
+    expect(message.headers.map((line) => line.line)).toEqual([
+      `From: =?UTF-8?Q?Propri=C3=A9taire?= <owner@${DOMAIN}>`,
+      'To: sympa@lists.example.org',
+      'Subject: facteur : retrait de 2 membres de info@lists.example.org (1/1)',
+      `Message-ID: <abc@${DOMAIN}>`,
+      'Date: Tue, 12 May 2026 09:30:00 +0000',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+    ]);
+  });
+
+  it('encodes the body as quoted-printable lines ending with CRLF, with no empty line added', () => {
+    expect(buildTextMessage(input).body).toBe(
+      'QUIET DEL info@lists.example.org b=3Dx@example.net\r\nQUIET DEL info@lists.example.org c@example.com\r\nQUIT\r\n',
+    );
+  });
+
+  it.each([
+    ['To', { to: 'sympa@lists.example.org\r\nBcc: victim@example.com' }],
+    ['Subject', { subject: 'x\nBcc: victim@example.com' }],
+    ['Message-ID', { messageId: '<a@b>\r\nBcc: victim@example.com' }],
+  ])('refuses a line break in the %s header', (name, change) => {
+    expect(() => buildTextMessage({ ...input, ...change })).toThrow(`its ${name} header would contain a line break`);
+  });
+
+  it('signs a mail that mailauth verifies, and whose changed body fails', async () => {
+    const message = buildTextMessage(input);
+    const publicKey = keys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const resolver = (name: string): Promise<string[][]> =>
+      name === `mail2026._domainkey.${DOMAIN}`
+        ? Promise.resolve([[`v=DKIM1; k=rsa; p=${publicKey}`]])
+        : Promise.reject(Object.assign(new Error('NXDOMAIN'), { code: 'ENOTFOUND' }));
+    const bytes = messageBytes(
+      message,
+      await createDkimSigner(config.dkim ?? (null as never))(message.headers, message.bodyHash),
+    );
+    const result = await dkimVerify(bytes, { resolver });
+    expect(result.results[0]?.status.result).toBe('pass');
+    expect(result.results[0]?.signingDomain).toBe(DOMAIN);
+    const tampered = Buffer.from(bytes.toString('utf8').replace('c@example.com', 'd@example.com'));
+    // RFC 6376 6.1.3: a body hash that does not match fails the signature; mailauth reports it as neutral.
+    const status = (await dkimVerify(tampered, { resolver })).results[0]?.status;
+    expect(status?.result).toBe('neutral');
+    expect(status?.comment).toMatch(/body hash did not verify/);
   });
 });

@@ -23,6 +23,13 @@ import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import { describeSympaDatabase, readSympaConf, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
 import { runSympaDel } from '../../sympa/run-sympa-del.js';
+import {
+  sendSympaMail,
+  type SympaMailAddressResult,
+  type SympaMailOutcome,
+  type SympaMailResult,
+} from '../../sympa/send-sympa-mail.js';
+import { loadSympaMailConfig, type SympaMailConfig } from '../../sympa/sympa-mail-config.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, progressReporter, repeatable } from '../options.js';
@@ -89,6 +96,76 @@ const TEXT = {
     fr: 'facteur : {count} de ces adresses viennent de sources de données Sympa ({sources}) : sympa del ne fait que les exclure de la liste, les sources les contiennent toujours ; corrigez-les là aussi\n',
   },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
+  mailDryRun: {
+    en: 'Dry run: would mail {count} messages to {robot} from {from} through {server}; nothing is sent\n',
+    fr: 'Essai : enverrait {count} courriels à {robot} de la part de {from} par {server} ; rien n’est envoyé\n',
+  },
+  mailHeading: {
+    en: '\n--- message {part}/{parts}: {count} commands\n',
+    fr: '\n--- courriel {part}/{parts} : {count} commandes\n',
+  },
+  mailConfirm: {
+    en: 'Run again with --yes to send them\n',
+    fr: 'Relancez avec --yes pour les envoyer\n',
+  },
+  nothingToMail: {
+    en: 'No command to mail to {robot}\n',
+    fr: 'Aucune commande à envoyer à {robot}\n',
+  },
+  mailLine: {
+    en: '  {outcome} {messageId}  {count} commands  {reply}\n',
+    fr: '  {outcome} {messageId}  {count} commandes  {reply}\n',
+  },
+  mailed: {
+    en: 'Mailed {sent} of {count} messages to {robot} from {from} through {server}:\n',
+    fr: '{sent} courriels sur {count} envoyés à {robot} de la part de {from} par {server} :\n',
+  },
+  sympaRuns: {
+    en: 'Sympa runs the commands when the mail reaches it and reports to {from}. Under its default "del" scenario (owner) a list owner\'s commands run at once; under "auth", or "ownerdkim" and "authdkim" without a DKIM signature Sympa verifies, it mails {from} one confirmation request per address instead\n',
+    fr: 'Sympa exécute les commandes à l’arrivée du courriel et en rend compte à {from}. Avec son scénario "del" par défaut (owner), les commandes d’un propriétaire de la liste s’exécutent aussitôt ; avec "auth", ou "ownerdkim" et "authdkim" sans signature DKIM que Sympa vérifie, il envoie plutôt à {from} une demande de confirmation par adresse\n',
+  },
+  mailedBefore: {
+    en: 'mailed {at} in {messageId}',
+    fr: 'envoyée le {at} dans {messageId}',
+  },
+  maybeMailedBefore: {
+    en: 'maybe mailed {at} in {messageId} (no reply of the server was recorded)',
+    fr: 'peut-être envoyée le {at} dans {messageId} (aucune réponse du serveur n’a été enregistrée)',
+  },
+  stillMember: {
+    en: 'mailed {at} in {messageId}, still a member at a later import',
+    fr: 'envoyée le {at} dans {messageId}, toujours membre à un import ultérieur',
+  },
+  skippedNote: {
+    en: '{count} addresses were mailed before and are not mailed again; --force mails them again\n',
+    fr: '{count} adresses ont déjà été envoyées et ne le sont pas à nouveau ; --force les renvoie\n',
+  },
+  unappliedNote: {
+    en: '{count} addresses are still members at an import made after their command was mailed: Sympa did not remove them. Read its reply to {from} (a confirmation to give, a refusal), then use --force to mail them again\n',
+    fr: '{count} adresses sont toujours membres à un import fait après l’envoi de leur commande : Sympa ne les a pas retirées. Lisez sa réponse à {from} (une confirmation à donner, un refus), puis --force pour les renvoyer\n',
+  },
+  stopped: {
+    config: {
+      en: 'facteur: stopped: {message}; check the smtp and from settings of the send config\n',
+      fr: 'facteur : arrêt : {message} ; vérifiez les réglages smtp et from de la configuration d’envoi\n',
+    },
+    refused: {
+      en: 'facteur: stopped: {server} refused the mail: {message}\n',
+      fr: 'facteur : arrêt : {server} a refusé le courriel : {message}\n',
+    },
+    unreachable: {
+      en: 'facteur: stopped: cannot reach {server}: {message}; the mails not sent go with the next run\n',
+      fr: 'facteur : arrêt : {server} injoignable : {message} ; les courriels non envoyés partiront à la prochaine exécution\n',
+    },
+    deferred: {
+      en: 'facteur: stopped: {server} deferred the mail: {message}; the mails not sent go with the next run\n',
+      fr: 'facteur : arrêt : {server} a différé le courriel : {message} ; les courriels non envoyés partiront à la prochaine exécution\n',
+    },
+    uncertain: {
+      en: 'facteur: stopped: {message}; the server may have the mail: --force sends it again under the same Message-ID, which Sympa ignores if it has it already\n',
+      fr: 'facteur : arrêt : {message} ; le serveur a peut-être le courriel : --force le renvoie sous le même Message-ID, que Sympa ignore s’il l’a déjà\n',
+    },
+  },
   includedItem: {
     en: '           from Sympa data source {source}: excluded from the list, still in the source; fix it there\n',
     fr: '           de la source de données Sympa {source} : exclue de la liste, toujours dans la source ; corrigez-la là\n',
@@ -366,64 +443,257 @@ function registerForget(dormant: Command): void {
     });
 }
 
-/** Adds `facteur dormant apply --sympa list@domain [--yes]`. */
+/** The options of `facteur dormant apply`, as commander hands them over with `facteur dormant`'s own. */
+type ApplyOptions = DormantCommandOptions & {
+  sympa?: string;
+  sympaMail?: string;
+  sendConfig?: string;
+  robot?: string;
+  yes: boolean;
+  force: boolean;
+  sympaCommand?: string;
+};
+
+/** A list as Sympa's commands name it on another host: `name@domain`, the domain naming the robot too. */
+const LIST_ADDRESS = /^[^\s@-][^\s@]*@[^\s@]+$/;
+
+/** Checks that the options of `apply` make one way of removing: `sympa del` here, or a mail to Sympa's robot. */
+function applyModeOf(options: ApplyOptions): { mode: 'del' | 'mail'; list: string } {
+  if ((options.sympa === undefined) === (options.sympaMail === undefined))
+    throw new InputError(
+      'Cannot apply removals: give either --sympa LIST (runs sympa del on this machine) or --sympa-mail LIST (mails the commands to Sympa)',
+    );
+  if (options.sympa !== undefined) {
+    const mailOnly = [
+      ['--send-config', options.sendConfig],
+      ['--robot', options.robot],
+      ['--force', options.force ? true : undefined],
+    ].flatMap(([name, value]) => (value === undefined ? [] : [name]));
+    if (mailOnly.length > 0)
+      throw new InputError(`Cannot use ${mailOnly.join(', ')} with --sympa: only --sympa-mail sends mail`);
+    return { mode: 'del', list: options.sympa.toLowerCase() };
+  }
+  const list = (options.sympaMail ?? '').toLowerCase();
+  if (!LIST_ADDRESS.test(list))
+    throw new InputError(`Cannot mail commands for "${list}": give --sympa-mail as list@domain`);
+  if (options.sendConfig === undefined)
+    throw new InputError(
+      'Cannot mail Sympa without --send-config FILE: its smtp, from and dkim settings send the mail',
+    );
+  if (options.sympaCommand !== undefined)
+    throw new InputError('Cannot use --sympa-command with --sympa-mail: the commands go by mail, no Sympa runs here');
+  return { mode: 'mail', list };
+}
+
+/** Reads the addresses to remove from a list, from the stored observations, and which data sources include them. */
+async function applyEntries(
+  db: Db,
+  list: string,
+  options: ApplyOptions,
+  settings: { lang: Lang; config: DormantConfig },
+): Promise<{ addresses: string[]; included: Map<string, string | null> }> {
+  const addresses: string[] = [];
+  const included = new Map<string, string | null>();
+  await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now(), settings.lang);
+  // The verdicts of the stored observations: apply removes what the last listing showed, it asks DNS nothing.
+  for await (const entry of dormantEntries(db, {
+    scope: { kind: 'list', list },
+    config: settings.config,
+    now: Date.now(),
+  })) {
+    addresses.push(entry.address);
+    if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
+  }
+  return { addresses, included };
+}
+
+/** Each address's data source, or null when none includes it, for the JSON results. */
+function inclusionOf(
+  included: ReadonlyMap<string, string | null>,
+  address: string,
+): { dataSource: string | null } | null {
+  return included.has(address) ? { dataSource: included.get(address) ?? null } : null;
+}
+
+/** The line under an address that a data source includes: removing it only excludes it from the list. */
+function includedLine(included: ReadonlyMap<string, string | null>, address: string, lang: Lang): string {
+  return included.has(address)
+    ? render(TEXT.includedItem, lang, { source: sourceName(included.get(address) ?? null, lang) })
+    : '';
+}
+
+/** `apply --sympa`: runs `sympa del --quiet` on this machine and reports each address. */
+async function applyBySympaDel(
+  list: string,
+  entries: { addresses: string[]; included: Map<string, string | null> },
+  options: ApplyOptions,
+  lang: Lang,
+): Promise<ExitCode> {
+  const { addresses, included } = entries;
+  const result = await runSympaDel(list, addresses, {
+    dryRun: !options.yes,
+    ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
+    ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
+  });
+  if (options.json) {
+    // Each address says whether a data source holds it (null when none does): removing it only excludes it.
+    const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
+    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+  } else {
+    await write(render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }));
+    for (const item of result.results)
+      await write(
+        `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n` +
+          includedLine(included, item.address, lang),
+      );
+    if (result.isDryRun && result.results.length > 0) await write(TEXT.confirm[lang]);
+  }
+  const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
+  return failed ? EXIT.findings : EXIT.ok;
+}
+
+/** What the person reads about one address of a mail run. */
+function mailResultLine(item: SympaMailAddressResult, lang: Lang): string {
+  const previous = item.previous;
+  let detail = item.messageId ?? '';
+  if (previous !== null && (item.outcome === 'skipped' || item.outcome === 'unapplied')) {
+    const values = { at: previous.at, messageId: previous.messageId };
+    const text =
+      item.outcome === 'unapplied'
+        ? TEXT.stillMember
+        : previous.state === 'sent'
+          ? TEXT.mailedBefore
+          : TEXT.maybeMailedBefore;
+    detail = render(text, lang, values);
+  }
+  return `  ${item.outcome.padEnd(9)} ${item.address}${detail === '' ? '' : `  ${detail}`}\n`;
+}
+
+/** Prints a mail run for people: the mails in full in a dry run, each mail's reply otherwise, then each address. */
+async function writeMailResult(
+  result: SympaMailResult,
+  included: ReadonlyMap<string, string | null>,
+  lang: Lang,
+): Promise<void> {
+  const values = { count: result.messages.length, robot: result.robot, from: result.from, server: result.server };
+  const sent = result.messages.filter((message) => message.outcome === 'sent').length;
+  if (result.messages.length === 0) await write(render(TEXT.nothingToMail, lang, values));
+  else if (result.isDryRun) {
+    await write(render(TEXT.mailDryRun, lang, values));
+    for (const [index, message] of result.messages.entries()) {
+      await write(
+        render(TEXT.mailHeading, lang, {
+          part: index + 1,
+          parts: result.messages.length,
+          count: message.addresses.length,
+        }),
+      );
+      const head = `MAIL FROM:<${message.envelope.from}>\nRCPT TO:<${message.envelope.to}>\n${message.headers.join('\n')}`;
+      await write(`${head}\n\n${message.body}\n`.replace(/\r\n/g, '\n'));
+    }
+  } else {
+    await write(render(TEXT.mailed, lang, { ...values, sent }));
+    for (const message of result.messages)
+      await write(
+        render(TEXT.mailLine, lang, {
+          outcome: message.outcome.padEnd(9),
+          messageId: message.messageId,
+          count: message.addresses.length,
+          reply: message.reply ?? '',
+        }),
+      );
+  }
+  for (const item of result.results)
+    await write(mailResultLine(item, lang) + includedLine(included, item.address, lang));
+  const skipped = result.results.filter((item) => item.outcome === 'skipped').length;
+  if (skipped > 0) await write(render(TEXT.skippedNote, lang, { count: skipped }));
+  const unapplied = result.results.filter((item) => item.outcome === 'unapplied').length;
+  if (unapplied > 0) await write(render(TEXT.unappliedNote, lang, { count: unapplied, from: result.from }));
+  if (result.isDryRun && result.messages.length > 0) await write(TEXT.mailConfirm[lang]);
+  if (sent > 0) await write(render(TEXT.sympaRuns, lang, values));
+}
+
+/** Outcomes that leave an address to act on: never mailed as it is, refused by the server, or not run by Sympa. */
+const MAIL_FINDINGS: readonly SympaMailOutcome[] = ['invalid', 'refused', 'unapplied'];
+
+/** What `apply --sympa-mail` sends with, read and checked before anything is imported or sent. */
+function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { config: SympaMailConfig; robot: string } {
+  const config = loadSympaMailConfig(options.sendConfig ?? '');
+  const robot = options.robot ?? `sympa@${list.slice(list.lastIndexOf('@') + 1)}`;
+  if (normaliseEmail(robot) !== robot)
+    throw new InputError(`Cannot mail Sympa's robot at "${robot}": not an email address`, { record: robot });
+  for (const warning of config.warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+  return { config, robot };
+}
+
+/** `apply --sympa-mail`: mails the commands to Sympa's robot through the organisation's server. */
+async function applyBySympaMail(
+  db: Db,
+  list: string,
+  entries: { addresses: string[]; included: Map<string, string | null> },
+  settings: { config: SympaMailConfig; robot: string },
+  options: ApplyOptions,
+  lang: Lang,
+): Promise<ExitCode> {
+  const { config, robot } = settings;
+  const result = await sendSympaMail({
+    db,
+    config,
+    list,
+    robot,
+    addresses: entries.addresses,
+    isDryRun: !options.yes,
+    force: options.force,
+    lang,
+  });
+  const { included } = entries;
+  if (options.json) {
+    const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
+    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+  } else await writeMailResult(result, included, lang);
+  process.stderr.write(includedNote(included, lang));
+  if (result.stopped !== null)
+    process.stderr.write(
+      render(TEXT.stopped[result.stopped.reason], lang, { ...result.stopped, server: result.server }),
+    );
+  if (result.stopped?.reason === 'config') return EXIT.usage;
+  if (result.results.some((item) => MAIL_FINDINGS.includes(item.outcome))) return EXIT.findings;
+  return result.stopped === null ? EXIT.ok : EXIT.incomplete;
+}
+
+/** Adds `facteur dormant apply --sympa list@domain | --sympa-mail list@domain --send-config FILE [--yes]`. */
 function registerApply(dormant: Command): void {
   dormant
     .command('apply')
-    .description('Remove the listed members from a Sympa list with `sympa del --quiet`; a dry run unless --yes')
-    .requiredOption('--sympa <list@domain>', 'the Sympa list to remove the members from')
-    .option('--yes', 'really run sympa del (without it, print what would be removed)', false)
+    .description(
+      'Remove the listed members from a Sympa list: `sympa del --quiet` on this machine (--sympa), or QUIET DEL ' +
+        "commands mailed to Sympa's robot from the owner's address (--sympa-mail); a dry run unless --yes",
+    )
+    .option('--sympa <list@domain>', 'the Sympa list to remove the members from with sympa del, on this machine')
+    .option('--sympa-mail <list@domain>', "the Sympa list to remove the members from by mail to Sympa's robot")
+    .option(
+      '--send-config <file>',
+      'with --sympa-mail: JSON config whose smtp, from (the owner) and dkim send the mail',
+    )
+    .option('--robot <address>', "with --sympa-mail: Sympa's robot address (default: sympa@ the list's domain)")
+    .option('--force', 'with --sympa-mail: mail again the commands already mailed', false)
+    .option('--yes', 'really remove (without it, print what would be done)', false)
     .option('--sympa-command <argv>', 'how to run Sympa, split on spaces (e.g. "sudo -u sympa /usr/sbin/sympa")')
     .action(async (_options: unknown, command: Command) => {
-      const options = command.optsWithGlobals<
-        DormantCommandOptions & { sympa: string; yes: boolean; sympaCommand?: string }
-      >();
+      const options = command.optsWithGlobals<ApplyOptions>();
+      const { mode, list } = applyModeOf(options);
       const { dbFile, lang, config } = settingsOf(options);
-      const list = options.sympa.toLowerCase();
+      const mail = mode === 'mail' ? mailSettingsOf(options, list, lang) : null;
       const db = openDatabase(dbFile);
-      const addresses: string[] = [];
-      const included = new Map<string, string | null>();
       try {
-        await importMembers(db, { kind: 'list', list }, { ...options, list }, Date.now(), lang);
-        // The verdicts of the stored observations: apply removes what the last listing showed, it asks DNS nothing.
-        for await (const entry of dormantEntries(db, { scope: { kind: 'list', list }, config, now: Date.now() })) {
-          addresses.push(entry.address);
-          if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
-        }
+        const entries = await applyEntries(db, list, options, { lang, config });
+        process.exitCode =
+          mail === null
+            ? await applyBySympaDel(list, entries, options, lang)
+            : await applyBySympaMail(db, list, entries, mail, options, lang);
       } finally {
         db.close();
       }
-      const result = await runSympaDel(list, addresses, {
-        dryRun: !options.yes,
-        ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
-        ...(options.sympaCommand === undefined
-          ? {}
-          : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
-      });
-      if (options.json) {
-        // Each address says whether a data source holds it (null when none does): removing it only excludes it.
-        const results = result.results.map((item) => ({
-          ...item,
-          inclusion: included.has(item.address) ? { dataSource: included.get(item.address) ?? null } : null,
-        }));
-        process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
-      } else {
-        process.stdout.write(
-          render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }),
-        );
-        for (const item of result.results) {
-          process.stdout.write(
-            `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n`,
-          );
-          if (included.has(item.address))
-            process.stdout.write(
-              render(TEXT.includedItem, lang, { source: sourceName(included.get(item.address) ?? null, lang) }),
-            );
-        }
-        if (result.isDryRun && result.results.length > 0) process.stdout.write(TEXT.confirm[lang]);
-      }
-      const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
-      process.exitCode = failed ? EXIT.findings : EXIT.ok;
     });
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +9,12 @@ import Database from 'better-sqlite3';
 export const SYMPA = ['/usr/bin/sympa', '/usr/sbin/sympa'].find((path) => existsSync(path)) ?? 'sympa';
 const SYMPA_CONF = '/etc/sympa/sympa/sympa.conf';
 const LIBEXEC = '/usr/lib/sympa/bin';
+/** Sympa's spools, where Debian's package puts them (sympa.conf's queue, queuesubscribe and queue_bulk defaults). */
+const INCOMING = '/var/spool/sympa/msg';
+const HELD_REQUESTS = '/var/spool/sympa/subscribe';
+const BULK = '/var/spool/sympa/bulk';
+/** How long sympa_msg.pl may take over the mails of one test: it starts in a few seconds and polls every 5. */
+const SYMPA_MSG_WAIT_MS = 45_000;
 
 /** How long to wait for bounced.pl to record the bounces: it polls its spool every few seconds. */
 const BOUNCED_WAIT_MS = 30_000;
@@ -63,8 +69,11 @@ export interface SympaList {
   remove(): Promise<void>;
 }
 
-/** Creates a list named after `prefix` and the process id, with the `discussion_list` template, via `sympa create`. */
-export async function createSympaList(prefix: string): Promise<SympaList> {
+/**
+ * Creates a list named after `prefix` and the process id, with the `discussion_list` template, via `sympa create`;
+ * its owner is `owner@example.org` unless given.
+ */
+export async function createSympaList(prefix: string, owner = 'owner@example.org'): Promise<SympaList> {
   const { domain, dbFile } = installedSympa();
   const name = `${prefix}-${process.pid}-${Date.now().toString(36)}`;
   const address = `${name}@${domain}`;
@@ -81,7 +90,7 @@ export async function createSympaList(prefix: string): Promise<SympaList> {
   <status>open</status>
   <language>en_US</language>
   <topic>other</topic>
-  <owner multiple="1"><email>owner@example.org</email></owner>
+  <owner multiple="1"><email>${owner}</email></owner>
 </list>
 `,
   );
@@ -121,6 +130,9 @@ export async function createSympaList(prefix: string): Promise<SympaList> {
     async remove() {
       await sympa(['close', '--mode=purge', address]);
       await rm(join('/var/lib/sympa/bounce', address), { recursive: true, force: true });
+      // Requests waiting for a confirmation (Sympa::Spool::Auth) are named after their list.
+      for (const file of await readdir(HELD_REQUESTS))
+        if (file.includes(`,${address}_`)) await rm(join(HELD_REQUESTS, file), { force: true });
       await rm(work, { recursive: true, force: true });
     },
   };
@@ -206,4 +218,90 @@ export function setBounceScore(list: SympaList, email: string, score: number): v
     'UPDATE subscriber_table SET bounce_score_subscriber = ? WHERE list_subscriber = ? AND robot_subscriber = ? AND user_subscriber = ?',
   ).run(score, list.name, list.domain, email);
   db.close();
+}
+
+/** Sets a list parameter in the list's config file (e.g. `del auth`); Sympa rereads a config whose file changed. */
+export async function setListParameter(list: SympaList, line: string): Promise<void> {
+  await appendFile(join('/var/lib/sympa/list_data', list.name, 'config'), `\n${line}\n`);
+}
+
+/**
+ * Hands mails to Sympa as the MTA's alias for its robot does (`| queue sympa@domain`), then runs sympa_msg.pl in the
+ * foreground until it has taken every one of them from its spool, and stops it. `config` names another sympa.conf
+ * and `env` adds variables (a resolver for Mail::DKIM's Net::DNS). Fails, with what sympa_msg.pl said, when a mail
+ * lands in the spool's `bad` directory or the wait runs out.
+ */
+export async function processCommandMails(
+  robot: string,
+  mails: readonly Buffer[],
+  options: { config?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  const before = new Set(await readdir(INCOMING));
+  for (const mail of mails) await runAsSympa([`${LIBEXEC}/queue`, robot], mail);
+  const queued = (await readdir(INCOMING)).filter((file) => !before.has(file) && file !== 'bad');
+  if (queued.length !== mails.length) throw new Error(`queue spooled ${queued.length} of ${mails.length} mails`);
+  const args = ['--foreground', ...(options.config === undefined ? [] : [`--config=${options.config}`])];
+  const child = spawn(`${LIBEXEC}/sympa_msg.pl`, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      resolve();
+    }),
+  );
+  const deadline = Date.now() + SYMPA_MSG_WAIT_MS;
+  try {
+    for (;;) {
+      const left = new Set(await readdir(INCOMING));
+      const bad = existsSync(join(INCOMING, 'bad')) ? new Set(await readdir(join(INCOMING, 'bad'))) : new Set();
+      if (queued.some((file) => bad.has(file))) throw new Error(`sympa_msg.pl put a mail in bad/:\n${log}`);
+      if (queued.every((file) => !left.has(file))) return;
+      if (Date.now() > deadline) throw new Error(`sympa_msg.pl did not process the mails in time:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** A mail Sympa sent (to its bulk spool, where bulk.pl would take it): its subject and body. */
+export interface SympaReply {
+  subject: string;
+  body: string;
+}
+
+/**
+ * Takes from Sympa's bulk spool the mails it wrote to `recipient` (command reports, confirmation requests): no bulk.pl
+ * runs here, so they wait there. Each is read and removed, with its recipient list, so that nothing is left.
+ */
+export async function takeSympaReplies(recipient: string): Promise<SympaReply[]> {
+  const replies: SympaReply[] = [];
+  for (const name of await readdir(join(BULK, 'msg'))) {
+    const raw = await readFile(join(BULK, 'msg', name), 'utf8');
+    const split = raw.indexOf('\n\n');
+    const head = raw.slice(0, split).replace(/\n[ \t]+/g, ' ');
+    if (/^To: (.*)$/im.exec(head)?.[1]?.trim() !== recipient) continue;
+    const subject = /^Subject: (.*)$/im.exec(head)?.[1] ?? '';
+    replies.push({ subject, body: raw.slice(split + 2) });
+    await rm(join(BULK, 'msg', name), { force: true });
+    await rm(join(BULK, 'pct', name), { recursive: true, force: true });
+  }
+  return replies;
+}
+
+/** Runs a program as the sympa user, as the MTA runs Sympa's queue program, with `input` on stdin. */
+async function runAsSympa(command: string[], input: Buffer): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('runuser', ['-u', 'sympa', '--', ...command], { stdio: ['pipe', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command.join(' ')} exited ${code ?? 'by signal'}`));
+    });
+    child.stdin.end(input);
+  });
 }

@@ -1,0 +1,71 @@
+import { dirname, resolve } from 'node:path';
+import {
+  CAMPAIGN_KEYS,
+  isObject,
+  parseDkim,
+  parseSmtp,
+  Problems,
+  readJsonConfig,
+  type DkimConfig,
+  type Mailbox,
+  type SmtpConfig,
+} from '../send/campaign-config.js';
+import { organisationalDomain } from '../send/preflight.js';
+import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
+
+/**
+ * What mailing commands to Sympa's robot needs of a campaign-style config: the organisation's server (`smtp`), the
+ * list owner's address (`from`: Sympa runs a command as the sender its From names), the DKIM key (`dkim`) and the
+ * Message-ID domain (`messageIdDomain`, From's domain by default).
+ */
+export interface SympaMailConfig {
+  file: string;
+  smtp: SmtpConfig;
+  from: Mailbox;
+  dkim: DkimConfig | null;
+  messageIdDomain: string;
+  /** Choices that weaken the mail (no DKIM key, TLS unverified); the CLI prints them to stderr. */
+  warnings: Text[];
+}
+
+/**
+ * Validates a config for `facteur dormant apply --sympa-mail`. It has a campaign config's shape, so a campaign's own
+ * file can be used as is: its other keys (subject, templates, recipients…) are allowed and not used. A DKIM key must
+ * sign for From's organisational domain (RFC 7489 3.1.1 relaxed alignment), or DMARC would fail the mail at the list
+ * server's door; without one, the mail is signed only if the organisation's server signs it.
+ */
+export function parseSympaMailConfig(
+  value: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SympaMailConfig {
+  if (!isObject(value))
+    throw new InputError(`Cannot use send config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
+  const problems = new Problems();
+  const warnings: Text[] = [];
+  const baseDir = dirname(resolve(file));
+  problems.unknownKeys(value, CAMPAIGN_KEYS, '');
+  const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
+  const from = problems.mailbox(value, 'from', 'from', true);
+  const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
+  const dkim = parseDkim(value.dkim, baseDir, problems);
+  if (dkim !== null && from !== null && organisationalDomain(dkim.domain) !== organisationalDomain(from.domain))
+    problems.add(
+      'dkim.domain',
+      `is "${dkim.domain}", which is not aligned with the From domain "${from.domain}" (RFC 7489 3.1.1): DMARC would fail the mail`,
+    );
+  if (value.dkim === undefined || value.dkim === null)
+    warnings.push({
+      en: `No "dkim" section in "${file}": the mail is signed only if the server signs it, and Sympa's ownerdkim and authdkim scenarios ask to confirm each command`,
+      fr: `Pas de section "dkim" dans "${file}" : le courriel n'est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
+    });
+  if (problems.list.length > 0 || smtp === null || from === null)
+    throw new InputError(`Cannot use send config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+  return { file, smtp, from, dkim, messageIdDomain: messageIdDomain ?? from.domain, warnings };
+}
+
+/** Reads and validates the config of `--send-config FILE`. */
+export function loadSympaMailConfig(file: string, env: NodeJS.ProcessEnv = process.env): SympaMailConfig {
+  return parseSympaMailConfig(readJsonConfig(file, 'send config'), file, env);
+}
