@@ -32,8 +32,8 @@ export default defineCheck({
     const { name, records } = mtaStsRecord;
     // RFC 8461 3.1: TXT records that do not start with "v=STSv1" are not MTA-STS records and are ignored.
     const candidates = records.filter(isMtaStsCandidate);
-    const suggestedRecord = `${name}. TXT "v=STSv1; id=${policyId(now)}"`;
     if (candidates.length === 0) return { findings: [] };
+    const suggestedRecord = `${name}. TXT "v=STSv1; id=${policyId(now)}"`;
     // RFC 8461 3.1: with several records, senders assume the domain has no MTA-STS.
     if (candidates.length > 1)
       return {
