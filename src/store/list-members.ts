@@ -179,6 +179,8 @@ function swapMembers(db: Db): void {
 
 /** Looks up the data source of a list member: undefined for a member who is not included from one. */
 export function memberSourceReader(db: Db): (list: string, address: string) => MemberSourceRecord | undefined {
+  // Most stores have no included member at all: then no entry of a dormant run costs a lookup.
+  if (db.prepare('SELECT EXISTS (SELECT 1 FROM list_member_sources)').pluck().get() === 0) return () => undefined;
   const statement = db.prepare(
     'SELECT data_source, synced_at, is_subscribed FROM list_member_sources WHERE address = ? AND list = ?',
   );
