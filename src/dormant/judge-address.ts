@@ -125,7 +125,10 @@ export function judgeAddress(record: AddressRecord, context: JudgeContext): Dorm
 
   const members = record.members ?? context.readMembers(record.address);
   const gecos = members.find((member) => member.gecos !== null)?.gecos ?? null;
-  const latestCampaign = [...record.events].reverse().find((event) => event.campaignId !== null)?.campaignId ?? null;
+  const latestCampaign =
+    [...record.events].reverse().find((event) => event.campaignId !== null)?.campaignId ??
+    record.recipientOf.at(-1) ??
+    null;
   const campaignName = latestCampaign === null ? null : (context.campaignNames.get(latestCampaign) ?? null);
   const entry = (list: string | null, campaign: string | null): DormantEntry => ({
     address: record.address,

@@ -45,6 +45,11 @@ export interface AddressRecord {
   events: StoredEvent[];
   /** The lists its events name whose membership was never imported (all-lists runs only). */
   unimportedLists: string[];
+  /**
+   * The campaigns of the scope that queued it, oldest first, read only for an address on a confirmed dead domain:
+   * only there does a queued message alone make an address reportable, before anything was sent or bounced.
+   */
+  recipientOf: number[];
 }
 
 /** One `facteur dormant forget` as recorded. */
@@ -250,6 +255,9 @@ type PackTuple = [address: string, events: string];
 const FAILED_COLUMNS = 'm.email_key, m.last_reply, m.campaign_id, m.updated_at';
 type FailedTuple = [address: string, lastReply: string | null, campaignId: number, updatedAt: number];
 type ListTuple = [address: string, list: string];
+type RecipientTuple = [address: string, campaignId: number];
+/** The domain of a queued message's address, as MEMBER_DOMAIN reads a member's. */
+const RECIPIENT_DOMAIN = "substr(m.email_key, length(rtrim(m.email_key, replace(m.email_key, '@', ''))) + 1)";
 
 /** RFC 3463 enhanced status code in an SMTP reply such as `550 5.1.1 <x@example.org>: user unknown`. */
 const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
@@ -389,6 +397,24 @@ function reportableMembers(db: Db, deadDomains: Iterable<string>, sympaScoreThre
   );
 }
 
+/** The queued messages of the scope (one campaign, or all) whose address is on one of the dead domains. */
+function deadDomainRecipients(
+  db: Db,
+  deadDomains: readonly string[],
+  campaign: number | null,
+): Iterator<RecipientTuple> {
+  if (deadDomains.length === 0) return NO_ROWS[Symbol.iterator]();
+  return rows(
+    db.prepare(
+      `SELECT DISTINCT m.email_key, m.campaign_id FROM messages m
+       WHERE ${RECIPIENT_DOMAIN} IN (SELECT value FROM json_each(:domains))
+         AND (:campaign IS NULL OR m.campaign_id = :campaign)
+       ORDER BY m.email_key, m.campaign_id`,
+    ),
+    { domains: JSON.stringify(deadDomains), campaign },
+  );
+}
+
 const NO_ROWS: never[] = [];
 
 /** A stream of raw rows sorted by their first column, the address, that can show its next row without taking it. */
@@ -417,7 +443,7 @@ class Peekable<T extends [string, ...unknown[]]> {
   }
 }
 
-function rows<T>(statement: Statement, params: Record<string, number | string> = {}): Iterator<T> {
+function rows<T>(statement: Statement, params: Record<string, number | string | null> = {}): Iterator<T> {
   return statement.raw().iterate(params) as Iterator<T>;
 }
 
@@ -435,13 +461,16 @@ export function* readAddressRecords(
   options: { since: number; deadDomains: Iterable<string>; sympaScoreThreshold: number },
 ): Generator<AddressRecord> {
   const since = options.since;
+  const deadDomains = [...options.deadDomains];
   const period = Math.trunc(since / EVENT_PACK_PERIOD_MS);
   let members: Iterator<MemberTuple>;
   let packs: Iterator<PackTuple>;
   let failed: Iterator<FailedTuple>;
   let lists: Iterator<ListTuple>;
+  let recipients: Iterator<RecipientTuple>;
   if (scope.kind === 'all') {
-    members = reportableMembers(db, options.deadDomains, options.sympaScoreThreshold);
+    members = reportableMembers(db, deadDomains, options.sympaScoreThreshold);
+    recipients = deadDomainRecipients(db, deadDomains, null);
     packs = rows(
       db.prepare(
         `SELECT p.address, p.events FROM address_event_packs p WHERE ${PACK_FILTER} ORDER BY p.address, p.period`,
@@ -464,6 +493,10 @@ export function* readAddressRecords(
     );
   } else {
     const candidates = fillCandidates(db, scope);
+    recipients =
+      scope.kind === 'campaign'
+        ? deadDomainRecipients(db, deadDomains, campaignId(db, scope.campaign))
+        : NO_ROWS[Symbol.iterator]();
     members =
       scope.kind === 'list'
         ? rows(db.prepare(`SELECT ${MEMBER_COLUMNS} FROM list_members m WHERE m.list = :list ORDER BY m.address`), {
@@ -491,10 +524,16 @@ export function* readAddressRecords(
     // A scoped run reports each address under its scope: the lists of its events do not matter.
     lists = NO_ROWS[Symbol.iterator]();
   }
-  yield* mergeByAddress(new Peekable(members), new Peekable(packs), new Peekable(failed), new Peekable(lists), {
-    since,
-    hasAllMembers: scope.kind !== 'all',
-  });
+  yield* mergeByAddress(
+    {
+      members: new Peekable(members),
+      packs: new Peekable(packs),
+      failed: new Peekable(failed),
+      lists: new Peekable(lists),
+      recipients: new Peekable(recipients),
+    },
+    { since, hasAllMembers: scope.kind !== 'all' },
+  );
 }
 
 /** The address that sorts first of two stream heads, null when both streams are done. */
@@ -503,28 +542,37 @@ function first(x: string | null, y: string | null): string | null {
 }
 
 function* mergeByAddress(
-  members: Peekable<MemberTuple>,
-  packs: Peekable<PackTuple>,
-  failed: Peekable<FailedTuple>,
-  lists: Peekable<ListTuple>,
+  streams: {
+    members: Peekable<MemberTuple>;
+    packs: Peekable<PackTuple>;
+    failed: Peekable<FailedTuple>;
+    lists: Peekable<ListTuple>;
+    recipients: Peekable<RecipientTuple>;
+  },
   options: { since: number; hasAllMembers: boolean },
 ): Generator<AddressRecord> {
+  const { members, packs, failed, lists, recipients } = streams;
   for (;;) {
-    const address = first(first(members.address, packs.address), first(failed.address, lists.address));
+    const address = first(
+      first(first(members.address, packs.address), first(failed.address, lists.address)),
+      recipients.address,
+    );
     if (address === null) return;
     const events: StoredEvent[] = [];
     for (const pack of packs.take(address)) decodeEventPack(pack[1], options.since, events);
     const refused = failed.take(address);
     const memberRows = members.take(address);
     const unimportedLists = lists.take(address).map((row) => row[1]);
+    const recipientOf = recipients.take(address).map((row) => row[1]);
     // A pack of the window's first period may hold only older events: nothing of the address is in the window.
-    if (events.length === 0 && refused.length === 0 && memberRows.length === 0) continue;
+    if (events.length === 0 && refused.length === 0 && memberRows.length === 0 && recipientOf.length === 0) continue;
     yield {
       address,
       members: memberRows.length === 0 && !options.hasAllMembers ? null : memberRows.map(fromMemberTuple),
       // Packs are in period order and each is sorted; refusals are merged in by time, after events of the same time.
       events: refused.length === 0 ? events : [...events, ...refused.map(fromFailedTuple)].sort((x, y) => x.at - y.at),
       unimportedLists,
+      recipientOf,
     };
   }
 }

@@ -21,6 +21,8 @@ import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { DEFAULT_DORMANT_CONFIG } from '../../src/dormant/dormant-config.js';
 import { confirmedDeadDomains, probeScopeDomains } from '../../src/dormant/run-dormant.js';
 import { openDatabase } from '../../src/store/database.js';
+import { enqueueMessage, openCampaign } from '../../src/store/send-queue.js';
+import type { DormantScope } from '../../src/store/dormant.js';
 import { replaceMembers } from '../store/helpers.js';
 
 const run = promisify(execFile);
@@ -77,11 +79,11 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function probe(now: number) {
+  async function probe(now: number, scope: DormantScope = { kind: 'list', list: LIST }, file = dbFile) {
     const network = createNetworkResolver({ servers: [server.address], timeoutMs: 1000, retries: 0 });
-    const db = openDatabase(dbFile);
+    const db = openDatabase(file);
     try {
-      return await probeScopeDomains(db, { kind: 'list', list: LIST }, createCachingResolver(network), {
+      return await probeScopeDomains(db, scope, createCachingResolver(network), {
         now,
         concurrency: 4,
       });
@@ -131,6 +133,33 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
       ['c@nullmx.dormant.test', 'null_mx', 3],
       ['d@bare.dormant.test', 'no_mail_host', 3],
       ['e@gone.dormant.test', 'nxdomain', 3],
+    ]);
+  });
+
+  it('facteur dormant --campaign names the queued recipients on a dead domain before anything is sent', async () => {
+    const file = join(dir, 'campaign.sqlite');
+    const db = openDatabase(file);
+    const campaign = openCampaign(db, 'consultation', Date.now());
+    for (const [i, email] of ['Anne@Live.dormant.test', 'Bob@Gone.dormant.test', 'carl@nullmx.dormant.test'].entries())
+      enqueueMessage(db, campaign.id, { recipientId: i + 1, email, fields: {}, messageId: `<${i}@x>` }, Date.now());
+    db.close();
+    const scope = { kind: 'campaign', campaign: 'consultation' } as const;
+    expect(await probe(Date.now() - 30 * HOUR, scope, file)).toMatchObject({ domains: 3, bad: 2, unknown: [] });
+    const { code, stdout } = await facteur([
+      'dormant',
+      '--db',
+      file,
+      '--campaign',
+      'consultation',
+      '--resolver',
+      server.address,
+      '--format',
+      'csv',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout.trimEnd().split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^,consultation,bob@gone\.dormant\.test,dead_domain,/),
+      expect.stringMatching(/^,consultation,carl@nullmx\.dormant\.test,dead_domain,/),
     ]);
   });
 

@@ -230,7 +230,12 @@ function scopeAddresses(db: Db, scope: DormantScope): string[] {
 }
 
 /** The straightforward computation: every event of an address read from `bounce_events` itself, oldest first. */
-function straightRecords(db: Db, scope: DormantScope, since: number): AddressRecord[] {
+function straightRecords(
+  db: Db,
+  scope: DormantScope,
+  since: number,
+  deadDomains: ReadonlyMap<string, unknown>,
+): AddressRecord[] {
   const events = db.prepare(
     `SELECT * FROM bounce_events WHERE subscribed_address = ? AND kind != 'autoreply'
        AND (occurred_at >= ? OR kind = 'feedback') ORDER BY occurred_at, kind, hardbounce, list, campaign_id, id`,
@@ -240,6 +245,10 @@ function straightRecords(db: Db, scope: DormantScope, since: number): AddressRec
        ORDER BY updated_at, id`,
   );
   const members = db.prepare(`SELECT * FROM list_members WHERE address = ? AND (? IS NULL OR list = ?) ORDER BY list`);
+  const queued = db.prepare(
+    `SELECT DISTINCT campaign_id FROM messages WHERE email_key = :address
+       AND (:name IS NULL OR campaign_id = (SELECT id FROM campaigns WHERE name = :name)) ORDER BY campaign_id`,
+  );
   const records = scopeAddresses(db, scope).map((address) => {
     const rows = events.all(address, since) as {
       id: number;
@@ -321,10 +330,16 @@ function straightRecords(db: Db, scope: DormantScope, since: number): AddressRec
       members: memberRows,
       events: [...fromEvents, ...fromRefusals].sort((x, y) => x.at - y.at),
       unimportedLists: scope.kind === 'all' ? [...unimported].sort() : [],
+      recipientOf:
+        scope.kind !== 'list' && deadDomains.has(address.slice(address.lastIndexOf('@') + 1))
+          ? (queued.pluck().all({ address, name: scope.kind === 'campaign' ? scope.campaign : null }) as number[])
+          : [],
     };
   });
-  // The pass looks at the addresses it has a membership, an event or a refusal of.
-  return records.filter((record) => record.members.length > 0 || record.events.length > 0);
+  // The pass looks at the addresses it has a membership, an event or a refusal of, or a message queued on a dead domain.
+  return records.filter(
+    (record) => record.members.length > 0 || record.events.length > 0 || record.recipientOf.length > 0,
+  );
 }
 
 /** An event without what the pass reads only for the addresses it reports (reason, status, diagnostic). */
@@ -381,7 +396,7 @@ describe('address event packs (schema 9)', () => {
               throw new Error('The straightforward records hold every membership');
             },
           };
-          const straight = straightRecords(db, scope, since);
+          const straight = straightRecords(db, scope, since, deadDomains);
           const fast = new Map(
             [
               ...readAddressRecords(db, scope, {
@@ -407,6 +422,7 @@ describe('address event packs (schema 9)', () => {
             address: record.address,
             events: record.events.map(scored),
             unimportedLists: record.unimportedLists,
+            recipientOf: record.recipientOf,
             members: record.members ?? readMembers(record.address),
             judgement: scoreBounces(
               record.events.map(scored),
@@ -440,13 +456,14 @@ describe('address event packs (schema 9)', () => {
       const { config } = draw;
       const entries = async (scope: DormantScope) => collect(dormantEntries(db, { scope, config, now: NOW }));
       const scope: DormantScope = { kind: 'campaign', campaign: 'spring' };
-      const straight = straightRecords(db, scope, NOW - config.bounce.windowDays * DAY);
+      const deadDomains = confirmedDeadDomains(db, config.deadDomainConfirmHours);
+      const straight = straightRecords(db, scope, NOW - config.bounce.windowDays * DAY, deadDomains);
       const context: JudgeContext = {
         config,
         now: NOW,
         scope,
         forgotten: forgottenAddresses(db),
-        deadDomains: confirmedDeadDomains(db, config.deadDomainConfirmHours),
+        deadDomains,
         campaignNames: campaignNames(db),
         readMembers: () => [],
       };

@@ -148,6 +148,30 @@ describe('dormant store and pass', () => {
     expect(entries[0]?.evidence.deadDomain).toMatchObject({ status: 'nxdomain', observations: 2 });
   });
 
+  it("dormantEntries() reports a campaign's queued recipients on a confirmed dead domain before anything is sent", async () => {
+    db.prepare(
+      "INSERT INTO campaigns (id, name, verp_key, created_at) VALUES (1, 'consultation', zeroblob(32), 0)",
+    ).run();
+    const queue = db.prepare(
+      `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, state, message_id, updated_at)
+       VALUES (1, ?, ?, lower(?), '{}', 'pending', ?, 0)`,
+    );
+    for (const [i, email] of ['Anne@Gone.example', 'bob@live.example', 'carl@new.example'].entries())
+      queue.run(i + 1, email, email, `<${i}@x>`);
+    const bad = (domain: string) => ({ domain, status: 'nxdomain', detail: null }) as const;
+    saveDomainStates(db, [
+      observeDomain(observeDomain(null, bad('gone.example'), NOW - 2 * DAY), bad('gone.example'), NOW - DAY),
+      observeDomain(null, bad('new.example'), NOW - DAY),
+    ]);
+    for (const scope of [{ kind: 'campaign', campaign: 'consultation' }, { kind: 'all' }] as const) {
+      const entries = await run(db, scope);
+      expect(entries.map((entry) => [entry.address, entry.campaign, entry.list, entry.reasons])).toEqual([
+        ['anne@gone.example', 'consultation', null, ['dead_domain']],
+      ]);
+      expect(entries[0]?.evidence.deadDomain).toMatchObject({ domain: 'gone.example', observations: 2 });
+    }
+  });
+
   it('dormantEntries() counts messages refused with a 5xx by facteur send as hard bounces', async () => {
     const insert = db.prepare(
       `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, state, message_id, last_reply_code,
