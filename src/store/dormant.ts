@@ -582,7 +582,9 @@ function* mergeByAddress(
  * addresses; scoped runs the candidate table filled by the same rules as readAddressRecords.
  */
 export function scopeDomains(db: Db, scope: DormantScope): string[] {
-  const domainOf = (column: string) => `lower(substr(${column}, instr(${column}, '@') + 1))`;
+  // What follows the last `@`, as domainOf in src/dormant reads it (a quoted local part may hold an `@`).
+  const domainOf = (column: string) =>
+    `lower(substr(${column}, length(rtrim(${column}, replace(${column}, '@', ''))) + 1))`;
   if (scope.kind === 'all')
     return db
       .prepare(
