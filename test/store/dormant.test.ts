@@ -12,6 +12,7 @@ import {
   forgetAddress,
   forgetHistory,
   saveDomainStates,
+  scopeDomains,
   type DormantScope,
   type MemberRecord,
 } from '../../src/store/dormant.js';
@@ -170,6 +171,13 @@ describe('dormant store and pass', () => {
       ]);
       expect(entries[0]?.evidence.deadDomain).toMatchObject({ domain: 'gone.example', observations: 2 });
     }
+  });
+
+  it('scopeDomains() takes what follows the last @ of an address, lower-cased', () => {
+    replaceMembers(db, 'l@lists.example.org', [member('l@lists.example.org', '"a@live.example"@Gone.example')], NOW);
+    addEvents(db, 'b@Other.example', 'h1');
+    expect(scopeDomains(db, { kind: 'all' }).sort()).toEqual(['gone.example', 'other.example']);
+    expect(scopeDomains(db, { kind: 'list', list: 'l@lists.example.org' })).toEqual(['gone.example']);
   });
 
   it('dormantEntries() counts messages refused with a 5xx by facteur send as hard bounces', async () => {
