@@ -4,7 +4,7 @@ import type { DeadStatus } from '../dormant/domain-verdict.js';
 import type { AddressEvent } from '../dormant/score-bounces.js';
 import { InputError } from '../errors.js';
 import type { Db } from './database.js';
-import { EVENT_PACK_PERIOD_MS, MEMBER_DOMAIN } from './migrations/009-dormant-packs.js';
+import { EVENT_PACK_PERIOD_MS, MEMBER_DOMAIN, sqlDomainOf } from './migrations/009-dormant-packs.js';
 
 /** Which addresses a dormant run looks at: every list, one list, or one campaign's recipients. */
 export type DormantScope = { kind: 'all' } | { kind: 'list'; list: string } | { kind: 'campaign'; campaign: string };
@@ -256,8 +256,6 @@ const FAILED_COLUMNS = 'm.email_key, m.last_reply, m.campaign_id, m.updated_at';
 type FailedTuple = [address: string, lastReply: string | null, campaignId: number, updatedAt: number];
 type ListTuple = [address: string, list: string];
 type RecipientTuple = [address: string, campaignId: number];
-/** The domain of a queued message's address, as MEMBER_DOMAIN reads a member's. */
-const RECIPIENT_DOMAIN = "substr(m.email_key, length(rtrim(m.email_key, replace(m.email_key, '@', ''))) + 1)";
 
 /** RFC 3463 enhanced status code in an SMTP reply such as `550 5.1.1 <x@example.org>: user unknown`. */
 const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
@@ -407,7 +405,7 @@ function deadDomainRecipients(
   return rows(
     db.prepare(
       `SELECT DISTINCT m.email_key, m.campaign_id FROM messages m
-       WHERE ${RECIPIENT_DOMAIN} IN (SELECT value FROM json_each(:domains))
+       WHERE ${sqlDomainOf('m.email_key')} IN (SELECT value FROM json_each(:domains))
          AND (:campaign IS NULL OR m.campaign_id = :campaign)
        ORDER BY m.email_key, m.campaign_id`,
     ),
@@ -578,25 +576,26 @@ function* mergeByAddress(
 }
 
 /**
- * The distinct domains of the scope's addresses, for the DNS probe. The all-lists run reads members and event
- * addresses; scoped runs the candidate table filled by the same rules as readAddressRecords.
+ * The distinct domains of the scope's addresses, for the DNS probe. The all-lists run reads the members' domains from
+ * their index, the addresses of the event packs (the events that can make an address reportable: auto-replies never
+ * do) and the queued messages, each apart, which at a million members and five million events takes a tenth of the
+ * time of one union over the events themselves; scoped runs read the candidate table filled by the same rules as
+ * readAddressRecords. Stored addresses are lower-cased by every writer.
  */
 export function scopeDomains(db: Db, scope: DormantScope): string[] {
-  // What follows the last `@`, as domainOf in src/dormant reads it (a quoted local part may hold an `@`).
-  const domainOf = (column: string) =>
-    `lower(substr(${column}, length(rtrim(${column}, replace(${column}, '@', ''))) + 1))`;
-  if (scope.kind === 'all')
-    return db
-      .prepare(
-        `SELECT ${domainOf('address')} FROM list_members
-         UNION SELECT ${domainOf('subscribed_address')} FROM bounce_events
-         UNION SELECT ${domainOf('email_key')} FROM messages`,
-      )
-      .pluck()
-      .all() as string[];
+  if (scope.kind === 'all') {
+    const domains = new Set<string>();
+    for (const sql of [
+      `SELECT DISTINCT ${MEMBER_DOMAIN} FROM list_members`,
+      `SELECT DISTINCT ${sqlDomainOf('address')} FROM (SELECT DISTINCT address FROM address_event_packs)`,
+      `SELECT DISTINCT ${sqlDomainOf('email_key')} FROM messages`,
+    ])
+      for (const domain of db.prepare(sql).pluck().iterate() as IterableIterator<string>) domains.add(domain);
+    return [...domains];
+  }
   fillCandidates(db, scope);
   return db
-    .prepare(`SELECT DISTINCT ${domainOf('address')} FROM temp.dormant_candidates`)
+    .prepare(`SELECT DISTINCT ${sqlDomainOf('address')} FROM temp.dormant_candidates`)
     .pluck()
     .all() as string[];
 }

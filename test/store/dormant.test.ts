@@ -173,11 +173,19 @@ describe('dormant store and pass', () => {
     }
   });
 
-  it('scopeDomains() takes what follows the last @ of an address, lower-cased', () => {
-    replaceMembers(db, 'l@lists.example.org', [member('l@lists.example.org', '"a@live.example"@Gone.example')], NOW);
-    addEvents(db, 'b@Other.example', 'h1');
-    expect(scopeDomains(db, { kind: 'all' }).sort()).toEqual(['gone.example', 'other.example']);
+  it('scopeDomains() reads the domain after the last @ of members, addresses with a counted event, and the queue', () => {
+    replaceMembers(db, 'l@lists.example.org', [member('l@lists.example.org', '"a@live.example"@gone.example')], NOW);
+    addEvents(db, 'b@other.example', 'h1');
+    // Auto-replies never count: an address known only by them can never be reported.
+    addEvents(db, 'c@away.example', 'a1 a2');
+    db.prepare("INSERT INTO campaigns (id, name, verp_key, created_at) VALUES (1, 'c', zeroblob(32), 0)").run();
+    db.prepare(
+      `INSERT INTO messages (campaign_id, recipient_id, email, email_key, fields, state, message_id, updated_at)
+       VALUES (1, 1, 'd@queued.example', 'd@queued.example', '{}', 'pending', '<1@x>', 0)`,
+    ).run();
+    expect(scopeDomains(db, { kind: 'all' }).sort()).toEqual(['gone.example', 'other.example', 'queued.example']);
     expect(scopeDomains(db, { kind: 'list', list: 'l@lists.example.org' })).toEqual(['gone.example']);
+    expect(scopeDomains(db, { kind: 'campaign', campaign: 'c' })).toEqual(['queued.example']);
   });
 
   it('dormantEntries() counts messages refused with a 5xx by facteur send as hard bounces', async () => {

@@ -28,7 +28,12 @@ const EVENT_ORDER_DESC =
  * (a quoted local part may hold an `@`). `rtrim` strips every trailing character but `@`, leaving the address up to
  * its last `@`. The dormant pass must spell it exactly so for SQLite to use the index on it.
  */
-export const MEMBER_DOMAIN = "substr(address, length(rtrim(address, replace(address, '@', ''))) + 1)";
+export const MEMBER_DOMAIN = sqlDomainOf('address');
+
+/** The domain of the address in `column`, in SQL, as MEMBER_DOMAIN reads a member's. */
+export function sqlDomainOf(column: string): string {
+  return `substr(${column}, length(rtrim(${column}, replace(${column}, '@', ''))) + 1)`;
+}
 
 /**
  * The packs of (address, period) rows of the source `g`, from the events themselves, so they are exact whatever the
