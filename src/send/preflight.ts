@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { evaluateSpfIp } from '../facts/spf.js';
 import { render, type Lang, type Text } from '../i18n.js';
 import { parseDkimKey } from '../parse/parse-dkim-key.js';
-import type { CampaignConfig } from './campaign-config.js';
+import type { CampaignConfig, DkimConfig } from './campaign-config.js';
 import { buildMessage, prepareMessage } from './build-message.js';
 import { loadMailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
@@ -30,6 +30,16 @@ export interface PreflightReport {
   findings: PreflightFinding[];
   summary: { errors: number; warnings: number; unknown: number };
   recipients: { checked: number; skipped: number; renderErrors: number };
+}
+
+/** Who a mail says it is from, as receivers will check it in DNS. */
+export interface SenderIdentity {
+  /** The envelope sender's domain: receivers check SPF on it (RFC 7208 2.4), and the replies and bounces go there. */
+  envelopeDomain: string;
+  /** The organisation's server's public addresses (smtp.sendingIps): SPF must authorise them. */
+  sendingIps: readonly string[];
+  fromDomain: string;
+  dkim: DkimConfig | null;
 }
 
 /** Rows whose templates fail that are listed one by one; past this the rest are counted (the first show the pattern). */
@@ -132,14 +142,13 @@ export function organisationalDomain(domain: string): string {
   return getDomain(domain, { allowPrivateDomains: false }) ?? domain;
 }
 
-async function checkSpf(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
-  // Receivers evaluate SPF on the envelope sender (RFC 7208 2.4), which is the VERP address on returnPathDomain.
-  const domain = config.returnPathDomain;
-  if (config.smtp.sendingIps.length === 0) {
+async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, findings: Findings): Promise<void> {
+  const domain = identity.envelopeDomain;
+  if (identity.sendingIps.length === 0) {
     findings.add('spf.sending_ip_not_configured', 'warning', domain, { domain });
     return;
   }
-  for (const ip of config.smtp.sendingIps) {
+  for (const ip of identity.sendingIps) {
     try {
       const verdict = await evaluateSpfIp(resolver, domain, ip);
       if (verdict.result === 'pass') continue;
@@ -167,10 +176,10 @@ function publishedForm(privateKeyPem: string): Buffer {
   return publicKey.asymmetricKeyType === 'ed25519' ? der.subarray(der.length - 32) : der;
 }
 
-async function checkDkim(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
-  const { dkim } = config;
+async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findings: Findings): Promise<void> {
+  const { dkim } = identity;
   if (dkim === null) {
-    findings.add('dkim.not_configured', 'warning', config.from.domain, {});
+    findings.add('dkim.not_configured', 'warning', identity.fromDomain, {});
     return;
   }
   const name = `${dkim.selector}._domainkey.${dkim.domain}`;
@@ -218,21 +227,21 @@ async function checkDkim(config: CampaignConfig, resolver: DnsResolver, findings
   }
 }
 
-function checkAlignment(config: CampaignConfig, findings: Findings): void {
+function checkAlignment(identity: SenderIdentity, findings: Findings): void {
   // RFC 7489 3.1 relaxed alignment: the organisational domains must be equal.
-  const from = organisationalDomain(config.from.domain);
-  const isSpfAligned = organisationalDomain(config.returnPathDomain) === from;
-  const dkimDomain = config.dkim?.domain ?? null;
+  const { fromDomain, envelopeDomain } = identity;
+  const from = organisationalDomain(fromDomain);
+  const isSpfAligned = organisationalDomain(envelopeDomain) === from;
+  const dkimDomain = identity.dkim?.domain ?? null;
   const isDkimAligned = dkimDomain !== null && organisationalDomain(dkimDomain) === from;
-  const values = { from: config.from.domain, returnPath: config.returnPathDomain, dkim: dkimDomain ?? '-' };
-  if (!isSpfAligned && !isDkimAligned) findings.add('dmarc.not_aligned', 'error', config.from.domain, values);
-  else if (!isDkimAligned && dkimDomain !== null)
-    findings.add('dmarc.dkim_not_aligned', 'warning', config.from.domain, values);
-  else if (!isSpfAligned) findings.add('dmarc.spf_not_aligned', 'warning', config.from.domain, values);
+  const values = { from: fromDomain, returnPath: envelopeDomain, dkim: dkimDomain ?? '-' };
+  if (!isSpfAligned && !isDkimAligned) findings.add('dmarc.not_aligned', 'error', fromDomain, values);
+  else if (!isDkimAligned && dkimDomain !== null) findings.add('dmarc.dkim_not_aligned', 'warning', fromDomain, values);
+  else if (!isSpfAligned) findings.add('dmarc.spf_not_aligned', 'warning', fromDomain, values);
 }
 
-async function checkReturnPathMx(config: CampaignConfig, resolver: DnsResolver, findings: Findings): Promise<void> {
-  const domain = config.returnPathDomain;
+async function checkReturnPathMx(identity: SenderIdentity, resolver: DnsResolver, findings: Findings): Promise<void> {
+  const domain = identity.envelopeDomain;
   try {
     const mx = (await lookup(resolver, domain, 'MX')).records.flatMap((r) => (r.type === 'MX' ? [r] : []));
     // RFC 7505 3: a single MX with an empty exchange ("." ) says the domain accepts no mail.
@@ -290,29 +299,54 @@ async function checkTemplates(config: CampaignConfig, findings: Findings): Promi
   return counts;
 }
 
+/** Counts findings by severity. */
+export function preflightSummary(findings: readonly PreflightFinding[]): PreflightReport['summary'] {
+  const count = (severity: PreflightSeverity): number => findings.filter((f) => f.severity === severity).length;
+  return { errors: count('error'), warnings: count('warning'), unknown: count('unknown') };
+}
+
 /**
- * Checks a campaign before anything leaves: SPF of the Return-Path domain authorises the sending IPs, the DKIM key
- * published at `<selector>._domainkey` matches the private key, From / DKIM d= / Return-Path align for DMARC
- * (relaxed), the Return-Path domain can receive bounces, and every recipient's message renders. A DNS timeout or
+ * Checks in DNS what receivers will check of a sender before anything leaves: SPF of the envelope domain authorises
+ * the sending IPs, the DKIM key published at `<selector>._domainkey` matches the private key, From / DKIM d= /
+ * envelope align for DMARC (relaxed), and the envelope domain can receive the replies and bounces. A DNS timeout or
  * SERVFAIL is reported as unknown, never as a missing record.
+ */
+export async function preflightSender(
+  identity: SenderIdentity,
+  resolver: DnsResolver,
+  lang: Lang,
+): Promise<PreflightFinding[]> {
+  const findings = new Findings(lang);
+  await checkSpf(identity, resolver, findings);
+  await checkDkim(identity, resolver, findings);
+  checkAlignment(identity, findings);
+  await checkReturnPathMx(identity, resolver, findings);
+  return findings.list;
+}
+
+/**
+ * Checks a campaign before anything leaves: the sender's DNS as preflightSender (the envelope being the VERP address
+ * on returnPathDomain), and every recipient's message renders.
  */
 export async function preflightCampaign(
   config: CampaignConfig,
   resolver: DnsResolver,
   options: { campaign: string; lang: Lang },
 ): Promise<PreflightReport> {
+  const identity: SenderIdentity = {
+    envelopeDomain: config.returnPathDomain,
+    sendingIps: config.smtp.sendingIps,
+    fromDomain: config.from.domain,
+    dkim: config.dkim,
+  };
   const findings = new Findings(options.lang);
-  await checkSpf(config, resolver, findings);
-  await checkDkim(config, resolver, findings);
-  checkAlignment(config, findings);
-  await checkReturnPathMx(config, resolver, findings);
+  findings.list.push(...(await preflightSender(identity, resolver, options.lang)));
   const recipients = await checkTemplates(config, findings);
-  const count = (severity: PreflightSeverity): number => findings.list.filter((f) => f.severity === severity).length;
   return {
     schemaVersion: 1,
     campaign: options.campaign,
     findings: findings.list,
-    summary: { errors: count('error'), warnings: count('warning'), unknown: count('unknown') },
+    summary: preflightSummary(findings.list),
     recipients,
   };
 }
