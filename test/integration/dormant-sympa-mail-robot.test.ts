@@ -74,6 +74,8 @@ describe("Sympa runs the QUIET DEL commands facteur mails to its robot from the 
       fixture.dbFile,
       '--sympa-db',
       list.dbFile,
+      '--resolver',
+      zones.address,
       ...more,
     ]);
     return { ...result, json: more.includes('--json') ? (JSON.parse(result.stdout) as SympaMailResult) : null };

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
-import { campaignZone, dkimKeyPair, FROM_DOMAIN, mailauthResolver } from './helpers/smtp-campaign.js';
+import { campaignZone, DKIM_SELECTOR, dkimKeyPair, FROM_DOMAIN, mailauthResolver } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import { decodedBody, facteur, headerOf, OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
 
@@ -65,6 +66,8 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     fixture.configFile,
     '--db',
     fixture.dbFile,
+    '--resolver',
+    zones.address,
     ...more,
   ];
   const apply = (...more: string[]) => facteur(applyArgs(...more));
@@ -199,6 +202,8 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
         down.configFile,
         '--db',
         fixture.dbFile,
+        '--resolver',
+        zones.address,
         '--yes',
       ]);
       expect(result.code).toBe(3);
@@ -288,6 +293,61 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
     expect(smtp.dataCount()).toBe(0);
+  });
+
+  it('checks DNS first: a DKIM key not the one published is refused with --yes unless --skip-preflight', async () => {
+    await setUp();
+    writeFileSync(join(fixture.dir, 'dkim.key'), dkimKeyPair().privateKey, { mode: 0o600 });
+    const dry = await apply();
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(
+      `facteur: preflight ERROR dkim.key_mismatch: The DKIM key published at "${DKIM_SELECTOR}._domainkey.${FROM_DOMAIN}" does not match`,
+    );
+    expect(dry.stderr).toContain('facteur: preflight WARNING spf.sending_ip_not_configured');
+    const refused = await apply('--yes', '--json');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`facteur: nothing mailed: the DNS of ${OWNER} would make the mail fail`);
+    const report = JSON.parse(refused.stdout) as { refused: boolean; preflight: { findings: { id: string }[] } };
+    expect(report.refused).toBe(true);
+    expect(report.preflight.findings.map((finding) => finding.id)).toEqual([
+      'spf.sending_ip_not_configured',
+      'dkim.key_mismatch',
+    ]);
+    expect(smtp.dataCount()).toBe(0);
+    const forced = JSON.parse((await apply('--yes', '--json', '--skip-preflight')).stdout) as Result;
+    expect(forced.results.map((item) => item.outcome)).toEqual(['sent', 'sent', 'sent']);
+    expect(smtp.dataCount()).toBe(1);
+  });
+
+  it('checks SPF for the configured sending IPs, and mails anyway when DNS cannot answer', async () => {
+    await setUp(DORMANT, { smtp: { host: '127.0.0.1', port: 0, security: 'none', sendingIps: ['192.0.2.7'] } });
+    const config = JSON.parse(readFileSync(fixture.configFile, 'utf8')) as { smtp: { port: number } };
+    config.smtp.port = smtp.port;
+    writeFileSync(fixture.configFile, JSON.stringify(config));
+    const refused = await apply('--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('preflight ERROR spf.sending_ip_not_authorized');
+    // A resolver that never answers: the checks are unknown, never failed, and the mail goes.
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const port = silent.address().port;
+      const result = await facteur([
+        ...applyArgs('--yes').filter((arg) => arg !== zones.address && arg !== '--resolver'),
+        '--resolver',
+        `127.0.0.1:${port}`,
+        '--timeout',
+        '200',
+        '--retries',
+        '0',
+      ]);
+      expect(result.stderr).toContain('preflight UNKNOWN dns.unknown');
+      expect(result.stderr).not.toContain('nothing mailed');
+      expect(result.code).toBe(0);
+      expect(smtp.dataCount()).toBe(1);
+    } finally {
+      silent.close();
+    }
   });
 
   it('refuses a send config whose DKIM domain is not aligned with From, with exit 2', async () => {

@@ -17,6 +17,12 @@ import { renderLimeSurveyTokens } from '../../dormant/render-limesurvey-tokens.j
 import { dormantEntries, probeScopeDomains } from '../../dormant/run-dormant.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang } from '../../i18n.js';
+import {
+  preflightSender,
+  preflightSummary,
+  type PreflightFinding,
+  type PreflightReport,
+} from '../../send/preflight.js';
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
@@ -31,6 +37,7 @@ import {
 } from '../../sympa/send-sympa-mail.js';
 import { loadSympaMailConfig, type SympaMailConfig } from '../../sympa/sympa-mail-config.js';
 import { createDnsResolver } from '../dns-options.js';
+import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, progressReporter, repeatable } from '../options.js';
 
@@ -165,6 +172,11 @@ const TEXT = {
       en: 'facteur: stopped: {message}; the server may have the mail: --force sends it again under the same Message-ID, which Sympa ignores if it has it already\n',
       fr: 'facteur : arrêt : {message} ; le serveur a peut-être le courriel : --force le renvoie sous le même Message-ID, que Sympa ignore s’il l’a déjà\n',
     },
+  },
+  preflightFinding: { en: 'facteur: preflight {finding}\n', fr: 'facteur : vérification {finding}\n' },
+  preflightRefused: {
+    en: 'facteur: nothing mailed: the DNS of {from} would make the mail fail at the list server (fix it, or --skip-preflight to mail anyway)\n',
+    fr: 'facteur : rien n’a été envoyé : le DNS de {from} ferait échouer le courriel chez le serveur de listes (corrigez-le, ou --skip-preflight pour l’envoyer quand même)\n',
   },
   includedItem: {
     en: '           from Sympa data source {source}: excluded from the list, still in the source; fix it there\n',
@@ -451,6 +463,7 @@ type ApplyOptions = DormantCommandOptions & {
   robot?: string;
   yes: boolean;
   force: boolean;
+  skipPreflight: boolean;
   sympaCommand?: string;
 };
 
@@ -468,6 +481,7 @@ function applyModeOf(options: ApplyOptions): { mode: 'del' | 'mail'; list: strin
       ['--send-config', options.sendConfig],
       ['--robot', options.robot],
       ['--force', options.force ? true : undefined],
+      ['--skip-preflight', options.skipPreflight ? true : undefined],
     ].flatMap(([name, value]) => (value === undefined ? [] : [name]));
     if (mailOnly.length > 0)
       throw new InputError(`Cannot use ${mailOnly.join(', ')} with --sympa: only --sympa-mail sends mail`);
@@ -626,16 +640,48 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
   return { config, robot };
 }
 
+/**
+ * What the list server will check of the owner's mail, in DNS, before it leaves: SPF of the owner's domain for the
+ * server's sendingIps, the DKIM key published for the private key, and that the owner's domain receives Sympa's
+ * replies. Each finding goes to stderr; the JSON output carries them too.
+ */
+async function preflightSympaMail(
+  config: SympaMailConfig,
+  options: ApplyOptions,
+  lang: Lang,
+): Promise<{ findings: PreflightFinding[]; summary: PreflightReport['summary'] }> {
+  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  try {
+    const { domain } = config.from;
+    const identity = {
+      envelopeDomain: domain,
+      sendingIps: config.smtp.sendingIps,
+      fromDomain: domain,
+      dkim: config.dkim,
+    };
+    const findings = await preflightSender(identity, resolver, lang);
+    for (const finding of findings)
+      process.stderr.write(render(TEXT.preflightFinding, lang, { finding: preflightFindingText(finding, lang) }));
+    return { findings, summary: preflightSummary(findings) };
+  } finally {
+    await resolver.close();
+  }
+}
+
 /** `apply --sympa-mail`: mails the commands to Sympa's robot through the organisation's server. */
 async function applyBySympaMail(
   db: Db,
   list: string,
   entries: { addresses: string[]; included: Map<string, string | null> },
-  settings: { config: SympaMailConfig; robot: string },
+  settings: {
+    config: SympaMailConfig;
+    robot: string;
+    preflight: { findings: PreflightFinding[]; summary: PreflightReport['summary'] };
+  },
   options: ApplyOptions,
   lang: Lang,
 ): Promise<ExitCode> {
-  const { config, robot } = settings;
+  const { config, robot, preflight } = settings;
   const result = await sendSympaMail({
     db,
     config,
@@ -649,7 +695,7 @@ async function applyBySympaMail(
   const { included } = entries;
   if (options.json) {
     const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
-    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results, preflight }, null, 2)}\n`);
   } else await writeMailResult(result, included, lang);
   process.stderr.write(includedNote(included, lang));
   if (result.stopped !== null)
@@ -677,13 +723,23 @@ function registerApply(dormant: Command): void {
     )
     .option('--robot <address>', "with --sympa-mail: Sympa's robot address (default: sympa@ the list's domain)")
     .option('--force', 'with --sympa-mail: mail again the commands already mailed', false)
+    .option('--skip-preflight', 'with --sympa-mail: mail even when the DNS preflight finds errors', false)
     .option('--yes', 'really remove (without it, print what would be done)', false)
     .option('--sympa-command <argv>', 'how to run Sympa, split on spaces (e.g. "sudo -u sympa /usr/sbin/sympa")')
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<ApplyOptions>();
       const { mode, list } = applyModeOf(options);
       const { dbFile, lang, config } = settingsOf(options);
-      const mail = mode === 'mail' ? mailSettingsOf(options, list, lang) : null;
+      const settings = mode === 'mail' ? mailSettingsOf(options, list, lang) : null;
+      const mail =
+        settings === null ? null : { ...settings, preflight: await preflightSympaMail(settings.config, options, lang) };
+      if (mail !== null && mail.preflight.summary.errors > 0 && options.yes && !options.skipPreflight) {
+        process.stderr.write(render(TEXT.preflightRefused, lang, { from: mail.config.from.address }));
+        if (options.json)
+          await write(`${JSON.stringify({ schemaVersion: 1, refused: true, preflight: mail.preflight }, null, 2)}\n`);
+        process.exitCode = EXIT.findings;
+        return;
+      }
       const db = openDatabase(dbFile);
       try {
         const entries = await applyEntries(db, list, options, { lang, config });

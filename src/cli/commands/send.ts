@@ -4,7 +4,12 @@ import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { campaignStatus, type CampaignStatus } from '../../send/campaign-status.js';
 import { loadCampaignConfig, type CampaignConfig } from '../../send/campaign-config.js';
-import { preflightCampaign, type PreflightReport } from '../../send/preflight.js';
+import {
+  preflightCampaign,
+  type PreflightFinding,
+  type PreflightReport,
+  type PreflightSeverity,
+} from '../../send/preflight.js';
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
@@ -131,16 +136,21 @@ async function runPreflight(config: CampaignConfig, options: DnsOptions, lang: L
   }
 }
 
+const SEVERITY_LABELS: Record<PreflightSeverity, Text> = {
+  error: { en: 'ERROR', fr: 'ERREUR' },
+  warning: { en: 'WARNING', fr: 'AVERTISSEMENT' },
+  unknown: { en: 'UNKNOWN', fr: 'INCONNU' },
+};
+
+/** One preflight finding for people: its severity, id and message. */
+export function preflightFindingText(finding: PreflightFinding, lang: Lang): string {
+  return `${SEVERITY_LABELS[finding.severity][lang]} ${finding.id}: ${finding.message}`;
+}
+
 /** Renders a preflight report for people. */
 export function renderPreflightText(report: PreflightReport, lang: Lang): string {
   const lines = [render(TEXTS.preflightHeader, lang, { campaign: report.campaign })];
-  const label: Record<string, Text> = {
-    error: { en: 'ERROR', fr: 'ERREUR' },
-    warning: { en: 'WARNING', fr: 'AVERTISSEMENT' },
-    unknown: { en: 'UNKNOWN', fr: 'INCONNU' },
-  };
-  for (const finding of report.findings)
-    lines.push(`  ${label[finding.severity]?.[lang] ?? finding.severity} ${finding.id}: ${finding.message}`);
+  for (const finding of report.findings) lines.push(`  ${preflightFindingText(finding, lang)}`);
   lines.push(render(TEXTS.preflightSummary, lang, { ...report.recipients, ...report.summary }));
   return `${lines.join('\n')}\n`;
 }
