@@ -151,6 +151,7 @@ function runOneCheck(
       subject: draft.subject ?? '',
       evidence: draft.evidence ?? {},
       message: render(meta.title, context.render.lang, draft.values),
+      values: draft.values ?? {},
       docs: context.render.docs(draft.id, check),
     };
     if (draft.suggestedRecord !== undefined) finding.suggestedRecord = draft.suggestedRecord;

@@ -113,7 +113,13 @@ export interface Finding {
   domain: string;
   subject: string;
   evidence: Record<string, unknown>;
+  /** The one-line title, in the language of the run that found it. */
   message: string;
+  /**
+   * The values of the title's placeholders, so that a report or `changes` renders the title again in its reader's
+   * language. Absent from findings recorded before schema 11, which keep their recorded message.
+   */
+  values?: Record<string, string | number>;
   docs: string;
   suggestedRecord?: string;
 }

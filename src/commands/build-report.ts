@@ -1,3 +1,4 @@
+import { findingTitle } from '../checks/finding-title.js';
 import type { DomainResult } from '../checks/run-checks.js';
 import type { CheckResult, FindingMeta, Finding, Severity } from '../checks/types.js';
 import type { Lang } from '../i18n.js';
@@ -201,7 +202,7 @@ function buildDomain(
         check: finding.check,
         severity: finding.severity,
         subject: finding.subject,
-        message: finding.message,
+        message: findingTitle(finding, meta, input.lang),
         explanation: meta?.explanation[input.lang] ?? '',
         remediation: meta?.remediation[input.lang] ?? '',
         suggestedRecord: finding.suggestedRecord ?? null,
@@ -229,7 +230,7 @@ function buildDomain(
   };
 }
 
-function changeList(diff: AckedRunDiff | null): ReportChange[] {
+function changeList(diff: AckedRunDiff | null, input: Pick<ReportInput, 'lang' | 'meta'>): ReportChange[] {
   if (diff === null) return [];
   const entry = (
     kind: ReportChange['kind'],
@@ -244,7 +245,7 @@ function changeList(diff: AckedRunDiff | null): ReportChange[] {
     subject: finding.subject,
     severity: finding.severity,
     previousSeverity,
-    message: finding.message,
+    message: findingTitle(finding, input.meta(finding.id), input.lang),
   });
   // Regressions first: the morning read starts with what got worse.
   const order: Record<ReportChange['kind'], number> = {
@@ -286,7 +287,7 @@ export function buildMemberReport(member: string, input: ReportInput): MemberRep
     previousRun: input.previousRun,
     checks,
     domains: domains.map((domain) => buildDomain(domain, checks, input, acks)),
-    changes: changeList(input.diff).filter((change) => change.member === member),
+    changes: changeList(input.diff, input).filter((change) => change.member === member),
   };
 }
 
@@ -298,7 +299,7 @@ export function buildReports(input: ReportInput): { members: MemberReport[]; sum
   const checks = checkNames(input.domains);
   const acks = activeAckNotes(input);
   const domains = input.domains.map((domain) => buildDomain(domain, checks, input, acks));
-  const changes = changeList(input.diff);
+  const changes = changeList(input.diff, input);
   const byMember = new Map<string, { domains: ReportDomain[]; changes: ReportChange[] }>();
   const entryOf = (member: string): { domains: ReportDomain[]; changes: ReportChange[] } => {
     let entry = byMember.get(member);

@@ -167,7 +167,8 @@ export function recordDomainResults(
     );
     const selectDetail = db.prepare('SELECT id FROM finding_details WHERE hash = ?').pluck();
     const insertDetail = db.prepare(
-      'INSERT INTO finding_details (hash, evidence, message, docs, suggested_record) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO finding_details (hash, evidence, message, title_values, docs, suggested_record)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const insertFinding = db.prepare(
       `INSERT INTO findings (run_id, domain_id, finding_id, subject, check_id, severity, detail_id)
@@ -176,13 +177,15 @@ export function recordDomainResults(
     const detailId = (finding: Finding): number => {
       const evidence = JSON.stringify(finding.evidence);
       const suggested = finding.suggestedRecord ?? null;
+      const values = finding.values === undefined ? null : JSON.stringify(finding.values);
       const hash = createHash('sha256')
-        .update(JSON.stringify([evidence, finding.message, finding.docs, suggested]))
+        .update(JSON.stringify([evidence, finding.message, finding.docs, suggested, values]))
         .digest()
         .subarray(0, 16);
       const existing = selectDetail.get(hash) as number | undefined;
       return (
-        existing ?? Number(insertDetail.run(hash, evidence, finding.message, finding.docs, suggested).lastInsertRowid)
+        existing ??
+        Number(insertDetail.run(hash, evidence, finding.message, values, finding.docs, suggested).lastInsertRowid)
       );
     };
     const seenChecks = new Set<number>();
@@ -281,6 +284,7 @@ interface FindingRow {
   severity: Severity;
   evidence: string;
   message: string;
+  values: string | null;
   docs: string;
   suggested: string | null;
 }
@@ -330,7 +334,7 @@ export function loadRunFindings(db: Db, runId: number, filter: { member?: string
   const findings = db
     .prepare(
       `SELECT d.name AS domain, c.name AS "check", n.name AS id, f.subject, f.severity,
-              x.evidence, x.message, x.docs, x.suggested_record AS suggested
+              x.evidence, x.message, x.title_values AS "values", x.docs, x.suggested_record AS suggested
        FROM findings f
        JOIN domain_names d ON d.id = f.domain_id
        JOIN check_names c ON c.id = f.check_id
@@ -351,6 +355,7 @@ export function loadRunFindings(db: Db, runId: number, filter: { member?: string
       subject: row.subject,
       evidence: JSON.parse(row.evidence) as Record<string, unknown>,
       message: row.message,
+      ...(row.values === null ? {} : { values: JSON.parse(row.values) as Record<string, string | number> }),
       docs: row.docs,
       ...(row.suggested === null ? {} : { suggestedRecord: row.suggested }),
     });

@@ -8,6 +8,7 @@ import { migrate007ListMemberSources } from './migrations/007-list-member-source
 import { migrate008QueueLifetime } from './migrations/008-queue-lifetime.js';
 import { migrate009DormantPacks } from './migrations/009-dormant-packs.js';
 import { migrate010SympaMail } from './migrations/010-sympa-mail.js';
+import { migrate011FindingTitleValues } from './migrations/011-finding-title-values.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate008QueueLifetime,
   migrate009DormantPacks,
   migrate010SympaMail,
+  migrate011FindingTitleValues,
 ];

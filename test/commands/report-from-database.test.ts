@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
 import type { Finding } from '../../src/checks/types.js';
-import { computeChanges } from '../../src/cli/commands/changes.js';
+import { computeChanges, renderChangesText } from '../../src/cli/commands/changes.js';
 import { writeReports } from '../../src/cli/commands/report.js';
 import { saveAck } from '../../src/store/acks.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
@@ -154,5 +154,32 @@ describe('reports from a history database', () => {
     const outcome = writeReports({ db: path, scope: { member: 'Alice' }, format: 'text', lang: 'en' });
     expect(outcome.content).toContain('Acknowledged until 2999-12-31: Waiting for the registrar');
     expect(outcome.content).toContain('Acknowledged Error a.org dmarc.missing');
+  });
+
+  it('titles a finding in the reader’s language, whatever the language of the run that found it', () => {
+    const other = join(dir, 'english-nights.sqlite');
+    const db = openDatabase(other);
+    recordNight(db, 21, [result('e.org', 'Eve', [])]);
+    recordNight(db, 22, [
+      result('e.org', 'Eve', [
+        {
+          ...finding('e.org', 'dmarc.missing', 'dmarc-record'),
+          message: 'No DMARC record for "e.org"',
+          values: { domain: 'e.org' },
+        },
+        // As recorded before schema 11: no values, so the message stays as it was written.
+        finding('e.org', 'spf.all_softfail', 'spf-all', 'warning'),
+      ]),
+    ]);
+    db.close();
+    const french = writeReports({ db: other, scope: { member: 'Eve' }, format: 'text', lang: 'fr' }).content ?? '';
+    expect(french).toContain('Aucun enregistrement DMARC pour « e.org »');
+    expect(french).not.toContain('No DMARC record');
+    expect(french).toContain('spf.all_softfail on e.org');
+    const english = writeReports({ db: other, scope: { member: 'Eve' }, format: 'text', lang: 'en' }).content ?? '';
+    expect(english).toContain('No DMARC record for "e.org"');
+    const changes = computeChanges({ db: other });
+    expect(renderChangesText(changes, 'fr')).toContain('dmarc.missing: Aucun enregistrement DMARC pour « e.org »');
+    expect(renderChangesText(changes, 'en')).toContain('dmarc.missing: No DMARC record for "e.org"');
   });
 });

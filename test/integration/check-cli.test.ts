@@ -149,6 +149,15 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(report.summary.carried).toBeGreaterThan(0);
   });
 
+  it('reports a night checked in English in French, titles included', async () => {
+    const db = join(dir, 'english.sqlite');
+    await checkJson(examples.address, ['--members', join(ROOT, 'examples/members.csv'), '--db', db, '--lang', 'en']);
+    const report = await facteur(['report', '--db', db, '--member', 'Théâtre du Port', '--lang', 'fr']);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('Aucun enregistrement DMARC pour « theatre.example »');
+    expect(report.stdout).not.toContain('No DMARC record');
+  });
+
   it('runs the demo on the embedded example and exits 0', async () => {
     const run = await facteur(['demo', '--lang', 'fr']);
     expect(run.code).toBe(0);

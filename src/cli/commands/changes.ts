@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { findingTitle } from '../../checks/finding-title.js';
 import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
 import { acknowledgeChanges, type AckedDomainChanges, type AckedRunDiff } from '../../commands/build-report.js';
@@ -17,6 +18,7 @@ import {
   type RunInfo,
 } from '../../store/history.js';
 import { EXIT } from '../exit-codes.js';
+import { findFinding } from './explain.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
@@ -194,30 +196,32 @@ const SEVERITY: Record<Severity, Text> = {
   info: { en: 'INFO', fr: 'INFO' },
 };
 
-function findingLine(label: string, severity: string, finding: Finding): string[] {
+function findingLine(label: string, severity: string, finding: Finding, lang: Lang): string[] {
   const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
-  return [`    ${label} ${severity} ${finding.id}${subject}: ${finding.message}`, `        ${finding.docs}`];
+  const title = findingTitle(finding, findFinding(finding.id)?.meta, lang);
+  return [`    ${label} ${severity} ${finding.id}${subject}: ${title}`, `        ${finding.docs}`];
 }
 
 function domainLines(changes: AckedDomainChanges, lang: Lang): string[] {
   const lines = [`  ${changes.domain}`];
   const severity = (finding: Finding): string => SEVERITY[finding.severity][lang];
-  for (const finding of changes.new) lines.push(...findingLine(TEXTS.new[lang], severity(finding), finding));
+  for (const finding of changes.new) lines.push(...findingLine(TEXTS.new[lang], severity(finding), finding, lang));
   for (const change of [...changes.worsened, ...changes.improved]) {
     const label = changes.worsened.includes(change) ? TEXTS.worsened[lang] : TEXTS.improved[lang];
     const severities = `${SEVERITY[change.previousSeverity][lang]} → ${severity(change.finding)}`;
-    lines.push(...findingLine(label, severities, change.finding));
+    lines.push(...findingLine(label, severities, change.finding, lang));
   }
   for (const { finding, ack } of changes.acknowledged) {
-    lines.push(...findingLine(render(TEXTS.acknowledged, lang, { ...ack }), severity(finding), finding));
+    lines.push(...findingLine(render(TEXTS.acknowledged, lang, { ...ack }), severity(finding), finding, lang));
   }
-  for (const finding of changes.resolved) lines.push(...findingLine(TEXTS.resolved[lang], severity(finding), finding));
+  for (const finding of changes.resolved)
+    lines.push(...findingLine(TEXTS.resolved[lang], severity(finding), finding, lang));
   for (const { finding, unknownIn } of changes.carried) {
     const label = unknownIn === 'current' ? TEXTS.carriedCurrent[lang] : TEXTS.carriedPrevious[lang];
-    lines.push(...findingLine(label, severity(finding), finding));
+    lines.push(...findingLine(label, severity(finding), finding, lang));
   }
   for (const finding of changes.firstSeen) {
-    lines.push(...findingLine(TEXTS.firstSeen[lang], severity(finding), finding));
+    lines.push(...findingLine(TEXTS.firstSeen[lang], severity(finding), finding, lang));
   }
   return lines;
 }
