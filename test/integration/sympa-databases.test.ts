@@ -1,9 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSympaConf } from '../../src/sympa/read-sympa-conf.js';
@@ -13,20 +12,7 @@ import type { SympaMember } from '../../src/sympa/types.js';
 import { FIXTURES } from '../sympa/helpers.js';
 import { startMariadb, startPostgresql, type SqlServer } from './helpers/sql-servers.js';
 import { SYMPA } from './helpers/sympa.js';
-
-const execute = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
-
-/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
-async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execute(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { facteur } from './helpers/facteur.js';
 
 /** Runs the installed `sympa` against the server's sympa.conf (SYMPA_CONFIG, which Sympa's Conf.pm reads). */
 async function sympaOn(
