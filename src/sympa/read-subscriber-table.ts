@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
-import { subscriberFilter, subscriberSelect, toSympaMember, type SubscriberRow } from './subscriber-row.js';
+import {
+  subscriberFilter,
+  subscriberRowReport,
+  subscriberSelect,
+  toSympaMember,
+  type SubscriberRow,
+} from './subscriber-row.js';
 import type { SympaMember, SympaReadOptions } from './types.js';
 
 /**
@@ -24,14 +30,7 @@ export interface SubscriberTableOptions extends SympaReadOptions {
  * This is Sympa's database, not facteur's store: nothing here ever writes.
  */
 export function* readSubscriberTable(dbFile: string, options: SubscriberTableOptions = {}): Generator<SympaMember> {
-  const report = (message: string, record: string): void => {
-    const error = new InputError(`Cannot read Sympa subscriber_table in "${dbFile}": ${message}`, {
-      file: dbFile,
-      record,
-    });
-    if (options.onInputError === undefined) throw error;
-    options.onInputError(error);
-  };
+  const report = subscriberRowReport(`"${dbFile}"`, { file: dbFile }, options);
   const db = openReadOnly(dbFile);
   try {
     const present = new Set(

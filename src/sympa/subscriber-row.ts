@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { isEpochSeconds, parseSympaBounce } from './parse-sympa-bounce.js';
 import { isMemberAddress } from './read-member-dump.js';
-import type { SympaMember } from './types.js';
+import type { SympaMember, SympaReadOptions } from './types.js';
 
 /**
  * The columns of Sympa 6.2's `subscriber_table` (src/lib/Sympa/DatabaseDescription.pm) that facteur reads, whatever
@@ -64,6 +64,22 @@ export function subscriberSelect(present: ReadonlySet<string>, where: string, lo
     ...REQUIRED_COLUMNS,
     ...INCLUSION_COLUMNS.map((column) => (present.has(column) ? column : `NULL AS ${column}`)),
   ].join(', ');
+}
+
+/**
+ * The `report` that toSympaMember calls for a damaged row: an InputError naming `where` and the record, thrown, or
+ * handed to `onInputError` when the caller collects them.
+ */
+export function subscriberRowReport(
+  where: string,
+  location: { file?: string },
+  options: SympaReadOptions,
+): (message: string, record: string) => void {
+  return (message, record) => {
+    const error = new InputError(`Cannot read Sympa subscriber_table in ${where}: ${message}`, { ...location, record });
+    if (options.onInputError === undefined) throw error;
+    options.onInputError(error);
+  };
 }
 
 function text(cell: Cell): string | null {
