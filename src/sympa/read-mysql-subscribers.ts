@@ -3,9 +3,9 @@ import { CONNECT_TIMEOUT_MS, tlsOptions } from './read-postgresql-subscribers.js
 import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
 import {
-  subscriberFilter,
   subscriberRowReport,
   subscriberSelect,
+  subscriberWhere,
   toSympaMember,
   type SubscriberRow,
 } from './subscriber-row.js';
@@ -75,18 +75,7 @@ export async function* readMysqlSubscribers(
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'subscriber_table'`,
     )) as { name: string }[];
     const columns = subscriberSelect(new Set(found.map((row) => row.name)), what, {});
-    const filter = subscriberFilter(options.list);
-    const conditions: string[] = [];
-    const values: string[] = [];
-    if (filter.list !== null) {
-      conditions.push('list_subscriber = ?');
-      values.push(filter.list);
-    }
-    if (filter.robot !== null) {
-      conditions.push('robot_subscriber = ?');
-      values.push(filter.robot);
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const { where, values } = subscriberWhere(options.list);
     const rows = connection
       .query(`SELECT ${columns} FROM subscriber_table ${where}`, values)
       .stream({ highWaterMark: HIGH_WATER_ROWS }) as AsyncIterable<SubscriberRow>;

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import {
-  subscriberFilter,
   subscriberRowReport,
   subscriberSelect,
+  subscriberWhere,
   toSympaMember,
   type SubscriberRow,
 } from './subscriber-row.js';
@@ -39,21 +39,10 @@ export function* readSubscriberTable(dbFile: string, options: SubscriberTableOpt
       ),
     );
     const columns = subscriberSelect(present, `"${dbFile}"`, { file: dbFile });
-    const filter = subscriberFilter(options.list);
-    const conditions: string[] = [];
-    const parameters: string[] = [];
-    if (filter.list !== null) {
-      conditions.push('list_subscriber = ?');
-      parameters.push(filter.list);
-    }
-    if (filter.robot !== null) {
-      conditions.push('robot_subscriber = ?');
-      parameters.push(filter.robot);
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const { where, values } = subscriberWhere(options.list);
     const rows = db
       .prepare(`SELECT ${columns} FROM subscriber_table ${where}`)
-      .iterate(...parameters) as IterableIterator<SubscriberRow>;
+      .iterate(...values) as IterableIterator<SubscriberRow>;
     for (const row of rows) {
       const member = toSympaMember(row, report);
       if (member !== null) yield member;

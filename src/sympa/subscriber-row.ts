@@ -44,6 +44,22 @@ export function subscriberFilter(list: string | undefined): SubscriberFilter {
   return at === -1 ? { list, robot: null } : { list: list.slice(0, at), robot: list.slice(at + 1) };
 }
 
+/** The WHERE clause for `--list` with `?` placeholders (SQLite, MySQL), and the values that fill them, in order. */
+export function subscriberWhere(list: string | undefined): { where: string; values: string[] } {
+  const filter = subscriberFilter(list);
+  const conditions: string[] = [];
+  const values: string[] = [];
+  if (filter.list !== null) {
+    conditions.push('list_subscriber = ?');
+    values.push(filter.list);
+  }
+  if (filter.robot !== null) {
+    conditions.push('robot_subscriber = ?');
+    values.push(filter.robot);
+  }
+  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, values };
+}
+
 /**
  * The SELECT list for the table's actual columns (`present`, lower-case names); the inclusion columns an older Sympa
  * lacks are read as NULL. Throws an InputError naming `where` when a required column is missing.
