@@ -1,9 +1,14 @@
 import mysql from 'mysql2';
-import { InputError } from '../errors.js';
 import { CONNECT_TIMEOUT_MS, tlsOptions } from './read-postgresql-subscribers.js';
 import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
-import { subscriberFilter, subscriberSelect, toSympaMember, type SubscriberRow } from './subscriber-row.js';
+import {
+  subscriberRowReport,
+  subscriberSelect,
+  subscriberWhere,
+  toSympaMember,
+  type SubscriberRow,
+} from './subscriber-row.js';
 import type { SubscriberTableOptions } from './read-subscriber-table.js';
 import type { SympaMember } from './types.js';
 
@@ -26,11 +31,7 @@ export async function* readMysqlSubscribers(
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
   const what = describeSympaDatabase(database);
-  const report = (message: string, record: string): void => {
-    const error = new InputError(`Cannot read Sympa subscriber_table in ${what}: ${message}`, { record });
-    if (options.onInputError === undefined) throw error;
-    options.onInputError(error);
-  };
+  const report = subscriberRowReport(what, {}, options);
   const ssl = tlsOptions(database.tls);
   const connection = mysql.createConnection({
     ...(database.socketPath === null
@@ -74,18 +75,7 @@ export async function* readMysqlSubscribers(
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'subscriber_table'`,
     )) as { name: string }[];
     const columns = subscriberSelect(new Set(found.map((row) => row.name)), what, {});
-    const filter = subscriberFilter(options.list);
-    const conditions: string[] = [];
-    const values: string[] = [];
-    if (filter.list !== null) {
-      conditions.push('list_subscriber = ?');
-      values.push(filter.list);
-    }
-    if (filter.robot !== null) {
-      conditions.push('robot_subscriber = ?');
-      values.push(filter.robot);
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const { where, values } = subscriberWhere(options.list);
     const rows = connection
       .query(`SELECT ${columns} FROM subscriber_table ${where}`, values)
       .stream({ highWaterMark: HIGH_WATER_ROWS }) as AsyncIterable<SubscriberRow>;

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
-import { subscriberFilter, subscriberSelect, toSympaMember, type SubscriberRow } from './subscriber-row.js';
+import {
+  subscriberFilter,
+  subscriberRowReport,
+  subscriberSelect,
+  toSympaMember,
+  type SubscriberRow,
+} from './subscriber-row.js';
 import type { SubscriberTableOptions } from './read-subscriber-table.js';
 import type { SympaMember } from './types.js';
 
@@ -51,11 +57,7 @@ export async function* readPostgresqlSubscribers(
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
   const what = describeSympaDatabase(database);
-  const report = (message: string, record: string): void => {
-    const error = new InputError(`Cannot read Sympa subscriber_table in ${what}: ${message}`, { record });
-    if (options.onInputError === undefined) throw error;
-    options.onInputError(error);
-  };
+  const report = subscriberRowReport(what, {}, options);
   const client = new pg.Client({
     host: database.socketPath ?? database.host ?? undefined,
     port: database.port,

@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
-import { subscriberFilter, subscriberSelect, toSympaMember, type SubscriberRow } from './subscriber-row.js';
+import {
+  subscriberRowReport,
+  subscriberSelect,
+  subscriberWhere,
+  toSympaMember,
+  type SubscriberRow,
+} from './subscriber-row.js';
 import type { SympaMember, SympaReadOptions } from './types.js';
 
 /**
@@ -24,14 +30,7 @@ export interface SubscriberTableOptions extends SympaReadOptions {
  * This is Sympa's database, not facteur's store: nothing here ever writes.
  */
 export function* readSubscriberTable(dbFile: string, options: SubscriberTableOptions = {}): Generator<SympaMember> {
-  const report = (message: string, record: string): void => {
-    const error = new InputError(`Cannot read Sympa subscriber_table in "${dbFile}": ${message}`, {
-      file: dbFile,
-      record,
-    });
-    if (options.onInputError === undefined) throw error;
-    options.onInputError(error);
-  };
+  const report = subscriberRowReport(`"${dbFile}"`, { file: dbFile }, options);
   const db = openReadOnly(dbFile);
   try {
     const present = new Set(
@@ -40,21 +39,10 @@ export function* readSubscriberTable(dbFile: string, options: SubscriberTableOpt
       ),
     );
     const columns = subscriberSelect(present, `"${dbFile}"`, { file: dbFile });
-    const filter = subscriberFilter(options.list);
-    const conditions: string[] = [];
-    const parameters: string[] = [];
-    if (filter.list !== null) {
-      conditions.push('list_subscriber = ?');
-      parameters.push(filter.list);
-    }
-    if (filter.robot !== null) {
-      conditions.push('robot_subscriber = ?');
-      parameters.push(filter.robot);
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const { where, values } = subscriberWhere(options.list);
     const rows = db
       .prepare(`SELECT ${columns} FROM subscriber_table ${where}`)
-      .iterate(...parameters) as IterableIterator<SubscriberRow>;
+      .iterate(...values) as IterableIterator<SubscriberRow>;
     for (const row of rows) {
       const member = toSympaMember(row, report);
       if (member !== null) yield member;

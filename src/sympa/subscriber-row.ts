@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { isEpochSeconds, parseSympaBounce } from './parse-sympa-bounce.js';
 import { isMemberAddress } from './read-member-dump.js';
-import type { SympaMember } from './types.js';
+import type { SympaMember, SympaReadOptions } from './types.js';
 
 /**
  * The columns of Sympa 6.2's `subscriber_table` (src/lib/Sympa/DatabaseDescription.pm) that facteur reads, whatever
@@ -44,6 +44,22 @@ export function subscriberFilter(list: string | undefined): SubscriberFilter {
   return at === -1 ? { list, robot: null } : { list: list.slice(0, at), robot: list.slice(at + 1) };
 }
 
+/** The WHERE clause for `--list` with `?` placeholders (SQLite, MySQL), and the values that fill them, in order. */
+export function subscriberWhere(list: string | undefined): { where: string; values: string[] } {
+  const filter = subscriberFilter(list);
+  const conditions: string[] = [];
+  const values: string[] = [];
+  if (filter.list !== null) {
+    conditions.push('list_subscriber = ?');
+    values.push(filter.list);
+  }
+  if (filter.robot !== null) {
+    conditions.push('robot_subscriber = ?');
+    values.push(filter.robot);
+  }
+  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, values };
+}
+
 /**
  * The SELECT list for the table's actual columns (`present`, lower-case names); the inclusion columns an older Sympa
  * lacks are read as NULL. Throws an InputError naming `where` when a required column is missing.
@@ -64,6 +80,22 @@ export function subscriberSelect(present: ReadonlySet<string>, where: string, lo
     ...REQUIRED_COLUMNS,
     ...INCLUSION_COLUMNS.map((column) => (present.has(column) ? column : `NULL AS ${column}`)),
   ].join(', ');
+}
+
+/**
+ * The `report` that toSympaMember calls for a damaged row: an InputError naming `where` and the record, thrown, or
+ * handed to `onInputError` when the caller collects them.
+ */
+export function subscriberRowReport(
+  where: string,
+  location: { file?: string },
+  options: SympaReadOptions,
+): (message: string, record: string) => void {
+  return (message, record) => {
+    const error = new InputError(`Cannot read Sympa subscriber_table in ${where}: ${message}`, { ...location, record });
+    if (options.onInputError === undefined) throw error;
+    options.onInputError(error);
+  };
 }
 
 function text(cell: Cell): string | null {

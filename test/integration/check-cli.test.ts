@@ -1,31 +1,15 @@
-import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { facteur, type CliResult } from './helpers/facteur.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'dist/src/cli/main.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function facteur(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `facteur check --json` asking one resolver, domain blocklists off and IP blocklists off unless `dnsbl` names some. */
-function checkJson(resolver: string, args: string[], dnsbl = ''): Promise<Run> {
+function checkJson(resolver: string, args: string[], dnsbl = ''): Promise<CliResult> {
   return facteur(['check', '--json', '--resolver', resolver, '--dnsbl', dnsbl, '--rhsbl', '', ...args]);
 }
 

@@ -13,7 +13,8 @@ import {
   takeSympaReplies,
   type SympaList,
 } from './helpers/sympa.js';
-import { facteur, OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
+import { facteur } from './helpers/facteur.js';
+import { OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
 
 const MEMBERS = ['alice@example.org', 'b=x@example.net', 'carol@example.com', 'dave@example.org'];
 const BOUNCING = ['b=x@example.net', 'carol@example.com'];

@@ -10,7 +10,8 @@ import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
 import { campaignZone, DKIM_SELECTOR, dkimKeyPair, FROM_DOMAIN, mailauthResolver } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
-import { decodedBody, facteur, headerOf, OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
+import { facteur } from './helpers/facteur.js';
+import { decodedBody, headerOf, OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
 
 const LIST = 'info@lists.example.org';
 const ROBOT = 'sympa@lists.example.org';

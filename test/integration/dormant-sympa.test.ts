@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { createSympaList, setBounceScore, SYMPA, type SympaList } from './helpers/sympa.js';
+import { facteur } from './helpers/facteur.js';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 const DAY = 86_400_000;
-
-/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
-async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 describe('facteur dormant apply on a real Sympa: the bouncing members go, the others stay', () => {
   let list: SympaList;

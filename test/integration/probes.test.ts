@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,36 +11,11 @@ import smtpStarttls from '../../checks/smtp-starttls.js';
 import { fetchMtaStsPolicy, gatherMtaStsPolicy } from '../../src/facts/mta-sts-policy.js';
 import { gatherSmtpProbe, probeSmtp } from '../../src/facts/smtp-probe.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+import { makeCertificate } from './helpers/certificate.js';
 
 const MX_HOST = 'mx.probe.example';
-
-/** A throwaway self-signed certificate for the MX and MTA-STS names, made by openssl at test time. */
-function makeCertificate(directory: string): { key: string; cert: string } {
-  const key = join(directory, 'key.pem');
-  const cert = join(directory, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${MX_HOST}`,
-      '-addext',
-      `subjectAltName=DNS:${MX_HOST},DNS:mta-sts.probe.example`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-}
+/** The names the test certificate is made out for: the MX and the MTA-STS policy host. */
+const CERTIFICATE_NAMES = [`DNS:${MX_HOST}`, 'DNS:mta-sts.probe.example'];
 
 async function listen(server: Server | SMTPServer): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -72,7 +46,7 @@ describe('probeSmtp() against a real SMTP server', () => {
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'facteur-probes-'));
-    tls = makeCertificate(directory);
+    tls = makeCertificate(directory, MX_HOST, CERTIFICATE_NAMES);
     starttlsServer = new SMTPServer({ ...tls, authOptional: true, logger: false });
     plainServer = new SMTPServer({ authOptional: true, hideSTARTTLS: true, logger: false });
     // A server that accepts the connection and never greets: the probe must give up and say "unknown".
@@ -155,7 +129,7 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'facteur-mta-sts-'));
-    tls = makeCertificate(directory);
+    tls = makeCertificate(directory, MX_HOST, CERTIFICATE_NAMES);
     server = createHttpsServer(tls, (request, response) => {
       const served = bodies[request.headers.host ?? ''] ?? { status: 404, type: 'text/plain', body: 'not found' };
       response.writeHead(served.status, {

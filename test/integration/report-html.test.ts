@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,25 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { facteur, type CliResult } from './helpers/facteur.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'dist/src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function facteur(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface CheckJson {
   domains: { domain: string }[];
@@ -54,7 +38,7 @@ describe('facteur report (HTML in headless Chromium, from two real check runs)',
   let browser: Browser;
   let checkedDomains: string[];
 
-  const check = (server: ZoneServer): Promise<Run> =>
+  const check = (server: ZoneServer): Promise<CliResult> =>
     facteur([
       'check',
       '--json',

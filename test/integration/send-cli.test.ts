@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,31 +16,7 @@ import {
   type CampaignFixture,
 } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
-
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI; `whileRunning` may kill it. */
-function facteur(args: string[], whileRunning?: (child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolve({ code, signal, stdout, stderr });
-    });
-    whileRunning?.(child);
-  });
-}
+import { facteur } from './helpers/facteur.js';
 
 /** Resolves once `condition` holds, checking every 10 ms. */
 async function until(condition: () => boolean): Promise<void> {

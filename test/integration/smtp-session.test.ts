@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,38 +6,11 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SmtpConfig } from '../../src/send/campaign-config.js';
 import { SmtpSession } from '../../src/send/smtp-session.js';
+import { makeCertificate } from './helpers/certificate.js';
 
 const MESSAGE = Buffer.from(
   'From: a@consult.example.org\r\nTo: b@example.net\r\nSubject: x\r\n\r\nBonjour\r\n.\r\nfin\r\n',
 );
-
-/** A throwaway self-signed certificate for 127.0.0.1, made by openssl at test time. */
-function makeCertificate(directory: string): { key: string; cert: string } {
-  const key = join(directory, 'key.pem');
-  const cert = join(directory, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-}
 
 interface Received {
   connection: string;
@@ -57,7 +29,7 @@ describe('SmtpSession against smtp-server', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'facteur-session-'));
-    certificate = makeCertificate(dir);
+    certificate = makeCertificate(dir, '127.0.0.1', ['IP:127.0.0.1']);
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSympaConf } from '../../src/sympa/read-sympa-conf.js';
@@ -12,41 +10,8 @@ import { readSubscriberTable } from '../../src/sympa/read-subscriber-table.js';
 import type { SympaMember } from '../../src/sympa/types.js';
 import { FIXTURES } from '../sympa/helpers.js';
 import { startMariadb, startPostgresql, type SqlServer } from './helpers/sql-servers.js';
-import { SYMPA } from './helpers/sympa.js';
-
-const execute = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
-
-/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
-async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execute(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
-
-/** Runs the installed `sympa` against the server's sympa.conf (SYMPA_CONFIG, which Sympa's Conf.pm reads). */
-async function sympaOn(
-  server: SqlServer,
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SYMPA, args, { env: { ...process.env, SYMPA_CONFIG: server.sympaConf } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
+import { SYMPA, sympa as runSympa } from './helpers/sympa.js';
+import { facteur } from './helpers/facteur.js';
 
 /**
  * The reference rows: those Sympa 6.2.70 wrote in SQLite (the fixture), plus what `sympa include` of an include_file
@@ -124,8 +89,9 @@ describe.each([
     const list = `${name}@lists.example.org`;
     let store: string;
     let label: string;
+    /** Runs the installed `sympa` against the server's sympa.conf; its output, or an error when it fails. */
     const sympa = async (args: string[], input = ''): Promise<string> => {
-      const result = await sympaOn(server, args, input);
+      const result = await runSympa(args, input, { ...process.env, SYMPA_CONFIG: server.sympaConf });
       if (result.code !== 0) throw new Error(`sympa ${args.join(' ')} failed: ${result.stderr}`);
       return result.stderr + result.stdout;
     };

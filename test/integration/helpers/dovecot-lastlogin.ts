@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,21 +23,6 @@ export interface LastLoginDovecot {
   /** Runs `doveadm -c <this config> <args>` and returns its stdout. */
   doveadm(args: string[]): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 async function waitForListener(host: string, port: number): Promise<void> {

@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { packageRoot } from '../../../src/package-root.js';
+import { freePort } from './free-port.js';
 
 /** The reference config known to work on this machine (Dovecot 2.3, Debian's dovecot-imapd), beside the checkout. */
 const REFERENCE_CONFIG = join(packageRoot(), '../shared/reference/dovecot-test.conf');
@@ -30,22 +31,6 @@ export interface DovecotServer {
   start(): Promise<void>;
   /** Stops the server and removes its directory. */
   destroy(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 async function waitForPort(host: string, port: number, up: boolean): Promise<void> {

@@ -1,11 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 import { SYMPA } from './sympa.js';
 
 /** Debian's PostgreSQL (its newest major version) and MariaDB, installed by .ci/run: absent, the tests fail loudly. */
@@ -35,22 +35,6 @@ export interface SqlServer {
   /** CPU seconds the server has used so far (user and system; PostgreSQL's ended backends included). */
   cpuSeconds(): number;
   stop(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 /** The servers refuse to run as root: as root they run as their Debian system user, else as the current user. */

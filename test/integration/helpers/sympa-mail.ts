@@ -1,41 +1,13 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/store/database.js';
 import { DKIM_SELECTOR, FROM_DOMAIN } from './smtp-campaign.js';
 
-const BIN = join(import.meta.dirname, '../../../dist/src/cli/main.js');
 const DAY = 86_400_000;
 
 /** The list owner, on the organisation's domain, whose address sends the commands. */
 export const OWNER = `owner@${FROM_DOMAIN}`;
-
-/** What the built CLI did. */
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI with LANG=C; `whileRunning` may kill it. */
-export function facteur(
-  args: string[],
-  whileRunning?: (child: ReturnType<typeof spawn>) => void,
-): Promise<CliResult & { signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolve({ code, signal, stdout, stderr });
-    });
-    whileRunning?.(child);
-  });
-}
 
 /**
  * Records hard bounces of each address on a list on three days over three weeks, as `facteur bounces fetch` would:

@@ -35,13 +35,17 @@ export function installedSympa(): { domain: string; dbFile: string } {
   return { domain: setting(conf, 'domain'), dbFile: setting(conf, 'db_name') };
 }
 
-/** Runs `sympa <args>`, stdin given; returns the exit code and stderr (where Sympa's CLI reports). */
+/**
+ * Runs `sympa <args>`, stdin given, in `env` (SYMPA_CONFIG, which Sympa's Conf.pm reads, names another sympa.conf);
+ * returns the exit code and output, stderr being where Sympa's CLI reports.
+ */
 export async function sympa(
   args: string[],
   input = '',
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SYMPA, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(SYMPA, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
