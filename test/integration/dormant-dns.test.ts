@@ -1,20 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** Runs the CLI and hands back its exit code and output whatever the code (execFile rejects on non-zero). */
-async function facteur(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error: unknown) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 import { createCachingResolver } from '../../src/dns/caching-resolver.js';
 import { createNetworkResolver } from '../../src/dns/network-resolver.js';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
@@ -24,9 +11,8 @@ import { openDatabase } from '../../src/store/database.js';
 import { enqueueMessage, openCampaign } from '../../src/store/send-queue.js';
 import type { DormantScope } from '../../src/store/dormant.js';
 import { replaceMembers } from '../store/helpers.js';
+import { facteur } from './helpers/facteur.js';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 const HOUR = 3_600_000;
 const LIST = 'info@lists.example.org';
 
