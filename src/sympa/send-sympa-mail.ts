@@ -54,11 +54,11 @@ export interface SympaMailAddressResult {
 
 /**
  * Why a run stopped before its last mail: the server refused the login or the envelope sender (`config`), refused a
- * mail (`refused`), could not be reached or answered 4xx (`unreachable`, `deferred`), or lost the connection after a
- * mail (`uncertain`).
+ * mail (`refused`), could not be reached or answered 4xx (`unreachable`, `deferred`), lost the connection after a
+ * mail (`uncertain`), or the run was interrupted between two mails (`interrupted`).
  */
 export interface SympaMailStop {
-  reason: 'config' | 'refused' | 'unreachable' | 'deferred' | 'uncertain';
+  reason: 'config' | 'refused' | 'unreachable' | 'deferred' | 'uncertain' | 'interrupted';
   message: string;
 }
 
@@ -89,6 +89,8 @@ export interface SympaMailOptions {
   force: boolean;
   /** The language of the subject, which the owner sees in the sent mail and Sympa's report. */
   lang: Lang;
+  /** Aborted (Ctrl-C): the mail being sent finishes and is recorded, the next ones wait for the next run. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -155,6 +157,10 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
       };
       messages.push(message);
       if (session === null || stopped !== null) continue;
+      if (options.signal?.aborted === true) {
+        stopped = { reason: 'interrupted', message: 'interrupted' };
+        continue;
+      }
       const id = recordSympaMailIntent(
         db,
         {

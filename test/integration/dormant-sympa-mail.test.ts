@@ -262,6 +262,33 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     ]);
   });
 
+  it('on Ctrl-C, finishes and records the mail in flight, sends no other, exits 130; the next run sends the rest', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `member${String(i).padStart(4, '0')}@example.net`);
+    await setUp(many);
+    smtp.behaviour.delayMs = 1000;
+    const interrupted = await facteur(applyArgs('--yes', '--json'), (child) => {
+      const timer = setInterval(() => {
+        if (smtp.dataCount() === 0) return;
+        clearInterval(timer);
+        child.kill('SIGINT');
+      }, 10);
+    });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('facteur: interrupted: the mails not sent go with the next run');
+    const first = JSON.parse(interrupted.stdout) as Result;
+    expect(first.messages.map((message) => [message.addresses.length, message.outcome])).toEqual([
+      [1000, 'sent'],
+      [1, 'unsent'],
+    ]);
+    expect(smtp.accepted).toHaveLength(1);
+    smtp.behaviour.delayMs = 0;
+    const rest = JSON.parse((await apply('--yes', '--json')).stdout) as Result;
+    expect(rest.messages.map((message) => [message.addresses, message.outcome])).toEqual([
+      [['member1000@example.net'], 'sent'],
+    ]);
+    expect(smtp.accepted).toHaveLength(2);
+  });
+
   it('never mails an address Sympa would read as another, nor one that would add a line', async () => {
     await setUp([
       'bob@example.net!x',

@@ -168,6 +168,10 @@ const TEXT = {
       en: 'facteur: stopped: {server} deferred the mail: {message}; the mails not sent go with the next run\n',
       fr: 'facteur : arrêt : {server} a différé le courriel : {message} ; les courriels non envoyés partiront à la prochaine exécution\n',
     },
+    interrupted: {
+      en: 'facteur: interrupted: the mails not sent go with the next run\n',
+      fr: 'facteur : interrompu : les courriels non envoyés partiront à la prochaine exécution\n',
+    },
     uncertain: {
       en: 'facteur: stopped: {message}; the server may have the mail: --force sends it again under the same Message-ID, which Sympa ignores if it has it already\n',
       fr: 'facteur : arrêt : {message} ; le serveur a peut-être le courriel : --force le renvoie sous le même Message-ID, que Sympa ignore s’il l’a déjà\n',
@@ -682,16 +686,27 @@ async function applyBySympaMail(
   lang: Lang,
 ): Promise<ExitCode> {
   const { config, robot, preflight } = settings;
-  const result = await sendSympaMail({
-    db,
-    config,
-    list,
-    robot,
-    addresses: entries.addresses,
-    isDryRun: !options.yes,
-    force: options.force,
-    lang,
-  });
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let result: SympaMailResult;
+  try {
+    result = await sendSympaMail({
+      db,
+      config,
+      list,
+      robot,
+      addresses: entries.addresses,
+      isDryRun: !options.yes,
+      force: options.force,
+      lang,
+      signal: controller.signal,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
   const { included } = entries;
   if (options.json) {
     const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
@@ -703,6 +718,7 @@ async function applyBySympaMail(
       render(TEXT.stopped[result.stopped.reason], lang, { ...result.stopped, server: result.server }),
     );
   if (result.stopped?.reason === 'config') return EXIT.usage;
+  if (result.stopped?.reason === 'interrupted') return EXIT.interrupted;
   if (result.results.some((item) => MAIL_FINDINGS.includes(item.outcome))) return EXIT.findings;
   return result.stopped === null ? EXIT.ok : EXIT.incomplete;
 }
