@@ -644,16 +644,15 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
   return { config, robot };
 }
 
+/** The DNS preflight of the owner's mail: its findings and their counts. */
+type MailPreflight = { findings: PreflightFinding[]; summary: PreflightReport['summary'] };
+
 /**
  * What the list server will check of the owner's mail, in DNS, before it leaves: SPF of the owner's domain for the
  * server's sendingIps, the DKIM key published for the private key, and that the owner's domain receives Sympa's
  * replies. Each finding goes to stderr; the JSON output carries them too.
  */
-async function preflightSympaMail(
-  config: SympaMailConfig,
-  options: ApplyOptions,
-  lang: Lang,
-): Promise<{ findings: PreflightFinding[]; summary: PreflightReport['summary'] }> {
+async function preflightSympaMail(config: SympaMailConfig, options: ApplyOptions, lang: Lang): Promise<MailPreflight> {
   const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
   try {
     const { domain } = config.from;
@@ -680,7 +679,7 @@ async function applyBySympaMail(
   settings: {
     config: SympaMailConfig;
     robot: string;
-    preflight: { findings: PreflightFinding[]; summary: PreflightReport['summary'] };
+    preflight: MailPreflight;
   },
   options: ApplyOptions,
   lang: Lang,
