@@ -5,6 +5,7 @@ import dmarcHoster from '../../checks/dmarc-hoster.js';
 import dmarcPolicy from '../../checks/dmarc-policy.js';
 import dmarcRecord from '../../checks/dmarc-record.js';
 import dmarcReports from '../../checks/dmarc-reports.js';
+import dnssecChain from '../../checks/dnssec-chain.js';
 import mtaStsPolicy from '../../checks/mta-sts-policy.js';
 import mtaStsRecord from '../../checks/mta-sts-record.js';
 import mxHoster from '../../checks/mx-hoster.js';
@@ -21,6 +22,7 @@ import tlsrptRecord from '../../checks/tlsrpt-record.js';
 import { gatherBlocklists } from '../facts/blocklists.js';
 import { gatherDkim } from '../facts/dkim.js';
 import { gatherDmarc } from '../facts/dmarc.js';
+import { gatherDnssec } from '../facts/dnssec.js';
 import { gatherDane, gatherMtaStsRecord, gatherTlsRptRecord } from '../facts/mail-tls-records.js';
 import { gatherMtaStsPolicy } from '../facts/mta-sts-policy.js';
 import { gatherHosterMx } from '../facts/hoster-mx.js';
@@ -39,6 +41,7 @@ export const ALL_CHECKS: readonly Check[] = [
   dmarcPolicy,
   dmarcRecord,
   dmarcReports,
+  dnssecChain,
   mtaStsPolicy,
   mtaStsRecord,
   mxHoster,
@@ -60,6 +63,7 @@ export const GATHERERS: GathererTable = {
   dane: gatherDane,
   dkim: gatherDkim,
   dmarc: gatherDmarc,
+  dnssec: gatherDnssec,
   hosterMx: gatherHosterMx,
   mtaStsPolicy: gatherMtaStsPolicy,
   mtaStsRecord: gatherMtaStsRecord,
