@@ -64,9 +64,11 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(findingIds(report, 'club-photo.example')).toEqual(
       expect.arrayContaining(['spf.too_many_lookups', 'spf.include_not_found', 'dnsbl.listed', 'mx.fcrdns_mismatch']),
     );
-    expect(findingIds(report, 'theatre.example')).toEqual(expect.arrayContaining(['spf.missing', 'mx.null_mx']));
+    expect(findingIds(report, 'theatre.example')).toEqual(
+      expect.arrayContaining(['spf.missing', 'mx.null_mx', 'dnssec.unsigned']),
+    );
     expect(findingIds(report, 'atelier.example')).toEqual(
-      expect.arrayContaining(['spf.multiple_records', 'mx.cname', 'dmarc.missing']),
+      expect.arrayContaining(['spf.multiple_records', 'mx.cname', 'dmarc.missing', 'dnssec.ds_without_dnskey']),
     );
     expect(findingIds(report, 'mairie-exemple.example')).toEqual(
       expect.arrayContaining(['dmarc.policy_none', 'dmarc.no_rua', 'dkim.key_weak', 'dkim.testing_flag']),
