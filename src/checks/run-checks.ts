@@ -32,6 +32,8 @@ export interface RunContext {
   once: RunMemo;
   /** The hoster's expectations from the config; none by default. */
   expectations?: HosterExpectations;
+  /** Finding ids never reported (the config's `check.ignore`, `--ignore`). */
+  ignore?: ReadonlySet<string>;
 }
 
 /** One domain's results. */
@@ -143,6 +145,7 @@ function runOneCheck(
   for (const draft of output.findings) {
     const meta = check.findings[draft.id];
     if (meta === undefined) throw new Error(`Check "${check.id}" reported undeclared finding "${draft.id}"`);
+    if (context.ignore?.has(draft.id) === true) continue;
     const finding: Finding = {
       id: draft.id,
       check: check.id,

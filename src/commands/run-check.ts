@@ -22,6 +22,8 @@ export interface RunCheckOptions {
   /** The hoster's expectations from the config: each one set adds the check comparing against it. */
   expectations?: HosterExpectations;
   now?: Date;
+  /** Finding ids never reported (the config's `check.ignore`, `--ignore`). */
+  ignore?: readonly string[];
   /** Called after each domain, for progress on a TTY. */
   onDomainDone?: (done: number, total: number) => void;
   /** Called with each domain's results as soon as they are known, for the history database. */
@@ -55,6 +57,7 @@ export async function runCheck(
     signal: options.signal ?? new AbortController().signal,
     once,
     ...(options.expectations === undefined ? {} : { expectations: options.expectations }),
+    ...(options.ignore === undefined ? {} : { ignore: new Set(options.ignore) }),
   };
   const results: DomainResult[] = new Array<DomainResult>(options.targets.length);
   let next = 0;

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Severity } from '../checks/types.js';
 import type { SectionContext } from './config-problems.js';
+import { findingIdProblem } from './finding-id.js';
 
 /** The `check` section: what `facteur check` does to every member domain unless the command line says otherwise. */
 export interface CheckSection {
@@ -12,6 +13,8 @@ export interface CheckSection {
   rhsbl?: string[];
   probes?: boolean;
   failOn?: Severity;
+  /** Finding ids never reported nor recorded: the hoster's policy (say, no DNSSEC advice), for every member. */
+  ignore?: string[];
 }
 
 /** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
@@ -20,9 +23,9 @@ const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]
 /** A thousand domains at once already keeps hundreds of DNS queries in flight; more only trips resolver rate limits. */
 const MAX_CONCURRENCY = 1000;
 
-const KEYS = ['concurrency', 'dkimSelectors', 'sendingIps', 'dnsbl', 'rhsbl', 'probes', 'failOn'];
+const KEYS = ['concurrency', 'dkimSelectors', 'sendingIps', 'dnsbl', 'rhsbl', 'probes', 'failOn', 'ignore'];
 
-/** Parses `check: { concurrency, dkimSelectors, sendingIps, dnsbl, rhsbl, probes, failOn }`. */
+/** Parses `check: { concurrency, dkimSelectors, sendingIps, dnsbl, rhsbl, probes, failOn, ignore }`. */
 export function parseCheckSection(
   value: unknown,
   path: string,
@@ -50,6 +53,14 @@ export function parseCheckSection(
     `${path}.failOn`,
     SEVERITIES.filter((severity) => severity !== 'info'),
   );
+  const ignore = problems.list(raw.ignore, `${path}.ignore`, (entry, entryPath) => {
+    const id = problems.string(entry, entryPath);
+    if (id === undefined) return undefined;
+    const problem = findingIdProblem(id);
+    if (problem === null) return id;
+    problems.add(entryPath, problem);
+    return undefined;
+  });
   return {
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(dkimSelectors === undefined ? {} : { dkimSelectors }),
@@ -58,5 +69,6 @@ export function parseCheckSection(
     ...(rhsbl === undefined ? {} : { rhsbl }),
     ...(probes === undefined ? {} : { probes }),
     ...(failOn === undefined ? {} : { failOn }),
+    ...(ignore === undefined ? {} : { ignore }),
   };
 }

@@ -1,6 +1,5 @@
-import { ALL_CHECKS } from '../checks/registry.js';
-import { closestMatch } from './closest-match.js';
 import { childPath, type SectionContext } from './config-problems.js';
+import { findingIdProblem } from './finding-id.js';
 
 /** The `docs` section: where the hoster's wiki explains each finding. */
 export interface DocsSection {
@@ -27,14 +26,12 @@ export function parseDocsSection(value: unknown, path: string, { problems }: Sec
   const perIdPath = `${path}.perId`;
   const rawPerId = problems.map(raw.perId, perIdPath);
   if (rawPerId !== undefined) {
-    const knownIds = ALL_CHECKS.flatMap((check) => Object.keys(check.findings));
     perId = {};
     for (const [id, url] of Object.entries(rawPerId)) {
       const idPath = childPath(perIdPath, id);
-      if (!knownIds.includes(id)) {
-        const suggestion = closestMatch(id, knownIds);
-        const hint = suggestion === null ? '"facteur explain" lists them' : `did you mean "${suggestion}"?`;
-        problems.add(idPath, `is not a finding id (${hint})`);
+      const problem = findingIdProblem(id);
+      if (problem !== null) {
+        problems.add(idPath, problem);
         continue;
       }
       const checked = problems.webUrl(url, idPath);

@@ -40,6 +40,7 @@ describe('parseConfig()', () => {
           rhsbl: [],
           probes: false,
           failOn: 'warning',
+          ignore: ['dnssec.unsigned'],
         },
         docs: {
           baseUrl: 'https://wiki.hebergeur.example/facteur/',
@@ -67,6 +68,7 @@ describe('parseConfig()', () => {
         rhsbl: [],
         probes: false,
         failOn: 'warning',
+        ignore: ['dnssec.unsigned'],
       },
       docs: {
         baseUrl: 'https://wiki.hebergeur.example/facteur/',
@@ -155,6 +157,11 @@ describe('parseConfig()', () => {
       'info as a threshold',
       { check: { failOn: 'info' } },
       '"check.failOn" must be one of "error", "warning", not a string ("info")',
+    ],
+    [
+      'a misspelt finding id to ignore',
+      { check: { ignore: ['dnssec.unsinged'] } },
+      '"check.ignore[0]" is not a finding id (did you mean "dnssec.unsigned"?)',
     ],
     [
       'a docs URL that is not http',

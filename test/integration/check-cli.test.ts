@@ -75,6 +75,25 @@ describe('facteur check (CLI against a real DNS server)', () => {
     );
   });
 
+  it('never reports the finding ids of --ignore, and still reports the others of their check', async () => {
+    const run = await checkJson(examples.address, [
+      '--members',
+      join(ROOT, 'examples/members.csv'),
+      '--ignore',
+      'dnssec.unsigned,spf.all_softfail',
+    ]);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const all = report.domains.flatMap((entry) => findingIds(report, entry.domain));
+    expect(all).not.toContain('dnssec.unsigned');
+    expect(all).not.toContain('spf.all_softfail');
+    expect(findingIds(report, 'atelier.example')).toContain('dnssec.ds_without_dnskey');
+    const theatre = report.domains.find((entry) => entry.domain === 'theatre.example');
+    expect(theatre?.checks.find((check) => check.check === 'dnssec-chain')?.status).toBe('pass');
+    const unknownId = await checkJson(examples.address, ['asso-velo.example', '--ignore', 'dnssec.unsinged']);
+    expect(unknownId.code).toBe(2);
+    expect(unknownId.stderr).toContain('did you mean "dnssec.unsigned"?');
+  });
+
   it('reports a bad members row with its line, still checks the others, and exits 2', async () => {
     const members = join(dir, 'members.csv');
     writeFileSync(members, 'domain,member\nasso-velo.example,Vélo\nnot a domain,Broken\ntheatre.example,Théâtre\n');

@@ -6,6 +6,7 @@ import { startRunRecorder, type RunRecorder } from '../../commands/record-check-
 import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
 import type { DnsResolver } from '../../dns/types.js';
 import { docsLink } from '../../config/docs-link.js';
+import { findingIdProblem } from '../../config/finding-id.js';
 import { CONFIG_FILE_NAME, loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { langFromEnv, type Lang } from '../../i18n.js';
@@ -33,6 +34,7 @@ export interface CheckCommandOptions {
   quiet: boolean;
   lang?: string;
   failOn?: Severity;
+  ignore?: string[];
   /** A file given with --db, false for --no-db. */
   db?: string | false;
 }
@@ -63,6 +65,8 @@ export interface CheckSettings {
   db: string | undefined;
   docs: DocsLink;
   expectations: HosterExpectations;
+  /** Finding ids never reported nor recorded. */
+  ignore: string[];
 }
 
 /**
@@ -98,7 +102,15 @@ export function checkSettings(
     db,
     docs: docsLink(config.docs),
     expectations: config.expectations ?? {},
+    ignore: cli.ignore === undefined ? (section.ignore ?? []) : cli.ignore.map(ignoredId),
   };
+}
+
+/** A finding id given to --ignore, refused (exit 2) with the nearest known id when no check reports it. */
+function ignoredId(id: string): string {
+  const problem = findingIdProblem(id);
+  if (problem !== null) throw new InputError(`Cannot ignore "${id}": it ${problem}`);
+  return id;
 }
 
 /** Reads the targets from positional domains and the members file; bad rows become input errors, not a stop. */
@@ -165,6 +177,7 @@ export async function checkAndPrint(
     db?: string;
     docs?: DocsLink;
     expectations?: HosterExpectations;
+    ignore?: readonly string[];
     quiet?: boolean;
   },
 ): Promise<ExitCode> {
@@ -199,6 +212,7 @@ function runCheckWith(
     checks?: readonly Check[];
     docs?: DocsLink;
     expectations?: HosterExpectations;
+    ignore?: readonly string[];
     quiet?: boolean;
   },
   recorder: RunRecorder | undefined,
@@ -212,6 +226,7 @@ function runCheckWith(
       render: { lang: output.lang, docs: output.docs ?? docsLink(undefined) },
       concurrency: output.concurrency,
       ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
+      ...(output.ignore === undefined ? {} : { ignore: output.ignore }),
       // Progress goes to stderr, so it is drawn with --json too: stdout keeps the one JSON document.
       ...withProgress(progressReporter('check', { quiet: output.quiet ?? false })),
       ...(recorder === undefined
@@ -253,6 +268,7 @@ export function registerCheck(program: Command): void {
     .option('--lang <lang>', 'language of messages: en or fr (default: the config, else from LANG)')
     .option('--db <file>', 'record the run and its findings in this SQLite file, for `facteur changes`')
     .option('--no-db', "do not record the run, even in the config's database")
+    .option('--ignore <ids>', 'finding ids never to report, comma-separated (e.g. dnssec.unsigned)', commaList)
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 at this severity or above (default: error)').choices([
         'error',
@@ -273,6 +289,7 @@ export function registerCheck(program: Command): void {
           failOn: settings.failOn,
           docs: settings.docs,
           expectations: settings.expectations,
+          ignore: settings.ignore,
           ...(settings.db === undefined ? {} : { db: settings.db }),
         });
       } finally {

@@ -96,6 +96,18 @@ describe('checkSettings()', () => {
     expect(checkSettings(['example.org'], { ...NOTHING, db: 'x.sqlite' }, CONFIG).db).toBe('x.sqlite');
   });
 
+  it('ignores the finding ids of --ignore, else of the config, and refuses an unknown one naming the nearest', () => {
+    const config = { ...CONFIG, check: { ...CONFIG.check, ignore: ['dnssec.unsigned'] } };
+    expect(checkSettings([], NOTHING, config).ignore).toEqual(['dnssec.unsigned']);
+    expect(checkSettings([], { ...NOTHING, ignore: ['spf.all_softfail'] }, config).ignore).toEqual([
+      'spf.all_softfail',
+    ]);
+    expect(checkSettings([], NOTHING, CONFIG).ignore).toEqual([]);
+    expect(() => checkSettings([], { ...NOTHING, ignore: ['spf.all_sotfail'] }, CONFIG)).toThrow(
+      'Cannot ignore "spf.all_sotfail": it is not a finding id (did you mean "spf.all_softfail"?)',
+    );
+  });
+
   it('records nothing with --no-db', () => {
     expect(checkSettings([], { ...NOTHING, db: false }, CONFIG).db).toBeUndefined();
   });
