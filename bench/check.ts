@@ -131,9 +131,9 @@ if (process.argv[2] === BARE_CLIENT_FLAG) {
     const network = createNetworkResolver({ servers: [runServer.address], timeoutMs: 2000, retries: 2 });
     // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
     const recording: DnsResolver = {
-      query: (name, type) => {
+      query: (name, type, options) => {
         asked.add(`${name.toLowerCase().replace(/\.$/, '')} ${type}`);
-        return network.query(name, type);
+        return network.query(name, type, options);
       },
     };
     const cache = createCachingResolver(recording);

@@ -14,5 +14,9 @@ export function createDnsResolver(servers: readonly string[], timeoutMs: number,
     retries,
   });
   const cache = createCachingResolver(network);
-  return { query: (name, type) => cache.query(name, type), stats: () => cache.stats(), close: () => network.close() };
+  return {
+    query: (name, type, options) => cache.query(name, type, options),
+    stats: () => cache.stats(),
+    close: () => network.close(),
+  };
 }

@@ -1,5 +1,5 @@
 import { normalizeName } from './memory-resolver.js';
-import type { DnsAnswer, DnsResolver, Fact, RrType } from './types.js';
+import type { DnsAnswer, DnsResolver, Fact, QueryOptions, RrType } from './types.js';
 
 export interface CachingResolverStats {
   /** query() calls received. */
@@ -21,16 +21,19 @@ export interface CachingResolver extends DnsResolver {
  */
 export function createCachingResolver(inner: DnsResolver): CachingResolver {
   // One map per type, keyed by name: a string key built per lookup (about 20 per domain) cost more than the map itself.
+  // Questions asked with the CD bit get maps of their own: a validating resolver answers them differently.
   const cache = new Map<RrType, Map<string, Promise<Fact<DnsAnswer>>>>();
+  const unchecked = new Map<RrType, Map<string, Promise<Fact<DnsAnswer>>>>();
   const counters: CachingResolverStats = { lookups: 0, queries: 0, hits: 0 };
 
   return {
-    query(name: string, type: RrType): Promise<Fact<DnsAnswer>> {
+    query(name: string, type: RrType, options?: QueryOptions): Promise<Fact<DnsAnswer>> {
       counters.lookups++;
-      let byName = cache.get(type);
+      const maps = options?.checkingDisabled === true ? unchecked : cache;
+      let byName = maps.get(type);
       if (byName === undefined) {
         byName = new Map();
-        cache.set(type, byName);
+        maps.set(type, byName);
       }
       const key = normalizeName(name);
       const known = byName.get(key);
@@ -40,7 +43,7 @@ export function createCachingResolver(inner: DnsResolver): CachingResolver {
       }
       counters.queries++;
       const answers = byName;
-      const promise = inner.query(name, type).then(
+      const promise = inner.query(name, type, options).then(
         (fact) => {
           if (!fact.ok) answers.delete(key);
           return fact;

@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { normalizeName } from './memory-resolver.js';
 import { ednsOpt, fromPacketAnswer } from './packet-records.js';
 import { canonicalIPv6 } from './parse-zone-file.js';
-import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, RrType } from './types.js';
+import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, QueryOptions, RrType } from './types.js';
 
 export interface DnsServerAddress {
   host: string;
@@ -156,10 +156,10 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     }
   };
 
-  const buildQuery = (id: number, name: string, type: RrType, edns: boolean): dnsPacket.Packet => ({
+  const buildQuery = (id: number, name: string, type: RrType, edns: boolean, cd: boolean): dnsPacket.Packet => ({
     type: 'query',
     id,
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
+    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA | (cd ? dnsPacket.CHECKING_DISABLED : 0),
     questions: [{ type, name, class: 'IN' }],
     additionals: edns ? [ednsOpt(true)] : [],
   });
@@ -203,7 +203,13 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       });
   };
 
-  const exchangeUdp = (server: DnsServerAddress, name: string, type: RrType, edns: boolean): Promise<Exchange> =>
+  const exchangeUdp = (
+    server: DnsServerAddress,
+    name: string,
+    type: RrType,
+    edns: boolean,
+    cd: boolean,
+  ): Promise<Exchange> =>
     new Promise((resolve) => {
       if (closed) {
         resolve({ ok: false, error: 'network', detail: 'resolver closed' });
@@ -227,14 +233,14 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       counters.packets++;
       outbox.push({
         socket: socketFor(isIP(server.host) === 6 ? 6 : 4),
-        packet: dnsPacket.encode(buildQuery(id, name, type, edns)),
+        packet: dnsPacket.encode(buildQuery(id, name, type, edns, cd)),
         server,
         settle,
       });
       if (outbox.length === 1) setImmediate(flush);
     });
 
-  const exchangeTcp = (server: DnsServerAddress, name: string, type: RrType): Promise<Exchange> =>
+  const exchangeTcp = (server: DnsServerAddress, name: string, type: RrType, cd: boolean): Promise<Exchange> =>
     new Promise((resolve) => {
       const id = freshId();
       let buffer = Buffer.alloc(0);
@@ -264,7 +270,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       socket.on('connect', () => {
         counters.packets++;
         counters.tcp++;
-        socket.write(dnsPacket.streamEncode(buildQuery(id, name, type, true)));
+        socket.write(dnsPacket.streamEncode(buildQuery(id, name, type, true, cd)));
       });
       socket.on('data', (chunk) => {
         buffer = Buffer.concat([buffer, chunk]);
@@ -292,17 +298,17 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     });
 
   /** One question, tried on successive servers until one answers NOERROR or NXDOMAIN. */
-  const ask = async (name: string, type: RrType): Promise<Fact<ReplyPacket>> => {
+  const ask = async (name: string, type: RrType, cd: boolean): Promise<Fact<ReplyPacket>> => {
     const first = rotation++ % servers.length;
     let last: Extract<Exchange, { ok: false }> = { ok: false, error: 'network', detail: 'no attempt made' };
     for (let attempt = 0; attempt <= retries; attempt++) {
       const server = servers[(first + attempt) % servers.length] as DnsServerAddress;
       const result = await withTurn(async () => {
-        let exchanged = await exchangeUdp(server, name, type, true);
+        let exchanged = await exchangeUdp(server, name, type, true, cd);
         // A server that does not speak EDNS0 may answer FORMERR: ask again without OPT (RFC 6891 section 7).
         if (exchanged.ok && exchanged.packet.rcode === 'FORMERR')
-          exchanged = await exchangeUdp(server, name, type, false);
-        if (exchanged.ok && exchanged.packet.flag_tc) exchanged = await exchangeTcp(server, name, type);
+          exchanged = await exchangeUdp(server, name, type, false, cd);
+        if (exchanged.ok && exchanged.packet.flag_tc) exchanged = await exchangeTcp(server, name, type, cd);
         return exchanged;
       });
       if (result.ok) {
@@ -316,7 +322,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     return last;
   };
 
-  const query = async (qname: string, type: RrType): Promise<Fact<DnsAnswer>> => {
+  const query = async (qname: string, type: RrType, options?: QueryOptions): Promise<Fact<DnsAnswer>> => {
     counters.queries++;
     const asked = normalizeName(qname);
     const cnames: string[] = [];
@@ -324,7 +330,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     let current = asked;
     let authenticated = true;
     for (;;) {
-      const reply = await ask(current, type);
+      const reply = await ask(current, type, options?.checkingDisabled === true);
       if (!reply.ok) return reply;
       const packet = reply.value;
       authenticated &&= packet.flag_ad;

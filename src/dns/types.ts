@@ -31,9 +31,18 @@ export interface DnsAnswer {
 /** A fact: a value, or the reason it could not be known. */
 export type Fact<T> = { ok: true; value: T } | { ok: false; error: DnsFailure; detail: string };
 
+/** How to ask one question. */
+export interface QueryOptions {
+  /**
+   * Sets the CD bit (RFC 4035 3.2.2): a validating resolver then hands over data it cannot validate instead of
+   * answering SERVFAIL, which is what a DNSSEC audit needs to name what is broken.
+   */
+  checkingDisabled?: boolean;
+}
+
 /** The only way facteur code asks DNS a question (as mailauth's `resolver` parameter). */
 export interface DnsResolver {
-  query(name: string, type: RrType): Promise<Fact<DnsAnswer>>;
+  query(name: string, type: RrType, options?: QueryOptions): Promise<Fact<DnsAnswer>>;
 }
 
 /** Raised inside a gatherer when a lookup it needs failed; the runner turns it into an `unknown` result. */
@@ -52,8 +61,13 @@ export class DnsLookupError extends Error {
 }
 
 /** Unwraps a fact inside a gatherer, throwing DnsLookupError on failure. */
-export async function lookup(resolver: DnsResolver, name: string, type: RrType): Promise<DnsAnswer> {
-  const fact = await resolver.query(name, type);
+export async function lookup(
+  resolver: DnsResolver,
+  name: string,
+  type: RrType,
+  options?: QueryOptions,
+): Promise<DnsAnswer> {
+  const fact = await resolver.query(name, type, options);
   if (!fact.ok) throw new DnsLookupError(fact.error, name, type, fact.detail);
   return fact.value;
 }
