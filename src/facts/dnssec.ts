@@ -21,9 +21,7 @@ export interface DnssecFact {
    */
   zone: string;
   ds: DsData[];
-  /** Whether the resolver validated the DS answer (its AD bit). */
-  authenticated: boolean;
-  /** The zone's DNSKEYs, asked only when a DS exists. A validating resolver answers SERVFAIL when none matches. */
+  /** The zone's DNSKEYs, asked only when a DS exists. */
   dnskeys: Fact<DnskeyData[]> | null;
 }
 
@@ -33,22 +31,29 @@ declare module './fact-map.js' {
   }
 }
 
+/**
+ * Both questions go with the CD bit: a validating resolver answers SERVFAIL for a zone whose chain is broken, which
+ * would leave the check undecided exactly where it has something to say; with CD it hands the records over, and the
+ * check matches them itself.
+ */
+const UNCHECKED = { checkingDisabled: true };
+
 async function chainOf(context: GatherContext, zone: string): Promise<DnssecFact> {
-  const answer = await lookup(context.resolver, zone, 'DS');
+  const answer = await lookup(context.resolver, zone, 'DS', UNCHECKED);
   const ds = answer.records.flatMap((record) =>
     record.type === 'DS'
       ? [{ keyTag: record.keyTag, algorithm: record.algorithm, digestType: record.digestType, digest: record.digest }]
       : [],
   );
-  if (ds.length === 0) return { zone, ds, authenticated: answer.authenticated, dnskeys: null };
+  if (ds.length === 0) return { zone, ds, dnskeys: null };
   const dnskeys = await captureFact(
-    lookup(context.resolver, zone, 'DNSKEY').then((keys) =>
+    lookup(context.resolver, zone, 'DNSKEY', UNCHECKED).then((keys) =>
       keys.records.flatMap((record) =>
         record.type === 'DNSKEY' ? [{ flags: record.flags, algorithm: record.algorithm, key: record.key }] : [],
       ),
     ),
   );
-  return { zone, ds, authenticated: answer.authenticated, dnskeys };
+  return { zone, ds, dnskeys };
 }
 
 /** The DS of the domain's zone at its parent and, when there is one, the zone's DNSKEYs; once per zone and run. */
