@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { getDomain } from 'tldts';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import { InputError } from '../errors.js';
@@ -9,6 +10,7 @@ import type { CampaignConfig, DkimConfig } from './campaign-config.js';
 import { buildMessage, prepareMessage } from './build-message.js';
 import { loadMailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
+import { scanHtmlTemplate, scanTextTemplate } from './scan-tracking.js';
 
 /** How a preflight problem weighs: an error refuses the run (unless --force); unknown means DNS did not answer. */
 export type PreflightSeverity = 'error' | 'warning' | 'unknown';
@@ -101,6 +103,18 @@ const TEXTS = {
   'template.render_error': {
     en: '{reason}',
     fr: '{reason}',
+  },
+  'template.tracking_pixel': {
+    en: 'Line {line} of "{file}" has an image no one can see, from {url}: a tracking pixel, which tells its server who opened the mail and when',
+    fr: 'La ligne {line} de « {file} » contient une image invisible, venant de {url} : un pixel espion, qui dit à son serveur qui a ouvert le courriel et quand',
+  },
+  'template.remote_image': {
+    en: 'Line {line} of "{file}" loads an image from {host} when the mail is opened: that server learns who reads it and when',
+    fr: 'La ligne {line} de « {file} » charge une image depuis {host} à l’ouverture du courriel : ce serveur apprend qui le lit et quand',
+  },
+  'template.tracking_link': {
+    en: 'Line {line} of "{file}" links through {host}, which logs each click before redirecting: link to the page itself',
+    fr: 'La ligne {line} de « {file} » passe par {host}, qui enregistre chaque clic avant de rediriger : mettez le lien vers la page elle-même',
   },
   'template.more_render_errors': {
     en: '{count} more rows cannot be rendered',
@@ -260,6 +274,33 @@ async function checkReturnPathMx(identity: SenderIdentity, resolver: DnsResolver
   }
 }
 
+/** Severity of each tracking trace: a pixel or a redirected link is tracking, a remote image only leaks. */
+const TRACKING_SEVERITY = {
+  'template.tracking_pixel': 'error',
+  'template.tracking_link': 'error',
+  'template.remote_image': 'warning',
+} as const;
+
+/** Reads the templates for what would track their readers: facteur adds no tracking, and lets none through. */
+function checkTracking(config: CampaignConfig, findings: Findings): void {
+  const templates = [
+    { file: config.htmlTemplate, scan: scanHtmlTemplate },
+    { file: config.textTemplate, scan: scanTextTemplate },
+  ];
+  for (const { file, scan } of templates) {
+    if (file === null) continue;
+    for (const trace of scan(readFileSync(file, 'utf8'))) {
+      findings.add(
+        trace.id,
+        TRACKING_SEVERITY[trace.id],
+        `${file}:${trace.line}`,
+        { file, line: trace.line, url: trace.url, host: trace.host },
+        { file, line: trace.line, url: trace.url },
+      );
+    }
+  }
+}
+
 /** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
 async function checkTemplates(config: CampaignConfig, findings: Findings): Promise<PreflightReport['recipients']> {
   // Rendering needs a campaign's VERP key only to build the envelope; a throwaway one does for a check.
@@ -342,6 +383,7 @@ export async function preflightCampaign(
   const findings = new Findings(options.lang);
   findings.list.push(...(await preflightSender(identity, resolver, options.lang)));
   const recipients = await checkTemplates(config, findings);
+  checkTracking(config, findings);
   return {
     schemaVersion: 1,
     campaign: options.campaign,

@@ -92,6 +92,30 @@ describe('preflightCampaign()', () => {
     expect((await findings({}, noMx)).findings.map((f) => f.id)).toEqual(['mx.return_path_missing']);
   });
 
+  it('refuses a template copied from a sending service with its tracking, and warns of a remote image', async () => {
+    const html = join(dir, 'templates', 'message.html');
+    writeFileSync(
+      html,
+      readFileSync(html, 'utf8').replace(
+        '<p>Le service démocratie locale</p>',
+        `<p>Le service démocratie locale</p>
+    <img src="https://www.mairie-exemple.example/logo.png" alt="Mairie">
+    <a href="https://mairie.us21.list-manage.com/track/click?u=1&amp;id={{token}}">Voir en ligne</a>
+    <img src="https://mairie.us21.list-manage.com/track/open.php?u=1&amp;id={{token}}" height="1" width="1">`,
+      ),
+    );
+    const report = await findings();
+    expect(report.findings.map((f) => [f.id, f.severity, f.subject])).toEqual([
+      ['template.remote_image', 'warning', `${html}:11`],
+      ['template.tracking_link', 'error', `${html}:12`],
+      ['template.tracking_pixel', 'error', `${html}:13`],
+    ]);
+    expect(report.findings[1]?.message).toBe(
+      `Line 12 of "${html}" links through mairie.us21.list-manage.com, which logs each click before redirecting: link to the page itself`,
+    );
+    expect(report.summary).toMatchObject({ errors: 2, warnings: 1 });
+  });
+
   it('names the row whose templates cannot be rendered', async () => {
     writeFileSync(
       join(dir, 'recipients.csv'),
