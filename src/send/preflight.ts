@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { getDomain } from 'tldts';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import { InputError } from '../errors.js';
+import { organisationalDomain } from '../facts/dmarc.js';
 import { evaluateSpfIp } from '../facts/spf.js';
 import { render, type Lang, type Text } from '../i18n.js';
 import { parseDkimKey } from '../parse/parse-dkim-key.js';
@@ -149,11 +149,6 @@ class Findings {
   unknown(what: string, subject: string, error: DnsLookupError): void {
     this.add('dns.unknown', 'unknown', subject, { what, reason: error.message }, { failure: error.failure });
   }
-}
-
-/** The organisational domain (RFC 7489 3.2, via the public suffix list) that DMARC's relaxed alignment compares. */
-export function organisationalDomain(domain: string): string {
-  return getDomain(domain, { allowPrivateDomains: false }) ?? domain;
 }
 
 async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, findings: Findings): Promise<void> {

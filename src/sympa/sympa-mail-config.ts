@@ -10,7 +10,7 @@ import {
   type Mailbox,
   type SmtpConfig,
 } from '../send/campaign-config.js';
-import { organisationalDomain } from '../send/preflight.js';
+import { organisationalDomain } from '../facts/dmarc.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
 import { parseCampaignConfig } from '../../src/send/campaign-config.js';
-import { organisationalDomain, preflightCampaign } from '../../src/send/preflight.js';
+import { preflightCampaign } from '../../src/send/preflight.js';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/campaign');
 const DOMAIN = 'consult.mairie-exemple.example';
@@ -124,15 +124,5 @@ describe('preflightCampaign()', () => {
     const report = await findings();
     expect(report.findings).toMatchObject([{ id: 'template.render_error', severity: 'error' }]);
     expect(report.findings[0]?.message).toMatch(/line 3 of ".*recipients\.csv": no field "attribute_1"/);
-  });
-});
-
-describe('organisationalDomain()', () => {
-  it.each([
-    ['consult.mairie-exemple.fr', 'mairie-exemple.fr'],
-    ['a.b.example.co.uk', 'example.co.uk'],
-    ['example.org', 'example.org'],
-  ])('gives the registrable domain of %s', (domain, expected) => {
-    expect(organisationalDomain(domain)).toBe(expected);
   });
 });
