@@ -15,10 +15,7 @@ export interface DsData {
 
 /** The DNSSEC chain of trust between a domain's zone and its parent: the DS there, the DNSKEYs here. */
 export interface DnssecFact {
-  /**
-   * The zone looked at: the domain's organisational domain, the name its registrar delegates and where the DS of a
-   * signed zone is published.
-   */
+  /** The zone looked at: the domain when it is a zone's apex, else its organisational domain (see zoneOf). */
   zone: string;
   ds: DsData[];
   /** The zone's DNSKEYs, asked only when a DS exists. */
@@ -56,8 +53,21 @@ async function chainOf(context: GatherContext, zone: string): Promise<DnssecFact
   return { zone, ds, dnskeys };
 }
 
+/**
+ * The zone a domain's records live in: the domain itself when it is a zone's apex (it has an SOA, as a delegated
+ * subdomain has), else its organisational domain, where the registrar delegates. A registered domain is its own
+ * organisational domain and costs no question.
+ */
+async function zoneOf(context: GatherContext): Promise<string> {
+  const { domain } = context;
+  const organisational = organisationalDomain(domain);
+  if (organisational === domain) return domain;
+  const soa = await lookup(context.resolver, domain, 'SOA', UNCHECKED);
+  return soa.records.some((record) => record.type === 'SOA' && record.name === domain) ? domain : organisational;
+}
+
 /** The DS of the domain's zone at its parent and, when there is one, the zone's DNSKEYs; once per zone and run. */
-export function gatherDnssec(context: GatherContext): Promise<DnssecFact> {
-  const zone = organisationalDomain(context.domain);
+export async function gatherDnssec(context: GatherContext): Promise<DnssecFact> {
+  const zone = await zoneOf(context);
   return context.once(`dnssec ${zone}`, () => chainOf(context, zone));
 }

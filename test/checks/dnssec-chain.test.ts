@@ -15,6 +15,17 @@ const TAG = dnskeyTag(KSK);
 const DNSKEY = `example.org. DNSKEY ${KSK.flags} 3 ${KSK.algorithm} ${KSK.key}`;
 const ds = (digestType: number, digest = dsDigest('example.org', KSK, digestType) ?? '') =>
   `example.org. DS ${TAG} ${KSK.algorithm} ${digestType} ${digest}`;
+/** lists.example.org delegated as a zone of its own: its SOA, and its DS and DNSKEY when `signed`. */
+const listsZone = (signed: boolean) =>
+  [
+    'lists.example.org. SOA ns.example.org. hostmaster.example.org. 1 7200 900 1209600 300',
+    ...(signed
+      ? [
+          `lists.example.org. DS ${TAG} 5 2 ${dsDigest('lists.example.org', KSK, 2) ?? ''}`,
+          `lists.example.org. DNSKEY 257 3 5 ${KSK.key}`,
+        ]
+      : []),
+  ].join('\n');
 const mismatch = [{ subject: 'example.org', evidence: { zone: 'example.org', dnskeys: [{ keyTag: TAG }] } }];
 
 describe('dnssec-chain', () => {
@@ -22,6 +33,11 @@ describe('dnssec-chain', () => {
     pass: [
       { name: 'a SHA-256 DS matching the key-signing key', zone: `${ds(2)}\n${DNSKEY}` },
       { name: 'an old SHA-1 DS beside a matching SHA-256 one', zone: `${ds(1, '00'.repeat(20))}\n${ds(2)}\n${DNSKEY}` },
+      {
+        name: 'a delegated subdomain, judged by its own zone',
+        domain: 'lists.example.org',
+        zone: `${listsZone(true)}\n${ds(2, '00'.repeat(32))}\n${DNSKEY}`,
+      },
       {
         name: 'a subdomain, judged by its organisational domain',
         domain: 'lists.example.org',
@@ -36,6 +52,13 @@ describe('dnssec-chain', () => {
         match: [
           { subject: 'example.org', message: 'The zone "example.org" is not signed with DNSSEC (no DS at its parent)' },
         ],
+      },
+      {
+        name: 'a delegated subdomain not signed, under a signed organisational domain',
+        domain: 'lists.example.org',
+        zone: `${listsZone(false)}\n${ds(2)}\n${DNSKEY}`,
+        ids: ['dnssec.unsigned'],
+        match: [{ subject: 'lists.example.org' }],
       },
       {
         name: 'a DS left behind, no DNSKEY',
@@ -68,6 +91,12 @@ describe('dnssec-chain', () => {
     ],
     unknown: [
       { name: 'DS lookup timed out', zone: DNSKEY, failures: { 'example.org DS': 'timeout' } },
+      {
+        name: 'SOA lookup of a subdomain timed out',
+        domain: 'lists.example.org',
+        zone: `${ds(2)}\n${DNSKEY}`,
+        failures: { 'lists.example.org SOA': 'timeout' },
+      },
       {
         name: 'DNSKEY lookup answered SERVFAIL',
         zone: ds(2),
