@@ -144,6 +144,44 @@ function encodeForUdp(query: DecodedPacket, response: dnsPacket.Packet): Buffer 
   });
 }
 
+/** Attempts at an ephemeral port free for both UDP and TCP before giving up. */
+const PORT_ATTEMPTS = 20;
+
+/**
+ * Binds UDP, then TCP on the same port. With no port asked, UDP picks one, which TCP may find taken by another
+ * program: then both let go and try another.
+ */
+async function listenOnOnePort(
+  createUdp: () => dgram.Socket,
+  tcp: net.Server,
+  host: string,
+  asked: number | undefined,
+): Promise<{ udp: dgram.Socket; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createUdp();
+    const port = await new Promise<number>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(asked ?? 0, host, () => {
+        resolve(udp.address().port);
+      });
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, host, () => {
+          tcp.removeListener('error', reject);
+          resolve();
+        });
+      });
+      return { udp, port };
+    } catch (error) {
+      udp.close();
+      const isTaken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (asked !== undefined || !isTaken || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** Starts an authoritative server for a directory of zone files, on UDP and TCP, same port. */
 export async function startZoneServer(options: ZoneServerOptions): Promise<ZoneServer> {
   const zones = await loadZoneDirectory(options.directory);
@@ -152,19 +190,23 @@ export async function startZoneServer(options: ZoneServerOptions): Promise<ZoneS
   const respond = createZoneResponder(zones);
   const host = options.host ?? '127.0.0.1';
 
-  const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-  udp.on('message', (message, remote) => {
-    let query: DecodedPacket;
-    try {
-      query = dnsPacket.decode(message);
-    } catch {
-      return;
-    }
-    if (query.type !== 'query') return;
-    void respond(query).then((response) => {
-      udp.send(encodeForUdp(query, response), remote.port, remote.address);
+  /** A UDP socket answering queries; a new one per bind attempt, since a closed socket cannot bind again. */
+  const createUdp = (): dgram.Socket => {
+    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    socket.on('message', (message, remote) => {
+      let query: DecodedPacket;
+      try {
+        query = dnsPacket.decode(message);
+      } catch {
+        return;
+      }
+      if (query.type !== 'query') return;
+      void respond(query).then((response) => {
+        socket.send(encodeForUdp(query, response), remote.port, remote.address);
+      });
     });
-  });
+    return socket;
+  };
 
   const connections = new Set<net.Socket>();
   const tcp = net.createServer((socket) => {
@@ -195,21 +237,7 @@ export async function startZoneServer(options: ZoneServerOptions): Promise<ZoneS
     });
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(options.port ?? 0, host, () => {
-      resolve(udp.address().port);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', (error) => {
-      udp.close();
-      reject(error);
-    });
-    tcp.listen(port, host, () => {
-      resolve();
-    });
-  });
+  const { udp, port } = await listenOnOnePort(createUdp, tcp, host, options.port);
 
   return {
     host,

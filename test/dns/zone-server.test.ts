@@ -1,7 +1,12 @@
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { parseZoneFile } from '../../src/dns/parse-zone-file.js';
-import { createZoneResponder, zoneOriginOfFile, type Zone } from '../../src/dns/zone-server.js';
+import { createZoneResponder, startZoneServer, zoneOriginOfFile, type Zone } from '../../src/dns/zone-server.js';
 import type { RrType } from '../../src/dns/types.js';
 
 const text = `$TTL 60
@@ -119,5 +124,27 @@ describe('createZoneResponder with nested zones', () => {
     const reply: DecodedPacket & { rcode?: string } = dnsPacket.decode(dnsPacket.encode(await nested(query)));
     expect(reply.rcode).toBe('NXDOMAIN');
     expect(reply.authorities).toMatchObject([{ name: 'sub.example.org', type: 'SOA' }]);
+  });
+});
+
+describe('startZoneServer', () => {
+  it('refuses a port asked for when TCP has it taken, and lets its UDP socket go', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-zone-port-'));
+    writeFileSync(join(dir, 'example.org.zone'), '$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n');
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      await expect(startZoneServer({ directory: dir, port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const udp = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, '127.0.0.1', resolve);
+      });
+      udp.close();
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
