@@ -1,3 +1,4 @@
+import bimiRecord from '../../checks/bimi-record.js';
 import blocklistListing from '../../checks/blocklist-listing.js';
 import daneTlsa from '../../checks/dane-tlsa.js';
 import dkimKey from '../../checks/dkim-key.js';
@@ -19,6 +20,7 @@ import spfPtr from '../../checks/spf-ptr.js';
 import spfRecord from '../../checks/spf-record.js';
 import spfSendingIp from '../../checks/spf-sending-ip.js';
 import tlsrptRecord from '../../checks/tlsrpt-record.js';
+import { gatherBimi } from '../facts/bimi.js';
 import { gatherBlocklists } from '../facts/blocklists.js';
 import { gatherDkim } from '../facts/dkim.js';
 import { gatherDmarc } from '../facts/dmarc.js';
@@ -34,6 +36,7 @@ import type { Check } from './types.js';
 
 /** Every check `facteur check` runs, in report order. */
 export const ALL_CHECKS: readonly Check[] = [
+  bimiRecord,
   blocklistListing,
   daneTlsa,
   dkimKey,
@@ -59,6 +62,7 @@ export const ALL_CHECKS: readonly Check[] = [
 
 /** The gatherer of each fact. */
 export const GATHERERS: GathererTable = {
+  bimi: gatherBimi,
   blocklists: gatherBlocklists,
   dane: gatherDane,
   dkim: gatherDkim,

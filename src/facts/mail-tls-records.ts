@@ -29,7 +29,8 @@ declare module './fact-map.js' {
   }
 }
 
-async function txtAt(context: GatherContext, name: string): Promise<TxtRecordsFact> {
+/** The TXT records at `name`, each record's strings joined. */
+export async function txtAt(context: GatherContext, name: string): Promise<TxtRecordsFact> {
   const answer = await lookup(context.resolver, name, 'TXT');
   return {
     name,
