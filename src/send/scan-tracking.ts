@@ -51,19 +51,18 @@ function isRedirector(url: string): boolean {
   return host !== null && REDIRECTORS.some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
 
-/** A width or height that shows nothing: 0 or 1 pixel, in an attribute or an inline style. */
+/**
+ * An image that shows nothing: 0 or 1 pixel both wide and high (in attributes or an inline style), or not displayed.
+ * A 1-pixel-wide spacer of some height is layout, not a beacon: it counts as an image like any other.
+ */
 function isInvisible(attributes: Record<string, string>): boolean {
   const tiny = (value: string | undefined): boolean => value !== undefined && /^\s*[01](?:px)?\s*$/i.test(value);
   const style = (attributes.style ?? '').toLowerCase();
   const styled = (property: string): string | undefined =>
     new RegExp(`(?:^|;)\\s*${property}\\s*:\\s*([^;]+)`).exec(style)?.[1];
-  return (
-    tiny(attributes.width) ||
-    tiny(attributes.height) ||
-    tiny(styled('width')) ||
-    tiny(styled('height')) ||
-    /^\s*none\s*$/.test(styled('display') ?? '')
-  );
+  const isNarrow = tiny(attributes.width) || tiny(styled('width'));
+  const isFlat = tiny(attributes.height) || tiny(styled('height'));
+  return (isNarrow && isFlat) || /^\s*none\s*$/.test(styled('display') ?? '');
 }
 
 /**

@@ -32,7 +32,8 @@ describe('scanHtmlTemplate()', () => {
     const html = `<img src="https://www.mairie-exemple.example/logo.png" width="120">
 <a href="https://mairie.us21.list-manage.com/track/click?u=1&amp;id=2">Avis</a>
 <a href="HTTPS://BIT.LY/3xYz">court</a>
-<a href="https://list-manage.com.mairie-exemple.example/">not a redirect</a>`;
+<a href="https://list-manage.com.mairie-exemple.example/">not a redirect</a>
+<img src="https://www.mairie-exemple.example/spacer.gif" width="1" height="20" alt="">`;
     expect(scanHtmlTemplate(html)).toEqual([
       {
         id: 'template.remote_image',
@@ -47,6 +48,13 @@ describe('scanHtmlTemplate()', () => {
         host: 'mairie.us21.list-manage.com',
       },
       { id: 'template.tracking_link', line: 3, url: 'HTTPS://BIT.LY/3xYz', host: 'bit.ly' },
+      // A 1-pixel-wide spacer is layout: a remote image, not a pixel.
+      {
+        id: 'template.remote_image',
+        line: 5,
+        url: 'https://www.mairie-exemple.example/spacer.gif',
+        host: 'www.mairie-exemple.example',
+      },
     ]);
   });
 });
