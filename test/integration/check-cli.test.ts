@@ -94,6 +94,16 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(unknownId.stderr).toContain('did you mean "dnssec.unsigned"?');
   });
 
+  it('does not report as fixed, in facteur changes, the findings a night starts to ignore', async () => {
+    const db = join(dir, 'ignore.sqlite');
+    const nightly = ['--members', join(ROOT, 'examples/members.csv'), '--db', db];
+    await checkJson(examples.address, nightly);
+    await checkJson(examples.address, [...nightly, '--ignore', 'dnssec.unsigned']);
+    const changes = await facteur(['changes', '--db', db, '--json']);
+    const report = JSON.parse(changes.stdout) as { summary: { new: number; resolved: number } };
+    expect(report.summary).toMatchObject({ new: 0, resolved: 0 });
+  });
+
   it('reports a bad members row with its line, still checks the others, and exits 2', async () => {
     const members = join(dir, 'members.csv');
     writeFileSync(members, 'domain,member\nasso-velo.example,Vélo\nnot a domain,Broken\ntheatre.example,Théâtre\n');

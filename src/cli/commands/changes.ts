@@ -85,6 +85,28 @@ function baselineRun(db: ReturnType<typeof openDatabase>, path: string, since: S
 const MAX_FILL_RUNS = 7;
 
 /** Loads the baseline run, its undecided parts filled from up to MAX_FILL_RUNS older complete runs. */
+/** The finding ids a run was told to ignore (`check --ignore`, `check.ignore`), as it recorded them. */
+function ignoredIds(run: RunInfo | undefined): Set<string> {
+  const ignore = (run?.options as { ignore?: unknown } | null | undefined)?.ignore;
+  return new Set(Array.isArray(ignore) ? ignore.filter((id): id is string => typeof id === 'string') : []);
+}
+
+/**
+ * The baseline without the findings tonight's run ignores: an id the hoster has just chosen to ignore is not fixed,
+ * and reporting every member's as resolved the next morning would drown what did change.
+ */
+function withoutIgnored(baseline: DomainResult[], current: RunInfo | undefined): DomainResult[] {
+  const ignored = ignoredIds(current);
+  if (ignored.size === 0) return baseline;
+  return baseline.map((domain) => ({
+    ...domain,
+    checks: domain.checks.map((check) => ({
+      ...check,
+      findings: check.findings.filter((finding) => !ignored.has(finding.id)),
+    })),
+  }));
+}
+
 function loadBaseline(db: Db, run: RunInfo, filter: { member?: string }): DomainResult[] {
   let baseline = loadRunFindings(db, run.id, filter);
   let older = run;
@@ -128,7 +150,8 @@ export function compareRuns(db: Db, path: string, options: { since?: Since; memb
   const current = latestCompleteRuns(db, 1)[0];
   const previous = current === undefined ? undefined : baselineRun(db, path, options.since);
   const currentDomains = current === undefined ? [] : loadRunFindings(db, current.id, filter);
-  const diff = previous === undefined ? null : diffRuns(loadBaseline(db, previous, filter), currentDomains);
+  const baseline = previous === undefined ? null : withoutIgnored(loadBaseline(db, previous, filter), current);
+  const diff = baseline === null ? null : diffRuns(baseline, currentDomains);
   return { current, previous, currentDomains, diff };
 }
 

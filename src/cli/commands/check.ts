@@ -184,7 +184,12 @@ export async function checkAndPrint(
   const recorder =
     output.db === undefined
       ? undefined
-      : startRunRecorder(output.db, { domains: targets.length, lang: output.lang, failOn: output.failOn });
+      : startRunRecorder(output.db, {
+          domains: targets.length,
+          lang: output.lang,
+          failOn: output.failOn,
+          ignore: output.ignore ?? [],
+        });
   try {
     const report = await runCheckWith(targets, errors, resolver, output, recorder);
     // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed.
