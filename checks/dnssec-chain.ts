@@ -67,7 +67,10 @@ export default defineCheck({
       return { findings: [{ id: 'dnssec.unsigned', subject: zone, values: { zone }, evidence: { zone } }] };
     if (!dnskeys.ok)
       return { findings: [], unknown: [{ subject: zone, reason: `${dnskeys.error}: ${dnskeys.detail}` }] };
-    const keys = dnskeys.value.filter((key) => (key.flags & ZONE_KEY) !== 0);
+    // Each key's tag once: every DS is compared with every key.
+    const keys = dnskeys.value
+      .filter((key) => (key.flags & ZONE_KEY) !== 0)
+      .map((key) => ({ key, keyTag: dnskeyTag(key) }));
     if (keys.length === 0)
       return {
         findings: [{ id: 'dnssec.ds_without_dnskey', subject: zone, values: { zone }, evidence: { zone, ds } }],
@@ -82,14 +85,14 @@ export default defineCheck({
       };
     const isMatched = computable.some((record) =>
       keys.some(
-        (key) =>
+        ({ key, keyTag }) =>
           key.algorithm === record.algorithm &&
-          dnskeyTag(key) === record.keyTag &&
+          keyTag === record.keyTag &&
           dsDigest(zone, key, record.digestType) === record.digest.toLowerCase(),
       ),
     );
     if (isMatched) return { findings: [] };
-    const published = keys.map((key) => ({ keyTag: dnskeyTag(key), algorithm: key.algorithm, flags: key.flags }));
+    const published = keys.map(({ key, keyTag }) => ({ keyTag, algorithm: key.algorithm, flags: key.flags }));
     return {
       findings: [
         { id: 'dnssec.ds_mismatch', subject: zone, values: { zone }, evidence: { zone, ds, dnskeys: published } },
