@@ -75,7 +75,13 @@ export function scanHtmlTemplate(html: string): TrackingTrace[] {
   const trace = (id: TrackingTrace['id'], line: number, url: string): void => {
     traces.push({ id, line, url, host: hostOf(url) ?? url });
   };
-  const lineAt = (index: number): number => html.slice(0, index).split('\n').length;
+  // Tags come in document order: count the line breaks once, up to each tag in turn.
+  let counted = 0;
+  let countedLine = 1;
+  const lineAt = (index: number): number => {
+    for (; counted < index; counted++) if (html.charCodeAt(counted) === 10) countedLine++;
+    return countedLine;
+  };
   const parser = new Parser(
     {
       onopentag(name, attributes) {
