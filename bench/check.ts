@@ -1,29 +1,51 @@
 /**
- * bench:check: N synthetic member domains sharing a few provider SPF includes, served by facteur's zone server in a
- * child process (its own event loop), checked by the real runner; then a bare client asks exactly the distinct
- * questions the run asked, once each, at the same concurrency: the floor any checker must pay.
- * Both sides start cold: each gets a freshly started zone server, and the bare client runs in its own process, so
- * neither inherits the other's JIT warm-up (the server's or the client's).
- * Usage: npm run bench:check -- [N]
+ * bench:check: N synthetic member domains sharing a few provider SPF includes, served by a real local DNS server,
+ * checked by the real runner; then a bare client asks exactly the distinct questions the run asked, once each, at the
+ * same concurrency: the floor any checker must pay.
+ * Both sides start cold: each runs in a process of its own against a freshly started server, so neither inherits the
+ * other's JIT warm-up (the server's or the client's).
+ * Two servers, one after the other: Knot (a C server, as the resolvers members' checks go through in production) and
+ * facteur's own zone server (JavaScript, in a process of its own). On a machine with few cores the zone server takes
+ * a CPU share from the side it serves, which weighs more on the side that computes more.
+ * Usage: npm run bench:check -- [N] [--server knot|zone-server|both]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ALL_CHECKS, GATHERERS } from '../src/checks/registry.js';
 import { runCheck, type CheckTarget } from '../src/commands/run-check.js';
 import { createCachingResolver } from '../src/dns/caching-resolver.js';
 import { createNetworkResolver } from '../src/dns/network-resolver.js';
 import type { DnsResolver, RrType } from '../src/dns/types.js';
+import { startKnot } from '../test/integration/helpers/dns-knot.js';
 
-const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 32;
+const CHECK_RUN_FLAG = '--check-run';
 const BARE_CLIENT_FLAG = '--bare-client';
 const PROVIDERS = ['hebergeur', 'envoi-a', 'envoi-b', 'envoi-c'];
+const SERVER_KINDS = ['knot', 'zone-server'] as const;
+type ServerKind = (typeof SERVER_KINDS)[number];
 
-function writeZones(dir: string): void {
+interface BenchServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+interface CheckRunFigures {
+  wallMs: number;
+  cpuMs: number;
+  queries: number;
+  packets: number;
+  rssMb: number;
+  findings: Record<string, number>;
+  unknownChecks: number;
+}
+
+function writeZones(dir: string, n: number): void {
   const head = (origin: string): string =>
-    `$TTL 3600\n@ SOA ns1.${origin}. hostmaster.${origin}. 1 7200 900 1209600 300\n@ NS ns1.${origin}.\n`;
+    `$TTL 3600\n@ SOA ns1.${origin}. hostmaster.${origin}. 1 7200 900 1209600 300\n@ NS ns1.${origin}.\nns1 A 192.0.2.53\n`;
   PROVIDERS.forEach((provider, index) => {
     writeFileSync(
       join(dir, `${provider}.example.zone`),
@@ -36,7 +58,7 @@ function writeZones(dir: string): void {
   );
   writeFileSync(join(dir, 'dnsbl.example.zone'), `${head('dnsbl.example')}2.0.0.127 A 127.0.0.2\n`);
   const lines: string[] = [head('members.example')];
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const d = `m${i}`;
     const provider = PROVIDERS[i % PROVIDERS.length] ?? 'hebergeur';
     const second = PROVIDERS[(i + 1) % PROVIDERS.length] ?? 'hebergeur';
@@ -50,20 +72,48 @@ function writeZones(dir: string): void {
   writeFileSync(join(dir, 'members.example.zone'), `${lines.join('\n')}\n`);
 }
 
-function startServerProcess(dir: string): Promise<{ child: ChildProcess; address: string }> {
+/** facteur's zone server, in a process of its own (its own event loop). */
+function startZoneServerProcess(dir: string): Promise<BenchServer> {
   const child = fork(join(import.meta.dirname, 'zone-server-process.js'), [dir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    child.kill();
+    await exited;
+  };
   return new Promise((resolve, reject) => {
     child.once('message', (address: unknown) => {
-      if (typeof address === 'string') resolve({ child, address });
+      if (typeof address === 'string') resolve({ address, stop });
       else reject(new Error('Zone server process sent no address'));
     });
     child.once('error', reject);
   });
 }
 
-/** Wall time and this process's CPU time (the zone server's excluded), in ms: on a shared machine, CPU tells load apart. */
+function startServer(kind: ServerKind, dir: string): Promise<BenchServer> {
+  return kind === 'knot' ? startKnot(dir) : startZoneServerProcess(dir);
+}
+
+/** Runs this file in a child process with `args` and returns the one message it sends. */
+function inChild<T>(args: string[]): Promise<T> {
+  const child: ChildProcess = fork(import.meta.filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: unknown) => {
+      resolve(message as T);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      reject(new Error(`Bench process ${args[0] ?? ''} exited with code ${code ?? 'null'} before reporting`));
+    });
+  });
+}
+
+/** Wall time and this process's CPU time (the server's excluded), in ms: on a shared machine, CPU tells load apart. */
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -72,111 +122,132 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   return [value, Number(process.hrtime.bigint() - start) / 1e6, (cpu.user + cpu.system) / 1000];
 }
 
-/** The bare client: asks each question once through the same network resolver, at the checker's concurrency. */
-async function askAll(address: string, questions: readonly [string, RrType][]): Promise<void> {
-  const bare = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < questions.length) {
-      const question = questions[next++];
-      if (question) await bare.query(question[0], question[1]);
-    }
+/** The check run: N member domains through the real runner; writes the questions that reached the wire. */
+async function checkRun(n: number, address: string, questionsFile: string): Promise<CheckRunFigures> {
+  const targets: CheckTarget[] = Array.from({ length: n }, (_, i) => ({
+    domain: `m${i}.members.example`,
+    member: null,
+    options: {
+      dkimSelectors: ['mail'],
+      sendingIps: ['192.0.2.10'],
+      dnsbl: ['dnsbl.example'],
+      rhsbl: [],
+      probes: false,
+    },
+  }));
+  const asked = new Set<string>();
+  const network = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
+  // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
+  const recording: DnsResolver = {
+    query: (name, type, options) => {
+      asked.add(`${name.toLowerCase().replace(/\.$/, '')} ${type}`);
+      return network.query(name, type, options);
+    },
   };
-  // Each domain's run has several lookups in flight: give the bare client as many as the checker can have.
-  await Promise.all(Array.from({ length: CONCURRENCY * 8 }, worker));
-  await bare.close();
+  const [report, wallMs, cpuMs] = await timed(() =>
+    runCheck({
+      targets,
+      checks: ALL_CHECKS,
+      gatherers: GATHERERS,
+      resolver: createCachingResolver(recording),
+      render: { lang: 'en', docs: (_id, check) => check.rfc },
+      concurrency: CONCURRENCY,
+    }),
+  );
+  const stats = network.stats();
+  await network.close();
+  writeFileSync(questionsFile, JSON.stringify([...asked].map((key) => key.split(' '))));
+  return {
+    wallMs,
+    cpuMs,
+    queries: stats.queries,
+    packets: stats.packets,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+    findings: report.summary.findings,
+    unknownChecks: report.summary.unknownChecks,
+  };
 }
 
-/** Runs the bare client in a child process of its own, cold like the check run, and returns its wall and CPU ms. */
-function timeBareClient(address: string, questionsFile: string): Promise<{ wallMs: number; cpuMs: number }> {
-  const child = fork(import.meta.filename, [BARE_CLIENT_FLAG, address, questionsFile], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: unknown) => {
-      resolve(message as { wallMs: number; cpuMs: number });
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      reject(new Error(`Bare client process exited with code ${code ?? 'null'} before reporting`));
-    });
-  });
-}
-
-if (process.argv[2] === BARE_CLIENT_FLAG) {
-  const [, , , address = '', questionsFile = ''] = process.argv;
+/** The bare client: asks each question once through the same network resolver, at the checker's concurrency. */
+async function bareClient(address: string, questionsFile: string): Promise<{ wallMs: number; cpuMs: number }> {
   const questions = JSON.parse(readFileSync(questionsFile, 'utf8')) as [string, RrType][];
-  const [, wallMs, cpuMs] = await timed(() => askAll(address, questions));
-  process.send?.({ wallMs, cpuMs });
+  const [, wallMs, cpuMs] = await timed(async () => {
+    const bare = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < questions.length) {
+        const question = questions[next++];
+        if (question) await bare.query(question[0], question[1]);
+      }
+    };
+    // Each domain's run has several lookups in flight: give the bare client as many as the checker can have.
+    await Promise.all(Array.from({ length: CONCURRENCY * 8 }, worker));
+    await bare.close();
+  });
+  return { wallMs, cpuMs };
+}
+
+/** One server kind: the check run against a fresh server, then the bare client against another fresh one. */
+async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<void> {
+  const questionsFile = join(dir, `questions-${kind}.json`);
+  const runServer = await startServer(kind, dir);
+  let run: CheckRunFigures;
+  try {
+    run = await inChild<CheckRunFigures>([CHECK_RUN_FLAG, String(n), runServer.address, questionsFile]);
+  } finally {
+    await runServer.stop();
+  }
+  // A zone server that already answered the run would hand the bare client its JIT warm-up for free.
+  const bareServer = await startServer(kind, dir);
+  let bare: { wallMs: number; cpuMs: number };
+  try {
+    bare = await inChild([BARE_CLIENT_FLAG, bareServer.address, questionsFile]);
+  } finally {
+    await bareServer.stop();
+  }
+  const distinct = (JSON.parse(readFileSync(questionsFile, 'utf8')) as unknown[]).length;
+  console.log(`server                  ${kind === 'knot' ? 'Knot DNS' : "facteur's zone server"}`);
+  console.log(`domains                 ${n}`);
+  console.log(
+    `check run               ${(run.wallMs / 1000).toFixed(2)} s, ${((n * 1000) / run.wallMs).toFixed(0)} domains/s, client CPU ${(run.cpuMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `DNS queries per domain  ${(run.queries / n).toFixed(2)} (${run.queries} questions, ${run.packets} packets)`,
+  );
+  console.log(`distinct questions      ${distinct}`);
+  console.log(
+    `bare client, same set   ${(bare.wallMs / 1000).toFixed(2)} s, client CPU ${(bare.cpuMs / 1000).toFixed(2)} s`,
+  );
+  console.log(`ratio run / bare        ${(run.wallMs / bare.wallMs).toFixed(2)} (goal <= 1.5)`);
+  console.log(`peak RSS                ${run.rssMb.toFixed(0)} MB (goal < 150)`);
+  console.log(`findings                ${JSON.stringify(run.findings)}, undecided ${run.unknownChecks}`);
+  console.log('');
+}
+
+if (process.argv[2] === CHECK_RUN_FLAG) {
+  const [, , , n = '', address = '', questionsFile = ''] = process.argv;
+  process.send?.(await checkRun(Number(n), address, questionsFile));
+  process.disconnect();
+} else if (process.argv[2] === BARE_CLIENT_FLAG) {
+  const [, , , address = '', questionsFile = ''] = process.argv;
+  process.send?.(await bareClient(address, questionsFile));
   process.disconnect();
 } else {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { server: { type: 'string', default: 'both' } },
+  });
+  const n = Number(positionals[0] ?? 2000);
+  const server = values.server;
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`Give the number of domains as a positive integer, not "${positionals[0] ?? ''}"`);
+  if (server !== 'both' && !SERVER_KINDS.includes(server as ServerKind))
+    throw new Error(`--server takes knot, zone-server or both, not "${server}"`);
   const dir = mkdtempSync(join(tmpdir(), 'facteur-bench-check-'));
-  writeZones(dir);
-  const servers: ChildProcess[] = [];
   try {
-    const runServer = await startServerProcess(dir);
-    servers.push(runServer.child);
-    const targets: CheckTarget[] = Array.from({ length: N }, (_, i) => ({
-      domain: `m${i}.members.example`,
-      member: null,
-      options: {
-        dkimSelectors: ['mail'],
-        sendingIps: ['192.0.2.10'],
-        dnsbl: ['dnsbl.example'],
-        rhsbl: [],
-        probes: false,
-      },
-    }));
-    const asked = new Set<string>();
-    const network = createNetworkResolver({ servers: [runServer.address], timeoutMs: 2000, retries: 2 });
-    // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
-    const recording: DnsResolver = {
-      query: (name, type, options) => {
-        asked.add(`${name.toLowerCase().replace(/\.$/, '')} ${type}`);
-        return network.query(name, type, options);
-      },
-    };
-    const cache = createCachingResolver(recording);
-    const [report, runMs, runCpuMs] = await timed(() =>
-      runCheck({
-        targets,
-        checks: ALL_CHECKS,
-        gatherers: GATHERERS,
-        resolver: cache,
-        render: { lang: 'en', docs: (_id, check) => check.rfc },
-        concurrency: CONCURRENCY,
-      }),
-    );
-    const runStats = network.stats();
-    await network.close();
-    const rssMb = process.resourceUsage().maxRSS / 1024;
-
-    const questions = [...asked].map((key) => key.split(' ') as [string, RrType]);
-    const questionsFile = join(dir, 'questions.json');
-    writeFileSync(questionsFile, JSON.stringify(questions));
-    // A zone server that already answered the run would hand the bare client its JIT warm-up for free.
-    const bareServer = await startServerProcess(dir);
-    servers.push(bareServer.child);
-    const bare = await timeBareClient(bareServer.address, questionsFile);
-
-    console.log(`domains                 ${N}`);
-    console.log(
-      `check run               ${(runMs / 1000).toFixed(2)} s, ${((N * 1000) / runMs).toFixed(0)} domains/s, client CPU ${(runCpuMs / 1000).toFixed(2)} s`,
-    );
-    console.log(
-      `DNS queries per domain  ${(runStats.queries / N).toFixed(2)} (${runStats.queries} questions, ${runStats.packets} packets)`,
-    );
-    console.log(`distinct questions      ${questions.length}`);
-    console.log(
-      `bare client, same set   ${(bare.wallMs / 1000).toFixed(2)} s, client CPU ${(bare.cpuMs / 1000).toFixed(2)} s`,
-    );
-    console.log(`ratio run / bare        ${(runMs / bare.wallMs).toFixed(2)} (goal <= 1.5)`);
-    console.log(`peak RSS                ${rssMb.toFixed(0)} MB (goal < 150)`);
-    console.log(
-      `findings                ${JSON.stringify(report.summary.findings)}, undecided ${report.summary.unknownChecks}`,
-    );
+    writeZones(dir, n);
+    for (const kind of SERVER_KINDS) if (server === 'both' || server === kind) await benchAgainst(kind, n, dir);
   } finally {
-    for (const server of servers) server.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
