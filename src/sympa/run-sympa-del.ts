@@ -31,6 +31,8 @@ export interface SympaDelResult {
   /** The command's exit status; null in a dry run. Sympa exits 1 when any address failed. */
   exitCode: number | null;
   results: SympaDelAddressResult[];
+  /** Set when the run was stopped before Sympa finished: the addresses it said nothing of may or may not be gone. */
+  stopped: { reason: 'interrupted' } | null;
 }
 
 /** How to run Sympa: the command (argv, e.g. `['sudo', '-u', 'sympa', '/usr/sbin/sympa']`) and whether to only plan. */
@@ -39,6 +41,11 @@ export interface SympaDelOptions {
   /** The sympa.conf the members were read from, given to Sympa as `--config`, so both name the same Sympa. */
   sympaConf?: string;
   dryRun: boolean;
+  /**
+   * Stops Sympa (SIGINT, as Ctrl-C in a terminal does, which also reaches Sympa itself); what it reported until then
+   * is kept, the rest stays `unknown`.
+   */
+  signal?: AbortSignal;
 }
 
 /** A list as `sympa del` takes it on its command line: `name@domain`; no leading dash, so never an option. */
@@ -97,14 +104,16 @@ export async function runSympaDel(
   }
   const input = sent.map((address) => `${address}\n`).join('');
   if (options.dryRun || sent.length === 0) {
-    return { list, isDryRun: options.dryRun, command, input, exitCode: null, results };
+    return { list, isDryRun: options.dryRun, command, input, exitCode: null, results, stopped: null };
   }
-  const { exitCode, stderr } = await run(command, input);
+  if (options.signal?.aborted === true)
+    return { list, isDryRun: false, command, input, exitCode: null, results, stopped: { reason: 'interrupted' } };
+  const { exitCode, stderr, stopped } = await run(command, input, options.signal);
   const reports = stderr.split(/\r?\n/).flatMap((line) => {
     const match = REPORT.exec(line);
     return match === null ? [] : [{ type: match[1] ?? '', message: match[2] ?? '', line }];
   });
-  if (reports.length === 0 && exitCode !== 0) {
+  if (reports.length === 0 && exitCode !== 0 && !stopped) {
     const said = stderr.trim().split('\n').at(-1) ?? '';
     throw new InputError(`Cannot run sympa del on "${list}": exit ${exitCode ?? 'by signal'}, "${said}"`, {
       record: list,
@@ -119,14 +128,34 @@ export async function runSympaDel(
       result.message = report.message;
     }
   }
-  return { list, isDryRun: false, command, input, exitCode, results };
+  return {
+    list,
+    isDryRun: false,
+    command,
+    input,
+    exitCode,
+    results,
+    stopped: stopped ? { reason: 'interrupted' } : null,
+  };
 }
 
-async function run(command: string[], input: string): Promise<{ exitCode: number | null; stderr: string }> {
+/**
+ * Runs Sympa in facteur's process group, so that `sudo` in the command can still ask for a password on the terminal;
+ * `stopped` says `signal` was aborted while Sympa ran: it may not have finished.
+ */
+async function run(
+  command: string[],
+  input: string,
+  signal: AbortSignal | undefined,
+): Promise<{ exitCode: number | null; stderr: string; stopped: boolean }> {
   const [file, ...args] = command;
   if (file === undefined) throw new InputError('Cannot run sympa del: the Sympa command is empty');
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'], shell: false });
+    const stop = (): void => {
+      child.kill('SIGINT');
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     const chunks: Buffer[] = [];
     let size = 0;
     child.stderr.on('data', (chunk: Buffer) => {
@@ -140,7 +169,8 @@ async function run(command: string[], input: string): Promise<{ exitCode: number
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
     child.on('close', (code) => {
-      resolve({ exitCode: code, stderr: Buffer.concat(chunks).toString('utf8') });
+      signal?.removeEventListener('abort', stop);
+      resolve({ exitCode: code, stderr: Buffer.concat(chunks).toString('utf8'), stopped: signal?.aborted === true });
     });
   });
 }

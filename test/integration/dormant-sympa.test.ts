@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,77 @@ describe('facteur dormant apply on a real Sympa: the bouncing members go, the ot
     const result = JSON.parse(stdout) as { isDryRun: boolean; results: { address: string; outcome: string }[] };
     expect(result.results.map((item) => item.outcome)).toEqual(['removed', 'removed']);
     expect(await list.review()).toEqual(['alice@example.org', 'dave@example.org']);
+  });
+});
+
+/** The processes `pid` started, from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  try {
+    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe('Ctrl-C during facteur dormant apply --sympa --yes', () => {
+  let list: SympaList;
+  let dir: string;
+  let dbFile: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-sympa-int-'));
+    dbFile = join(dir, 'f.sqlite');
+    list = await createSympaList('facteur-ctrlc');
+    await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
+    await list.bounce([
+      { email: 'bob@example.net', status: '5.1.1' },
+      { email: 'carol@example.com', status: '5.1.1' },
+    ]);
+    setBounceScore(list, 'bob@example.net', 87);
+    setBounceScore(list, 'carol@example.com', 87);
+  });
+  afterAll(async () => {
+    await list.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const applyArgs = (): string[] => [
+    'dormant',
+    'apply',
+    '--sympa',
+    list.address,
+    '--sympa-db',
+    list.dbFile,
+    '--db',
+    dbFile,
+    '--sympa-command',
+    SYMPA,
+    '--yes',
+    '--json',
+  ];
+
+  it('stops Sympa as a terminal would, says what it knows, exits 130; the next apply removes who is left', async () => {
+    const interrupted = await facteur(
+      applyArgs(),
+      (child) => {
+        const timer = setInterval(() => {
+          void childrenOf(child.pid ?? 0).then((children) => {
+            if (children.length === 0 || child.pid === undefined) return;
+            clearInterval(timer);
+            process.kill(-child.pid, 'SIGINT');
+          });
+        }, 10);
+      },
+      { ownGroup: true },
+    );
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('facteur: interrupted: sympa del was stopped');
+    const result = JSON.parse(interrupted.stdout) as { stopped: unknown; results: { outcome: string }[] };
+    expect(result.stopped).toEqual({ reason: 'interrupted' });
+    expect(result.results).toHaveLength(2);
+    for (const item of result.results) expect(['removed', 'unknown']).toContain(item.outcome);
+
+    const rerun = await facteur(applyArgs());
+    expect(rerun.code).toBe(0);
+    expect(await list.review()).toEqual(['alice@example.org']);
   });
 });

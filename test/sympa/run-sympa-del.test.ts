@@ -68,6 +68,7 @@ describe('runSympaDel()', () => {
         { address: 'bob@example.net', outcome: 'planned', message: null },
         { address: 'bad address', outcome: 'invalid', message: null },
       ],
+      stopped: null,
     });
     await expect(import('node:fs/promises').then((fs) => fs.access(`${sympa}.stdin`))).rejects.toThrow('ENOENT');
   });
@@ -138,5 +139,57 @@ describe('runSympaDel()', () => {
     });
     expect(result.exitCode).toBeNull();
     expect(result.results).toEqual([{ address: 'not an address', outcome: 'invalid', message: null }]);
+  });
+
+  it('when stopped, keeps what Sympa reported before it stopped and leaves the rest unknown', async () => {
+    // Reports the first address, then waits as Sympa would on a long list; `exec` makes the wait the process itself.
+    const slow = files.write(
+      'slow',
+      `#!/bin/sh
+read -r first
+echo "del [notice] The user $first has been removed from the list $3." >&2
+touch "$0.started"
+exec sleep 30
+`,
+    );
+    chmodSync(slow, 0o755);
+    const controller = new AbortController();
+    const { access } = await import('node:fs/promises');
+    const started = (async () => {
+      for (;;) {
+        try {
+          await access(`${slow}.started`);
+          controller.abort();
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+    })();
+    const result = await runSympaDel('probe@lists.example.org', ['bob@example.net', 'carol@example.com'], {
+      sympaCommand: slow,
+      dryRun: false,
+      signal: controller.signal,
+    });
+    await started;
+    expect(result.stopped).toEqual({ reason: 'interrupted' });
+    expect(result.exitCode).toBeNull();
+    expect(result.results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'removed'],
+      ['carol@example.com', 'unknown'],
+    ]);
+  });
+
+  it('runs nothing once stopped', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await runSympaDel('probe@lists.example.org', ['bob@example.net'], {
+      sympaCommand: sympa,
+      dryRun: false,
+      signal: controller.signal,
+    });
+    expect(result.stopped).toEqual({ reason: 'interrupted' });
+    expect(result.results).toEqual([{ address: 'bob@example.net', outcome: 'unknown', message: null }]);
+    await expect(import('node:fs/promises').then((fs) => fs.access(`${sympa}.stdin`))).rejects.toThrow('ENOENT');
   });
 });

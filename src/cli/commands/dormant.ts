@@ -28,7 +28,7 @@ import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import { describeSympaDatabase, readSympaConf, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
-import { runSympaDel } from '../../sympa/run-sympa-del.js';
+import { runSympaDel, type SympaDelResult } from '../../sympa/run-sympa-del.js';
 import {
   sendSympaMail,
   type SympaMailAddressResult,
@@ -176,6 +176,10 @@ const TEXT = {
       en: 'facteur: stopped: {message}; the server may have the mail: --force sends it again under the same Message-ID, which Sympa ignores if it has it already\n',
       fr: 'facteur : arrêt : {message} ; le serveur a peut-être le courriel : --force le renvoie sous le même Message-ID, que Sympa ignore s’il l’a déjà\n',
     },
+  },
+  sympaDelInterrupted: {
+    en: 'facteur: interrupted: sympa del was stopped; the addresses marked unknown may or may not be removed (sympa review {list} tells), the next apply reads the list again\n',
+    fr: 'facteur : interrompu : sympa del a été arrêté ; les adresses marquées unknown sont peut-être retirées, peut-être pas (sympa review {list} le dit), le prochain apply relit la liste\n',
   },
   preflightFinding: { en: 'facteur: preflight {finding}\n', fr: 'facteur : vérification {finding}\n' },
   preflightRefused: {
@@ -548,11 +552,23 @@ async function applyBySympaDel(
   lang: Lang,
 ): Promise<ExitCode> {
   const { addresses, included } = entries;
-  const result = await runSympaDel(list, addresses, {
-    dryRun: !options.yes,
-    ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
-    ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
-  });
+  // Ctrl-C reaches Sympa too, from the terminal; facteur stays to say what Sympa did before it stopped.
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let result: SympaDelResult;
+  try {
+    result = await runSympaDel(list, addresses, {
+      dryRun: !options.yes,
+      signal: controller.signal,
+      ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
+      ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
   if (options.json) {
     // Each address says whether a data source holds it (null when none does): removing it only excludes it.
     const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
@@ -565,6 +581,10 @@ async function applyBySympaDel(
           includedLine(included, item.address, lang),
       );
     if (result.isDryRun && result.results.length > 0) await write(TEXT.confirm[lang]);
+  }
+  if (result.stopped !== null) {
+    process.stderr.write(render(TEXT.sympaDelInterrupted, lang, { list }));
+    return EXIT.interrupted;
   }
   const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
   return failed ? EXIT.findings : EXIT.ok;

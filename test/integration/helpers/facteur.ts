@@ -12,10 +12,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI with LANG=C, so its messages are in English; `whileRunning` may kill it. */
-export function facteur(args: string[], whileRunning?: (child: ChildProcess) => void): Promise<CliResult> {
+/**
+ * Runs the built CLI with LANG=C, so its messages are in English; `whileRunning` may kill it. `ownGroup` starts it in
+ * a process group of its own, as a shell does a foreground job: `process.kill(-child.pid, 'SIGINT')` is then the
+ * Ctrl-C of a terminal, which reaches the commands facteur runs as well.
+ */
+export function facteur(
+  args: string[],
+  whileRunning?: (child: ChildProcess) => void,
+  options: { ownGroup?: boolean } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LANG: 'C' },
+      detached: options.ownGroup === true,
+    });
     let stdout = '';
     let stderr = '';
     // Decoded as a stream, so that a character split between two chunks stays whole.
