@@ -8,6 +8,23 @@ import { facteur } from './helpers/facteur.js';
 
 const DAY = 86_400_000;
 
+/** `facteur dormant apply` on `list` through the real Sympa, recording in `dbFile`, with JSON output. */
+function applyArgs(list: SympaList, dbFile: string): string[] {
+  return [
+    'dormant',
+    'apply',
+    '--sympa',
+    list.address,
+    '--sympa-db',
+    list.dbFile,
+    '--db',
+    dbFile,
+    '--sympa-command',
+    SYMPA,
+    '--json',
+  ];
+}
+
 describe('facteur dormant apply on a real Sympa: the bouncing members go, the others stay', () => {
   let list: SympaList;
   let dir: string;
@@ -48,21 +65,7 @@ describe('facteur dormant apply on a real Sympa: the bouncing members go, the ot
     await rm(dir, { recursive: true, force: true });
   });
 
-  const apply = (...more: string[]) =>
-    facteur([
-      'dormant',
-      'apply',
-      '--sympa',
-      list.address,
-      '--sympa-db',
-      list.dbFile,
-      '--db',
-      dbFile,
-      '--sympa-command',
-      SYMPA,
-      '--json',
-      ...more,
-    ]);
+  const apply = (...more: string[]) => facteur([...applyArgs(list, dbFile), ...more]);
 
   it('changes nothing without --yes and says what it would remove', async () => {
     const { code, stdout } = await apply();
@@ -120,24 +123,10 @@ describe('Ctrl-C during facteur dormant apply --sympa --yes', () => {
     await list.remove();
     await rm(dir, { recursive: true, force: true });
   });
-  const applyArgs = (): string[] => [
-    'dormant',
-    'apply',
-    '--sympa',
-    list.address,
-    '--sympa-db',
-    list.dbFile,
-    '--db',
-    dbFile,
-    '--sympa-command',
-    SYMPA,
-    '--yes',
-    '--json',
-  ];
 
   it('stops Sympa as a terminal would, says what it knows, exits 130; the next apply removes who is left', async () => {
     const interrupted = await facteur(
-      applyArgs(),
+      [...applyArgs(list, dbFile), '--yes'],
       (child) => {
         const timer = setInterval(() => {
           void childrenOf(child.pid ?? 0).then((children) => {
@@ -156,7 +145,7 @@ describe('Ctrl-C during facteur dormant apply --sympa --yes', () => {
     expect(result.results).toHaveLength(2);
     for (const item of result.results) expect(['removed', 'unknown']).toContain(item.outcome);
 
-    const rerun = await facteur(applyArgs());
+    const rerun = await facteur([...applyArgs(list, dbFile), '--yes']);
     expect(rerun.code).toBe(0);
     expect(await list.review()).toEqual(['alice@example.org']);
   });
