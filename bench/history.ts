@@ -22,6 +22,7 @@ import {
   loadRunFindings,
   recordDomainResults,
 } from '../src/store/history.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,18 +40,6 @@ const BATCH = 500;
 const CHURN = 0.01;
 /** Share of domains where one check is unknown on a given night (a DNS timeout). */
 const DNS_FAILURES = 0.005;
-
-/** mulberry32: a small seeded generator, so every bench run builds the same database. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHECKS = [
   'spf-record',
@@ -210,7 +199,7 @@ function seconds(start: bigint): number {
 
 const dir = values.db === undefined ? mkdtempSync(join(tmpdir(), 'facteur-bench-history-')) : null;
 const path = values.db ?? join(dir ?? '.', 'history.sqlite');
-const next = random(20261123);
+const next = seededRandom(20261123);
 const domains = Array.from({ length: DOMAINS }, (_, i) => {
   const name = `member${i}.example.org`;
   return { name, member: `Member ${Math.floor(i / 3)}`, state: initialState(name, next) };

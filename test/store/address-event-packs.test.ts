@@ -10,6 +10,7 @@ import { confirmedDeadDomains, dormantEntries } from '../../src/dormant/run-dorm
 import { scoreBounces, type AddressEvent } from '../../src/dormant/score-bounces.js';
 import { openBounceSource, recordFetchedMessage, type BounceEventInput } from '../../src/store/bounce-events.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import {
   campaignNames,
   forgetAddress,
@@ -44,21 +45,9 @@ const CAMPAIGNS = ['spring', 'autumn'];
 /** A case with addresses to act on both among the campaign's recipients and out of them. */
 const SEED_WIDE = 2;
 
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The random choices of one case, drawn once so two databases can be filled alike. */
 function drawCase(seed: number) {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const config: DormantConfig = {
