@@ -7,8 +7,8 @@ export interface Daemon {
 }
 
 /**
- * Starts `command` and waits until `isReady()` says so (15 s at most); the daemon exiting first, or never getting
- * ready, is an error carrying its stderr. Stopping it removes `workdir`.
+ * Starts `command` and waits until `isReady()` says so (`timeoutMs`, 15 s unless told); the daemon exiting first, or
+ * never getting ready, is an error carrying its stderr. Stopping it removes `workdir`.
  */
 export async function startDaemon(options: {
   command: string;
@@ -16,6 +16,7 @@ export async function startDaemon(options: {
   workdir: string;
   name: string;
   isReady: () => Promise<boolean>;
+  timeoutMs?: number;
 }): Promise<Daemon> {
   const child: ChildProcess = spawn(options.command, options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -37,12 +38,14 @@ export async function startDaemon(options: {
     await rm(options.workdir, { recursive: true, force: true });
   };
   try {
-    const deadline = Date.now() + 15_000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`${options.name} exited early: ${stderr.trim()}`);
       if (await options.isReady()) break;
-      if (Date.now() > deadline) throw new Error(`${options.name} was not ready within 15 s: ${stderr.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${options.name} was not ready within ${timeoutMs / 1000} s: ${stderr.trim()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } catch (error) {

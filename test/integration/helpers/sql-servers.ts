@@ -1,10 +1,11 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { startDaemon } from './daemon.js';
 import { freePort } from './free-port.js';
 import { SYMPA } from './sympa.js';
 
@@ -51,25 +52,35 @@ function run(argv: string[], env: NodeJS.ProcessEnv = process.env): void {
   execFileSync(file ?? '', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
 }
 
-function daemon(argv: string[], log: string): ChildProcess {
-  const [file, ...args] = argv;
-  const child = spawn(file ?? '', args, { stdio: 'ignore', detached: false });
-  child.on('error', (error) => {
-    throw new Error(`Cannot start ${file ?? ''} (log: ${log}): ${error.message}`);
+/**
+ * Starts a server in the foreground (`argv`, wrapped in runuser when needed) and waits until `connect` succeeds; the
+ * server exiting first is an error carrying what it printed. Stopping it removes `dir`.
+ */
+async function startServer<T>(
+  name: string,
+  argv: string[],
+  dir: string,
+  connect: () => Promise<T>,
+): Promise<{ connection: T; stop: () => Promise<void> }> {
+  const [command = '', ...args] = argv;
+  let connection: T | undefined;
+  const daemon = await startDaemon({
+    command,
+    args,
+    workdir: dir,
+    name,
+    timeoutMs: START_TIMEOUT_MS,
+    isReady: async () => {
+      try {
+        connection = await connect();
+        return true;
+      } catch {
+        return false;
+      }
+    },
   });
-  return child;
-}
-
-async function until<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  if (connection === undefined) throw new Error(`${name} is ready but gave no connection`);
+  return { connection, stop: () => daemon.stop() };
 }
 
 /** The pid a server wrote in its pid file (first line). */
@@ -166,7 +177,8 @@ export async function startPostgresql(): Promise<SqlServer> {
   );
   const port = await freePort(host);
   // fsync off: a throwaway instance has nothing to lose and the CI disk is shared.
-  daemon(
+  const server = await startServer(
+    'PostgreSQL',
     as.wrap([
       `${PG_BIN}/postgres`,
       '-D',
@@ -180,13 +192,14 @@ export async function startPostgresql(): Promise<SqlServer> {
       '-c',
       'fsync=off',
     ]),
-    join(data, 'log'),
+    dir,
+    async () => {
+      const client = new pg.Client({ host, port, user: 'postgres', password: superPassword, database: 'postgres' });
+      await client.connect();
+      return client;
+    },
   );
-  const admin = await until('PostgreSQL did not start', async () => {
-    const client = new pg.Client({ host, port, user: 'postgres', password: superPassword, database: 'postgres' });
-    await client.connect();
-    return client;
-  });
+  const admin = server.connection;
   await admin.query(`CREATE ROLE sympa LOGIN PASSWORD '${password}'`);
   await admin.query("CREATE DATABASE sympa OWNER sympa ENCODING 'UTF8'");
   await admin.end();
@@ -209,8 +222,9 @@ export async function startPostgresql(): Promise<SqlServer> {
     cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       await client.end().catch(() => undefined);
+      // runuser stands between us and the server: stop the server itself, by the pid it wrote.
       await stopPid(join(data, 'postmaster.pid'));
-      await rm(dir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }
@@ -239,7 +253,8 @@ export async function startMariadb(options: { bufferPoolMb?: number } = {}): Pro
   ]);
   const port = await freePort(host);
   const pidFile = join(dir, 'mariadb.pid');
-  daemon(
+  const server = await startServer(
+    'MariaDB',
     [
       MARIADBD,
       '--no-defaults',
@@ -249,17 +264,15 @@ export async function startMariadb(options: { bufferPoolMb?: number } = {}): Pro
       `--port=${port}`,
       `--bind-address=${host}`,
       `--pid-file=${pidFile}`,
-      `--log-error=${join(dir, 'error.log')}`,
       '--skip-log-bin',
       '--skip-name-resolve',
       `--innodb-buffer-pool-size=${options.bufferPoolMb ?? 16}M`,
       '--innodb-log-file-size=8M',
     ],
-    join(dir, 'error.log'),
+    dir,
+    () => mysql.createConnection({ socketPath: socket, user: 'root' }),
   );
-  const admin = await until('MariaDB did not start', () =>
-    mysql.createConnection({ socketPath: socket, user: 'root' }),
-  );
+  const admin = server.connection;
   await admin.query('CREATE DATABASE sympa CHARACTER SET utf8mb4');
   await admin.query(`CREATE USER 'sympa'@'127.0.0.1' IDENTIFIED BY '${password}'`);
   await admin.query("GRANT ALL ON sympa.* TO 'sympa'@'127.0.0.1'");
@@ -283,8 +296,7 @@ export async function startMariadb(options: { bufferPoolMb?: number } = {}): Pro
     cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       await connection.end().catch(() => undefined);
-      await stopPid(pidFile);
-      await rm(dir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }
