@@ -10,6 +10,8 @@ export interface MailContext {
   campaignId: number;
   verpKey: Uint8Array;
   templates: CampaignTemplates;
+  /** The template files as read once for compiling, which a preflight also scans for tracking. */
+  templateFiles: { text: TemplateFile | null; html: TemplateFile | null };
   unsubscribeUrl: Template | null;
 }
 
@@ -27,31 +29,38 @@ export interface MailInput {
  */
 export const TEST_RECIPIENT_ID = 0;
 
-function readTemplate(file: string | null): Template | null {
+/** A template file and its text. */
+export interface TemplateFile {
+  file: string;
+  text: string;
+}
+
+function readTemplate(file: string | null): TemplateFile | null {
   if (file === null) return null;
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {
     throw new InputError(`Cannot read template "${file}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
       file,
     });
   }
-  return compileTemplate(text, file);
 }
 
 /** Reads and compiles a campaign's templates (subject, text, HTML, unsubscribe URL). */
 export function loadMailContext(config: CampaignConfig, campaignId: number, verpKey: Uint8Array): MailContext {
   const url = config.listUnsubscribe?.url ?? null;
+  const text = readTemplate(config.textTemplate);
+  const html = readTemplate(config.htmlTemplate);
   return {
     config,
     campaignId,
     verpKey,
     templates: {
       subject: compileTemplate(config.subject, 'subject'),
-      text: readTemplate(config.textTemplate),
-      html: readTemplate(config.htmlTemplate),
+      text: text === null ? null : compileTemplate(text.text, text.file),
+      html: html === null ? null : compileTemplate(html.text, html.file),
     },
+    templateFiles: { text, html },
     unsubscribeUrl: url === null ? null : compileTemplate(url, 'listUnsubscribe.url'),
   };
 }

@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { organisationalDomain } from '../facts/dmarc.js';
@@ -8,7 +7,7 @@ import { render, type Lang, type Text } from '../i18n.js';
 import { parseDkimKey } from '../parse/parse-dkim-key.js';
 import type { CampaignConfig, DkimConfig } from './campaign-config.js';
 import { buildMessage, prepareMessage } from './build-message.js';
-import { loadMailContext } from './mail-context.js';
+import { loadMailContext, type MailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
 import { scanHtmlTemplate, scanTextTemplate } from './scan-tracking.js';
 
@@ -277,14 +276,16 @@ const TRACKING_SEVERITY = {
 } as const;
 
 /** Reads the templates for what would track their readers: facteur adds no tracking, and lets none through. */
-function checkTracking(config: CampaignConfig, findings: Findings): void {
-  const templates = [
-    { file: config.htmlTemplate, scan: scanHtmlTemplate },
-    { file: config.textTemplate, scan: scanTextTemplate },
+function checkTracking(context: MailContext, findings: Findings): void {
+  const { html, text } = context.templateFiles;
+  const scans = [
+    { template: html, scan: scanHtmlTemplate },
+    { template: text, scan: scanTextTemplate },
   ];
-  for (const { file, scan } of templates) {
-    if (file === null) continue;
-    for (const trace of scan(readFileSync(file, 'utf8'))) {
+  for (const { template, scan } of scans) {
+    if (template === null) continue;
+    const { file } = template;
+    for (const trace of scan(template.text)) {
       findings.add(
         trace.id,
         TRACKING_SEVERITY[trace.id],
@@ -297,9 +298,12 @@ function checkTracking(config: CampaignConfig, findings: Findings): void {
 }
 
 /** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
-async function checkTemplates(config: CampaignConfig, findings: Findings): Promise<PreflightReport['recipients']> {
-  // Rendering needs a campaign's VERP key only to build the envelope; a throwaway one does for a check.
-  const prepared = prepareMessage(loadMailContext(config, 1, randomBytes(32)));
+async function checkTemplates(
+  config: CampaignConfig,
+  context: MailContext,
+  findings: Findings,
+): Promise<PreflightReport['recipients']> {
+  const prepared = prepareMessage(context);
   const counts = { checked: 0, skipped: 0, renderErrors: 0 };
   for await (const entry of readRecipients(config.recipients)) {
     if (entry.kind === 'skipped') {
@@ -377,8 +381,10 @@ export async function preflightCampaign(
   };
   const findings = new Findings(options.lang);
   findings.list.push(...(await preflightSender(identity, resolver, options.lang)));
-  const recipients = await checkTemplates(config, findings);
-  checkTracking(config, findings);
+  // Rendering needs a campaign's VERP key only to build the envelope; a throwaway one does for a check.
+  const context = loadMailContext(config, 1, randomBytes(32));
+  const recipients = await checkTemplates(config, context, findings);
+  checkTracking(context, findings);
   return {
     schemaVersion: 1,
     campaign: options.campaign,
