@@ -2,6 +2,7 @@ import type { CheckReport } from '../commands/run-check.js';
 import type { Severity } from '../checks/types.js';
 import type { Lang, Text } from '../i18n.js';
 import { render } from '../i18n.js';
+import { colon } from './render-report-labels.js';
 
 const LABELS: Record<Severity | 'unknown' | 'ok', Text> = {
   error: { en: 'ERROR', fr: 'ERREUR' },
@@ -28,14 +29,14 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
     for (const finding of findings) {
       const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
-      lines.push(`  ${LABELS[finding.severity][lang]} ${finding.id}${subject}: ${finding.message}`);
+      lines.push(`  ${LABELS[finding.severity][lang]} ${finding.id}${subject}${colon(lang)}${finding.message}`);
       if (finding.suggestedRecord !== undefined) lines.push(`      ${finding.suggestedRecord}`);
       lines.push(`      ${finding.docs}`);
     }
     for (const check of result.checks) {
       for (const unknown of check.unknown) {
         const subject = unknown.subject === undefined ? '' : ` [${unknown.subject}]`;
-        lines.push(`  ${LABELS.unknown[lang]} ${check.check}${subject}: ${unknown.reason}`);
+        lines.push(`  ${LABELS.unknown[lang]} ${check.check}${subject}${colon(lang)}${unknown.reason}`);
       }
     }
     if (findings.length === 0 && result.checks.every((check) => check.status === 'pass')) {

@@ -154,7 +154,7 @@ function domainHtml(domain: ReportDomain, lang: Lang): string[] {
     for (const part of domain.undecided) {
       const subject = part.subject === null ? '' : ` (${escapeHtml(part.subject)})`;
       lines.push(
-        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}: ${escapeHtml(part.reason)}</li>`,
+        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}${colon(lang)}${escapeHtml(part.reason)}</li>`,
       );
     }
     lines.push('</ul>');
@@ -181,7 +181,7 @@ function changesHtml(report: MemberReport | SummaryReport): string[] {
     lines.push(
       `<li data-kind="${change.kind}"><strong>${escapeHtml(CHANGE_LABELS[change.kind][lang])}</strong> ` +
         `<span class="${change.severity}">${escapeHtml(severity)}</span> ${escapeHtml(change.domain)} ` +
-        `<code>${escapeHtml(change.id)}</code>${subject}: ${escapeHtml(change.message)}</li>`,
+        `<code>${escapeHtml(change.id)}</code>${subject}${colon(lang)}${escapeHtml(change.message)}</li>`,
     );
   }
   lines.push('</ul>');

@@ -63,7 +63,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}: ${escapeMarkdown(part.reason)}`,
+      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}${colon(lang)}${escapeMarkdown(part.reason)}`,
     );
   }
   if (domain.undecided.length > 0) lines.push('');
@@ -95,7 +95,7 @@ function changesLines(report: MemberReport | SummaryReport): string[] {
         ? SEVERITY_LABELS[change.severity][lang]
         : `${SEVERITY_LABELS[change.previousSeverity][lang]} → ${SEVERITY_LABELS[change.severity][lang]}`;
     lines.push(
-      `- **${CHANGE_LABELS[change.kind][lang]}** ${severity} ${escapeMarkdown(change.domain)} \`${change.id}\`${subjectSuffix(change.subject)}: ${escapeMarkdown(change.message)}`,
+      `- **${CHANGE_LABELS[change.kind][lang]}** ${severity} ${escapeMarkdown(change.domain)} \`${change.id}\`${subjectSuffix(change.subject)}${colon(lang)}${escapeMarkdown(change.message)}`,
     );
   }
   return [...lines, ''];

@@ -42,7 +42,7 @@ function subjectSuffix(subject: string): string {
 
 function problemLines(problem: ReportProblem, lang: Lang): string[] {
   const lines = [
-    `  ${SEVERITY_LABELS[problem.severity][lang].toUpperCase()} ${problem.id}${subjectSuffix(problem.subject)}: ${plainText(problem.message)}`,
+    `  ${SEVERITY_LABELS[problem.severity][lang].toUpperCase()} ${problem.id}${subjectSuffix(problem.subject)}${colon(lang)}${plainText(problem.message)}`,
   ];
   if (problem.ack !== null) {
     lines.push(`    ${plainText(render(REPORT_TEXTS.acknowledgedUntil, lang, { ...problem.ack }))}`);
@@ -65,7 +65,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of domain.acknowledged) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}: ${plainText(part.reason)}`,
+      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}${colon(lang)}${plainText(part.reason)}`,
     );
   }
   if (domain.problems.length + domain.acknowledged.length + domain.undecided.length === 0) {
@@ -80,7 +80,7 @@ export function changeLine(change: ReportChange, lang: Lang): string {
     change.previousSeverity === null
       ? SEVERITY_LABELS[change.severity][lang]
       : `${SEVERITY_LABELS[change.previousSeverity][lang]} → ${SEVERITY_LABELS[change.severity][lang]}`;
-  return `${CHANGE_LABELS[change.kind][lang]} ${severity} ${plainText(change.domain)} ${change.id}${subjectSuffix(change.subject)}: ${plainText(change.message)}`;
+  return `${CHANGE_LABELS[change.kind][lang]} ${severity} ${plainText(change.domain)} ${change.id}${subjectSuffix(change.subject)}${colon(lang)}${plainText(change.message)}`;
 }
 
 function changesLines(report: MemberReport | SummaryReport): string[] {

@@ -263,7 +263,7 @@ describe('computeChanges()', () => {
     expect(report.ignoredRun).toMatchObject({ id: broken, status: 'incomplete' });
     expect(report.hasRegression).toBe(true);
     expect(report.domains.map((d) => [d.domain, d.new.map((f) => f.id)])).toEqual([['asso.fr', ['spf.missing']]]);
-    expect(renderChangesText(report, 'fr')).toContain('NOUVEAU ERREUR spf.missing: No SPF record');
+    expect(renderChangesText(report, 'fr')).toContain('NOUVEAU ERREUR spf.missing\u00a0: No SPF record');
   });
 
   it('computeChanges() carries a finding over a night its check was unknown, so nothing regressed', () => {

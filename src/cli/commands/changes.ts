@@ -20,6 +20,7 @@ import {
 import { EXIT } from '../exit-codes.js';
 import { findFinding } from './explain.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
+import { colon } from '../../report/render-report-labels.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 
@@ -222,7 +223,7 @@ const SEVERITY: Record<Severity, Text> = {
 function findingLine(label: string, severity: string, finding: Finding, lang: Lang): string[] {
   const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
   const title = findingTitle(finding, findFinding(finding.id)?.meta, lang);
-  return [`    ${label} ${severity} ${finding.id}${subject}: ${title}`, `        ${finding.docs}`];
+  return [`    ${label} ${severity} ${finding.id}${subject}${colon(lang)}${title}`, `        ${finding.docs}`];
 }
 
 function domainLines(changes: AckedDomainChanges, lang: Lang): string[] {
