@@ -1,3 +1,5 @@
+import type { Lang, Text } from './i18n.js';
+
 /** Stable error codes, one table for the whole tool (as nodemailer's lib/errors.js). */
 export const ERROR_CODES = {
   EINPUT: 'Bad input: a file, row, record, option or config value cannot be used',
@@ -16,35 +18,43 @@ export interface InputLocation {
   record?: string;
 }
 
-/** Bad input from the user: names the file, line or record and the reason (exit 2). */
+/**
+ * Bad input from the user: names the file, line or record and the reason (exit 2), in English and French; `message`
+ * is the English text, for logs and programs.
+ */
 export class InputError extends Error {
   readonly code: ErrorCode;
   readonly location: InputLocation;
+  readonly text: Text;
 
-  constructor(message: string, location: InputLocation = {}, code: ErrorCode = 'EINPUT') {
-    super(message);
+  constructor(text: Text, location: InputLocation = {}, code: ErrorCode = 'EINPUT') {
+    super(text.en);
     this.name = 'InputError';
     this.code = code;
     this.location = location;
+    this.text = text;
   }
 }
 
-/** A server or network failure that a rerun may not meet again (exit 3). */
+/** A server or network failure that a rerun may not meet again (exit 3), in English and French. */
 export class TransientError extends Error {
   readonly code: ErrorCode = 'ETRANSIENT';
+  readonly text: Text;
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(text: Text, options?: { cause?: unknown }) {
+    super(text.en, options);
     this.name = 'TransientError';
+    this.text = text;
   }
 }
 
 /** Formats a location as `file:line` or `file (record)` for messages. */
-export function formatLocation(location: InputLocation): string {
+export function formatLocation(location: InputLocation, lang: Lang = 'en'): string {
   const parts: string[] = [];
   if (location.file !== undefined)
     parts.push(location.line === undefined ? location.file : `${location.file}:${location.line}`);
-  else if (location.line !== undefined) parts.push(`line ${location.line}`);
-  if (location.record !== undefined) parts.push(`record "${location.record}"`);
+  else if (location.line !== undefined) parts.push(lang === 'fr' ? `ligne ${location.line}` : `line ${location.line}`);
+  if (location.record !== undefined)
+    parts.push(lang === 'fr' ? `enregistrement « ${location.record} »` : `record "${location.record}"`);
   return parts.join(' ');
 }

@@ -70,7 +70,7 @@ class Problems {
     this.sink = sink;
   }
 
-  add(path: string, problem: string): void {
+  add(path: string, problem: Text): void {
     this.sink.add(path, problem);
   }
 
@@ -78,7 +78,7 @@ class Problems {
   string(value: Json, key: string, path: string, required: boolean): string | null {
     const raw = value[key];
     if (raw === undefined || raw === null) {
-      if (required) this.add(path, 'is required');
+      if (required) this.add(path, { en: 'is required', fr: 'est obligatoire' });
       return null;
     }
     return this.sink.string(raw, path) ?? null;
@@ -98,38 +98,62 @@ class Problems {
 function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: Text[]): ImapSettings | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) {
-    problems.add('bounces.imap', 'must be an object');
+    problems.add('bounces.imap', { en: 'must be an object', fr: 'doit être un objet' });
     return null;
   }
   for (const key of Object.keys(raw))
-    if (!IMAP_KEYS.includes(key)) problems.add(`bounces.imap.${key}`, 'is not a known setting (misspelt?)');
+    if (!IMAP_KEYS.includes(key))
+      problems.add(`bounces.imap.${key}`, {
+        en: 'is not a known setting (misspelt?)',
+        fr: 'n’est pas un réglage connu (faute de frappe ?)',
+      });
   const host = problems.string(raw, 'host', 'bounces.imap.host', true);
   let security: ImapSecurity = 'tls';
   if (raw.security !== undefined) {
     if (raw.security === 'tls' || raw.security === 'starttls' || raw.security === 'none') security = raw.security;
-    else problems.add('bounces.imap.security', 'must be "tls", "starttls" or "none"');
+    else
+      problems.add('bounces.imap.security', {
+        en: 'must be "tls", "starttls" or "none"',
+        fr: 'doit valoir « tls », « starttls » ou « none »',
+      });
   }
   let port = DEFAULT_PORTS[security];
   if (raw.port !== undefined) {
     if (typeof raw.port === 'number' && Number.isInteger(raw.port) && raw.port >= 1 && raw.port <= 65535)
       port = raw.port;
-    else problems.add('bounces.imap.port', 'must be an integer from 1 to 65535');
+    else
+      problems.add('bounces.imap.port', {
+        en: 'must be an integer from 1 to 65535',
+        fr: 'doit être un entier de 1 à 65535',
+      });
   }
   const user = problems.string(raw, 'user', 'bounces.imap.user', true);
   const passwordEnv = problems.string(raw, 'passwordEnv', 'bounces.imap.passwordEnv', false);
   const passwordFile = problems.string(raw, 'passwordFile', 'bounces.imap.passwordFile', false);
   if (passwordEnv !== null && passwordFile !== null) {
-    problems.add('bounces.imap.passwordEnv', 'and "bounces.imap.passwordFile" cannot both be set');
+    problems.add('bounces.imap.passwordEnv', {
+      en: 'and "bounces.imap.passwordFile" cannot both be set',
+      fr: 'et « bounces.imap.passwordFile » ne peuvent pas être définis tous les deux',
+    });
   } else if (raw.passwordEnv === undefined && raw.passwordFile === undefined) {
-    problems.add('bounces.imap.passwordEnv', 'or "bounces.imap.passwordFile" is required');
+    problems.add('bounces.imap.passwordEnv', {
+      en: 'or "bounces.imap.passwordFile" is required',
+      fr: 'ou « bounces.imap.passwordFile » est obligatoire',
+    });
   }
   const folder = problems.string(raw, 'folder', 'bounces.imap.folder', false) ?? 'INBOX';
   const doneFolder = problems.folder(raw, 'doneFolder', 'bounces.imap.doneFolder', DEFAULT_DONE_FOLDER);
   const oddFolder = problems.folder(raw, 'oddFolder', 'bounces.imap.oddFolder', DEFAULT_ODD_FOLDER);
   if (doneFolder !== null && doneFolder === folder)
-    problems.add('bounces.imap.doneFolder', `must differ from "bounces.imap.folder" ("${folder}")`);
+    problems.add('bounces.imap.doneFolder', {
+      en: `must differ from "bounces.imap.folder" ("${folder}")`,
+      fr: `doit différer de « bounces.imap.folder » (« ${folder} »)`,
+    });
   if (oddFolder !== null && oddFolder === folder)
-    problems.add('bounces.imap.oddFolder', `must differ from "bounces.imap.folder" ("${folder}")`);
+    problems.add('bounces.imap.oddFolder', {
+      en: `must differ from "bounces.imap.folder" ("${folder}")`,
+      fr: `doit différer de « bounces.imap.folder » (« ${folder} »)`,
+    });
   const tlsRejectUnauthorized = problems.boolean(
     raw,
     'tlsRejectUnauthorized',
@@ -137,7 +161,10 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
     true,
   );
   if (host !== null && security === 'none' && !isLoopbackHost(host))
-    problems.add('bounces.imap.security', `is "none": the password would cross the network in clear to "${host}"`);
+    problems.add('bounces.imap.security', {
+      en: `is "none": the password would cross the network in clear to "${host}"`,
+      fr: `vaut « none » : le mot de passe traverserait le réseau en clair jusqu’à « ${host} »`,
+    });
   if (!tlsRejectUnauthorized && security !== 'none')
     warnings.push({
       en: `TLS certificate verification is off for "${host ?? ''}" (bounces.imap.tlsRejectUnauthorized): anyone on the path can read the password`,
@@ -166,11 +193,15 @@ export function parseBouncesSection(value: unknown, path: string, context: Secti
   const problems = new Problems(context.problems);
   const warnings: Text[] = [];
   if (!isObject(value)) {
-    problems.add(path, 'must be a JSON object');
+    problems.add(path, { en: 'must be a JSON object', fr: 'doit être un objet JSON' });
     return undefined;
   }
   for (const key of Object.keys(value))
-    if (!SECTION_KEYS.includes(key)) problems.add(`${path}.${key}`, 'is not a known setting (misspelt?)');
+    if (!SECTION_KEYS.includes(key))
+      problems.add(`${path}.${key}`, {
+        en: 'is not a known setting (misspelt?)',
+        fr: 'n’est pas un réglage connu (faute de frappe ?)',
+      });
   const imap = parseImap(value.imap, context.baseDir, problems, warnings);
   const keepRaw = problems.boolean(value, 'keepRaw', `${path}.keepRaw`, false);
   return { imap, keepRaw, warnings };
@@ -186,7 +217,10 @@ export function readImapPassword(imap: ImapSettings, env: NodeJS.ProcessEnv = pr
     const password = env[passwordEnv];
     if (password === undefined || password === '') {
       throw new InputError(
-        `Cannot log in to "${imap.host}": "bounces.imap.passwordEnv" names the variable "${passwordEnv}", which is not set`,
+        {
+          en: `Cannot log in to "${imap.host}": "bounces.imap.passwordEnv" names the variable "${passwordEnv}", which is not set`,
+          fr: `Impossible de se connecter à « ${imap.host} » : « bounces.imap.passwordEnv » désigne la variable « ${passwordEnv} », qui n’est pas définie`,
+        },
         {},
         'ECONFIG',
       );
@@ -196,6 +230,13 @@ export function readImapPassword(imap: ImapSettings, env: NodeJS.ProcessEnv = pr
   const file = passwordFile ?? '';
   const secret = readSecretFile(file);
   if (!secret.ok)
-    throw new InputError(`Cannot use "bounces.imap.passwordFile": it ${secret.problem}`, { file }, 'ECONFIG');
+    throw new InputError(
+      {
+        en: `Cannot use "bounces.imap.passwordFile": it ${secret.problem.en}`,
+        fr: `Impossible d’utiliser « bounces.imap.passwordFile » : il ${secret.problem.fr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
   return { ...account, password: secret.text.replace(/\r?\n$/, '') };
 }

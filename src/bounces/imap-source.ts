@@ -90,7 +90,10 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
       } catch (error) {
         if (isAuthFailure(error))
           throw new InputError(
-            `Cannot log in to IMAP server "${config.host}" as "${config.user}": the server refused the credentials`,
+            {
+              en: `Cannot log in to IMAP server "${config.host}" as "${config.user}": the server refused the credentials`,
+              fr: `Impossible de se connecter au serveur IMAP « ${config.host} » en tant que « ${config.user} » : le serveur a refusé les identifiants`,
+            },
             { record: 'bounces.imap' },
             'ECONFIG',
           );
@@ -100,8 +103,12 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
       try {
         box = await client.mailboxOpen(config.folder);
       } catch (error) {
+        const detail = (error as Error).message;
         throw new InputError(
-          `Cannot open IMAP folder "${config.folder}" on "${config.host}": ${(error as Error).message}`,
+          {
+            en: `Cannot open IMAP folder "${config.folder}" on "${config.host}": ${detail}`,
+            fr: `Impossible d’ouvrir le dossier IMAP « ${config.folder} » sur « ${config.host} » : ${detail}`,
+          },
           { record: 'bounces.imap.folder' },
           'ECONFIG',
         );

@@ -69,7 +69,13 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
 
     async open(): Promise<MailboxState> {
       if (!(await isDirectory(join(dir, 'new'))) || !(await isDirectory(join(dir, 'cur'))))
-        throw new InputError(`Cannot read Maildir "${dir}": it has no "new" and "cur" folders`, { file: dir });
+        throw new InputError(
+          {
+            en: `Cannot read Maildir "${dir}": it has no "new" and "cur" folders`,
+            fr: `Impossible de lire le Maildir « ${dir} » : il n’a pas les dossiers « new » et « cur »`,
+          },
+          { file: dir },
+        );
       files = [];
       for (const sub of ['new', 'cur'])
         for (const name of (await readdir(join(dir, sub))).sort())

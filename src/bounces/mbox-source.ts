@@ -90,10 +90,13 @@ async function* readMbox(path: string): AsyncGenerator<{ message: MboxMessage; c
     const blank = line.length <= 2 && (line[0] === 0x0a || (line[0] === 0x0d && line[1] === 0x0a));
     const current = state.current;
     if (current === null && !blank)
-      throw new InputError(`Cannot read mbox "${path}": it does not start with a "From " line (RFC 4155)`, {
-        file: path,
-        line: 1,
-      });
+      throw new InputError(
+        {
+          en: `Cannot read mbox "${path}": it does not start with a "From " line (RFC 4155)`,
+          fr: `Impossible de lire le fichier mbox « ${path} » : il ne commence pas par une ligne « From » (RFC 4155)`,
+        },
+        { file: path, line: 1 },
+      );
     if (current !== null) {
       if (pendingBlank !== null) current.add(pendingBlank);
       pendingBlank = null;
@@ -140,11 +143,20 @@ export function openMboxSource(file: string, options: { batchSize?: number } = {
       try {
         info = await stat(path);
       } catch (error) {
-        throw new InputError(`Cannot read mbox "${path}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-          file: path,
-        });
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new InputError(
+          { en: `Cannot read mbox "${path}": ${code}`, fr: `Impossible de lire le fichier mbox « ${path} » : ${code}` },
+          { file: path },
+        );
       }
-      if (!info.isFile()) throw new InputError(`Cannot read mbox "${path}": it is not a file`, { file: path });
+      if (!info.isFile())
+        throw new InputError(
+          {
+            en: `Cannot read mbox "${path}": it is not a file`,
+            fr: `Impossible de lire le fichier mbox « ${path} » : ce n’est pas un fichier`,
+          },
+          { file: path },
+        );
       return { uidValidity: null, total: null };
     },
 

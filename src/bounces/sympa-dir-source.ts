@@ -58,8 +58,12 @@ export function openSympaDirSource(directory: string, options: { batchSize?: num
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
         throw new InputError(
-          `Cannot read Sympa bounce directory "${dir}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+          {
+            en: `Cannot read Sympa bounce directory "${dir}": ${code}`,
+            fr: `Impossible de lire le répertoire des rebonds de Sympa « ${dir} » : ${code}`,
+          },
           { file: dir },
         );
       }

@@ -92,7 +92,7 @@ export async function runCheck(
     inputErrors: inputErrors.map((error) => ({
       file: error.location.file ?? null,
       line: error.location.line ?? null,
-      message: error.message,
+      message: error.text[options.render.lang],
     })),
     summary: { domains: results.length, findings, unknownChecks },
   };

@@ -1,6 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import type { Lang, Text } from '../i18n.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
 import { closestMatch } from './closest-match.js';
 
@@ -21,14 +22,24 @@ export function childPath(path: string, key: string | number): string {
 }
 
 /** Names a JSON value's type for messages: `a string ("3s")`, `an array`, `null`. */
-export function describeValue(value: unknown): string {
+export function describeValue(value: unknown, lang: Lang = 'en'): string {
+  const fr = lang === 'fr';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string')
-    return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
-  if (typeof value === 'number') return `a number (${value})`;
+  if (Array.isArray(value)) return fr ? 'un tableau' : 'an array';
+  if (typeof value === 'string') {
+    const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    return fr ? `une chaîne (${shown})` : `a string (${shown})`;
+  }
+  if (typeof value === 'number') return fr ? `un nombre (${value})` : `a number (${value})`;
   if (typeof value === 'boolean') return `${value}`;
-  return 'an object';
+  return fr ? 'un objet' : 'an object';
+}
+
+/** The hint after an unknown name: the nearest known one, else every known one (`known` names them for people). */
+export function nearestHint(suggestion: string | null, names: readonly string[], known: Text): Text {
+  return suggestion === null
+    ? { en: `${known.en}: ${names.join(', ')}`, fr: `${known.fr} : ${names.join(', ')}` }
+    : { en: `did you mean "${suggestion}"?`, fr: `vouliez-vous dire « ${suggestion} » ?` };
 }
 
 /**
@@ -36,23 +47,40 @@ export function describeValue(value: unknown): string {
  * return undefined for a value that is absent or wrong (the problem is then recorded).
  */
 export class ConfigProblems {
-  readonly found: string[] = [];
+  /** Each problem, in each language: `"dns.timeout" must be …`. */
+  private readonly lines: Text[] = [];
+
+  /** Each problem in English. */
+  get found(): readonly string[] {
+    return this.lines.map((line) => line.en);
+  }
 
   /** Records a problem at `path`: `"dns.timeout" must be …`. */
-  add(path: string, problem: string): void {
-    this.found.push(`"${path}" ${problem}`);
+  add(path: string, problem: Text): void {
+    this.lines.push({ en: `"${path}" ${problem.en}`, fr: `« ${path} » ${problem.fr}` });
+  }
+
+  /** Every problem found, joined by semicolons, in each language. */
+  joined(): Text {
+    return {
+      en: this.lines.map((line) => line.en).join('; '),
+      fr: this.lines.map((line) => line.fr).join(' ; '),
+    };
   }
 
   /** Records a value of the wrong type, naming what was expected and what was found. */
-  wrongType(path: string, expected: string, value: unknown): void {
-    this.add(path, `must be ${expected}, not ${describeValue(value)}`);
+  wrongType(path: string, expected: Text, value: unknown): void {
+    this.add(path, {
+      en: `must be ${expected.en}, not ${describeValue(value)}`,
+      fr: `doit être ${expected.fr}, pas ${describeValue(value, 'fr')}`,
+    });
   }
 
   /** An object with any keys (a map), for the caller to judge. */
   map(value: unknown, path: string): JsonObject | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.wrongType(path, 'an object', value);
+      this.wrongType(path, { en: 'an object', fr: 'un objet' }, value);
       return;
     }
     return value as JsonObject;
@@ -64,9 +92,11 @@ export class ConfigProblems {
     if (object === undefined) return undefined;
     for (const key of Object.keys(object)) {
       if (allowed.includes(key)) continue;
-      const suggestion = closestMatch(key, allowed);
-      const hint = suggestion === null ? `known: ${allowed.join(', ')}` : `did you mean "${suggestion}"?`;
-      this.add(childPath(path, key), `is not a known setting (${hint})`);
+      const hint = nearestHint(closestMatch(key, allowed), allowed, { en: 'known', fr: 'réglages connus' });
+      this.add(childPath(path, key), {
+        en: `is not a known setting (${hint.en})`,
+        fr: `n’est pas un réglage connu (${hint.fr})`,
+      });
     }
     return object;
   }
@@ -75,12 +105,15 @@ export class ConfigProblems {
   string(value: unknown, path: string): string | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value.trim() === '') {
-      this.wrongType(path, 'a non-empty string', value);
+      this.wrongType(path, { en: 'a non-empty string', fr: 'une chaîne non vide' }, value);
       return;
     }
     // eslint-disable-next-line no-control-regex -- a config value ends up in messages and file names: no line breaks
     if (/[\u0000-\u001f\u007f]/.test(value)) {
-      this.add(path, 'must not contain line breaks or control characters');
+      this.add(path, {
+        en: 'must not contain line breaks or control characters',
+        fr: 'ne doit contenir ni saut de ligne ni caractère de contrôle',
+      });
       return undefined;
     }
     return value.trim();
@@ -90,7 +123,7 @@ export class ConfigProblems {
   integer(value: unknown, path: string, min: number, max: number): number | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.wrongType(path, `an integer from ${min} to ${max}`, value);
+      this.wrongType(path, { en: `an integer from ${min} to ${max}`, fr: `un entier de ${min} à ${max}` }, value);
       return;
     }
     return value;
@@ -100,7 +133,7 @@ export class ConfigProblems {
   boolean(value: unknown, path: string): boolean | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'boolean') {
-      this.wrongType(path, 'true or false', value);
+      this.wrongType(path, { en: 'true or false', fr: 'true ou false' }, value);
       return;
     }
     return value;
@@ -110,7 +143,14 @@ export class ConfigProblems {
   oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-      this.wrongType(path, `one of ${choices.map((choice) => `"${choice}"`).join(', ')}`, value);
+      this.wrongType(
+        path,
+        {
+          en: `one of ${choices.map((choice) => `"${choice}"`).join(', ')}`,
+          fr: `l’une des valeurs ${choices.map((choice) => `« ${choice} »`).join(', ')}`,
+        },
+        value,
+      );
       return;
     }
     return value as T;
@@ -125,11 +165,11 @@ export class ConfigProblems {
   ): T[] | undefined {
     if (value === undefined) return undefined;
     if (!Array.isArray(value)) {
-      this.wrongType(path, 'an array', value);
+      this.wrongType(path, { en: 'an array', fr: 'un tableau' }, value);
       return;
     }
     if (options.nonEmpty === true && value.length === 0) {
-      this.add(path, 'must list at least one value');
+      this.add(path, { en: 'must list at least one value', fr: 'doit contenir au moins une valeur' });
       return undefined;
     }
     const before = this.found.length;
@@ -143,7 +183,11 @@ export class ConfigProblems {
     if (text === undefined) return undefined;
     // An address passes normaliseDomain (digit labels) but names no host: RFC 5321 5.1 wants a name for an MX.
     const name = isIP(text) === 0 ? normaliseDomain(text) : null;
-    if (name === null) this.add(path, `must be a domain name, not "${text}"`);
+    if (name === null)
+      this.add(path, {
+        en: `must be a domain name, not "${text}"`,
+        fr: `doit être un nom de domaine, pas « ${text} »`,
+      });
     return name ?? undefined;
   }
 
@@ -154,7 +198,7 @@ export class ConfigProblems {
     const ascii = domainToASCII(text.replace(/\.$/, '')).toLowerCase();
     if (ascii.includes('.') && ascii.length <= 253 && ascii.split('.').every((label) => DNS_LABEL.test(label)))
       return ascii;
-    this.add(path, `must be a DNS name, not "${text}"`);
+    this.add(path, { en: `must be a DNS name, not "${text}"`, fr: `doit être un nom DNS, pas « ${text} »` });
     return undefined;
   }
 
@@ -163,7 +207,10 @@ export class ConfigProblems {
     const text = this.string(value, path);
     if (text === undefined) return undefined;
     if (isIP(text) === 0) {
-      this.add(path, `must be an IPv4 or IPv6 address, not "${text}"`);
+      this.add(path, {
+        en: `must be an IPv4 or IPv6 address, not "${text}"`,
+        fr: `doit être une adresse IPv4 ou IPv6, pas « ${text} »`,
+      });
       return undefined;
     }
     return text.toLowerCase();
@@ -183,15 +230,19 @@ export class ConfigProblems {
     try {
       url = new URL(text);
     } catch {
-      this.add(path, `must be an http or https URL, not "${text}"`);
+      this.add(path, notWebUrl(text));
       return undefined;
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      this.add(path, `must be an http or https URL, not "${text}"`);
+      this.add(path, notWebUrl(text));
       return undefined;
     }
     return text;
   }
+}
+
+function notWebUrl(text: string): Text {
+  return { en: `must be an http or https URL, not "${text}"`, fr: `doit être une URL http ou https, pas « ${text} »` };
 }
 
 /** What a section parser gets besides its value: where relative paths start, and where problems go. */

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { LANGS } from '../i18n.js';
 import { closestMatch } from './closest-match.js';
-import { ConfigProblems, type SectionContext, type SectionParser } from './config-problems.js';
+import { ConfigProblems, nearestHint, type SectionContext, type SectionParser } from './config-problems.js';
 import { parseBouncesSection } from '../bounces/fetch-config.js';
 import { parseDormantConfigSection } from '../dormant/dormant-config.js';
 import { parseCheckSection } from './parse-check-section.js';
@@ -50,9 +50,11 @@ export function parseConfig(value: unknown, file: string): FacteurConfig {
   if (raw !== undefined) {
     for (const [name, sectionValue] of Object.entries(raw)) {
       if (!(names as string[]).includes(name)) {
-        const suggestion = closestMatch(name, names);
-        const hint = suggestion === null ? `known: ${names.join(', ')}` : `did you mean "${suggestion}"?`;
-        problems.add(name, `is not a known section (${hint})`);
+        const hint = nearestHint(closestMatch(name, names), names, { en: 'known', fr: 'sections connues' });
+        problems.add(name, {
+          en: `is not a known section (${hint.en})`,
+          fr: `n’est pas une section connue (${hint.fr})`,
+        });
         continue;
       }
       const parser = CONFIG_SECTIONS[name as keyof Sections] as SectionParser<unknown>;
@@ -60,8 +62,17 @@ export function parseConfig(value: unknown, file: string): FacteurConfig {
       if (parsed !== undefined) config[name] = parsed;
     }
   }
-  if (problems.found.length > 0)
-    throw new InputError(`Cannot use config "${file}": ${problems.found.join('; ')}`, { file }, 'ECONFIG');
+  if (problems.found.length > 0) {
+    const found = problems.joined();
+    throw new InputError(
+      {
+        en: `Cannot use config "${file}": ${found.en}`,
+        fr: `Impossible d’utiliser le fichier de configuration « ${file} » : ${found.fr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
+  }
   return config as FacteurConfig;
 }
 
@@ -77,7 +88,14 @@ export function loadConfig(file: string): FacteurConfig {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`Cannot read config "${file}": ${code}`, { file }, 'ECONFIG');
+    throw new InputError(
+      {
+        en: `Cannot read config "${file}": ${code}`,
+        fr: `Impossible de lire le fichier de configuration « ${file} » : ${code}`,
+      },
+      { file },
+      'ECONFIG',
+    );
   }
   let value: unknown;
   try {
@@ -87,7 +105,14 @@ export function loadConfig(file: string): FacteurConfig {
     // V8 says where: "… in JSON at position 42"; people look for a line.
     const position = /at position (\d+)/.exec(message)?.[1];
     const location = position === undefined ? { file } : { file, line: lineAt(text, Number(position)) };
-    throw new InputError(`Cannot parse config "${file}": ${message}`, location, 'ECONFIG');
+    throw new InputError(
+      {
+        en: `Cannot parse config "${file}": ${message}`,
+        fr: `Impossible d’analyser le fichier de configuration « ${file} » : ${message}`,
+      },
+      location,
+      'ECONFIG',
+    );
   }
   return parseConfig(value, file);
 }
@@ -101,7 +126,14 @@ export function findConfigFile(explicit: string | undefined, env: NodeJS.Process
   if (named !== undefined) {
     if (!existsSync(named)) {
       const from = explicit === undefined ? 'FACTEUR_CONFIG' : '--config';
-      throw new InputError(`Cannot read config "${named}" (from ${from}): no such file`, { file: named }, 'ECONFIG');
+      throw new InputError(
+        {
+          en: `Cannot read config "${named}" (from ${from}): no such file`,
+          fr: `Impossible de lire le fichier de configuration « ${named} » (indiqué par ${from}) : ce fichier n’existe pas`,
+        },
+        { file: named },
+        'ECONFIG',
+      );
     }
     return named;
   }

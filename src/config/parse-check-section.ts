@@ -38,7 +38,10 @@ export function parseCheckSection(
     const text = problems.string(entry, entryPath);
     if (text === undefined) return undefined;
     if (SELECTOR.test(text)) return text.toLowerCase();
-    problems.add(entryPath, `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`);
+    problems.add(entryPath, {
+      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
+      fr: `doit être fait d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,
+    });
     return undefined;
   });
   const sendingIps = problems.list(raw.sendingIps, `${path}.sendingIps`, (entry, entryPath) =>

@@ -27,7 +27,10 @@ export function parseDnsSection(value: unknown, path: string, { problems }: Sect
       return text;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      problems.add(entryPath, `must be "host" or "host:port": ${error.message}`);
+      problems.add(entryPath, {
+        en: `must be "host" or "host:port": ${error.message}`,
+        fr: `doit être « hôte » ou « hôte:port » : ${error.text.fr}`,
+      });
       return undefined;
     }
   });

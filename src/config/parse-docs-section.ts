@@ -21,7 +21,10 @@ export function parseDocsSection(value: unknown, path: string, { problems }: Sec
   if (raw === undefined) return undefined;
   const baseUrl = problems.webUrl(raw.baseUrl, `${path}.baseUrl`);
   if (baseUrl !== undefined && !ENDS_BEFORE_A_NAME.test(baseUrl))
-    problems.add(`${path}.baseUrl`, `must end with "/" (or "=", ":", "#") since the finding id is appended to it`);
+    problems.add(`${path}.baseUrl`, {
+      en: `must end with "/" (or "=", ":", "#") since the finding id is appended to it`,
+      fr: `doit finir par « / » (ou « = », « : », « # ») puisque l’identifiant du constat y est ajouté`,
+    });
   let perId: Record<string, string> | undefined;
   const perIdPath = `${path}.perId`;
   const rawPerId = problems.map(raw.perId, perIdPath);

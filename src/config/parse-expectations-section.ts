@@ -32,7 +32,10 @@ export function parseExpectationsSection(
       .toLowerCase();
     if (ADDRESS.test(address)) dmarcReportsTo = `mailto:${address}`;
     else
-      problems.add(`${path}.dmarcReportsTo`, `must be an address like "mailto:dmarc@example.org", not "${reportsTo}"`);
+      problems.add(`${path}.dmarcReportsTo`, {
+        en: `must be an address like "mailto:dmarc@example.org", not "${reportsTo}"`,
+        fr: `doit être une adresse comme « mailto:dmarc@example.org », pas « ${reportsTo} »`,
+      });
   }
   return {
     ...(mxHosts === undefined ? {} : { mxHosts }),

@@ -1,20 +1,34 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import type { Text } from '../i18n.js';
 
 /**
  * Reads a secret file (a password, a private key), refusing one that group or others can read: a secret readable by
  * all has leaked. On refusal, `problem` completes a sentence about the setting that names the file.
  */
-export function readSecretFile(path: string): { ok: true; text: string } | { ok: false; problem: string } {
+export function readSecretFile(path: string): { ok: true; text: string } | { ok: false; problem: Text } {
   let mode: number;
   try {
     mode = statSync(path).mode;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, problem: `names a file that cannot be read: "${path}" (${code})` };
+    return {
+      ok: false,
+      problem: {
+        en: `names a file that cannot be read: "${path}" (${code})`,
+        fr: `désigne un fichier illisible : « ${path} » (${code})`,
+      },
+    };
   }
   if ((mode & 0o077) !== 0) {
-    return { ok: false, problem: `names "${path}" with mode ${(mode & 0o777).toString(8)}; run chmod 600 on it first` };
+    const octal = (mode & 0o777).toString(8);
+    return {
+      ok: false,
+      problem: {
+        en: `names "${path}" with mode ${octal}; run chmod 600 on it first`,
+        fr: `désigne « ${path} », en mode ${octal} ; faites d’abord chmod 600 dessus`,
+      },
+    };
   }
   return { ok: true, text: readFileSync(path, 'utf8') };
 }

@@ -70,9 +70,16 @@ export function parseServerAddress(text: string): DnsServerAddress {
     host = h;
     if (p !== undefined) port = /^\d+$/.test(p) ? Number(p) : Number.NaN;
   }
-  if (isIP(host) === 0) throw new InputError(`Use an IP address for DNS server "${text}": "${host}" is not one`);
+  if (isIP(host) === 0)
+    throw new InputError({
+      en: `Use an IP address for DNS server "${text}": "${host}" is not one`,
+      fr: `Utilisez une adresse IP pour le serveur DNS « ${text} » : « ${host} » n’en est pas une`,
+    });
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new InputError(`Use a port from 1 to 65535 for DNS server "${text}"`);
+    throw new InputError({
+      en: `Use a port from 1 to 65535 for DNS server "${text}"`,
+      fr: `Utilisez un port de 1 à 65535 pour le serveur DNS « ${text} »`,
+    });
   // Replies are matched on their source address, which node writes in the RFC 5952 form.
   return { host: isIP(host) === 6 ? canonicalIPv6(host) : host, port };
 }
@@ -101,9 +108,10 @@ function failureOfRcode(rcode: string): DnsFailure {
 export function createNetworkResolver(options: NetworkResolverOptions = {}): NetworkResolver {
   const serverTexts = options.servers ?? dns.getServers();
   if (serverTexts.length === 0)
-    throw new InputError(
-      'Cannot find a DNS resolver: none is configured in /etc/resolv.conf; give one with --resolver',
-    );
+    throw new InputError({
+      en: 'Cannot find a DNS resolver: none is configured in /etc/resolv.conf; give one with --resolver',
+      fr: 'Impossible de trouver un résolveur DNS : aucun n’est configuré dans /etc/resolv.conf ; donnez-en un avec --resolver',
+    });
   const servers = serverTexts.map(parseServerAddress);
   const timeoutMs = options.timeoutMs ?? 2000;
   const retries = options.retries ?? 2;

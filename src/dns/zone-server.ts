@@ -52,9 +52,13 @@ export async function loadZoneDirectory(directory: string): Promise<Zone[]> {
     const file = join(directory, fileName);
     const records = parseZoneFile(await readFile(file, 'utf8'), { origin, file });
     if (!records.some((record) => record.type === 'SOA' && record.name === origin))
-      throw new InputError(`Add an SOA record at "${origin}" in zone file "${file}": a zone needs one at its apex`, {
-        file,
-      });
+      throw new InputError(
+        {
+          en: `Add an SOA record at "${origin}" in zone file "${file}": a zone needs one at its apex`,
+          fr: `Ajoutez un enregistrement SOA à « ${origin} » dans le fichier de zone « ${file} » : une zone en a besoin à son apex`,
+        },
+        { file },
+      );
     zones.push({ origin, file, records });
   }
   return zones;
@@ -186,7 +190,10 @@ async function listenOnOnePort(
 export async function startZoneServer(options: ZoneServerOptions): Promise<ZoneServer> {
   const zones = await loadZoneDirectory(options.directory);
   if (zones.length === 0)
-    throw new InputError(`Add zone files named "<zone>.zone" or "db.<zone>" to "${options.directory}": none found`);
+    throw new InputError({
+      en: `Add zone files named "<zone>.zone" or "db.<zone>" to "${options.directory}": none found`,
+      fr: `Ajoutez des fichiers de zone nommés « <zone>.zone » ou « db.<zone> » dans « ${options.directory} » : aucun n’a été trouvé`,
+    });
   const respond = createZoneResponder(zones);
   const host = options.host ?? '127.0.0.1';
 

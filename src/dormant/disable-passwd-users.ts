@@ -16,16 +16,25 @@ export async function disablePasswdUsers(
   users: ReadonlySet<string>,
 ): Promise<{ disabled: string[] }> {
   if (resolve(input) === resolve(output))
-    throw new InputError(`Cannot write "${output}": the passwd-file is never edited in place, name a new file`, {
-      file: output,
-    });
+    throw new InputError(
+      {
+        en: `Cannot write "${output}": the passwd-file is never edited in place, name a new file`,
+        fr: `Impossible d’écrire « ${output} » : le fichier passwd-file n’est jamais modifié sur place, indiquez un nouveau fichier`,
+      },
+      { file: output },
+    );
   let text: string;
   try {
     text = await readFile(input, 'utf8');
   } catch (error) {
-    throw new InputError(`Cannot read passwd-file "${input}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-      file: input,
-    });
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(
+      {
+        en: `Cannot read passwd-file "${input}": ${code}`,
+        fr: `Impossible de lire le fichier passwd-file « ${input} » : ${code}`,
+      },
+      { file: input },
+    );
   }
   const disabled: string[] = [];
   const lines = text.split('\n').map((line) => {
@@ -45,9 +54,11 @@ export async function disablePasswdUsers(
     // 0600: a passwd-file holds password hashes; 'wx' refuses to overwrite anything already there.
     await writeFile(output, lines.join('\n'), { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    throw new InputError(`Cannot write "${output}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-      file: output,
-    });
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(
+      { en: `Cannot write "${output}": ${code}`, fr: `Impossible d’écrire « ${output} » : ${code}` },
+      { file: output },
+    );
   }
   return { disabled };
 }

@@ -1,4 +1,4 @@
-import type { SectionParser } from '../config/config-problems.js';
+import { ConfigProblems, type SectionParser } from '../config/config-problems.js';
 import { InputError } from '../errors.js';
 
 /** How bounces add up to "bouncing", in the spirit of Mailman's bounce score and Sympa's bouncers levels. */
@@ -85,23 +85,30 @@ const TOP_BOUNDS: Record<'deadDomainConfirmHours' | 'unusedMailboxDays', Bound> 
   unusedMailboxDays: { min: 1, max: MAX_DAYS, integer: true },
 };
 
-function readNumber(object: Json, key: string, path: string, bound: Bound, fallback: number, problems: string[]) {
+function readNumber(object: Json, key: string, path: string, bound: Bound, fallback: number, problems: ConfigProblems) {
   const raw = object[key];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < bound.min || raw > bound.max) {
-    problems.push(`"${path}" must be ${bound.integer ? 'an integer' : 'a number'} from ${bound.min} to ${bound.max}`);
+    problems.add(path, {
+      en: `must be ${bound.integer ? 'an integer' : 'a number'} from ${bound.min} to ${bound.max}`,
+      fr: `doit être ${bound.integer ? 'un entier' : 'un nombre'} de ${bound.min} à ${bound.max}`,
+    });
     return fallback;
   }
   if (bound.integer && !Number.isInteger(raw)) {
-    problems.push(`"${path}" must be an integer, not ${raw}`);
+    problems.add(path, { en: `must be an integer, not ${raw}`, fr: `doit être un entier, pas ${raw}` });
     return fallback;
   }
   return raw;
 }
 
-function unknownKeys(object: Json, allowed: readonly string[], path: string, problems: string[]): void {
+function unknownKeys(object: Json, allowed: readonly string[], path: string, problems: ConfigProblems): void {
   for (const key of Object.keys(object))
-    if (!allowed.includes(key)) problems.push(`"${path}.${key}" is not a known setting (misspelt?)`);
+    if (!allowed.includes(key))
+      problems.add(`${path}.${key}`, {
+        en: 'is not a known setting (misspelt?)',
+        fr: 'n’est pas un réglage connu (faute de frappe ?)',
+      });
 }
 
 /**
@@ -109,31 +116,34 @@ function unknownKeys(object: Json, allowed: readonly string[], path: string, pro
  * of range are all reported at once, each by its JSON path. An absent section gives the defaults.
  */
 export function parseDormantSection(value: unknown, path: string): DormantConfig {
-  const problems: string[] = [];
+  const problems = new ConfigProblems();
   const config = collectDormantSection(value, path, problems);
-  if (problems.length > 0) throw new InputError(`Cannot use config: ${problems.join('; ')}`, {}, 'ECONFIG');
+  if (problems.found.length > 0) {
+    const found = problems.joined();
+    throw new InputError(
+      { en: `Cannot use config: ${found.en}`, fr: `Impossible d’utiliser la configuration : ${found.fr}` },
+      {},
+      'ECONFIG',
+    );
+  }
   return config;
 }
 
 /** The `dormant` section in `facteur.config.json`: its problems join those of the other sections. */
-export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, path, { problems }) => {
-  const found: string[] = [];
-  const config = collectDormantSection(value, path, found);
-  problems.found.push(...found);
-  return config;
-};
+export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, path, { problems }) =>
+  collectDormantSection(value, path, problems);
 
-function collectDormantSection(value: unknown, path: string, problems: string[]): DormantConfig {
+function collectDormantSection(value: unknown, path: string, problems: ConfigProblems): DormantConfig {
   if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
   if (!isObject(value)) {
-    problems.push(`"${path}" must be an object`);
+    problems.add(path, { en: 'must be an object', fr: 'doit être un objet' });
     return DEFAULT_DORMANT_CONFIG;
   }
   unknownKeys(value, ['bounce', ...Object.keys(TOP_BOUNDS)], path, problems);
   const bounce = { ...DEFAULT_DORMANT_CONFIG.bounce };
   const rawBounce = value.bounce;
   if (rawBounce !== undefined) {
-    if (!isObject(rawBounce)) problems.push(`"${path}.bounce" must be an object`);
+    if (!isObject(rawBounce)) problems.add(`${path}.bounce`, { en: 'must be an object', fr: 'doit être un objet' });
     else {
       unknownKeys(rawBounce, Object.keys(BOUNCE_BOUNDS), `${path}.bounce`, problems);
       for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
@@ -141,9 +151,15 @@ function collectDormantSection(value: unknown, path: string, problems: string[])
     }
   }
   if (bounce.softWeight > bounce.hardWeight)
-    problems.push(`"${path}.bounce.softWeight" (${bounce.softWeight}) must not exceed "${path}.bounce.hardWeight"`);
+    problems.add(`${path}.bounce.softWeight`, {
+      en: `(${bounce.softWeight}) must not exceed "${path}.bounce.hardWeight"`,
+      fr: `(${bounce.softWeight}) ne doit pas dépasser « ${path}.bounce.hardWeight »`,
+    });
   if (bounce.staleAfterDays > bounce.windowDays)
-    problems.push(`"${path}.bounce.staleAfterDays" must not exceed "${path}.bounce.windowDays"`);
+    problems.add(`${path}.bounce.staleAfterDays`, {
+      en: `must not exceed "${path}.bounce.windowDays"`,
+      fr: `ne doit pas dépasser « ${path}.bounce.windowDays »`,
+    });
   const config: DormantConfig = {
     bounce,
     deadDomainConfirmHours: readNumber(

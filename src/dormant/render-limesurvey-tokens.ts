@@ -32,8 +32,12 @@ export async function renderLimeSurveyTokens(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(
-      `Cannot read LimeSurvey participants "${file}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        en: `Cannot read LimeSurvey participants "${file}": ${code}`,
+        fr: `Impossible de lire les participants LimeSurvey « ${file} » : ${code}`,
+      },
       { file },
     );
   }
@@ -43,17 +47,23 @@ export async function renderLimeSurveyTokens(
     rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: [',', ';'] });
   } catch (error) {
     const failure = error as Error & { lines?: number };
-    throw new InputError(`Cannot parse LimeSurvey participants "${file}": ${failure.message}`, {
-      file,
-      ...(failure.lines === undefined ? {} : { line: failure.lines }),
-    });
+    throw new InputError(
+      {
+        en: `Cannot parse LimeSurvey participants "${file}": ${failure.message}`,
+        fr: `Impossible d’analyser les participants LimeSurvey « ${file} » : ${failure.message}`,
+      },
+      { file, ...(failure.lines === undefined ? {} : { line: failure.lines }) },
+    );
   }
   const [header = []] = rows;
   const emailColumn = header.findIndex((name) => name.trim() === 'email');
   const statusColumn = header.findIndex((name) => name.trim() === 'emailstatus');
   if (emailColumn === -1 || statusColumn === -1)
     throw new InputError(
-      `Cannot use LimeSurvey participants "${file}": the header needs the "email" and "emailstatus" columns`,
+      {
+        en: `Cannot use LimeSurvey participants "${file}": the header needs the "email" and "emailstatus" columns`,
+        fr: `Impossible d’utiliser les participants LimeSurvey « ${file} » : l’en-tête doit contenir les colonnes « email » et « emailstatus »`,
+      },
       { file, line: 1 },
     );
   const lines = [header.map(csvField).join(',')];

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { readLines } from '../sympa/read-lines.js';
 import { parseTimestamp, parseUnixTime } from './parse-unix-time.js';
 
@@ -35,6 +36,9 @@ export interface MailboxReadOptions {
 /** Dovecot 2.3's default: `last_login_key = last-login/%u`, in the shared namespace of the dict. */
 export const DEFAULT_LAST_LOGIN_KEY_PREFIX = 'shared/last-login/';
 
+const DICT_ITER: Text = { en: 'doveadm dict iter output', fr: 'la sortie de doveadm dict iter' };
+const LAST_LOGIN_CSV: Text = { en: 'last-login CSV', fr: 'le CSV des dernières connexions' };
+
 /** Reads the last logins Dovecot's last_login plugin recorded, from doveadm's dict listing and/or a CSV export. */
 export async function* readLastLogins(
   source: LastLoginSource,
@@ -45,19 +49,25 @@ export async function* readLastLogins(
   if (source.csv !== undefined) yield* readCsv(source.csv, options);
 }
 
-function reporter(what: string, file: string, options: MailboxReadOptions) {
-  return (message: string, line: number): void => {
-    const error = new InputError(`Cannot read ${what} "${file}": ${message}`, { file, line });
+function reporter(what: Text, file: string, options: MailboxReadOptions) {
+  return (message: Text, line: number): void => {
+    const error = new InputError(
+      {
+        en: `Cannot read ${what.en} "${file}": ${message.en}`,
+        fr: `Impossible de lire ${what.fr} « ${file} » : ${message.fr}`,
+      },
+      { file, line },
+    );
     if (options.onInputError === undefined) throw error;
     options.onInputError(error);
   };
 }
 
 async function* readDictIter(file: string, prefix: string, options: MailboxReadOptions): AsyncGenerator<LastLogin> {
-  const report = reporter('doveadm dict iter output', file, options);
-  for await (const line of readLines(file, 'doveadm dict iter output')) {
+  const report = reporter(DICT_ITER, file, options);
+  for await (const line of readLines(file, DICT_ITER)) {
     if (line.isTooLong) {
-      report('line is too long', line.number);
+      report({ en: 'line is too long', fr: 'la ligne est trop longue' }, line.number);
       continue;
     }
     const text = line.text.trim();
@@ -67,12 +77,19 @@ async function* readDictIter(file: string, prefix: string, options: MailboxReadO
     if (line.number === 1 && cells[0] === 'key' && cells[1] === 'value') continue;
     const [key = '', value = ''] = cells;
     if (cells.length !== 2 || !key.startsWith(prefix) || key.length === prefix.length) {
-      report(`expected "${prefix}<user> <time>", found "${text.slice(0, 120)}"`, line.number);
+      const shown = text.slice(0, 120);
+      report(
+        {
+          en: `expected "${prefix}<user> <time>", found "${shown}"`,
+          fr: `« ${prefix}<utilisateur> <date> » attendu, « ${shown} » trouvé`,
+        },
+        line.number,
+      );
       continue;
     }
     const lastLogin = parseUnixTime(value);
     if (lastLogin === null) {
-      report(`"${value}" is not a Unix time`, line.number);
+      report({ en: `"${value}" is not a Unix time`, fr: `« ${value} » n’est pas un horodatage Unix` }, line.number);
       continue;
     }
     yield { user: key.slice(prefix.length), lastLogin };
@@ -80,7 +97,7 @@ async function* readDictIter(file: string, prefix: string, options: MailboxReadO
 }
 
 async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerator<LastLogin> {
-  const report = reporter('last-login CSV', file, options);
+  const report = reporter(LAST_LOGIN_CSV, file, options);
   const input = createReadStream(file);
   const parser = input.pipe(
     parse({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: true, trim: true }),
@@ -97,12 +114,24 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
       const user = record[columns.user] ?? '';
       const value = record[columns.lastLogin] ?? '';
       if (user === '' || /\s/.test(user)) {
-        report(`user "${user}" is empty or holds spaces`, info.lines);
+        report(
+          {
+            en: `user "${user}" is empty or holds spaces`,
+            fr: `l’utilisateur « ${user} » est vide ou contient des espaces`,
+          },
+          info.lines,
+        );
         continue;
       }
       const lastLogin = parseTimestamp(value);
       if (lastLogin === null) {
-        report(`"${value}" is not a Unix time or an ISO 8601 date-time with its offset`, info.lines);
+        report(
+          {
+            en: `"${value}" is not a Unix time or an ISO 8601 date-time with its offset`,
+            fr: `« ${value} » n’est ni un horodatage Unix ni une date-heure ISO 8601 avec son décalage horaire`,
+          },
+          info.lines,
+        );
         continue;
       }
       yield { user, lastLogin };
@@ -110,9 +139,14 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as { code?: unknown }).code;
-    throw new InputError(`Cannot read last-login CSV "${file}": ${typeof code === 'string' ? code : String(error)}`, {
-      file,
-    });
+    const detail = typeof code === 'string' ? code : String(error);
+    throw new InputError(
+      {
+        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": ${detail}`,
+        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : ${detail}`,
+      },
+      { file },
+    );
   }
 }
 
@@ -120,9 +154,12 @@ function pickColumns(header: string[], file: string): { user: string; lastLogin:
   const user = header.find((name) => ['user', 'username'].includes(name.toLowerCase()));
   const lastLogin = header.find((name) => ['last_login', 'lastlogin'].includes(name.toLowerCase()));
   if (user === undefined || lastLogin === undefined)
-    throw new InputError(`Cannot read last-login CSV "${file}": the header needs "user" and "last_login" columns`, {
-      file,
-      line: 1,
-    });
+    throw new InputError(
+      {
+        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": the header needs "user" and "last_login" columns`,
+        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : l’en-tête doit contenir les colonnes « user » et « last_login »`,
+      },
+      { file, line: 1 },
+    );
   return { user, lastLogin };
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { readLines } from '../sympa/read-lines.js';
 import type { MailboxReadOptions } from './read-last-logins.js';
 import { parseUnixTime } from './parse-unix-time.js';
@@ -26,6 +27,8 @@ export const NEWEST_SAVED_COMMAND = [
   'all',
 ];
 
+const WHAT: Text = { en: 'doveadm fetch output', fr: 'la sortie de doveadm fetch' };
+
 /**
  * Reads the newest saved date of each user's INBOX from the output of
  * `doveadm -f tab fetch -A 'date.saved.unixtime' mailbox INBOX all`: a `Username<TAB>date.saved.unixtime` header,
@@ -36,17 +39,23 @@ export const NEWEST_SAVED_COMMAND = [
  * internal date does not change it.
  */
 export async function* readMailboxStatus(file: string, options: MailboxReadOptions = {}): AsyncGenerator<NewestSaved> {
-  const report = (message: string, line: number): void => {
-    const error = new InputError(`Cannot read doveadm fetch output "${file}": ${message}`, { file, line });
+  const report = (message: Text, line: number): void => {
+    const error = new InputError(
+      {
+        en: `Cannot read ${WHAT.en} "${file}": ${message.en}`,
+        fr: `Impossible de lire ${WHAT.fr} « ${file} » : ${message.fr}`,
+      },
+      { file, line },
+    );
     if (options.onInputError === undefined) throw error;
     options.onInputError(error);
   };
   let columns: { user: number; saved: number } | null = null;
   // One entry per user with mail: a hoster's user count, not its message count.
   const newest = new Map<string, Date>();
-  for await (const line of readLines(file, 'doveadm fetch output')) {
+  for await (const line of readLines(file, WHAT)) {
     if (line.isTooLong) {
-      report('line is too long', line.number);
+      report({ en: 'line is too long', fr: 'la ligne est trop longue' }, line.number);
       continue;
     }
     if (line.text.trim() === '') continue;
@@ -55,8 +64,12 @@ export async function* readMailboxStatus(file: string, options: MailboxReadOptio
       const user = cells.findIndex((cell) => cell.trim().toLowerCase() === 'username');
       const saved = cells.findIndex((cell) => cell.trim() === 'date.saved.unixtime');
       if (user === -1 || saved === -1) {
+        const command = NEWEST_SAVED_COMMAND.join(' ');
         throw new InputError(
-          `Cannot read doveadm fetch output "${file}": the header needs "Username" and "date.saved.unixtime" (run ${NEWEST_SAVED_COMMAND.join(' ')})`,
+          {
+            en: `Cannot read ${WHAT.en} "${file}": the header needs "Username" and "date.saved.unixtime" (run ${command})`,
+            fr: `Impossible de lire ${WHAT.fr} « ${file} » : l’en-tête doit contenir « Username » et « date.saved.unixtime » (lancez ${command})`,
+          },
           { file, line: line.number },
         );
       }
@@ -66,12 +79,18 @@ export async function* readMailboxStatus(file: string, options: MailboxReadOptio
     const user = cells[columns.user]?.trim() ?? '';
     const value = cells[columns.saved]?.trim() ?? '';
     if (user === '' || /\s/.test(user)) {
-      report(`user "${user}" is empty or holds spaces`, line.number);
+      report(
+        {
+          en: `user "${user}" is empty or holds spaces`,
+          fr: `l’utilisateur « ${user} » est vide ou contient des espaces`,
+        },
+        line.number,
+      );
       continue;
     }
     const newestSavedAt = parseUnixTime(value);
     if (newestSavedAt === null) {
-      report(`"${value}" is not a Unix time`, line.number);
+      report({ en: `"${value}" is not a Unix time`, fr: `« ${value} » n’est pas un horodatage Unix` }, line.number);
       continue;
     }
     const known = newest.get(user);

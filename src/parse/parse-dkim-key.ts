@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 
 /** Key types facteur can size: RSA (RFC 6376 3.6.1) and Ed25519 (RFC 8463 4.2). */
 export type DkimKeyType = 'rsa' | 'ed25519';
@@ -20,15 +21,27 @@ export interface DkimKey {
 const ED25519_KEY_BYTES = 32;
 
 /** Splits an RFC 6376 3.2 tag-list; a repeated tag makes the record invalid. */
-export function parseTagList(text: string, what: string): Record<string, string> {
+export function parseTagList(text: string, what: Text): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const part of text.split(';')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
-    if (eq < 0) throw new InputError(`Cannot parse ${what}: tag "${part.trim()}" has no "="`);
+    if (eq < 0)
+      throw new InputError({
+        en: `Cannot parse ${what.en}: tag "${part.trim()}" has no "="`,
+        fr: `Impossible d’analyser ${what.fr} : la balise « ${part.trim()} » n’a pas de « = »`,
+      });
     const name = part.slice(0, eq).trim();
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new InputError(`Cannot parse ${what}: bad tag name "${name}"`);
-    if (Object.hasOwn(tags, name)) throw new InputError(`Cannot parse ${what}: tag "${name}" appears twice`);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
+      throw new InputError({
+        en: `Cannot parse ${what.en}: bad tag name "${name}"`,
+        fr: `Impossible d’analyser ${what.fr} : nom de balise « ${name} » invalide`,
+      });
+    if (Object.hasOwn(tags, name))
+      throw new InputError({
+        en: `Cannot parse ${what.en}: tag "${name}" appears twice`,
+        fr: `Impossible d’analyser ${what.fr} : la balise « ${name} » apparaît deux fois`,
+      });
     tags[name] = part.slice(eq + 1).trim();
   }
   return tags;
@@ -36,27 +49,43 @@ export function parseTagList(text: string, what: string): Record<string, string>
 
 /** Parses a DKIM key record (TXT strings already joined) and measures its key; throws InputError when unusable. */
 export function parseDkimKey(text: string): DkimKey {
-  const what = 'DKIM key record';
+  const what: Text = { en: 'DKIM key record', fr: 'l’enregistrement de clé DKIM' };
   const tags = parseTagList(text, what);
   // RFC 6376 3.6.1: v= is optional, but when present it must be the first tag and be "DKIM1".
   const first = Object.keys(tags)[0];
   if (tags.v !== undefined && (first !== 'v' || tags.v !== 'DKIM1'))
-    throw new InputError(`Cannot parse ${what}: "v=${tags.v}" must be the first tag and equal "DKIM1"`);
+    throw new InputError({
+      en: `Cannot parse ${what.en}: "v=${tags.v}" must be the first tag and equal "DKIM1"`,
+      fr: `Impossible d’analyser ${what.fr} : « v=${tags.v} » doit être la première balise et valoir « DKIM1 »`,
+    });
   const p = tags.p;
-  if (p === undefined) throw new InputError(`Cannot parse ${what}: the required "p=" tag is missing`);
+  if (p === undefined)
+    throw new InputError({
+      en: `Cannot parse ${what.en}: the required "p=" tag is missing`,
+      fr: `Impossible d’analyser ${what.fr} : la balise obligatoire « p= » est absente`,
+    });
   const keyTypeTag = (tags.k ?? 'rsa').toLowerCase();
   if (keyTypeTag !== 'rsa' && keyTypeTag !== 'ed25519')
-    throw new InputError(`Cannot parse ${what}: unknown key type "k=${tags.k ?? ''}"`);
+    throw new InputError({
+      en: `Cannot parse ${what.en}: unknown key type "k=${tags.k ?? ''}"`,
+      fr: `Impossible d’analyser ${what.fr} : type de clé « k=${tags.k ?? ''} » inconnu`,
+    });
   const keyType: DkimKeyType = keyTypeTag;
   const testing = (tags.t ?? '').split(':').some((flag) => flag.trim().toLowerCase() === 'y');
   const base64 = p.replace(/\s+/g, '');
   if (base64 === '') return { keyType, bits: null, testing, revoked: true, tags };
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0)
-    throw new InputError(`Cannot parse ${what}: "p=" is not base64`);
+    throw new InputError({
+      en: `Cannot parse ${what.en}: "p=" is not base64`,
+      fr: `Impossible d’analyser ${what.fr} : « p= » n’est pas en base64`,
+    });
   const der = Buffer.from(base64, 'base64');
   if (keyType === 'ed25519') {
     if (der.length !== ED25519_KEY_BYTES)
-      throw new InputError(`Cannot parse ${what}: Ed25519 key is ${der.length} bytes, expected ${ED25519_KEY_BYTES}`);
+      throw new InputError({
+        en: `Cannot parse ${what.en}: Ed25519 key is ${der.length} bytes, expected ${ED25519_KEY_BYTES}`,
+        fr: `Impossible d’analyser ${what.fr} : la clé Ed25519 fait ${der.length} octets au lieu de ${ED25519_KEY_BYTES}`,
+      });
     return { keyType, bits: 256, testing, revoked: false, tags };
   }
   return { keyType, bits: rsaModulusBits(der), testing, revoked: false, tags };
@@ -68,12 +97,18 @@ function rsaModulusBits(der: Buffer): number {
     try {
       const key = createPublicKey({ key: der, format: 'der', type });
       if (key.asymmetricKeyType !== 'rsa')
-        throw new InputError(`Cannot parse DKIM key record: "k=rsa" but the key is "${key.asymmetricKeyType ?? '?'}"`);
+        throw new InputError({
+          en: `Cannot parse DKIM key record: "k=rsa" but the key is "${key.asymmetricKeyType ?? '?'}"`,
+          fr: `Impossible d’analyser l’enregistrement de clé DKIM : « k=rsa » mais la clé est de type « ${key.asymmetricKeyType ?? '?'} »`,
+        });
       const bits = key.asymmetricKeyDetails?.modulusLength;
       if (bits !== undefined) return bits;
     } catch (error) {
       if (error instanceof InputError) throw error;
     }
   }
-  throw new InputError('Cannot parse DKIM key record: "p=" is not an RSA public key');
+  throw new InputError({
+    en: 'Cannot parse DKIM key record: "p=" is not an RSA public key',
+    fr: 'Impossible d’analyser l’enregistrement de clé DKIM : « p= » n’est pas une clé publique RSA',
+  });
 }

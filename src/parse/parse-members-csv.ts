@@ -54,14 +54,26 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     });
   } catch (error) {
     const csvError = error as { message: string; lines?: number };
-    throw new InputError(`Cannot parse members file "${file}": ${csvError.message}`, {
-      file,
-      ...(csvError.lines === undefined ? {} : { line: csvError.lines }),
-    });
+    throw new InputError(
+      {
+        en: `Cannot parse members file "${file}": ${csvError.message}`,
+        fr: `Impossible d’analyser le fichier des adhérents « ${file} » : ${csvError.message}`,
+      },
+      {
+        file,
+        ...(csvError.lines === undefined ? {} : { line: csvError.lines }),
+      },
+    );
   }
   const first = records[0];
   if (first !== undefined && !('domain' in first.record)) {
-    throw new InputError(`Cannot read members file "${file}": the header has no "domain" column`, { file, line: 1 });
+    throw new InputError(
+      {
+        en: `Cannot read members file "${file}": the header has no "domain" column`,
+        fr: `Impossible de lire le fichier des adhérents « ${file} » : l’en-tête n’a pas de colonne « domain »`,
+      },
+      { file, line: 1 },
+    );
   }
   const rows: MemberRow[] = [];
   const errors: InputError[] = [];
@@ -71,16 +83,27 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     const rawDomain = record.domain ?? '';
     const domain = normaliseDomain(rawDomain);
     if (domain === null) {
-      errors.push(new InputError(`Cannot use row of "${file}": invalid domain "${rawDomain}"`, { file, line }));
+      errors.push(
+        new InputError(
+          {
+            en: `Cannot use row of "${file}": invalid domain "${rawDomain}"`,
+            fr: `Impossible d’utiliser une ligne de « ${file} » : domaine « ${rawDomain} » invalide`,
+          },
+          { file, line },
+        ),
+      );
       continue;
     }
     const previous = seen.get(domain);
     if (previous !== undefined) {
       errors.push(
-        new InputError(`Cannot use row of "${file}": domain "${domain}" already listed at line ${previous}`, {
-          file,
-          line,
-        }),
+        new InputError(
+          {
+            en: `Cannot use row of "${file}": domain "${domain}" already listed at line ${previous}`,
+            fr: `Impossible d’utiliser une ligne de « ${file} » : domaine « ${domain} » déjà présent à la ligne ${previous}`,
+          },
+          { file, line },
+        ),
       );
       continue;
     }
@@ -88,14 +111,28 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     const badSelector = dkimSelectors.find((selector) => !SELECTOR.test(selector));
     if (badSelector !== undefined) {
       errors.push(
-        new InputError(`Cannot use row of "${file}": invalid DKIM selector "${badSelector}"`, { file, line }),
+        new InputError(
+          {
+            en: `Cannot use row of "${file}": invalid DKIM selector "${badSelector}"`,
+            fr: `Impossible d’utiliser une ligne de « ${file} » : sélecteur DKIM « ${badSelector} » invalide`,
+          },
+          { file, line },
+        ),
       );
       continue;
     }
     const sendingIps = splitMulti(record.sending_ips);
     const badIp = sendingIps.find((ip) => isIP(ip) === 0);
     if (badIp !== undefined) {
-      errors.push(new InputError(`Cannot use row of "${file}": invalid sending IP "${badIp}"`, { file, line }));
+      errors.push(
+        new InputError(
+          {
+            en: `Cannot use row of "${file}": invalid sending IP "${badIp}"`,
+            fr: `Impossible d’utiliser une ligne de « ${file} » : adresse IP d’envoi « ${badIp} » invalide`,
+          },
+          { file, line },
+        ),
+      );
       continue;
     }
     seen.set(domain, line);

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 
 /** The policy modes of RFC 8461 3.2. */
 export const MTA_STS_MODES = ['enforce', 'testing', 'none'] as const;
@@ -27,10 +28,17 @@ const POLICY_TEXT = /^[\x20-\x7e\t\r\n]*$/;
 
 /** Parses an MTA-STS policy file; throws InputError naming the line and the fault. */
 export function parseMtaStsPolicy(text: string): MtaStsPolicy {
-  const what = 'MTA-STS policy';
+  const what: Text = { en: 'MTA-STS policy', fr: 'la politique MTA-STS' };
   if (text.length > MAX_MTA_STS_POLICY_BYTES)
-    throw new InputError(`Cannot parse ${what}: it is larger than ${MAX_MTA_STS_POLICY_BYTES} bytes`);
-  if (!POLICY_TEXT.test(text)) throw new InputError(`Cannot parse ${what}: it holds characters other than ASCII text`);
+    throw new InputError({
+      en: `Cannot parse ${what.en}: it is larger than ${MAX_MTA_STS_POLICY_BYTES} bytes`,
+      fr: `Impossible d’analyser ${what.fr} : elle dépasse ${MAX_MTA_STS_POLICY_BYTES} octets`,
+    });
+  if (!POLICY_TEXT.test(text))
+    throw new InputError({
+      en: `Cannot parse ${what.en}: it holds characters other than ASCII text`,
+      fr: `Impossible d’analyser ${what.fr} : elle contient des caractères autres que du texte ASCII`,
+    });
   const fields = new Map<string, string>();
   const mx: string[] = [];
   // RFC 8461 3.2: fields are separated by CRLF or LF (sts-policy-term-sep).
@@ -39,13 +47,20 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
     const line = raw.replace(/[ \t]+$/, '');
     if (line === '') continue;
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new InputError(`Cannot parse ${what} at line ${index + 1}: "${line}" is not "key: value"`);
+    if (colon <= 0)
+      throw new InputError({
+        en: `Cannot parse ${what.en} at line ${index + 1}: "${line}" is not "key: value"`,
+        fr: `Impossible d’analyser ${what.fr} à la ligne ${index + 1} : « ${line} » n’est pas de la forme « clé: valeur »`,
+      });
     const key = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
     if (key === 'mx') {
       const pattern = value.toLowerCase();
       if (!MX_PATTERN.test(pattern))
-        throw new InputError(`Cannot parse ${what} at line ${index + 1}: mx "${value}" is not a host name pattern`);
+        throw new InputError({
+          en: `Cannot parse ${what.en} at line ${index + 1}: mx "${value}" is not a host name pattern`,
+          fr: `Impossible d’analyser ${what.fr} à la ligne ${index + 1} : mx « ${value} » n’est pas un motif de nom d’hôte`,
+        });
       mx.push(pattern.replace(/\.$/, ''));
     } else if (!fields.has(key)) {
       // Unknown fields are ignored (RFC 8461 3.2); a repeated field keeps its first value, as senders read it.
@@ -53,16 +68,25 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
     }
   }
   const version = fields.get('version');
-  if (version !== 'STSv1') throw new InputError(`Cannot parse ${what}: ${fieldFault('version', version, '"STSv1"')}`);
+  if (version !== 'STSv1') throw cannotParse(what, fieldFault('version', version, { en: '"STSv1"', fr: '« STSv1 »' }));
   const mode = fields.get('mode');
   if (!isMode(mode))
-    throw new InputError(`Cannot parse ${what}: ${fieldFault('mode', mode, 'enforce, testing or none')}`);
+    throw cannotParse(
+      what,
+      fieldFault('mode', mode, { en: 'enforce, testing or none', fr: 'enforce, testing ou none' }),
+    );
   const maxAgeText = fields.get('max_age');
   if (maxAgeText === undefined || !MAX_AGE.test(maxAgeText) || Number(maxAgeText) > MAX_MTA_STS_MAX_AGE)
-    throw new InputError(`Cannot parse ${what}: ${fieldFault('max_age', maxAgeText, `0 to ${MAX_MTA_STS_MAX_AGE}`)}`);
+    throw cannotParse(
+      what,
+      fieldFault('max_age', maxAgeText, { en: `0 to ${MAX_MTA_STS_MAX_AGE}`, fr: `0 à ${MAX_MTA_STS_MAX_AGE}` }),
+    );
   // RFC 8461 3.2: mx is required unless the mode is "none".
   if (mx.length === 0 && mode !== 'none')
-    throw new InputError(`Cannot parse ${what}: mode "${mode}" needs at least one "mx:" line`);
+    throw new InputError({
+      en: `Cannot parse ${what.en}: mode "${mode}" needs at least one "mx:" line`,
+      fr: `Impossible d’analyser ${what.fr} : le mode « ${mode} » exige au moins une ligne « mx: »`,
+    });
   return { mode, maxAge: Number(maxAgeText), mx };
 }
 
@@ -78,6 +102,18 @@ function isMode(value: string | undefined): value is MtaStsMode {
   return (MTA_STS_MODES as readonly (string | undefined)[]).includes(value);
 }
 
-function fieldFault(name: string, value: string | undefined, expected: string): string {
-  return value === undefined ? `"${name}:" is missing` : `${name} "${value}" is invalid, expected ${expected}`;
+function fieldFault(name: string, value: string | undefined, expected: Text): Text {
+  return value === undefined
+    ? { en: `"${name}:" is missing`, fr: `« ${name}: » est absent` }
+    : {
+        en: `${name} "${value}" is invalid, expected ${expected.en}`,
+        fr: `${name} « ${value} » est invalide, valeur attendue : ${expected.fr}`,
+      };
+}
+
+function cannotParse(what: Text, fault: Text): InputError {
+  return new InputError({
+    en: `Cannot parse ${what.en}: ${fault.en}`,
+    fr: `Impossible d’analyser ${what.fr} : ${fault.fr}`,
+  });
 }

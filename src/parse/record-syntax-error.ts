@@ -8,7 +8,13 @@ export class RecordSyntaxError extends InputError {
   readonly position: number;
 
   constructor(protocol: string, name: string, reason: string, position: number) {
-    super(`Cannot parse ${protocol} record at "${name}": ${reason} at position ${position}`, { record: name });
+    super(
+      {
+        en: `Cannot parse ${protocol} record at "${name}": ${reason} at position ${position}`,
+        fr: `Impossible d’analyser l’enregistrement ${protocol} de « ${name} » : ${reason} à la position ${position}`,
+      },
+      { record: name },
+    );
     this.name = 'RecordSyntaxError';
     this.position = position;
   }

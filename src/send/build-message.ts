@@ -312,7 +312,10 @@ export function buildMessage(
       const rendered = renderPart(part, input.fields, row);
       if (rendered.body.includes(boundary))
         throw new InputError(
-          `Cannot build the message for line ${row.line} of "${row.file}": a field holds the MIME boundary`,
+          {
+            en: `Cannot build the message for line ${row.line} of "${row.file}": a field holds the MIME boundary`,
+            fr: `Impossible de construire le message pour la ligne ${row.line} de « ${row.file} » : un champ contient la frontière MIME`,
+          },
           { file: row.file, line: row.line },
         );
       body += part.head.text + rendered.body + '\r\n';
@@ -356,9 +359,10 @@ export function buildTextMessage(input: TextMessageInput): BuiltMessage {
     ['Message-ID', input.messageId],
   ] as const)
     if (HEADER_UNSAFE.test(value))
-      throw new InputError(
-        `Cannot build the message: its ${name} header would contain a line break or control character`,
-      );
+      throw new InputError({
+        en: `Cannot build the message: its ${name} header would contain a line break or control character`,
+        fr: `Impossible de construire le message : son en-tête ${name} contiendrait un saut de ligne ou un caractère de contrôle`,
+      });
   const headers = [
     header('From', formatMailbox(input.from)),
     header('To', input.to),

@@ -152,29 +152,47 @@ export function isObject(value: unknown): value is Json {
 
 /** Collects every problem of a config, each naming its key, so one run shows them all. */
 export class Problems {
-  readonly list: string[] = [];
+  /** Each problem, in English and French. */
+  readonly texts: Text[] = [];
 
-  add(key: string, problem: string): void {
-    this.list.push(`"${key}" ${problem}`);
+  /** Each problem in English. */
+  get list(): string[] {
+    return this.texts.map((text) => text.en);
+  }
+
+  add(key: string, problem: Text): void {
+    this.texts.push({ en: `"${key}" ${problem.en}`, fr: `« ${key} » ${problem.fr}` });
+  }
+
+  /** Every problem on one line, in each language. */
+  joined(): Text {
+    return { en: this.list.join('; '), fr: this.texts.map((text) => text.fr).join(' ; ') };
   }
 
   unknownKeys(value: Json, allowed: readonly string[], prefix: string): void {
     for (const key of Object.keys(value))
-      if (!allowed.includes(key)) this.add(prefix + key, 'is not a known setting (misspelt?)');
+      if (!allowed.includes(key))
+        this.add(prefix + key, {
+          en: 'is not a known setting (misspelt?)',
+          fr: 'n’est pas un paramètre connu (faute de frappe ?)',
+        });
   }
 
   string(value: Json, key: string, path: string, required: boolean): string | null {
     const raw = value[key];
     if (raw === undefined || raw === null) {
-      if (required) this.add(path, 'is required');
+      if (required) this.add(path, { en: 'is required', fr: 'est obligatoire' });
       return null;
     }
     if (typeof raw !== 'string' || raw.trim() === '') {
-      this.add(path, 'must be a non-empty string');
+      this.add(path, { en: 'must be a non-empty string', fr: 'doit être une chaîne non vide' });
       return null;
     }
     if (CONTROL.test(raw)) {
-      this.add(path, 'must not contain line breaks or control characters');
+      this.add(path, {
+        en: 'must not contain line breaks or control characters',
+        fr: 'ne doit contenir ni saut de ligne ni caractère de contrôle',
+      });
       return null;
     }
     return raw.trim();
@@ -184,7 +202,7 @@ export class Problems {
     const raw = value[key];
     if (raw === undefined) return fallback;
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-      this.add(path, `must be an integer from ${min} to ${max}`);
+      this.add(path, { en: `must be an integer from ${min} to ${max}`, fr: `doit être un entier de ${min} à ${max}` });
       return fallback;
     }
     return raw;
@@ -194,7 +212,8 @@ export class Problems {
     const raw = this.string(value, key, path, required);
     if (raw === null) return null;
     const domain = normaliseDomain(raw);
-    if (domain === null) this.add(path, `must be a domain name, not "${raw}"`);
+    if (domain === null)
+      this.add(path, { en: `must be a domain name, not "${raw}"`, fr: `doit être un nom de domaine, pas « ${raw} »` });
     return domain;
   }
 
@@ -207,7 +226,10 @@ export class Problems {
     const parts = ADDRESS.exec(address);
     const domain = parts?.[2] === undefined ? null : normaliseDomain(parts[2]);
     if (parts === null || domain === null) {
-      this.add(path, `must be an address like "Ville <info@example.org>", not "${raw}"`);
+      this.add(path, {
+        en: `must be an address like "Ville <info@example.org>", not "${raw}"`,
+        fr: `doit être une adresse comme « Ville <info@example.org> », pas « ${raw} »`,
+      });
       return null;
     }
     return { name, address: `${parts[1] ?? ''}@${domain}`, domain };
@@ -231,7 +253,12 @@ export function parseSmtp(
   warnings: Text[],
 ): SmtpConfig | null {
   if (!isObject(raw)) {
-    problems.add('smtp', raw === undefined ? 'is required' : 'must be an object');
+    problems.add(
+      'smtp',
+      raw === undefined
+        ? { en: 'is required', fr: 'est obligatoire' }
+        : { en: 'must be an object', fr: 'doit être un objet' },
+    );
     return null;
   }
   problems.unknownKeys(raw, SMTP_KEYS, 'smtp.');
@@ -239,7 +266,11 @@ export function parseSmtp(
   let security: SmtpSecurity = 'starttls';
   if (raw.security !== undefined) {
     if (SECURITIES.includes(raw.security as SmtpSecurity)) security = raw.security as SmtpSecurity;
-    else problems.add('smtp.security', `must be one of "starttls", "tls", "none", not ${JSON.stringify(raw.security)}`);
+    else
+      problems.add('smtp.security', {
+        en: `must be one of "starttls", "tls", "none", not ${JSON.stringify(raw.security)}`,
+        fr: `doit valoir « starttls », « tls » ou « none », pas ${JSON.stringify(raw.security)}`,
+      });
   }
   const port = problems.integer(raw, 'port', 'smtp.port', 1, 65535, DEFAULT_PORTS[security]);
   const user = problems.string(raw, 'user', 'smtp.user', false);
@@ -247,22 +278,37 @@ export function parseSmtp(
   const passwordFile = problems.string(raw, 'passwordFile', 'smtp.passwordFile', false);
   let password: string | null = null;
   if (passwordEnv !== null && passwordFile !== null) {
-    problems.add('smtp.passwordEnv', 'and "smtp.passwordFile" cannot both be set');
+    problems.add('smtp.passwordEnv', {
+      en: 'and "smtp.passwordFile" cannot both be set',
+      fr: 'et « smtp.passwordFile » ne peuvent pas être définis tous les deux',
+    });
   } else if (passwordEnv !== null) {
     password = env[passwordEnv] ?? null;
     if (password === null || password === '')
-      problems.add('smtp.passwordEnv', `names the variable "${passwordEnv}", which is not set`);
+      problems.add('smtp.passwordEnv', {
+        en: `names the variable "${passwordEnv}", which is not set`,
+        fr: `désigne la variable « ${passwordEnv} », qui n’est pas définie`,
+      });
   } else if (passwordFile !== null) {
     // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
     password =
       readSecretSetting(resolve(baseDir, passwordFile), 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
   }
   if (user !== null && passwordEnv === null && passwordFile === null)
-    problems.add('smtp.user', 'is set but neither "smtp.passwordEnv" nor "smtp.passwordFile" is');
+    problems.add('smtp.user', {
+      en: 'is set but neither "smtp.passwordEnv" nor "smtp.passwordFile" is',
+      fr: 'est défini mais ni « smtp.passwordEnv » ni « smtp.passwordFile » ne l’est',
+    });
   if (user === null && (passwordEnv !== null || passwordFile !== null))
-    problems.add('smtp.user', 'is required when a password is configured');
+    problems.add('smtp.user', {
+      en: 'is required when a password is configured',
+      fr: 'est obligatoire quand un mot de passe est configuré',
+    });
   if (host !== null && security === 'none' && user !== null && !isLoopbackHost(host))
-    problems.add('smtp.security', `is "none": the password would cross the network in clear to "${host}"`);
+    problems.add('smtp.security', {
+      en: `is "none": the password would cross the network in clear to "${host}"`,
+      fr: `vaut « none » : le mot de passe traverserait le réseau en clair jusqu’à « ${host} »`,
+    });
   let tlsRejectUnauthorized = true;
   if (raw.tlsRejectUnauthorized !== undefined) {
     if (raw.tlsRejectUnauthorized === false) {
@@ -271,7 +317,8 @@ export function parseSmtp(
         en: `TLS certificate verification is off for "${host ?? ''}" (smtp.tlsRejectUnauthorized): anyone on the path can read the password and the messages`,
         fr: `La vérification du certificat TLS est désactivée pour "${host ?? ''}" (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
       });
-    } else if (raw.tlsRejectUnauthorized !== true) problems.add('smtp.tlsRejectUnauthorized', 'must be true or false');
+    } else if (raw.tlsRejectUnauthorized !== true)
+      problems.add('smtp.tlsRejectUnauthorized', { en: 'must be true or false', fr: 'doit valoir true ou false' });
   }
   const helo = problems.domain(raw, 'helo', 'smtp.helo', false);
   const sendingIps: string[] = [];
@@ -279,7 +326,11 @@ export function parseSmtp(
     const list = Array.isArray(raw.sendingIps) ? (raw.sendingIps as unknown[]) : [raw.sendingIps];
     for (const ip of list) {
       if (typeof ip === 'string' && isIP(ip.trim()) !== 0) sendingIps.push(ip.trim());
-      else problems.add('smtp.sendingIps', `must list IP addresses, not ${JSON.stringify(ip)}`);
+      else
+        problems.add('smtp.sendingIps', {
+          en: `must list IP addresses, not ${JSON.stringify(ip)}`,
+          fr: `doit lister des adresses IP, pas ${JSON.stringify(ip)}`,
+        });
     }
   }
   const smtp: SmtpConfig = {
@@ -309,20 +360,26 @@ export function parseSmtp(
 export function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfig | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) {
-    problems.add('dkim', 'must be an object');
+    problems.add('dkim', { en: 'must be an object', fr: 'doit être un objet' });
     return null;
   }
   problems.unknownKeys(raw, DKIM_KEYS, 'dkim.');
   const domain = problems.domain(raw, 'domain', 'dkim.domain', true);
   const selector = problems.string(raw, 'selector', 'dkim.selector', true);
   if (selector !== null && !SELECTOR.test(selector))
-    problems.add('dkim.selector', `must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`);
+    problems.add('dkim.selector', {
+      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`,
+      fr: `doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${selector} »`,
+    });
   const keyPath = problems.string(raw, 'privateKeyFile', 'dkim.privateKeyFile', true);
   if (keyPath === null) return null;
   const privateKeyFile = resolve(baseDir, keyPath);
   const privateKey = readSecretSetting(privateKeyFile, 'dkim.privateKeyFile', problems);
   if (privateKey !== null && !/-----BEGIN (?:RSA )?PRIVATE KEY-----/.test(privateKey))
-    problems.add('dkim.privateKeyFile', `names "${privateKeyFile}", which holds no PEM private key`);
+    problems.add('dkim.privateKeyFile', {
+      en: `names "${privateKeyFile}", which holds no PEM private key`,
+      fr: `désigne « ${privateKeyFile} », qui ne contient pas de clé privée PEM`,
+    });
   if (domain === null || selector === null || privateKey === null) return null;
   return { domain, selector: selector.toLowerCase(), privateKeyFile, privateKey };
 }
@@ -330,17 +387,23 @@ export function parseDkim(raw: unknown, baseDir: string, problems: Problems): Dk
 function parseListUnsubscribe(raw: unknown, problems: Problems): ListUnsubscribeConfig | null {
   if (raw === undefined || raw === null) return null;
   if (!isObject(raw)) {
-    problems.add('listUnsubscribe', 'must be an object');
+    problems.add('listUnsubscribe', { en: 'must be an object', fr: 'doit être un objet' });
     return null;
   }
   problems.unknownKeys(raw, UNSUBSCRIBE_KEYS, 'listUnsubscribe.');
   const url = problems.string(raw, 'url', 'listUnsubscribe.url', false);
   // RFC 8058 3.1: one-click unsubscription needs an https URI; plain http would let anyone on the path forge it.
   if (url !== null && !/^https:\/\/[^\s<>]+$/i.test(url))
-    problems.add('listUnsubscribe.url', `must be an https URL (RFC 8058 3.1), not "${url}"`);
+    problems.add('listUnsubscribe.url', {
+      en: `must be an https URL (RFC 8058 3.1), not "${url}"`,
+      fr: `doit être une URL https (RFC 8058 3.1), pas « ${url} »`,
+    });
   const mailto = problems.mailbox(raw, 'mailto', 'listUnsubscribe.mailto', false);
   if (url === null && mailto === null && raw.url === undefined && raw.mailto === undefined)
-    problems.add('listUnsubscribe', 'needs "url", "mailto" or both');
+    problems.add('listUnsubscribe', {
+      en: 'needs "url", "mailto" or both',
+      fr: 'doit contenir « url », « mailto » ou les deux',
+    });
   return url === null && mailto === null ? null : { url, mailto: mailto?.address ?? null };
 }
 
@@ -350,7 +413,10 @@ function parseDuration(value: Json, key: string, fallback: string, problems: Pro
   const match = typeof raw === 'string' ? DURATION.exec(raw.trim()) : null;
   const unit = DURATION_UNITS_MS[match?.[2] ?? ''];
   if (match === null || unit === undefined) {
-    problems.add(key, `must be a duration like "5d", "12h", "90m", "30s" or "1w", not ${JSON.stringify(raw)}`);
+    problems.add(key, {
+      en: `must be a duration like "5d", "12h", "90m", "30s" or "1w", not ${JSON.stringify(raw)}`,
+      fr: `doit être une durée comme « 5d », « 12h », « 90m », « 30s » ou « 1w », pas ${JSON.stringify(raw)}`,
+    });
     return 0;
   }
   return Number(match[1]) * unit;
@@ -368,7 +434,14 @@ export function parseCampaignConfig(
   const problems = new Problems();
   const warnings: Text[] = [];
   if (!isObject(value))
-    throw new InputError(`Cannot use campaign config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
+    throw new InputError(
+      {
+        en: `Cannot use campaign config "${file}": it must be a JSON object`,
+        fr: `Impossible d’utiliser la configuration de campagne « ${file} » : ce doit être un objet JSON`,
+      },
+      { file },
+      'ECONFIG',
+    );
   const baseDir = dirname(resolve(file));
   problems.unknownKeys(value, CAMPAIGN_KEYS, '');
   const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
@@ -376,19 +449,34 @@ export function parseCampaignConfig(
   const replyTo = problems.mailbox(value, 'replyTo', 'replyTo', false);
   const subject = problems.string(value, 'subject', 'subject', true);
   if (subject !== null && subject.length > MAX_SUBJECT_LENGTH)
-    problems.add('subject', `is longer than ${MAX_SUBJECT_LENGTH} characters (RFC 5322 2.1.1)`);
+    problems.add('subject', {
+      en: `is longer than ${MAX_SUBJECT_LENGTH} characters (RFC 5322 2.1.1)`,
+      fr: `dépasse ${MAX_SUBJECT_LENGTH} caractères (RFC 5322 2.1.1)`,
+    });
   const text = problems.string(value, 'text', 'text', false);
   const html = problems.string(value, 'html', 'html', false);
   if (text === null && html === null && value.text === undefined && value.html === undefined)
-    problems.add('text', 'or "html" is required: a template for the message body');
+    problems.add('text', {
+      en: 'or "html" is required: a template for the message body',
+      fr: 'ou « html » est obligatoire : un modèle pour le corps du message',
+    });
   const recipients = problems.string(value, 'recipients', 'recipients', true);
   const returnPathDomain = problems.domain(value, 'returnPathDomain', 'returnPathDomain', true);
   const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
   const dkim = parseDkim(value.dkim, baseDir, problems);
   const listUnsubscribe = parseListUnsubscribe(value.listUnsubscribe, problems);
   const maxQueueLifetimeMs = parseDuration(value, 'maxQueueLifetime', DEFAULT_MAX_QUEUE_LIFETIME, problems);
-  if (problems.list.length > 0 || smtp === null || from === null || subject === null || recipients === null)
-    throw new InputError(`Cannot use campaign config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+  if (problems.texts.length > 0 || smtp === null || from === null || subject === null || recipients === null) {
+    const found = problems.joined();
+    throw new InputError(
+      {
+        en: `Cannot use campaign config "${file}": ${found.en}`,
+        fr: `Impossible d’utiliser la configuration de campagne « ${file} » : ${found.fr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
+  }
   return {
     file,
     smtp,
@@ -407,23 +495,39 @@ export function parseCampaignConfig(
   };
 }
 
-/** Reads a JSON config file; `kind` names it in errors ("campaign config"). */
-export function readJsonConfig(file: string, kind: string): unknown {
+/** Reads a JSON config file; `kind` names it in errors, with its article in French ("campaign config"). */
+export function readJsonConfig(file: string, kind: Text): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`Cannot read ${kind} "${file}": ${code}`, { file }, 'ECONFIG');
+    throw new InputError(
+      { en: `Cannot read ${kind.en} "${file}": ${code}`, fr: `Impossible de lire ${kind.fr} « ${file} » : ${code}` },
+      { file },
+      'ECONFIG',
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`Cannot parse ${kind} "${file}": ${(error as Error).message}`, { file }, 'ECONFIG');
+    const reason = (error as Error).message;
+    throw new InputError(
+      {
+        en: `Cannot parse ${kind.en} "${file}": ${reason}`,
+        fr: `Impossible d’analyser ${kind.fr} « ${file} » : ${reason}`,
+      },
+      { file },
+      'ECONFIG',
+    );
   }
 }
 
 /** Reads and validates a campaign config file. */
 export function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): CampaignConfig {
-  return parseCampaignConfig(readJsonConfig(file, 'campaign config'), file, env);
+  return parseCampaignConfig(
+    readJsonConfig(file, { en: 'campaign config', fr: 'la configuration de campagne' }),
+    file,
+    env,
+  );
 }

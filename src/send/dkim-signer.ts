@@ -67,8 +67,12 @@ export function createDkimSigner(dkim: DkimConfig): DkimSigner {
   try {
     privateKey = createPrivateKey(dkim.privateKey);
   } catch (error) {
+    const reason = (error as Error).message;
     throw new InputError(
-      `Cannot read the DKIM private key "${dkim.privateKeyFile}": ${(error as Error).message}`,
+      {
+        en: `Cannot read the DKIM private key "${dkim.privateKeyFile}": ${reason}`,
+        fr: `Impossible de lire la clé privée DKIM « ${dkim.privateKeyFile} » : ${reason}`,
+      },
       { file: dkim.privateKeyFile },
       'ECONFIG',
     );

@@ -40,9 +40,11 @@ function readTemplate(file: string | null): TemplateFile | null {
   try {
     return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {
-    throw new InputError(`Cannot read template "${file}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-      file,
-    });
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(
+      { en: `Cannot read template "${file}": ${code}`, fr: `Impossible de lire le modèle « ${file} » : ${code}` },
+      { file },
+    );
   }
 }
 

@@ -129,7 +129,7 @@ type FindingId = keyof typeof TEXTS;
 
 class Findings {
   readonly list: PreflightFinding[] = [];
-  private readonly lang: Lang;
+  readonly lang: Lang;
 
   constructor(lang: Lang) {
     this.lang = lang;
@@ -214,8 +214,12 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
   try {
     expected = publishedForm(dkim.privateKey);
   } catch (error) {
+    const reason = (error as Error).message;
     throw new InputError(
-      `Cannot read DKIM private key "${dkim.privateKeyFile}": ${(error as Error).message}`,
+      {
+        en: `Cannot read DKIM private key "${dkim.privateKeyFile}": ${reason}`,
+        fr: `Impossible de lire la clé privée DKIM « ${dkim.privateKeyFile} » : ${reason}`,
+      },
       { file: dkim.privateKeyFile },
       'ECONFIG',
     );
@@ -231,7 +235,7 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
       findings.add('dkim.key_mismatch', 'error', name, { name, file: dkim.privateKeyFile });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    findings.add('dkim.key_invalid', 'error', name, { name, reason: error.message });
+    findings.add('dkim.key_invalid', 'error', name, { name, reason: error.text[findings.lang] });
   }
 }
 
@@ -327,7 +331,7 @@ async function checkTemplates(
           'template.render_error',
           'error',
           `${config.recipients}:${entry.line}`,
-          { reason: error.message },
+          { reason: error.text[findings.lang] },
           row,
         );
     }

@@ -77,10 +77,13 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
       if (!checkedHeader) {
         checkedHeader = true;
         if (!('email' in record))
-          throw new InputError(`Cannot read recipients file "${file}": the header has no "email" column`, {
-            file,
-            line: 1,
-          });
+          throw new InputError(
+            {
+              en: `Cannot read recipients file "${file}": the header has no "email" column`,
+              fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email »`,
+            },
+            { file, line: 1 },
+          );
       }
       const line = info.lines;
       const fields: Record<string, string> = {};
@@ -102,11 +105,20 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
     if (error instanceof InputError) throw error;
     const failure = error as NodeJS.ErrnoException & { lines?: number };
     if (failure.code === 'ENOENT' || failure.code === 'EACCES' || failure.code === 'EISDIR')
-      throw new InputError(`Cannot read recipients file "${file}": ${failure.code}`, { file });
-    throw new InputError(`Cannot parse recipients file "${file}": ${failure.message}`, {
-      file,
-      ...(failure.lines === undefined ? {} : { line: failure.lines }),
-    });
+      throw new InputError(
+        {
+          en: `Cannot read recipients file "${file}": ${failure.code}`,
+          fr: `Impossible de lire le fichier de destinataires « ${file} » : ${failure.code}`,
+        },
+        { file },
+      );
+    throw new InputError(
+      {
+        en: `Cannot parse recipients file "${file}": ${failure.message}`,
+        fr: `Impossible d’analyser le fichier de destinataires « ${file} » : ${failure.message}`,
+      },
+      { file, ...(failure.lines === undefined ? {} : { line: failure.lines }) },
+    );
   } finally {
     // A consumer that stops early (--limit) must not leave the file open.
     input.destroy();

@@ -25,7 +25,10 @@ export function compileTemplate(text: string, source: string): Template {
     if (stray >= 0 && stray < end) {
       const line = text.slice(0, stray).split('\n').length;
       throw new InputError(
-        `Cannot compile template "${source}": "{{" at line ${line} does not start a {{field}} placeholder`,
+        {
+          en: `Cannot compile template "${source}": "{{" at line ${line} does not start a {{field}} placeholder`,
+          fr: `Impossible de compiler le modèle « ${source} » : le « {{ » de la ligne ${line} n’ouvre aucun champ {{champ}}`,
+        },
         { file: source, line },
       );
     }
@@ -72,7 +75,10 @@ export function renderTemplate(
     const value = fields[part.field];
     if (value === undefined) {
       throw new InputError(
-        `Cannot render "${template.source}" for line ${row.line} of "${row.file}": no field "${part.field}"`,
+        {
+          en: `Cannot render "${template.source}" for line ${row.line} of "${row.file}": no field "${part.field}"`,
+          fr: `Impossible de rendre « ${template.source} » pour la ligne ${row.line} de « ${row.file} » : pas de champ « ${part.field} »`,
+        },
         { file: row.file, line: row.line },
       );
     }
@@ -92,7 +98,10 @@ export const HEADER_UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 export function headerValue(value: string, header: string, row: RowLocation): string {
   if (HEADER_UNSAFE.test(value)) {
     throw new InputError(
-      `Cannot use the ${header} header for line ${row.line} of "${row.file}": it contains a line break or control character`,
+      {
+        en: `Cannot use the ${header} header for line ${row.line} of "${row.file}": it contains a line break or control character`,
+        fr: `Impossible d’utiliser l’en-tête ${header} pour la ligne ${row.line} de « ${row.file} » : il contient un saut de ligne ou un caractère de contrôle`,
+      },
       { file: row.file, line: row.line },
     );
   }

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import type { Db } from '../store/database.js';
 import {
   acquireRunLock,
@@ -186,12 +187,17 @@ type Outcome =
       reply: string;
       isConnectionFailure: boolean;
     }
-  | { kind: 'stop'; message: string };
+  | { kind: 'stop'; message: string; text: Text };
 
 /** Reads the reply code at the head of a server response (`250 2.0.0 Ok`). */
 function replyCodeOf(response: string | undefined): number | null {
   const match = /^([2-5]\d\d)\b/.exec(response ?? '');
   return match === null ? null : Number(match[1]);
+}
+
+/** An outcome that stops the run: a refusal that concerns every message. */
+function stop(text: Text): Outcome {
+  return { kind: 'stop', message: text.en, text };
 }
 
 /**
@@ -202,9 +208,16 @@ function replyCodeOf(response: string | undefined): number | null {
 export function classifyError(error: SMTPConnection.SMTPError): Outcome {
   const code = error.responseCode ?? replyCodeOf(error.response);
   const reply = (error.response ?? error.message).trim();
-  if (error.code === 'EAUTH') return { kind: 'stop', message: `The server refused the login: ${reply}` };
+  if (error.code === 'EAUTH')
+    return stop({
+      en: `The server refused the login: ${reply}`,
+      fr: `Le serveur a refusé l’authentification : ${reply}`,
+    });
   if (code !== null && code >= 500 && error.command === 'MAIL FROM')
-    return { kind: 'stop', message: `The server refused the envelope sender: ${reply}` };
+    return stop({
+      en: `The server refused the envelope sender: ${reply}`,
+      fr: `Le serveur a refusé l’expéditeur d’enveloppe : ${reply}`,
+    });
   if (code !== null && code >= 500) return { kind: 'failed', replyCode: code, reply, isConnectionFailure: false };
   if (code !== null && code >= 400)
     return { kind: 'deferred', replyCode: code, reply, isConnectionFailure: error.command === 'CONN' };
@@ -350,7 +363,7 @@ interface Run {
   domainNext: Map<string, number>;
   connectionFailures: number;
   stopped: SendReport['stopped'];
-  fatal: string | null;
+  fatal: Text | null;
   /** An unexpected error in one session stops the others; it is thrown once they are done. */
   error: Error | undefined;
 }
@@ -389,7 +402,7 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
   if (outcome.kind === 'stop') {
     // Not the recipient's fault: back to deferred without a reply, to go with the next run once the config is fixed.
     run.writer.outcome(message.id, { state: 'deferred', replyCode: null, reply: outcome.message }, now);
-    run.fatal ??= outcome.message;
+    run.fatal ??= outcome.text;
     return;
   }
   if (outcome.isConnectionFailure) run.connectionFailures++;
@@ -735,7 +748,14 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
   if (campaign === undefined) throw new Error(`Campaign "${name}" vanished after being created`);
   const isSending = mode === 'send';
   if (isSending && !acquireRunLock(db, campaign.id, process.pid, isProcessAlive))
-    throw new InputError(`Cannot run campaign "${name}": another "facteur send run" is sending it`, {}, 'ELOCKED');
+    throw new InputError(
+      {
+        en: `Cannot run campaign "${name}": another "facteur send run" is sending it`,
+        fr: `Impossible de lancer la campagne « ${name} » : un autre « facteur send run » est en train de l’envoyer`,
+      },
+      {},
+      'ELOCKED',
+    );
   try {
     const foundUncertain = isSending ? markInterrupted(db, campaign.id, started) : 0;
     await enqueueRecipients(db, campaign, config);
@@ -775,7 +795,14 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
     else if (mode === 'test') tests = await sendTests(run, options.testTo ?? '', total);
     else if (total > 0) await sendAll(run, total);
     if (run.fatal !== null)
-      throw new InputError(`Cannot send campaign "${name}" through "${config.smtp.host}": ${run.fatal}`, {}, 'ECONFIG');
+      throw new InputError(
+        {
+          en: `Cannot send campaign "${name}" through "${config.smtp.host}": ${run.fatal.en}`,
+          fr: `Impossible d’envoyer la campagne « ${name} » par « ${config.smtp.host} » : ${run.fatal.fr}`,
+        },
+        {},
+        'ECONFIG',
+      );
     const finalCampaign = findCampaign(db, name) ?? campaign;
     return {
       schemaVersion: 1,

@@ -33,16 +33,23 @@ function migrate(db: Db, path: string, readonly: boolean): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new InputError(
-      `Cannot open database "${path}": it was written by a newer facteur (schema ${current}, this version knows ${MIGRATIONS.length})`,
+      {
+        en: `Cannot open database "${path}": it was written by a newer facteur (schema ${current}, this version knows ${MIGRATIONS.length})`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : elle a été écrite par un facteur plus récent (schéma ${current}, cette version connaît ${MIGRATIONS.length})`,
+      },
       { file: path },
       'ESCHEMA',
     );
   }
   if (current === MIGRATIONS.length) return;
   if (readonly) {
-    throw new InputError(`Cannot read database "${path}": its schema is out of date; run a writing command first`, {
-      file: path,
-    });
+    throw new InputError(
+      {
+        en: `Cannot read database "${path}": its schema is out of date; run a writing command first`,
+        fr: `Impossible de lire la base de données « ${path} » : son schéma n’est pas à jour ; lancez d’abord une commande qui y écrit`,
+      },
+      { file: path },
+    );
   }
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version - 1];

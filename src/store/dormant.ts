@@ -200,7 +200,14 @@ export function campaignNames(db: Db): Map<number, string> {
 
 function campaignId(db: Db, name: string): number {
   const id = db.prepare('SELECT id FROM campaigns WHERE name = ?').pluck().get(name) as number | undefined;
-  if (id === undefined) throw new InputError(`Cannot find campaign "${name}" in the database`, { record: name });
+  if (id === undefined)
+    throw new InputError(
+      {
+        en: `Cannot find campaign "${name}" in the database`,
+        fr: `Impossible de trouver la campagne « ${name} » dans la base de données`,
+      },
+      { record: name },
+    );
   return id;
 }
 

@@ -88,7 +88,10 @@ export function beginRun(db: Db, options: unknown, owner: RunOwner = currentOwne
             : now.getTime() - Date.parse(run.heartbeat_at) < STALE_REMOTE_RUN_MS;
         if (isAlive) {
           throw new InputError(
-            `Cannot start a run: run ${run.id} started at "${run.started_at}" is still running (pid ${run.pid} on "${run.hostname}"); wait for it to finish`,
+            {
+              en: `Cannot start a run: run ${run.id} started at "${run.started_at}" is still running (pid ${run.pid} on "${run.hostname}"); wait for it to finish`,
+              fr: `Impossible de commencer un passage : le passage ${run.id} commencé le « ${run.started_at} » est toujours en cours (pid ${run.pid} sur « ${run.hostname} ») ; attendez qu’il se termine`,
+            },
             { record: `run ${run.id}` },
             'ELOCKED',
           );
@@ -133,10 +136,17 @@ function statusFromFindings(findings: readonly Finding[]): CheckResult['status']
 function assertRunning(db: Db, runId: number): void {
   const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
   if (status !== 'running') {
+    const statusFr = status === 'complete' ? 'complet' : status === 'incomplete' ? 'incomplet' : status;
     throw new InputError(
       status === undefined
-        ? `Cannot record into run ${runId}: no such run`
-        : `Cannot record into run ${runId}: it is ${status}, not running (another facteur may have taken it over)`,
+        ? {
+            en: `Cannot record into run ${runId}: no such run`,
+            fr: `Impossible d’enregistrer dans le passage ${runId} : ce passage n’existe pas`,
+          }
+        : {
+            en: `Cannot record into run ${runId}: it is ${status}, not running (another facteur may have taken it over)`,
+            fr: `Impossible d’enregistrer dans le passage ${runId} : il est ${statusFr}, et non en cours (un autre facteur l’a peut-être repris)`,
+          },
       { record: `run ${runId}` },
       status === undefined ? 'EINPUT' : 'ELOCKED',
     );

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 
 /**
  * The longest line kept. A dump line holds one field of one member (a gecos, an encoded custom attribute); a
@@ -33,12 +34,18 @@ function decode(bytes: Buffer, number: number, isTooLong: boolean): Line {
 }
 
 /** Streams the lines of a file with bounded memory; a file that cannot be opened or read is an InputError naming `what`. */
-export async function* readLines(file: string, what: string): AsyncGenerator<Line> {
+export async function* readLines(file: string, what: Text): AsyncGenerator<Line> {
   try {
     yield* readLinesUnchecked(file);
   } catch (error) {
     if (error instanceof Error && 'code' in error && typeof error.code === 'string')
-      throw new InputError(`Cannot read ${what} "${file}": ${error.code}`, { file });
+      throw new InputError(
+        {
+          en: `Cannot read ${what.en} "${file}": ${error.code}`,
+          fr: `Impossible de lire ${what.fr} « ${file} » : ${error.code}`,
+        },
+        { file },
+      );
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { parseEpochSeconds } from './parse-sympa-bounce.js';
 import { isMemberAddress } from './read-member-dump.js';
 import { readLines } from './read-lines.js';
@@ -6,6 +7,8 @@ import type { SympaMember, SympaReadOptions } from './types.js';
 
 /** The header wwsympa's `do_export_member` prints first in the `bounce` format (tab-separated). */
 const BOUNCE_HEADER = ['Email', 'Name', 'Bounce score', 'Bounce count', 'First bounce', 'Last bounce'].join('\t');
+
+const WHAT: Text = { en: 'Sympa member export', fr: 'l’export des abonnés Sympa' };
 
 /**
  * Reads a member export from Sympa's web interface (`export_member`, wwsympa.fcgi `do_export_member`), in any of its
@@ -21,18 +24,24 @@ export async function* readMemberExport(
   list: string,
   options: SympaReadOptions = {},
 ): AsyncGenerator<SympaMember> {
-  const report = (message: string, line: number): void => {
-    const error = new InputError(`Cannot read Sympa member export "${file}": ${message}`, { file, line });
+  const report = (message: Text, line: number): void => {
+    const error = new InputError(
+      {
+        en: `Cannot read ${WHAT.en} "${file}": ${message.en}`,
+        fr: `Impossible de lire ${WHAT.fr} « ${file} » : ${message.fr}`,
+      },
+      { file, line },
+    );
     if (options.onInputError === undefined) throw error;
     options.onInputError(error);
   };
   let isBounceFormat = false;
-  for await (const line of readLines(file, 'Sympa member export')) {
+  for await (const line of readLines(file, WHAT)) {
     if (line.isTooLong) {
-      report('line is too long', line.number);
+      report({ en: 'line is too long', fr: 'la ligne est trop longue' }, line.number);
       continue;
     }
-    if (line.isInvalidUtf8) report('line is not UTF-8', line.number);
+    if (line.isInvalidUtf8) report({ en: 'line is not UTF-8', fr: 'la ligne n’est pas en UTF-8' }, line.number);
     if (line.text.startsWith('#')) {
       if (line.number === 1 && line.text.slice(1).trim() === BOUNCE_HEADER) isBounceFormat = true;
       continue;
@@ -41,7 +50,8 @@ export async function* readMemberExport(
     const cells = line.text.split('\t');
     const email = (cells[0] ?? '').trim();
     if (!isMemberAddress(email)) {
-      report(`"${email.slice(0, 80)}" is not an address`, line.number);
+      const shown = email.slice(0, 80);
+      report({ en: `"${shown}" is not an address`, fr: `« ${shown} » n’est pas une adresse` }, line.number);
       continue;
     }
     const gecos = (cells[1] ?? '').trim();
@@ -57,29 +67,48 @@ export async function* readMemberExport(
     };
     if (isBounceFormat) {
       if (cells.length !== 6) {
-        report(`expected 6 tab-separated columns, found ${cells.length}`, line.number);
+        report(
+          {
+            en: `expected 6 tab-separated columns, found ${cells.length}`,
+            fr: `6 colonnes séparées par des tabulations attendues, ${cells.length} trouvées`,
+          },
+          line.number,
+        );
         continue;
       }
       readBounceColumns(member, cells, (message) => {
         report(message, line.number);
       });
     } else if (cells.length > 2) {
-      report(`expected "email" or "email<TAB>name", found ${cells.length} columns`, line.number);
+      report(
+        {
+          en: `expected "email" or "email<TAB>name", found ${cells.length} columns`,
+          fr: `« email » ou « email<TAB>nom » attendu, ${cells.length} colonnes trouvées`,
+        },
+        line.number,
+      );
     }
     yield member;
   }
 }
 
-function readBounceColumns(member: SympaMember, cells: string[], report: (message: string) => void): void {
+function readBounceColumns(member: SympaMember, cells: string[], report: (message: Text) => void): void {
   const [, , score = '', count = '', first = '', last = ''] = cells.map((cell) => cell.trim());
   if (score !== '') {
     member.bounceScore = /^\d{1,9}$/.test(score) ? Number(score) : null;
-    if (member.bounceScore === null) report(`bounce score "${score}" is not a number`);
+    if (member.bounceScore === null)
+      report({
+        en: `bounce score "${score}" is not a number`,
+        fr: `le score de rebond « ${score} » n’est pas un nombre`,
+      });
   }
   const firstDate = parseEpochSeconds(first);
   const lastDate = parseEpochSeconds(last);
   if (firstDate === null || lastDate === null || !/^\d{1,9}$/.test(count)) {
-    report(`bounce count "${count}", first "${first}" and last "${last}" are not numbers`);
+    report({
+      en: `bounce count "${count}", first "${first}" and last "${last}" are not numbers`,
+      fr: `le nombre de rebonds « ${count} », le premier « ${first} » et le dernier « ${last} » ne sont pas des nombres`,
+    });
     return;
   }
   member.bounce = { first: firstDate, last: lastDate, count: Number(count), status: null };

@@ -30,7 +30,7 @@ export async function* readMysqlSubscribers(
   database: SympaServerDatabase,
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
-  const what = describeSympaDatabase(database);
+  const what = { en: describeSympaDatabase(database), fr: `la ${describeSympaDatabase(database, 'fr')}` };
   const report = subscriberRowReport(what, {}, options);
   const ssl = tlsOptions(database.tls);
   const connection = mysql.createConnection({

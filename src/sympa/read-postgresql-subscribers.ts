@@ -40,7 +40,10 @@ function readCa(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(
-      `Cannot read the CA file "${file}" named in sympa.conf's db_options: ${code}`,
+      {
+        en: `Cannot read the CA file "${file}" named in sympa.conf's db_options: ${code}`,
+        fr: `Impossible de lire le fichier d’autorité de certification « ${file} » indiqué par db_options dans sympa.conf : ${code}`,
+      },
       { file },
       'ECONFIG',
     );
@@ -56,7 +59,7 @@ export async function* readPostgresqlSubscribers(
   database: SympaServerDatabase,
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
-  const what = describeSympaDatabase(database);
+  const what = { en: describeSympaDatabase(database), fr: `la ${describeSympaDatabase(database, 'fr')}` };
   const report = subscriberRowReport(what, {}, options);
   const client = new pg.Client({
     host: database.socketPath ?? database.host ?? undefined,

@@ -30,7 +30,8 @@ export interface SubscriberTableOptions extends SympaReadOptions {
  * This is Sympa's database, not facteur's store: nothing here ever writes.
  */
 export function* readSubscriberTable(dbFile: string, options: SubscriberTableOptions = {}): Generator<SympaMember> {
-  const report = subscriberRowReport(`"${dbFile}"`, { file: dbFile }, options);
+  const place = { en: `"${dbFile}"`, fr: `« ${dbFile} »` };
+  const report = subscriberRowReport(place, { file: dbFile }, options);
   const db = openReadOnly(dbFile);
   try {
     const present = new Set(
@@ -38,7 +39,7 @@ export function* readSubscriberTable(dbFile: string, options: SubscriberTableOpt
         (column) => column.name.toLowerCase(),
       ),
     );
-    const columns = subscriberSelect(present, `"${dbFile}"`, { file: dbFile });
+    const columns = subscriberSelect(present, place, { file: dbFile });
     const { where, values } = subscriberWhere(options.list);
     const rows = db
       .prepare(`SELECT ${columns} FROM subscriber_table ${where}`)
@@ -52,12 +53,23 @@ export function* readSubscriberTable(dbFile: string, options: SubscriberTableOpt
   }
 }
 
+function cannotOpen(dbFile: string, error: unknown): InputError {
+  const detail = (error as Error).message;
+  return new InputError(
+    {
+      en: `Cannot open Sympa database "${dbFile}": ${detail}`,
+      fr: `Impossible d’ouvrir la base de données de Sympa « ${dbFile} » : ${detail}`,
+    },
+    { file: dbFile },
+  );
+}
+
 function openReadOnly(dbFile: string): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(dbFile, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
-    throw new InputError(`Cannot open Sympa database "${dbFile}": ${(error as Error).message}`, { file: dbFile });
+    throw cannotOpen(dbFile, error);
   }
   try {
     // Belt and braces on top of the read-only handle: Sympa's data is never facteur's to change.
@@ -65,7 +77,7 @@ function openReadOnly(dbFile: string): Database.Database {
     db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
   } catch (error) {
     db.close();
-    throw new InputError(`Cannot open Sympa database "${dbFile}": ${(error as Error).message}`, { file: dbFile });
+    throw cannotOpen(dbFile, error);
   }
   return db;
 }

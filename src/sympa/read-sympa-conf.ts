@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isLoopbackHost } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
+import type { Lang, Text } from '../i18n.js';
 
 /** The environment variable that gives the database password when sympa.conf holds none (`db_passwd`). */
 export const SYMPA_DB_PASSWORD_ENV = 'FACTEUR_SYMPA_DB_PASSWORD';
@@ -98,27 +99,42 @@ export function readSympaConf(file: string, env: NodeJS.ProcessEnv = process.env
     mode = statSync(file).mode;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const hint = code === 'EACCES' ? ' (sympa.conf is readable by root and the sympa group)' : '';
-    throw new InputError(`Cannot read Sympa config "${file}": ${code}${hint}`, { file }, 'ECONFIG');
+    const isDenied = code === 'EACCES';
+    const hint = isDenied ? ' (sympa.conf is readable by root and the sympa group)' : '';
+    const hintFr = isDenied ? ' (sympa.conf n’est lisible que par root et le groupe sympa)' : '';
+    throw new InputError(
+      {
+        en: `Cannot read Sympa config "${file}": ${code}${hint}`,
+        fr: `Impossible de lire la configuration de Sympa « ${file} » : ${code}${hintFr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
   }
   const settings = parseSympaConf(text);
-  const fail = (key: string, problem: string): never => {
+  const fail = (key: string, problem: Text): never => {
     const line = settings.get(key)?.line;
     throw new InputError(
-      `Cannot use Sympa config "${file}": ${key} ${problem}`,
+      {
+        en: `Cannot use Sympa config "${file}": ${key} ${problem.en}`,
+        fr: `Impossible d’utiliser la configuration de Sympa « ${file} » : ${key} ${problem.fr}`,
+      },
       line === undefined ? { file } : { file, line },
       'ECONFIG',
     );
   };
   const get = (key: string): string | undefined => {
     const setting = settings.get(key);
-    if (setting?.value === '') fail(key, 'has no value');
+    if (setting?.value === '') fail(key, { en: 'has no value', fr: 'n’a pas de valeur' });
     return setting?.value;
   };
   const rawType = get('db_type') ?? 'mysql';
   const type = DB_TYPES[rawType];
   if (type === undefined)
-    return fail('db_type', `is "${rawType}": facteur reads MySQL/MariaDB, PostgreSQL and SQLite databases`);
+    return fail('db_type', {
+      en: `is "${rawType}": facteur reads MySQL/MariaDB, PostgreSQL and SQLite databases`,
+      fr: `vaut « ${rawType} » : facteur lit les bases de données MySQL/MariaDB, PostgreSQL et SQLite`,
+    });
   const name = get('db_name') ?? 'sympa';
   if (type === 'SQLite') return { type, file: name };
 
@@ -126,7 +142,11 @@ export function readSympaConf(file: string, env: NodeJS.ProcessEnv = process.env
   let port: number = DEFAULT_PORTS[type];
   if (rawPort !== undefined) {
     port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : 0;
-    if (port < 1 || port > 65535) fail('db_port', `is "${rawPort}", not a port number`);
+    if (port < 1 || port > 65535)
+      fail('db_port', {
+        en: `is "${rawPort}", not a port number`,
+        fr: `vaut « ${rawPort} », qui n’est pas un numéro de port`,
+      });
   }
   const options = parseDbOptions(get('db_options'));
   const configured = get('db_host');
@@ -149,27 +169,40 @@ export function readSympaConf(file: string, env: NodeJS.ProcessEnv = process.env
     else if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full')
       tls = { ca: options.get('sslrootcert') ?? null, checkHostname: sslmode !== 'verify-ca' };
     else if (sslmode !== undefined && sslmode !== 'allow' && sslmode !== 'prefer')
-      fail('db_options', `has sslmode "${sslmode}", which PostgreSQL does not know`);
+      fail('db_options', {
+        en: `has sslmode "${sslmode}", which PostgreSQL does not know`,
+        fr: `contient sslmode « ${sslmode} », que PostgreSQL ne connaît pas`,
+      });
   } else {
     const ssl = options.get('mysql_ssl');
     if (ssl === '0') tls = null;
     else if (ssl === '1') tls = { ca: options.get('mysql_ssl_ca_file') ?? null, checkHostname: true };
-    else if (ssl !== undefined) fail('db_options', `has mysql_ssl "${ssl}", not 0 or 1`);
+    else if (ssl !== undefined)
+      fail('db_options', {
+        en: `has mysql_ssl "${ssl}", not 0 or 1`,
+        fr: `contient mysql_ssl « ${ssl} », qui ne vaut ni 0 ni 1`,
+      });
   }
 
   let password = get('db_passwd') ?? null;
   if (password !== null && (mode & 0o004) !== 0)
-    fail(
-      'db_passwd',
-      `is readable by every user (mode ${(mode & 0o777).toString(8)}); run chmod o-r on "${file}" first`,
-    );
+    fail('db_passwd', {
+      en: `is readable by every user (mode ${(mode & 0o777).toString(8)}); run chmod o-r on "${file}" first`,
+      fr: `est lisible par tous les utilisateurs (mode ${(mode & 0o777).toString(8)}) ; lancez d’abord chmod o-r sur « ${file} »`,
+    });
   password ??= env[SYMPA_DB_PASSWORD_ENV] === '' ? null : (env[SYMPA_DB_PASSWORD_ENV] ?? null);
   return { type, host, port, socketPath, database: name, user: get('db_user') ?? null, password, tls };
 }
 
-/** Names a database for messages, never with its password: `PostgreSQL database "sympa" on db.example.org:5432`. */
-export function describeSympaDatabase(database: SympaDatabase): string {
-  if (database.type === 'SQLite') return `SQLite database "${database.file}"`;
+/**
+ * Names a database for messages, never with its password: `PostgreSQL database "sympa" on db.example.org:5432`, in
+ * French `base de données PostgreSQL « sympa » sur db.example.org:5432`.
+ */
+export function describeSympaDatabase(database: SympaDatabase, lang: Lang = 'en'): string {
+  if (database.type === 'SQLite')
+    return lang === 'fr' ? `base de données SQLite « ${database.file} »` : `SQLite database "${database.file}"`;
   const where = database.socketPath ?? `${database.host ?? ''}:${database.port}`;
-  return `${database.type} database "${database.database}" on ${where}`;
+  return lang === 'fr'
+    ? `base de données ${database.type} « ${database.database} » sur ${where}`
+    : `${database.type} database "${database.database}" on ${where}`;
 }

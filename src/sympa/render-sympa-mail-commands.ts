@@ -26,13 +26,21 @@ export function isSympaCommandAddress(address: string): boolean {
  * name another member.
  */
 export function renderSympaMailCommands(list: string, addresses: Iterable<string>): string {
-  if (!LIST.test(list)) throw new InputError(`Cannot write Sympa commands: list "${list}" is not a list name`);
+  if (!LIST.test(list))
+    throw new InputError({
+      en: `Cannot write Sympa commands: list "${list}" is not a list name`,
+      fr: `Impossible d’écrire les commandes Sympa : « ${list} » n’est pas un nom de liste`,
+    });
   const lines: string[] = [];
   for (const address of addresses) {
     if (!isSympaCommandAddress(address))
-      throw new InputError(`Cannot write Sympa commands: Sympa would not read "${address}" as this address`, {
-        record: address,
-      });
+      throw new InputError(
+        {
+          en: `Cannot write Sympa commands: Sympa would not read "${address}" as this address`,
+          fr: `Impossible d’écrire les commandes Sympa : Sympa ne lirait pas l’adresse « ${address} » telle quelle`,
+        },
+        { record: address },
+      );
     lines.push(`QUIET DEL ${list} ${address}`);
   }
   return lines.map((line) => `${line}\n`).join('');

@@ -71,7 +71,11 @@ export async function runSympaDel(
   addresses: Iterable<string>,
   options: SympaDelOptions,
 ): Promise<SympaDelResult> {
-  if (!LIST.test(list)) throw new InputError(`Cannot run sympa del: list "${list}" is not "name@domain"`);
+  if (!LIST.test(list))
+    throw new InputError({
+      en: `Cannot run sympa del: list "${list}" is not "name@domain"`,
+      fr: `Impossible d’exécuter sympa del : la liste « ${list} » n’est pas de la forme « nom@domaine »`,
+    });
   const base =
     options.sympaCommand === undefined
       ? ['sympa']
@@ -115,9 +119,13 @@ export async function runSympaDel(
   });
   if (reports.length === 0 && exitCode !== 0 && !stopped) {
     const said = stderr.trim().split('\n').at(-1) ?? '';
-    throw new InputError(`Cannot run sympa del on "${list}": exit ${exitCode ?? 'by signal'}, "${said}"`, {
-      record: list,
-    });
+    throw new InputError(
+      {
+        en: `Cannot run sympa del on "${list}": exit ${exitCode ?? 'by signal'}, "${said}"`,
+        fr: `Impossible d’exécuter sympa del sur « ${list} » : ${exitCode === null ? 'arrêt par un signal' : `code de sortie ${exitCode}`}, « ${said} »`,
+      },
+      { record: list },
+    );
   }
   const byAddress = new Map(results.filter((r) => r.outcome === 'unknown').map((r) => [r.address.toLowerCase(), r]));
   for (const report of reports) {
@@ -149,7 +157,11 @@ async function run(
   signal: AbortSignal | undefined,
 ): Promise<{ exitCode: number | null; stderr: string; stopped: boolean }> {
   const [file, ...args] = command;
-  if (file === undefined) throw new InputError('Cannot run sympa del: the Sympa command is empty');
+  if (file === undefined)
+    throw new InputError({
+      en: 'Cannot run sympa del: the Sympa command is empty',
+      fr: 'Impossible d’exécuter sympa del : la commande Sympa est vide',
+    });
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'], shell: false });
     const stop = (): void => {
@@ -163,7 +175,17 @@ async function run(
       if (size <= MAX_OUTPUT_BYTES) chunks.push(chunk);
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(new InputError(`Cannot run sympa command "${file}": ${error.code ?? error.message}`, {}, 'ECONFIG'));
+      const detail = error.code ?? error.message;
+      reject(
+        new InputError(
+          {
+            en: `Cannot run sympa command "${file}": ${detail}`,
+            fr: `Impossible d’exécuter la commande Sympa « ${file} » : ${detail}`,
+          },
+          {},
+          'ECONFIG',
+        ),
+      );
     });
     // Sympa reads all of stdin before it starts; an early exit (unknown list) closes the pipe: that is not ours.
     child.stdin.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { isEpochSeconds, parseSympaBounce } from './parse-sympa-bounce.js';
 import { isMemberAddress } from './read-member-dump.js';
 import type { SympaMember, SympaReadOptions } from './types.js';
@@ -60,20 +61,40 @@ export function subscriberWhere(list: string | undefined): { where: string; valu
   return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, values };
 }
 
+/** The start of every message about the table: where it was read, in each language. */
+function cannotRead(where: string | Text): Text {
+  const place = typeof where === 'string' ? { en: where, fr: where } : where;
+  return {
+    en: `Cannot read Sympa subscriber_table in ${place.en}`,
+    fr: `Impossible de lire la table subscriber_table de Sympa dans ${place.fr}`,
+  };
+}
+
 /**
  * The SELECT list for the table's actual columns (`present`, lower-case names); the inclusion columns an older Sympa
  * lacks are read as NULL. Throws an InputError naming `where` when a required column is missing.
  */
-export function subscriberSelect(present: ReadonlySet<string>, where: string, location: { file?: string }): string {
+export function subscriberSelect(
+  present: ReadonlySet<string>,
+  where: string | Text,
+  location: { file?: string },
+): string {
+  const start = cannotRead(where);
   if (present.size === 0)
     throw new InputError(
-      `Cannot read Sympa subscriber_table in ${where}: no such table; is this Sympa 6.2's database?`,
+      {
+        en: `${start.en}: no such table; is this Sympa 6.2's database?`,
+        fr: `${start.fr} : la table n’existe pas ; est-ce bien la base de données de Sympa 6.2 ?`,
+      },
       location,
     );
   const missing = REQUIRED_COLUMNS.filter((column) => !present.has(column));
   if (missing.length > 0)
     throw new InputError(
-      `Cannot read Sympa subscriber_table in ${where}: missing column "${missing.join('", "')}"; is this Sympa 6.2's database?`,
+      {
+        en: `${start.en}: missing column "${missing.join('", "')}"; is this Sympa 6.2's database?`,
+        fr: `${start.fr} : ${missing.length === 1 ? 'colonne manquante' : 'colonnes manquantes'} « ${missing.join(' », « ')} » ; est-ce bien la base de données de Sympa 6.2 ?`,
+      },
       location,
     );
   return [
@@ -87,12 +108,16 @@ export function subscriberSelect(present: ReadonlySet<string>, where: string, lo
  * handed to `onInputError` when the caller collects them.
  */
 export function subscriberRowReport(
-  where: string,
+  where: string | Text,
   location: { file?: string },
   options: SympaReadOptions,
-): (message: string, record: string) => void {
+): (message: Text, record: string) => void {
+  const start = cannotRead(where);
   return (message, record) => {
-    const error = new InputError(`Cannot read Sympa subscriber_table in ${where}: ${message}`, { ...location, record });
+    const error = new InputError(
+      { en: `${start.en}: ${message.en}`, fr: `${start.fr} : ${message.fr}` },
+      { ...location, record },
+    );
     if (options.onInputError === undefined) throw error;
     options.onInputError(error);
   };
@@ -114,15 +139,16 @@ function epoch(cell: Cell): Date | null | undefined {
  * Turns a row into a member, Sympa's own bounce data and data-source membership included; a damaged field is
  * reported (with `record`, "list@domain address") and left empty, a row without an address is skipped.
  */
-export function toSympaMember(
-  row: SubscriberRow,
-  report: (message: string, record: string) => void,
-): SympaMember | null {
+export function toSympaMember(row: SubscriberRow, report: (message: Text, record: string) => void): SympaMember | null {
   const list = `${text(row.list_subscriber) ?? ''}@${text(row.robot_subscriber) ?? ''}`;
   const email = text(row.user_subscriber) ?? '';
   const record = `${list} ${email}`;
   if (!isMemberAddress(email)) {
-    report(`user_subscriber "${email.slice(0, 80)}" is not an address`, record);
+    const shown = email.slice(0, 80);
+    report(
+      { en: `user_subscriber "${shown}" is not an address`, fr: `user_subscriber « ${shown} » n’est pas une adresse` },
+      record,
+    );
     return null;
   }
   const gecos = text(row.comment_subscriber);
@@ -137,26 +163,56 @@ export function toSympaMember(
     isSubscribed: null,
   };
   const date = epoch(row.date_epoch_subscriber);
-  if (date === undefined)
-    report(`date_epoch_subscriber "${text(row.date_epoch_subscriber) ?? ''}" is not Unix seconds`, record);
-  else member.subscribedAt = date;
+  if (date === undefined) {
+    const value = text(row.date_epoch_subscriber) ?? '';
+    report(
+      {
+        en: `date_epoch_subscriber "${value}" is not Unix seconds`,
+        fr: `date_epoch_subscriber « ${value} » n’est pas un horodatage Unix en secondes`,
+      },
+      record,
+    );
+  } else member.subscribedAt = date;
   const bounce = text(row.bounce_subscriber);
   // `sympa bouncers reset` sets NULL; a blank value, written by hand or by another tool, holds no bounce either.
   if (bounce !== null && bounce.trim() !== '') {
     member.bounce = parseSympaBounce(bounce);
-    if (member.bounce === null) report(`bounce_subscriber "${bounce}" is not "first last count status"`, record);
+    if (member.bounce === null)
+      report(
+        {
+          en: `bounce_subscriber "${bounce}" is not "first last count status"`,
+          fr: `bounce_subscriber « ${bounce} » n’est pas de la forme « premier dernier nombre statut »`,
+        },
+        record,
+      );
   }
   if (row.bounce_score_subscriber !== null) {
     const score = Number(row.bounce_score_subscriber);
     if (Number.isSafeInteger(score) && score >= 0) member.bounceScore = score;
-    else report(`bounce_score_subscriber "${text(row.bounce_score_subscriber) ?? ''}" is not a number`, record);
+    else {
+      const value = text(row.bounce_score_subscriber) ?? '';
+      report(
+        {
+          en: `bounce_score_subscriber "${value}" is not a number`,
+          fr: `bounce_score_subscriber « ${value} » n’est pas un nombre`,
+        },
+        record,
+      );
+    }
   }
   // Sympa's own test for "subscribed": `subscribed_subscriber = 1`; NULL or 0 is a member only a data source holds.
   if (row.subscribed_subscriber !== null) member.isSubscribed = Number(row.subscribed_subscriber) === 1;
   const syncedAt = epoch(row.inclusion_subscriber);
-  if (syncedAt === undefined)
-    report(`inclusion_subscriber "${text(row.inclusion_subscriber) ?? ''}" is not Unix seconds`, record);
-  else if (syncedAt !== null) {
+  if (syncedAt === undefined) {
+    const value = text(row.inclusion_subscriber) ?? '';
+    report(
+      {
+        en: `inclusion_subscriber "${value}" is not Unix seconds`,
+        fr: `inclusion_subscriber « ${value} » n’est pas un horodatage Unix en secondes`,
+      },
+      record,
+    );
+  } else if (syncedAt !== null) {
     const label = text(row.inclusion_label_subscriber);
     member.inclusion = { dataSource: label === null || label.trim() === '' ? null : label, syncedAt };
     member.isSubscribed ??= false;

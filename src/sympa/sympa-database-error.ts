@@ -51,24 +51,53 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
   const code = typeof failure.code === 'string' ? failure.code : '';
   const message = failure.message;
   const what = describeSympaDatabase(database);
-  if (UNREACHABLE.has(code) || (code === '' && PG_TIMEOUT.test(message)))
-    return new TransientError(`Cannot reach Sympa's ${what}: ${code === '' ? message : code}; rerun later`, {
-      cause: error,
-    });
+  const whatFr = describeSympaDatabase(database, 'fr');
+  if (UNREACHABLE.has(code) || (code === '' && PG_TIMEOUT.test(message))) {
+    const detail = code === '' ? message : code;
+    return new TransientError(
+      {
+        en: `Cannot reach Sympa's ${what}: ${detail}; rerun later`,
+        fr: `Impossible de joindre la ${whatFr} de Sympa : ${detail} ; relancez plus tard`,
+      },
+      { cause: error },
+    );
+  }
   if (code === 'ENOTFOUND')
-    return new InputError(`Cannot reach Sympa's ${what}: no such host (db_host in sympa.conf)`, {}, 'ECONFIG');
-  if (REFUSED.has(code)) {
-    const hint = database.password === null ? `; no db_passwd in sympa.conf and ${SYMPA_DB_PASSWORD_ENV} unset` : '';
     return new InputError(
-      `Cannot read Sympa's ${what} as user "${database.user ?? ''}": the server refused (${message})${hint}`,
+      {
+        en: `Cannot reach Sympa's ${what}: no such host (db_host in sympa.conf)`,
+        fr: `Impossible de joindre la ${whatFr} de Sympa : hôte inconnu (db_host dans sympa.conf)`,
+      },
+      {},
+      'ECONFIG',
+    );
+  if (REFUSED.has(code)) {
+    const isWithoutPassword = database.password === null;
+    const hint = isWithoutPassword ? `; no db_passwd in sympa.conf and ${SYMPA_DB_PASSWORD_ENV} unset` : '';
+    const hintFr = isWithoutPassword
+      ? ` ; pas de db_passwd dans sympa.conf et ${SYMPA_DB_PASSWORD_ENV} n’est pas définie`
+      : '';
+    const user = database.user ?? '';
+    return new InputError(
+      {
+        en: `Cannot read Sympa's ${what} as user "${user}": the server refused (${message})${hint}`,
+        fr: `Impossible de lire la ${whatFr} de Sympa en tant qu’utilisateur « ${user} » : le serveur a refusé (${message})${hintFr}`,
+      },
       {},
       'ECONFIG',
     );
   }
   if (TLS_REFUSED.test(code) || TLS_REFUSED.test(message))
     return new InputError(
-      `Cannot open a verified TLS connection to Sympa's ${what}: ${message} (set db_options in sympa.conf: ` +
-        '"sslrootcert=FILE" or "mysql_ssl_ca_file=FILE" for a private CA, "sslmode=disable" or "mysql_ssl=0" for none)',
+      {
+        en:
+          `Cannot open a verified TLS connection to Sympa's ${what}: ${message} (set db_options in sympa.conf: ` +
+          '"sslrootcert=FILE" or "mysql_ssl_ca_file=FILE" for a private CA, "sslmode=disable" or "mysql_ssl=0" for none)',
+        fr:
+          `Impossible d’ouvrir une connexion TLS vérifiée vers la ${whatFr} de Sympa : ${message} (réglez db_options ` +
+          'dans sympa.conf : « sslrootcert=FICHIER » ou « mysql_ssl_ca_file=FICHIER » pour une autorité de ' +
+          'certification privée, « sslmode=disable » ou « mysql_ssl=0 » pour se passer de TLS)',
+      },
       {},
       'ECONFIG',
     );

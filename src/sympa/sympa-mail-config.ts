@@ -41,7 +41,14 @@ export function parseSympaMailConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): SympaMailConfig {
   if (!isObject(value))
-    throw new InputError(`Cannot use send config "${file}": it must be a JSON object`, { file }, 'ECONFIG');
+    throw new InputError(
+      {
+        en: `Cannot use send config "${file}": it must be a JSON object`,
+        fr: `Impossible d’utiliser la configuration d’envoi « ${file} » : ce doit être un objet JSON`,
+      },
+      { file },
+      'ECONFIG',
+    );
   const problems = new Problems();
   const warnings: Text[] = [];
   const baseDir = dirname(resolve(file));
@@ -51,21 +58,30 @@ export function parseSympaMailConfig(
   const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
   const dkim = parseDkim(value.dkim, baseDir, problems);
   if (dkim !== null && from !== null && organisationalDomain(dkim.domain) !== organisationalDomain(from.domain))
-    problems.add(
-      'dkim.domain',
-      `is "${dkim.domain}", which is not aligned with the From domain "${from.domain}" (RFC 7489 3.1.1): DMARC would fail the mail`,
-    );
+    problems.add('dkim.domain', {
+      en: `is "${dkim.domain}", which is not aligned with the From domain "${from.domain}" (RFC 7489 3.1.1): DMARC would fail the mail`,
+      fr: `vaut « ${dkim.domain} », qui n’est pas aligné sur le domaine du From « ${from.domain} » (RFC 7489 3.1.1) : le courriel échouerait au contrôle DMARC`,
+    });
   if (value.dkim === undefined || value.dkim === null)
     warnings.push({
       en: `No "dkim" section in "${file}": the mail is signed only if the server signs it, and Sympa's ownerdkim and authdkim scenarios ask to confirm each command`,
       fr: `Pas de section "dkim" dans "${file}" : le courriel n'est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
     });
-  if (problems.list.length > 0 || smtp === null || from === null)
-    throw new InputError(`Cannot use send config "${file}": ${problems.list.join('; ')}`, { file }, 'ECONFIG');
+  if (problems.list.length > 0 || smtp === null || from === null) {
+    const found = problems.joined();
+    throw new InputError(
+      {
+        en: `Cannot use send config "${file}": ${found.en}`,
+        fr: `Impossible d’utiliser la configuration d’envoi « ${file} » : ${found.fr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
+  }
   return { file, smtp, from, dkim, messageIdDomain: messageIdDomain ?? from.domain, warnings };
 }
 
 /** Reads and validates the config of `--send-config FILE`. */
 export function loadSympaMailConfig(file: string, env: NodeJS.ProcessEnv = process.env): SympaMailConfig {
-  return parseSympaMailConfig(readJsonConfig(file, 'send config'), file, env);
+  return parseSympaMailConfig(readJsonConfig(file, { en: 'send config', fr: 'la configuration d’envoi' }), file, env);
 }

@@ -179,7 +179,9 @@ describe('reports from a history database', () => {
     const english = writeReports({ db: other, scope: { member: 'Eve' }, format: 'text', lang: 'en' }).content ?? '';
     expect(english).toContain('No DMARC record for "e.org"');
     const changes = computeChanges({ db: other });
-    expect(renderChangesText(changes, 'fr')).toContain('dmarc.missing\u00a0: Aucun enregistrement DMARC pour « e.org »');
+    expect(renderChangesText(changes, 'fr')).toContain(
+      'dmarc.missing\u00a0: Aucun enregistrement DMARC pour « e.org »',
+    );
     expect(renderChangesText(changes, 'en')).toContain('dmarc.missing: No DMARC record for "e.org"');
   });
 });

@@ -121,6 +121,20 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('says why it stops in French with --lang fr, for a bad config as for a missing file', async () => {
+    const config = join(dir, 'typo.config.json');
+    writeFileSync(config, JSON.stringify({ dns: { timeout: '3s' } }));
+    const run = await facteur(['check', '--config', config, '--lang', 'fr', 'example.org']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `facteur : Impossible d’utiliser le fichier de configuration « ${config} » : « dns.timeout » doit être un entier de 1 à 60000, pas une chaîne ("3s")\n`,
+    );
+    const missing = await facteur(['check', '--members', join(dir, 'missing.csv'), '--lang=fr']);
+    expect(missing.stderr).toContain(
+      `facteur : Impossible de lire le fichier des adhérents « ${join(dir, 'missing.csv')} »`,
+    );
+  });
+
   it('exits 2 on an unknown option', async () => {
     const run = await facteur(['check', '--no-such-option', 'example.org']);
     expect(run.code).toBe(2);

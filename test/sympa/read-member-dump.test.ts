@@ -171,7 +171,13 @@ describe('readMemberDump()', () => {
   it('turns a missing file into an InputError naming it', async () => {
     const missing = join(FIXTURES, 'no-such.dump');
     await expect(collect(() => readMemberDump(missing, LIST))).rejects.toThrow(
-      new InputError(`Cannot read Sympa member dump "${missing}": ENOENT`, { file: missing }),
+      new InputError(
+        {
+          en: `Cannot read Sympa member dump "${missing}": ENOENT`,
+          fr: `Impossible de lire la sauvegarde des abonnés Sympa « ${missing} » : ENOENT`,
+        },
+        { file: missing },
+      ),
     );
   });
 });

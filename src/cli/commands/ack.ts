@@ -58,14 +58,22 @@ const TEXTS = {
 /** Checks and normalises the DOMAIN and ID arguments. */
 function target(domainArg: string | undefined, idArg: string | undefined): { domain: string; id: string } {
   if (domainArg === undefined || idArg === undefined) {
-    throw new InputError(
-      'Cannot acknowledge: give a DOMAIN and a finding ID, e.g. "facteur ack example.org dmarc.policy_none"',
-    );
+    throw new InputError({
+      en: 'Cannot acknowledge: give a DOMAIN and a finding ID, e.g. "facteur ack example.org dmarc.policy_none"',
+      fr: 'Impossible d’enregistrer la prise en compte : donnez un DOMAINE et un ID de constat, par exemple « facteur ack example.org dmarc.policy_none »',
+    });
   }
   const domain = normaliseDomain(domainArg);
-  if (domain === null) throw new InputError(`Cannot acknowledge on "${domainArg}": not a domain name`);
+  if (domain === null)
+    throw new InputError({
+      en: `Cannot acknowledge on "${domainArg}": not a domain name`,
+      fr: `Impossible de prendre en compte un constat sur « ${domainArg} » : ce n’est pas un nom de domaine`,
+    });
   if (!FINDING_ID.test(idArg)) {
-    throw new InputError(`Cannot acknowledge "${idArg}": not a finding id such as "dmarc.policy_none"`);
+    throw new InputError({
+      en: `Cannot acknowledge "${idArg}": not a finding id such as "dmarc.policy_none"`,
+      fr: `Impossible de prendre en compte « ${idArg} » : ce n’est pas un identifiant de constat comme « dmarc.policy_none »`,
+    });
   }
   return { domain, id: idArg };
 }
@@ -101,10 +109,22 @@ export function registerAck(program: Command): void {
     .action((domainArg: string | undefined, idArg: string | undefined, options: AckCommandOptions) => {
       const { db: dbFile, lang } = historySettings(options);
       const now = new Date();
-      if (options.list && options.remove) throw new InputError('Cannot use --list and --remove together');
+      if (options.list && options.remove)
+        throw new InputError({
+          en: 'Cannot use --list and --remove together',
+          fr: 'Impossible d’utiliser --list et --remove ensemble',
+        });
       if (options.list) {
-        if (domainArg !== undefined) throw new InputError('Cannot list: --list takes no DOMAIN or ID');
-        if (!existsSync(dbFile)) throw new InputError(`Cannot list acknowledgements: no database "${dbFile}"`);
+        if (domainArg !== undefined)
+          throw new InputError({
+            en: 'Cannot list: --list takes no DOMAIN or ID',
+            fr: 'Impossible de lister : --list ne prend ni DOMAINE ni ID',
+          });
+        if (!existsSync(dbFile))
+          throw new InputError({
+            en: `Cannot list acknowledgements: no database "${dbFile}"`,
+            fr: `Impossible de lister les prises en compte : la base de données « ${dbFile} » n’existe pas`,
+          });
         const db = openDatabase(dbFile);
         try {
           const acks = listAcks(db, options.all ? {} : { activeOn: now });
@@ -124,7 +144,10 @@ export function registerAck(program: Command): void {
         try {
           const removed = removeAck(db, domain, id);
           if (!removed)
-            throw new InputError(`Cannot remove the acknowledgement of "${id}" on "${domain}": there is none`);
+            throw new InputError({
+              en: `Cannot remove the acknowledgement of "${id}" on "${domain}": there is none`,
+              fr: `Impossible de retirer la prise en compte de « ${id} » sur « ${domain} » : il n’y en a pas`,
+            });
           process.stdout.write(
             options.json
               ? `${JSON.stringify({ schemaVersion: 1, removed: { domain, findingId: id } }, null, 2)}\n`
@@ -136,15 +159,28 @@ export function registerAck(program: Command): void {
         return;
       }
       if (options.until === undefined)
-        throw new InputError('Cannot acknowledge without --until DATE: an acknowledgement must expire');
+        throw new InputError({
+          en: 'Cannot acknowledge without --until DATE: an acknowledgement must expire',
+          fr: 'Impossible d’enregistrer la prise en compte sans --until DATE : une prise en compte doit expirer',
+        });
       if (options.until < utcDay(now)) {
-        throw new InputError(`Cannot acknowledge until "${options.until}": that day is already past`);
+        throw new InputError({
+          en: `Cannot acknowledge until "${options.until}": that day is already past`,
+          fr: `Impossible d’enregistrer une prise en compte jusqu’au « ${options.until} » : ce jour est déjà passé`,
+        });
       }
       const note = (options.note ?? '').trim();
-      if (note === '') throw new InputError('Cannot acknowledge without --note: say why, for whoever reads the report');
+      if (note === '')
+        throw new InputError({
+          en: 'Cannot acknowledge without --note: say why, for whoever reads the report',
+          fr: 'Impossible d’enregistrer la prise en compte sans --note : dites pourquoi, pour qui lira le rapport',
+        });
       // eslint-disable-next-line no-control-regex -- the note is shown in terminals and reports
       if (/[\u0000-\u001f\u007f-\u009f]/.test(note) || note.length > MAX_NOTE_LENGTH) {
-        throw new InputError(`Cannot acknowledge: --note must be one line of at most ${MAX_NOTE_LENGTH} characters`);
+        throw new InputError({
+          en: `Cannot acknowledge: --note must be one line of at most ${MAX_NOTE_LENGTH} characters`,
+          fr: `Impossible d’enregistrer la prise en compte : --note doit tenir sur une ligne d’au plus ${MAX_NOTE_LENGTH} caractères`,
+        });
       }
       if (findFinding(id) === undefined) process.stderr.write(`facteur: ${render(TEXTS.unknownId, lang, { id })}\n`);
       const db = openDatabase(dbFile);

@@ -141,7 +141,7 @@ export async function runBouncesFetch(
   const config = fileConfig.bounces ?? null;
   const db = options.db ?? fileConfig.db ?? DEFAULT_DB_PATH;
   const sources = sourcesFor(options, config);
-  if (sources.length === 0) throw new InputError(TEXTS.noSource.en);
+  if (sources.length === 0) throw new InputError(TEXTS.noSource);
   const store = openDatabase(db);
   try {
     const report = await fetchBounces(store, sources, {

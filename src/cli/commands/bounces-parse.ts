@@ -32,23 +32,39 @@ export async function parseBounceFiles(
 /** The campaigns' VERP keys of a facteur database, opened read-only: parsing bounces never writes the store. */
 export function loadVerpKeys(path: string): VerpKeyLookup {
   if (!existsSync(path))
-    throw new InputError(`Cannot open database "${path}": no such file; send a campaign with "facteur send" first`, {
-      file: path,
-    });
+    throw new InputError(
+      {
+        en: `Cannot open database "${path}": no such file; send a campaign with "facteur send" first`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; envoyez d’abord une campagne avec « facteur send »`,
+      },
+      { file: path },
+    );
   let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(path, { readonly: true });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
+    const reason = (error as Error).message;
+    throw new InputError(
+      {
+        en: `Cannot open database "${path}": ${reason}`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ${reason}`,
+      },
+      { file: path },
+    );
   }
   try {
     const keys = campaignVerpKeys(db);
     return (campaign) => keys.get(campaign) ?? null;
   } catch (error) {
-    throw new InputError(`Cannot read campaign keys from database "${path}": ${(error as Error).message}`, {
-      file: path,
-    });
+    const reason = (error as Error).message;
+    throw new InputError(
+      {
+        en: `Cannot read campaign keys from database "${path}": ${reason}`,
+        fr: `Impossible de lire les clés des campagnes dans la base de données « ${path} » : ${reason}`,
+      },
+      { file: path },
+    );
   } finally {
     db.close();
   }

@@ -65,16 +65,33 @@ function baselineRun(db: ReturnType<typeof openDatabase>, path: string, since: S
   if ('date' in since) {
     const run = latestCompleteRunBefore(db, since.date);
     if (run === undefined) {
-      throw new InputError(`Cannot compare with "${since.date.toISOString()}": no complete run started before it`, {
-        file: path,
-      });
+      throw new InputError(
+        {
+          en: `Cannot compare with "${since.date.toISOString()}": no complete run started before it`,
+          fr: `Impossible de comparer avec « ${since.date.toISOString()} » : aucun passage complet n’a commencé avant`,
+        },
+        { file: path },
+      );
     }
     return run;
   }
   const run = getRun(db, since.runId);
-  if (run === undefined) throw new InputError(`Cannot compare with run ${since.runId}: no such run`, { file: path });
+  if (run === undefined)
+    throw new InputError(
+      {
+        en: `Cannot compare with run ${since.runId}: no such run`,
+        fr: `Impossible de comparer avec le passage ${since.runId} : ce passage n’existe pas`,
+      },
+      { file: path },
+    );
   if (run.status !== 'complete') {
-    throw new InputError(`Cannot compare with run ${since.runId}: it is ${run.status}, not complete`, { file: path });
+    throw new InputError(
+      {
+        en: `Cannot compare with run ${since.runId}: it is ${run.status}, not complete`,
+        fr: `Impossible de comparer avec le passage ${since.runId} : il est ${run.status === 'running' ? 'en cours' : 'incomplet'}, pas complet`,
+      },
+      { file: path },
+    );
   }
   return run;
 }
@@ -125,15 +142,25 @@ function loadBaseline(db: Db, run: RunInfo, filter: { member?: string }): Domain
 /** Opens a history database for reading, with a clear error when it is missing or unreadable. */
 export function openHistory(path: string): Db {
   if (!existsSync(path)) {
-    throw new InputError(`Cannot open database "${path}": no such file; record a run with "facteur check --db" first`, {
-      file: path,
-    });
+    throw new InputError(
+      {
+        en: `Cannot open database "${path}": no such file; record a run with "facteur check --db" first`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; enregistrez d’abord un passage avec « facteur check --db »`,
+      },
+      { file: path },
+    );
   }
   try {
     return openDatabase(path, { readonly: true });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
+    throw new InputError(
+      {
+        en: `Cannot open database "${path}": ${(error as Error).message}`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ${(error as Error).message}`,
+      },
+      { file: path },
+    );
   }
 }
 

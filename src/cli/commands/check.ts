@@ -109,8 +109,11 @@ export function checkSettings(
 /** A finding id given to --ignore, refused (exit 2) with the nearest known id when no check reports it. */
 function ignoredId(id: string): string {
   const problem = findingIdProblem(id);
-  if (problem !== null) throw new InputError(`Cannot ignore "${id}": it ${problem}`);
-  return id;
+  if (problem === null) return id;
+  throw new InputError({
+    en: `Cannot ignore "${id}": it ${problem.en}`,
+    fr: `Impossible d’ignorer « ${id} » : ce ${problem.fr}`,
+  });
 }
 
 /** Reads the targets from positional domains and the members file; bad rows become input errors, not a stop. */
@@ -123,7 +126,11 @@ export async function readTargets(
   const errors: InputError[] = [];
   for (const raw of domains) {
     const domain = normaliseDomain(raw);
-    if (domain === null) throw new InputError(`Cannot check "${raw}": not a domain name`);
+    if (domain === null)
+      throw new InputError({
+        en: `Cannot check "${raw}": not a domain name`,
+        fr: `Impossible de vérifier « ${raw} » : ce n’est pas un nom de domaine`,
+      });
     targets.push({ domain, member: null, options: defaults });
   }
   if (membersFile !== undefined) {
@@ -131,9 +138,14 @@ export async function readTargets(
     try {
       text = await readFile(membersFile, 'utf8');
     } catch (error) {
-      throw new InputError(`Cannot read members file "${membersFile}": ${(error as Error).message}`, {
-        file: membersFile,
-      });
+      const reason = (error as Error).message;
+      throw new InputError(
+        {
+          en: `Cannot read members file "${membersFile}": ${reason}`,
+          fr: `Impossible de lire le fichier des adhérents « ${membersFile} » : ${reason}`,
+        },
+        { file: membersFile },
+      );
     }
     const parsed = parseMembersCsv(text, membersFile);
     errors.push(...parsed.errors);
@@ -150,7 +162,10 @@ export async function readTargets(
     }
   }
   if (targets.length === 0 && errors.length === 0) {
-    throw new InputError('Cannot check: give domains, --members FILE, or a config file with "members"');
+    throw new InputError({
+      en: 'Cannot check: give domains, --members FILE, or a config file with "members"',
+      fr: 'Impossible de vérifier : donnez des domaines, --members FICHIER, ou un fichier de configuration avec « members »',
+    });
   }
   return { targets, errors };
 }

@@ -105,9 +105,14 @@ export function registerDemo(program: Command): void {
       try {
         mkdirSync(dirname(db), { recursive: true });
       } catch (error) {
-        throw new InputError(`Cannot create the directory of database "${db}": ${(error as Error).message}`, {
-          file: db,
-        });
+        const reason = (error as Error).message;
+        throw new InputError(
+          {
+            en: `Cannot create the directory of database "${db}": ${reason}`,
+            fr: `Impossible de créer le dossier de la base de données « ${db} » : ${reason}`,
+          },
+          { file: db },
+        );
       }
       const out = options.out ?? join(work, 'report');
       // Night 2 serves the example zones with the few files of examples/zones-night2 laid over them.

@@ -96,7 +96,11 @@ const TEXT = {
   },
   imported: {
     en: 'facteur: {lists} lists, {members} members imported from {source}\n',
-    fr: 'facteur : {lists} listes, {members} membres importés de {source}\n',
+    fr: 'facteur : {lists} listes, {members} abonnés importés de la {source}\n',
+  },
+  importedFile: {
+    en: 'facteur: {list}: {count} members imported from "{file}"\n',
+    fr: 'facteur : {list} : {count} abonnés importés de « {file} »\n',
   },
   included: {
     en: 'facteur: {count} of these addresses come from Sympa data sources ({sources}): sympa del only excludes them from the list, the sources still hold them; fix them there too\n',
@@ -211,7 +215,10 @@ function includedNote(sources: ReadonlyMap<string, string | null>, lang: Lang): 
 
 function scopeOf(options: DormantCommandOptions): DormantScope {
   if (options.list !== undefined && options.campaign !== undefined)
-    throw new InputError('Cannot use --list and --campaign together: choose one scope');
+    throw new InputError({
+      en: 'Cannot use --list and --campaign together: choose one scope',
+      fr: 'Impossible d’utiliser --list et --campaign ensemble : choisissez un seul périmètre',
+    });
   if (options.list !== undefined) return { kind: 'list', list: options.list.toLowerCase() };
   if (options.campaign !== undefined) return { kind: 'campaign', campaign: options.campaign };
   return { kind: 'all' };
@@ -248,27 +255,48 @@ function chunkedOutput(): { add(text: string): Promise<void>; flush(): Promise<v
 /** Checks the options that only make sense together, before anything is read or written. */
 function checkFormat(format: Format, scope: DormantScope, options: DormantCommandOptions): void {
   if ((format === 'sympa' || format === 'sympa-mail') && scope.kind !== 'list')
-    throw new InputError(`Cannot use --format ${format} without --list: Sympa removes members one list at a time`);
+    throw new InputError({
+      en: `Cannot use --format ${format} without --list: Sympa removes members one list at a time`,
+      fr: `Impossible d’utiliser --format ${format} sans --list : Sympa retire les abonnés une liste à la fois`,
+    });
   if (format === 'limesurvey' && options.limesurvey === undefined)
-    throw new InputError('Cannot use --format limesurvey without --limesurvey FILE (the participants export)');
+    throw new InputError({
+      en: 'Cannot use --format limesurvey without --limesurvey FILE (the participants export)',
+      fr: 'Impossible d’utiliser --format limesurvey sans --limesurvey FICHIER (l’export des participants)',
+    });
   if ((options.passwdFile === undefined) !== (options.passwdOut === undefined))
-    throw new InputError('Cannot edit a passwd-file without both --passwd-file FILE and --passwd-out NEW');
+    throw new InputError({
+      en: 'Cannot edit a passwd-file without both --passwd-file FILE and --passwd-out NEW',
+      fr: 'Impossible de modifier un passwd-file : donnez à la fois --passwd-file FICHIER et --passwd-out NOUVEAU',
+    });
   const hasLogins = options.lastLogins !== undefined || options.lastLoginsCsv !== undefined;
   if ((format === 'mailboxes' || options.passwdFile !== undefined) && !hasLogins)
-    throw new InputError('Cannot judge hosted mailboxes without --last-logins FILE or --last-logins-csv FILE');
+    throw new InputError({
+      en: 'Cannot judge hosted mailboxes without --last-logins FILE or --last-logins-csv FILE',
+      fr: 'Impossible d’évaluer les boîtes aux lettres hébergées sans --last-logins FICHIER ou --last-logins-csv FICHIER',
+    });
   if (options.members !== undefined && scope.kind !== 'list')
-    throw new InputError('Cannot import --members without --list: name the list the file belongs to');
+    throw new InputError({
+      en: 'Cannot import --members without --list: name the list the file belongs to',
+      fr: 'Impossible d’importer --members sans --list : indiquez la liste à laquelle appartient le fichier',
+    });
   sympaDatabaseOf(options, scope);
 }
 
 /** The Sympa database to import from: `--sympa-conf` (wherever sympa.conf puts it) or `--sympa-db` (SQLite). */
 function sympaDatabaseOf(options: { sympaDb?: string; sympaConf?: string }, scope: DormantScope): SympaDatabase | null {
   if (options.sympaDb !== undefined && options.sympaConf !== undefined)
-    throw new InputError('Cannot use --sympa-db and --sympa-conf together: --sympa-conf names the database itself');
+    throw new InputError({
+      en: 'Cannot use --sympa-db and --sympa-conf together: --sympa-conf names the database itself',
+      fr: 'Impossible d’utiliser --sympa-db et --sympa-conf ensemble : --sympa-conf désigne déjà la base de données',
+    });
   if (options.sympaDb === undefined && options.sympaConf === undefined) return null;
   // Sympa's tables name a list by name and domain; "name" alone would match one list per domain.
   if (scope.kind === 'list' && !scope.list.includes('@'))
-    throw new InputError(`Cannot import "${scope.list}" from Sympa's database: give --list as list@domain`);
+    throw new InputError({
+      en: `Cannot import "${scope.list}" from Sympa's database: give --list as list@domain`,
+      fr: `Impossible d’importer « ${scope.list} » depuis la base de données de Sympa : donnez --list sous la forme liste@domaine`,
+    });
   return options.sympaConf === undefined
     ? { type: 'SQLite', file: options.sympaDb ?? '' }
     : readSympaConf(options.sympaConf);
@@ -283,7 +311,10 @@ function settingsOf(options: { config?: string; db?: string; lang?: string; minD
   const file = loadCommandConfig(options.config);
   const dbFile = options.db ?? file.db;
   if (dbFile === undefined)
-    throw new InputError('Cannot run facteur dormant without a database: give --db FILE or "db" in the config');
+    throw new InputError({
+      en: 'Cannot run facteur dormant without a database: give --db FILE or "db" in the config',
+      fr: 'Impossible de lancer facteur dormant sans base de données : donnez --db FICHIER ou « db » dans la configuration',
+    });
   const loaded = file.dormant ?? DEFAULT_DORMANT_CONFIG;
   const config: DormantConfig =
     options.minDays === undefined
@@ -296,14 +327,18 @@ function settingsOf(options: { config?: string; db?: string; lang?: string; minD
 async function importMembers(db: Db, scope: DormantScope, options: DormantCommandOptions, now: number, lang: Lang) {
   if (options.members !== undefined && scope.kind === 'list') {
     const count = await importMembersFile(db, options.members, scope.list, now);
-    process.stderr.write(`facteur: ${scope.list}: ${count} members imported from "${options.members}"\n`);
+    process.stderr.write(render(TEXT.importedFile, lang, { list: scope.list, count, file: options.members }));
   }
   const database = sympaDatabaseOf(options, scope);
   if (database !== null) {
     const counts = await importSympaDatabase(db, database, scope.kind === 'list' ? scope.list : undefined, now);
     const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
     process.stderr.write(
-      render(TEXT.imported, lang, { lists: counts.size, members: total, source: describeSympaDatabase(database) }),
+      render(TEXT.imported, lang, {
+        lists: counts.size,
+        members: total,
+        source: describeSympaDatabase(database, lang),
+      }),
     );
   }
 }
@@ -442,7 +477,11 @@ function registerForget(dormant: Command): void {
       }>();
       const { dbFile, lang } = settingsOf(options);
       const address = normaliseEmail(raw);
-      if (address === null) throw new InputError(`Cannot forget "${raw}": not an email address`);
+      if (address === null)
+        throw new InputError({
+          en: `Cannot forget "${raw}": not an email address`,
+          fr: `Impossible d’oublier « ${raw} » : ce n’est pas une adresse électronique`,
+        });
       // Who asked: the person behind sudo when there is one, so the audit trail does not just say "root".
       const actor = process.env.SUDO_USER ?? userInfo().username;
       const db = openDatabase(dbFile);
@@ -481,9 +520,10 @@ const LIST_ADDRESS = /^[^\s@-][^\s@]*@[^\s@]+$/;
 /** Checks that the options of `apply` make one way of removing: `sympa del` here, or a mail to Sympa's robot. */
 function applyModeOf(options: ApplyOptions): { mode: 'del' | 'mail'; list: string } {
   if ((options.sympa === undefined) === (options.sympaMail === undefined))
-    throw new InputError(
-      'Cannot apply removals: give either --sympa LIST (runs sympa del on this machine) or --sympa-mail LIST (mails the commands to Sympa)',
-    );
+    throw new InputError({
+      en: 'Cannot apply removals: give either --sympa LIST (runs sympa del on this machine) or --sympa-mail LIST (mails the commands to Sympa)',
+      fr: 'Impossible d’appliquer les retraits : donnez soit --sympa LISTE (lance sympa del sur cette machine), soit --sympa-mail LISTE (envoie les commandes à Sympa par courriel)',
+    });
   if (options.sympa !== undefined) {
     const mailOnly = [
       ['--send-config', options.sendConfig],
@@ -492,18 +532,28 @@ function applyModeOf(options: ApplyOptions): { mode: 'del' | 'mail'; list: strin
       ['--skip-preflight', options.skipPreflight ? true : undefined],
     ].flatMap(([name, value]) => (value === undefined ? [] : [name]));
     if (mailOnly.length > 0)
-      throw new InputError(`Cannot use ${mailOnly.join(', ')} with --sympa: only --sympa-mail sends mail`);
+      throw new InputError({
+        en: `Cannot use ${mailOnly.join(', ')} with --sympa: only --sympa-mail sends mail`,
+        fr: `Impossible d’utiliser ${mailOnly.join(', ')} avec --sympa : seul --sympa-mail envoie des courriels`,
+      });
     return { mode: 'del', list: options.sympa.toLowerCase() };
   }
   const list = (options.sympaMail ?? '').toLowerCase();
   if (!LIST_ADDRESS.test(list))
-    throw new InputError(`Cannot mail commands for "${list}": give --sympa-mail as list@domain`);
+    throw new InputError({
+      en: `Cannot mail commands for "${list}": give --sympa-mail as list@domain`,
+      fr: `Impossible d’envoyer les commandes pour « ${list} » : donnez --sympa-mail sous la forme liste@domaine`,
+    });
   if (options.sendConfig === undefined)
-    throw new InputError(
-      'Cannot mail Sympa without --send-config FILE: its smtp, from and dkim settings send the mail',
-    );
+    throw new InputError({
+      en: 'Cannot mail Sympa without --send-config FILE: its smtp, from and dkim settings send the mail',
+      fr: 'Impossible d’écrire à Sympa sans --send-config FICHIER : ses réglages smtp, from et dkim servent à envoyer le courriel',
+    });
   if (options.sympaCommand !== undefined)
-    throw new InputError('Cannot use --sympa-command with --sympa-mail: the commands go by mail, no Sympa runs here');
+    throw new InputError({
+      en: 'Cannot use --sympa-command with --sympa-mail: the commands go by mail, no Sympa runs here',
+      fr: 'Impossible d’utiliser --sympa-command avec --sympa-mail : les commandes partent par courriel, aucun Sympa ne tourne ici',
+    });
   return { mode: 'mail', list };
 }
 
@@ -659,7 +709,13 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
   const config = loadSympaMailConfig(options.sendConfig ?? '');
   const robot = options.robot ?? `sympa@${list.slice(list.lastIndexOf('@') + 1)}`;
   if (normaliseEmail(robot) !== robot)
-    throw new InputError(`Cannot mail Sympa's robot at "${robot}": not an email address`, { record: robot });
+    throw new InputError(
+      {
+        en: `Cannot mail Sympa's robot at "${robot}": not an email address`,
+        fr: `Impossible d’écrire au robot de Sympa à « ${robot} » : ce n’est pas une adresse électronique`,
+      },
+      { record: robot },
+    );
   for (const warning of config.warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
   return { config, robot };
 }

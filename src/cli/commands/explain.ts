@@ -45,7 +45,11 @@ export function registerExplain(program: Command): void {
           known.startsWith(`${area}.`),
         );
         const hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
-        throw new InputError(`Cannot explain "${id}": no such finding id${hint}`);
+        const hintFr = near.length > 0 ? ` ; identifiants connus pour « ${area} » : ${near.join(', ')}` : '';
+        throw new InputError({
+          en: `Cannot explain "${id}": no such finding id${hint}`,
+          fr: `Impossible d’expliquer « ${id} » : cet identifiant de constat n’existe pas${hintFr}`,
+        });
       }
       const { check, meta } = found;
       const text = {

@@ -74,9 +74,14 @@ function resolveMember(members: readonly string[], name: string, path: string): 
   if (folded.length === 1 && folded[0] !== undefined) return folded[0];
   const near = members.filter((member) => member.toLowerCase().includes(name.toLowerCase())).slice(0, 5);
   const hint = near.length > 0 ? `; did you mean ${near.map((member) => `"${member}"`).join(', ')}?` : '';
-  throw new InputError(`Cannot report on member "${name}": the latest complete run has no such member${hint}`, {
-    file: path,
-  });
+  const hintFr = near.length > 0 ? ` ; vouliez-vous dire ${near.map((member) => `« ${member} »`).join(', ')} ?` : '';
+  throw new InputError(
+    {
+      en: `Cannot report on member "${name}": the latest complete run has no such member${hint}`,
+      fr: `Impossible de produire le rapport de l’adhérent « ${name} » : le dernier passage complet n’a pas d’adhérent de ce nom${hintFr}`,
+    },
+    { file: path },
+  );
 }
 
 /**
@@ -101,7 +106,13 @@ export function writeReports(options: {
     ignored = ignoredRun(db);
     const current = latestCompleteRuns(db, 1)[0];
     if (current === undefined) {
-      throw new InputError(`Cannot report from "${options.db}": it holds no complete run yet`, { file: options.db });
+      throw new InputError(
+        {
+          en: `Cannot report from "${options.db}": it holds no complete run yet`,
+          fr: `Impossible de produire un rapport depuis « ${options.db} » : la base ne contient encore aucun passage complet`,
+        },
+        { file: options.db },
+      );
     }
     runInfo = { id: current.id, startedAt: current.startedAt };
     const member =
@@ -137,7 +148,10 @@ export function writeReports(options: {
   if (options.out === undefined) {
     const only = built.members[0];
     if (only === undefined || built.summary !== null) {
-      throw new InputError('Cannot report on every member without --out DIR: they make one file each');
+      throw new InputError({
+        en: 'Cannot report on every member without --out DIR: they make one file each',
+        fr: 'Impossible de produire le rapport de tous les adhérents sans --out DOSSIER : chacun a son propre fichier',
+      });
     }
     return { ...outcome, content: renderer(only) };
   }
@@ -180,7 +194,10 @@ export function registerReport(program: Command): void {
         } & HistoryCommandOptions,
       ) => {
         if (options.all === (options.member !== undefined)) {
-          throw new InputError('Cannot report: give either --member NAME or --all');
+          throw new InputError({
+            en: 'Cannot report: give either --member NAME or --all',
+            fr: 'Impossible de produire le rapport : donnez soit --member NOM, soit --all',
+          });
         }
         const { db, lang } = historySettings(options);
         const outcome = writeReports({

@@ -398,7 +398,14 @@ export function registerSend(program: Command): void {
       db = openDatabase(path, { readonly: true });
     } catch (error) {
       if (error instanceof InputError) throw error;
-      throw new InputError(`Cannot open database "${path}": ${(error as Error).message}`, { file: path });
+      const reason = (error as Error).message;
+      throw new InputError(
+        {
+          en: `Cannot open database "${path}": ${reason}`,
+          fr: `Impossible d’ouvrir la base de données « ${path} » : ${reason}`,
+        },
+        { file: path },
+      );
     }
     try {
       const status = campaignStatus(db, campaignNameOf(file), Date.now());
