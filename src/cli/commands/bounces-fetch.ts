@@ -13,6 +13,7 @@ import { render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
 import { langOption, repeatable } from '../options.js';
+import { withSigint } from '../sigint.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -185,29 +186,19 @@ export function registerBouncesFetch(bounces: Command): void {
     .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
     .action(async (options: BouncesFetchOptions) => {
       const lang = options.lang ?? langOption(undefined);
-      const controller = new AbortController();
-      const onSigint = (): void => {
-        controller.abort();
-      };
-      process.once('SIGINT', onSigint);
       const progress =
         process.stderr.isTTY && !options.quiet
           ? (source: string, done: number, total: number | null): void => {
               process.stderr.write(`\r${source} ${done}${total === null ? '' : `/${total}`} `);
             }
           : undefined;
-      try {
-        const { report, warnings } = await runBouncesFetch(options, {
-          signal: controller.signal,
-          ...(progress === undefined ? {} : { onProgress: progress }),
-        });
-        if (progress !== undefined) process.stderr.write('\n');
-        for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
-        const json: BouncesFetchJson = { schemaVersion: 1, ...report };
-        process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
-        process.exitCode = fetchExitCode(report);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      const { report, warnings } = await withSigint((signal) =>
+        runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
+      );
+      if (progress !== undefined) process.stderr.write('\n');
+      for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+      const json: BouncesFetchJson = { schemaVersion: 1, ...report };
+      process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
+      process.exitCode = fetchExitCode(report);
     });
 }

@@ -28,7 +28,7 @@ import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import { describeSympaDatabase, readSympaConf, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
-import { runSympaDel, type SympaDelResult } from '../../sympa/run-sympa-del.js';
+import { runSympaDel } from '../../sympa/run-sympa-del.js';
 import {
   sendSympaMail,
   type SympaMailAddressResult,
@@ -40,6 +40,7 @@ import { createDnsResolver } from '../dns-options.js';
 import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, progressReporter, repeatable } from '../options.js';
+import { withSigint } from '../sigint.js';
 
 /** Every `--format` of `facteur dormant`. */
 const FORMATS = ['text', 'csv', 'json', 'sympa', 'sympa-mail', 'limesurvey', 'mailboxes'] as const;
@@ -603,22 +604,14 @@ async function applyBySympaDel(
 ): Promise<ExitCode> {
   const { addresses, included } = entries;
   // Ctrl-C reaches Sympa too, from the terminal; facteur stays to say what Sympa did before it stopped.
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  let result: SympaDelResult;
-  try {
-    result = await runSympaDel(list, addresses, {
+  const result = await withSigint((signal) =>
+    runSympaDel(list, addresses, {
       dryRun: !options.yes,
-      signal: controller.signal,
+      signal,
       ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
       ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
-    });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+    }),
+  );
   if (options.json) {
     // Each address says whether a data source holds it (null when none does): removing it only excludes it.
     const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
@@ -761,14 +754,8 @@ async function applyBySympaMail(
   lang: Lang,
 ): Promise<ExitCode> {
   const { config, robot, preflight } = settings;
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  let result: SympaMailResult;
-  try {
-    result = await sendSympaMail({
+  const result = await withSigint((signal) =>
+    sendSympaMail({
       db,
       config,
       list,
@@ -777,11 +764,9 @@ async function applyBySympaMail(
       isDryRun: !options.yes,
       force: options.force,
       lang,
-      signal: controller.signal,
-    });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+      signal,
+    }),
+  );
   const { included } = entries;
   if (options.json) {
     const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));

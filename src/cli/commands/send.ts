@@ -16,6 +16,7 @@ import { openDatabase } from '../../store/database.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
+import { withSigint } from '../sigint.js';
 
 /** Options every `send` subcommand takes. */
 interface CommonOptions {
@@ -327,27 +328,23 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   if (!options.json && preflight.findings.length > 0) process.stderr.write(renderPreflightText(preflight, lang));
   if (preflight.summary.unknown > 0 && !options.dryRun) process.stderr.write(`facteur: ${TEXTS.unknownGoOn[lang]}\n`);
   const db = openDatabase(options.db ?? defaultDbPath(file));
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
-    const report = await sendCampaign({
-      config,
-      db,
-      dryRun: options.dryRun,
-      retryUncertain: options.retryUncertain,
-      signal: controller.signal,
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
-      ...(onProgress === undefined ? {} : { onProgress }),
-    });
+    const report = await withSigint((signal) =>
+      sendCampaign({
+        config,
+        db,
+        dryRun: options.dryRun,
+        retryUncertain: options.retryUncertain,
+        signal,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+      }),
+    );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));
     return runExit(report);
   } finally {
-    process.removeListener('SIGINT', onSigint);
     db.close();
   }
 }
