@@ -1,6 +1,5 @@
-import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
-import { parseTagList } from './parse-dkim-key.js';
+import { cannotParse, parseTagList } from './parse-dkim-key.js';
 
 /** A BIMI assertion record at `<selector>._bimi.<domain>` (draft-brand-indicators-for-message-identification). */
 export interface BimiRecord {
@@ -20,22 +19,16 @@ export function parseBimiRecord(text: string): BimiRecord {
   const what: Text = { en: 'BIMI record', fr: 'l’enregistrement BIMI' };
   const tags = parseTagList(text, what);
   if (Object.keys(tags)[0] !== 'v' || tags.v?.toUpperCase() !== 'BIMI1')
-    throw new InputError({
-      en: `Cannot parse ${what.en}: it must start with "v=BIMI1"`,
-      fr: `Impossible d’analyser ${what.fr} : il doit commencer par « v=BIMI1 »`,
-    });
+    throw cannotParse(what, { en: `it must start with "v=BIMI1"`, fr: `il doit commencer par « v=BIMI1 »` });
   if (tags.l === undefined)
-    throw new InputError({
-      en: `Cannot parse ${what.en}: the required "l=" tag is missing`,
-      fr: `Impossible d’analyser ${what.fr} : la balise obligatoire « l= » est absente`,
-    });
+    throw cannotParse(what, { en: `the required "l=" tag is missing`, fr: `la balise obligatoire « l= » est absente` });
   const https = (tag: 'l' | 'a'): string | null => {
     const value = tags[tag]?.trim() ?? '';
     if (value === '') return null;
     if (!/^https:\/\/\S+$/i.test(value))
-      throw new InputError({
-        en: `Cannot parse ${what.en}: "${tag}=" must be an https URL, not "${value}"`,
-        fr: `Impossible d’analyser ${what.fr} : « ${tag}= » doit être une URL https, pas « ${value} »`,
+      throw cannotParse(what, {
+        en: `"${tag}=" must be an https URL, not "${value}"`,
+        fr: `« ${tag}= » doit être une URL https, pas « ${value} »`,
       });
     return value;
   };

@@ -20,6 +20,14 @@ export interface DkimKey {
 // RFC 8463 4.2: an Ed25519 p= is the raw 32-byte public key, not a SubjectPublicKeyInfo.
 const ED25519_KEY_BYTES = 32;
 
+/** The error of a record that cannot be parsed: `what` names it ("the DKIM key…"), `fault` says why. */
+export function cannotParse(what: Text, fault: Text): InputError {
+  return new InputError({
+    en: `Cannot parse ${what.en}: ${fault.en}`,
+    fr: `Impossible d’analyser ${what.fr} : ${fault.fr}`,
+  });
+}
+
 /** Splits an RFC 6376 3.2 tag-list; a repeated tag makes the record invalid. */
 export function parseTagList(text: string, what: Text): Record<string, string> {
   const tags: Record<string, string> = {};
@@ -27,21 +35,15 @@ export function parseTagList(text: string, what: Text): Record<string, string> {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     if (eq < 0)
-      throw new InputError({
-        en: `Cannot parse ${what.en}: tag "${part.trim()}" has no "="`,
-        fr: `Impossible d’analyser ${what.fr} : la balise « ${part.trim()} » n’a pas de « = »`,
+      throw cannotParse(what, {
+        en: `tag "${part.trim()}" has no "="`,
+        fr: `la balise « ${part.trim()} » n’a pas de « = »`,
       });
     const name = part.slice(0, eq).trim();
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
-      throw new InputError({
-        en: `Cannot parse ${what.en}: bad tag name "${name}"`,
-        fr: `Impossible d’analyser ${what.fr} : nom de balise « ${name} » invalide`,
-      });
+      throw cannotParse(what, { en: `bad tag name "${name}"`, fr: `nom de balise « ${name} » invalide` });
     if (Object.hasOwn(tags, name))
-      throw new InputError({
-        en: `Cannot parse ${what.en}: tag "${name}" appears twice`,
-        fr: `Impossible d’analyser ${what.fr} : la balise « ${name} » apparaît deux fois`,
-      });
+      throw cannotParse(what, { en: `tag "${name}" appears twice`, fr: `la balise « ${name} » apparaît deux fois` });
     tags[name] = part.slice(eq + 1).trim();
   }
   return tags;
@@ -54,37 +56,31 @@ export function parseDkimKey(text: string): DkimKey {
   // RFC 6376 3.6.1: v= is optional, but when present it must be the first tag and be "DKIM1".
   const first = Object.keys(tags)[0];
   if (tags.v !== undefined && (first !== 'v' || tags.v !== 'DKIM1'))
-    throw new InputError({
-      en: `Cannot parse ${what.en}: "v=${tags.v}" must be the first tag and equal "DKIM1"`,
-      fr: `Impossible d’analyser ${what.fr} : « v=${tags.v} » doit être la première balise et valoir « DKIM1 »`,
+    throw cannotParse(what, {
+      en: `"v=${tags.v}" must be the first tag and equal "DKIM1"`,
+      fr: `« v=${tags.v} » doit être la première balise et valoir « DKIM1 »`,
     });
   const p = tags.p;
   if (p === undefined)
-    throw new InputError({
-      en: `Cannot parse ${what.en}: the required "p=" tag is missing`,
-      fr: `Impossible d’analyser ${what.fr} : la balise obligatoire « p= » est absente`,
-    });
+    throw cannotParse(what, { en: `the required "p=" tag is missing`, fr: `la balise obligatoire « p= » est absente` });
   const keyTypeTag = (tags.k ?? 'rsa').toLowerCase();
   if (keyTypeTag !== 'rsa' && keyTypeTag !== 'ed25519')
-    throw new InputError({
-      en: `Cannot parse ${what.en}: unknown key type "k=${tags.k ?? ''}"`,
-      fr: `Impossible d’analyser ${what.fr} : type de clé « k=${tags.k ?? ''} » inconnu`,
+    throw cannotParse(what, {
+      en: `unknown key type "k=${tags.k ?? ''}"`,
+      fr: `type de clé « k=${tags.k ?? ''} » inconnu`,
     });
   const keyType: DkimKeyType = keyTypeTag;
   const testing = (tags.t ?? '').split(':').some((flag) => flag.trim().toLowerCase() === 'y');
   const base64 = p.replace(/\s+/g, '');
   if (base64 === '') return { keyType, bits: null, testing, revoked: true, tags };
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0)
-    throw new InputError({
-      en: `Cannot parse ${what.en}: "p=" is not base64`,
-      fr: `Impossible d’analyser ${what.fr} : « p= » n’est pas en base64`,
-    });
+    throw cannotParse(what, { en: `"p=" is not base64`, fr: `« p= » n’est pas en base64` });
   const der = Buffer.from(base64, 'base64');
   if (keyType === 'ed25519') {
     if (der.length !== ED25519_KEY_BYTES)
-      throw new InputError({
-        en: `Cannot parse ${what.en}: Ed25519 key is ${der.length} bytes, expected ${ED25519_KEY_BYTES}`,
-        fr: `Impossible d’analyser ${what.fr} : la clé Ed25519 fait ${der.length} octets au lieu de ${ED25519_KEY_BYTES}`,
+      throw cannotParse(what, {
+        en: `Ed25519 key is ${der.length} bytes, expected ${ED25519_KEY_BYTES}`,
+        fr: `la clé Ed25519 fait ${der.length} octets au lieu de ${ED25519_KEY_BYTES}`,
       });
     return { keyType, bits: 256, testing, revoked: false, tags };
   }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { cannotParse } from './parse-dkim-key.js';
 import type { Text } from '../i18n.js';
 
 /** The policy modes of RFC 8461 3.2. */
@@ -30,14 +31,14 @@ const POLICY_TEXT = /^[\x20-\x7e\t\r\n]*$/;
 export function parseMtaStsPolicy(text: string): MtaStsPolicy {
   const what: Text = { en: 'MTA-STS policy', fr: 'la politique MTA-STS' };
   if (text.length > MAX_MTA_STS_POLICY_BYTES)
-    throw new InputError({
-      en: `Cannot parse ${what.en}: it is larger than ${MAX_MTA_STS_POLICY_BYTES} bytes`,
-      fr: `Impossible d’analyser ${what.fr} : elle dépasse ${MAX_MTA_STS_POLICY_BYTES} octets`,
+    throw cannotParse(what, {
+      en: `it is larger than ${MAX_MTA_STS_POLICY_BYTES} bytes`,
+      fr: `elle dépasse ${MAX_MTA_STS_POLICY_BYTES} octets`,
     });
   if (!POLICY_TEXT.test(text))
-    throw new InputError({
-      en: `Cannot parse ${what.en}: it holds characters other than ASCII text`,
-      fr: `Impossible d’analyser ${what.fr} : elle contient des caractères autres que du texte ASCII`,
+    throw cannotParse(what, {
+      en: `it holds characters other than ASCII text`,
+      fr: `elle contient des caractères autres que du texte ASCII`,
     });
   const fields = new Map<string, string>();
   const mx: string[] = [];
@@ -83,9 +84,9 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
     );
   // RFC 8461 3.2: mx is required unless the mode is "none".
   if (mx.length === 0 && mode !== 'none')
-    throw new InputError({
-      en: `Cannot parse ${what.en}: mode "${mode}" needs at least one "mx:" line`,
-      fr: `Impossible d’analyser ${what.fr} : le mode « ${mode} » exige au moins une ligne « mx: »`,
+    throw cannotParse(what, {
+      en: `mode "${mode}" needs at least one "mx:" line`,
+      fr: `le mode « ${mode} » exige au moins une ligne « mx: »`,
     });
   return { mode, maxAge: Number(maxAgeText), mx };
 }
@@ -109,11 +110,4 @@ function fieldFault(name: string, value: string | undefined, expected: Text): Te
         en: `${name} "${value}" is invalid, expected ${expected.en}`,
         fr: `${name} « ${value} » est invalide, valeur attendue : ${expected.fr}`,
       };
-}
-
-function cannotParse(what: Text, fault: Text): InputError {
-  return new InputError({
-    en: `Cannot parse ${what.en}: ${fault.en}`,
-    fr: `Impossible d’analyser ${what.fr} : ${fault.fr}`,
-  });
 }

@@ -1,6 +1,5 @@
-import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
-import { parseTagList } from './parse-dkim-key.js';
+import { cannotParse, parseTagList } from './parse-dkim-key.js';
 
 /** An MTA-STS TXT record at `_mta-sts.<domain>` (RFC 8461 3.1). */
 export interface MtaStsRecord {
@@ -23,20 +22,17 @@ export function parseMtaStsRecord(text: string): MtaStsRecord {
   const first = Object.keys(tags)[0];
   // RFC 8461 3.1: the record starts with exactly "v=STSv1".
   if (first !== 'v' || tags.v !== 'STSv1')
-    throw new InputError({
-      en: `Cannot parse ${what.en}: it must start with "v=STSv1"`,
-      fr: `Impossible d’analyser ${what.fr} : il doit commencer par « v=STSv1 »`,
-    });
+    throw cannotParse(what, { en: `it must start with "v=STSv1"`, fr: `il doit commencer par « v=STSv1 »` });
   const id = tags.id;
   if (id === undefined)
-    throw new InputError({
-      en: `Cannot parse ${what.en}: the required "id=" tag is missing`,
-      fr: `Impossible d’analyser ${what.fr} : la balise obligatoire « id= » est absente`,
+    throw cannotParse(what, {
+      en: `the required "id=" tag is missing`,
+      fr: `la balise obligatoire « id= » est absente`,
     });
   if (!STS_ID.test(id))
-    throw new InputError({
-      en: `Cannot parse ${what.en}: "id=${id}" must be 1 to 32 letters or digits`,
-      fr: `Impossible d’analyser ${what.fr} : « id=${id} » doit compter de 1 à 32 lettres ou chiffres`,
+    throw cannotParse(what, {
+      en: `"id=${id}" must be 1 to 32 letters or digits`,
+      fr: `« id=${id} » doit compter de 1 à 32 lettres ou chiffres`,
     });
   const extensions = Object.fromEntries(Object.entries(tags).filter(([name]) => name !== 'v' && name !== 'id'));
   return { id, extensions };
