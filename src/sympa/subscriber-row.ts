@@ -135,6 +135,15 @@ function epoch(cell: Cell): Date | null | undefined {
   return isEpochSeconds(seconds) ? new Date(seconds * 1000) : undefined;
 }
 
+/** The fault of an epoch column that holds something else. */
+function notEpoch(column: string, cell: Cell): Text {
+  const value = text(cell) ?? '';
+  return {
+    en: `${column} "${value}" is not Unix seconds`,
+    fr: `${column} « ${value} » n’est pas un horodatage Unix en secondes`,
+  };
+}
+
 /**
  * Turns a row into a member, Sympa's own bounce data and data-source membership included; a damaged field is
  * reported (with `record`, "list@domain address") and left empty, a row without an address is skipped.
@@ -164,14 +173,7 @@ export function toSympaMember(row: SubscriberRow, report: (message: Text, record
   };
   const date = epoch(row.date_epoch_subscriber);
   if (date === undefined) {
-    const value = text(row.date_epoch_subscriber) ?? '';
-    report(
-      {
-        en: `date_epoch_subscriber "${value}" is not Unix seconds`,
-        fr: `date_epoch_subscriber « ${value} » n’est pas un horodatage Unix en secondes`,
-      },
-      record,
-    );
+    report(notEpoch('date_epoch_subscriber', row.date_epoch_subscriber), record);
   } else member.subscribedAt = date;
   const bounce = text(row.bounce_subscriber);
   // `sympa bouncers reset` sets NULL; a blank value, written by hand or by another tool, holds no bounce either.
@@ -204,14 +206,7 @@ export function toSympaMember(row: SubscriberRow, report: (message: Text, record
   if (row.subscribed_subscriber !== null) member.isSubscribed = Number(row.subscribed_subscriber) === 1;
   const syncedAt = epoch(row.inclusion_subscriber);
   if (syncedAt === undefined) {
-    const value = text(row.inclusion_subscriber) ?? '';
-    report(
-      {
-        en: `inclusion_subscriber "${value}" is not Unix seconds`,
-        fr: `inclusion_subscriber « ${value} » n’est pas un horodatage Unix en secondes`,
-      },
-      record,
-    );
+    report(notEpoch('inclusion_subscriber', row.inclusion_subscriber), record);
   } else if (syncedAt !== null) {
     const label = text(row.inclusion_label_subscriber);
     member.inclusion = { dataSource: label === null || label.trim() === '' ? null : label, syncedAt };
