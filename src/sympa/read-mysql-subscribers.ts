@@ -1,6 +1,6 @@
 import mysql from 'mysql2';
 import { CONNECT_TIMEOUT_MS, tlsOptions } from './read-postgresql-subscribers.js';
-import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
+import { sympaDatabasePlace, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
 import {
   subscriberRowReport,
@@ -30,7 +30,7 @@ export async function* readMysqlSubscribers(
   database: SympaServerDatabase,
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
-  const what = { en: describeSympaDatabase(database), fr: `la ${describeSympaDatabase(database, 'fr')}` };
+  const what = sympaDatabasePlace(database);
   const report = subscriberRowReport(what, {}, options);
   const ssl = tlsOptions(database.tls);
   const connection = mysql.createConnection({

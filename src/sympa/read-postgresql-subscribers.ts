@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { describeSympaDatabase, type SympaServerDatabase } from './read-sympa-conf.js';
+import { sympaDatabasePlace, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
 import {
   subscriberFilter,
@@ -59,7 +59,7 @@ export async function* readPostgresqlSubscribers(
   database: SympaServerDatabase,
   options: SubscriberTableOptions = {},
 ): AsyncGenerator<SympaMember> {
-  const what = { en: describeSympaDatabase(database), fr: `la ${describeSympaDatabase(database, 'fr')}` };
+  const what = sympaDatabasePlace(database);
   const report = subscriberRowReport(what, {}, options);
   const client = new pg.Client({
     host: database.socketPath ?? database.host ?? undefined,

@@ -198,6 +198,11 @@ export function readSympaConf(file: string, env: NodeJS.ProcessEnv = process.env
  * Names a database for messages, never with its password: `PostgreSQL database "sympa" on db.example.org:5432`, in
  * French `base de données PostgreSQL « sympa » sur db.example.org:5432`.
  */
+/** The database as a place in a sentence, in each language: `PostgreSQL database "sympa" on …`, `la base de données…`. */
+export function sympaDatabasePlace(database: SympaDatabase): Text {
+  return { en: describeSympaDatabase(database), fr: `la ${describeSympaDatabase(database, 'fr')}` };
+}
+
 export function describeSympaDatabase(database: SympaDatabase, lang: Lang = 'en'): string {
   if (database.type === 'SQLite')
     return lang === 'fr' ? `base de données SQLite « ${database.file} »` : `SQLite database "${database.file}"`;

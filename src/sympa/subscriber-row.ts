@@ -62,11 +62,10 @@ export function subscriberWhere(list: string | undefined): { where: string; valu
 }
 
 /** The start of every message about the table: where it was read, in each language. */
-function cannotRead(where: string | Text): Text {
-  const place = typeof where === 'string' ? { en: where, fr: where } : where;
+function cannotRead(where: Text): Text {
   return {
-    en: `Cannot read Sympa subscriber_table in ${place.en}`,
-    fr: `Impossible de lire la table subscriber_table de Sympa dans ${place.fr}`,
+    en: `Cannot read Sympa subscriber_table in ${where.en}`,
+    fr: `Impossible de lire la table subscriber_table de Sympa dans ${where.fr}`,
   };
 }
 
@@ -74,11 +73,7 @@ function cannotRead(where: string | Text): Text {
  * The SELECT list for the table's actual columns (`present`, lower-case names); the inclusion columns an older Sympa
  * lacks are read as NULL. Throws an InputError naming `where` when a required column is missing.
  */
-export function subscriberSelect(
-  present: ReadonlySet<string>,
-  where: string | Text,
-  location: { file?: string },
-): string {
+export function subscriberSelect(present: ReadonlySet<string>, where: Text, location: { file?: string }): string {
   const start = cannotRead(where);
   if (present.size === 0)
     throw new InputError(
@@ -108,7 +103,7 @@ export function subscriberSelect(
  * handed to `onInputError` when the caller collects them.
  */
 export function subscriberRowReport(
-  where: string | Text,
+  where: Text,
   location: { file?: string },
   options: SympaReadOptions,
 ): (message: Text, record: string) => void {

@@ -1,5 +1,5 @@
 import { InputError, TransientError } from '../errors.js';
-import { describeSympaDatabase, SYMPA_DB_PASSWORD_ENV, type SympaServerDatabase } from './read-sympa-conf.js';
+import { SYMPA_DB_PASSWORD_ENV, sympaDatabasePlace, type SympaServerDatabase } from './read-sympa-conf.js';
 
 /** Network failures: the server is down, unreachable or went away; a rerun may well succeed (exit 3). */
 const UNREACHABLE = new Set([
@@ -50,14 +50,13 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
   const failure = error as Error & { code?: unknown; errno?: unknown };
   const code = typeof failure.code === 'string' ? failure.code : '';
   const message = failure.message;
-  const what = describeSympaDatabase(database);
-  const whatFr = describeSympaDatabase(database, 'fr');
+  const { en: what, fr: whatFr } = sympaDatabasePlace(database);
   if (UNREACHABLE.has(code) || (code === '' && PG_TIMEOUT.test(message))) {
     const detail = code === '' ? message : code;
     return new TransientError(
       {
         en: `Cannot reach Sympa's ${what}: ${detail}; rerun later`,
-        fr: `Impossible de joindre la ${whatFr} de Sympa : ${detail} ; relancez plus tard`,
+        fr: `Impossible de joindre ${whatFr} de Sympa : ${detail} ; relancez plus tard`,
       },
       { cause: error },
     );
@@ -66,7 +65,7 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
     return new InputError(
       {
         en: `Cannot reach Sympa's ${what}: no such host (db_host in sympa.conf)`,
-        fr: `Impossible de joindre la ${whatFr} de Sympa : hôte inconnu (db_host dans sympa.conf)`,
+        fr: `Impossible de joindre ${whatFr} de Sympa : hôte inconnu (db_host dans sympa.conf)`,
       },
       {},
       'ECONFIG',
@@ -81,7 +80,7 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
     return new InputError(
       {
         en: `Cannot read Sympa's ${what} as user "${user}": the server refused (${message})${hint}`,
-        fr: `Impossible de lire la ${whatFr} de Sympa en tant qu’utilisateur « ${user} » : le serveur a refusé (${message})${hintFr}`,
+        fr: `Impossible de lire ${whatFr} de Sympa en tant qu’utilisateur « ${user} » : le serveur a refusé (${message})${hintFr}`,
       },
       {},
       'ECONFIG',
@@ -94,7 +93,7 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
           `Cannot open a verified TLS connection to Sympa's ${what}: ${message} (set db_options in sympa.conf: ` +
           '"sslrootcert=FILE" or "mysql_ssl_ca_file=FILE" for a private CA, "sslmode=disable" or "mysql_ssl=0" for none)',
         fr:
-          `Impossible d’ouvrir une connexion TLS vérifiée vers la ${whatFr} de Sympa : ${message} (réglez db_options ` +
+          `Impossible d’ouvrir une connexion TLS vérifiée vers ${whatFr} de Sympa : ${message} (réglez db_options ` +
           'dans sympa.conf : « sslrootcert=FICHIER » ou « mysql_ssl_ca_file=FICHIER » pour une autorité de ' +
           'certification privée, « sslmode=disable » ou « mysql_ssl=0 » pour se passer de TLS)',
       },
