@@ -26,7 +26,7 @@ import {
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
-import { describeSympaDatabase, readSympaConf, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
+import { readSympaConf, sympaDatabasePlace, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
 import { runSympaDel } from '../../sympa/run-sympa-del.js';
 import {
@@ -97,7 +97,7 @@ const TEXT = {
   },
   imported: {
     en: 'facteur: {lists} lists, {members} members imported from {source}\n',
-    fr: 'facteur : {lists} listes, {members} abonnés importés de la {source}\n',
+    fr: 'facteur : {lists} listes, {members} abonnés importés de {source}\n',
   },
   importedFile: {
     en: 'facteur: {list}: {count} members imported from "{file}"\n',
@@ -338,7 +338,7 @@ async function importMembers(db: Db, scope: DormantScope, options: DormantComman
       render(TEXT.imported, lang, {
         lists: counts.size,
         members: total,
-        source: describeSympaDatabase(database, lang),
+        source: sympaDatabasePlace(database)[lang],
       }),
     );
   }
