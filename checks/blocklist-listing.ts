@@ -1,5 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import type { BlocklistEntry } from '../src/facts/blocklists.js';
 import '../src/facts/blocklists.js';
 
@@ -66,7 +66,7 @@ export default defineCheck({
   },
   run: ({ blocklists }, { options }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = blocklists.unresolved.map(({ subject, reason }) => ({ subject, reason }));
+    const unknown: Undecided[] = [...blocklists.unresolved];
     const unusable = new Set(blocklists.zones.filter((zone) => zone.usable === false).map((zone) => zone.zone));
     // One finding per zone that cannot be trusted: its test point failed, or it answered an error code.
     for (const zone of blocklists.zones.filter((health) => health.usable === false))
@@ -112,7 +112,7 @@ export default defineCheck({
     }
     for (const entry of blocklists.entries)
       if (entry.status === 'unknown' && !unusable.has(entry.zone))
-        unknown.push({ subject: entry.subject, reason: `${entry.zone}: ${entry.reason}` });
+        unknown.push({ subject: entry.subject, cause: entry.cause, reason: `${entry.zone}: ${entry.reason}` });
     return { findings, unknown };
   },
 });

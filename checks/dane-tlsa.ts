@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/mail-tls-records.js';
 
 export default defineCheck({
@@ -26,9 +27,9 @@ export default defineCheck({
   },
   run: ({ dane }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     for (const { exchange, name, tlsa } of dane.hosts) {
-      if (!tlsa.ok) unknown.push({ subject: exchange, reason: `${tlsa.error}: ${tlsa.detail}` });
+      if (!tlsa.ok) unknown.push(undecidedByDns(exchange, tlsa));
       else if (tlsa.value.count > 0 && !tlsa.value.authenticated)
         findings.push({
           id: 'dane.tlsa_unsigned',

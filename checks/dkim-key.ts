@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/dkim.js';
 
 // RFC 8301 3.2: signers MUST use RSA keys of at least 1024 bits and SHOULD use 2048.
@@ -116,11 +117,11 @@ export default defineCheck({
   },
   run: ({ dkim }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     for (const { selector, name, result } of dkim.selectors) {
       const base = { subject: selector, values: { selector } };
       if (!result.ok) {
-        unknown.push({ subject: selector, reason: `${result.error}: ${result.detail}` });
+        unknown.push(undecidedByDns(selector, result));
         continue;
       }
       const state = result.value;

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput } from '../src/checks/types.js';
 import { dnskeyTag, dsDigest, isSupportedDigestType } from '../src/dns/dnssec-digest.js';
 import '../src/facts/dnssec.js';
@@ -65,8 +66,7 @@ export default defineCheck({
     const { zone, ds, dnskeys } = dnssec;
     if (ds.length === 0 || dnskeys === null)
       return { findings: [{ id: 'dnssec.unsigned', subject: zone, values: { zone }, evidence: { zone } }] };
-    if (!dnskeys.ok)
-      return { findings: [], unknown: [{ subject: zone, reason: `${dnskeys.error}: ${dnskeys.detail}` }] };
+    if (!dnskeys.ok) return { findings: [], unknown: [undecidedByDns(zone, dnskeys)] };
     // Each key's tag once: every DS is compared with every key.
     const keys = dnskeys.value
       .filter((key) => (key.flags & ZONE_KEY) !== 0)
@@ -80,7 +80,11 @@ export default defineCheck({
       return {
         findings: [],
         unknown: [
-          { subject: zone, reason: `digest types ${ds.map((record) => record.digestType).join(', ')} not supported` },
+          {
+            subject: zone,
+            cause: 'unsupported',
+            reason: `digest types ${ds.map((record) => record.digestType).join(', ')} not supported`,
+          },
         ],
       };
     const isMatched = computable.some((record) =>

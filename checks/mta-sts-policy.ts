@@ -58,7 +58,7 @@ export default defineCheck({
     const { url, outcome, mx } = mtaStsPolicy;
     switch (outcome.status) {
       case 'unknown':
-        return { findings: [], unknown: [{ subject: url, reason: outcome.reason }] };
+        return { findings: [], unknown: [{ subject: url, cause: 'probe', reason: outcome.reason }] };
       case 'unreachable':
         return { findings: [{ id: 'mta_sts.policy_unreachable', evidence: { url, reason: outcome.reason } }] };
       case 'invalid':

@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/hoster-mx.js';
 import '../src/facts/mx.js';
 
@@ -29,7 +30,7 @@ export default defineCheck({
   // Silent without MX hosts: mx-records reports a missing MX, and a null MX declares the domain takes no mail at all.
   run: ({ mx, hosterMx }, { expectations }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     // The runner runs this check only when mxHosts is configured.
     const expected = expectations?.mxHosts ?? [];
     if (expected.length === 0 || mx.hasNullMx) return { findings };
@@ -38,7 +39,7 @@ export default defineCheck({
       const canonical = host.cnames.at(-1) ?? host.exchange;
       if (expected.includes(host.exchange) || expected.includes(canonical)) continue;
       if (!host.addresses.ok) {
-        unknown.push({ subject: host.exchange, reason: `${host.addresses.error}: ${host.addresses.detail}` });
+        unknown.push(undecidedByDns(host.exchange, host.addresses));
         continue;
       }
       const addresses = host.addresses.value.map((entry) => entry.address);
@@ -47,7 +48,8 @@ export default defineCheck({
         if (!hosterMx.addresses.ok) {
           unknown.push({
             subject: host.exchange,
-            reason: `hoster MX addresses: ${hosterMx.addresses.error}: ${hosterMx.addresses.detail}`,
+            cause: hosterMx.addresses.error,
+            reason: `hoster MX addresses: ${hosterMx.addresses.detail}`,
           });
           continue;
         }

@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/mx.js';
 
 export default defineCheck({
@@ -134,7 +135,7 @@ export default defineCheck({
   },
   run: ({ mx }, { domain }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     if (mx.hasNullMx) {
       if (mx.hosts.length > 0)
         findings.push({
@@ -167,7 +168,7 @@ export default defineCheck({
           suggestedRecord: `${domain}. MX ${host.preference} ${canonical}.`,
         });
       if (!host.addresses.ok) {
-        unknown.push({ subject: host.exchange, reason: `${host.addresses.error}: ${host.addresses.detail}` });
+        unknown.push(undecidedByDns(host.exchange, host.addresses));
         continue;
       }
       if (host.addresses.value.length === 0) {
@@ -180,14 +181,19 @@ export default defineCheck({
         seen.add(address);
         const onAddress = { subject: address, values: { address } };
         if (!reverse.ok) {
-          unknown.push({ subject: address, reason: `${reverse.error}: ${reverse.detail}` });
+          unknown.push(undecidedByDns(address, reverse));
           continue;
         }
         const { ptr, confirmed, unknown: unresolved } = reverse.value;
         if (ptr.length === 0) findings.push({ id: 'mx.no_ptr', ...onAddress, evidence: { host: host.exchange } });
         else if (confirmed.length === 0) {
-          if (unresolved.length > 0)
-            unknown.push({ subject: address, reason: unresolved.map((entry) => entry.reason).join('; ') });
+          const [failed] = unresolved;
+          if (failed !== undefined)
+            unknown.push({
+              subject: address,
+              cause: failed.failure,
+              reason: unresolved.map((entry) => entry.reason).join('; '),
+            });
           else findings.push({ id: 'mx.fcrdns_mismatch', ...onAddress, evidence: { host: host.exchange, ptr } });
         }
       }

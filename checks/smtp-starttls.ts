@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { CheckOutput, FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import { undecidedByDns } from '../src/checks/undecided.js';
+import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import { isOutdatedProtocol, type SmtpProbeOutcome } from '../src/facts/smtp-probe.js';
 
 /** The finding ids one probe outcome yields, each with what it saw at that address. */
@@ -123,17 +124,21 @@ export default defineCheck({
   },
   run: ({ smtpProbe }): CheckOutput => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     for (const host of smtpProbe.hosts) {
       if (!host.addresses.ok) {
-        unknown.push({ subject: host.exchange, reason: `${host.addresses.error}: ${host.addresses.detail}` });
+        unknown.push(undecidedByDns(host.exchange, host.addresses));
         continue;
       }
       // The subject is the MX host: one finding per id and host, listing every address where it was seen.
       const byId = new Map<string, Record<string, unknown>[]>();
       for (const { address, outcome } of host.addresses.value) {
         if (outcome.status === 'unknown')
-          unknown.push({ subject: host.exchange, reason: `${address}: ${outcome.step}: ${outcome.detail}` });
+          unknown.push({
+            subject: host.exchange,
+            cause: 'probe',
+            reason: `${address}: ${outcome.step}: ${outcome.detail}`,
+          });
         for (const { id, evidence } of classify(outcome))
           byId.set(id, [...(byId.get(id) ?? []), { address, ...evidence }]);
       }

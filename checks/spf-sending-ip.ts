@@ -1,5 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
-import type { FindingDraft, UnknownDraft } from '../src/checks/types.js';
+import type { FindingDraft, Undecided } from '../src/checks/types.js';
 
 export default defineCheck({
   id: 'spf-sending-ip',
@@ -25,14 +25,14 @@ export default defineCheck({
   },
   run: ({ spf }) => {
     const findings: FindingDraft[] = [];
-    const unknown: UnknownDraft[] = [];
+    const unknown: Undecided[] = [];
     // A missing or broken record is spf-record's finding; judging each IP against it would repeat it.
     if (spf.root.status !== 'ok') return { findings, unknown };
     const record = spf.root.records[0] ?? '';
     for (const { ip, result, reason } of spf.sendingIps) {
       if (result === 'pass') continue;
       if (result === 'undecidable') {
-        unknown.push({ subject: ip, reason });
+        unknown.push({ subject: ip, cause: 'depends_on_message', reason });
         continue;
       }
       const term = ip.includes(':') ? `ip6:${ip}` : `ip4:${ip}`;

@@ -12,7 +12,7 @@ import type {
   Finding,
   GatherContext,
   RenderOptions,
-  UnknownDraft,
+  Undecided,
 } from './types.js';
 
 /** Builds one fact for one domain; throws DnsLookupError when a lookup it needs failed. */
@@ -89,7 +89,7 @@ export async function runDomainChecks(
     signal: context.signal,
     ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
-  const failures = new Map<FactName, UnknownDraft>();
+  const failures = new Map<FactName, Undecided>();
   // Every check gets this one object: a check reads only the facts it requires, and those are known to be here.
   const values: Partial<FactMap> = {};
   await Promise.all(
@@ -99,7 +99,7 @@ export async function runDomainChecks(
         (values as Record<FactName, unknown>)[name] = await gather(gatherContext);
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        failures.set(name, { reason: `${error.failure}: ${error.message}` });
+        failures.set(name, { cause: error.failure, reason: error.message });
       }
     }),
   );
@@ -116,7 +116,7 @@ export async function runDomainChecks(
 function runChecks(
   checks: readonly Check[],
   values: FactMap,
-  failures: ReadonlyMap<FactName, UnknownDraft>,
+  failures: ReadonlyMap<FactName, Undecided>,
   checkContext: CheckContext,
   context: RunContext,
 ): CheckResult[] {
@@ -128,7 +128,7 @@ function runChecks(
 function runOneCheck(
   check: Check,
   values: FactMap,
-  failures: ReadonlyMap<FactName, UnknownDraft>,
+  failures: ReadonlyMap<FactName, Undecided>,
   checkContext: CheckContext,
   context: RunContext,
 ): CheckResult {

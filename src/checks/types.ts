@@ -1,5 +1,5 @@
 import type { Lang, Text } from '../i18n.js';
-import type { DnsResolver } from '../dns/types.js';
+import type { DnsFailure, DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
 import type { RunMemo } from './run-memo.js';
 
@@ -29,16 +29,28 @@ export interface FindingDraft {
   suggestedRecord?: string;
 }
 
+/**
+ * Why a part of a check could not be decided, in words a report can give people: a DNS failure, a probe the server
+ * cut short, a blocklist failing its own test point, an SPF result that depends on each message, or something facteur
+ * cannot evaluate.
+ */
+export type UndecidedCause = DnsFailure | 'probe' | 'blocklist_unusable' | 'depends_on_message' | 'unsupported';
+
 /** A part of a check that could not be decided (one selector timed out, one blocklist refused to answer). */
-export interface UnknownDraft {
+export interface Undecided {
   subject?: string;
+  cause: UndecidedCause;
+  /** The technical detail, in English like evidence: the question, the server, what it answered. */
   reason: string;
 }
+
+/** An undecided part as results keep it: those recorded before facteur kept the cause show their reason alone. */
+export type UnknownDraft = Omit<Undecided, 'cause'> & { cause?: UndecidedCause };
 
 /** What a check's `run` returns: findings, and the parts it could not decide. */
 export interface CheckOutput {
   findings: FindingDraft[];
-  unknown?: UnknownDraft[];
+  unknown?: Undecided[];
 }
 
 /** Per-domain options that gatherers and checks read (from the members file, the command line or the config). */

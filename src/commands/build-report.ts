@@ -1,6 +1,6 @@
 import { findingTitle } from '../checks/finding-title.js';
 import type { DomainResult } from '../checks/run-checks.js';
-import type { CheckResult, FindingMeta, Finding, Severity } from '../checks/types.js';
+import type { CheckResult, FindingMeta, Finding, Severity, UndecidedCause } from '../checks/types.js';
 import type { Lang } from '../i18n.js';
 import type { Ack } from '../store/acks.js';
 import { ackKey } from '../store/acks.js';
@@ -90,7 +90,8 @@ export interface ReportDomain {
   /** Problems not acknowledged, worst first. */
   problems: ReportProblem[];
   acknowledged: ReportProblem[];
-  undecided: { check: string; subject: string | null; reason: string }[];
+  /** `cause` is null for results recorded before facteur kept it. */
+  undecided: { check: string; subject: string | null; cause: UndecidedCause | null; reason: string }[];
   counts: Record<Severity, number>;
 }
 
@@ -224,7 +225,12 @@ function buildDomain(
     problems,
     acknowledged,
     undecided: domain.checks.flatMap((check) =>
-      check.unknown.map((part) => ({ check: check.check, subject: part.subject ?? null, reason: part.reason })),
+      check.unknown.map((part) => ({
+        check: check.check,
+        subject: part.subject ?? null,
+        cause: part.cause ?? null,
+        reason: part.reason,
+      })),
     ),
     counts: countBySeverity(problems),
   };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { GatherContext } from '../checks/types.js';
-import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
+import type { GatherContext, Undecided } from '../checks/types.js';
+import { DnsLookupError, lookup, type DnsFailure, type DnsResolver } from '../dns/types.js';
 import { hostAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
 
 /**
@@ -27,23 +27,22 @@ export type BlocklistEntry = { kind: BlocklistKind; zone: string; subject: strin
   | { status: 'listed'; codes: string[]; reasons: string[] }
   | { status: 'clean' }
   | { status: 'error_code'; codes: string[] }
-  | { status: 'unknown'; reason: string }
+  | ({ status: 'unknown' } & Omit<Undecided, 'subject'>)
 );
 
-/** Why a zone cannot be trusted this run (its RFC 5782 test point failed), or null when it can. */
-export interface ZoneHealth {
-  kind: BlocklistKind;
-  zone: string;
-  usable: boolean | null;
-  reason: string;
-}
+/** Whether a zone can be trusted this run (its RFC 5782 test point), and why not. */
+export type ZoneHealth = { kind: BlocklistKind; zone: string; reason: string } & (
+  | { usable: boolean; failure: null }
+  /** The test point did not answer: `failure` says how. */
+  | { usable: null; failure: DnsFailure }
+);
 
 /** Every subject on every zone, and which zones are unusable. */
 export interface BlocklistFact {
   entries: BlocklistEntry[];
   zones: ZoneHealth[];
   /** Names whose addresses could not be resolved, so their IPs could not be checked. */
-  unresolved: { subject: string; reason: string }[];
+  unresolved: Undecided[];
 }
 
 declare module './fact-map.js' {
@@ -90,13 +89,25 @@ export async function checkTestPoint(resolver: DnsResolver, kind: BlocklistKind,
       queryZone(resolver, zone, cleanKey),
     ]);
     if (mustList.status !== 'listed')
-      return { kind, zone, usable: false, reason: `test point "${listedKey}" is not listed (${describe(mustList)})` };
+      return {
+        kind,
+        zone,
+        usable: false,
+        reason: `test point "${listedKey}" is not listed (${describe(mustList)})`,
+        failure: null,
+      };
     if (mustNotList.status !== 'clean')
-      return { kind, zone, usable: false, reason: `test point "${cleanKey}" is listed (${describe(mustNotList)})` };
-    return { kind, zone, usable: true, reason: '' };
+      return {
+        kind,
+        zone,
+        usable: false,
+        reason: `test point "${cleanKey}" is listed (${describe(mustNotList)})`,
+        failure: null,
+      };
+    return { kind, zone, usable: true, reason: '', failure: null };
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    return { kind, zone, usable: null, reason: error.message };
+    return { kind, zone, usable: null, reason: error.message, failure: error.failure };
   }
 }
 
@@ -123,7 +134,7 @@ function listingOf(context: GatherContext, zone: string, key: string): Promise<L
 /** Queries the domain's MX addresses and the sending IPs on the IP zones, and the domain on the domain zones. */
 export async function gatherBlocklists(context: GatherContext): Promise<BlocklistFact> {
   const { resolver, domain, options } = context;
-  const unresolved: { subject: string; reason: string }[] = [];
+  const unresolved: Undecided[] = [];
   const mxAddresses = await collectMxAddresses(context, unresolved);
   const ips = [...new Set([...mxAddresses, ...options.sendingIps])].filter((ip) => isIP(ip) !== 0);
   const zones = await Promise.all([
@@ -143,24 +154,27 @@ export async function gatherBlocklists(context: GatherContext): Promise<Blocklis
     jobs.map(async ({ health, subject, key }): Promise<BlocklistEntry> => {
       const base = { kind: health.kind, zone: health.zone, subject };
       // An unusable zone gives no verdict on anyone: its one finding says so instead of listing every member.
-      if (health.usable === false) return { ...base, status: 'unknown', reason: `zone unusable: ${health.reason}` };
+      if (health.usable === false)
+        return { ...base, status: 'unknown', cause: 'blocklist_unusable', reason: `zone unusable: ${health.reason}` };
       if (health.usable === null)
-        return { ...base, status: 'unknown', reason: `zone test point did not answer: ${health.reason}` };
+        return {
+          ...base,
+          status: 'unknown',
+          cause: health.failure,
+          reason: `zone test point did not answer: ${health.reason}`,
+        };
       try {
         return { ...base, ...(await listingOf(context, health.zone, key)) };
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        return { ...base, status: 'unknown', reason: error.message };
+        return { ...base, status: 'unknown', cause: error.failure, reason: error.message };
       }
     }),
   );
   return { entries, zones, unresolved };
 }
 
-async function collectMxAddresses(
-  context: GatherContext,
-  unresolved: { subject: string; reason: string }[],
-): Promise<string[]> {
+async function collectMxAddresses(context: GatherContext, unresolved: Undecided[]): Promise<string[]> {
   try {
     const exchanges = (await domainMxExchanges(context)).filter((mx) => mx.exchange !== '');
     const perHost = await Promise.all(
@@ -170,7 +184,7 @@ async function collectMxAddresses(
           return (await hostAddresses(context, exchange)).addresses;
         } catch (error) {
           if (!(error instanceof DnsLookupError)) throw error;
-          unresolved.push({ subject: exchange, reason: error.message });
+          unresolved.push({ subject: exchange, cause: error.failure, reason: error.message });
           return [];
         }
       }),
@@ -178,7 +192,7 @@ async function collectMxAddresses(
     return perHost.flat();
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    unresolved.push({ subject: context.domain, reason: error.message });
+    unresolved.push({ subject: context.domain, cause: error.failure, reason: error.message });
     return [];
   }
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
-import type { DnsResolver, Fact } from '../dns/types.js';
+import type { DnsFailure, DnsResolver, Fact } from '../dns/types.js';
 import { DnsLookupError, lookup } from '../dns/types.js';
 import { perDomain } from './per-domain.js';
 
@@ -9,8 +9,8 @@ export interface ReverseDns {
   ptr: string[];
   /** PTR names whose A/AAAA records contain the address (forward-confirmed reverse DNS). */
   confirmed: string[];
-  /** PTR names whose forward lookup failed, with the reason. */
-  unknown: { name: string; reason: string }[];
+  /** PTR names whose forward lookup failed, with how and why. */
+  unknown: { name: string; failure: DnsFailure; reason: string }[];
 }
 
 /** One address of an MX host. */
@@ -161,7 +161,7 @@ async function checkReverse(resolver: DnsResolver, address: string): Promise<Rev
   const answer = await lookup(resolver, reverseName(address), 'PTR');
   const ptr = answer.records.flatMap((record) => (record.type === 'PTR' ? [normalizeName(record.target)] : []));
   const confirmed: string[] = [];
-  const unknown: { name: string; reason: string }[] = [];
+  const unknown: ReverseDns['unknown'] = [];
   await Promise.all(
     ptr.map(async (name) => {
       try {
@@ -169,7 +169,7 @@ async function checkReverse(resolver: DnsResolver, address: string): Promise<Rev
         if (forward.addresses.some((candidate) => sameAddress(candidate, address))) confirmed.push(name);
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        unknown.push({ name, reason: error.message });
+        unknown.push({ name, failure: error.failure, reason: error.message });
       }
     }),
   );

@@ -1,5 +1,6 @@
 import type { CheckReport } from '../commands/run-check.js';
 import type { Severity } from '../checks/types.js';
+import { describeUndecided } from '../checks/undecided.js';
 import type { Lang, Text } from '../i18n.js';
 import { render } from '../i18n.js';
 import { colon } from './render-report-labels.js';
@@ -36,7 +37,9 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
     for (const check of result.checks) {
       for (const unknown of check.unknown) {
         const subject = unknown.subject === undefined ? '' : ` [${unknown.subject}]`;
-        lines.push(`  ${LABELS.unknown[lang]} ${check.check}${subject}${colon(lang)}${unknown.reason}`);
+        lines.push(
+          `  ${LABELS.unknown[lang]} ${check.check}${subject}${colon(lang)}${describeUndecided(unknown, lang)}`,
+        );
       }
     }
     if (findings.length === 0 && result.checks.every((check) => check.status === 'pass')) {

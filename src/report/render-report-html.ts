@@ -1,5 +1,6 @@
 import type { CellState, MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
+import { describeUndecided } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import type { RunCounts } from '../store/history.js';
 import {
@@ -154,7 +155,7 @@ function domainHtml(domain: ReportDomain, lang: Lang): string[] {
     for (const part of domain.undecided) {
       const subject = part.subject === null ? '' : ` (${escapeHtml(part.subject)})`;
       lines.push(
-        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}${colon(lang)}${escapeHtml(part.reason)}</li>`,
+        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}${colon(lang)}${escapeHtml(describeUndecided(part, lang))}</li>`,
       );
     }
     lines.push('</ul>');

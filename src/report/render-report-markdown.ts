@@ -1,4 +1,5 @@
 import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
+import { describeUndecided } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 import { plainText, runLine } from './render-report-text.js';
@@ -63,7 +64,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}${colon(lang)}${escapeMarkdown(part.reason)}`,
+      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}${colon(lang)}${escapeMarkdown(describeUndecided(part, lang))}`,
     );
   }
   if (domain.undecided.length > 0) lines.push('');

@@ -5,6 +5,7 @@ import type {
   ReportProblem,
   SummaryReport,
 } from '../commands/build-report.js';
+import { describeUndecided } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 
@@ -65,7 +66,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of domain.acknowledged) lines.push(...problemLines(problem, lang));
   for (const part of domain.undecided) {
     lines.push(
-      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}${colon(lang)}${plainText(part.reason)}`,
+      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}${colon(lang)}${plainText(describeUndecided(part, lang))}`,
     );
   }
   if (domain.problems.length + domain.acknowledged.length + domain.undecided.length === 0) {

@@ -60,8 +60,8 @@ function named(testCase: NamedCase): CheckCase & { name: string } {
 
 /**
  * RuleTester-style table (STYLE.md), called inside the check's describe: every pass case has no finding, every fail
- * case exactly `ids` in order, every unknown case is `unknown` without findings; and every finding id of the check
- * has a fail case.
+ * case exactly `ids` in order, every unknown case is `unknown` without findings, each part with its cause; and every
+ * finding id of the check has a fail case.
  */
 export function checkCases(
   check: Check,
@@ -98,6 +98,10 @@ export function checkCases(
       expect(result.findings).toEqual([]);
       const subjects = result.unknown.map((entry) => entry.subject);
       expect(subjects).toEqual('subjects' in testCase && testCase.subjects ? testCase.subjects : subjects);
+      // Each undecided part says why in words for people: a case that injects one kind of DNS failure gets that one.
+      const injected = new Set(Object.values(testCase.failures ?? {}));
+      const expected = injected.size === 1 ? [...injected] : undefined;
+      for (const entry of result.unknown) expect(expected ?? [entry.cause]).toContain(entry.cause ?? 'no cause');
     },
   );
 }

@@ -74,7 +74,13 @@ describe('dkim-key', () => {
     const zone = `good._domainkey.example.org. TXT ${txt(`v=DKIM1; p=${KEY_1024}`)}`;
     const output = await run(zone, ['slow', 'good'], { 'slow._domainkey.example.org TXT': 'timeout' });
     expect(ids(output)).toEqual(['dkim.key_weak']);
-    expect(output.unknown).toEqual([{ subject: 'slow', reason: expect.stringMatching(/^timeout/) as unknown }]);
+    expect(output.unknown).toEqual([
+      {
+        subject: 'slow',
+        cause: 'timeout',
+        reason: expect.stringMatching(/"slow\._domainkey\.example\.org" failed/) as unknown,
+      },
+    ]);
   });
 
   it('reports a selector caught in a CNAME loop as unknown', async () => {

@@ -54,7 +54,7 @@ describe('mta-sts-policy', () => {
   it('reports a fetch timeout as unknown', () => {
     expect(run(checked({ status: 'unknown', reason: 'no answer within 15000 ms' }))).toEqual({
       findings: [],
-      unknown: [{ subject: URL, reason: 'no answer within 15000 ms' }],
+      unknown: [{ subject: URL, cause: 'probe', reason: 'no answer within 15000 ms' }],
     });
   });
 

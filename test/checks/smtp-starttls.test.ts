@@ -98,7 +98,7 @@ describe('smtp-starttls', () => {
     const output = run(fact({ status: 'unknown', step: 'connect', detail: 'no TCP answer within 10000 ms' }, GOOD));
     expect(output.findings).toEqual([]);
     expect(output.unknown).toEqual([
-      { subject: 'mx1.example.org', reason: '192.0.2.10: connect: no TCP answer within 10000 ms' },
+      { subject: 'mx1.example.org', cause: 'probe', reason: '192.0.2.10: connect: no TCP answer within 10000 ms' },
     ]);
   });
 
@@ -110,7 +110,7 @@ describe('smtp-starttls', () => {
     });
     expect(output).toEqual({
       findings: [],
-      unknown: [{ subject: 'mx1.example.org', reason: 'timeout: A lookup timed out' }],
+      unknown: [{ subject: 'mx1.example.org', cause: 'timeout', reason: 'A lookup timed out' }],
     });
   });
 });

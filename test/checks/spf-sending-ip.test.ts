@@ -64,6 +64,8 @@ describe('spf-sending-ip', () => {
       zone: 'example.org. TXT "v=spf1 ptr -all"',
       options: { sendingIps: ['203.0.113.9'] },
     });
-    expect(result.unknown).toEqual([{ subject: '203.0.113.9', reason: expect.stringContaining('"ptr"') as unknown }]);
+    expect(result.unknown).toEqual([
+      { subject: '203.0.113.9', cause: 'depends_on_message', reason: expect.stringContaining('"ptr"') as unknown },
+    ]);
   });
 });

@@ -18,7 +18,10 @@ const GIVE_UP_FAST = ['--timeout', '200', '--retries', '0'];
 
 interface JsonReport {
   schemaVersion: number;
-  domains: { domain: string; checks: { check: string; status: string; findings: { id: string }[] }[] }[];
+  domains: {
+    domain: string;
+    checks: { check: string; status: string; findings: { id: string }[]; unknown: { cause?: string }[] }[];
+  }[];
   inputErrors: { line: number; message: string }[];
 }
 
@@ -146,6 +149,21 @@ describe('facteur check (CLI against a real DNS server)', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(findingIds(report, 'asso-velo.example')).toEqual([]);
     expect(report.domains[0]?.checks.every((check) => check.status === 'unknown')).toBe(true);
+    const causes = new Set(report.domains[0]?.checks.flatMap((check) => check.unknown.map((part) => part.cause)));
+    expect([...causes]).toEqual(['timeout']);
+    const french = await facteur([
+      'check',
+      '--resolver',
+      silentAddress,
+      ...GIVE_UP_FAST,
+      '--lang',
+      'fr',
+      'asso-velo.example',
+    ]);
+    expect(french.code).toBe(3);
+    expect(french.stdout).toContain(
+      'INCONNU spf-record\u00a0: le résolveur DNS n’a pas répondu à temps (DNS TXT lookup',
+    );
   });
 
   it('survives an SPF include loop, a CNAME loop and a 4 KB TXT record, checking every domain', async () => {

@@ -29,11 +29,17 @@ const report: CheckReport = {
           unknown: [],
         },
         { check: 'spf-all', status: 'unknown', findings: [], unknown: [{ reason: 'timeout' }] },
+        {
+          check: 'dkim-key',
+          status: 'unknown',
+          findings: [],
+          unknown: [{ subject: 'mail', cause: 'refused', reason: '192.0.2.53:53 answered REFUSED' }],
+        },
       ],
     },
   ],
   inputErrors: [],
-  summary: { domains: 1, findings: { error: 1, warning: 0, info: 0 }, unknownChecks: 1 },
+  summary: { domains: 1, findings: { error: 1, warning: 0, info: 0 }, unknownChecks: 2 },
 };
 
 describe('renderCheckText()', () => {
@@ -44,5 +50,14 @@ describe('renderCheckText()', () => {
     const english = renderCheckText(report, 'en');
     expect(english).toContain('  ERROR dmarc.missing [asso.example]: Aucun enregistrement DMARC\n');
     expect(english).toContain('  UNKNOWN spf-all: timeout\n');
+  });
+
+  it('says why a part is undecided in the reader’s language, then the technical reason', () => {
+    expect(renderCheckText(report, 'fr')).toContain(
+      '  INCONNU dkim-key [mail]\u00a0: le serveur DNS a refusé de répondre (192.0.2.53:53 answered REFUSED)\n',
+    );
+    expect(renderCheckText(report, 'en')).toContain(
+      '  UNKNOWN dkim-key [mail]: the DNS server refused to answer (192.0.2.53:53 answered REFUSED)\n',
+    );
   });
 });

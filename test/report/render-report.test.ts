@@ -156,3 +156,43 @@ describe('renderReportText()', () => {
     expect(renderReportText(summary)).toContain('club.org spf.all_softfail: Acknowledged until 2026-12-31: note');
   });
 });
+
+describe('undecided parts', () => {
+  const undecided: DomainResult[] = [
+    {
+      domain: 'asso.org',
+      member: 'Asso',
+      checks: [
+        {
+          check: 'dkim-key',
+          status: 'unknown',
+          findings: [],
+          unknown: [{ subject: 'mail', cause: 'timeout', reason: 'no reply from 192.0.2.53:53 within 2000 ms' }],
+        },
+        // Recorded before facteur kept the cause: the reason alone.
+        { check: 'spf-all', status: 'unknown', findings: [], unknown: [{ reason: 'servfail: old run' }] },
+      ],
+    },
+  ];
+  const french = buildReports({ ...input, lang: 'fr', domains: undecided, acks: [] });
+  const member = french.members[0];
+
+  it('keeps the cause in the report data, null when it was not recorded', () => {
+    expect(member?.domains[0]?.undecided).toEqual([
+      { check: 'dkim-key', subject: 'mail', cause: 'timeout', reason: 'no reply from 192.0.2.53:53 within 2000 ms' },
+      { check: 'spf-all', subject: null, cause: null, reason: 'servfail: old run' },
+    ]);
+  });
+
+  it('says the cause in the reader’s language in text, Markdown and HTML, then the technical reason', () => {
+    if (member === undefined) throw new Error('no member report');
+    const cause = 'le résolveur DNS n’a pas répondu à temps (no reply from 192.0.2.53:53 within 2000 ms)';
+    for (const page of [renderReportText(member), renderReportHtml(member)]) {
+      expect(page).toContain(cause);
+      expect(page).toContain('servfail: old run');
+    }
+    const markdown = renderReportMarkdown(member);
+    expect(markdown).toContain(escapeMarkdown(cause));
+    expect(markdown).toContain(escapeMarkdown('servfail: old run'));
+  });
+});

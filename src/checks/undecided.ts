@@ -1,0 +1,59 @@
+import type { DnsFailure } from '../dns/types.js';
+import type { Lang, Text } from '../i18n.js';
+import type { Undecided, UndecidedCause } from './types.js';
+
+/** Each cause in words for the people reading a report: the reason after it stays technical. */
+export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
+  timeout: {
+    en: 'the DNS resolver did not answer in time',
+    fr: 'le résolveur DNS n’a pas répondu à temps',
+  },
+  servfail: {
+    en: 'the DNS resolver could not get an answer (SERVFAIL)',
+    fr: 'le résolveur DNS n’a pas pu obtenir de réponse (SERVFAIL)',
+  },
+  refused: {
+    en: 'the DNS server refused to answer',
+    fr: 'le serveur DNS a refusé de répondre',
+  },
+  formerr: {
+    en: 'the DNS server rejected the question as malformed',
+    fr: 'le serveur DNS a rejeté la question comme mal formée',
+  },
+  network: {
+    en: 'a network error interrupted the DNS question',
+    fr: 'une erreur réseau a interrompu la question DNS',
+  },
+  truncated: {
+    en: 'the DNS answer was too long and could not be fetched over TCP',
+    fr: 'la réponse DNS était trop longue et n’a pas pu être obtenue par TCP',
+  },
+  probe: {
+    en: 'the server did not let the test finish (no answer in time, or a temporary error)',
+    fr: 'le serveur n’a pas laissé le test aboutir (pas de réponse à temps, ou erreur temporaire)',
+  },
+  blocklist_unusable: {
+    en: 'the blocklist failed its own test point, so its answers cannot be trusted',
+    fr: 'la liste de blocage échoue à son propre point de test : ses réponses ne sont pas fiables',
+  },
+  depends_on_message: {
+    en: 'the result depends on each message',
+    fr: 'le résultat dépend de chaque message',
+  },
+  unsupported: {
+    en: 'facteur cannot evaluate this case',
+    fr: 'facteur ne sait pas évaluer ce cas',
+  },
+};
+
+/** A part left undecided by a failed DNS lookup: the failure is the cause, its detail the reason. */
+export function undecidedByDns(subject: string, failure: { error: DnsFailure; detail: string }): Undecided {
+  return { subject, cause: failure.error, reason: failure.detail };
+}
+
+/** An undecided part as people read it: the cause in their language, then the technical reason. */
+export function describeUndecided(part: { cause?: UndecidedCause | null; reason: string }, lang: Lang): string {
+  return part.cause === undefined || part.cause === null
+    ? part.reason
+    : `${UNDECIDED_CAUSES[part.cause][lang]} (${part.reason})`;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { describeUndecided, UNDECIDED_CAUSES, undecidedByDns } from '../../src/checks/undecided.js';
+
+describe('describeUndecided()', () => {
+  it('gives the cause in the reader’s language, then the technical reason', () => {
+    const part = { cause: 'timeout' as const, reason: 'no reply from 192.0.2.53:53 within 2000 ms' };
+    expect(describeUndecided(part, 'fr')).toBe(
+      'le résolveur DNS n’a pas répondu à temps (no reply from 192.0.2.53:53 within 2000 ms)',
+    );
+    expect(describeUndecided(part, 'en')).toBe(
+      'the DNS resolver did not answer in time (no reply from 192.0.2.53:53 within 2000 ms)',
+    );
+  });
+
+  it('shows the reason alone for a result recorded without its cause', () => {
+    expect(describeUndecided({ reason: 'timeout: no answer' }, 'fr')).toBe('timeout: no answer');
+    expect(describeUndecided({ cause: null, reason: 'timeout: no answer' }, 'en')).toBe('timeout: no answer');
+  });
+
+  it('has words in both languages for every cause, each its own', () => {
+    const texts = Object.values(UNDECIDED_CAUSES);
+    for (const text of texts) {
+      expect(text.en).not.toBe('');
+      expect(text.fr).not.toBe(text.en);
+    }
+    expect(new Set(texts.map((text) => text.fr)).size).toBe(texts.length);
+  });
+});
+
+describe('undecidedByDns()', () => {
+  it('takes the DNS failure as the cause and its detail as the reason', () => {
+    expect(undecidedByDns('mail', { error: 'servfail', detail: '192.0.2.53:53 answered SERVFAIL' })).toEqual({
+      subject: 'mail',
+      cause: 'servfail',
+      reason: '192.0.2.53:53 answered SERVFAIL',
+    });
+  });
+});
