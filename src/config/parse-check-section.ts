@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../checks/types.js';
+import { isDkimSelector } from '../parse/parse-dkim-key.js';
 import type { SectionContext } from './config-problems.js';
 import { findingIdProblem } from './finding-id.js';
 
@@ -17,9 +18,6 @@ export interface CheckSection {
   ignore?: string[];
 }
 
-/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
-const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 /** A thousand domains at once already keeps hundreds of DNS queries in flight; more only trips resolver rate limits. */
 const MAX_CONCURRENCY = 1000;
 
@@ -37,7 +35,7 @@ export function parseCheckSection(
   const dkimSelectors = problems.list(raw.dkimSelectors, `${path}.dkimSelectors`, (entry, entryPath) => {
     const text = problems.string(entry, entryPath);
     if (text === undefined) return undefined;
-    if (SELECTOR.test(text)) return text.toLowerCase();
+    if (isDkimSelector(text)) return text.toLowerCase();
     problems.add(entryPath, {
       en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
       fr: `doit être fait d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,

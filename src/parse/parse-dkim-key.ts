@@ -2,6 +2,14 @@ import { createPublicKey } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
+/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
+const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Whether `text` can be a DKIM selector (RFC 6376 3.1), the name under `_domainkey` where a key is published. */
+export function isDkimSelector(text: string): boolean {
+  return SELECTOR.test(text);
+}
+
 /** Key types facteur can size: RSA (RFC 6376 3.6.1) and Ed25519 (RFC 8463 4.2). */
 export type DkimKeyType = 'rsa' | 'ed25519';
 

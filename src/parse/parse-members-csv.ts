@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { isDkimSelector } from './parse-dkim-key.js';
 
 /** One member domain to check, from one row of the members file. */
 export interface MemberRow {
@@ -19,8 +20,6 @@ export interface MembersFile {
   errors: InputError[];
 }
 
-/** A DKIM selector is a dot-separated sequence of sub-domain labels (RFC 6376 3.1). */
-const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Normalises a domain name to lowercase A-labels, or returns null when it is not a usable host name. */
@@ -108,7 +107,7 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
       continue;
     }
     const dkimSelectors = splitMulti(record.dkim_selectors);
-    const badSelector = dkimSelectors.find((selector) => !SELECTOR.test(selector));
+    const badSelector = dkimSelectors.find((selector) => !isDkimSelector(selector));
     if (badSelector !== undefined) {
       errors.push(
         new InputError(

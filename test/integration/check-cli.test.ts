@@ -138,6 +138,15 @@ describe('facteur check (CLI against a real DNS server)', () => {
     );
   });
 
+  it('exits 2 on a sending IP that is not one, before asking DNS anything', async () => {
+    const run = await facteur(['check', '--resolver', silentAddress, '--sending-ips', '192.0.2.1,relais', 'a.example']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'facteur: Cannot use sending IP "relais" (--sending-ips): it is not an IPv4 or IPv6 address\n',
+    );
+    expect(run.stdout).toBe('');
+  });
+
   it('exits 2 on an unknown option', async () => {
     const run = await facteur(['check', '--no-such-option', 'example.org']);
     expect(run.code).toBe(2);

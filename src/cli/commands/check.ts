@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { Command, Option } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
 import type { Check, DocsLink, DomainOptions, HosterExpectations, Severity } from '../../checks/types.js';
@@ -10,6 +11,7 @@ import { findingIdProblem } from '../../config/finding-id.js';
 import { CONFIG_FILE_NAME, loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { langFromEnv, type Lang } from '../../i18n.js';
+import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
@@ -87,10 +89,10 @@ export function checkSettings(
   return {
     members,
     defaults: {
-      dkimSelectors: cli.dkimSelectors ?? section.dkimSelectors ?? [],
-      sendingIps: cli.sendingIps ?? section.sendingIps ?? [],
-      dnsbl: cli.dnsbl ?? section.dnsbl ?? [...CHECK_DEFAULTS.dnsbl],
-      rhsbl: cli.rhsbl ?? section.rhsbl ?? [...CHECK_DEFAULTS.rhsbl],
+      dkimSelectors: cli.dkimSelectors?.map(dkimSelector) ?? section.dkimSelectors ?? [],
+      sendingIps: cli.sendingIps?.map(sendingIp) ?? section.sendingIps ?? [],
+      dnsbl: cli.dnsbl?.map((zone) => blocklistZone('--dnsbl', zone)) ?? section.dnsbl ?? [...CHECK_DEFAULTS.dnsbl],
+      rhsbl: cli.rhsbl?.map((zone) => blocklistZone('--rhsbl', zone)) ?? section.rhsbl ?? [...CHECK_DEFAULTS.rhsbl],
       probes: cli.probes ?? section.probes ?? CHECK_DEFAULTS.probes,
     },
     resolvers: cli.resolver ?? config.dns?.resolvers ?? [],
@@ -104,6 +106,36 @@ export function checkSettings(
     expectations: config.expectations ?? {},
     ignore: cli.ignore === undefined ? (section.ignore ?? []) : cli.ignore.map(ignoredId),
   };
+}
+
+/**
+ * Values of --dkim-selectors, --sending-ips, --dnsbl and --rhsbl are refused (exit 2) when they cannot be what they
+ * name, as the config's and the members file's are: a typo would otherwise be looked up, found nowhere, and read as a
+ * member's problem or as a blocklist that lists nobody.
+ */
+function dkimSelector(selector: string): string {
+  if (isDkimSelector(selector)) return selector.toLowerCase();
+  throw new InputError({
+    en: `Cannot use DKIM selector "${selector}" (--dkim-selectors): a selector is dot-separated DNS labels (RFC 6376 3.1)`,
+    fr: `Impossible d’utiliser le sélecteur DKIM « ${selector} » (--dkim-selectors) : un sélecteur est fait d’étiquettes DNS séparées par des points (RFC 6376 3.1)`,
+  });
+}
+
+function sendingIp(ip: string): string {
+  if (isIP(ip) !== 0) return ip.toLowerCase();
+  throw new InputError({
+    en: `Cannot use sending IP "${ip}" (--sending-ips): it is not an IPv4 or IPv6 address`,
+    fr: `Impossible d’utiliser l’adresse d’envoi « ${ip} » (--sending-ips) : ce n’est pas une adresse IPv4 ou IPv6`,
+  });
+}
+
+function blocklistZone(option: '--dnsbl' | '--rhsbl', zone: string): string {
+  const name = normaliseDomain(zone);
+  if (name !== null) return name;
+  throw new InputError({
+    en: `Cannot use blocklist zone "${zone}" (${option}): it is not a domain name`,
+    fr: `Impossible d’utiliser la zone de liste de blocage « ${zone} » (${option}) : ce n’est pas un nom de domaine`,
+  });
 }
 
 /** A finding id given to --ignore, refused (exit 2) with the nearest known id when no check reports it. */

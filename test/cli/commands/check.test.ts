@@ -108,6 +108,35 @@ describe('checkSettings()', () => {
     );
   });
 
+  it('normalises the selectors, IPs and zones of the command line and refuses one that cannot be what it names', () => {
+    const settings = checkSettings(
+      [],
+      {
+        ...NOTHING,
+        dkimSelectors: ['Mail'],
+        sendingIps: ['2001:DB8::25'],
+        dnsbl: ['DNSBL.Example.'],
+        rhsbl: ['dbl.example'],
+      },
+      CONFIG,
+    );
+    expect(settings.defaults).toMatchObject({
+      dkimSelectors: ['mail'],
+      sendingIps: ['2001:db8::25'],
+      dnsbl: ['dnsbl.example'],
+      rhsbl: ['dbl.example'],
+    });
+    expect(() => checkSettings([], { ...NOTHING, sendingIps: ['192.0.2.300'] }, CONFIG)).toThrow(
+      'Cannot use sending IP "192.0.2.300" (--sending-ips): it is not an IPv4 or IPv6 address',
+    );
+    expect(() => checkSettings([], { ...NOTHING, dkimSelectors: ['mail 2024'] }, CONFIG)).toThrow(
+      'Cannot use DKIM selector "mail 2024" (--dkim-selectors)',
+    );
+    expect(() => checkSettings([], { ...NOTHING, rhsbl: ['dbl example'] }, CONFIG)).toThrow(
+      'Cannot use blocklist zone "dbl example" (--rhsbl): it is not a domain name',
+    );
+  });
+
   it('records nothing with --no-db', () => {
     expect(checkSettings([], { ...NOTHING, db: false }, CONFIG).db).toBeUndefined();
   });
