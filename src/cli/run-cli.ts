@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { loadCommandConfig } from '../config/load-config.js';
 import { InputError, TransientError, formatLocation } from '../errors.js';
 import { isLang, langFromEnv, type Lang } from '../i18n.js';
 import { EXIT } from './exit-codes.js';
@@ -19,15 +20,39 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * The language of an error message: the command line's `--lang` when it has a valid one, else the environment's (an
- * error may come before the command has read its configuration).
+ * The language of an error message, chosen as the commands choose theirs: the command line's `--lang` when it has a
+ * valid one, else the config's `lang` (cron often runs with LANG=C, and the config is where a hoster says French),
+ * else the environment's.
  */
-export function errorLang(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Lang {
+export function errorLang(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Lang {
+  const given = optionValue(argv, '--lang');
+  if (given !== undefined && isLang(given)) return given;
+  return configLang(optionValue(argv, '--config'), env, cwd) ?? langFromEnv(env);
+}
+
+/** The value of `--name value` or `--name=value` on the command line. */
+function optionValue(argv: readonly string[], name: string): string | undefined {
   for (const [index, arg] of argv.entries()) {
-    const value = arg === '--lang' ? argv[index + 1] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : null;
-    if (value !== null && value !== undefined && isLang(value)) return value;
+    if (arg === name) return argv[index + 1];
+    if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
   }
-  return langFromEnv(env);
+  return undefined;
+}
+
+/**
+ * The `lang` of the config the command reads, if it can be read. The error being reported may be that very config's:
+ * then there is no language to take from it, and its own problem must still be the one reported.
+ */
+function configLang(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Lang | undefined {
+  try {
+    return loadCommandConfig(explicit, env, cwd).lang;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Prints an error for people on stderr, in `lang`, and returns its exit code. */

@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { errorLang, exitCodeFor } from '../../src/cli/run-cli.js';
 import { InputError, TransientError } from '../../src/errors.js';
 
@@ -19,16 +22,41 @@ const badRow = new InputError(
 );
 
 describe('errorLang()', () => {
-  it('takes --lang from the command line, in either spelling, before the environment', () => {
-    expect(errorLang(['node', 'facteur', 'check', '--lang', 'fr'], { LANG: 'C' })).toBe('fr');
-    expect(errorLang(['node', 'facteur', 'check', '--lang=fr'], { LANG: 'C' })).toBe('fr');
-    expect(errorLang(['node', 'facteur', 'check', '--lang', 'en'], { LANG: 'fr_FR.UTF-8' })).toBe('en');
+  // A directory without facteur.config.json, and configs beside it.
+  const dir = mkdtempSync(join(tmpdir(), 'facteur-error-lang-'));
+  const empty = mkdtempSync(join(dir, 'empty-'));
+  const french = join(dir, 'french.config.json');
+  writeFileSync(french, JSON.stringify({ lang: 'fr' }));
+  const broken = join(dir, 'broken.config.json');
+  writeFileSync(broken, JSON.stringify({ lang: 'fr', dns: { timeout: '3s' } }));
+  writeFileSync(join(dir, 'facteur.config.json'), JSON.stringify({ lang: 'fr' }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('falls back to the environment when --lang is missing or invalid', () => {
-    expect(errorLang(['node', 'facteur', 'check'], { LANG: 'fr_FR.UTF-8' })).toBe('fr');
-    expect(errorLang(['node', 'facteur', 'check', '--lang', 'de'], { LC_ALL: 'fr_BE.UTF-8' })).toBe('fr');
-    expect(errorLang(['node', 'facteur', 'check', '--lang'], {})).toBe('en');
+  it('takes --lang from the command line, in either spelling, before the config and the environment', () => {
+    expect(errorLang(['node', 'facteur', 'check', '--lang', 'fr'], { LANG: 'C' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check', '--lang=fr'], { LANG: 'C' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check', '--lang', 'en'], { LANG: 'fr_FR.UTF-8' }, empty)).toBe('en');
+    expect(errorLang(['node', 'facteur', 'check', '--lang', 'en', '--config', french], {}, empty)).toBe('en');
+  });
+
+  it('takes the config’s lang before the environment, as the commands do under cron’s LANG=C', () => {
+    expect(errorLang(['node', 'facteur', 'check', '--config', french], { LANG: 'C' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'changes', `--config=${french}`], { LANG: 'C' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check'], { LANG: 'C', FACTEUR_CONFIG: french }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check'], { LANG: 'C' }, dir)).toBe('fr');
+  });
+
+  it('falls back to the environment when --lang is missing or invalid and no config says', () => {
+    expect(errorLang(['node', 'facteur', 'check'], { LANG: 'fr_FR.UTF-8' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check', '--lang', 'de'], { LC_ALL: 'fr_BE.UTF-8' }, empty)).toBe('fr');
+    expect(errorLang(['node', 'facteur', 'check', '--lang'], {}, empty)).toBe('en');
+  });
+
+  it('falls back to the environment when the config is the thing that cannot be read', () => {
+    expect(errorLang(['node', 'facteur', 'check', '--config', broken], { LANG: 'C' }, empty)).toBe('en');
+    expect(errorLang(['node', 'facteur', 'check', '--config', join(dir, 'missing.json')], {}, empty)).toBe('en');
   });
 });
 

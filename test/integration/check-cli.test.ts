@@ -136,6 +136,14 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(missing.stderr).toContain(
       `facteur : Impossible de lire le fichier des adhérents « ${join(dir, 'missing.csv')} »`,
     );
+    // Under cron's LANG=C, the config's "lang" says French, as it does for the run's output.
+    const nightly = join(dir, 'nightly.config.json');
+    writeFileSync(nightly, JSON.stringify({ lang: 'fr', members: join(dir, 'missing.csv') }));
+    const cron = await facteur(['check', '--config', nightly]);
+    expect(cron.code).toBe(2);
+    expect(cron.stderr).toContain(
+      `facteur : Impossible de lire le fichier des adhérents « ${join(dir, 'missing.csv')} »`,
+    );
   });
 
   it('exits 2 on a sending IP that is not one, before asking DNS anything', async () => {
