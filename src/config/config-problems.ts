@@ -76,6 +76,13 @@ export class ConfigProblems {
     });
   }
 
+  /** A setting that must be there: "is required" when it is absent, else what `read` makes of it. */
+  required<T>(value: unknown, path: string, read: (value: unknown, path: string) => T | undefined): T | undefined {
+    if (value !== undefined) return read(value, path);
+    this.add(path, { en: 'is required', fr: 'est obligatoire' });
+    return undefined;
+  }
+
   /** An object with any keys (a map), for the caller to judge. */
   map(value: unknown, path: string): JsonObject | undefined {
     if (value === undefined) return undefined;
