@@ -59,10 +59,6 @@ const MAX_DAYS = 3650;
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A numeric setting's bounds; `integer` for counts of days or hours. */
 interface Bound {
   min: number;
@@ -102,15 +98,6 @@ function readNumber(object: Json, key: string, path: string, bound: Bound, fallb
   return raw;
 }
 
-function unknownKeys(object: Json, allowed: readonly string[], path: string, problems: ConfigProblems): void {
-  for (const key of Object.keys(object))
-    if (!allowed.includes(key))
-      problems.add(`${path}.${key}`, {
-        en: 'is not a known setting (misspelt?)',
-        fr: 'n’est pas un réglage connu (faute de frappe ?)',
-      });
-}
-
 /**
  * Validates the `dormant` section of a config (`path` is its JSON path, e.g. `dormant`): unknown keys and values out
  * of range are all reported at once, each by its JSON path. An absent section gives the defaults.
@@ -134,22 +121,14 @@ export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, p
   collectDormantSection(value, path, problems);
 
 function collectDormantSection(value: unknown, path: string, problems: ConfigProblems): DormantConfig {
-  if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
-  if (!isObject(value)) {
-    problems.add(path, { en: 'must be an object', fr: 'doit être un objet' });
-    return DEFAULT_DORMANT_CONFIG;
-  }
-  unknownKeys(value, ['bounce', ...Object.keys(TOP_BOUNDS)], path, problems);
+  if (value === null) return DEFAULT_DORMANT_CONFIG;
+  const raw = problems.object(value, path, ['bounce', ...Object.keys(TOP_BOUNDS)]);
+  if (raw === undefined) return DEFAULT_DORMANT_CONFIG;
   const bounce = { ...DEFAULT_DORMANT_CONFIG.bounce };
-  const rawBounce = value.bounce;
-  if (rawBounce !== undefined) {
-    if (!isObject(rawBounce)) problems.add(`${path}.bounce`, { en: 'must be an object', fr: 'doit être un objet' });
-    else {
-      unknownKeys(rawBounce, Object.keys(BOUNCE_BOUNDS), `${path}.bounce`, problems);
-      for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
-        bounce[key] = readNumber(rawBounce, key, `${path}.bounce.${key}`, bound, bounce[key], problems);
-    }
-  }
+  const rawBounce = problems.object(raw.bounce, `${path}.bounce`, Object.keys(BOUNCE_BOUNDS));
+  if (rawBounce !== undefined)
+    for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
+      bounce[key] = readNumber(rawBounce, key, `${path}.bounce.${key}`, bound, bounce[key], problems);
   if (bounce.softWeight > bounce.hardWeight)
     problems.add(`${path}.bounce.softWeight`, {
       en: `(${bounce.softWeight}) must not exceed "${path}.bounce.hardWeight"`,
@@ -163,7 +142,7 @@ function collectDormantSection(value: unknown, path: string, problems: ConfigPro
   const config: DormantConfig = {
     bounce,
     deadDomainConfirmHours: readNumber(
-      value,
+      raw,
       'deadDomainConfirmHours',
       `${path}.deadDomainConfirmHours`,
       TOP_BOUNDS.deadDomainConfirmHours,
@@ -171,7 +150,7 @@ function collectDormantSection(value: unknown, path: string, problems: ConfigPro
       problems,
     ),
     unusedMailboxDays: readNumber(
-      value,
+      raw,
       'unusedMailboxDays',
       `${path}.unusedMailboxDays`,
       TOP_BOUNDS.unusedMailboxDays,
