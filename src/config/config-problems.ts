@@ -128,12 +128,23 @@ export class ConfigProblems {
 
   /** An integer within bounds (both included). */
   integer(value: unknown, path: string, min: number, max: number): number | undefined {
+    return this.bounded(value, path, min, max, true);
+  }
+
+  /** A number within bounds (both included), fractions allowed: a weight or a score. */
+  number(value: unknown, path: string, min: number, max: number): number | undefined {
+    return this.bounded(value, path, min, max, false);
+  }
+
+  private bounded(value: unknown, path: string, min: number, max: number, whole: boolean): number | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.wrongType(path, { en: `an integer from ${min} to ${max}`, fr: `un entier de ${min} à ${max}` }, value);
-      return;
-    }
-    return value;
+    const fits = whole ? Number.isInteger(value) : Number.isFinite(value);
+    if (typeof value === 'number' && fits && value >= min && value <= max) return value;
+    const expected = whole
+      ? { en: `an integer from ${min} to ${max}`, fr: `un entier de ${min} à ${max}` }
+      : { en: `a number from ${min} to ${max}`, fr: `un nombre de ${min} à ${max}` };
+    this.wrongType(path, expected, value);
+    return undefined;
   }
 
   /** true or false. */

@@ -22,3 +22,32 @@ describe('ConfigProblems.required()', () => {
     expect(problems.found).toEqual(['"from" must be a non-empty string, not null']);
   });
 });
+
+describe('ConfigProblems.number()', () => {
+  it.each([
+    [0.5, 0.5],
+    [0, 0],
+    [100, 100],
+  ])('ConfigProblems.number() takes %s within 0 to 100', (value, expected) => {
+    const problems = new ConfigProblems();
+    expect(problems.number(value, 'dormant.bounce.softWeight', 0, 100)).toBe(expected);
+    expect(problems.found).toEqual([]);
+  });
+
+  it.each([
+    [100.5, 'a number (100.5)'],
+    [-1, 'a number (-1)'],
+    ['1', 'a string ("1")'],
+    [null, 'null'],
+  ])('ConfigProblems.number() refuses %j, naming what it found', (value, found) => {
+    const problems = new ConfigProblems();
+    expect(problems.number(value, 'dormant.bounce.softWeight', 0, 100)).toBeUndefined();
+    expect(problems.found).toEqual([`"dormant.bounce.softWeight" must be a number from 0 to 100, not ${found}`]);
+  });
+
+  it('ConfigProblems.number() leaves an absent value to the default', () => {
+    const problems = new ConfigProblems();
+    expect(problems.number(undefined, 'dormant.bounce.softWeight', 0, 100)).toBeUndefined();
+    expect(problems.found).toEqual([]);
+  });
+});

@@ -24,12 +24,24 @@ describe('parseDormantSection()', () => {
       value: { bounce: { treshold: 3 } },
       message: '"dormant.bounce.treshold" is not a known setting (did you mean "threshold"?)',
     },
-    { value: { bounce: { threshold: 0 } }, message: '"dormant.bounce.threshold" must be a number from 0.1' },
-    { value: { bounce: { windowDays: 1.5 } }, message: '"dormant.bounce.windowDays" must be an integer' },
-    { value: { bounce: { hardWeight: '1' } }, message: '"dormant.bounce.hardWeight" must be a number' },
+    {
+      value: { bounce: { threshold: 0 } },
+      message: '"dormant.bounce.threshold" must be a number from 0.1 to 10000, not a number (0)',
+    },
+    {
+      value: { bounce: { windowDays: 1.5 } },
+      message: '"dormant.bounce.windowDays" must be an integer from 1 to 3650, not a number (1.5)',
+    },
+    {
+      value: { bounce: { hardWeight: '1' } },
+      message: '"dormant.bounce.hardWeight" must be a number from 0 to 100, not a string ("1")',
+    },
     { value: { bounce: { softWeight: 2 } }, message: '"dormant.bounce.softWeight" (2) must not exceed' },
     { value: { bounce: { staleAfterDays: 200 } }, message: '"dormant.bounce.staleAfterDays" must not exceed' },
-    { value: { deadDomainConfirmHours: 0 }, message: '"dormant.deadDomainConfirmHours" must be an integer' },
+    {
+      value: { deadDomainConfirmHours: 0 },
+      message: '"dormant.deadDomainConfirmHours" must be an integer from 1 to 87600, not a number (0)',
+    },
     {
       value: { unusedDays: 3 },
       message: '"dormant.unusedDays" is not a known setting (known: bounce, deadDomainConfirmHours, unusedMailboxDays)',
