@@ -2,7 +2,7 @@ import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Lang, Text } from '../i18n.js';
-import { normaliseDomain } from '../parse/parse-members-csv.js';
+import { isDkimSelector, normaliseDomain } from '../parse/parse-members-csv.js';
 import { closestMatch } from './closest-match.js';
 
 /** A JSON object as parsed. */
@@ -217,6 +217,18 @@ export class ConfigProblems {
     if (ascii.includes('.') && ascii.length <= 253 && ascii.split('.').every((label) => DNS_LABEL.test(label)))
       return ascii;
     this.add(path, { en: `must be a DNS name, not "${text}"`, fr: `doit être un nom DNS, pas « ${text} »` });
+    return undefined;
+  }
+
+  /** A DKIM selector (RFC 6376 3.1: dot-separated DNS labels), lower-cased. */
+  dkimSelector(value: unknown, path: string): string | undefined {
+    const text = this.string(value, path);
+    if (text === undefined) return undefined;
+    if (isDkimSelector(text)) return text.toLowerCase();
+    this.add(path, {
+      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
+      fr: `doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,
+    });
     return undefined;
   }
 

@@ -17,9 +17,6 @@ export interface CheckSection {
   ignore?: string[];
 }
 
-/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
-const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 /** A thousand domains at once already keeps hundreds of DNS queries in flight; more only trips resolver rate limits. */
 const MAX_CONCURRENCY = 1000;
 
@@ -34,16 +31,9 @@ export function parseCheckSection(
   const raw = problems.object(value, path, KEYS);
   if (raw === undefined) return undefined;
   const concurrency = problems.integer(raw.concurrency, `${path}.concurrency`, 1, MAX_CONCURRENCY);
-  const dkimSelectors = problems.list(raw.dkimSelectors, `${path}.dkimSelectors`, (entry, entryPath) => {
-    const text = problems.string(entry, entryPath);
-    if (text === undefined) return undefined;
-    if (SELECTOR.test(text)) return text.toLowerCase();
-    problems.add(entryPath, {
-      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
-      fr: `doit être fait d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,
-    });
-    return undefined;
-  });
+  const dkimSelectors = problems.list(raw.dkimSelectors, `${path}.dkimSelectors`, (entry, entryPath) =>
+    problems.dkimSelector(entry, entryPath),
+  );
   const sendingIps = problems.list(raw.sendingIps, `${path}.sendingIps`, (entry, entryPath) =>
     problems.ipAddress(entry, entryPath),
   );

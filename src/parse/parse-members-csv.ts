@@ -21,6 +21,11 @@ export interface MembersFile {
 
 /** A DKIM selector is a dot-separated sequence of sub-domain labels (RFC 6376 3.1). */
 const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Tells a valid DKIM selector (RFC 6376 3.1), whichever file or config names it. */
+export function isDkimSelector(text: string): boolean {
+  return SELECTOR.test(text);
+}
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Normalises a domain name to lowercase A-labels, or returns null when it is not a usable host name. */
@@ -108,7 +113,7 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
       continue;
     }
     const dkimSelectors = splitMulti(record.dkim_selectors);
-    const badSelector = dkimSelectors.find((selector) => !SELECTOR.test(selector));
+    const badSelector = dkimSelectors.find((selector) => !isDkimSelector(selector));
     if (badSelector !== undefined) {
       errors.push(
         new InputError(

@@ -133,9 +133,6 @@ const SMTP_KEYS = [
 const DKIM_KEYS = ['domain', 'selector', 'privateKeyFile'];
 const UNSUBSCRIBE_KEYS = ['url', 'mailto'];
 
-/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
-const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 /** Deliberately plain: one `@`, no spaces, brackets or line breaks; the domain is checked on its own. */
 const ADDRESS = /^([^\s@<>"()\\,;:]+)@([^\s@<>]+)$/;
 
@@ -249,12 +246,7 @@ export function parseDkim(value: unknown, baseDir: string, problems: ConfigProbl
   const raw = problems.object(value, 'dkim', DKIM_KEYS);
   if (raw === undefined) return null;
   const domain = problems.required(raw.domain, 'dkim.domain', (text, path) => problems.hostName(text, path));
-  const selector = problems.required(raw.selector, 'dkim.selector', (text, path) => problems.string(text, path));
-  if (selector !== undefined && !SELECTOR.test(selector))
-    problems.add('dkim.selector', {
-      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`,
-      fr: `doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${selector} »`,
-    });
+  const selector = problems.required(raw.selector, 'dkim.selector', (text, path) => problems.dkimSelector(text, path));
   const privateKeyFile = problems.required(raw.privateKeyFile, 'dkim.privateKeyFile', (text, path) =>
     problems.filePath(text, path, baseDir),
   );
@@ -266,7 +258,7 @@ export function parseDkim(value: unknown, baseDir: string, problems: ConfigProbl
       fr: `désigne « ${privateKeyFile} », qui ne contient pas de clé privée PEM`,
     });
   if (domain === undefined || selector === undefined || privateKey === null) return null;
-  return { domain, selector: selector.toLowerCase(), privateKeyFile, privateKey };
+  return { domain, selector, privateKeyFile, privateKey };
 }
 
 function parseListUnsubscribe(value: unknown, problems: ConfigProblems): ListUnsubscribeConfig | null {

@@ -51,3 +51,23 @@ describe('ConfigProblems.number()', () => {
     expect(problems.found).toEqual([]);
   });
 });
+
+describe('ConfigProblems.dkimSelector()', () => {
+  it('ConfigProblems.dkimSelector() lower-cases a selector of dot-separated labels', () => {
+    const problems = new ConfigProblems();
+    expect(problems.dkimSelector('Mail2026.Brevo', 'dkim.selector')).toBe('mail2026.brevo');
+    expect(problems.found).toEqual([]);
+  });
+
+  it.each(['bad_selector', 'a..b', '-lead', 'trail-'])(
+    'ConfigProblems.dkimSelector() refuses "%s" in English and French (RFC 6376 3.1)',
+    (selector) => {
+      const problems = new ConfigProblems();
+      expect(problems.dkimSelector(selector, 'dkim.selector')).toBeUndefined();
+      expect(problems.joined()).toEqual({
+        en: `"dkim.selector" must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`,
+        fr: `« dkim.selector » doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${selector} »`,
+      });
+    },
+  );
+});
