@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import type { ConfigProblems, SectionContext } from '../config/config-problems.js';
+import { childPath, type ConfigProblems, type SectionContext } from '../config/config-problems.js';
 import { isLoopbackHost, readSecretFile } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
@@ -56,80 +55,23 @@ const IMAP_KEYS = [
   'tlsRejectUnauthorized',
 ];
 
-type Json = Record<string, unknown>;
+const SECURITIES: readonly ImapSecurity[] = ['tls', 'starttls', 'none'];
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A folder name, or null when the user set it to null (flag in place instead of moving). */
+function readFolder(value: unknown, path: string, fallback: string, problems: ConfigProblems): string | null {
+  return value === null ? null : (problems.string(value, path) ?? fallback);
 }
 
-/** The bounces section's readers by key, over the config's own typed readers and one list of problems. */
-class Problems {
-  private readonly sink: ConfigProblems;
-
-  constructor(sink: ConfigProblems) {
-    this.sink = sink;
-  }
-
-  add(path: string, problem: Text): void {
-    this.sink.add(path, problem);
-  }
-
-  /** A non-empty string without control characters (nothing may end an IMAP command line), or null when absent. */
-  string(value: Json, key: string, path: string, required: boolean): string | null {
-    const raw = value[key];
-    if (raw === undefined || raw === null) {
-      if (required) this.add(path, { en: 'is required', fr: 'est obligatoire' });
-      return null;
-    }
-    return this.sink.string(raw, path) ?? null;
-  }
-
-  boolean(value: Json, key: string, path: string, fallback: boolean): boolean {
-    return this.sink.boolean(value[key], path) ?? fallback;
-  }
-
-  /** A folder name, or null when the user set it to null (flag in place instead of moving). */
-  folder(value: Json, key: string, path: string, fallback: string): string | null {
-    if (value[key] === null) return null;
-    return this.string(value, key, path, false) ?? fallback;
-  }
-}
-
-function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: Text[]): ImapSettings | null {
-  if (raw === undefined || raw === null) return null;
-  if (!isObject(raw)) {
-    problems.add('bounces.imap', { en: 'must be an object', fr: 'doit être un objet' });
-    return null;
-  }
-  for (const key of Object.keys(raw))
-    if (!IMAP_KEYS.includes(key))
-      problems.add(`bounces.imap.${key}`, {
-        en: 'is not a known setting (misspelt?)',
-        fr: 'n’est pas un réglage connu (faute de frappe ?)',
-      });
-  const host = problems.string(raw, 'host', 'bounces.imap.host', true);
-  let security: ImapSecurity = 'tls';
-  if (raw.security !== undefined) {
-    if (raw.security === 'tls' || raw.security === 'starttls' || raw.security === 'none') security = raw.security;
-    else
-      problems.add('bounces.imap.security', {
-        en: 'must be "tls", "starttls" or "none"',
-        fr: 'doit valoir « tls », « starttls » ou « none »',
-      });
-  }
-  let port = DEFAULT_PORTS[security];
-  if (raw.port !== undefined) {
-    if (typeof raw.port === 'number' && Number.isInteger(raw.port) && raw.port >= 1 && raw.port <= 65535)
-      port = raw.port;
-    else
-      problems.add('bounces.imap.port', {
-        en: 'must be an integer from 1 to 65535',
-        fr: 'doit être un entier de 1 à 65535',
-      });
-  }
-  const user = problems.string(raw, 'user', 'bounces.imap.user', true);
-  const passwordEnv = problems.string(raw, 'passwordEnv', 'bounces.imap.passwordEnv', false);
-  const passwordFile = problems.string(raw, 'passwordFile', 'bounces.imap.passwordFile', false);
+function parseImap(value: unknown, baseDir: string, problems: ConfigProblems, warnings: Text[]): ImapSettings | null {
+  if (value === null) return null;
+  const raw = problems.object(value, 'bounces.imap', IMAP_KEYS);
+  if (raw === undefined) return null;
+  const host = problems.required(raw.host, 'bounces.imap.host', (text, path) => problems.string(text, path));
+  const security = problems.oneOf(raw.security, 'bounces.imap.security', SECURITIES) ?? 'tls';
+  const port = problems.integer(raw.port, 'bounces.imap.port', 1, 65535) ?? DEFAULT_PORTS[security];
+  const user = problems.required(raw.user, 'bounces.imap.user', (text, path) => problems.string(text, path));
+  const passwordEnv = problems.string(raw.passwordEnv, 'bounces.imap.passwordEnv') ?? null;
+  const passwordFile = problems.filePath(raw.passwordFile, 'bounces.imap.passwordFile', baseDir) ?? null;
   if (passwordEnv !== null && passwordFile !== null) {
     problems.add('bounces.imap.passwordEnv', {
       en: 'and "bounces.imap.passwordFile" cannot both be set',
@@ -141,9 +83,9 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
       fr: 'ou « bounces.imap.passwordFile » est obligatoire',
     });
   }
-  const folder = problems.string(raw, 'folder', 'bounces.imap.folder', false) ?? 'INBOX';
-  const doneFolder = problems.folder(raw, 'doneFolder', 'bounces.imap.doneFolder', DEFAULT_DONE_FOLDER);
-  const oddFolder = problems.folder(raw, 'oddFolder', 'bounces.imap.oddFolder', DEFAULT_ODD_FOLDER);
+  const folder = problems.string(raw.folder, 'bounces.imap.folder') ?? 'INBOX';
+  const doneFolder = readFolder(raw.doneFolder, 'bounces.imap.doneFolder', DEFAULT_DONE_FOLDER, problems);
+  const oddFolder = readFolder(raw.oddFolder, 'bounces.imap.oddFolder', DEFAULT_ODD_FOLDER, problems);
   if (doneFolder !== null && doneFolder === folder)
     problems.add('bounces.imap.doneFolder', {
       en: `must differ from "bounces.imap.folder" ("${folder}")`,
@@ -154,13 +96,9 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
       en: `must differ from "bounces.imap.folder" ("${folder}")`,
       fr: `doit différer de « bounces.imap.folder » (« ${folder} »)`,
     });
-  const tlsRejectUnauthorized = problems.boolean(
-    raw,
-    'tlsRejectUnauthorized',
-    'bounces.imap.tlsRejectUnauthorized',
-    true,
-  );
-  if (host !== null && security === 'none' && !isLoopbackHost(host))
+  const tlsRejectUnauthorized =
+    problems.boolean(raw.tlsRejectUnauthorized, 'bounces.imap.tlsRejectUnauthorized') ?? true;
+  if (host !== undefined && security === 'none' && !isLoopbackHost(host))
     problems.add('bounces.imap.security', {
       en: `is "none": the password would cross the network in clear to "${host}"`,
       fr: `vaut « none » : le mot de passe traverserait le réseau en clair jusqu’à « ${host} »`,
@@ -170,14 +108,14 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
       en: `TLS certificate verification is off for "${host ?? ''}" (bounces.imap.tlsRejectUnauthorized): anyone on the path can read the password`,
       fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (bounces.imap.tlsRejectUnauthorized) : n'importe qui sur le chemin peut lire le mot de passe`,
     });
-  if (host === null || user === null || (passwordEnv === null) === (passwordFile === null)) return null;
+  if (host === undefined || user === undefined || (passwordEnv === null) === (passwordFile === null)) return null;
   return {
     host,
     port,
     security,
     user,
     passwordEnv,
-    passwordFile: passwordFile === null ? null : resolve(baseDir, passwordFile),
+    passwordFile,
     folder,
     doneFolder,
     oddFolder,
@@ -190,20 +128,12 @@ function parseImap(raw: unknown, baseDir: string, problems: Problems, warnings: 
  * IMAP password read from the environment or a 0600 file. Every problem is recorded with its JSON path.
  */
 export function parseBouncesSection(value: unknown, path: string, context: SectionContext): BouncesConfig | undefined {
-  const problems = new Problems(context.problems);
+  const { problems } = context;
   const warnings: Text[] = [];
-  if (!isObject(value)) {
-    problems.add(path, { en: 'must be a JSON object', fr: 'doit être un objet JSON' });
-    return undefined;
-  }
-  for (const key of Object.keys(value))
-    if (!SECTION_KEYS.includes(key))
-      problems.add(`${path}.${key}`, {
-        en: 'is not a known setting (misspelt?)',
-        fr: 'n’est pas un réglage connu (faute de frappe ?)',
-      });
-  const imap = parseImap(value.imap, context.baseDir, problems, warnings);
-  const keepRaw = problems.boolean(value, 'keepRaw', `${path}.keepRaw`, false);
+  const raw = problems.object(value, path, SECTION_KEYS);
+  if (raw === undefined) return undefined;
+  const imap = parseImap(raw.imap, context.baseDir, problems, warnings);
+  const keepRaw = problems.boolean(raw.keepRaw, childPath(path, 'keepRaw')) ?? false;
   return { imap, keepRaw, warnings };
 }
 

@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Lang, Text } from '../i18n.js';
+import { isDkimSelector } from '../parse/parse-dkim-key.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
 import { closestMatch } from './closest-match.js';
 
@@ -76,6 +77,13 @@ export class ConfigProblems {
     });
   }
 
+  /** A setting that must be there: "is required" when it is absent, else what `read` makes of it. */
+  required<T>(value: unknown, path: string, read: (value: unknown, path: string) => T | undefined): T | undefined {
+    if (value !== undefined) return read(value, path);
+    this.add(path, { en: 'is required', fr: 'est obligatoire' });
+    return undefined;
+  }
+
   /** An object with any keys (a map), for the caller to judge. */
   map(value: unknown, path: string): JsonObject | undefined {
     if (value === undefined) return undefined;
@@ -121,12 +129,23 @@ export class ConfigProblems {
 
   /** An integer within bounds (both included). */
   integer(value: unknown, path: string, min: number, max: number): number | undefined {
+    return this.bounded(value, path, min, max, true);
+  }
+
+  /** A number within bounds (both included), fractions allowed: a weight or a score. */
+  number(value: unknown, path: string, min: number, max: number): number | undefined {
+    return this.bounded(value, path, min, max, false);
+  }
+
+  private bounded(value: unknown, path: string, min: number, max: number, whole: boolean): number | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.wrongType(path, { en: `an integer from ${min} to ${max}`, fr: `un entier de ${min} à ${max}` }, value);
-      return;
-    }
-    return value;
+    const fits = whole ? Number.isInteger(value) : Number.isFinite(value);
+    if (typeof value === 'number' && fits && value >= min && value <= max) return value;
+    const expected = whole
+      ? { en: `an integer from ${min} to ${max}`, fr: `un entier de ${min} à ${max}` }
+      : { en: `a number from ${min} to ${max}`, fr: `un nombre de ${min} à ${max}` };
+    this.wrongType(path, expected, value);
+    return undefined;
   }
 
   /** true or false. */
@@ -199,6 +218,18 @@ export class ConfigProblems {
     if (ascii.includes('.') && ascii.length <= 253 && ascii.split('.').every((label) => DNS_LABEL.test(label)))
       return ascii;
     this.add(path, { en: `must be a DNS name, not "${text}"`, fr: `doit être un nom DNS, pas « ${text} »` });
+    return undefined;
+  }
+
+  /** A DKIM selector (RFC 6376 3.1: dot-separated DNS labels), lower-cased. */
+  dkimSelector(value: unknown, path: string): string | undefined {
+    const text = this.string(value, path);
+    if (text === undefined) return undefined;
+    if (isDkimSelector(text)) return text.toLowerCase();
+    this.add(path, {
+      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
+      fr: `doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,
+    });
     return undefined;
   }
 

@@ -1,5 +1,4 @@
 import { SEVERITIES, type Severity } from '../checks/types.js';
-import { isDkimSelector } from '../parse/parse-dkim-key.js';
 import type { SectionContext } from './config-problems.js';
 import { findingIdProblem } from './finding-id.js';
 
@@ -32,16 +31,9 @@ export function parseCheckSection(
   const raw = problems.object(value, path, KEYS);
   if (raw === undefined) return undefined;
   const concurrency = problems.integer(raw.concurrency, `${path}.concurrency`, 1, MAX_CONCURRENCY);
-  const dkimSelectors = problems.list(raw.dkimSelectors, `${path}.dkimSelectors`, (entry, entryPath) => {
-    const text = problems.string(entry, entryPath);
-    if (text === undefined) return undefined;
-    if (isDkimSelector(text)) return text.toLowerCase();
-    problems.add(entryPath, {
-      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${text}"`,
-      fr: `doit être fait d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${text} »`,
-    });
-    return undefined;
-  });
+  const dkimSelectors = problems.list(raw.dkimSelectors, `${path}.dkimSelectors`, (entry, entryPath) =>
+    problems.dkimSelector(entry, entryPath),
+  );
   const sendingIps = problems.list(raw.sendingIps, `${path}.sendingIps`, (entry, entryPath) =>
     problems.ipAddress(entry, entryPath),
   );

@@ -1,4 +1,4 @@
-import { ConfigProblems, type SectionParser } from '../config/config-problems.js';
+import { childPath, ConfigProblems, type SectionParser } from '../config/config-problems.js';
 import { InputError } from '../errors.js';
 
 /** How bounces add up to "bouncing", in the spirit of Mailman's bounce score and Sympa's bouncers levels. */
@@ -57,12 +57,6 @@ export const DEFAULT_DORMANT_CONFIG: DormantConfig = {
 /** Longest window a setting in days may name: ten years of bounces is already more than any server keeps. */
 const MAX_DAYS = 3650;
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A numeric setting's bounds; `integer` for counts of days or hours. */
 interface Bound {
   min: number;
@@ -85,30 +79,11 @@ const TOP_BOUNDS: Record<'deadDomainConfirmHours' | 'unusedMailboxDays', Bound> 
   unusedMailboxDays: { min: 1, max: MAX_DAYS, integer: true },
 };
 
-function readNumber(object: Json, key: string, path: string, bound: Bound, fallback: number, problems: ConfigProblems) {
-  const raw = object[key];
-  if (raw === undefined) return fallback;
-  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < bound.min || raw > bound.max) {
-    problems.add(path, {
-      en: `must be ${bound.integer ? 'an integer' : 'a number'} from ${bound.min} to ${bound.max}`,
-      fr: `doit être ${bound.integer ? 'un entier' : 'un nombre'} de ${bound.min} à ${bound.max}`,
-    });
-    return fallback;
-  }
-  if (bound.integer && !Number.isInteger(raw)) {
-    problems.add(path, { en: `must be an integer, not ${raw}`, fr: `doit être un entier, pas ${raw}` });
-    return fallback;
-  }
-  return raw;
-}
-
-function unknownKeys(object: Json, allowed: readonly string[], path: string, problems: ConfigProblems): void {
-  for (const key of Object.keys(object))
-    if (!allowed.includes(key))
-      problems.add(`${path}.${key}`, {
-        en: 'is not a known setting (misspelt?)',
-        fr: 'n’est pas un réglage connu (faute de frappe ?)',
-      });
+/** A setting within its bounds: a whole number of days or hours, or any number for a weight or a score. */
+function readNumber(value: unknown, path: string, bound: Bound, problems: ConfigProblems): number | undefined {
+  return bound.integer
+    ? problems.integer(value, path, bound.min, bound.max)
+    : problems.number(value, path, bound.min, bound.max);
 }
 
 /**
@@ -134,50 +109,26 @@ export const parseDormantConfigSection: SectionParser<DormantConfig> = (value, p
   collectDormantSection(value, path, problems);
 
 function collectDormantSection(value: unknown, path: string, problems: ConfigProblems): DormantConfig {
-  if (value === undefined || value === null) return DEFAULT_DORMANT_CONFIG;
-  if (!isObject(value)) {
-    problems.add(path, { en: 'must be an object', fr: 'doit être un objet' });
-    return DEFAULT_DORMANT_CONFIG;
-  }
-  unknownKeys(value, ['bounce', ...Object.keys(TOP_BOUNDS)], path, problems);
+  if (value === null) return DEFAULT_DORMANT_CONFIG;
+  const raw = problems.object(value, path, ['bounce', ...Object.keys(TOP_BOUNDS)]);
+  if (raw === undefined) return DEFAULT_DORMANT_CONFIG;
+  const bouncePath = childPath(path, 'bounce');
   const bounce = { ...DEFAULT_DORMANT_CONFIG.bounce };
-  const rawBounce = value.bounce;
-  if (rawBounce !== undefined) {
-    if (!isObject(rawBounce)) problems.add(`${path}.bounce`, { en: 'must be an object', fr: 'doit être un objet' });
-    else {
-      unknownKeys(rawBounce, Object.keys(BOUNCE_BOUNDS), `${path}.bounce`, problems);
-      for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
-        bounce[key] = readNumber(rawBounce, key, `${path}.bounce.${key}`, bound, bounce[key], problems);
-    }
-  }
+  const rawBounce = problems.object(raw.bounce, bouncePath, Object.keys(BOUNCE_BOUNDS));
+  if (rawBounce !== undefined)
+    for (const [key, bound] of Object.entries(BOUNCE_BOUNDS) as [keyof BounceScoreConfig, Bound][])
+      bounce[key] = readNumber(rawBounce[key], childPath(bouncePath, key), bound, problems) ?? bounce[key];
   if (bounce.softWeight > bounce.hardWeight)
-    problems.add(`${path}.bounce.softWeight`, {
-      en: `(${bounce.softWeight}) must not exceed "${path}.bounce.hardWeight"`,
-      fr: `(${bounce.softWeight}) ne doit pas dépasser « ${path}.bounce.hardWeight »`,
+    problems.add(childPath(bouncePath, 'softWeight'), {
+      en: `(${bounce.softWeight}) must not exceed "${childPath(bouncePath, 'hardWeight')}"`,
+      fr: `(${bounce.softWeight}) ne doit pas dépasser « ${childPath(bouncePath, 'hardWeight')} »`,
     });
   if (bounce.staleAfterDays > bounce.windowDays)
-    problems.add(`${path}.bounce.staleAfterDays`, {
-      en: `must not exceed "${path}.bounce.windowDays"`,
-      fr: `ne doit pas dépasser « ${path}.bounce.windowDays »`,
+    problems.add(childPath(bouncePath, 'staleAfterDays'), {
+      en: `must not exceed "${childPath(bouncePath, 'windowDays')}"`,
+      fr: `ne doit pas dépasser « ${childPath(bouncePath, 'windowDays')} »`,
     });
-  const config: DormantConfig = {
-    bounce,
-    deadDomainConfirmHours: readNumber(
-      value,
-      'deadDomainConfirmHours',
-      `${path}.deadDomainConfirmHours`,
-      TOP_BOUNDS.deadDomainConfirmHours,
-      DEFAULT_DORMANT_CONFIG.deadDomainConfirmHours,
-      problems,
-    ),
-    unusedMailboxDays: readNumber(
-      value,
-      'unusedMailboxDays',
-      `${path}.unusedMailboxDays`,
-      TOP_BOUNDS.unusedMailboxDays,
-      DEFAULT_DORMANT_CONFIG.unusedMailboxDays,
-      problems,
-    ),
-  };
-  return config;
+  const top = (key: keyof typeof TOP_BOUNDS): number =>
+    readNumber(raw[key], childPath(path, key), TOP_BOUNDS[key], problems) ?? DEFAULT_DORMANT_CONFIG[key];
+  return { bounce, deadDomainConfirmHours: top('deadDomainConfirmHours'), unusedMailboxDays: top('unusedMailboxDays') };
 }

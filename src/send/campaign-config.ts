@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { ConfigProblems } from '../config/config-problems.js';
 import { isLoopbackHost, readSecretFile } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
@@ -90,7 +90,7 @@ const DEFAULT_PER_DOMAIN_RATE_PER_MINUTE = 120;
  * Postfix's maximal_queue_lifetime default: five days of retrying rides out a long weekend's outage at the
  * recipient's end; a message still deferred after that is unlikely to be wanted any more.
  */
-const DEFAULT_MAX_QUEUE_LIFETIME = '5d';
+const DEFAULT_MAX_QUEUE_LIFETIME_MS = 5 * 86_400_000;
 
 /** Duration units, as Postfix's time parameters spell them. */
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -133,149 +133,57 @@ const SMTP_KEYS = [
 const DKIM_KEYS = ['domain', 'selector', 'privateKeyFile'];
 const UNSUBSCRIBE_KEYS = ['url', 'mailto'];
 
-/** RFC 6376 3.1: a selector is dot-separated sub-domain labels. */
-const SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 /** Deliberately plain: one `@`, no spaces, brackets or line breaks; the domain is checked on its own. */
 const ADDRESS = /^([^\s@<>"()\\,;:]+)@([^\s@<>]+)$/;
 
-/** Anything that could end a header line or smuggle a control character into one. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-type Json = Record<string, unknown>;
-
 /** Tells a JSON object from an array, null or a scalar. */
-export function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Collects every problem of a config, each naming its key, so one run shows them all. */
-export class Problems {
-  /** Each problem, in English and French. */
-  readonly texts: Text[] = [];
-
-  /** Each problem in English. */
-  get list(): string[] {
-    return this.texts.map((text) => text.en);
+/** An address with an optional display name (`Ville <info@example.org>`), as From and Reply-To take it. */
+export function readMailbox(value: unknown, path: string, problems: ConfigProblems): Mailbox | undefined {
+  const text = problems.string(value, path);
+  if (text === undefined) return undefined;
+  const angle = /^(.*?)\s*<([^<>]+)>$/.exec(text);
+  const name = angle === null ? null : (angle[1] ?? '').replace(/^"(.*)"$/, '$1').trim() || null;
+  const address = angle === null ? text : (angle[2] ?? '');
+  const parts = ADDRESS.exec(address);
+  const domain = parts?.[2] === undefined ? null : normaliseDomain(parts[2]);
+  if (parts === null || domain === null) {
+    problems.add(path, {
+      en: `must be an address like "Ville <info@example.org>", not "${text}"`,
+      fr: `doit être une adresse comme « Ville <info@example.org> », pas « ${text} »`,
+    });
+    return undefined;
   }
-
-  add(key: string, problem: Text): void {
-    this.texts.push({ en: `"${key}" ${problem.en}`, fr: `« ${key} » ${problem.fr}` });
-  }
-
-  /** Every problem on one line, in each language. */
-  joined(): Text {
-    return { en: this.list.join('; '), fr: this.texts.map((text) => text.fr).join(' ; ') };
-  }
-
-  unknownKeys(value: Json, allowed: readonly string[], prefix: string): void {
-    for (const key of Object.keys(value))
-      if (!allowed.includes(key))
-        this.add(prefix + key, {
-          en: 'is not a known setting (misspelt?)',
-          fr: 'n’est pas un paramètre connu (faute de frappe ?)',
-        });
-  }
-
-  string(value: Json, key: string, path: string, required: boolean): string | null {
-    const raw = value[key];
-    if (raw === undefined || raw === null) {
-      if (required) this.add(path, { en: 'is required', fr: 'est obligatoire' });
-      return null;
-    }
-    if (typeof raw !== 'string' || raw.trim() === '') {
-      this.add(path, { en: 'must be a non-empty string', fr: 'doit être une chaîne non vide' });
-      return null;
-    }
-    if (CONTROL.test(raw)) {
-      this.add(path, {
-        en: 'must not contain line breaks or control characters',
-        fr: 'ne doit contenir ni saut de ligne ni caractère de contrôle',
-      });
-      return null;
-    }
-    return raw.trim();
-  }
-
-  integer(value: Json, key: string, path: string, min: number, max: number, fallback: number): number {
-    const raw = value[key];
-    if (raw === undefined) return fallback;
-    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-      this.add(path, { en: `must be an integer from ${min} to ${max}`, fr: `doit être un entier de ${min} à ${max}` });
-      return fallback;
-    }
-    return raw;
-  }
-
-  domain(value: Json, key: string, path: string, required: boolean): string | null {
-    const raw = this.string(value, key, path, required);
-    if (raw === null) return null;
-    const domain = normaliseDomain(raw);
-    if (domain === null)
-      this.add(path, { en: `must be a domain name, not "${raw}"`, fr: `doit être un nom de domaine, pas « ${raw} »` });
-    return domain;
-  }
-
-  mailbox(value: Json, key: string, path: string, required: boolean): Mailbox | null {
-    const raw = this.string(value, key, path, required);
-    if (raw === null) return null;
-    const angle = /^(.*?)\s*<([^<>]+)>$/.exec(raw);
-    const name = angle === null ? null : (angle[1] ?? '').replace(/^"(.*)"$/, '$1').trim() || null;
-    const address = angle === null ? raw : (angle[2] ?? '');
-    const parts = ADDRESS.exec(address);
-    const domain = parts?.[2] === undefined ? null : normaliseDomain(parts[2]);
-    if (parts === null || domain === null) {
-      this.add(path, {
-        en: `must be an address like "Ville <info@example.org>", not "${raw}"`,
-        fr: `doit être une adresse comme « Ville <info@example.org> », pas « ${raw} »`,
-      });
-      return null;
-    }
-    return { name, address: `${parts[1] ?? ''}@${domain}`, domain };
-  }
+  return { name, address: `${parts[1] ?? ''}@${domain}`, domain };
 }
 
-/** Reads a secret file through the shared reader, recording a refusal as a problem of `key`. */
-function readSecretSetting(path: string, key: string, problems: Problems): string | null {
-  const secret = readSecretFile(path);
+/** Reads a secret file through the shared reader, recording a refusal as a problem of `path`. */
+function readSecretSetting(file: string, path: string, problems: ConfigProblems): string | null {
+  const secret = readSecretFile(file);
   if (secret.ok) return secret.text;
-  problems.add(key, secret.problem);
+  problems.add(path, secret.problem);
   return null;
 }
 
 /** Validates the `smtp` section: the organisation's server, how to reach it and log in, the send rates. */
 export function parseSmtp(
-  raw: unknown,
+  value: unknown,
   baseDir: string,
   env: NodeJS.ProcessEnv,
-  problems: Problems,
+  problems: ConfigProblems,
   warnings: Text[],
 ): SmtpConfig | null {
-  if (!isObject(raw)) {
-    problems.add(
-      'smtp',
-      raw === undefined
-        ? { en: 'is required', fr: 'est obligatoire' }
-        : { en: 'must be an object', fr: 'doit être un objet' },
-    );
-    return null;
-  }
-  problems.unknownKeys(raw, SMTP_KEYS, 'smtp.');
-  const host = problems.string(raw, 'host', 'smtp.host', true);
-  let security: SmtpSecurity = 'starttls';
-  if (raw.security !== undefined) {
-    if (SECURITIES.includes(raw.security as SmtpSecurity)) security = raw.security as SmtpSecurity;
-    else
-      problems.add('smtp.security', {
-        en: `must be one of "starttls", "tls", "none", not ${JSON.stringify(raw.security)}`,
-        fr: `doit valoir « starttls », « tls » ou « none », pas ${JSON.stringify(raw.security)}`,
-      });
-  }
-  const port = problems.integer(raw, 'port', 'smtp.port', 1, 65535, DEFAULT_PORTS[security]);
-  const user = problems.string(raw, 'user', 'smtp.user', false);
-  const passwordEnv = problems.string(raw, 'passwordEnv', 'smtp.passwordEnv', false);
-  const passwordFile = problems.string(raw, 'passwordFile', 'smtp.passwordFile', false);
+  const raw = problems.required(value, 'smtp', (section, path) => problems.object(section, path, SMTP_KEYS));
+  if (raw === undefined) return null;
+  const host = problems.required(raw.host, 'smtp.host', (text, path) => problems.string(text, path)) ?? null;
+  const security = problems.oneOf(raw.security, 'smtp.security', SECURITIES) ?? 'starttls';
+  const port = problems.integer(raw.port, 'smtp.port', 1, 65535) ?? DEFAULT_PORTS[security];
+  const user = problems.string(raw.user, 'smtp.user') ?? null;
+  const passwordEnv = problems.string(raw.passwordEnv, 'smtp.passwordEnv') ?? null;
+  const passwordFile = problems.filePath(raw.passwordFile, 'smtp.passwordFile', baseDir) ?? null;
   let password: string | null = null;
   if (passwordEnv !== null && passwordFile !== null) {
     problems.add('smtp.passwordEnv', {
@@ -291,8 +199,7 @@ export function parseSmtp(
       });
   } else if (passwordFile !== null) {
     // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
-    password =
-      readSecretSetting(resolve(baseDir, passwordFile), 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
+    password = readSecretSetting(passwordFile, 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
   }
   if (user !== null && passwordEnv === null && passwordFile === null)
     problems.add('smtp.user', {
@@ -309,115 +216,82 @@ export function parseSmtp(
       en: `is "none": the password would cross the network in clear to "${host}"`,
       fr: `vaut « none » : le mot de passe traverserait le réseau en clair jusqu’à « ${host} »`,
     });
-  let tlsRejectUnauthorized = true;
-  if (raw.tlsRejectUnauthorized !== undefined) {
-    if (raw.tlsRejectUnauthorized === false) {
-      tlsRejectUnauthorized = false;
-      warnings.push({
-        en: `TLS certificate verification is off for "${host ?? ''}" (smtp.tlsRejectUnauthorized): anyone on the path can read the password and the messages`,
-        fr: `La vérification du certificat TLS est désactivée pour "${host ?? ''}" (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
-      });
-    } else if (raw.tlsRejectUnauthorized !== true)
-      problems.add('smtp.tlsRejectUnauthorized', { en: 'must be true or false', fr: 'doit valoir true ou false' });
-  }
-  const helo = problems.domain(raw, 'helo', 'smtp.helo', false);
-  const sendingIps: string[] = [];
-  if (raw.sendingIps !== undefined) {
-    const list = Array.isArray(raw.sendingIps) ? (raw.sendingIps as unknown[]) : [raw.sendingIps];
-    for (const ip of list) {
-      if (typeof ip === 'string' && isIP(ip.trim()) !== 0) sendingIps.push(ip.trim());
-      else
-        problems.add('smtp.sendingIps', {
-          en: `must list IP addresses, not ${JSON.stringify(ip)}`,
-          fr: `doit lister des adresses IP, pas ${JSON.stringify(ip)}`,
-        });
-    }
-  }
-  const smtp: SmtpConfig = {
+  const tlsRejectUnauthorized = problems.boolean(raw.tlsRejectUnauthorized, 'smtp.tlsRejectUnauthorized') ?? true;
+  if (!tlsRejectUnauthorized)
+    warnings.push({
+      en: `TLS certificate verification is off for "${host ?? ''}" (smtp.tlsRejectUnauthorized): anyone on the path can read the password and the messages`,
+      fr: `La vérification du certificat TLS est désactivée pour "${host ?? ''}" (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
+    });
+  const sendingIps = problems.list(raw.sendingIps, 'smtp.sendingIps', (ip, path) => problems.ipAddress(ip, path));
+  return {
     host: host ?? '',
     port,
     security,
     user,
     password,
-    pool: problems.integer(raw, 'pool', 'smtp.pool', 1, MAX_POOL, DEFAULT_POOL),
-    ratePerSecond: problems.integer(raw, 'ratePerSecond', 'smtp.ratePerSecond', 1, 10_000, DEFAULT_RATE_PER_SECOND),
-    perDomainRatePerMinute: problems.integer(
-      raw,
-      'perDomainRatePerMinute',
-      'smtp.perDomainRatePerMinute',
-      1,
-      1_000_000,
+    pool: problems.integer(raw.pool, 'smtp.pool', 1, MAX_POOL) ?? DEFAULT_POOL,
+    ratePerSecond: problems.integer(raw.ratePerSecond, 'smtp.ratePerSecond', 1, 10_000) ?? DEFAULT_RATE_PER_SECOND,
+    perDomainRatePerMinute:
+      problems.integer(raw.perDomainRatePerMinute, 'smtp.perDomainRatePerMinute', 1, 1_000_000) ??
       DEFAULT_PER_DOMAIN_RATE_PER_MINUTE,
-    ),
-    helo,
+    helo: problems.hostName(raw.helo, 'smtp.helo') ?? null,
     tlsRejectUnauthorized,
-    sendingIps,
+    sendingIps: sendingIps ?? [],
   };
-  return smtp;
 }
 
 /** Validates the `dkim` section and reads its 0600 private key; null when the section is absent or wrong. */
-export function parseDkim(raw: unknown, baseDir: string, problems: Problems): DkimConfig | null {
-  if (raw === undefined || raw === null) return null;
-  if (!isObject(raw)) {
-    problems.add('dkim', { en: 'must be an object', fr: 'doit être un objet' });
-    return null;
-  }
-  problems.unknownKeys(raw, DKIM_KEYS, 'dkim.');
-  const domain = problems.domain(raw, 'domain', 'dkim.domain', true);
-  const selector = problems.string(raw, 'selector', 'dkim.selector', true);
-  if (selector !== null && !SELECTOR.test(selector))
-    problems.add('dkim.selector', {
-      en: `must be dot-separated DNS labels (RFC 6376 3.1), not "${selector}"`,
-      fr: `doit être une suite d’étiquettes DNS séparées par des points (RFC 6376 3.1), pas « ${selector} »`,
-    });
-  const keyPath = problems.string(raw, 'privateKeyFile', 'dkim.privateKeyFile', true);
-  if (keyPath === null) return null;
-  const privateKeyFile = resolve(baseDir, keyPath);
+export function parseDkim(value: unknown, baseDir: string, problems: ConfigProblems): DkimConfig | null {
+  if (value === null) return null;
+  const raw = problems.object(value, 'dkim', DKIM_KEYS);
+  if (raw === undefined) return null;
+  const domain = problems.required(raw.domain, 'dkim.domain', (text, path) => problems.hostName(text, path));
+  const selector = problems.required(raw.selector, 'dkim.selector', (text, path) => problems.dkimSelector(text, path));
+  const privateKeyFile = problems.required(raw.privateKeyFile, 'dkim.privateKeyFile', (text, path) =>
+    problems.filePath(text, path, baseDir),
+  );
+  if (privateKeyFile === undefined) return null;
   const privateKey = readSecretSetting(privateKeyFile, 'dkim.privateKeyFile', problems);
   if (privateKey !== null && !/-----BEGIN (?:RSA )?PRIVATE KEY-----/.test(privateKey))
     problems.add('dkim.privateKeyFile', {
       en: `names "${privateKeyFile}", which holds no PEM private key`,
       fr: `désigne « ${privateKeyFile} », qui ne contient pas de clé privée PEM`,
     });
-  if (domain === null || selector === null || privateKey === null) return null;
-  return { domain, selector: selector.toLowerCase(), privateKeyFile, privateKey };
+  if (domain === undefined || selector === undefined || privateKey === null) return null;
+  return { domain, selector, privateKeyFile, privateKey };
 }
 
-function parseListUnsubscribe(raw: unknown, problems: Problems): ListUnsubscribeConfig | null {
-  if (raw === undefined || raw === null) return null;
-  if (!isObject(raw)) {
-    problems.add('listUnsubscribe', { en: 'must be an object', fr: 'doit être un objet' });
-    return null;
-  }
-  problems.unknownKeys(raw, UNSUBSCRIBE_KEYS, 'listUnsubscribe.');
-  const url = problems.string(raw, 'url', 'listUnsubscribe.url', false);
+function parseListUnsubscribe(value: unknown, problems: ConfigProblems): ListUnsubscribeConfig | null {
+  if (value === null) return null;
+  const raw = problems.object(value, 'listUnsubscribe', UNSUBSCRIBE_KEYS);
+  if (raw === undefined) return null;
+  const url = problems.string(raw.url, 'listUnsubscribe.url') ?? null;
   // RFC 8058 3.1: one-click unsubscription needs an https URI; plain http would let anyone on the path forge it.
   if (url !== null && !/^https:\/\/[^\s<>]+$/i.test(url))
     problems.add('listUnsubscribe.url', {
       en: `must be an https URL (RFC 8058 3.1), not "${url}"`,
       fr: `doit être une URL https (RFC 8058 3.1), pas « ${url} »`,
     });
-  const mailto = problems.mailbox(raw, 'mailto', 'listUnsubscribe.mailto', false);
-  if (url === null && mailto === null && raw.url === undefined && raw.mailto === undefined)
+  const mailto = readMailbox(raw.mailto, 'listUnsubscribe.mailto', problems)?.address ?? null;
+  if (raw.url === undefined && raw.mailto === undefined)
     problems.add('listUnsubscribe', {
       en: 'needs "url", "mailto" or both',
       fr: 'doit contenir « url », « mailto » ou les deux',
     });
-  return url === null && mailto === null ? null : { url, mailto: mailto?.address ?? null };
+  return url === null && mailto === null ? null : { url, mailto };
 }
 
 /** Reads a duration like Postfix's (`5d`, `12h`, `90m`, `30s`, `1w`) into milliseconds. */
-function parseDuration(value: Json, key: string, fallback: string, problems: Problems): number {
-  const raw = value[key] ?? fallback;
-  const match = typeof raw === 'string' ? DURATION.exec(raw.trim()) : null;
+function readDuration(value: unknown, path: string, problems: ConfigProblems): number | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
   const unit = DURATION_UNITS_MS[match?.[2] ?? ''];
   if (match === null || unit === undefined) {
-    problems.add(key, {
-      en: `must be a duration like "5d", "12h", "90m", "30s" or "1w", not ${JSON.stringify(raw)}`,
-      fr: `doit être une durée comme « 5d », « 12h », « 90m », « 30s » ou « 1w », pas ${JSON.stringify(raw)}`,
+    problems.add(path, {
+      en: `must be a duration like "5d", "12h", "90m", "30s" or "1w", not ${JSON.stringify(value)}`,
+      fr: `doit être une durée comme « 5d », « 12h », « 90m », « 30s » ou « 1w », pas ${JSON.stringify(value)}`,
     });
-    return 0;
+    return undefined;
   }
   return Number(match[1]) * unit;
 }
@@ -431,7 +305,7 @@ export function parseCampaignConfig(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): CampaignConfig {
-  const problems = new Problems();
+  const problems = new ConfigProblems();
   const warnings: Text[] = [];
   if (!isObject(value))
     throw new InputError(
@@ -443,30 +317,42 @@ export function parseCampaignConfig(
       'ECONFIG',
     );
   const baseDir = dirname(resolve(file));
-  problems.unknownKeys(value, CAMPAIGN_KEYS, '');
+  problems.object(value, '', CAMPAIGN_KEYS);
   const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
-  const from = problems.mailbox(value, 'from', 'from', true);
-  const replyTo = problems.mailbox(value, 'replyTo', 'replyTo', false);
-  const subject = problems.string(value, 'subject', 'subject', true);
-  if (subject !== null && subject.length > MAX_SUBJECT_LENGTH)
+  const from = problems.required(value.from, 'from', (text, path) => readMailbox(text, path, problems));
+  const replyTo = readMailbox(value.replyTo, 'replyTo', problems) ?? null;
+  const subject = problems.required(value.subject, 'subject', (text, path) => problems.string(text, path));
+  if (subject !== undefined && subject.length > MAX_SUBJECT_LENGTH)
     problems.add('subject', {
       en: `is longer than ${MAX_SUBJECT_LENGTH} characters (RFC 5322 2.1.1)`,
       fr: `dépasse ${MAX_SUBJECT_LENGTH} caractères (RFC 5322 2.1.1)`,
     });
-  const text = problems.string(value, 'text', 'text', false);
-  const html = problems.string(value, 'html', 'html', false);
-  if (text === null && html === null && value.text === undefined && value.html === undefined)
+  const text = problems.filePath(value.text, 'text', baseDir) ?? null;
+  const html = problems.filePath(value.html, 'html', baseDir) ?? null;
+  if (value.text === undefined && value.html === undefined)
     problems.add('text', {
       en: 'or "html" is required: a template for the message body',
       fr: 'ou « html » est obligatoire : un modèle pour le corps du message',
     });
-  const recipients = problems.string(value, 'recipients', 'recipients', true);
-  const returnPathDomain = problems.domain(value, 'returnPathDomain', 'returnPathDomain', true);
-  const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
+  const recipients = problems.required(value.recipients, 'recipients', (file, path) =>
+    problems.filePath(file, path, baseDir),
+  );
+  const returnPathDomain = problems.required(value.returnPathDomain, 'returnPathDomain', (name, path) =>
+    problems.hostName(name, path),
+  );
+  const messageIdDomain = problems.hostName(value.messageIdDomain, 'messageIdDomain');
   const dkim = parseDkim(value.dkim, baseDir, problems);
   const listUnsubscribe = parseListUnsubscribe(value.listUnsubscribe, problems);
-  const maxQueueLifetimeMs = parseDuration(value, 'maxQueueLifetime', DEFAULT_MAX_QUEUE_LIFETIME, problems);
-  if (problems.texts.length > 0 || smtp === null || from === null || subject === null || recipients === null) {
+  const maxQueueLifetimeMs =
+    readDuration(value.maxQueueLifetime, 'maxQueueLifetime', problems) ?? DEFAULT_MAX_QUEUE_LIFETIME_MS;
+  if (
+    problems.found.length > 0 ||
+    smtp === null ||
+    from === undefined ||
+    subject === undefined ||
+    recipients === undefined ||
+    returnPathDomain === undefined
+  ) {
     const found = problems.joined();
     throw new InputError(
       {
@@ -483,10 +369,10 @@ export function parseCampaignConfig(
     from,
     replyTo,
     subject,
-    textTemplate: text === null ? null : resolve(baseDir, text),
-    htmlTemplate: html === null ? null : resolve(baseDir, html),
-    recipients: resolve(baseDir, recipients),
-    returnPathDomain: returnPathDomain ?? '',
+    textTemplate: text,
+    htmlTemplate: html,
+    recipients,
+    returnPathDomain,
     messageIdDomain: messageIdDomain ?? from.domain,
     dkim,
     listUnsubscribe,

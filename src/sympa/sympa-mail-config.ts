@@ -1,11 +1,12 @@
 import { dirname, resolve } from 'node:path';
+import { ConfigProblems } from '../config/config-problems.js';
 import {
   CAMPAIGN_KEYS,
   isObject,
   parseDkim,
   parseSmtp,
-  Problems,
   readJsonConfig,
+  readMailbox,
   type DkimConfig,
   type Mailbox,
   type SmtpConfig,
@@ -49,15 +50,15 @@ export function parseSympaMailConfig(
       { file },
       'ECONFIG',
     );
-  const problems = new Problems();
+  const problems = new ConfigProblems();
   const warnings: Text[] = [];
   const baseDir = dirname(resolve(file));
-  problems.unknownKeys(value, CAMPAIGN_KEYS, '');
+  problems.object(value, '', CAMPAIGN_KEYS);
   const smtp = parseSmtp(value.smtp, baseDir, env, problems, warnings);
-  const from = problems.mailbox(value, 'from', 'from', true);
-  const messageIdDomain = problems.domain(value, 'messageIdDomain', 'messageIdDomain', false);
+  const from = problems.required(value.from, 'from', (text, path) => readMailbox(text, path, problems));
+  const messageIdDomain = problems.hostName(value.messageIdDomain, 'messageIdDomain');
   const dkim = parseDkim(value.dkim, baseDir, problems);
-  if (dkim !== null && from !== null && organisationalDomain(dkim.domain) !== organisationalDomain(from.domain))
+  if (dkim !== null && from !== undefined && organisationalDomain(dkim.domain) !== organisationalDomain(from.domain))
     problems.add('dkim.domain', {
       en: `is "${dkim.domain}", which is not aligned with the From domain "${from.domain}" (RFC 7489 3.1.1): DMARC would fail the mail`,
       fr: `vaut « ${dkim.domain} », qui n’est pas aligné sur le domaine du From « ${from.domain} » (RFC 7489 3.1.1) : le courriel échouerait au contrôle DMARC`,
@@ -67,7 +68,7 @@ export function parseSympaMailConfig(
       en: `No "dkim" section in "${file}": the mail is signed only if the server signs it, and Sympa's ownerdkim and authdkim scenarios ask to confirm each command`,
       fr: `Pas de section "dkim" dans "${file}" : le courriel n'est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
     });
-  if (problems.list.length > 0 || smtp === null || from === null) {
+  if (problems.found.length > 0 || smtp === null || from === undefined) {
     const found = problems.joined();
     throw new InputError(
       {

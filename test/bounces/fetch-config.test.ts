@@ -53,17 +53,22 @@ describe('parseBouncesSection()', () => {
   });
 
   it.each([
-    [{ imap: { ...base, hots: 'x' } }, '"bounces.imap.hots" is not a known setting'],
+    [{ imap: { ...base, hots: 'x' } }, '"bounces.imap.hots" is not a known setting (known: host, port, security,'],
+    [{ imap: { ...base, foldr: 'x' } }, '"bounces.imap.foldr" is not a known setting (did you mean "folder"?)'],
     [{ imap: { user: 'u', passwordEnv: 'IMAP_PW' } }, '"bounces.imap.host" is required'],
-    [{ imap: { ...base, security: 'ssl' } }, '"bounces.imap.security" must be "tls", "starttls" or "none"'],
+    [
+      { imap: { ...base, security: 'ssl' } },
+      '"bounces.imap.security" must be one of "tls", "starttls", "none", not a string ("ssl")',
+    ],
     [{ imap: { ...base, port: 0 } }, '"bounces.imap.port" must be an integer from 1 to 65535'],
     [{ imap: { ...base, passwordFile: 'pw' } }, 'cannot both be set'],
     [{ imap: { host: 'h', user: 'u' } }, '"bounces.imap.passwordEnv" or "bounces.imap.passwordFile" is required'],
     [{ imap: { ...base, security: 'none' } }, 'would cross the network in clear'],
     [{ imap: { ...base, doneFolder: 'INBOX' } }, '"bounces.imap.doneFolder" must differ'],
     [{ imap: base, keepRaw: 'yes' }, '"bounces.keepRaw" must be true or false'],
-    [{ imap: base, extra: 1 }, '"bounces.extra" is not a known setting'],
-    ['imap', '"bounces" must be a JSON object'],
+    [{ imap: base, extra: 1 }, '"bounces.extra" is not a known setting (known: imap, keepRaw)'],
+    [{ imap: base, keepRaws: true }, '"bounces.keepRaws" is not a known setting (did you mean "keepRaw"?)'],
+    ['imap', '"bounces" must be an object, not a string ("imap")'],
   ])('parseBouncesSection() rejects %j naming the file and the JSON path', (value, message) => {
     expect(() => bounces(value)).toThrow(message);
     expect(() => bounces(value)).toThrow('Cannot use config "/etc/facteur/f.json"');

@@ -18,19 +18,49 @@ describe('parseDormantSection()', () => {
   });
 
   const invalid: { value: unknown; message: string }[] = [
-    { value: 'yes', message: '"dormant" must be an object' },
-    { value: { bounce: [] }, message: '"dormant.bounce" must be an object' },
-    { value: { bounce: { treshold: 3 } }, message: '"dormant.bounce.treshold" is not a known setting' },
-    { value: { bounce: { threshold: 0 } }, message: '"dormant.bounce.threshold" must be a number from 0.1' },
-    { value: { bounce: { windowDays: 1.5 } }, message: '"dormant.bounce.windowDays" must be an integer' },
-    { value: { bounce: { hardWeight: '1' } }, message: '"dormant.bounce.hardWeight" must be a number' },
+    { value: 'yes', message: '"dormant" must be an object, not a string ("yes")' },
+    { value: { bounce: [] }, message: '"dormant.bounce" must be an object, not an array' },
+    {
+      value: { bounce: { treshold: 3 } },
+      message: '"dormant.bounce.treshold" is not a known setting (did you mean "threshold"?)',
+    },
+    {
+      value: { bounce: { threshold: 0 } },
+      message: '"dormant.bounce.threshold" must be a number from 0.1 to 10000, not a number (0)',
+    },
+    {
+      value: { bounce: { windowDays: 1.5 } },
+      message: '"dormant.bounce.windowDays" must be an integer from 1 to 3650, not a number (1.5)',
+    },
+    {
+      value: { bounce: { hardWeight: '1' } },
+      message: '"dormant.bounce.hardWeight" must be a number from 0 to 100, not a string ("1")',
+    },
     { value: { bounce: { softWeight: 2 } }, message: '"dormant.bounce.softWeight" (2) must not exceed' },
     { value: { bounce: { staleAfterDays: 200 } }, message: '"dormant.bounce.staleAfterDays" must not exceed' },
-    { value: { deadDomainConfirmHours: 0 }, message: '"dormant.deadDomainConfirmHours" must be an integer' },
-    { value: { unusedDays: 3 }, message: '"dormant.unusedDays" is not a known setting' },
+    {
+      value: { deadDomainConfirmHours: 0 },
+      message: '"dormant.deadDomainConfirmHours" must be an integer from 1 to 87600, not a number (0)',
+    },
+    {
+      value: { unusedDays: 3 },
+      message: '"dormant.unusedDays" is not a known setting (known: bounce, deadDomainConfirmHours, unusedMailboxDays)',
+    },
   ];
   it.each(invalid)('rejects $value naming the JSON path', ({ value, message }) => {
     expect(() => parseDormantSection(value, 'dormant')).toThrow(message);
+  });
+
+  it('names the nearest known key of a misspelt one in French too', () => {
+    expect(() => parseDormantSection({ bounce: { windowDay: 30 } }, 'dormant')).toThrow(
+      expect.objectContaining({
+        text: expect.objectContaining({
+          fr: expect.stringContaining(
+            '« dormant.bounce.windowDay » n’est pas un réglage connu (vouliez-vous dire « windowDays » ?)',
+          ) as unknown,
+        }) as unknown,
+      }),
+    );
   });
 
   it('reports every problem at once', () => {

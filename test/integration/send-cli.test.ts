@@ -196,6 +196,31 @@ describe('facteur send (built CLI)', () => {
     expect(people(n).map((p) => counts.get(p.email))).toEqual(Array.from({ length: n }, () => 1));
   });
 
+  it('preflight refuses a config with misspelt keys (exit 2), naming each with the nearest known key, in English and French', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({
+      port: smtp.port,
+      rows: people(1),
+      config: { retunPathDomain: FROM_DOMAIN },
+      smtp: { ratePerSecnd: 10 },
+    });
+    const en = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address, '--json']);
+    expect(en.code).toBe(2);
+    expect(en.stdout).toBe('');
+    expect(en.stderr).toContain(`Cannot use campaign config "${fixture.configFile}"`);
+    expect(en.stderr).toContain('"smtp.ratePerSecnd" is not a known setting (did you mean "ratePerSecond"?)');
+    expect(en.stderr).toContain('"retunPathDomain" is not a known setting (did you mean "returnPathDomain"?)');
+    const fr = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address, '--lang', 'fr']);
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain(
+      '« smtp.ratePerSecnd » n’est pas un réglage connu (vouliez-vous dire « ratePerSecond » ?)',
+    );
+    expect(fr.stderr).toContain(
+      '« retunPathDomain » n’est pas un réglage connu (vouliez-vous dire « returnPathDomain » ?)',
+    );
+    expect(smtp.dataCount()).toBe(0);
+  });
+
   it('exits 1 when a recipient is permanently rejected, and status lists it', async () => {
     await setUp(3);
     smtp.behaviour.onMessage = (message) =>

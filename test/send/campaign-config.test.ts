@@ -86,7 +86,7 @@ describe('parseCampaignConfig()', () => {
         {},
       ),
     );
-    expect(error.message).toContain('"smtp.sendingIps" must list IP addresses, not "mail.example.org"');
+    expect(error.message).toContain('"smtp.sendingIps[0]" must be an IPv4 or IPv6 address, not "mail.example.org"');
   });
 
   it('defaults the port to 465 for implicit TLS (RFC 8314)', () => {
@@ -201,8 +201,21 @@ describe('parseCampaignConfig()', () => {
       { smtp: { host: 'smtp.example.org', security: 'none', user: 'u', passwordEnv: 'PW' } },
       /"smtp\.security" is "none": the password would cross the network in clear/,
     ],
-    ['a misspelt key', { retunPathDomain: 'x.example' }, /"retunPathDomain" is not a known setting/],
-    ['a misspelt smtp key', { smtp: { host: 'h.example', prot: 25 } }, /"smtp\.prot" is not a known setting/],
+    [
+      'a misspelt key',
+      { retunPathDomain: 'x.example' },
+      /"retunPathDomain" is not a known setting \(did you mean "returnPathDomain"\?\)/,
+    ],
+    [
+      'a misspelt smtp key',
+      { smtp: { host: 'h.example', prot: 25 } },
+      /"smtp\.prot" is not a known setting \(known: host, port, security, user, passwordEnv, passwordFile, pool,/,
+    ],
+    [
+      'a single sending IP outside a list',
+      { smtp: { host: 'h.example', sendingIps: '192.0.2.25' } },
+      /"smtp\.sendingIps" must be an array, not a string \("192\.0\.2\.25"\)/,
+    ],
     ['a bad from', { from: 'not an address' }, /"from" must be an address like/],
     [
       'a from with a line break',
@@ -212,6 +225,11 @@ describe('parseCampaignConfig()', () => {
     ['a subject with a line break', { subject: 'Hi\nBcc: x@evil.example' }, /"subject" must not contain line breaks/],
     ['no template', { text: undefined }, /"text" or "html" is required/],
     ['a bad return-path domain', { returnPathDomain: 'not a domain' }, /"returnPathDomain" must be a domain name/],
+    [
+      'an IP address as HELO name (RFC 5321 4.1.1.1 wants a domain there)',
+      { smtp: { host: 'h.example', helo: '192.0.2.25' } },
+      /"smtp\.helo" must be a domain name, not "192\.0\.2\.25"/,
+    ],
     [
       'an http unsubscribe URL',
       { listUnsubscribe: { url: 'http://example.org/u' } },
@@ -245,6 +263,20 @@ describe('parseCampaignConfig()', () => {
     expect(error.message).toBe(
       `Cannot use campaign config "${join(dir, 'c.json')}": "from" is required; "subject" is required`,
     );
+  });
+
+  it('names the nearest known key of a misspelt one, in English and French', () => {
+    const error = errorOf(() =>
+      parseCampaignConfig(
+        { ...minimal(), dkim: { domain: 'consult.example.org', selecter: 's', privateKeyFile: 'k.pem' } },
+        join(dir, 'c.json'),
+        {},
+      ),
+    );
+    expect(error.text.en).toContain('"dkim.selecter" is not a known setting (did you mean "selector"?)');
+    expect(error.text.fr).toContain('« dkim.selecter » n’est pas un réglage connu (vouliez-vous dire « selector » ?)');
+    expect(error.text.en).toContain('"dkim.selector" is required');
+    expect(error.text.fr).toContain('« dkim.selector » est obligatoire');
   });
 
   it('allows no encryption to a loopback relay', () => {

@@ -76,7 +76,7 @@ describe('parseSympaMailConfig()', () => {
         {},
       ),
     ).toThrow(
-      /Cannot use send config ".*send\.json": "form" is not a known setting.*"smtp\.prot" is not a known setting.*"from" is required/,
+      /Cannot use send config ".*send\.json": "form" is not a known setting \(known: smtp, from, .*\).*"smtp\.prot" is not a known setting.*"from" is required/,
     );
   });
 
