@@ -21,8 +21,8 @@ export default defineCheck({
     'dnsbl.listed': {
       severity: 'error',
       title: {
-        en: 'IP {address} is on {count} blocklist(s)',
-        fr: 'L’IP {address} figure sur {count} liste(s) de blocage',
+        en: 'IP {address} is on {count|blocklist|blocklists}',
+        fr: 'L’IP {address} figure sur {count|liste|listes} de blocage',
       },
       explanation: {
         en: 'Receivers that use these lists refuse or junk mail from this address.',
@@ -36,8 +36,8 @@ export default defineCheck({
     'rhsbl.listed': {
       severity: 'error',
       title: {
-        en: 'The domain is on {count} domain blocklist(s)',
-        fr: 'Le domaine figure sur {count} liste(s) de blocage de domaines',
+        en: 'The domain is on {count|domain blocklist|domain blocklists}',
+        fr: 'Le domaine figure sur {count|liste|listes} de blocage de domaines',
       },
       explanation: {
         en: 'Receivers that use these lists refuse or junk mail that mentions or comes from this domain.',

@@ -19,10 +19,30 @@ export function isLang(value: string): value is Lang {
   return (LANGS as readonly string[]).includes(value);
 }
 
-/** Replaces `{name}` placeholders in a text of the chosen language. */
+/** Plural categories by language: French counts 0 and 1 as singular, English only 1 (CLDR, as Intl knows them). */
+const PLURAL_RULES: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules('en'), fr: new Intl.PluralRules('fr') };
+
+/** `{name}`, or `{name|word|words}` for a number and the word that agrees with it. */
+const PLACEHOLDER = /\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}/g;
+
+/**
+ * Replaces `{name}` placeholders in a text of the chosen language. `{name|word|words}` writes the number and the word
+ * that agrees with it: `{error|erreur|erreurs}` gives "0 erreur", "1 erreur", "2 erreurs" in French.
+ */
 export function render(text: Text, lang: Lang, values: Record<string, string | number> = {}): string {
-  return text[lang].replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return text[lang].replace(PLACEHOLDER, (whole, name: string, one: string | undefined, other: string | undefined) => {
     const value = values[name];
-    return value === undefined ? whole : String(value);
+    if (value === undefined) return whole;
+    if (one === undefined || other === undefined) return String(value);
+    return `${value} ${PLURAL_RULES[lang].select(Number(value)) === 'one' ? one : other}`;
   });
+}
+
+/** A text whose placeholders have no value (a finding id explained, not a finding): each becomes "…", plurals "… words". */
+export function renderWithoutValues(text: Text, lang: Lang): string {
+  return text[lang].replace(
+    PLACEHOLDER,
+    (_whole, _name: string, _one: string | undefined, other: string | undefined) =>
+      other === undefined ? '…' : `… ${other}`,
+  );
 }

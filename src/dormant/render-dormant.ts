@@ -63,15 +63,18 @@ const TEXT = {
     fr: 'Sympa : {count} rebonds du {first} au {last}, score {score} sur {list}',
   },
   dead: {
-    en: 'domain {domain} {status}: seen {count} times from {first} to {last}',
+    en: 'domain {domain} {status}: seen {count|time|times} from {first} to {last}',
     fr: 'le domaine {domain} {status} : constaté {count} fois du {first} au {last}',
   },
   deadOk: { en: ' (last answered well on {date})', fr: ' (dernière bonne réponse le {date})' },
   complaint: {
-    en: 'complained {count} times (spam report), last on {last}',
-    fr: '{count} plainte(s) (signalement de spam), la dernière le {last}',
+    en: 'complained {count|time|times} (spam report), last on {last}',
+    fr: '{count|plainte|plaintes} (signalement de spam), la dernière le {last}',
   },
-  login: { en: 'last login on {date} ({days} days ago)', fr: 'dernière connexion le {date} (il y a {days} jours)' },
+  login: {
+    en: 'last login on {date} ({days|day|days} ago)',
+    fr: 'dernière connexion le {date} (il y a {days|jour|jours})',
+  },
   saved: { en: 'newest message in INBOX: {date}', fr: "message le plus récent de l'INBOX : {date}" },
   forgotten: {
     en: 'history forgotten on {date}: older events not counted',

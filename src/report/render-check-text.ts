@@ -14,8 +14,8 @@ const LABELS: Record<Severity | 'unknown' | 'ok', Text> = {
 };
 
 const SUMMARY: Text = {
-  en: '{domains} domains: {error} errors, {warning} warnings, {info} notes, {unknown} checks undecided',
-  fr: '{domains} domaines : {error} erreurs, {warning} avertissements, {info} remarques, {unknown} vérifications indécises',
+  en: '{domains|domain|domains}: {error|error|errors}, {warning|warning|warnings}, {info|note|notes}, {unknown|check|checks} undecided',
+  fr: '{domains|domaine|domaines} : {error|erreur|erreurs}, {warning|avertissement|avertissements}, {info|remarque|remarques}, {unknown|vérification indécise|vérifications indécises}',
 };
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -45,16 +45,16 @@ export const REPORT_TEXTS = {
     fr: '{startedAt} : {count} {severity}',
   },
   totals: {
-    en: '{domains} domains of {members} members: {error} errors, {warning} warnings, {info} notes, {acknowledged} acknowledged, {undecided} checks undecided',
-    fr: '{domains} domaines de {members} adhérents : {error} erreurs, {warning} avertissements, {info} remarques, {acknowledged} pris en compte, {undecided} vérifications indécises',
+    en: '{domains|domain|domains} of {members|member|members}: {error|error|errors}, {warning|warning|warnings}, {info|note|notes}, {acknowledged} acknowledged, {undecided|check|checks} undecided',
+    fr: '{domains|domaine|domaines} de {members|adhérent|adhérents} : {error|erreur|erreurs}, {warning|avertissement|avertissements}, {info|remarque|remarques}, {acknowledged} pris en compte, {undecided|vérification indécise|vérifications indécises}',
   },
   changeCounts: {
     en: '{new} new, {worsened} worse, {acknowledged} acknowledged, {improved} better, {resolved} fixed, {carried} kept while undecided',
-    fr: '{new} nouveaux, {worsened} aggravés, {acknowledged} pris en compte, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse',
+    fr: '{new|nouveau|nouveaux}, {worsened|aggravé|aggravés}, {acknowledged} pris en compte, {improved|amélioré|améliorés}, {resolved|corrigé|corrigés}, {carried|conservé|conservés} faute de réponse',
   },
   domainCounts: {
-    en: '{error} errors, {warning} warnings, {info} notes',
-    fr: '{error} erreurs, {warning} avertissements, {info} remarques',
+    en: '{error|error|errors}, {warning|warning|warnings}, {info|note|notes}',
+    fr: '{error|erreur|erreurs}, {warning|avertissement|avertissements}, {info|remarque|remarques}',
   },
 } satisfies Record<string, Text>;
 

@@ -115,7 +115,7 @@ describe('reports from a history database', () => {
     expect(outcome.ignoredRun).toMatchObject({ id: 3, status: 'incomplete' });
     expect(readdirSync(out).sort()).toEqual(['member-alice.md', 'member-bob.md', 'summary.md']);
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
-    expect(summary).toContain('4 domains of 2 members: 1 errors, 1 warnings');
+    expect(summary).toContain('4 domains of 2 members: 1 error, 1 warning');
     expect(summary).toContain('**New** Error a\\.org `dmarc.missing`');
     expect(readFileSync(join(out, 'member-bob.md'), 'utf8')).not.toContain('a\\.org');
   });

@@ -45,8 +45,8 @@ describe('facteur bounces fetch (CLI)', () => {
 
     const again = run(['--maildir', maildir, '--db', db, '--lang', 'fr']);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('0 enregistrés');
-    expect(again.stdout).toContain('Cette exécution : 0 messages');
+    expect(again.stdout).toContain('0 enregistré,');
+    expect(again.stdout).toContain('Cette exécution : 0 message, 0 événement destinataire');
   });
 
   it('bounces fetch with no source exits 2 and leaves stdout empty', () => {

@@ -78,7 +78,7 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     const text = await apply();
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
-      `Dry run: would mail 1 messages to ${ROBOT} from ${OWNER} through 127.0.0.1:${smtp.port}`,
+      `Dry run: would mail 1 message to ${ROBOT} from ${OWNER} through 127.0.0.1:${smtp.port}`,
     );
     expect(text.stdout).toContain(`MAIL FROM:<${OWNER}>\nRCPT TO:<${ROBOT}>\nDKIM-Signature: v=1; a=rsa-sha256;`);
     expect(text.stdout).toContain(`\n\nQUIET DEL ${LIST} b=3Dx@example.net\nQUIET DEL ${LIST} carol@example.com\n`);

@@ -149,7 +149,7 @@ describe.each([
         '--json',
       ]);
       expect(stderr).toContain(
-        `1 lists, 4 members imported from ${server.kind === 'PostgreSQL' ? 'PostgreSQL' : 'MySQL'} database "sympa" on 127.0.0.1:${server.port}`,
+        `1 list, 4 members imported from ${server.kind === 'PostgreSQL' ? 'PostgreSQL' : 'MySQL'} database "sympa" on 127.0.0.1:${server.port}`,
       );
       expect(code).toBe(1);
       const document = JSON.parse(stdout) as { entries: { address: string; inclusion: unknown }[] };

@@ -34,8 +34,8 @@ export interface BouncesFetchJson extends FetchReport {
 
 const TEXTS = {
   source: {
-    en: '{source}: {seen} seen, {recorded} recorded, {already} already recorded, {odd} set aside, {events} events; {moved} moved, {flagged} flagged, {left} left in place',
-    fr: '{source} : {seen} vus, {recorded} enregistrés, {already} déjà enregistrés, {odd} mis de côté, {events} événements ; {moved} déplacés, {flagged} marqués, {left} laissés en place',
+    en: '{source}: {seen} seen, {recorded} recorded, {already} already recorded, {odd} set aside, {events|event|events}; {moved} moved, {flagged} flagged, {left} left in place',
+    fr: '{source} : {seen|vu|vus}, {recorded|enregistré|enregistrés}, {already|déjà enregistré|déjà enregistrés}, {odd} mis de côté, {events|événement|événements} ; {moved|déplacé|déplacés}, {flagged|marqué|marqués}, {left|laissé|laissés} en place',
   },
   failed: {
     en: '{source}: stopped early: {error} (rerunning is safe: nothing is lost or counted twice)',
@@ -46,8 +46,8 @@ const TEXTS = {
     fr: '{source} : le dossier a été recréé (UIDVALIDITY a changé) ; ses messages ont été relus, sans recompter ceux déjà connus',
   },
   total: {
-    en: 'This run: {messages} messages, {events} recipient events, {hard} hard bounces',
-    fr: 'Cette exécution : {messages} messages, {events} événements destinataires, {hard} rejets définitifs (hard bounces)',
+    en: 'This run: {messages|message|messages}, {events|recipient event|recipient events}, {hard|hard bounce|hard bounces}',
+    fr: 'Cette exécution : {messages|message|messages}, {events|événement destinataire|événements destinataires}, {hard|rejet définitif|rejets définitifs} (hard bounces)',
   },
   byKind: { en: 'By kind', fr: 'Par nature' },
   byReason: { en: 'By reason', fr: 'Par raison' },

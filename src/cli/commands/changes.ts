@@ -212,8 +212,8 @@ const TEXTS = {
     fr: 'Changements entre le passage {previous} ({previousAt}) et le passage {current} ({currentAt})',
   },
   nothingToCompare: {
-    en: 'Nothing to compare yet: the database holds {count} complete run(s), two are needed',
-    fr: 'Rien à comparer pour l’instant : la base contient {count} passage(s) complet(s), il en faut deux',
+    en: 'Nothing to compare yet: the database holds {count|complete run|complete runs}, two are needed',
+    fr: 'Rien à comparer pour l’instant : la base contient {count|passage complet|passages complets}, il en faut deux',
   },
   noChange: { en: 'Nothing changed', fr: 'Aucun changement' },
   noMember: { en: '(no member)', fr: '(sans adhérent)' },
@@ -235,7 +235,7 @@ const TEXTS = {
   removed: { en: 'No longer checked: {domains}', fr: 'Plus vérifiés : {domains}' },
   summary: {
     en: '{new} new, {worsened} worse, {acknowledged} acknowledged, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
-    fr: '{new} nouveaux, {worsened} aggravés, {acknowledged} pris en compte, {improved} améliorés, {resolved} corrigés, {carried} conservés faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged} inchangés',
+    fr: '{new|nouveau|nouveaux}, {worsened|aggravé|aggravés}, {acknowledged} pris en compte, {improved|amélioré|améliorés}, {resolved|corrigé|corrigés}, {carried|conservé|conservés} faute de réponse, {firstSeen} sur de nouveaux domaines, {unchanged|inchangé|inchangés}',
   },
 } satisfies Record<string, Text>;
 

@@ -74,12 +74,12 @@ interface DormantCommandOptions {
 
 const TEXT = {
   passwd: {
-    en: 'facteur: wrote "{file}" with {count} users set to nologin; check it, then move it in place yourself\n',
-    fr: 'facteur : "{file}" écrit avec {count} utilisateurs en nologin ; vérifiez-le puis mettez-le en place vous-même\n',
+    en: 'facteur: wrote "{file}" with {count|user|users} set to nologin; check it, then move it in place yourself\n',
+    fr: 'facteur : "{file}" écrit avec {count|utilisateur|utilisateurs} en nologin ; vérifiez-le puis mettez-le en place vous-même\n',
   },
   limesurvey: {
-    en: 'facteur: {matched} LimeSurvey participants matched\n',
-    fr: 'facteur : {matched} participants LimeSurvey retrouvés\n',
+    en: 'facteur: {matched|LimeSurvey participant|LimeSurvey participants} matched\n',
+    fr: 'facteur : {matched|participant LimeSurvey retrouvé|participants LimeSurvey retrouvés}\n',
   },
   forgot: {
     en: 'Forgot the bounce history of {address}: {count} events no longer count (recorded as done by {actor})\n',
@@ -96,12 +96,12 @@ const TEXT = {
     fr: 'facteur : pas de réponse DNS pour {domains} ; relancez plus tard\n',
   },
   imported: {
-    en: 'facteur: {lists} lists, {members} members imported from {source}\n',
-    fr: 'facteur : {lists} listes, {members} abonnés importés de {source}\n',
+    en: 'facteur: {lists|list|lists}, {members|member|members} imported from {source}\n',
+    fr: 'facteur : {lists|liste|listes}, {members|abonné importé|abonnés importés} de {source}\n',
   },
   importedFile: {
-    en: 'facteur: {list}: {count} members imported from "{file}"\n',
-    fr: 'facteur : {list} : {count} abonnés importés de « {file} »\n',
+    en: 'facteur: {list}: {count|member|members} imported from "{file}"\n',
+    fr: 'facteur : {list} : {count|abonné importé|abonnés importés} de « {file} »\n',
   },
   included: {
     en: 'facteur: {count} of these addresses come from Sympa data sources ({sources}): sympa del only excludes them from the list, the sources still hold them; fix them there too\n',
@@ -109,12 +109,12 @@ const TEXT = {
   },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
   mailDryRun: {
-    en: 'Dry run: would mail {count} messages to {robot} from {from} through {server}; nothing is sent\n',
-    fr: 'Essai : enverrait {count} courriels à {robot} de la part de {from} par {server} ; rien n’est envoyé\n',
+    en: 'Dry run: would mail {count|message|messages} to {robot} from {from} through {server}; nothing is sent\n',
+    fr: 'Essai : enverrait {count|courriel|courriels} à {robot} de la part de {from} par {server} ; rien n’est envoyé\n',
   },
   mailHeading: {
-    en: '\n--- message {part}/{parts}: {count} commands\n',
-    fr: '\n--- courriel {part}/{parts} : {count} commandes\n',
+    en: '\n--- message {part}/{parts}: {count|command|commands}\n',
+    fr: '\n--- courriel {part}/{parts} : {count|commande|commandes}\n',
   },
   mailConfirm: {
     en: 'Run again with --yes to send them\n',
@@ -125,12 +125,12 @@ const TEXT = {
     fr: 'Aucune commande à envoyer à {robot}\n',
   },
   mailLine: {
-    en: '  {outcome} {messageId}  {count} commands  {reply}\n',
-    fr: '  {outcome} {messageId}  {count} commandes  {reply}\n',
+    en: '  {outcome} {messageId}  {count|command|commands}  {reply}\n',
+    fr: '  {outcome} {messageId}  {count|commande|commandes}  {reply}\n',
   },
   mailed: {
-    en: 'Mailed {sent} of {count} messages to {robot} from {from} through {server}:\n',
-    fr: '{sent} courriels sur {count} envoyés à {robot} de la part de {from} par {server} :\n',
+    en: 'Mailed {sent} of {count|message|messages} to {robot} from {from} through {server}:\n',
+    fr: '{sent|courriel envoyé|courriels envoyés} sur {count} à {robot} de la part de {from} par {server} :\n',
   },
   sympaRuns: {
     en: 'Sympa runs the commands when the mail reaches it and reports to {from}. Under its default "del" scenario (owner) a list owner\'s commands run at once; under "auth", or "ownerdkim" and "authdkim" without a DKIM signature Sympa verifies, it mails {from} one confirmation request per address instead\n',

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ALL_CHECKS } from '../../checks/registry.js';
 import type { Check, FindingMeta } from '../../checks/types.js';
 import { InputError } from '../../errors.js';
+import { renderWithoutValues } from '../../i18n.js';
 import { langOption } from '../options.js';
 
 /** Finds the check that reports a finding id, with that finding's texts. */
@@ -56,8 +57,7 @@ export function registerExplain(program: Command): void {
         id,
         check: check.id,
         severity: meta.severity,
-        // Explaining an id, not a finding: placeholders have no value here.
-        title: meta.title[lang].replace(/\{\w+\}/g, '…'),
+        title: renderWithoutValues(meta.title, lang),
         explanation: meta.explanation[lang],
         remediation: meta.remediation[lang],
         rfc: check.rfc,

@@ -43,8 +43,8 @@ const TEXTS = {
   configWarning: { en: 'Warning: {text}', fr: 'Attention : {text}' },
   preflightHeader: { en: 'Preflight of campaign "{campaign}"', fr: 'Vérification de la campagne « {campaign} »' },
   preflightSummary: {
-    en: '{checked} recipients rendered, {skipped} rows skipped; {errors} errors, {warnings} warnings, {unknown} unknown',
-    fr: '{checked} destinataires rendus, {skipped} lignes ignorées ; {errors} erreurs, {warnings} avertissements, {unknown} inconnus',
+    en: '{checked|recipient|recipients} rendered, {skipped|row|rows} skipped; {errors|error|errors}, {warnings|warning|warnings}, {unknown} unknown',
+    fr: '{checked|destinataire rendu|destinataires rendus}, {skipped|ligne ignorée|lignes ignorées} ; {errors|erreur|erreurs}, {warnings|avertissement|avertissements}, {unknown|inconnu|inconnus}',
   },
   refused: {
     en: 'Nothing sent: the preflight found errors (fix them, or use --force to send anyway)',
@@ -56,23 +56,23 @@ const TEXTS = {
   },
   runSummary: {
     en: 'Campaign "{campaign}": {sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain this run ({elapsed} s)',
-    fr: 'Campagne « {campaign} » : {sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains lors de ce passage ({elapsed} s)',
+    fr: 'Campagne « {campaign} » : {sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains} lors de ce passage ({elapsed} s)',
   },
   expiredRun: {
     en: '{count} deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed, their last reply kept',
     fr: '{count} messages différés ont dépassé la durée de vie en file (maxQueueLifetime) et sont passés en échec, avec leur dernière réponse',
   },
   dryRunSummary: {
-    en: 'Dry run of "{campaign}": {rendered} messages rendered, {errors} cannot be rendered; nothing sent',
-    fr: 'Essai à blanc de « {campaign} » : {rendered} messages rendus, {errors} impossibles à rendre ; rien n’a été envoyé',
+    en: 'Dry run of "{campaign}": {rendered|message|messages} rendered, {errors} cannot be rendered; nothing sent',
+    fr: 'Essai à blanc de « {campaign} » : {rendered|message rendu|messages rendus}, {errors|impossible|impossibles} à rendre ; rien n’a été envoyé',
   },
   testLine: {
     en: 'Test of line {line} ({email}) to {to}: {reply}',
     fr: 'Test de la ligne {line} ({email}) vers {to} : {reply}',
   },
   queue: {
-    en: 'Queue: {pending} pending, {sent} sent, {deferred} deferred, {failed} failed, {uncertain} uncertain; {skipped} rows skipped, {duplicates} duplicates',
-    fr: 'File : {pending} en attente, {sent} envoyés, {deferred} différés, {failed} en échec, {uncertain} incertains ; {skipped} lignes ignorées, {duplicates} doublons',
+    en: 'Queue: {pending} pending, {sent} sent, {deferred} deferred, {failed} failed, {uncertain} uncertain; {skipped|row|rows} skipped, {duplicates|duplicate|duplicates}',
+    fr: 'File : {pending} en attente, {sent|envoyé|envoyés}, {deferred|différé|différés}, {failed} en échec, {uncertain|incertain|incertains} ; {skipped|ligne ignorée|lignes ignorées}, {duplicates|doublon|doublons}',
   },
   foundUncertain: {
     en: '{count} messages were in flight when the last run died: they are uncertain and are sent again only with --retry-uncertain',
@@ -94,7 +94,7 @@ const TEXTS = {
   },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
-    fr: '{bar} {percent} % {done}/{total}  {rate}/s  reste {eta}  ({sent} envoyés, {failed} en échec, {deferred} différés, {uncertain} incertains)',
+    fr: '{bar} {percent} % {done}/{total}  {rate}/s  reste {eta}  ({sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains})',
   },
   expiredStatus: {
     en: '{count} of the failed messages were still deferred when the queue lifetime ran out',

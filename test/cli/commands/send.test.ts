@@ -73,7 +73,7 @@ describe('renderRunText() and runExit()', () => {
       run: { ...REPORT.run, sent: 2, uncertain: 1 },
       counts: { ...REPORT.counts, sent: 2, uncertain: 1 },
     };
-    expect(renderRunText(report, 'fr')).toContain('2 envoyés, 0 en échec, 0 différés, 1 incertains');
+    expect(renderRunText(report, 'fr')).toContain('2 envoyés, 0 en échec, 0 différé, 1 incertain');
     expect(runExit(report)).toBe(3);
   });
 });
