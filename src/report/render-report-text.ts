@@ -19,7 +19,7 @@ export function plainText(value: string): string {
 }
 
 /** A run's start for people: `2026-11-23 02:00 UTC`. */
-function readableTime(iso: string): string {
+export function readableTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 

@@ -263,7 +263,11 @@ describe('computeChanges()', () => {
     expect(report.ignoredRun).toMatchObject({ id: broken, status: 'incomplete' });
     expect(report.hasRegression).toBe(true);
     expect(report.domains.map((d) => [d.domain, d.new.map((f) => f.id)])).toEqual([['asso.fr', ['spf.missing']]]);
-    expect(renderChangesText(report, 'fr')).toContain('NOUVEAU ERREUR spf.missing\u00a0: No SPF record');
+    const text = renderChangesText(report, 'fr');
+    expect(text).toContain('NOUVEAU ERREUR spf.missing\u00a0: No SPF record');
+    expect(text).toMatch(
+      /^Changements entre le passage \d+ \(2026-11-21 02:00 UTC\) et le passage \d+ \(2026-11-22 02:00 UTC\)\n/,
+    );
   });
 
   it('computeChanges() carries a finding over a night its check was unknown, so nothing regressed', () => {

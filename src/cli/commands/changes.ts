@@ -21,6 +21,7 @@ import { EXIT } from '../exit-codes.js';
 import { findFinding } from './explain.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { colon } from '../../report/render-report-labels.js';
+import { readableTime } from '../../report/render-report-text.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 
@@ -286,9 +287,9 @@ export function renderChangesText(report: ChangesReport, lang: Lang): string {
   const lines = [
     render(TEXTS.header, lang, {
       previous: previousRun.id,
-      previousAt: previousRun.startedAt,
+      previousAt: readableTime(previousRun.startedAt),
       current: currentRun.id,
-      currentAt: currentRun.startedAt,
+      currentAt: readableTime(currentRun.startedAt),
     }),
   ];
   let member: string | null | undefined;
@@ -315,7 +316,7 @@ export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang)
   if (ignored === null) return;
   const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
   process.stderr.write(
-    `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: ignored.startedAt, status: status[lang] })}\n`,
+    `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] })}\n`,
   );
 }
 
