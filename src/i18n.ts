@@ -22,27 +22,35 @@ export function isLang(value: string): value is Lang {
 /** Plural categories by language: French counts 0 and 1 as singular, English only 1 (CLDR, as Intl knows them). */
 const PLURAL_RULES: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules('en'), fr: new Intl.PluralRules('fr') };
 
-/** `{name}`, or `{name|word|words}` for a number and the word that agrees with it. */
-const PLACEHOLDER = /\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}/g;
+/**
+ * `{name}`; `{name|word|words}` for a number and the word that agrees with it; `{name:word|words}` for the agreeing
+ * word alone, for a verb or pronoun further on.
+ */
+const PLACEHOLDER = /\{(\w+)(?:([|:])([^|{}]*)\|([^|{}]*))?\}/g;
 
 /**
  * Replaces `{name}` placeholders in a text of the chosen language. `{name|word|words}` writes the number and the word
- * that agrees with it: `{error|erreur|erreurs}` gives "0 erreur", "1 erreur", "2 erreurs" in French.
+ * that agrees with it: `{error|erreur|erreurs}` gives "0 erreur", "1 erreur", "2 erreurs" in French; `{name:is|are}`
+ * writes the agreeing word alone.
  */
 export function render(text: Text, lang: Lang, values: Record<string, string | number> = {}): string {
-  return text[lang].replace(PLACEHOLDER, (whole, name: string, one: string | undefined, other: string | undefined) => {
-    const value = values[name];
-    if (value === undefined) return whole;
-    if (one === undefined || other === undefined) return String(value);
-    return `${value} ${PLURAL_RULES[lang].select(Number(value)) === 'one' ? one : other}`;
-  });
+  return text[lang].replace(
+    PLACEHOLDER,
+    (whole, name: string, form: string | undefined, one: string | undefined, other: string | undefined) => {
+      const value = values[name];
+      if (value === undefined) return whole;
+      if (form === undefined || one === undefined || other === undefined) return String(value);
+      const word = PLURAL_RULES[lang].select(Number(value)) === 'one' ? one : other;
+      return form === ':' ? word : `${value} ${word}`;
+    },
+  );
 }
 
 /** A text whose placeholders have no value (a finding id explained, not a finding): each becomes "…", plurals "… words". */
 export function renderWithoutValues(text: Text, lang: Lang): string {
   return text[lang].replace(
     PLACEHOLDER,
-    (_whole, _name: string, _one: string | undefined, other: string | undefined) =>
-      other === undefined ? '…' : `… ${other}`,
+    (_whole, _name: string, form: string | undefined, _one: string | undefined, other: string | undefined) =>
+      other === undefined ? '…' : form === ':' ? other : `… ${other}`,
   );
 }

@@ -19,6 +19,15 @@ describe('render()', () => {
     expect(render(text, 'en', { error: 1, domains: 2 })).toBe('1 error, 2 domains');
   });
 
+  it('writes the agreeing word alone for a verb or pronoun further on', () => {
+    const text = {
+      en: '{count|address was|addresses were} mailed; --force mails {count:it|them} again',
+      fr: '{count|adresse a|adresses ont} déjà été {count:envoyée|envoyées} ; --force {count:la|les} renvoie',
+    };
+    expect(render(text, 'en', { count: 1 })).toBe('1 address was mailed; --force mails it again');
+    expect(render(text, 'fr', { count: 3 })).toBe('3 adresses ont déjà été envoyées ; --force les renvoie');
+  });
+
   it('keeps a word that does not change', () => {
     expect(render({ en: '', fr: '{acknowledged|pris en compte|pris en compte}' }, 'fr', { acknowledged: 3 })).toBe(
       '3 pris en compte',

@@ -82,8 +82,8 @@ const TEXT = {
     fr: 'facteur : {matched|participant LimeSurvey retrouvé|participants LimeSurvey retrouvés}\n',
   },
   forgot: {
-    en: 'Forgot the bounce history of {address}: {count} events no longer count (recorded as done by {actor})\n',
-    fr: 'Historique de rebonds de {address} oublié : {count} événements ne comptent plus (enregistré comme fait par {actor})\n',
+    en: 'Forgot the bounce history of {address}: {count|event no longer counts|events no longer count} (recorded as done by {actor})\n',
+    fr: 'Historique de rebonds de {address} oublié : {count|événement ne compte|événements ne comptent} plus (enregistré comme fait par {actor})\n',
   },
   dryRun: {
     en: 'Dry run: would run {command} with these addresses on stdin\n',
@@ -104,8 +104,8 @@ const TEXT = {
     fr: 'facteur : {list} : {count|abonné importé|abonnés importés} de « {file} »\n',
   },
   included: {
-    en: 'facteur: {count} of these addresses come from Sympa data sources ({sources}): sympa del only excludes them from the list, the sources still hold them; fix them there too\n',
-    fr: 'facteur : {count} de ces adresses viennent de sources de données Sympa ({sources}) : sympa del ne fait que les exclure de la liste, les sources les contiennent toujours ; corrigez-les là aussi\n',
+    en: 'facteur: {count|of these addresses comes|of these addresses come} from Sympa data sources ({sources}): sympa del only excludes {count:it|them} from the list, the sources still hold {count:it|them}; fix {count:it|them} there too\n',
+    fr: 'facteur : {count|de ces adresses vient|de ces adresses viennent} de sources de données Sympa ({sources}) : sympa del ne fait que {count:l’|les }exclure de la liste, les sources {count:la|les} contiennent toujours ; corrigez-{count:la|les} là aussi\n',
   },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
   mailDryRun: {
@@ -149,12 +149,12 @@ const TEXT = {
     fr: 'envoyée le {at} dans {messageId}, toujours membre à un import ultérieur',
   },
   skippedNote: {
-    en: '{count} addresses were mailed before and are not mailed again; --force mails them again\n',
-    fr: '{count} adresses ont déjà été envoyées et ne le sont pas à nouveau ; --force les renvoie\n',
+    en: '{count|address was|addresses were} mailed before and {count:is|are} not mailed again; --force mails {count:it|them} again\n',
+    fr: '{count|adresse a|adresses ont} déjà été {count:envoyée|envoyées} et ne {count:l’est|le sont} pas à nouveau ; --force {count:la|les} renvoie\n',
   },
   unappliedNote: {
-    en: '{count} addresses are still members at an import made after their command was mailed: Sympa did not remove them. Read its reply to {from} (a confirmation to give, a refusal), then use --force to mail them again\n',
-    fr: '{count} adresses sont toujours membres à un import fait après l’envoi de leur commande : Sympa ne les a pas retirées. Lisez sa réponse à {from} (une confirmation à donner, un refus), puis --force pour les renvoyer\n',
+    en: '{count|address is still a member|addresses are still members} at an import made after {count:its|their} command was mailed: Sympa did not remove {count:it|them}. Read its reply to {from} (a confirmation to give, a refusal), then use --force to mail {count:it|them} again\n',
+    fr: '{count|adresse est toujours membre|adresses sont toujours membres} à un import fait après l’envoi de leur commande : Sympa ne {count:l’a pas retirée|les a pas retirées}. Lisez sa réponse à {from} (une confirmation à donner, un refus), puis --force pour {count:la|les} renvoyer\n',
   },
   stopped: {
     config: {

@@ -59,8 +59,8 @@ const TEXTS = {
     fr: 'Campagne « {campaign} » : {sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains} lors de ce passage ({elapsed} s)',
   },
   expiredRun: {
-    en: '{count} deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed, their last reply kept',
-    fr: '{count} messages différés ont dépassé la durée de vie en file (maxQueueLifetime) et sont passés en échec, avec leur dernière réponse',
+    en: '{count|deferred message outlived|deferred messages outlived} the queue lifetime (maxQueueLifetime) and {count:was|were} failed, {count:its|their} last reply kept',
+    fr: '{count|message différé a dépassé|messages différés ont dépassé} la durée de vie en file (maxQueueLifetime) et {count:est passé|sont passés} en échec, avec {count:sa|leur} dernière réponse',
   },
   dryRunSummary: {
     en: 'Dry run of "{campaign}": {rendered|message|messages} rendered, {errors} cannot be rendered; nothing sent',
@@ -75,8 +75,8 @@ const TEXTS = {
     fr: 'File : {pending} en attente, {sent|envoyé|envoyés}, {deferred|différé|différés}, {failed} en échec, {uncertain|incertain|incertains} ; {skipped|ligne ignorée|lignes ignorées}, {duplicates|doublon|doublons}',
   },
   foundUncertain: {
-    en: '{count} messages were in flight when the last run died: they are uncertain and are sent again only with --retry-uncertain',
-    fr: '{count} messages étaient en cours d’envoi quand le dernier passage s’est arrêté : ils sont incertains et ne sont renvoyés qu’avec --retry-uncertain',
+    en: '{count|message was|messages were} in flight when the last run died: {count:it is uncertain and is|they are uncertain and are} sent again only with --retry-uncertain',
+    fr: '{count|message était|messages étaient} en cours d’envoi quand le dernier passage s’est arrêté : {count:il est incertain et n’est renvoyé|ils sont incertains et ne sont renvoyés} qu’avec --retry-uncertain',
   },
   failure: { en: '  {state} line {line} {email}: {reply}', fr: '  {state} ligne {line} {email} : {reply}' },
   interrupted: {
@@ -97,8 +97,8 @@ const TEXTS = {
     fr: '{bar} {percent} % {done}/{total}  {rate}/s  reste {eta}  ({sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains})',
   },
   expiredStatus: {
-    en: '{count} of the failed messages were still deferred when the queue lifetime ran out',
-    fr: '{count} des messages en échec étaient encore différés à la fin de leur durée de vie en file',
+    en: '{count|of the failed messages was|of the failed messages were} still deferred when the queue lifetime ran out',
+    fr: '{count|des messages en échec était encore différé|des messages en échec étaient encore différés} à la fin de {count:sa|leur} durée de vie en file',
   },
   expiredLine: {
     en: '  failed line {line} {email}: still deferred at the end of the queue lifetime; last reply: {reply}',

@@ -60,7 +60,12 @@ describe('renderRunText() and runExit()', () => {
       counts: { ...REPORT.counts, failed: 1 },
     };
     const text = renderRunText(report, 'en');
-    expect(text).toContain('1 deferred messages outlived the queue lifetime (maxQueueLifetime) and were failed');
+    expect(text).toContain(
+      '1 deferred message outlived the queue lifetime (maxQueueLifetime) and was failed, its last reply kept',
+    );
+    expect(renderRunText({ ...report, expired: 2 }, 'fr')).toContain(
+      '2 messages différés ont dépassé la durée de vie en file (maxQueueLifetime) et sont passés en échec, avec leur dernière réponse',
+    );
     expect(text).toContain(
       'failed line 4 a@example.org: still deferred at the end of the queue lifetime; last reply: 451 Later',
     );
@@ -119,7 +124,7 @@ describe('renderStatusText()', () => {
     };
     const text = renderStatusText(status, 'en');
     expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
-    expect(text).toContain('1 of the failed messages were still deferred when the queue lifetime ran out');
+    expect(text).toContain('1 of the failed messages was still deferred when the queue lifetime ran out');
     expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
     expect(text).toContain(
       '  failed line 3 b@example.org: still deferred at the end of the queue lifetime; last reply: 452 Full',
