@@ -51,6 +51,41 @@ export function undecidedByDns(subject: string, failure: { error: DnsFailure; de
   return { subject, cause: failure.error, reason: failure.detail };
 }
 
+/** One undecided part of a report: which check, on what, why. */
+export interface UndecidedPart {
+  check: string;
+  subject: string | null;
+  cause: UndecidedCause | null;
+  reason: string;
+}
+
+/** The undecided parts that share a cause: the checks (with their subjects) and the distinct technical reasons. */
+export interface UndecidedGroup {
+  cause: UndecidedCause | null;
+  parts: { check: string; subject: string | null }[];
+  reasons: string[];
+}
+
+/**
+ * Groups a domain's undecided parts by cause, in the order causes first appear, each check and each reason once: a
+ * resolver down for the night leaves one line saying so over the seventeen checks it stopped, not seventeen lines.
+ */
+export function groupUndecided(parts: readonly UndecidedPart[]): UndecidedGroup[] {
+  const groups = new Map<UndecidedCause | null, UndecidedGroup>();
+  for (const { check, subject, cause, reason } of parts) {
+    let group = groups.get(cause);
+    if (group === undefined) {
+      group = { cause, parts: [], reasons: [] };
+      groups.set(cause, group);
+    }
+    // A check undecided on two questions (BIMI's record and DMARC's) is named once.
+    if (!group.parts.some((part) => part.check === check && part.subject === subject))
+      group.parts.push({ check, subject });
+    if (!group.reasons.includes(reason)) group.reasons.push(reason);
+  }
+  return [...groups.values()];
+}
+
 /** An undecided part as people read it: the cause in their language, then the technical reason. */
 export function describeUndecided(part: { cause?: UndecidedCause | null; reason: string }, lang: Lang): string {
   return part.cause === undefined || part.cause === null

@@ -1,6 +1,7 @@
 import { findingTitle } from '../checks/finding-title.js';
 import type { DomainResult } from '../checks/run-checks.js';
-import type { CheckResult, FindingMeta, Finding, Severity, UndecidedCause } from '../checks/types.js';
+import type { CheckResult, FindingMeta, Finding, Severity } from '../checks/types.js';
+import type { UndecidedPart } from '../checks/undecided.js';
 import type { Lang } from '../i18n.js';
 import type { Ack } from '../store/acks.js';
 import { ackKey } from '../store/acks.js';
@@ -91,7 +92,7 @@ export interface ReportDomain {
   problems: ReportProblem[];
   acknowledged: ReportProblem[];
   /** `cause` is null for results recorded before facteur kept it. */
-  undecided: { check: string; subject: string | null; cause: UndecidedCause | null; reason: string }[];
+  undecided: UndecidedPart[];
   counts: Record<Severity, number>;
 }
 

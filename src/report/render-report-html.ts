@@ -1,6 +1,6 @@
 import type { CellState, MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
-import { describeUndecided } from '../checks/undecided.js';
+import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import type { RunCounts } from '../store/history.js';
 import {
@@ -152,10 +152,14 @@ function domainHtml(domain: ReportDomain, lang: Lang): string[] {
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemHtml(problem, lang));
   if (domain.undecided.length > 0) {
     lines.push('<ul>');
-    for (const part of domain.undecided) {
-      const subject = part.subject === null ? '' : ` (${escapeHtml(part.subject)})`;
+    for (const group of groupUndecided(domain.undecided)) {
+      const cause = group.cause === null ? '' : ` (${UNDECIDED_CAUSES[group.cause][lang]})`;
+      const checks = group.parts.map(
+        (part) =>
+          `<code>${escapeHtml(part.check)}</code>${part.subject === null ? '' : ` (${escapeHtml(part.subject)})`}`,
+      );
       lines.push(
-        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + colon(lang))}<code>${escapeHtml(part.check)}</code>${subject}${colon(lang)}${escapeHtml(describeUndecided(part, lang))}</li>`,
+        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + cause + colon(lang))}${checks.join(', ')}<br>${escapeHtml(group.reasons.join('; '))}</li>`,
       );
     }
     lines.push('</ul>');

@@ -1,5 +1,5 @@
 import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
-import { describeUndecided } from '../checks/undecided.js';
+import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 import { plainText, runLine } from './render-report-text.js';
@@ -62,9 +62,12 @@ function problemLines(problem: ReportProblem, lang: Lang): string[] {
 function domainLines(domain: ReportDomain, lang: Lang): string[] {
   const lines = [`## ${escapeMarkdown(domain.domain)}`, ''];
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemLines(problem, lang));
-  for (const part of domain.undecided) {
+  for (const group of groupUndecided(domain.undecided)) {
+    const cause = group.cause === null ? '' : ` (${escapeMarkdown(UNDECIDED_CAUSES[group.cause][lang])})`;
+    const checks = group.parts.map((part) => `\`${part.check}\`${subjectSuffix(part.subject ?? '')}`).join(', ');
     lines.push(
-      `- ${REPORT_TEXTS.undecided[lang]}${colon(lang)}\`${part.check}\`${subjectSuffix(part.subject ?? '')}${colon(lang)}${escapeMarkdown(describeUndecided(part, lang))}`,
+      `- ${REPORT_TEXTS.undecided[lang]}${cause}${colon(lang)}${checks}`,
+      `  - ${escapeMarkdown(group.reasons.join('; '))}`,
     );
   }
   if (domain.undecided.length > 0) lines.push('');

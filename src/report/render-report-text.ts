@@ -5,7 +5,7 @@ import type {
   ReportProblem,
   SummaryReport,
 } from '../commands/build-report.js';
-import { describeUndecided } from '../checks/undecided.js';
+import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 
@@ -64,9 +64,12 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
   const lines = [plainText(domain.domain)];
   for (const problem of domain.problems) lines.push(...problemLines(problem, lang));
   for (const problem of domain.acknowledged) lines.push(...problemLines(problem, lang));
-  for (const part of domain.undecided) {
+  for (const group of groupUndecided(domain.undecided)) {
+    const cause = group.cause === null ? '' : ` (${UNDECIDED_CAUSES[group.cause][lang]})`;
+    const checks = group.parts.map((part) => `${part.check}${subjectSuffix(part.subject ?? '')}`).join(', ');
     lines.push(
-      `  ${REPORT_TEXTS.undecided[lang]}${colon(lang)}${part.check}${subjectSuffix(part.subject ?? '')}${colon(lang)}${plainText(describeUndecided(part, lang))}`,
+      `  ${REPORT_TEXTS.undecided[lang]}${cause}${colon(lang)}${checks}`,
+      `    ${plainText(group.reasons.join('; '))}`,
     );
   }
   if (domain.problems.length + domain.acknowledged.length + domain.undecided.length === 0) {

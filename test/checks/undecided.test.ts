@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUndecided, UNDECIDED_CAUSES, undecidedByDns } from '../../src/checks/undecided.js';
+import { describeUndecided, groupUndecided, UNDECIDED_CAUSES, undecidedByDns } from '../../src/checks/undecided.js';
 
 describe('describeUndecided()', () => {
   it('gives the cause in the reader’s language, then the technical reason', () => {
@@ -34,5 +34,37 @@ describe('undecidedByDns()', () => {
       cause: 'servfail',
       reason: '192.0.2.53:53 answered SERVFAIL',
     });
+  });
+});
+
+describe('groupUndecided()', () => {
+  it('puts the parts of one cause together, in the order causes first appear, each check and each reason once', () => {
+    const down = 'no reply from 192.0.2.53:53 within 2000 ms';
+    expect(
+      groupUndecided([
+        { check: 'spf-record', subject: null, cause: 'timeout', reason: down },
+        { check: 'mta-sts-policy', subject: 'https://mta-sts.asso.example/', cause: 'probe', reason: 'no answer' },
+        { check: 'dkim-key', subject: 'mail', cause: 'timeout', reason: down },
+        { check: 'spf-record', subject: null, cause: 'timeout', reason: 'SERVFAIL at _spf.example' },
+        { check: 'mx-records', subject: null, cause: 'timeout', reason: 'CNAME loop at "a.example"' },
+        { check: 'spf-all', subject: null, cause: null, reason: 'servfail: old run' },
+      ]),
+    ).toEqual([
+      {
+        cause: 'timeout',
+        parts: [
+          { check: 'spf-record', subject: null },
+          { check: 'dkim-key', subject: 'mail' },
+          { check: 'mx-records', subject: null },
+        ],
+        reasons: [down, 'SERVFAIL at _spf.example', 'CNAME loop at "a.example"'],
+      },
+      {
+        cause: 'probe',
+        parts: [{ check: 'mta-sts-policy', subject: 'https://mta-sts.asso.example/' }],
+        reasons: ['no answer'],
+      },
+      { cause: null, parts: [{ check: 'spf-all', subject: null }], reasons: ['servfail: old run'] },
+    ]);
   });
 });

@@ -158,6 +158,7 @@ describe('renderReportText()', () => {
 });
 
 describe('undecided parts', () => {
+  const timeout = 'no reply from 192.0.2.53:53 within 2000 ms';
   const undecided: DomainResult[] = [
     {
       domain: 'asso.org',
@@ -167,8 +168,9 @@ describe('undecided parts', () => {
           check: 'dkim-key',
           status: 'unknown',
           findings: [],
-          unknown: [{ subject: 'mail', cause: 'timeout', reason: 'no reply from 192.0.2.53:53 within 2000 ms' }],
+          unknown: [{ subject: 'mail', cause: 'timeout', reason: timeout }],
         },
+        { check: 'mx-records', status: 'unknown', findings: [], unknown: [{ cause: 'timeout', reason: timeout }] },
         // Recorded before facteur kept the cause: the reason alone.
         { check: 'spf-all', status: 'unknown', findings: [], unknown: [{ reason: 'servfail: old run' }] },
       ],
@@ -177,22 +179,34 @@ describe('undecided parts', () => {
   const french = buildReports({ ...input, lang: 'fr', domains: undecided, acks: [] });
   const member = french.members[0];
 
-  it('keeps the cause in the report data, null when it was not recorded', () => {
+  it('keeps each part in the report data, its cause null when it was not recorded', () => {
     expect(member?.domains[0]?.undecided).toEqual([
-      { check: 'dkim-key', subject: 'mail', cause: 'timeout', reason: 'no reply from 192.0.2.53:53 within 2000 ms' },
+      { check: 'dkim-key', subject: 'mail', cause: 'timeout', reason: timeout },
+      { check: 'mx-records', subject: null, cause: 'timeout', reason: timeout },
       { check: 'spf-all', subject: null, cause: null, reason: 'servfail: old run' },
     ]);
   });
 
-  it('says the cause in the reader’s language in text, Markdown and HTML, then the technical reason', () => {
+  it('gives one line per cause, in the reader’s language, with its checks, then the technical reasons once', () => {
     if (member === undefined) throw new Error('no member report');
-    const cause = 'le résolveur DNS n’a pas répondu à temps (no reply from 192.0.2.53:53 within 2000 ms)';
-    for (const page of [renderReportText(member), renderReportHtml(member)]) {
-      expect(page).toContain(cause);
-      expect(page).toContain('servfail: old run');
-    }
+    const text = renderReportText(member);
+    expect(text).toContain(
+      [
+        '  Impossible à vérifier (le résolveur DNS n’a pas répondu à temps)\u00a0: dkim-key [mail], mx-records',
+        `    ${timeout}`,
+        '  Impossible à vérifier\u00a0: spf-all',
+        '    servfail: old run',
+      ].join('\n'),
+    );
+    const html = renderReportHtml(member);
+    expect(html).toContain(
+      'Impossible à vérifier (le résolveur DNS n’a pas répondu à temps)\u00a0: <code>dkim-key</code> (mail), <code>mx-records</code><br>no reply',
+    );
+    expect(html.split(timeout)).toHaveLength(2);
     const markdown = renderReportMarkdown(member);
-    expect(markdown).toContain(escapeMarkdown(cause));
+    expect(markdown).toContain(
+      `- Impossible à vérifier (${escapeMarkdown('le résolveur DNS n’a pas répondu à temps')})\u00a0: \`dkim-key\` (mail), \`mx-records\`\n  - ${escapeMarkdown(timeout)}`,
+    );
     expect(markdown).toContain(escapeMarkdown('servfail: old run'));
   });
 });
