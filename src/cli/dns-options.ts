@@ -1,8 +1,10 @@
 import { createCachingResolver, type CachingResolver } from '../dns/caching-resolver.js';
-import { createNetworkResolver } from '../dns/network-resolver.js';
+import { createNetworkResolver, type NetworkResolverStats } from '../dns/network-resolver.js';
 
 /** The run's resolver: one network client with its sockets, behind one cache shared by every domain. */
 export interface RunResolver extends CachingResolver {
+  /** What reached the wire: questions sent, replies that answered them. */
+  networkStats(): NetworkResolverStats;
   close(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export function createDnsResolver(servers: readonly string[], timeoutMs: number,
   return {
     query: (name, type, options) => cache.query(name, type, options),
     stats: () => cache.stats(),
+    networkStats: () => network.stats(),
     close: () => network.close(),
   };
 }

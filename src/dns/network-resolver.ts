@@ -33,6 +33,8 @@ export interface NetworkResolverStats {
   packets: number;
   /** Exchanges done over TCP after a truncated UDP reply. */
   tcp: number;
+  /** Replies that answered a question (NOERROR or NXDOMAIN): none at all means no server was there to ask. */
+  answered: number;
 }
 
 export interface NetworkResolver extends DnsResolver {
@@ -120,7 +122,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
   const waitingTurn: (() => void)[] = [];
   const pending = new Map<number, Pending>();
   const sockets = new Map<4 | 6, dgram.Socket>();
-  const counters: NetworkResolverStats = { queries: 0, packets: 0, tcp: 0 };
+  const counters: NetworkResolverStats = { queries: 0, packets: 0, tcp: 0, answered: 0 };
   let rotation = 0;
   let closed = false;
 
@@ -321,7 +323,10 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       });
       if (result.ok) {
         const rcode = result.packet.rcode ?? 'NOERROR';
-        if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { ok: true, value: result.packet };
+        if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') {
+          counters.answered++;
+          return { ok: true, value: result.packet };
+        }
         last = { ok: false, error: failureOfRcode(rcode), detail: `${server.host}:${server.port} answered ${rcode}` };
       } else {
         last = result;

@@ -61,6 +61,7 @@ describe('facteur check (CLI against a real DNS server)', () => {
       'dnsbl.example',
     );
     expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.schemaVersion).toBe(1);
     expect(findingIds(report, 'asso-velo.example')).toEqual([]);
@@ -166,6 +167,9 @@ describe('facteur check (CLI against a real DNS server)', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(findingIds(report, 'asso-velo.example')).toEqual([]);
     expect(report.domains[0]?.checks.every((check) => check.status === 'unknown')).toBe(true);
+    expect(run.stderr).toMatch(
+      /^facteur: no DNS answer during the whole run \(\d+ questions asked\): check that the resolver is running and reachable/,
+    );
     const causes = new Set(report.domains[0]?.checks.flatMap((check) => check.unknown.map((part) => part.cause)));
     expect([...causes]).toEqual(['timeout']);
     const french = await facteur([
@@ -178,6 +182,7 @@ describe('facteur check (CLI against a real DNS server)', () => {
       'asso-velo.example',
     ]);
     expect(french.code).toBe(3);
+    expect(french.stderr).toMatch(/^facteur : aucune réponse DNS de tout le passage \(\d+ questions posées\)/);
     expect(french.stdout).toContain(
       'INCONNU spf-record\u00a0: le résolveur DNS n’a pas répondu à temps (DNS TXT lookup',
     );

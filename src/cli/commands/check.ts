@@ -10,7 +10,7 @@ import { docsLink } from '../../config/docs-link.js';
 import { findingIdProblem } from '../../config/finding-id.js';
 import { CONFIG_FILE_NAME, loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
-import { langFromEnv, type Lang } from '../../i18n.js';
+import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
 import { renderCheckText } from '../../report/render-check-text.js';
@@ -344,8 +344,20 @@ export function registerCheck(program: Command): void {
           ignore: settings.ignore,
           ...(settings.db === undefined ? {} : { db: settings.db }),
         });
+        const wire = resolver.networkStats();
+        if (wire.queries > 0 && wire.answered === 0)
+          process.stderr.write(`${render(NO_DNS_ANSWER, settings.lang, { count: wire.queries })}\n`);
       } finally {
         await resolver.close();
       }
     });
 }
+
+/**
+ * Said when no question of the run got an answer: every check is undecided, and the cause is on the hoster's side
+ * (a resolver stopped, a wrong address, a firewall), not the members'.
+ */
+const NO_DNS_ANSWER: Text = {
+  en: 'facteur: no DNS answer during the whole run ({count|question|questions} asked): check that the resolver is running and reachable (--resolver, "dns.resolvers" in the config, else /etc/resolv.conf)',
+  fr: 'facteur : aucune réponse DNS de tout le passage ({count|question posée|questions posées}) : vérifiez que le résolveur fonctionne et qu’il est joignable (--resolver, « dns.resolvers » dans la configuration, sinon /etc/resolv.conf)',
+};
