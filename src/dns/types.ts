@@ -71,3 +71,13 @@ export async function lookup(
   if (!fact.ok) throw new DnsLookupError(fact.error, name, type, fact.detail);
   return fact.value;
 }
+
+/**
+ * The TXT records of an answer, each one's character-strings joined: SPF (RFC 7208 3.3), DKIM (RFC 6376 3.6.2.2),
+ * DMARC and the others all read a record split over several strings as one.
+ */
+export function txtTexts(answer: DnsAnswer): string[] {
+  const texts: string[] = [];
+  for (const record of answer.records) if (record.type === 'TXT') texts.push(record.strings.join(''));
+  return texts;
+}

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { GatherContext, Undecided } from '../checks/types.js';
-import { DnsLookupError, lookup, type DnsFailure, type DnsResolver } from '../dns/types.js';
+import { DnsLookupError, lookup, txtTexts, type DnsFailure, type DnsResolver } from '../dns/types.js';
 import { hostAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
 
 /**
@@ -119,7 +119,7 @@ function describe(query: Query): string {
 async function listingReasons(resolver: DnsResolver, name: string): Promise<string[]> {
   const fact = await resolver.query(name, 'TXT');
   if (!fact.ok) return [];
-  return fact.value.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  return txtTexts(fact.value);
 }
 
 /** One key on one zone, asked once per run: a hoster's MX addresses and relays are the same for most members. */

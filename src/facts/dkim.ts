@@ -1,6 +1,6 @@
 import type { GatherContext } from '../checks/types.js';
 import type { Fact } from '../dns/types.js';
-import { DnsLookupError, lookup } from '../dns/types.js';
+import { DnsLookupError, lookup, txtTexts } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { type DkimKey, parseDkimKey } from '../parse/parse-dkim-key.js';
 
@@ -46,8 +46,7 @@ export async function gatherDkim(context: GatherContext): Promise<DkimFact> {
 
 async function readSelector(context: GatherContext, name: string): Promise<DkimSelectorState> {
   const answer = await lookup(context.resolver, name, 'TXT');
-  // RFC 6376 3.6.2.2: a key split over several character-strings is one string once joined.
-  const records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  const records = txtTexts(answer);
   const [record, ...others] = records;
   if (record === undefined) return { state: 'not_found' };
   // RFC 6376 3.6.2.2: with several TXT records the result is undefined; verifiers pick one at random.

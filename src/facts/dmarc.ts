@@ -1,6 +1,6 @@
 import { getDomain } from 'tldts';
 import type { GatherContext } from '../checks/types.js';
-import { lookup, type DnsResolver } from '../dns/types.js';
+import { lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../parse/parse-dmarc-record.js';
 
 /** One `rua`/`ruf` destination and, when it sits outside the policy's organisational domain, its RFC 7489 7.1 authorisation. */
@@ -43,9 +43,7 @@ export function organisationalDomain(domain: string): string {
 
 async function dmarcRecordsAt(resolver: DnsResolver, name: string): Promise<string[]> {
   const answer = await lookup(resolver, name, 'TXT');
-  return answer.records
-    .flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []))
-    .filter(isDmarcRecord);
+  return txtTexts(answer).filter(isDmarcRecord);
 }
 
 async function destinationsOf(

@@ -1,6 +1,6 @@
 import type { GatherContext } from '../checks/types.js';
 import type { Fact } from '../dns/types.js';
-import { lookup } from '../dns/types.js';
+import { lookup, txtTexts } from '../dns/types.js';
 import { captureFact, domainMxExchanges, ipLiteral } from './mx.js';
 
 /** The TXT records at a name, each record's strings joined. */
@@ -34,7 +34,7 @@ export async function txtAt(context: GatherContext, name: string): Promise<TxtRe
   const answer = await lookup(context.resolver, name, 'TXT');
   return {
     name,
-    records: answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : [])),
+    records: txtTexts(answer),
   };
 }
 

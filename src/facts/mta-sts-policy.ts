@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import type { GatherContext } from '../checks/types.js';
-import { lookup } from '../dns/types.js';
+import { lookup, txtTexts } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { isMtaStsCandidate } from '../parse/parse-mta-sts-record.js';
 import { MAX_MTA_STS_POLICY_BYTES, parseMtaStsPolicy, type MtaStsPolicy } from '../parse/parse-mta-sts-policy.js';
@@ -108,7 +108,7 @@ export async function gatherMtaStsPolicy(
   options: MtaStsFetchOptions = {},
 ): Promise<MtaStsPolicyFact> {
   const answer = await lookup(context.resolver, `_mta-sts.${context.domain}`, 'TXT');
-  const records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+  const records = txtTexts(answer);
   if (!records.some(isMtaStsCandidate)) return { status: 'no_record' };
   const mx = (await mxExchanges(context.resolver, context.domain))
     .map((entry) => entry.exchange)

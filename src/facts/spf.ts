@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { RunMemo } from '../checks/run-memo.js';
 import type { GatherContext } from '../checks/types.js';
-import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
+import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import {
   hasMacro,
   isSpfRecord,
@@ -128,7 +128,7 @@ function createSpfReader(resolver: DnsResolver, parse: SpfParse): SpfReader {
   const reads = new Map<string, Promise<SpfRead>>();
   const read = async (name: string): Promise<SpfRead> => {
     const answer = await lookup(resolver, name, 'TXT');
-    const texts = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+    const texts = txtTexts(answer);
     const records = texts.filter(isSpfRecord);
     const isVoid = answer.rcode === 'NXDOMAIN' || texts.length === 0;
     return { records, isVoid, parsed: records.length === 1 ? await parse(records[0] ?? '', name) : null };

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { DnsLookupError, lookup, type DnsResolver } from '../dns/types.js';
+import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { organisationalDomain } from '../facts/dmarc.js';
 import { evaluateSpfIp } from '../facts/spf.js';
@@ -194,8 +194,7 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
   let records: string[];
   try {
     const answer = await lookup(resolver, name, 'TXT');
-    // RFC 6376 3.6.2.2: a key split over several character-strings is one string once joined.
-    records = answer.records.flatMap((record) => (record.type === 'TXT' ? [record.strings.join('')] : []));
+    records = txtTexts(answer);
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
     findings.unknown(`the DKIM key at "${name}"`, name, error);
