@@ -1,20 +1,18 @@
-import { InvalidArgumentError } from 'commander';
+import { InputError } from '../errors.js';
+import { invalidValue } from './usage-error.js';
 import { isLang, langFromEnv, type Lang } from '../i18n.js';
 
 /** Parses a positive integer option value. */
 export function positiveInt(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1) throw invalidValue('positiveInteger', value);
   return parsed;
 }
 
 /** Parses a non-negative integer option value. */
 export function nonNegativeInt(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-  }
+  if (!Number.isInteger(parsed) || parsed < 0) throw invalidValue('nonNegativeInteger', value);
   return parsed;
 }
 
@@ -34,7 +32,11 @@ export function repeatable(value: string, previous: string[] | undefined): strin
 /** Parses `--lang`, defaulting from the environment. */
 export function langOption(value: string | undefined): Lang {
   if (value === undefined) return langFromEnv();
-  if (!isLang(value)) throw new InvalidArgumentError(`expected "en" or "fr", got "${value}"`);
+  if (!isLang(value))
+    throw new InputError({
+      en: `Use "en" or "fr" for --lang, not "${value}"`,
+      fr: `Donnez « en » ou « fr » à --lang, pas « ${value} »`,
+    });
   return value;
 }
 

@@ -21,8 +21,11 @@ export function buildProgram(): Command {
     )
     .version(version)
     .exitOverride()
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // Usage errors are written by runCli, in the user's language, with a pointer to the command's help.
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: () => undefined,
+    });
   registerCheck(program);
   registerChanges(program);
   registerAck(program);

@@ -1,9 +1,10 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { loadCommandConfig } from '../config/load-config.js';
 import { InputError, TransientError, formatLocation } from '../errors.js';
 import { isLang, langFromEnv, type Lang } from '../i18n.js';
 import { EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { helpHint, usageMessage } from './usage-error.js';
 
 const BUG_REPORT =
   'This is a bug in facteur; please report it with the text above / Ceci est un bogue de facteur : merci de le signaler avec le texte ci-dessus';
@@ -15,8 +16,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    return exitCodeFor(error, errorLang(argv));
+    return exitCodeFor(error, errorLang(argv), commandLine(program, argv));
   }
+}
+
+/** `facteur` and the (sub)command names the arguments name, as far as they are known: `facteur bounces fetch`. */
+export function commandLine(program: Command, argv: readonly string[]): string {
+  const names = [program.name()];
+  let current = program;
+  for (const arg of argv.slice(2)) {
+    const sub = current.commands.find((command) => command.name() === arg || command.aliases().includes(arg));
+    if (sub === undefined) continue;
+    names.push(sub.name());
+    current = sub;
+  }
+  return names.join(' ');
 }
 
 /**
@@ -55,12 +69,18 @@ function configLang(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: s
   }
 }
 
-/** Prints an error for people on stderr, in `lang`, and returns its exit code. */
-export function exitCodeFor(error: unknown, lang: Lang = 'en'): number {
+/**
+ * Prints an error for people on stderr, in `lang`, and returns its exit code; `command` is the command line's command
+ * (`facteur bounces fetch`), whose help a usage error points to.
+ */
+export function exitCodeFor(error: unknown, lang: Lang = 'en', command = 'facteur'): number {
   const prefix = lang === 'fr' ? 'facteur : ' : 'facteur: ';
   if (error instanceof CommanderError) {
-    // commander already printed the message; help and version are not errors.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // Help and version are not errors; `facteur` alone has printed its help already.
+    if (error.exitCode === 0) return EXIT.ok;
+    if (error.code !== 'commander.help')
+      process.stderr.write(`${prefix}${usageMessage(error, lang)}\n${helpHint(command, lang)}\n`);
+    return EXIT.usage;
   }
   if (error instanceof InputError) {
     const message = error.text[lang];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { errorLang, exitCodeFor } from '../../src/cli/run-cli.js';
+import { CommanderError } from 'commander';
 import { InputError, TransientError } from '../../src/errors.js';
 
 /** What exitCodeFor wrote on stderr. */
@@ -61,6 +62,28 @@ describe('errorLang()', () => {
 });
 
 describe('exitCodeFor()', () => {
+  it('says a usage error in one line of the user’s language, then where the command’s help is, and exits 2', () => {
+    const unknown = new CommanderError(1, 'commander.unknownOption', "error: unknown option '--bogus'");
+    expect(stderrOf(() => exitCodeFor(unknown, 'fr', 'facteur check'))).toEqual({
+      code: 2,
+      text: 'facteur : option inconnue « --bogus »\nLancez « facteur check --help » pour en voir les options et les arguments.\n',
+    });
+    expect(stderrOf(() => exitCodeFor(unknown, 'en', 'facteur check')).text).toBe(
+      'facteur: unknown option \'--bogus\'\nRun "facteur check --help" to see its options and arguments.\n',
+    );
+  });
+
+  it('adds nothing when commander printed help: asked for (exit 0) or for a missing command (exit 2)', () => {
+    expect(stderrOf(() => exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')))).toEqual({
+      code: 0,
+      text: '',
+    });
+    expect(stderrOf(() => exitCodeFor(new CommanderError(1, 'commander.help', '(outputHelp)')))).toEqual({
+      code: 2,
+      text: '',
+    });
+  });
+
   afterEach(() => {
     vi.restoreAllMocks();
   });

@@ -15,4 +15,16 @@ describe('facteur CLI', () => {
   it('exits 2 on an unknown option', async () => {
     await expect(run(process.execPath, [BIN, '--no-such-option'])).rejects.toMatchObject({ code: 2 });
   });
+
+  it('says a mistyped option in one line of the user’s language, with the command’s help to look at', async () => {
+    // LANG alone speaks: nothing inherited from the machine running the tests overrides it.
+    const env = { PATH: process.env.PATH, LANG: 'fr_FR.UTF-8' };
+    await expect(
+      run(process.execPath, [BIN, 'bounces', 'fetch', '--mailbox-folder', 'x'], { env, cwd: import.meta.dirname }),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr:
+        'facteur : option inconnue « --mailbox-folder »\nLancez « facteur bounces fetch --help » pour en voir les options et les arguments.\n',
+    });
+  });
 });

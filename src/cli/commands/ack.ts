@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
@@ -7,6 +7,7 @@ import { isAckActive, listAcks, removeAck, saveAck, utcDay, type Ack } from '../
 import { openDatabase } from '../../store/database.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { findFinding } from './explain.js';
+import { invalidValue } from '../usage-error.js';
 
 /** A finding id as the catalogue spells them: `<area>.<code>` (STYLE.md). */
 const FINDING_ID = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
@@ -18,9 +19,7 @@ const MAX_NOTE_LENGTH = 500;
 export function parseUntil(value: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const time = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(time) || utcDay(new Date(time)) !== value) {
-    throw new InvalidArgumentError(`expected a date such as "2026-12-31", got "${value}"`);
-  }
+  if (Number.isNaN(time) || utcDay(new Date(time)) !== value) throw invalidValue('date', value);
   return value;
 }
 

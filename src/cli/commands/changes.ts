@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { findingTitle } from '../../checks/finding-title.js';
 import type { DomainResult } from '../../checks/run-checks.js';
@@ -22,6 +22,7 @@ import { findFinding } from './explain.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { colon } from '../../report/render-report-labels.js';
 import { readableTime } from '../../report/render-report-text.js';
+import { invalidValue } from '../usage-error.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 
@@ -50,9 +51,7 @@ export interface ChangesReport extends AckedRunDiff {
 export function parseSince(value: string): Since {
   if (/^\d+$/.test(value)) return { runId: Number(value) };
   const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
-    throw new InvalidArgumentError(`expected a run id or a date such as "2026-11-22", got "${value}"`);
-  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) throw invalidValue('runOrDate', value);
   return { date: new Date(time) };
 }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
@@ -17,6 +17,7 @@ import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
 import { withSigint } from '../sigint.js';
+import { invalidValue } from '../usage-error.js';
 
 /** Options every `send` subcommand takes. */
 interface CommonOptions {
@@ -117,7 +118,7 @@ export function defaultDbPath(configFile: string): string {
 
 function parseTestTo(value: string): string {
   const email = normaliseEmail(value);
-  if (email === null) throw new InvalidArgumentError(`expected an email address, got "${value}"`);
+  if (email === null) throw invalidValue('email', value);
   return email;
 }
 
