@@ -200,8 +200,7 @@ export class ConfigProblems {
   hostName(value: unknown, path: string): string | undefined {
     const text = this.string(value, path);
     if (text === undefined) return undefined;
-    // An address passes normaliseDomain (digit labels) but names no host: RFC 5321 5.1 wants a name for an MX.
-    const name = isIP(text) === 0 ? normaliseDomain(text) : null;
+    const name = normaliseDomain(text);
     if (name === null)
       this.add(path, {
         en: `must be a domain name, not "${text}"`,

@@ -22,13 +22,18 @@ export interface MembersFile {
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** Normalises a domain name to lowercase A-labels, or returns null when it is not a usable host name. */
+/**
+ * Normalises a domain name to lowercase A-labels, or returns null when it is not a usable host name. An all-digit last
+ * label is refused (RFC 3696 section 2: no top-level domain is all-numeric): "192.0.2.1" is an address, not a name.
+ */
 export function normaliseDomain(input: string): string | null {
   const trimmed = input.trim().replace(/\.$/, '');
   if (trimmed === '' || trimmed.length > 253) return null;
   const ascii = domainToASCII(trimmed).toLowerCase();
   if (ascii === '' || !ascii.includes('.')) return null;
-  return ascii.split('.').every((label) => LABEL.test(label) || label.startsWith('xn--')) ? ascii : null;
+  const labels = ascii.split('.');
+  if (/^\d+$/.test(labels.at(-1) ?? '')) return null;
+  return labels.every((label) => LABEL.test(label) || label.startsWith('xn--')) ? ascii : null;
 }
 
 function splitMulti(value: string | undefined): string[] {

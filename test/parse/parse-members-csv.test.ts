@@ -27,6 +27,7 @@ describe('parseMembersCsv()', () => {
 
   it.each([
     ['a bad domain', 'domain\nnot a domain\nok.example\n', /invalid domain "not a domain"/],
+    ['an IP address as domain', 'domain\n192.0.2.1\nok.example\n', /invalid domain "192.0.2.1"/],
     [
       'a bad selector',
       'domain,dkim_selectors\nok.example,bad_sel!\nok2.example,\n',

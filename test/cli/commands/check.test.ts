@@ -135,6 +135,10 @@ describe('checkSettings()', () => {
     expect(() => checkSettings([], { ...NOTHING, rhsbl: ['dbl example'] }, CONFIG)).toThrow(
       'Cannot use blocklist zone "dbl example" (--rhsbl): it is not a domain name',
     );
+    // A resolver's address typed where a zone goes: refused as the config refuses it.
+    expect(() => checkSettings([], { ...NOTHING, dnsbl: ['127.0.0.1'] }, CONFIG)).toThrow(
+      'Cannot use blocklist zone "127.0.0.1" (--dnsbl): it is not a domain name',
+    );
   });
 
   it('records nothing with --no-db', () => {
