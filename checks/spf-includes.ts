@@ -11,8 +11,8 @@ export default defineCheck({
     'spf.include_not_found': {
       severity: 'error',
       title: {
-        en: '{via} "{target}" in the SPF record of "{from}" has no SPF record',
-        fr: '{via} « {target} » dans l’enregistrement SPF de « {from} » ne mène à aucun enregistrement SPF',
+        en: 'The {via} "{target}" in the SPF record of "{from}" finds no SPF record',
+        fr: 'Le terme {via} « {target} » de l’enregistrement SPF de « {from} » ne mène à aucun enregistrement SPF',
       },
       explanation: {
         en: 'An include or redirect to a domain without SPF record is a permanent error (RFC 7208 5.2, 6.1): SPF fails for all mail.',

@@ -53,7 +53,7 @@ describe('spf-includes', () => {
     expect(result.findings[0]).toMatchObject({
       subject: 'gone.example.net',
       evidence: { via: 'include', from: 'example.org' },
-      message: 'include "gone.example.net" in the SPF record of "example.org" has no SPF record',
+      message: 'The include "gone.example.net" in the SPF record of "example.org" finds no SPF record',
     });
   });
 
