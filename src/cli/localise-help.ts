@@ -1,4 +1,4 @@
-import type { Argument, Command, Option } from 'commander';
+import { Help, type Argument, type Command, type Option } from 'commander';
 import type { Lang, Text } from '../i18n.js';
 
 /**
@@ -18,6 +18,15 @@ const TEXTS = {
   choices: { en: 'choices: {value}', fr: 'valeurs : {value}' },
   default: { en: 'default: {value}', fr: 'par défaut : {value}' },
 } satisfies Record<string, Text>;
+
+/**
+ * French sets a space before : ; ? ! and » and after «: commander, which wraps help at any space, must not start a
+ * line with a colon or end one with an opening guillemet.
+ */
+const FRENCH_UNBREAKABLE_SPACE = / (?=[:;?!»])|(?<=«) /g;
+
+/** Stands for a space that must not break while commander wraps: one column wide, and not whitespace to its regex. */
+const HELD_SPACE = '\uE000';
 
 /** The description of an option or argument followed by its choices and default, as commander's Help writes them. */
 function withDetails(
@@ -50,6 +59,14 @@ export function localiseHelp(program: Command, lang: Lang, version: string): Com
   return program
     .version(version, '-V, --version', TEXTS.version[lang])
     .configureHelp({
+      ...(lang === 'fr'
+        ? {
+            boxWrap(this: Help, text: string, width: number): string {
+              const held = text.replace(FRENCH_UNBREAKABLE_SPACE, HELD_SPACE);
+              return Help.prototype.boxWrap.call(this, held, width).replaceAll(HELD_SPACE, ' ');
+            },
+          }
+        : {}),
       styleTitle: (title) => HEADINGS[title]?.[lang] ?? title,
       optionDescription: (option) => {
         // As commander: the default of an option taking a value, and of a flag only when it is true or false (a
