@@ -33,10 +33,10 @@ export function buildProgram(lang: Lang = 'en'): Command {
       writeErr: (text) => process.stderr.write(text),
       outputError: () => undefined,
     });
-  registerCheck(program);
-  registerChanges(program);
-  registerAck(program);
-  registerReport(program);
+  registerCheck(program, lang);
+  registerChanges(program, lang);
+  registerAck(program, lang);
+  registerReport(program, lang);
   registerDemo(program);
   registerBounces(program);
   registerExplain(program);
