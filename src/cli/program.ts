@@ -37,9 +37,9 @@ export function buildProgram(lang: Lang = 'en'): Command {
   registerChanges(program, lang);
   registerAck(program, lang);
   registerReport(program, lang);
-  registerDemo(program);
-  registerBounces(program);
-  registerExplain(program);
+  registerDemo(program, lang);
+  registerBounces(program, lang);
+  registerExplain(program, lang);
   registerSend(program);
   registerDormant(program);
   return program;
