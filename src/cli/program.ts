@@ -40,7 +40,7 @@ export function buildProgram(lang: Lang = 'en'): Command {
   registerDemo(program, lang);
   registerBounces(program, lang);
   registerExplain(program, lang);
-  registerSend(program);
-  registerDormant(program);
+  registerSend(program, lang);
+  registerDormant(program, lang);
   return program;
 }
