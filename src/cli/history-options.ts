@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CONFIG_FILE_NAME, loadCommandConfig } from '../config/load-config.js';
-import type { Lang } from '../i18n.js';
-import { langOption } from './options.js';
+import { loadCommandConfig } from '../config/load-config.js';
+import type { Lang, Text } from '../i18n.js';
+import { OPTION_HELP, langOption } from './options.js';
 
 /** Where the history lives when neither --db nor the config says. */
 export const DEFAULT_DB_PATH = 'facteur.sqlite';
@@ -13,12 +13,26 @@ export interface HistoryCommandOptions {
   lang?: string;
 }
 
-/** Adds --config, --db and --lang, whose defaults come from the config (see historySettings). */
-export function addHistoryOptions(command: Command): Command {
+const HELP = {
+  db: {
+    en: `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`,
+    fr: `la base de données de l’historique (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
+  },
+  lang: {
+    en: 'language of messages: en or fr (default: the config\'s "lang", else from LANG)',
+    fr: 'langue des messages : en ou fr (par défaut : « lang » de la configuration, sinon d’après LANG)',
+  },
+} satisfies Record<string, Text>;
+
+/**
+ * Adds --config, --db and --lang, whose defaults come from the config (see historySettings), their help in
+ * `helpLang`.
+ */
+export function addHistoryOptions(command: Command, helpLang: Lang): Command {
   return command
-    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
-    .option('--db <file>', `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`)
-    .option('--lang <lang>', 'language of messages: en or fr (default: the config\'s "lang", else from LANG)');
+    .option('--config <file>', OPTION_HELP.config[helpLang])
+    .option('--db <file>', HELP.db[helpLang])
+    .option('--lang <lang>', HELP.lang[helpLang]);
 }
 
 /** The database and language a history command runs with: the command line, else the config, else the defaults. */

@@ -1,6 +1,26 @@
+import { CONFIG_FILE_NAME } from '../config/load-config.js';
 import { InputError } from '../errors.js';
 import { invalidValue } from './usage-error.js';
-import { isLang, langFromEnv, type Lang } from '../i18n.js';
+import { isLang, langFromEnv, type Lang, type Text } from '../i18n.js';
+
+/** The help of options several commands share, in one place so that their wording cannot drift apart. */
+export const OPTION_HELP = {
+  json: { en: 'print one JSON document on stdout', fr: 'écrire un seul document JSON sur stdout' },
+  lang: {
+    en: 'language of messages: en or fr (default: from LANG)',
+    fr: 'langue des messages : en ou fr (par défaut : d’après LANG)',
+  },
+  config: {
+    en: `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
+    fr: `fichier de configuration (par défaut : $FACTEUR_CONFIG, sinon ./${CONFIG_FILE_NAME} s’il existe)`,
+  },
+  resolver: {
+    en: 'DNS resolver to ask (repeatable; default: the system resolvers)',
+    fr: 'résolveur DNS à interroger (option répétable ; par défaut : les résolveurs du système)',
+  },
+  timeout: { en: 'time to wait for one DNS answer', fr: 'délai d’attente d’une réponse DNS' },
+  retries: { en: 'retries of a DNS query that timed out', fr: 'nouvelles tentatives d’une requête DNS expirée' },
+} satisfies Record<string, Text>;
 
 /** Parses a positive integer option value. */
 export function positiveInt(value: string): number {

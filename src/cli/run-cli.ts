@@ -11,12 +11,13 @@ const BUG_REPORT =
 
 /** Parses argv, runs the matched command and maps its outcome or error to an exit code; never calls process.exit. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const lang = errorLang(argv);
+  const program = buildProgram(lang);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    return exitCodeFor(error, errorLang(argv), commandLine(program, argv));
+    return exitCodeFor(error, lang, commandLine(program, argv));
   }
 }
 
@@ -34,9 +35,9 @@ export function commandLine(program: Command, argv: readonly string[]): string {
 }
 
 /**
- * The language of an error message, chosen as the commands choose theirs: the command line's `--lang` when it has a
- * valid one, else the config's `lang` (cron often runs with LANG=C, and the config is where a hoster says French),
- * else the environment's.
+ * The language of help and error messages, chosen as the commands choose theirs: the command line's `--lang` when it
+ * has a valid one, else the config's `lang` (cron often runs with LANG=C, and the config is where a hoster says
+ * French), else the environment's.
  */
 export function errorLang(
   argv: readonly string[],

@@ -8,8 +8,26 @@ const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 describe('facteur CLI', () => {
   it('prints help and exits 0', async () => {
-    const { stdout } = await run(process.execPath, [BIN, '--help']);
+    const { stdout } = await run(process.execPath, [BIN, '--help'], {
+      env: { PATH: process.env.PATH, LANG: 'C' },
+      cwd: import.meta.dirname,
+    });
     expect(stdout).toContain('Usage: facteur');
+  });
+
+  it('prints help in the language the commands speak: LANG, unless --lang says otherwise', async () => {
+    // LANG alone speaks, and no config file is found from this directory; run() rejects on any exit code but 0.
+    const options = { env: { PATH: process.env.PATH, LANG: 'fr_FR.UTF-8' }, cwd: import.meta.dirname };
+    const french = await run(process.execPath, [BIN, 'check', '--help'], options);
+    expect(french.stdout).toMatch(/^Utilisation : facteur check \[options\] \[domains\.\.\.\]\n/);
+    expect(french.stdout).toContain('\nArguments :\n');
+    expect(french.stdout).toContain('\nOptions :\n');
+    expect(french.stdout).toContain('afficher l’aide de la commande');
+    expect(french.stderr).toBe('');
+    const english = await run(process.execPath, [BIN, 'check', '--lang', 'en', '--help'], options);
+    expect(english.stdout).toMatch(/^Usage: facteur check \[options\] \[domains\.\.\.\]\n/);
+    expect(english.stdout).toContain('\nOptions:\n');
+    expect(english.stdout).toContain('display help for command');
   });
 
   it('exits 2 on an unknown option', async () => {

@@ -7,6 +7,7 @@ import { isAckActive, listAcks, removeAck, saveAck, utcDay, type Ack } from '../
 import { openDatabase } from '../../store/database.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { findFinding } from './explain.js';
+import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
 
 /** A finding id as the catalogue spells them: `<area>.<code>` (STYLE.md). */
@@ -87,24 +88,45 @@ function listLines(acks: readonly Ack[], now: Date, lang: Lang): string {
     .join('');
 }
 
-/** Adds `facteur ack DOMAIN ID --until DATE --note TEXT`, `ack --list [--all]` and `ack --remove DOMAIN ID`. */
-export function registerAck(program: Command): void {
-  addHistoryOptions(program.command('ack'))
-    .description(
-      'Acknowledge a finding on a domain until a date: reports list it as acknowledged, changes never alert on it',
-    )
-    .argument('[domain]', 'the domain the finding is on')
-    .argument('[id]', 'the finding id, e.g. dmarc.policy_none (see "facteur explain")')
-    .option(
-      '--until <date>',
-      'last day (YYYY-MM-DD, UTC) the acknowledgement applies; it expires by itself',
-      parseUntil,
-    )
-    .option('--note <text>', 'why the finding is accepted, shown in every report')
-    .option('--list', 'list the acknowledgements still applying', false)
-    .option('--all', 'with --list: also the expired ones', false)
-    .option('--remove', 'remove the acknowledgement of DOMAIN and ID', false)
-    .option('--json', 'print one JSON document on stdout', false)
+/** The help of `facteur ack`. */
+const HELP = {
+  description: {
+    en: 'Acknowledge a finding on a domain until a date: reports list it as acknowledged, changes never alert on it',
+    fr: 'Prendre en compte un constat sur un domaine jusqu’à une date : les rapports l’indiquent comme pris en compte, « changes » ne le signale jamais',
+  },
+  domain: { en: 'the domain the finding is on', fr: 'le domaine concerné par le constat' },
+  id: {
+    en: 'the finding id, e.g. dmarc.policy_none (see "facteur explain")',
+    fr: 'l’identifiant du constat, par ex. dmarc.policy_none (voir « facteur explain »)',
+  },
+  until: {
+    en: 'last day (YYYY-MM-DD, UTC) the acknowledgement applies; it expires by itself',
+    fr: 'dernier jour (AAAA-MM-JJ, UTC) où la prise en compte s’applique ; elle expire d’elle-même',
+  },
+  note: {
+    en: 'why the finding is accepted, shown in every report',
+    fr: 'pourquoi le constat est accepté, affiché dans chaque rapport',
+  },
+  list: { en: 'list the acknowledgements still applying', fr: 'lister les prises en compte encore en vigueur' },
+  all: { en: 'with --list: also the expired ones', fr: 'avec --list : aussi celles qui ont expiré' },
+  remove: { en: 'remove the acknowledgement of DOMAIN and ID', fr: 'retirer la prise en compte de DOMAINE et ID' },
+} satisfies Record<string, Text>;
+
+/**
+ * Adds `facteur ack DOMAIN ID --until DATE --note TEXT`, `ack --list [--all]` and `ack --remove DOMAIN ID`, their help
+ * in `helpLang`.
+ */
+export function registerAck(program: Command, helpLang: Lang): void {
+  addHistoryOptions(program.command('ack'), helpLang)
+    .description(HELP.description[helpLang])
+    .argument('[domain]', HELP.domain[helpLang])
+    .argument('[id]', HELP.id[helpLang])
+    .option('--until <date>', HELP.until[helpLang], parseUntil)
+    .option('--note <text>', HELP.note[helpLang])
+    .option('--list', HELP.list[helpLang], false)
+    .option('--all', HELP.all[helpLang], false)
+    .option('--remove', HELP.remove[helpLang], false)
+    .option('--json', OPTION_HELP.json[helpLang], false)
     .action((domainArg: string | undefined, idArg: string | undefined, options: AckCommandOptions) => {
       const { db: dbFile, lang } = historySettings(options);
       const now = new Date();

@@ -12,7 +12,7 @@ import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
-import { langOption, repeatable } from '../options.js';
+import { OPTION_HELP, langOption, repeatable } from '../options.js';
 import { withSigint } from '../sigint.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
@@ -162,28 +162,48 @@ export function fetchExitCode(report: FetchReport): number {
   return report.complete ? EXIT.ok : EXIT.incomplete;
 }
 
-/** Adds `bounces fetch` to the `bounces` command group. */
-export function registerBouncesFetch(bounces: Command): void {
+/** The help of `facteur bounces fetch`. */
+const HELP = {
+  description: {
+    en: 'Fetch bounces from IMAP (config "bounces.imap"), Maildirs, mbox files or a Sympa bounce spool; record them, then put them away',
+    fr: 'Relever les rebonds par IMAP (« bounces.imap » de la configuration), dans des Maildirs, des fichiers mbox ou le spool de rebonds de Sympa ; les enregistrer, puis les ranger',
+  },
+  config: {
+    en: `config file, whose "bounces" section names the IMAP account (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
+    fr: `fichier de configuration, dont la section « bounces » désigne le compte IMAP (par défaut : $FACTEUR_CONFIG, sinon ./${CONFIG_FILE_NAME} s’il existe)`,
+  },
+  maildir: {
+    en: 'read a Maildir (repeatable); recorded files move to .facteur-done/.facteur-odd',
+    fr: 'lire un Maildir (option répétable) ; les fichiers enregistrés sont déplacés dans .facteur-done/.facteur-odd',
+  },
+  mbox: {
+    en: 'read an mbox file (repeatable); it is never modified',
+    fr: 'lire un fichier mbox (option répétable) ; il n’est jamais modifié',
+  },
+  sympaDir: {
+    en: "read Sympa's bounce spool directory (repeatable); it is never modified",
+    fr: 'lire le dossier du spool de rebonds de Sympa (option répétable) ; il n’est jamais modifié',
+  },
+  db: {
+    en: `the facteur database to record into (default: the config's "db", else ${DEFAULT_DB_PATH})`,
+    fr: `la base de données de facteur où enregistrer (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
+  },
+  quiet: { en: 'no progress on stderr', fr: 'aucune progression sur stderr' },
+} satisfies Record<string, Text>;
+
+/** Adds `bounces fetch` to the `bounces` command group, its help in `helpLang`. */
+export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
   bounces
     .command('fetch')
-    .description(
-      'Fetch bounces from IMAP (config "bounces.imap"), Maildirs, mbox files or a Sympa bounce spool; record them, then put them away',
-    )
-    .option(
-      '--config <file>',
-      `config file, whose "bounces" section names the IMAP account (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
-    )
-    .option(
-      '--maildir <dir>',
-      'read a Maildir (repeatable); recorded files move to .facteur-done/.facteur-odd',
-      repeatable,
-    )
-    .option('--mbox <file>', 'read an mbox file (repeatable); it is never modified', repeatable)
-    .option('--sympa-dir <dir>', "read Sympa's bounce spool directory (repeatable); it is never modified", repeatable)
-    .option('--db <file>', `the facteur database to record into (default: the config's "db", else ${DEFAULT_DB_PATH})`)
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('--quiet', 'no progress on stderr', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)', langOption)
+    .description(HELP.description[helpLang])
+    .option('--config <file>', HELP.config[helpLang])
+    .option('--maildir <dir>', HELP.maildir[helpLang], repeatable)
+    .option('--mbox <file>', HELP.mbox[helpLang], repeatable)
+    .option('--sympa-dir <dir>', HELP.sympaDir[helpLang], repeatable)
+    .option('--db <file>', HELP.db[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
+    .option('--quiet', HELP.quiet[helpLang], false)
+    .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
     .action(async (options: BouncesFetchOptions) => {
       const lang = options.lang ?? langOption(undefined);
       const progress =

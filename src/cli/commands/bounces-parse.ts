@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
+import type { Lang, Text } from '../../i18n.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
 import { parseBounce } from '../../parse/bounce/parse-bounce.js';
 import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
@@ -70,14 +71,31 @@ export function loadVerpKeys(path: string): VerpKeyLookup {
   }
 }
 
-/** Adds `bounces parse <files...> [--jsonl] [--db FILE]` to the `bounces` command group. */
-export function registerBouncesParse(bounces: Command): void {
+/** The help of `facteur bounces parse`. */
+const HELP = {
+  description: {
+    en: 'Parse bounce messages and classify each failed recipient (Sisimai reason names)',
+    fr: 'Analyser des messages de rebond et classer chaque destinataire en échec (noms de raisons de Sisimai)',
+  },
+  files: { en: 'message files (.eml, one message each)', fr: 'fichiers de messages (.eml, un message chacun)' },
+  jsonl: {
+    en: 'one JSON line per file: {"file", "kind", "recipients"}',
+    fr: 'une ligne JSON par fichier : {"file", "kind", "recipients"}',
+  },
+  db: {
+    en: "decode facteur's VERP tokens with the campaign keys of this database (read-only)",
+    fr: 'décoder les jetons VERP de facteur avec les clés des campagnes de cette base de données (en lecture seule)',
+  },
+} satisfies Record<string, Text>;
+
+/** Adds `bounces parse <files...> [--jsonl] [--db FILE]` to the `bounces` command group, its help in `helpLang`. */
+export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
   bounces
     .command('parse')
-    .description('Parse bounce messages and classify each failed recipient (Sisimai reason names)')
-    .argument('<files...>', 'message files (.eml, one message each)')
-    .option('--jsonl', 'one JSON line per file: {"file", "kind", "recipients"}')
-    .option('--db <file>', "decode facteur's VERP tokens with the campaign keys of this database (read-only)")
+    .description(HELP.description[helpLang])
+    .argument('<files...>', HELP.files[helpLang])
+    .option('--jsonl', HELP.jsonl[helpLang])
+    .option('--db <file>', HELP.db[helpLang])
     .action(async (files: string[], options: { jsonl?: boolean; db?: string }) => {
       const parseOptions: ParseBounceOptions = options.db === undefined ? {} : { verpKeys: loadVerpKeys(options.db) };
       let failed = false;

@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
+import type { Lang, Text } from '../../i18n.js';
 import { registerBouncesFetch } from './bounces-fetch.js';
 import { registerBouncesParse } from './bounces-parse.js';
 
-/** Adds the `facteur bounces` command group. */
-export function registerBounces(program: Command): void {
-  const bounces = program.command('bounces').description('Read, parse and classify bounce messages');
-  registerBouncesParse(bounces);
-  registerBouncesFetch(bounces);
+const DESCRIPTION: Text = {
+  en: 'Read, parse and classify bounce messages',
+  fr: 'Lire, analyser et classer les messages de rebond',
+};
+
+/** Adds the `facteur bounces` command group, its help in `helpLang`. */
+export function registerBounces(program: Command, helpLang: Lang): void {
+  const bounces = program.command('bounces').description(DESCRIPTION[helpLang]);
+  registerBouncesParse(bounces, helpLang);
+  registerBouncesFetch(bounces, helpLang);
 }

@@ -22,6 +22,7 @@ import { findFinding } from './explain.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { colon } from '../../report/render-report-labels.js';
 import { readableTime } from '../../report/render-report-text.js';
+import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
@@ -325,16 +326,27 @@ export function ignoredRun(db: Db): ChangesReport['ignoredRun'] {
   return newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status };
 }
 
-/** Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`; exits 1 only when something regressed. */
-export function registerChanges(program: Command): void {
-  addHistoryOptions(program.command('changes'))
-    .description('What changed between the last two complete check runs (or since a run or a date), per member')
-    .option(
-      '--since <run|date>',
-      'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
-      parseSince,
-    )
-    .option('--json', 'print one JSON document on stdout', false)
+/** The help of `facteur changes`. */
+const HELP = {
+  description: {
+    en: 'What changed between the last two complete check runs (or since a run or a date), per member',
+    fr: 'Ce qui a changé entre les deux derniers passages complets de « check » (ou depuis un passage ou une date), par adhérent',
+  },
+  since: {
+    en: 'compare with this run id, or with the state as of this date (YYYY-MM-DD)',
+    fr: 'comparer avec ce numéro de passage, ou avec l’état à cette date (AAAA-MM-JJ)',
+  },
+} satisfies Record<string, Text>;
+
+/**
+ * Adds `changes [--db FILE] [--since RUN_ID|DATE] [--json] [--lang en|fr]`, its help in `helpLang`; exits 1 only when
+ * something regressed.
+ */
+export function registerChanges(program: Command, helpLang: Lang): void {
+  addHistoryOptions(program.command('changes'), helpLang)
+    .description(HELP.description[helpLang])
+    .option('--since <run|date>', HELP.since[helpLang], parseSince)
+    .option('--json', OPTION_HELP.json[helpLang], false)
     .action((options: HistoryCommandOptions & { since?: Since; json: boolean }) => {
       const { db, lang } = historySettings(options);
       const report = computeChanges({

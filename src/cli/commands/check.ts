@@ -8,7 +8,7 @@ import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run
 import type { DnsResolver } from '../../dns/types.js';
 import { docsLink } from '../../config/docs-link.js';
 import { findingIdProblem } from '../../config/finding-id.js';
-import { CONFIG_FILE_NAME, loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
+import { loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
 import { InputError } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
@@ -17,7 +17,15 @@ import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { commaList, langOption, positiveInt, nonNegativeInt, progressReporter, repeatable } from '../options.js';
+import {
+  OPTION_HELP,
+  commaList,
+  langOption,
+  positiveInt,
+  nonNegativeInt,
+  progressReporter,
+  repeatable,
+} from '../options.js';
 
 /** The options of `facteur check`, as commander hands them over: undefined where not given, so the config applies. */
 export interface CheckCommandOptions {
@@ -293,40 +301,107 @@ function runCheckWith(
   );
 }
 
-/** Adds `facteur check`. */
-export function registerCheck(program: Command): void {
+/** The help of `facteur check`. */
+const HELP = {
+  description: {
+    en: 'Check SPF, DKIM, DMARC, MX, blocklists and mail TLS records of member domains',
+    fr: 'Vérifier SPF, DKIM, DMARC, MX, les listes de blocage et les enregistrements TLS du courrier des domaines des adhérents',
+  },
+  domains: {
+    en: 'domains to check (default: the members file of the config)',
+    fr: 'domaines à vérifier (par défaut : le fichier des adhérents de la configuration)',
+  },
+  members: {
+    en: 'CSV of member domains (columns: domain, member, contact, dkim_selectors, sending_ips)',
+    fr: 'CSV des domaines des adhérents (colonnes : domain, member, contact, dkim_selectors, sending_ips)',
+  },
+  dkimSelectors: {
+    en: 'DKIM selectors for domains without their own, comma-separated',
+    fr: 'sélecteurs DKIM des domaines qui n’en donnent pas, séparés par des virgules',
+  },
+  sendingIps: {
+    en: "the hoster's outbound relays, comma-separated",
+    fr: 'les relais sortants de l’hébergeur, séparés par des virgules',
+  },
+  timeout: {
+    en: `time to wait for one DNS answer (default: ${CHECK_DEFAULTS.timeout})`,
+    fr: `délai d’attente d’une réponse DNS (par défaut : ${CHECK_DEFAULTS.timeout})`,
+  },
+  retries: {
+    en: `retries of a DNS query that timed out (default: ${CHECK_DEFAULTS.retries})`,
+    fr: `nouvelles tentatives d’une requête DNS expirée (par défaut : ${CHECK_DEFAULTS.retries})`,
+  },
+  concurrency: {
+    en: `domains checked at once (default: ${CHECK_DEFAULTS.concurrency})`,
+    fr: `domaines vérifiés en même temps (par défaut : ${CHECK_DEFAULTS.concurrency})`,
+  },
+  dnsbl: {
+    en: 'IP blocklist zones, comma-separated (default: Spamhaus ZEN, SpamCop, PSBL)',
+    fr: 'zones de listes de blocage d’adresses IP, séparées par des virgules (par défaut : Spamhaus ZEN, SpamCop, PSBL)',
+  },
+  rhsbl: {
+    en: 'domain blocklist zones, comma-separated (default: Spamhaus DBL, URIBL)',
+    fr: 'zones de listes de blocage de domaines, séparées par des virgules (par défaut : Spamhaus DBL, URIBL)',
+  },
+  probes: {
+    en: 'connect to MX hosts (STARTTLS) and fetch MTA-STS policies (the default)',
+    fr: 'se connecter aux serveurs MX (STARTTLS) et récupérer les politiques MTA-STS (par défaut)',
+  },
+  noProbes: {
+    en: 'open no connection other than DNS (no SMTP, no HTTPS)',
+    fr: 'n’ouvrir aucune connexion autre que DNS (ni SMTP, ni HTTPS)',
+  },
+  quiet: {
+    en: 'draw no progress on stderr, even on a terminal',
+    fr: 'n’afficher aucune progression sur stderr, même dans un terminal',
+  },
+  lang: {
+    en: 'language of messages: en or fr (default: the config, else from LANG)',
+    fr: 'langue des messages : en ou fr (par défaut : celle de la configuration, sinon d’après LANG)',
+  },
+  db: {
+    en: 'record the run and its findings in this SQLite file, for `facteur changes`',
+    fr: 'enregistrer le passage et ses constats dans ce fichier SQLite, pour « facteur changes »',
+  },
+  noDb: {
+    en: "do not record the run, even in the config's database",
+    fr: 'ne pas enregistrer le passage, même dans la base de données de la configuration',
+  },
+  ignore: {
+    en: 'finding ids never to report, comma-separated (e.g. dnssec.unsigned)',
+    fr: 'identifiants de constats à ne jamais signaler, séparés par des virgules (par ex. dnssec.unsigned)',
+  },
+  failOn: {
+    en: 'exit 1 at this severity or above (default: error)',
+    fr: 'sortir avec le code 1 à partir de cette gravité (par défaut : error)',
+  },
+} satisfies Record<string, Text>;
+
+/** Adds `facteur check`, its help in `helpLang`. */
+export function registerCheck(program: Command, helpLang: Lang): void {
   program
     .command('check')
-    .description('Check SPF, DKIM, DMARC, MX, blocklists and mail TLS records of member domains')
-    .argument('[domains...]', 'domains to check (default: the members file of the config)')
-    .option('--config <file>', `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`)
-    .option('--members <file>', 'CSV of member domains (columns: domain, member, contact, dkim_selectors, sending_ips)')
-    .option('--dkim-selectors <list>', 'DKIM selectors for domains without their own, comma-separated', commaList)
-    .option('--sending-ips <list>', "the hoster's outbound relays, comma-separated", commaList)
-    .option('--resolver <host[:port]>', 'DNS resolver to ask (repeatable; default: the system resolvers)', repeatable)
-    .option('--timeout <ms>', `time to wait for one DNS answer (default: ${CHECK_DEFAULTS.timeout})`, positiveInt)
-    .option(
-      '--retries <n>',
-      `retries of a DNS query that timed out (default: ${CHECK_DEFAULTS.retries})`,
-      nonNegativeInt,
-    )
-    .option('--concurrency <n>', `domains checked at once (default: ${CHECK_DEFAULTS.concurrency})`, positiveInt)
-    .option('--dnsbl <zones>', 'IP blocklist zones, comma-separated (default: Spamhaus ZEN, SpamCop, PSBL)', commaList)
-    .option('--rhsbl <zones>', 'domain blocklist zones, comma-separated (default: Spamhaus DBL, URIBL)', commaList)
-    .option('--probes', 'connect to MX hosts (STARTTLS) and fetch MTA-STS policies (the default)')
-    .option('--no-probes', 'open no connection other than DNS (no SMTP, no HTTPS)')
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('-q, --quiet', 'draw no progress on stderr, even on a terminal', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: the config, else from LANG)')
-    .option('--db <file>', 'record the run and its findings in this SQLite file, for `facteur changes`')
-    .option('--no-db', "do not record the run, even in the config's database")
-    .option('--ignore <ids>', 'finding ids never to report, comma-separated (e.g. dnssec.unsigned)', commaList)
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 at this severity or above (default: error)').choices([
-        'error',
-        'warning',
-      ]),
-    )
+    .description(HELP.description[helpLang])
+    .argument('[domains...]', HELP.domains[helpLang])
+    .option('--config <file>', OPTION_HELP.config[helpLang])
+    .option('--members <file>', HELP.members[helpLang])
+    .option('--dkim-selectors <list>', HELP.dkimSelectors[helpLang], commaList)
+    .option('--sending-ips <list>', HELP.sendingIps[helpLang], commaList)
+    .option('--resolver <host[:port]>', OPTION_HELP.resolver[helpLang], repeatable)
+    .option('--timeout <ms>', HELP.timeout[helpLang], positiveInt)
+    .option('--retries <n>', HELP.retries[helpLang], nonNegativeInt)
+    .option('--concurrency <n>', HELP.concurrency[helpLang], positiveInt)
+    .option('--dnsbl <zones>', HELP.dnsbl[helpLang], commaList)
+    .option('--rhsbl <zones>', HELP.rhsbl[helpLang], commaList)
+    .option('--probes', HELP.probes[helpLang])
+    .option('--no-probes', HELP.noProbes[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
+    .option('-q, --quiet', HELP.quiet[helpLang], false)
+    .option('--lang <lang>', HELP.lang[helpLang])
+    .option('--db <file>', HELP.db[helpLang])
+    .option('--no-db', HELP.noDb[helpLang])
+    .option('--ignore <ids>', HELP.ignore[helpLang], commaList)
+    .addOption(new Option('--fail-on <severity>', HELP.failOn[helpLang]).choices(['error', 'warning']))
     .action(async (domains: string[], options: CheckCommandOptions) => {
       const config = loadCommandConfig(options.config);
       const settings = checkSettings(domains, options, config);

@@ -13,7 +13,7 @@ import { packageRoot } from '../../package-root.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT } from '../exit-codes.js';
-import { langOption } from '../options.js';
+import { OPTION_HELP, langOption } from '../options.js';
 import { checkSettings, readTargets, type CheckSettings } from './check.js';
 import { computeChanges, renderChangesText } from './changes.js';
 import { writeReports } from './report.js';
@@ -82,20 +82,35 @@ async function runNight(
   }
 }
 
+/** The help of `facteur demo`. */
+const HELP = {
+  description: {
+    en: 'Check examples/members.csv against local DNS zones on two nights (a regression and a fix on the second), show what changed and write the HTML report',
+    fr: 'Vérifier examples/members.csv sur des zones DNS locales deux nuits de suite (une régression et une correction la seconde nuit), montrer ce qui a changé et écrire le rapport HTML',
+  },
+  db: {
+    en: 'record the two runs in this database (default: a new one in a temporary directory)',
+    fr: 'enregistrer les deux passages dans cette base de données (par défaut : une nouvelle, dans un dossier temporaire)',
+  },
+  out: {
+    en: 'write the reports here (default: beside the temporary database)',
+    fr: 'écrire les rapports dans ce dossier (par défaut : à côté de la base de données temporaire)',
+  },
+} satisfies Record<string, Text>;
+
 /**
  * Adds `facteur demo`: two nights of the check job on the embedded example (the second with a regression and a fix),
- * recorded in a history database, what changed, and the HTML report. No network beyond 127.0.0.1.
+ * recorded in a history database, what changed, and the HTML report. No network beyond 127.0.0.1. Its help in
+ * `helpLang`.
  */
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, helpLang: Lang): void {
   program
     .command('demo')
-    .description(
-      'Check examples/members.csv against local DNS zones on two nights (a regression and a fix on the second), show what changed and write the HTML report',
-    )
-    .option('--db <file>', 'record the two runs in this database (default: a new one in a temporary directory)')
-    .option('--out <dir>', 'write the reports here (default: beside the temporary database)')
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
+    .description(HELP.description[helpLang])
+    .option('--db <file>', HELP.db[helpLang])
+    .option('--out <dir>', HELP.out[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
+    .option('--lang <lang>', OPTION_HELP.lang[helpLang])
     .action(async (options: { db?: string; out?: string; json: boolean; lang?: string }) => {
       const lang = langOption(options.lang);
       const examples = join(packageRoot(), 'examples');

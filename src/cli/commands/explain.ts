@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { ALL_CHECKS } from '../../checks/registry.js';
 import type { Check, FindingMeta } from '../../checks/types.js';
 import { InputError } from '../../errors.js';
-import { renderWithoutValues } from '../../i18n.js';
-import { langOption } from '../options.js';
+import { renderWithoutValues, type Lang, type Text } from '../../i18n.js';
+import { OPTION_HELP, langOption } from '../options.js';
 
 /** Finds the check that reports a finding id, with that finding's texts. */
 export function findFinding(id: string): { check: Check; meta: FindingMeta } | undefined {
@@ -14,14 +14,26 @@ export function findFinding(id: string): { check: Check; meta: FindingMeta } | u
   return undefined;
 }
 
-/** Adds `facteur explain <id>`: the texts of a finding, from its check's file. */
-export function registerExplain(program: Command): void {
+/** The help of `facteur explain`. */
+const HELP = {
+  description: {
+    en: 'Explain a finding id (what it means, why it matters, what to do), or list them all',
+    fr: 'Expliquer un identifiant de constat (ce qu’il signifie, pourquoi c’est important, que faire), ou les lister tous',
+  },
+  id: {
+    en: 'finding id, e.g. dmarc.policy_none; none lists every id',
+    fr: 'identifiant de constat, par ex. dmarc.policy_none ; sans lui, tous les identifiants sont listés',
+  },
+} satisfies Record<string, Text>;
+
+/** Adds `facteur explain <id>`: the texts of a finding, from its check's file; its help in `helpLang`. */
+export function registerExplain(program: Command, helpLang: Lang): void {
   program
     .command('explain')
-    .description('Explain a finding id (what it means, why it matters, what to do), or list them all')
-    .argument('[id]', 'finding id, e.g. dmarc.policy_none; none lists every id')
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)')
+    .description(HELP.description[helpLang])
+    .argument('[id]', HELP.id[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
+    .option('--lang <lang>', OPTION_HELP.lang[helpLang])
     .action((id: string | undefined, options: { json: boolean; lang?: string }) => {
       const lang = langOption(options.lang);
       if (id === undefined) {

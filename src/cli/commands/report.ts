@@ -11,13 +11,14 @@ import {
   type SummaryReport,
 } from '../../commands/build-report.js';
 import { InputError } from '../../errors.js';
-import type { Lang } from '../../i18n.js';
+import type { Lang, Text } from '../../i18n.js';
 import { renderReportHtml } from '../../report/render-report-html.js';
 import { renderReportMarkdown } from '../../report/render-report-markdown.js';
 import { renderReportText } from '../../report/render-report-text.js';
 import { activeAcks, isAckActive, listAcks } from '../../store/acks.js';
 import { completeRunCounts, latestCompleteRuns, runMembers } from '../../store/history.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
+import { OPTION_HELP } from '../options.js';
 import { compareRuns, ignoredRun, openHistory, warnIgnoredRun, type ChangesReport } from './changes.js';
 import { findFinding } from './explain.js';
 
@@ -172,17 +173,39 @@ export function writeReports(options: {
   return outcome;
 }
 
-/** Adds `facteur report (--member NAME | --all) --format text|markdown|html --lang fr|en --out DIR [--db FILE]`. */
-export function registerReport(program: Command): void {
-  addHistoryOptions(program.command('report'))
-    .description(
-      'Write the report of the latest complete run: one per member (problems explained, records to publish, links) and a summary for the admins',
-    )
-    .option('--member <name>', 'only this member (as named in the members file)')
-    .option('--all', 'every member, and the summary for the admins', false)
-    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
-    .option('--out <dir>', 'directory to write the reports to (created if needed); without it, one member is printed')
-    .option('--json', 'print one JSON document on stdout', false)
+/** The help of `facteur report`. */
+const HELP = {
+  description: {
+    en: 'Write the report of the latest complete run: one per member (problems explained, records to publish, links) and a summary for the admins',
+    fr: 'Écrire le rapport du dernier passage complet : un par adhérent (problèmes expliqués, enregistrements à publier, liens) et une synthèse pour les administrateurs',
+  },
+  member: {
+    en: 'only this member (as named in the members file)',
+    fr: 'seulement cet adhérent (nommé comme dans le fichier des adhérents)',
+  },
+  all: {
+    en: 'every member, and the summary for the admins',
+    fr: 'tous les adhérents, et la synthèse pour les administrateurs',
+  },
+  format: { en: 'output format', fr: 'format de sortie' },
+  out: {
+    en: 'directory to write the reports to (created if needed); without it, one member is printed',
+    fr: 'dossier où écrire les rapports (créé si besoin) ; sans lui, un seul adhérent est affiché',
+  },
+} satisfies Record<string, Text>;
+
+/**
+ * Adds `facteur report (--member NAME | --all) --format text|markdown|html --lang fr|en --out DIR [--db FILE]`, its
+ * help in `helpLang`.
+ */
+export function registerReport(program: Command, helpLang: Lang): void {
+  addHistoryOptions(program.command('report'), helpLang)
+    .description(HELP.description[helpLang])
+    .option('--member <name>', HELP.member[helpLang])
+    .option('--all', HELP.all[helpLang], false)
+    .addOption(new Option('--format <format>', HELP.format[helpLang]).choices(REPORT_FORMATS).default('text'))
+    .option('--out <dir>', HELP.out[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
     .action(
       (
         options: {

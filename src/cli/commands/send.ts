@@ -15,7 +15,7 @@ import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from
 import { openDatabase } from '../../store/database.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
+import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
 import { withSigint } from '../sigint.js';
 import { invalidValue } from '../usage-error.js';
 
@@ -302,18 +302,63 @@ function progressLine(lang: Lang): ((progress: SendProgress) => void) | undefine
   };
 }
 
-function addDnsOptions(command: Command): Command {
+/** The help of `facteur send` and its subcommands. */
+const HELP = {
+  description: {
+    en: 'Send a campaign from your own mail server (VERP, DKIM, no tracking)',
+    fr: 'Envoyer une campagne depuis votre propre serveur de courrier (VERP, DKIM, sans pistage)',
+  },
+  preflight: {
+    en: 'Check DNS (SPF, DKIM key, DMARC alignment, bounce MX) and render every recipient; sends nothing',
+    fr: 'Vérifier le DNS (SPF, clé DKIM, alignement DMARC, MX des rebonds) et rendre le message de chaque destinataire ; n’envoie rien',
+  },
+  run: {
+    en: 'Send the campaign: resumable, each message once; refuses when the preflight finds errors',
+    fr: 'Envoyer la campagne : reprise possible, chaque message une seule fois ; refuse quand la vérification trouve des erreurs',
+  },
+  status: {
+    en: 'Counts by state, rate, ETA, uncertain and failed messages of a campaign',
+    fr: 'Nombre de messages par état, débit, temps restant, messages incertains et en échec d’une campagne',
+  },
+  campaign: { en: 'the campaign config file (JSON)', fr: 'le fichier de configuration de la campagne (JSON)' },
+  dryRun: {
+    en: 'render every message and report; send nothing',
+    fr: 'rendre chaque message et faire le bilan ; ne rien envoyer',
+  },
+  limit: {
+    en: 'send at most this many messages in this run',
+    fr: 'envoyer au plus ce nombre de messages lors de ce passage',
+  },
+  testTo: {
+    en: 'send the next message (or --limit messages) to this address only',
+    fr: 'envoyer le prochain message (ou --limit messages) à cette seule adresse',
+  },
+  retryUncertain: {
+    en: 'send again the messages a killed run left uncertain',
+    fr: 'renvoyer les messages qu’un passage interrompu brutalement a laissés incertains',
+  },
+  force: {
+    en: 'send even when the preflight finds errors',
+    fr: 'envoyer même quand la vérification trouve des erreurs',
+  },
+  db: {
+    en: 'the campaign database (default: facteur.sqlite beside the campaign config)',
+    fr: 'la base de données de la campagne (par défaut : facteur.sqlite à côté de la configuration de la campagne)',
+  },
+} satisfies Record<string, Text>;
+
+function addDnsOptions(command: Command, helpLang: Lang): Command {
   return command
-    .option('--resolver <host[:port]>', 'DNS resolver to ask (repeatable; default: the system resolvers)', repeatable)
-    .option('--timeout <ms>', 'time to wait for one DNS answer', positiveInt, 3000)
-    .option('--retries <n>', 'retries of a DNS query that timed out', nonNegativeInt, 2);
+    .option('--resolver <host[:port]>', OPTION_HELP.resolver[helpLang], repeatable)
+    .option('--timeout <ms>', OPTION_HELP.timeout[helpLang], positiveInt, 3000)
+    .option('--retries <n>', OPTION_HELP.retries[helpLang], nonNegativeInt, 2);
 }
 
-function addCommonOptions(command: Command): Command {
+function addCommonOptions(command: Command, helpLang: Lang): Command {
   return command
-    .option('--db <file>', 'the campaign database (default: facteur.sqlite beside the campaign config)')
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('--lang <lang>', 'language of messages: en or fr (default: from LANG)');
+    .option('--db <file>', HELP.db[helpLang])
+    .option('--json', OPTION_HELP.json[helpLang], false)
+    .option('--lang <lang>', OPTION_HELP.lang[helpLang]);
 }
 
 async function runCommand(file: string, options: RunOptions): Promise<ExitCode> {
@@ -350,18 +395,15 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   }
 }
 
-/** Adds `facteur send preflight|run|status`. */
-export function registerSend(program: Command): void {
-  const send = program
-    .command('send')
-    .description('Send a campaign from your own mail server (VERP, DKIM, no tracking)');
+/** Adds `facteur send preflight|run|status`, their help in `helpLang`. */
+export function registerSend(program: Command, helpLang: Lang): void {
+  const send = program.command('send').description(HELP.description[helpLang]);
   addCommonOptions(
     addDnsOptions(
-      send
-        .command('preflight')
-        .description('Check DNS (SPF, DKIM key, DMARC alignment, bounce MX) and render every recipient; sends nothing')
-        .argument('<campaign>', 'the campaign config file (JSON)'),
+      send.command('preflight').description(HELP.preflight[helpLang]).argument('<campaign>', HELP.campaign[helpLang]),
+      helpLang,
     ),
+    helpLang,
   ).action(async (file: string, options: CommonOptions & DnsOptions) => {
     const lang = langOption(options.lang);
     const report = await runPreflight(loadConfig(file, lang), options, lang);
@@ -372,22 +414,22 @@ export function registerSend(program: Command): void {
     addDnsOptions(
       send
         .command('run')
-        .description('Send the campaign: resumable, each message once; refuses when the preflight finds errors')
-        .argument('<campaign>', 'the campaign config file (JSON)')
-        .option('--dry-run', 'render every message and report; send nothing', false)
-        .option('--limit <n>', 'send at most this many messages in this run', positiveInt)
-        .option('--test-to <address>', 'send the next message (or --limit messages) to this address only', parseTestTo)
-        .option('--retry-uncertain', 'send again the messages a killed run left uncertain', false)
-        .option('--force', 'send even when the preflight finds errors', false),
+        .description(HELP.run[helpLang])
+        .argument('<campaign>', HELP.campaign[helpLang])
+        .option('--dry-run', HELP.dryRun[helpLang], false)
+        .option('--limit <n>', HELP.limit[helpLang], positiveInt)
+        .option('--test-to <address>', HELP.testTo[helpLang], parseTestTo)
+        .option('--retry-uncertain', HELP.retryUncertain[helpLang], false)
+        .option('--force', HELP.force[helpLang], false),
+      helpLang,
     ),
+    helpLang,
   ).action(async (file: string, options: RunOptions) => {
     process.exitCode = await runCommand(file, options);
   });
   addCommonOptions(
-    send
-      .command('status')
-      .description('Counts by state, rate, ETA, uncertain and failed messages of a campaign')
-      .argument('<campaign>', 'the campaign config file (JSON)'),
+    send.command('status').description(HELP.status[helpLang]).argument('<campaign>', HELP.campaign[helpLang]),
+    helpLang,
   ).action((file: string, options: CommonOptions) => {
     const lang = langOption(options.lang);
     const path = options.db ?? defaultDbPath(file);

@@ -29,7 +29,7 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
   const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
   const bounces = new Command('bounces').exitOverride();
-  registerBouncesParse(bounces);
+  registerBouncesParse(bounces, 'en');
   try {
     await bounces.parseAsync(['parse', ...args], { from: 'user' });
   } finally {
