@@ -18,10 +18,6 @@ const HELP = {
     en: `the history database (default: the config's "db", else ${DEFAULT_DB_PATH})`,
     fr: `la base de données de l’historique (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
   },
-  lang: {
-    en: 'language of messages: en or fr (default: the config\'s "lang", else from LANG)',
-    fr: 'langue des messages : en ou fr (par défaut : « lang » de la configuration, sinon d’après LANG)',
-  },
 } satisfies Record<string, Text>;
 
 /**
@@ -32,7 +28,7 @@ export function addHistoryOptions(command: Command, helpLang: Lang): Command {
   return command
     .option('--config <file>', OPTION_HELP.config[helpLang])
     .option('--db <file>', HELP.db[helpLang])
-    .option('--lang <lang>', HELP.lang[helpLang]);
+    .option('--lang <lang>', OPTION_HELP.configLang[helpLang]);
 }
 
 /** The database and language a history command runs with: the command line, else the config, else the defaults. */

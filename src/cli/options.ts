@@ -10,6 +10,10 @@ export const OPTION_HELP = {
     en: 'language of messages: en or fr (default: from LANG)',
     fr: 'langue des messages : en ou fr (par défaut : d’après LANG)',
   },
+  configLang: {
+    en: 'language of messages: en or fr (default: the config\'s "lang", else from LANG)',
+    fr: 'langue des messages : en ou fr (par défaut : « lang » de la configuration, sinon d’après LANG)',
+  },
   config: {
     en: `config file (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
     fr: `fichier de configuration (par défaut : $FACTEUR_CONFIG, sinon ./${CONFIG_FILE_NAME} s’il existe)`,

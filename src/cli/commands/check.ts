@@ -355,10 +355,6 @@ const HELP = {
     en: 'draw no progress on stderr, even on a terminal',
     fr: 'n’afficher aucune progression sur stderr, même dans un terminal',
   },
-  lang: {
-    en: 'language of messages: en or fr (default: the config, else from LANG)',
-    fr: 'langue des messages : en ou fr (par défaut : celle de la configuration, sinon d’après LANG)',
-  },
   db: {
     en: 'record the run and its findings in this SQLite file, for `facteur changes`',
     fr: 'enregistrer le passage et ses constats dans ce fichier SQLite, pour « facteur changes »',
@@ -397,7 +393,7 @@ export function registerCheck(program: Command, helpLang: Lang): void {
     .option('--no-probes', HELP.noProbes[helpLang])
     .option('--json', OPTION_HELP.json[helpLang], false)
     .option('-q, --quiet', HELP.quiet[helpLang], false)
-    .option('--lang <lang>', HELP.lang[helpLang])
+    .option('--lang <lang>', OPTION_HELP.configLang[helpLang])
     .option('--db <file>', HELP.db[helpLang])
     .option('--no-db', HELP.noDb[helpLang])
     .option('--ignore <ids>', HELP.ignore[helpLang], commaList)

@@ -976,7 +976,7 @@ export function registerDormant(program: Command, helpLang: Lang): void {
     .option('--limesurvey <file>', HELP.limesurvey[helpLang])
     .option('--passwd-file <file>', HELP.passwdFile[helpLang])
     .option('--passwd-out <file>', HELP.passwdOut[helpLang])
-    .option('--lang <lang>', OPTION_HELP.lang[helpLang])
+    .option('--lang <lang>', OPTION_HELP.configLang[helpLang])
     .action(async (options: DormantCommandOptions) => {
       process.exitCode = await runDormantCommand(options);
     });
