@@ -4,26 +4,32 @@
  * same concurrency: the floor any checker must pay.
  * Both sides start cold: each runs in a process of its own against a freshly started server, so neither inherits the
  * other's JIT warm-up (the server's or the client's).
+ * Then the check logic alone: the same domains through the runner on an in-memory resolver holding the same zones, in
+ * a fresh process, three times: the first run pays V8's warm-up (interpreter, then compiling the hot functions), the
+ * later ones less and less. The difference is the part of the check run that does not grow with the number of domains.
  * Two servers, one after the other: Knot (a C server, as the resolvers members' checks go through in production) and
  * facteur's own zone server (JavaScript, in a process of its own). On a machine with few cores the zone server takes
  * a CPU share from the side it serves, which weighs more on the side that computes more.
  * Usage: npm run bench:check -- [N] [--server knot|zone-server|both]
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_CHECKS, GATHERERS } from '../src/checks/registry.js';
 import { runCheck, type CheckTarget } from '../src/commands/run-check.js';
 import { createCachingResolver } from '../src/dns/caching-resolver.js';
+import { createMemoryResolver } from '../src/dns/memory-resolver.js';
 import { createNetworkResolver } from '../src/dns/network-resolver.js';
-import type { DnsResolver, RrType } from '../src/dns/types.js';
+import { parseZoneFile } from '../src/dns/parse-zone-file.js';
+import type { DnsRecord, DnsResolver, RrType } from '../src/dns/types.js';
 import { KNOTD, startKnot } from '../test/integration/helpers/dns-knot.js';
 
 const CONCURRENCY = 32;
 const CHECK_RUN_FLAG = '--check-run';
 const BARE_CLIENT_FLAG = '--bare-client';
+const LOGIC_ONLY_FLAG = '--logic-only';
 const PROVIDERS = ['hebergeur', 'envoi-a', 'envoi-b', 'envoi-c'];
 const SERVER_KINDS = ['knot', 'zone-server'] as const;
 type ServerKind = (typeof SERVER_KINDS)[number];
@@ -122,9 +128,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   return [value, Number(process.hrtime.bigint() - start) / 1e6, (cpu.user + cpu.system) / 1000];
 }
 
-/** The check run: N member domains through the real runner; writes the questions that reached the wire. */
-async function checkRun(n: number, address: string, questionsFile: string): Promise<CheckRunFigures> {
-  const targets: CheckTarget[] = Array.from({ length: n }, (_, i) => ({
+/** The N member domains of the zones writeZones wrote, with the hoster's relay, its selector and one IP blocklist. */
+function benchTargets(n: number): CheckTarget[] {
+  return Array.from({ length: n }, (_, i) => ({
     domain: `m${i}.members.example`,
     member: null,
     options: {
@@ -135,6 +141,39 @@ async function checkRun(n: number, address: string, questionsFile: string): Prom
       probes: false,
     },
   }));
+}
+
+/**
+ * The check logic alone: the runner over the zones held in memory, three times in this fresh process. The first run
+ * pays the JIT's warm-up, the last shows the logic's own cost; each has its own cache, so each asks every question.
+ */
+async function logicOnly(n: number, dir: string): Promise<number[]> {
+  const records: DnsRecord[] = readdirSync(dir)
+    .filter((file) => file.endsWith('.zone'))
+    .flatMap((file) => parseZoneFile(readFileSync(join(dir, file), 'utf8'), { origin: file.slice(0, -5), file }));
+  const memory = createMemoryResolver(records);
+  const targets = benchTargets(n);
+  const once = async (): Promise<number> => {
+    const [, wallMs] = await timed(() =>
+      runCheck({
+        targets,
+        checks: ALL_CHECKS,
+        gatherers: GATHERERS,
+        resolver: createCachingResolver(memory),
+        render: { lang: 'en', docs: (_id, check) => check.rfc },
+        concurrency: CONCURRENCY,
+      }),
+    );
+    return wallMs;
+  };
+  const runs: number[] = [];
+  for (let run = 0; run < 3; run++) runs.push(await once());
+  return runs;
+}
+
+/** The check run: N member domains through the real runner; writes the questions that reached the wire. */
+async function checkRun(n: number, address: string, questionsFile: string): Promise<CheckRunFigures> {
+  const targets = benchTargets(n);
   const asked = new Set<string>();
   const network = createNetworkResolver({ servers: [address], timeoutMs: 2000, retries: 2 });
   // Record beneath the cache: only the questions that reach the wire, so the bookkeeping does not slow every lookup.
@@ -228,6 +267,10 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
   const [, , , n = '', address = '', questionsFile = ''] = process.argv;
   process.send?.(await checkRun(Number(n), address, questionsFile));
   process.disconnect();
+} else if (process.argv[2] === LOGIC_ONLY_FLAG) {
+  const [, , , n = '', dir = ''] = process.argv;
+  process.send?.(await logicOnly(Number(n), dir));
+  process.disconnect();
 } else if (process.argv[2] === BARE_CLIENT_FLAG) {
   const [, , , address = '', questionsFile = ''] = process.argv;
   process.send?.(await bareClient(address, questionsFile));
@@ -256,6 +299,10 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
       }
       await benchAgainst(kind, n, dir);
     }
+    const logic = await inChild<number[]>([LOGIC_ONLY_FLAG, String(n), dir]);
+    console.log(
+      `check logic alone       ${logic.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')} (in-memory DNS, three runs in one process: the first pays the JIT's warm-up)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
