@@ -1,5 +1,26 @@
+import type { Command } from 'commander';
 import { createCachingResolver, type CachingResolver } from '../dns/caching-resolver.js';
 import { createNetworkResolver, type NetworkResolverStats } from '../dns/network-resolver.js';
+import type { Lang } from '../i18n.js';
+import { OPTION_HELP, nonNegativeInt, positiveInt, repeatable } from './options.js';
+
+/** `--resolver`, `--timeout` and `--retries` as commander hands them over. */
+export interface DnsOptions {
+  resolver?: string[];
+  timeout: number;
+  retries: number;
+}
+
+/**
+ * Adds `--resolver`, `--timeout` and `--retries` with the network resolver's defaults, their help in `helpLang`.
+ * `check` declares its own: its defaults come from the config.
+ */
+export function addDnsOptions(command: Command, helpLang: Lang): Command {
+  return command
+    .option('--resolver <host[:port]>', OPTION_HELP.resolver[helpLang], repeatable)
+    .option('--timeout <ms>', OPTION_HELP.timeout[helpLang], positiveInt, 3000)
+    .option('--retries <n>', OPTION_HELP.retries[helpLang], nonNegativeInt, 2);
+}
 
 /** The run's resolver: one network client with its sockets, behind one cache shared by every domain. */
 export interface RunResolver extends CachingResolver {

@@ -36,10 +36,10 @@ import {
   type SympaMailResult,
 } from '../../sympa/send-sympa-mail.js';
 import { loadSympaMailConfig, type SympaMailConfig } from '../../sympa/sympa-mail-config.js';
-import { createDnsResolver } from '../dns-options.js';
+import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter, repeatable } from '../options.js';
+import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter } from '../options.js';
 import { withSigint } from '../sigint.js';
 
 /** Every `--format` of `facteur dormant`. */
@@ -47,7 +47,7 @@ const FORMATS = ['text', 'csv', 'json', 'sympa', 'sympa-mail', 'limesurvey', 'ma
 type Format = (typeof FORMATS)[number];
 
 /** The options of `facteur dormant`, as commander hands them over. */
-interface DormantCommandOptions {
+interface DormantCommandOptions extends DnsOptions {
   db?: string;
   list?: string;
   campaign?: string;
@@ -56,9 +56,6 @@ interface DormantCommandOptions {
   minDays?: number;
   config?: string;
   dns: boolean;
-  resolver?: string[];
-  timeout: number;
-  retries: number;
   concurrency: number;
   members?: string;
   sympaDb?: string;
@@ -952,20 +949,20 @@ const HELP = {
 
 /** Adds `facteur dormant` and its subcommands, their help in `helpLang`. */
 export function registerDormant(program: Command, helpLang: Lang): void {
-  const dormant = program
-    .command('dormant')
-    .description(HELP.description[helpLang])
-    .option('--db <file>', HELP.db[helpLang])
-    .option('--list <list@domain>', HELP.list[helpLang])
-    .option('--campaign <name>', HELP.campaign[helpLang])
-    .addOption(new Option('--format <format>', HELP.format[helpLang]).choices(FORMATS).default('text'))
-    .option('--json', HELP.json[helpLang], false)
-    .option('--min-days <n>', HELP.minDays[helpLang], nonNegativeInt)
-    .option('--config <file>', HELP.config[helpLang])
-    .option('--no-dns', HELP.noDns[helpLang])
-    .option('--resolver <host[:port]>', OPTION_HELP.resolver[helpLang], repeatable)
-    .option('--timeout <ms>', OPTION_HELP.timeout[helpLang], positiveInt, 3000)
-    .option('--retries <n>', OPTION_HELP.retries[helpLang], nonNegativeInt, 2)
+  const dormant = addDnsOptions(
+    program
+      .command('dormant')
+      .description(HELP.description[helpLang])
+      .option('--db <file>', HELP.db[helpLang])
+      .option('--list <list@domain>', HELP.list[helpLang])
+      .option('--campaign <name>', HELP.campaign[helpLang])
+      .addOption(new Option('--format <format>', HELP.format[helpLang]).choices(FORMATS).default('text'))
+      .option('--json', HELP.json[helpLang], false)
+      .option('--min-days <n>', HELP.minDays[helpLang], nonNegativeInt)
+      .option('--config <file>', HELP.config[helpLang])
+      .option('--no-dns', HELP.noDns[helpLang]),
+    helpLang,
+  )
     .option('--concurrency <n>', HELP.concurrency[helpLang], positiveInt, 32)
     .option('--members <file>', HELP.members[helpLang])
     .option('--sympa-db <file>', HELP.sympaDb[helpLang])

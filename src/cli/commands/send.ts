@@ -13,9 +13,9 @@ import {
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
-import { createDnsResolver } from '../dns-options.js';
+import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, repeatable } from '../options.js';
+import { OPTION_HELP, langOption, positiveInt } from '../options.js';
 import { withSigint } from '../sigint.js';
 import { invalidValue } from '../usage-error.js';
 
@@ -24,12 +24,6 @@ interface CommonOptions {
   db?: string;
   json: boolean;
   lang?: string;
-}
-
-interface DnsOptions {
-  resolver?: string[];
-  timeout: number;
-  retries: number;
 }
 
 interface RunOptions extends CommonOptions, DnsOptions {
@@ -346,13 +340,6 @@ const HELP = {
     fr: 'la base de données de la campagne (par défaut : facteur.sqlite à côté de la configuration de la campagne)',
   },
 } satisfies Record<string, Text>;
-
-function addDnsOptions(command: Command, helpLang: Lang): Command {
-  return command
-    .option('--resolver <host[:port]>', OPTION_HELP.resolver[helpLang], repeatable)
-    .option('--timeout <ms>', OPTION_HELP.timeout[helpLang], positiveInt, 3000)
-    .option('--retries <n>', OPTION_HELP.retries[helpLang], nonNegativeInt, 2);
-}
 
 function addCommonOptions(command: Command, helpLang: Lang): Command {
   return command
