@@ -26,7 +26,7 @@ const PLURAL_RULES: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules(
  * `{name}`; `{name|word|words}` for a number and the word that agrees with it; `{name:word|words}` for the agreeing
  * word alone, for a verb or pronoun further on.
  */
-const PLACEHOLDER = /\{(\w+)(?:([|:])([^|{}]*)\|([^|{}]*))?\}/g;
+export const PLACEHOLDER = /\{(\w+)(?:([|:])([^|{}]*)\|([^|{}]*))?\}/g;
 
 /**
  * Replaces `{name}` placeholders in a text of the chosen language. `{name|word|words}` writes the number and the word

@@ -1,11 +1,11 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
-import type { Lang } from '../i18n.js';
+import { PLACEHOLDER, render, type Lang, type Text } from '../i18n.js';
 
 /**
- * Command-line mistakes in the user's language. commander words its errors in English only: they are read back here
- * by code and pattern, against the messages of the commander version package.json pins, and said again in French.
- * A message no pattern matches is shown as commander wrote it, so a commander upgrade loses a translation, never an
- * error.
+ * Command-line mistakes in the user's language. commander words its errors in English only: each is read back here
+ * against the English of the commander version package.json pins, written as a template whose placeholders catch the
+ * names, and said again with the French template. A message no template matches is shown as commander wrote it, so a
+ * commander upgrade loses a translation, never an error.
  */
 
 /** Why an option value was refused: the English text goes through commander, the French one is found from it. */
@@ -29,97 +29,100 @@ const VALUE_PROBLEMS = {
   },
   // Written by commander itself, for an option declared with .choices().
   choices: { en: 'Allowed choices are {value}.', fr: 'les valeurs possibles sont {value}' },
-} as const;
+} satisfies Record<string, Text>;
 
 export type ValueProblem = Exclude<keyof typeof VALUE_PROBLEMS, 'choices'>;
 
 /** The error an option parser throws for a value it refuses; commander adds the option's name. */
 export function invalidValue(problem: ValueProblem, value: string): InvalidArgumentError {
-  return new InvalidArgumentError(VALUE_PROBLEMS[problem].en.replace('{value}', value));
+  return new InvalidArgumentError(render(VALUE_PROBLEMS[problem], 'en', { value }));
 }
+
+/**
+ * commander's messages, first line only (an unknown name's suggestion follows on the next). `{detail}` is the refusal
+ * of a parser or of .choices(), itself one of VALUE_PROBLEMS.
+ */
+const COMMANDER_MESSAGES: Text[] = [
+  { en: "unknown option '{name}'", fr: 'option inconnue « {name} »' },
+  { en: "unknown command '{name}'", fr: 'commande inconnue « {name} »' },
+  { en: "missing required argument '{name}'", fr: 'il manque l’argument obligatoire « {name} »' },
+  { en: "option '{flags}' argument missing", fr: 'l’option « {flags} » attend une valeur' },
+  { en: "required option '{flags}' not specified", fr: 'l’option obligatoire « {flags} » manque' },
+  {
+    en: "option '{flags}' cannot be used with option '{other}'",
+    fr: 'l’option « {flags} » ne peut pas être employée avec l’option « {other} »',
+  },
+  {
+    en: "too many arguments for '{name}'. Expected {expected|argument|arguments} but got {received}.",
+    fr: 'trop d’arguments pour « {name} » : {expected|attendu|attendus}, {received|donné|donnés}',
+  },
+  {
+    en: 'too many arguments. Expected {expected|argument|arguments} but got {received}.',
+    fr: 'trop d’arguments : {expected|attendu|attendus}, {received|donné|donnés}',
+  },
+  {
+    en: "option '{flags}' argument '{value}' is invalid. {detail}",
+    fr: 'l’option « {flags} » refuse cette valeur : {detail}',
+  },
+  {
+    en: "command-argument value '{value}' is invalid for argument '{name}'. {detail}",
+    fr: 'l’argument « {name} » refuse cette valeur : {detail}',
+  },
+];
+
+/** The lines commander adds after an unknown option or command. */
+const SUGGESTIONS: Text[] = [
+  { en: '(Did you mean one of {names}?)', fr: '(vouliez-vous dire {names} ?)' },
+  { en: '(Did you mean {names}?)', fr: '(vouliez-vous dire {names} ?)' },
+];
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const VALUE_PATTERNS = Object.values(VALUE_PROBLEMS).map(({ en, fr }) => ({
-  pattern: new RegExp(`^${escapeRegExp(en).replace(escapeRegExp('{value}'), '(.*)')}$`, 's'),
-  fr,
-}));
+/** A template's English as a pattern: `{name}` catches any text, `{name|word|words}` a number and its word. */
+function patternOf(english: string): RegExp {
+  let source = '';
+  let last = 0;
+  for (const match of english.matchAll(PLACEHOLDER)) {
+    const [whole, name = '', form, one = '', other = ''] = match;
+    source += escapeRegExp(english.slice(last, match.index));
+    source +=
+      form === undefined ? `(?<${name}>.*?)` : `(?<${name}>\\d+) (?:${escapeRegExp(one)}|${escapeRegExp(other)})`;
+    last = match.index + whole.length;
+  }
+  return new RegExp(`^${source}${escapeRegExp(english.slice(last))}$`, 's');
+}
 
-function valueProblemFr(detail: string): string | undefined {
-  for (const { pattern, fr } of VALUE_PATTERNS) {
-    const match = pattern.exec(detail);
-    if (match) return fr.replace('{value}', match[1] ?? '');
+const patterned = (texts: Text[]): { text: Text; pattern: RegExp }[] =>
+  texts.map((text) => ({ text, pattern: patternOf(text.en) }));
+const MESSAGE_PATTERNS = patterned(COMMANDER_MESSAGES);
+const VALUE_PATTERNS = patterned(Object.values(VALUE_PROBLEMS));
+const SUGGESTION_PATTERNS = patterned(SUGGESTIONS);
+
+/** The French of an English line some template matches; a `{detail}` it catches must be translatable too. */
+function frenchOf(line: string, patterns: { text: Text; pattern: RegExp }[]): string | undefined {
+  for (const { text, pattern } of patterns) {
+    const values = pattern.exec(line)?.groups;
+    if (values === undefined) continue;
+    if (values.detail !== undefined) {
+      const detail = frenchOf(values.detail, VALUE_PATTERNS);
+      if (detail === undefined) return undefined;
+      values.detail = detail;
+    }
+    return render(text, 'fr', values);
   }
   return undefined;
-}
-
-/** "(Did you mean --timeout?)" after an unknown name, in French. */
-function suggestionFr(suggestion: string | undefined): string {
-  if (suggestion === undefined) return '';
-  const one = /^\(Did you mean (?:one of )?(.*)\?\)$/.exec(suggestion.trim());
-  return one ? `\n(vouliez-vous dire ${one[1] ?? ''} ?)` : `\n${suggestion.trim()}`;
-}
-
-/** A count and its French participle, which takes the plural from 2 on. */
-function agreeing(count: string | undefined, participle: string): string {
-  return `${count ?? ''} ${Number(count) >= 2 ? `${participle}s` : participle}`;
-}
-
-/** The French wording of commander's English message, when its pattern is known. */
-function frenchOf(code: string, text: string): string | undefined {
-  const [first = '', ...rest] = text.split('\n');
-  const suggestion = rest.length > 0 ? rest.join('\n') : undefined;
-  let match: RegExpExecArray | null;
-  switch (code) {
-    case 'commander.unknownOption':
-      match = /^unknown option '(.*)'$/.exec(first);
-      return match ? `option inconnue « ${match[1] ?? ''} »${suggestionFr(suggestion)}` : undefined;
-    case 'commander.unknownCommand':
-      match = /^unknown command '(.*)'$/.exec(first);
-      return match ? `commande inconnue « ${match[1] ?? ''} »${suggestionFr(suggestion)}` : undefined;
-    case 'commander.missingArgument':
-      match = /^missing required argument '(.*)'$/.exec(text);
-      return match ? `il manque l’argument obligatoire « ${match[1] ?? ''} »` : undefined;
-    case 'commander.optionMissingArgument':
-      match = /^option '(.*)' argument missing$/.exec(text);
-      return match ? `l’option « ${match[1] ?? ''} » attend une valeur` : undefined;
-    case 'commander.missingMandatoryOptionValue':
-      match = /^required option '(.*)' not specified$/.exec(text);
-      return match ? `l’option obligatoire « ${match[1] ?? ''} » manque` : undefined;
-    case 'commander.conflictingOption':
-      match = /^option '(.*)' cannot be used with option '(.*)'$/.exec(text);
-      return match
-        ? `l’option « ${match[1] ?? ''} » ne peut pas être employée avec l’option « ${match[2] ?? ''} »`
-        : undefined;
-    case 'commander.excessArguments':
-      match = /^too many arguments(?: for '(.*)')?\. Expected (\d+) arguments? but got (\d+)\.$/.exec(text);
-      return match
-        ? `trop d’arguments${match[1] === undefined ? '' : ` pour « ${match[1]} »`} : ${agreeing(match[2], 'attendu')}, ${agreeing(match[3], 'donné')}`
-        : undefined;
-    case 'commander.invalidArgument': {
-      match = /^option '(.*)' argument '(.*)' is invalid\. (.*)$/s.exec(text);
-      if (match) {
-        const detail = valueProblemFr(match[3] ?? '');
-        return detail === undefined ? undefined : `l’option « ${match[1] ?? ''} » refuse cette valeur : ${detail}`;
-      }
-      match = /^command-argument value '(.*)' is invalid for argument '(.*)'\. (.*)$/s.exec(text);
-      if (match) {
-        const detail = valueProblemFr(match[3] ?? '');
-        return detail === undefined ? undefined : `l’argument « ${match[2] ?? ''} » refuse cette valeur : ${detail}`;
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 /** commander's message for a command-line mistake, without its "error: " prefix, in `lang`. */
 export function usageMessage(error: CommanderError, lang: Lang): string {
   const text = error.message.replace(/^error: /, '');
-  return (lang === 'fr' ? frenchOf(error.code, text) : undefined) ?? text;
+  if (lang === 'en') return text;
+  const [first = '', ...rest] = text.split('\n');
+  const french = frenchOf(first, MESSAGE_PATTERNS);
+  if (french === undefined) return text;
+  return [french, ...rest.map((line) => frenchOf(line, SUGGESTION_PATTERNS) ?? line)].join('\n');
 }
 
 /** What to run to see the options of the command that was mistyped. */
