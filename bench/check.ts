@@ -13,7 +13,7 @@
  * Usage: npm run bench:check -- [N] [--server knot|zone-server|both]
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,8 +22,8 @@ import { runCheck, type CheckTarget } from '../src/commands/run-check.js';
 import { createCachingResolver } from '../src/dns/caching-resolver.js';
 import { createMemoryResolver } from '../src/dns/memory-resolver.js';
 import { createNetworkResolver } from '../src/dns/network-resolver.js';
-import { parseZoneFile } from '../src/dns/parse-zone-file.js';
-import type { DnsRecord, DnsResolver, RrType } from '../src/dns/types.js';
+import type { DnsResolver, RrType } from '../src/dns/types.js';
+import { loadZoneDirectory } from '../src/dns/zone-server.js';
 import { KNOTD, startKnot } from '../test/integration/helpers/dns-knot.js';
 
 const CONCURRENCY = 32;
@@ -148,10 +148,7 @@ function benchTargets(n: number): CheckTarget[] {
  * pays the JIT's warm-up, the last shows the logic's own cost; each has its own cache, so each asks every question.
  */
 async function logicOnly(n: number, dir: string): Promise<number[]> {
-  const records: DnsRecord[] = readdirSync(dir)
-    .filter((file) => file.endsWith('.zone'))
-    .flatMap((file) => parseZoneFile(readFileSync(join(dir, file), 'utf8'), { origin: file.slice(0, -5), file }));
-  const memory = createMemoryResolver(records);
+  const memory = createMemoryResolver((await loadZoneDirectory(dir)).flatMap((zone) => zone.records));
   const targets = benchTargets(n);
   const once = async (): Promise<number> => {
     const [, wallMs] = await timed(() =>
