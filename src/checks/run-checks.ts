@@ -2,6 +2,7 @@ import { DnsLookupError, type DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
 import { render } from '../i18n.js';
 import type { RunMemo } from './run-memo.js';
+import { undecidedByLookup } from './undecided.js';
 import type {
   Check,
   CheckContext,
@@ -99,7 +100,7 @@ export async function runDomainChecks(
         (values as Record<FactName, unknown>)[name] = await gather(gatherContext);
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        failures.set(name, { cause: error.failure, reason: error.message });
+        failures.set(name, undecidedByLookup(error));
       }
     }),
   );

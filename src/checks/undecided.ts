@@ -1,4 +1,4 @@
-import type { DnsFailure } from '../dns/types.js';
+import type { DnsFailure, DnsLookupError } from '../dns/types.js';
 import type { Lang, Text } from '../i18n.js';
 import type { Undecided, UndecidedCause } from './types.js';
 
@@ -49,6 +49,11 @@ export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
 /** A part left undecided by a failed DNS lookup: the failure is the cause, its detail the reason. */
 export function undecidedByDns(subject: string, failure: { error: DnsFailure; detail: string }): Undecided {
   return { subject, cause: failure.error, reason: failure.detail };
+}
+
+/** A part left undecided by a lookup that threw (a gatherer's `lookup()`): its failure is the cause, its message the reason. */
+export function undecidedByLookup(error: DnsLookupError, subject?: string): Undecided {
+  return { ...(subject === undefined ? {} : { subject }), cause: error.failure, reason: error.message };
 }
 
 /** One undecided part of a report: which check, on what, why. */

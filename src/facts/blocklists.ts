@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { GatherContext, Undecided } from '../checks/types.js';
+import { undecidedByLookup } from '../checks/undecided.js';
 import { DnsLookupError, lookup, txtTexts, type DnsFailure, type DnsResolver } from '../dns/types.js';
 import { hostAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
 
@@ -167,7 +168,7 @@ export async function gatherBlocklists(context: GatherContext): Promise<Blocklis
         return { ...base, ...(await listingOf(context, health.zone, key)) };
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        return { ...base, status: 'unknown', cause: error.failure, reason: error.message };
+        return { ...base, status: 'unknown', ...undecidedByLookup(error) };
       }
     }),
   );
@@ -184,7 +185,7 @@ async function collectMxAddresses(context: GatherContext, unresolved: Undecided[
           return (await hostAddresses(context, exchange)).addresses;
         } catch (error) {
           if (!(error instanceof DnsLookupError)) throw error;
-          unresolved.push({ subject: exchange, cause: error.failure, reason: error.message });
+          unresolved.push(undecidedByLookup(error, exchange));
           return [];
         }
       }),
@@ -192,7 +193,7 @@ async function collectMxAddresses(context: GatherContext, unresolved: Undecided[
     return perHost.flat();
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    unresolved.push({ subject: context.domain, cause: error.failure, reason: error.message });
+    unresolved.push(undecidedByLookup(error, context.domain));
     return [];
   }
 }
