@@ -3,15 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lang, Text } from '../i18n.js';
 import { packageRoot } from '../package-root.js';
-import { registerAck } from './commands/ack.js';
-import { registerBounces } from './commands/bounces.js';
-import { registerChanges } from './commands/changes.js';
-import { registerCheck } from './commands/check.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDormant } from './commands/dormant.js';
-import { registerExplain } from './commands/explain.js';
-import { registerReport } from './commands/report.js';
-import { registerSend } from './commands/send.js';
 import { localiseHelp } from './localise-help.js';
 
 const DESCRIPTION: Text = {
@@ -19,11 +10,31 @@ const DESCRIPTION: Text = {
   fr: 'Délivrabilité du courrier et santé des listes de diffusion : vérifications DNS, campagnes depuis votre propre serveur, rebonds, adresses dormantes',
 };
 
+/** A command's registration: its options, help and action, added to the program. */
+type Register = (program: Command, helpLang: Lang) => void;
+
+/**
+ * Every command, in the order of the help, each loaded only when the command line needs it: a command's modules (the
+ * checks, a database driver, an IMAP client, a mail builder) cost every other command startup time and memory.
+ */
+const COMMANDS = new Map<string, () => Promise<Register>>([
+  ['check', async () => (await import('./commands/check.js')).registerCheck],
+  ['changes', async () => (await import('./commands/changes.js')).registerChanges],
+  ['ack', async () => (await import('./commands/ack.js')).registerAck],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['demo', async () => (await import('./commands/demo.js')).registerDemo],
+  ['bounces', async () => (await import('./commands/bounces.js')).registerBounces],
+  ['explain', async () => (await import('./commands/explain.js')).registerExplain],
+  ['send', async () => (await import('./commands/send.js')).registerSend],
+  ['dormant', async () => (await import('./commands/dormant.js')).registerDormant],
+]);
+
 /**
  * Builds the commander program, its help in `lang`; each command registers itself from its own file in
- * src/cli/commands/.
+ * src/cli/commands/. Given the command line, only the command it names is loaded; without one, or when it names no
+ * command (`--help`, `--version`, a typo to suggest a command for), all of them are.
  */
-export function buildProgram(lang: Lang = 'en'): Command {
+export async function buildProgram(lang: Lang = 'en', argv?: readonly string[]): Promise<Command> {
   const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   const program = localiseHelp(new Command('facteur'), lang, version)
     .description(DESCRIPTION[lang])
@@ -33,14 +44,10 @@ export function buildProgram(lang: Lang = 'en'): Command {
       writeErr: (text) => process.stderr.write(text),
       outputError: () => undefined,
     });
-  registerCheck(program, lang);
-  registerChanges(program, lang);
-  registerAck(program, lang);
-  registerReport(program, lang);
-  registerDemo(program, lang);
-  registerBounces(program, lang);
-  registerExplain(program, lang);
-  registerSend(program, lang);
-  registerDormant(program, lang);
+  // The program has no options of its own besides --help and --version: the first operand names the command.
+  const named = argv?.slice(2).find((arg) => !arg.startsWith('-'));
+  const load = named === undefined ? undefined : COMMANDS.get(named);
+  const registers = await Promise.all(load === undefined ? [...COMMANDS.values()].map((each) => each()) : [load()]);
+  for (const register of registers) register(program, lang);
   return program;
 }

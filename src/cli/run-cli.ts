@@ -12,7 +12,7 @@ const BUG_REPORT =
 /** Parses argv, runs the matched command and maps its outcome or error to an exit code; never calls process.exit. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const lang = errorLang(argv);
-  const program = buildProgram(lang);
+  const program = await buildProgram(lang, argv);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -33,10 +33,10 @@ function helpOf(program: Command, ...names: string[]): string {
   return command.helpInformation().replace(/\s+/g, ' ');
 }
 
-describe('buildProgram()', () => {
-  it('gives every command, argument and option a French description of its own', () => {
-    const english = descriptions(buildProgram('en'));
-    const french = descriptions(buildProgram('fr'));
+describe('await buildProgram()', () => {
+  it('gives every command, argument and option a French description of its own', async () => {
+    const english = descriptions(await buildProgram('en'));
+    const french = descriptions(await buildProgram('fr'));
     // The same commands, arguments and options in the same order, so that each pair below is the same item.
     expect(french.map(({ where }) => where)).toEqual(english.map(({ where }) => where));
     const untranslated = english.filter(({ text }, index) => text === '' || french[index]?.text === text);
@@ -53,12 +53,12 @@ describe('buildProgram()', () => {
     );
   });
 
-  it('is English when given no language, as the tests calling it bare expect', () => {
-    expect(descriptions(buildProgram())).toEqual(descriptions(buildProgram('en')));
+  it('is English when given no language, as the tests calling it bare expect', async () => {
+    expect(descriptions(await buildProgram())).toEqual(descriptions(await buildProgram('en')));
   });
 
-  it('writes the French help of check with French headings, defaults and choices', () => {
-    const help = helpOf(buildProgram('fr'), 'check');
+  it('writes the French help of check with French headings, defaults and choices', async () => {
+    const help = helpOf(await buildProgram('fr'), 'check');
     expect(help).toContain('Utilisation : facteur check [options] [domains...]');
     expect(help).toContain(' Arguments : domains domaines à vérifier (par défaut : le fichier des adhérents');
     expect(help).toContain(' Options : --config <file> fichier de configuration');
@@ -72,8 +72,8 @@ describe('buildProgram()', () => {
     expect(help).not.toMatch(/Usage|Options:|default:|choices:|display help/);
   });
 
-  it('writes commander’s own words in French at every level: program, group, subcommand', () => {
-    const program = buildProgram('fr');
+  it('writes commander’s own words in French at every level: program, group, subcommand', async () => {
+    const program = await buildProgram('fr');
     expect(helpOf(program)).toContain('-V, --version afficher le numéro de version');
     expect(helpOf(program, 'bounces')).toContain('Commandes : parse [options] <files...>');
     expect(helpOf(program, 'bounces')).toContain('help [command] afficher l’aide de la commande');
@@ -84,8 +84,8 @@ describe('buildProgram()', () => {
     );
   });
 
-  it('keeps the English help of check as it was', () => {
-    const help = helpOf(buildProgram('en'), 'check');
+  it('keeps the English help of check as it was', async () => {
+    const help = helpOf(await buildProgram('en'), 'check');
     expect(help).toContain('Usage: facteur check [options] [domains...]');
     expect(help).toContain(' Arguments: domains domains to check (default: the members file of the config)');
     expect(help).toContain('--concurrency <n> domains checked at once (default: 32)');
@@ -95,8 +95,8 @@ describe('buildProgram()', () => {
     expect(help).toContain('-h, --help display help for command');
   });
 
-  it('writes option and argument details in English exactly as commander does', () => {
-    for (const { command } of walk(buildProgram('en'))) {
+  it('writes option and argument details in English exactly as commander does', async () => {
+    for (const { command } of walk(await buildProgram('en'))) {
       const ours = command.createHelp();
       const commanders = new Help();
       for (const option of ours.visibleOptions(command))
@@ -126,8 +126,8 @@ describe('buildProgram()', () => {
       'voir la liste des constats (voir « facteur explain\n»)',
       'voir la liste des constats (voir « facteur\nexplain »)',
     ],
-  ])('wraps French help never before : or » nor after « (%j at %i columns)', (text, width, commanders, ours) => {
+  ])('wraps French help never before : or » nor after « (%j at %i columns)', async (text, width, commanders, ours) => {
     expect(new Help().boxWrap(text, width)).toBe(commanders);
-    expect(buildProgram('fr').createHelp().boxWrap(text, width)).toBe(ours);
+    expect((await buildProgram('fr')).createHelp().boxWrap(text, width)).toBe(ours);
   });
 });

@@ -56,8 +56,8 @@ describe('README.md', () => {
   // A README that names an option facteur no longer has, or a value it refuses, sends its reader to a usage error.
   it.each(lines.map(({ line, args }) => [line, args] as const))(
     '%s: options and values facteur takes',
-    (_line, args) => {
-      const { command, operands, unknown } = parsed(buildProgram(), args);
+    async (_line, args) => {
+      const { command, operands, unknown } = parsed(await buildProgram(), args);
       expect(command.name()).not.toBe('facteur');
       expect(unknown).toEqual([]);
       const declared = command.registeredArguments;

@@ -90,8 +90,8 @@ describe('usageMessage()', () => {
 });
 
 describe('commandLine() and helpHint()', () => {
-  it('names the subcommand the arguments reach, skipping options and their values', () => {
-    const facteur = buildProgram();
+  it('names the subcommand the arguments reach, skipping options and their values', async () => {
+    const facteur = await buildProgram();
     expect(commandLine(facteur, ['node', 'facteur', 'bounces', 'fetch', '--nope'])).toBe('facteur bounces fetch');
     expect(commandLine(facteur, ['node', 'facteur', 'check', '--config', 'send', 'a.example'])).toBe('facteur check');
     expect(commandLine(facteur, ['node', 'facteur', 'chek'])).toBe('facteur');

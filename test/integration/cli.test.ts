@@ -30,6 +30,24 @@ describe('facteur CLI', () => {
     expect(english.stdout).toContain('display help for command');
   });
 
+  it('loads only the command it runs: check brings in neither an IMAP client, nor a SQL driver, nor a mail builder', async () => {
+    // The packages a command loaded are in the CommonJS cache; an ES module cannot read its own loader's list.
+    const loaded = async (...args: string[]): Promise<string[]> => {
+      const script = [
+        "import { createRequire } from 'node:module';",
+        `const { buildProgram } = await import(${JSON.stringify(join(import.meta.dirname, '../../dist/src/cli/program.js'))});`,
+        "await buildProgram('en', ['node', 'facteur', ...process.argv.slice(1)]);",
+        'const cache = Object.keys(createRequire(import.meta.url).cache);',
+        "const packages = ['imapflow', 'mysql2', 'pg', 'nodemailer', 'better-sqlite3', 'tldts'];",
+        "console.log(packages.filter((name) => cache.some((file) => file.includes(`/node_modules/${name}/`))).join(' '));",
+      ].join('\n');
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, '--', ...args]);
+      return stdout.trim().split(' ');
+    };
+    expect(await loaded('check', 'example.org')).toEqual(['better-sqlite3', 'tldts']);
+    expect(await loaded('--help')).toEqual(['imapflow', 'mysql2', 'pg', 'nodemailer', 'better-sqlite3', 'tldts']);
+  });
+
   it('exits 2 on an unknown option', async () => {
     await expect(run(process.execPath, [BIN, '--no-such-option'])).rejects.toMatchObject({ code: 2 });
   });
