@@ -13,6 +13,7 @@ import { InputError } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
+import { checkReportJson } from '../../report/check-report-json.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
 import { createDnsResolver } from '../dns-options.js';
@@ -249,7 +250,8 @@ export async function checkAndPrint(
     const report = await runCheckWith(targets, errors, resolver, output, recorder);
     // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed.
     recorder?.finish({ incomplete: report.inputErrors.length > 0 });
-    process.stdout.write(output.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheckText(report, output.lang));
+    if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
+    else process.stdout.write(renderCheckText(report, output.lang));
     return checkExitCode(report, output.failOn);
   } finally {
     recorder?.close();
