@@ -7,6 +7,8 @@
  * Then the check logic alone: the same domains through the runner on an in-memory resolver holding the same zones, in
  * a fresh process, three times: the first run pays V8's warm-up (interpreter, then compiling the hot functions), the
  * later ones less and less. The difference is the part of the check run that does not grow with the number of domains.
+ * Then facteur's command line itself, `facteur check --members … --json`, against a fresh server in a process of its own:
+ * what a nightly run costs from start to exit, startup and the written report included.
  * Two servers, one after the other: Knot (a C server, as the resolvers members' checks go through in production) and
  * facteur's own zone server (JavaScript, in a process of its own). On a machine with few cores the zone server takes
  * a CPU share from the side it serves, which weighs more on the side that computes more.
@@ -204,6 +206,39 @@ async function checkRun(n: number, address: string, questionsFile: string): Prom
   };
 }
 
+/** `facteur check` as a hoster runs it, over the bench's domains as a members file: wall time to exit, peak RSS. */
+async function cliRun(
+  n: number,
+  address: string,
+  dir: string,
+): Promise<{ wallMs: number; code: number; rssMb: number }> {
+  const members = join(dir, 'members.csv');
+  writeFileSync(
+    members,
+    `domain\n${benchTargets(n)
+      .map((target) => target.domain)
+      .join('\n')}\n`,
+  );
+  const args = ['check', '--members', members, '--resolver', address, '--no-probes', '--no-db', '--quiet', '--json'];
+  args.push('--dkim-selectors', 'mail', '--sending-ips', '192.0.2.10', '--dnsbl', 'dnsbl.example', '--rhsbl', '');
+  const start = process.hrtime.bigint();
+  // The report goes nowhere: writing it is part of the run, reading it is not.
+  const child = fork(join(import.meta.dirname, 'cli-process.js'), args, {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const { code, rssMb } = await new Promise<{ code: number; rssMb: number }>((resolve, reject) => {
+    child.once('message', (message: unknown) => {
+      resolve(message as { code: number; rssMb: number });
+    });
+    child.once('error', reject);
+    child.once('exit', (exit) => {
+      reject(new Error(`facteur check exited with code ${exit ?? 'null'} before reporting`));
+    });
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, code, rssMb };
+}
+
 /** The bare client: asks each question once through the same network resolver, at the checker's concurrency. */
 async function bareClient(address: string, questionsFile: string): Promise<{ wallMs: number; cpuMs: number }> {
   const questions = JSON.parse(readFileSync(questionsFile, 'utf8')) as [string, RrType][];
@@ -241,6 +276,13 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<v
   } finally {
     await bareServer.stop();
   }
+  const cliServer = await startServer(kind, dir);
+  let cli: { wallMs: number; code: number; rssMb: number };
+  try {
+    cli = await cliRun(n, cliServer.address, dir);
+  } finally {
+    await cliServer.stop();
+  }
   const distinct = (JSON.parse(readFileSync(questionsFile, 'utf8')) as unknown[]).length;
   console.log(`server                  ${kind === 'knot' ? 'Knot DNS' : "facteur's zone server"}`);
   console.log(`domains                 ${n}`);
@@ -257,6 +299,9 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<v
   console.log(`ratio run / bare        ${(run.wallMs / bare.wallMs).toFixed(2)} (goal <= 1.5)`);
   console.log(`peak RSS                ${run.rssMb.toFixed(0)} MB (goal < 150)`);
   console.log(`findings                ${JSON.stringify(run.findings)}, undecided ${run.unknownChecks}`);
+  console.log(
+    `facteur check (CLI)     ${(cli.wallMs / 1000).toFixed(2)} s from start to exit, peak RSS ${cli.rssMb.toFixed(0)} MB (goal < 150), exit ${cli.code}`,
+  );
   console.log('');
 }
 
