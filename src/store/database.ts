@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { storeFailure } from './store-failure.js';
 
 export type Db = Database.Database;
 
@@ -9,23 +12,34 @@ const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Opens (creating if needed) a facteur database: WAL, foreign keys, a busy timeout, then brings the schema up to date.
- * A database written by a newer facteur is refused, never downgraded.
+ * A database written by a newer facteur is refused, never downgraded. A file SQLite cannot use (no database, damaged,
+ * no rights, a full disk) is refused with what to do about it, as is a directory that does not exist.
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.pragma('foreign_keys = ON');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
+  const directory = dirname(resolve(path));
+  if (!existsSync(directory))
+    throw new InputError(
+      {
+        en: `Cannot use database "${path}": its directory "${directory}" does not exist`,
+        fr: `Impossible d’utiliser la base de données « ${path} » : son répertoire « ${directory} » n’existe pas`,
+      },
+      { file: path },
+    );
+  let db: Db | undefined;
   try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
     migrate(db, path, options.readonly ?? false);
+    return db;
   } catch (error) {
-    db.close();
-    throw error;
+    db?.close();
+    throw storeFailure(error, path) ?? error;
   }
-  return db;
 }
 
 /** Runs the migrations the database lacks, each in its own transaction together with `user_version`. */

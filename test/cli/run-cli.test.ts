@@ -106,4 +106,19 @@ describe('exitCodeFor()', () => {
     expect(stderrOf(() => exitCodeFor(error, 'fr'))).toEqual({ code: 3, text: 'facteur : Serveur injoignable\n' });
     expect(error.message).toBe('Cannot reach the server');
   });
+
+  it('says a full disk while a command writes its database in words, and exits 3: running again is safe', () => {
+    const full = Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+    expect(stderrOf(() => exitCodeFor(full, 'en'))).toEqual({
+      code: 3,
+      text: 'facteur: Cannot use the database: the disk is full: free some space and run again (SQLITE_FULL)\n',
+    });
+  });
+
+  it('reports any other SQLite error as a bug, with its stack', () => {
+    const mistake = Object.assign(new Error('no such table: runs'), { name: 'SqliteError', code: 'SQLITE_ERROR' });
+    const { code, text } = stderrOf(() => exitCodeFor(mistake, 'en'));
+    expect(code).toBe(2);
+    expect(text).toContain('facteur: unexpected error / erreur inattendue\nSqliteError: no such table: runs\n');
+  });
 });

@@ -125,6 +125,22 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('exits 2 with what to do when --db names a file that is no database, or a directory that does not exist', async () => {
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'Réunion du bureau : relancer les adhérents.\n'.repeat(50));
+    const run = await checkJson(examples.address, ['--db', notes, 'asso-velo.example']);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(
+      `facteur: Cannot use database "${notes}": the file is not a SQLite database (SQLITE_NOTADB)\n`,
+    );
+    const nowhere = join(dir, 'no-such-dir', 'facteur.sqlite');
+    const french = await checkJson(examples.address, ['--db', nowhere, '--lang', 'fr', 'asso-velo.example']);
+    expect(french.code).toBe(2);
+    expect(french.stderr).toBe(
+      `facteur : Impossible d’utiliser la base de données « ${nowhere} » : son répertoire « ${join(dir, 'no-such-dir')} » n’existe pas\n`,
+    );
+  });
+
   it('says why it stops in French with --lang fr, for a bad config as for a missing file', async () => {
     const config = join(dir, 'typo.config.json');
     writeFileSync(config, JSON.stringify({ dns: { timeout: '3s' } }));

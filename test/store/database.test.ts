@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError, TransientError } from '../../src/errors.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { storeFailure } from '../../src/store/store-failure.js';
 
 describe('openDatabase()', () => {
   let dir: string;
@@ -29,4 +31,77 @@ describe('openDatabase()', () => {
     raw.close();
     expect(() => openDatabase(path)).toThrow(/written by a newer facteur/);
   });
+
+  it('refuses a file that is no SQLite database, in words, whether it would write or only read', () => {
+    const path = join(dir, 'notes.sqlite');
+    writeFileSync(path, 'not a database, but long enough for SQLite to read a header from it\n'.repeat(20));
+    for (const options of [{}, { readonly: true }]) {
+      const error = thrown(() => openDatabase(path, options));
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).text).toEqual({
+        en: `Cannot use database "${path}": the file is not a SQLite database (SQLITE_NOTADB)`,
+        fr: `Impossible d’utiliser la base de données « ${path} » : ce fichier n’est pas une base de données SQLite (SQLITE_NOTADB)`,
+      });
+    }
+  });
+
+  it('refuses a path whose directory does not exist, naming the directory', () => {
+    const path = join(dir, 'missing', 'facteur.sqlite');
+    expect((thrown(() => openDatabase(path)) as InputError).text).toEqual({
+      en: `Cannot use database "${path}": its directory "${join(dir, 'missing')}" does not exist`,
+      fr: `Impossible d’utiliser la base de données « ${path} » : son répertoire « ${join(dir, 'missing')} » n’existe pas`,
+    });
+  });
 });
+
+describe('storeFailure()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-db-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes a full disk a transient failure, which a rerun may not meet: SQLite’s own SQLITE_FULL', () => {
+    const path = join(dir, 'small.sqlite');
+    const db = openDatabase(path);
+    // SQLite answers SQLITE_FULL when a database reaches max_page_count, as it does when the disk is full.
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    db.exec('CREATE TABLE filler (text TEXT)');
+    const insert = db.prepare('INSERT INTO filler VALUES (?)');
+    const error = thrown(() => {
+      for (let row = 0; row < 100; row++) insert.run('x'.repeat(4000));
+    });
+    db.close();
+    expect(error).toMatchObject({ name: 'SqliteError', code: 'SQLITE_FULL' });
+    const failure = storeFailure(error, path);
+    expect(failure).toBeInstanceOf(TransientError);
+    expect(failure?.text.fr).toBe(
+      `Impossible d’utiliser la base de données « ${path} » : le disque est plein : libérez de la place et relancez (SQLITE_FULL)`,
+    );
+    expect(storeFailure(error)?.text.en).toBe(
+      'Cannot use the database: the disk is full: free some space and run again (SQLITE_FULL)',
+    );
+  });
+
+  it('leaves an SQL mistake, and any other error, to be reported as facteur’s bug', () => {
+    const db = openDatabase(join(dir, 'f.sqlite'));
+    const error = thrown(() => db.exec('SELECT * FROM no_such_table'));
+    db.close();
+    expect(error).toMatchObject({ name: 'SqliteError', code: 'SQLITE_ERROR' });
+    expect(storeFailure(error)).toBeUndefined();
+    expect(storeFailure(new Error('SQLITE_FULL'))).toBeUndefined();
+  });
+});
+
+/** The error `fn` throws. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('nothing was thrown');
+}

@@ -40,20 +40,7 @@ export function loadVerpKeys(path: string): VerpKeyLookup {
       },
       { file: path },
     );
-  let db: ReturnType<typeof openDatabase>;
-  try {
-    db = openDatabase(path, { readonly: true });
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    const reason = (error as Error).message;
-    throw new InputError(
-      {
-        en: `Cannot open database "${path}": ${reason}`,
-        fr: `Impossible d’ouvrir la base de données « ${path} » : ${reason}`,
-      },
-      { file: path },
-    );
-  }
+  const db = openDatabase(path, { readonly: true });
   try {
     const keys = campaignVerpKeys(db);
     return (campaign) => keys.get(campaign) ?? null;

@@ -151,18 +151,7 @@ export function openHistory(path: string): Db {
       { file: path },
     );
   }
-  try {
-    return openDatabase(path, { readonly: true });
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(
-      {
-        en: `Cannot open database "${path}": ${(error as Error).message}`,
-        fr: `Impossible d’ouvrir la base de données « ${path} » : ${(error as Error).message}`,
-      },
-      { file: path },
-    );
-  }
+  return openDatabase(path, { readonly: true });
 }
 
 /** The latest complete run, its baseline, and their loaded results (one member's only when `member` is given). */

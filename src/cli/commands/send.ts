@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { campaignStatus, type CampaignStatus } from '../../send/campaign-status.js';
 import { loadCampaignConfig, type CampaignConfig } from '../../send/campaign-config.js';
@@ -420,20 +419,7 @@ export function registerSend(program: Command, helpLang: Lang): void {
   ).action((file: string, options: CommonOptions) => {
     const lang = langOption(options.lang);
     const path = options.db ?? defaultDbPath(file);
-    let db;
-    try {
-      db = openDatabase(path, { readonly: true });
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      const reason = (error as Error).message;
-      throw new InputError(
-        {
-          en: `Cannot open database "${path}": ${reason}`,
-          fr: `Impossible d’ouvrir la base de données « ${path} » : ${reason}`,
-        },
-        { file: path },
-      );
-    }
+    const db = openDatabase(path, { readonly: true });
     try {
       const status = campaignStatus(db, campaignNameOf(file), Date.now());
       print(options.json, status, () => renderStatusText(status, lang));
