@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { decodeText, type TextEncoding } from '../parse/text-encoding.js';
 import type { DormantReason } from './judge-address.js';
 
 /**
@@ -22,15 +23,16 @@ function csvField(text: string): string {
 /**
  * Rewrites a LimeSurvey participants export (`tid,firstname,lastname,email,emailstatus,token,…`, columns kept as
  * exported) for re-import: only the participants found, `emailstatus` set from their first reason. Returns the CSV
- * and how many participants were matched.
+ * (UTF-8, whatever the export was in), how many participants were matched and the export's encoding.
  */
 export async function renderLimeSurveyTokens(
   file: string,
   reasons: ReadonlyMap<string, DormantReason>,
-): Promise<{ csv: string; matched: number }> {
+): Promise<{ csv: string; matched: number; encoding: TextEncoding }> {
   let text: string;
+  let encoding: TextEncoding;
   try {
-    text = await readFile(file, 'utf8');
+    ({ text, encoding } = decodeText(await readFile(file)));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(
@@ -75,5 +77,5 @@ export async function renderLimeSurveyTokens(
     const out = header.map((_, index) => (index === statusColumn ? EMAIL_STATUS[reason] : (row[index] ?? '')));
     lines.push(out.map(csvField).join(','));
   }
-  return { csv: `${lines.join('\r\n')}\r\n`, matched };
+  return { csv: `${lines.join('\r\n')}\r\n`, matched, encoding };
 }

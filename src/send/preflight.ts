@@ -8,6 +8,7 @@ import { parseDkimKey } from '../parse/parse-dkim-key.js';
 import type { CampaignConfig, DkimConfig } from './campaign-config.js';
 import { buildMessage, prepareMessage } from './build-message.js';
 import { loadMailContext, type MailContext } from './mail-context.js';
+import { fileEncoding } from '../parse/text-encoding.js';
 import { readRecipients } from './read-recipients.js';
 import { scanHtmlTemplate, scanTextTemplate } from './scan-tracking.js';
 
@@ -118,6 +119,10 @@ const TEXTS = {
   'template.more_render_errors': {
     en: '{count} more rows cannot be rendered',
     fr: '{count} lignes de plus ne peuvent être rendues',
+  },
+  'recipients.windows_1252': {
+    en: '"{file}" is not UTF-8: read as Windows-1252, the encoding of Excel\'s "CSV"; check the accents of a message with --dry-run, or save it as "CSV UTF-8"',
+    fr: '« {file} » n’est pas en UTF-8 : lu comme Windows-1252, l’encodage du « CSV » d’Excel ; vérifiez les accents d’un message avec --dry-run, ou enregistrez-le en « CSV UTF-8 »',
   },
   'dns.unknown': {
     en: 'Cannot check {what}: {reason}',
@@ -339,6 +344,9 @@ async function checkTemplates(
     findings.add('template.more_render_errors', 'error', config.recipients, {
       count: counts.renderErrors - MAX_RENDER_FINDINGS,
     });
+  // Read above, so readable: a name with accents would go out as read, and a wrong encoding shows only there.
+  if ((await fileEncoding(config.recipients)) === 'windows-1252')
+    findings.add('recipients.windows_1252', 'warning', config.recipients, { file: config.recipients });
   return counts;
 }
 

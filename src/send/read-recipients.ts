@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
+import { decodingStream, fileEncoding, type TextEncoding } from '../parse/text-encoding.js';
 
 /** One recipient to write to: the address and every column of its row, for the templates. */
 export interface Recipient {
@@ -54,8 +55,16 @@ function columnName(header: string): string {
  * One row at a time: memory stays flat with the number of recipients.
  */
 export async function* readRecipients(file: string): AsyncGenerator<RecipientEntry> {
+  let encoding: TextEncoding;
+  try {
+    encoding = await fileEncoding(file);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
   const input = createReadStream(file);
-  const parser = input.pipe(
+  // A spreadsheet's Windows-1252 is decoded before the parser, which reads UTF-8 (see decodeText()).
+  const decoded = encoding === 'utf-8' ? input : input.pipe(decodingStream(encoding));
+  const parser = decoded.pipe(
     parse({
       bom: true,
       columns: (header: string[]) => header.map(columnName),
@@ -105,13 +114,7 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
     if (error instanceof InputError) throw error;
     const failure = error as NodeJS.ErrnoException & { lines?: number };
     if (failure.code === 'ENOENT' || failure.code === 'EACCES' || failure.code === 'EISDIR')
-      throw new InputError(
-        {
-          en: `Cannot read recipients file "${file}": ${failure.code}`,
-          fr: `Impossible de lire le fichier de destinataires « ${file} » : ${failure.code}`,
-        },
-        { file },
-      );
+      throw unreadable(file, error);
     throw new InputError(
       {
         en: `Cannot parse recipients file "${file}": ${failure.message}`,
@@ -123,4 +126,16 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
     // A consumer that stops early (--limit) must not leave the file open.
     input.destroy();
   }
+}
+
+/** The error for a recipients file that cannot be read at all (missing, forbidden, a directory). */
+function unreadable(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new InputError(
+    {
+      en: `Cannot read recipients file "${file}": ${code}`,
+      fr: `Impossible de lire le fichier de destinataires « ${file} » : ${code}`,
+    },
+    { file },
+  );
 }

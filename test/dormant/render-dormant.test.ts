@@ -147,6 +147,17 @@ describe('files written for other tools', () => {
     );
   });
 
+  it('renderLimeSurveyTokens() reads an export a spreadsheet saved in Windows-1252, and writes UTF-8', async () => {
+    const file = join(dir, 'tokens-excel.csv');
+    await writeFile(
+      file,
+      Buffer.from('tid;firstname;email;emailstatus\r\n1;Z\u00e9lie;zelie@example.org;OK\r\n', 'latin1'),
+    );
+    const { csv, encoding } = await renderLimeSurveyTokens(file, new Map([['zelie@example.org', 'bouncing']]));
+    expect(encoding).toBe('windows-1252');
+    expect(csv).toBe('tid,firstname,email,emailstatus\r\n1,Zélie,zelie@example.org,bounced\r\n');
+  });
+
   it('disablePasswdUsers() writes a 0600 copy with nologin=y and refuses to edit in place or overwrite', async () => {
     const input = join(dir, 'users');
     await writeFile(

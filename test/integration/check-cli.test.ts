@@ -20,6 +20,7 @@ interface JsonReport {
   schemaVersion: number;
   domains: {
     domain: string;
+    member: string | null;
     checks: { check: string; status: string; findings: { id: string }[]; unknown: { cause?: string }[] }[];
   }[];
   inputErrors: { line: number; message: string }[];
@@ -116,6 +117,15 @@ describe('facteur check (CLI against a real DNS server)', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.domains.map((entry) => entry.domain)).toEqual(['asso-velo.example', 'theatre.example']);
     expect(report.inputErrors).toEqual([expect.objectContaining({ line: 3 })]);
+  });
+
+  it('checks a members file saved as Excel\'s "CSV", names right, with a notice on stderr', async () => {
+    const members = join(dir, 'adherents-excel.csv');
+    writeFileSync(members, Buffer.from('domain;member\r\nasso-velo.example;V\u00e9lo Brestois\r\n', 'latin1'));
+    const run = await checkJson(examples.address, ['--members', members]);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.domains.map((entry) => entry.member)).toEqual(['Vélo Brestois']);
+    expect(run.stderr).toContain(`facteur: "${members}" is not UTF-8: read as Windows-1252`);
   });
 
   it('exits 2 with a message naming an unreadable members file', async () => {

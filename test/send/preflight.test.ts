@@ -125,4 +125,19 @@ describe('preflightCampaign()', () => {
     expect(report.findings).toMatchObject([{ id: 'template.render_error', severity: 'error' }]);
     expect(report.findings[0]?.message).toMatch(/line 3 of ".*recipients\.csv": no field "attribute_1"/);
   });
+
+  it('warns that a recipients list which is not UTF-8 was read as Windows-1252', async () => {
+    const utf8 = await findings();
+    expect(utf8.findings.map((finding) => finding.id)).not.toContain('recipients.windows_1252');
+    const file = join(dir, 'recipients.csv');
+    writeFileSync(
+      file,
+      Buffer.from('email;firstname;lastname;token;attribute_1\r\na@example.net;L\u00e9a;B;t;Centre\r\n', 'latin1'),
+    );
+    const report = await findings();
+    expect(report.findings).toEqual([
+      expect.objectContaining({ id: 'recipients.windows_1252', severity: 'warning', subject: file }),
+    ]);
+    expect(report.recipients).toMatchObject({ checked: 1, renderErrors: 0 });
+  });
 });

@@ -28,6 +28,23 @@ describe('readRecipients()', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('reads a list saved as Excel\'s "CSV" (Windows-1252, semicolons) with its accents right', async () => {
+    const file = join(dir, 'habitants.csv');
+    // One byte a character: é is 0xE9, É 0xC9, and the curly apostrophe Windows-1252's 0x92.
+    writeFileSync(
+      file,
+      Buffer.from('email;pr\u00e9nom;rue\r\nzoe@example.org;Zo\u00e9;Rue de l\u0092\u00c9glise\r\n', 'latin1'),
+    );
+    expect(await readAll(file)).toEqual([
+      {
+        kind: 'recipient',
+        line: 2,
+        email: 'zoe@example.org',
+        fields: { email: 'zoe@example.org', prénom: 'Zoé', rue: 'Rue de l’Église' },
+      },
+    ]);
+  });
+
   it('reads a LimeSurvey participant export as is, skipping rows whose emailstatus is not OK', async () => {
     writeFileSync(join(dir, 'tokens.csv'), LIMESURVEY);
     const entries = await readAll(join(dir, 'tokens.csv'));

@@ -13,6 +13,7 @@ import { InputError } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
+import { WINDOWS_1252_NOTICE, decodeText, type TextEncoding } from '../../parse/text-encoding.js';
 import { checkReportJson } from '../../report/check-report-json.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
@@ -162,7 +163,7 @@ export async function readTargets(
   domains: readonly string[],
   membersFile: string | undefined,
   defaults: DomainOptions,
-): Promise<{ targets: CheckTarget[]; errors: InputError[] }> {
+): Promise<{ targets: CheckTarget[]; errors: InputError[]; encoding?: TextEncoding }> {
   const targets: CheckTarget[] = [];
   const errors: InputError[] = [];
   for (const raw of domains) {
@@ -174,10 +175,11 @@ export async function readTargets(
       });
     targets.push({ domain, member: null, options: defaults });
   }
+  let encoding: TextEncoding | undefined;
   if (membersFile !== undefined) {
     let text: string;
     try {
-      text = await readFile(membersFile, 'utf8');
+      ({ text, encoding } = decodeText(await readFile(membersFile)));
     } catch (error) {
       const reason = (error as Error).message;
       throw new InputError(
@@ -208,7 +210,7 @@ export async function readTargets(
       fr: 'Impossible de vérifier : donnez des domaines, --members FICHIER, ou un fichier de configuration avec « members »',
     });
   }
-  return { targets, errors };
+  return { targets, errors, ...(encoding === undefined ? {} : { encoding }) };
 }
 
 /** Maps a check report to the exit code: input errors (2), findings at or above the threshold (1), undecided (3). */
@@ -403,7 +405,9 @@ export function registerCheck(program: Command, helpLang: Lang): void {
     .action(async (domains: string[], options: CheckCommandOptions) => {
       const config = loadCommandConfig(options.config);
       const settings = checkSettings(domains, options, config);
-      const { targets, errors } = await readTargets(domains, settings.members, settings.defaults);
+      const { targets, errors, encoding } = await readTargets(domains, settings.members, settings.defaults);
+      if (encoding === 'windows-1252')
+        process.stderr.write(render(WINDOWS_1252_NOTICE, settings.lang, { file: settings.members ?? '' }));
       const resolver = createDnsResolver(settings.resolvers, settings.timeout, settings.retries);
       try {
         process.exitCode = await checkAndPrint(targets, errors, resolver, {

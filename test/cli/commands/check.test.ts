@@ -1,6 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import dmarcPolicy from '../../../checks/dmarc-policy.js';
-import { CHECK_DEFAULTS, checkSettings, type CheckCommandOptions } from '../../../src/cli/commands/check.js';
+import {
+  CHECK_DEFAULTS,
+  checkSettings,
+  readTargets,
+  type CheckCommandOptions,
+} from '../../../src/cli/commands/check.js';
 import type { FacteurConfig } from '../../../src/config/load-config.js';
 
 const NOTHING: CheckCommandOptions = { json: false, quiet: false };
@@ -143,5 +151,27 @@ describe('checkSettings()', () => {
 
   it('records nothing with --no-db', () => {
     expect(checkSettings([], { ...NOTHING, db: false }, CONFIG).db).toBeUndefined();
+  });
+});
+
+describe('readTargets()', () => {
+  const defaults = { dkimSelectors: [], sendingIps: [], dnsbl: [], rhsbl: [], probes: false };
+
+  it('reads a members file saved as Excel\'s "CSV" (Windows-1252, semicolons), accents and all, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-members-'));
+    try {
+      const file = join(dir, 'adherents.csv');
+      writeFileSync(file, Buffer.from('domain;member\r\nvelo.example;V\u00e9lo l\u0092Atelier\r\n', 'latin1'));
+      const excel = await readTargets([], file, defaults);
+      expect(excel.encoding).toBe('windows-1252');
+      expect(excel.targets.map(({ domain, member }) => ({ domain, member }))).toEqual([
+        { domain: 'velo.example', member: 'Vélo l’Atelier' },
+      ]);
+      writeFileSync(file, 'domain;member\r\nvelo.example;Vélo l’Atelier\r\n');
+      expect((await readTargets([], file, defaults)).encoding).toBe('utf-8');
+      expect((await readTargets(['velo.example'], undefined, defaults)).encoding).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
