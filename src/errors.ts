@@ -4,7 +4,7 @@ import type { Lang, Text } from './i18n.js';
 export const ERROR_CODES = {
   EINPUT: 'Bad input: a file, row, record, option or config value cannot be used',
   ECONFIG: 'The configuration file is missing, unreadable or invalid',
-  ETRANSIENT: 'A server timed out, failed or was unreachable; rerunning is safe',
+  ETRANSIENT: 'A server timed out, failed or was unreachable, or the disk was full; rerunning is safe',
   ESCHEMA: 'The database was written by a newer facteur',
   ELOCKED: 'Another facteur run holds the database',
 } as const;

@@ -2,6 +2,7 @@ import { type Command, CommanderError } from 'commander';
 import { loadCommandConfig } from '../config/load-config.js';
 import { InputError, TransientError, formatLocation } from '../errors.js';
 import { isLang, langFromEnv, type Lang } from '../i18n.js';
+import { fileFailure } from '../file-failure.js';
 import { storeFailure } from '../store/store-failure.js';
 import { EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
@@ -94,9 +95,9 @@ export function exitCodeFor(error: unknown, lang: Lang = 'en', command = 'facteu
     process.stderr.write(`${prefix}${error.text[lang]}\n`);
     return EXIT.incomplete;
   }
-  // A full disk or a lock held too long while a command writes its database is not facteur's bug.
-  const store = storeFailure(error);
-  if (store !== undefined) return exitCodeFor(store, lang, command);
+  // A file the system refused, a full disk or a database lock held too long is not facteur's bug.
+  const system = storeFailure(error) ?? fileFailure(error);
+  if (system !== undefined) return exitCodeFor(system, lang, command);
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`facteur: unexpected error / erreur inattendue\n${stack}\n${BUG_REPORT}\n`);
   return EXIT.usage;

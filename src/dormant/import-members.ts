@@ -38,10 +38,12 @@ export function toImportedMember(member: SympaMember): ImportedMember {
 /** `member.dump` starts with a `key value` line (`bounce …`, `date …`, `email …`); a web export with an address or `#`. */
 async function isMemberDump(file: string): Promise<boolean> {
   const handle = await open(file, 'r').catch(() => null);
-  // An unreadable file is left to the reader, which names it in its error.
+  // An unreadable file (a directory opens, then refuses to be read) is left to the reader, which names it.
   if (handle === null) return false;
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = await handle.read(Buffer.alloc(4096), 0, 4096, 0).catch(() => null);
+    if (head === null) return false;
+    const { buffer, bytesRead } = head;
     const first =
       buffer
         .subarray(0, bytesRead)

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importSympaDatabase } from '../../src/dormant/import-members.js';
+import { InputError } from '../../src/errors.js';
+import { importMembersFile, importSympaDatabase } from '../../src/dormant/import-members.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { memberSourceReader } from '../../src/store/list-members.js';
 import { FIXTURES } from '../sympa/helpers.js';
@@ -57,5 +58,21 @@ describe('importSympaDatabase()', () => {
     expect(Object.fromEntries(await importSympaDatabase(db, database, 'closed@lists.example.org', NOW))).toEqual({
       'closed@lists.example.org': 0,
     });
+  });
+});
+
+describe('importMembersFile()', () => {
+  it('refuses a directory given as the members file, naming it, and imports nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-import-'));
+    const db = openDatabase(join(dir, 'f.sqlite'));
+    try {
+      const error = await importMembersFile(db, dir, 'info@lists.example.org', NOW).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toContain(`"${dir}": EISDIR`);
+      expect(db.prepare('SELECT count(*) FROM list_members').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

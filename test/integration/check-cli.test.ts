@@ -253,6 +253,15 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(report.stdout).not.toContain('No DMARC record');
   });
 
+  it('exits 2 naming the path when report --out is a file, not a directory', async () => {
+    const db = join(dir, 'english.sqlite');
+    const out = join(dir, 'report-out.txt');
+    writeFileSync(out, 'not a directory\n');
+    const report = await facteur(['report', '--db', db, '--all', '--format', 'html', '--out', out]);
+    expect(report).toMatchObject({ code: 2, stdout: '' });
+    expect(report.stderr).toBe(`facteur: Cannot use "${out}": a file of that name is in the way (EEXIST)\n`);
+  });
+
   it('runs the demo on the embedded example and exits 0', async () => {
     const run = await facteur(['demo', '--lang', 'fr']);
     expect(run.code).toBe(0);

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError, TransientError } from '../src/errors.js';
+import { fileFailure } from '../src/file-failure.js';
+
+/** The error `fn` throws. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('nothing was thrown');
+}
+
+describe('fileFailure()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-files-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the path and what is wrong with it, in English and French, for the system’s own errors', () => {
+    // A directory opens, then refuses to be read: that error has no path.
+    const directory = fileFailure(thrown(() => readFileSync(dir)));
+    expect(directory).toBeInstanceOf(InputError);
+    expect(directory?.text).toEqual({
+      en: 'Cannot use a file: it is a directory (EISDIR)',
+      fr: 'Impossible d’utiliser un fichier : c’est un répertoire (EISDIR)',
+    });
+    const missing = join(dir, 'missing.csv');
+    expect(fileFailure(thrown(() => readFileSync(missing)))?.text.en).toBe(
+      `Cannot use "${missing}": no such file or directory (ENOENT)`,
+    );
+    const file = join(dir, 'report');
+    writeFileSync(file, '');
+    expect(fileFailure(thrown(() => mkdirSync(file, { recursive: true })))?.text.fr).toBe(
+      `Impossible d’utiliser « ${file} » : un fichier de ce nom est déjà là (EEXIST)`,
+    );
+  });
+
+  it('makes a full disk transient, which a rerun may not meet', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/var/x',
+    });
+    expect(fileFailure(full)).toBeInstanceOf(TransientError);
+  });
+
+  it('leaves errors the system did not raise, or of another kind, to be reported as they are', () => {
+    expect(fileFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBeUndefined();
+    expect(
+      fileFailure(Object.assign(new Error('odd'), { code: 'EWHATEVER', syscall: 'open', path: '/x' })),
+    ).toBeUndefined();
+    expect(fileFailure(Object.assign(new Error('made up'), { code: 'ENOENT' }))).toBeUndefined();
+    expect(
+      fileFailure(Object.assign(new Error('listen EACCES'), { code: 'EACCES', syscall: 'listen' })),
+    ).toBeUndefined();
+    expect(fileFailure(new TypeError('x is not a function'))).toBeUndefined();
+  });
+});
