@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { LANGS } from '../i18n.js';
 import { closestMatch } from './closest-match.js';
+import { readJsonFile } from './read-json-file.js';
 import { ConfigProblems, nearestHint, type SectionContext, type SectionParser } from './config-problems.js';
 import { parseBouncesSection } from '../bounces/fetch-config.js';
 import { parseDormantConfigSection } from '../dormant/dormant-config.js';
@@ -76,45 +77,9 @@ export function parseConfig(value: unknown, file: string): FacteurConfig {
   return config as FacteurConfig;
 }
 
-/** The 1-based line of a character offset, for JSON syntax errors. */
-function lineAt(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
-}
-
 /** Reads and validates a config file. */
 export function loadConfig(file: string): FacteurConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      {
-        en: `Cannot read config "${file}": ${code}`,
-        fr: `Impossible de lire le fichier de configuration « ${file} » : ${code}`,
-      },
-      { file },
-      'ECONFIG',
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    // V8 says where: "… in JSON at position 42"; people look for a line.
-    const position = /at position (\d+)/.exec(message)?.[1];
-    const location = position === undefined ? { file } : { file, line: lineAt(text, Number(position)) };
-    throw new InputError(
-      {
-        en: `Cannot parse config "${file}": ${message}`,
-        fr: `Impossible d’analyser le fichier de configuration « ${file} » : ${message}`,
-      },
-      location,
-      'ECONFIG',
-    );
-  }
-  return parseConfig(value, file);
+  return parseConfig(readJsonFile(file, { en: 'config', fr: 'le fichier de configuration' }), file);
 }
 
 /**

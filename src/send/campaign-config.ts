@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigProblems } from '../config/config-problems.js';
+import { readJsonFile } from '../config/read-json-file.js';
 import { isLoopbackHost, readSecretFile } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
@@ -381,38 +381,10 @@ export function parseCampaignConfig(
   };
 }
 
-/** Reads a JSON config file; `kind` names it in errors, with its article in French ("campaign config"). */
-export function readJsonConfig(file: string, kind: Text): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      { en: `Cannot read ${kind.en} "${file}": ${code}`, fr: `Impossible de lire ${kind.fr} « ${file} » : ${code}` },
-      { file },
-      'ECONFIG',
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const reason = (error as Error).message;
-    throw new InputError(
-      {
-        en: `Cannot parse ${kind.en} "${file}": ${reason}`,
-        fr: `Impossible d’analyser ${kind.fr} « ${file} » : ${reason}`,
-      },
-      { file },
-      'ECONFIG',
-    );
-  }
-}
-
 /** Reads and validates a campaign config file. */
 export function loadCampaignConfig(file: string, env: NodeJS.ProcessEnv = process.env): CampaignConfig {
   return parseCampaignConfig(
-    readJsonConfig(file, { en: 'campaign config', fr: 'la configuration de campagne' }),
+    readJsonFile(file, { en: 'campaign config', fr: 'la configuration de campagne' }),
     file,
     env,
   );

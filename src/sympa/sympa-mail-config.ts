@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigProblems } from '../config/config-problems.js';
+import { readJsonFile } from '../config/read-json-file.js';
 import {
   CAMPAIGN_KEYS,
   isObject,
   parseDkim,
   parseSmtp,
-  readJsonConfig,
   readMailbox,
   type DkimConfig,
   type Mailbox,
@@ -84,5 +84,5 @@ export function parseSympaMailConfig(
 
 /** Reads and validates the config of `--send-config FILE`. */
 export function loadSympaMailConfig(file: string, env: NodeJS.ProcessEnv = process.env): SympaMailConfig {
-  return parseSympaMailConfig(readJsonConfig(file, { en: 'send config', fr: 'la configuration d’envoi' }), file, env);
+  return parseSympaMailConfig(readJsonFile(file, { en: 'send config', fr: 'la configuration d’envoi' }), file, env);
 }

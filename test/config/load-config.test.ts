@@ -240,6 +240,12 @@ describe('loadConfig()', () => {
     expect((error as InputError).location).toEqual({ file, line: 4 });
   });
 
+  it('reads a config an editor saved with a byte order mark, as Windows editors do', () => {
+    const file = join(dir, 'notepad.json');
+    writeFileSync(file, '\uFEFF{ "lang": "fr" }\n');
+    expect(loadConfig(file).lang).toBe('fr');
+  });
+
   it('names a file that cannot be read', () => {
     expect(() => loadConfig(join(dir, 'absent.json'))).toThrow(/Cannot read config ".*absent\.json": ENOENT/);
   });
