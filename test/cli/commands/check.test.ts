@@ -174,4 +174,18 @@ describe('readTargets()', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('says a members file that lists no domain is empty, rather than asking for one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-members-'));
+    try {
+      const file = join(dir, 'members.csv');
+      writeFileSync(file, 'domain,member\n');
+      await expect(readTargets([], file, defaults)).rejects.toThrow(
+        `Cannot check: members file "${file}" lists no domain`,
+      );
+      await expect(readTargets([], undefined, defaults)).rejects.toThrow(/give domains, --members FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
