@@ -307,6 +307,14 @@ describe('computeChanges()', () => {
     expect(() => computeChanges({ db: join(dir, 'none.sqlite') })).toThrow(expect.objectContaining({ code: 'EINPUT' }));
   });
 
+  it('computeChanges() refuses to compare the latest run with itself, by its id or a later date', () => {
+    night([clubOrg, spfMissing], '2026-11-21T02:00:00Z');
+    const latest = night([clubOrg], '2026-11-22T02:00:00Z');
+    const itself = `Cannot compare run ${latest} with itself: it is the latest complete run`;
+    expect(() => computeChanges({ db: path, since: { runId: latest } })).toThrow(itself);
+    expect(() => computeChanges({ db: path, since: { date: new Date('2099-01-01') } })).toThrow(itself);
+  });
+
   it('computeChanges() has nothing to compare after a single run, and says so', () => {
     night([clubOrg], '2026-11-21T02:00:00Z');
     const report = computeChanges({ db: path });

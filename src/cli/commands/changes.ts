@@ -167,6 +167,15 @@ export function compareRuns(db: Db, path: string, options: { since?: Since; memb
   const filter = options.member === undefined ? {} : { member: options.member };
   const current = latestCompleteRuns(db, 1)[0];
   const previous = current === undefined ? undefined : baselineRun(db, path, options.since);
+  // A run compared with itself would say "nothing changed" of any night: the date or run given is too recent.
+  if (current !== undefined && previous?.id === current.id)
+    throw new InputError(
+      {
+        en: `Cannot compare run ${current.id} with itself: it is the latest complete run; give an earlier run or date to --since`,
+        fr: `Impossible de comparer le passage ${current.id} avec lui-même : c’est le dernier passage complet ; donnez à --since un passage ou une date antérieurs`,
+      },
+      { file: path },
+    );
   const currentDomains = current === undefined ? [] : loadRunFindings(db, current.id, filter);
   const baseline = previous === undefined ? null : withoutIgnored(loadBaseline(db, previous, filter), current);
   const diff = baseline === null ? null : diffRuns(baseline, currentDomains);
