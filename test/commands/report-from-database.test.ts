@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
 import type { Finding } from '../../src/checks/types.js';
 import { computeChanges, renderChangesText } from '../../src/cli/commands/changes.js';
-import { writeReports } from '../../src/cli/commands/report.js';
+import { resolveMember, writeReports } from '../../src/cli/commands/report.js';
 import { saveAck } from '../../src/store/acks.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import {
@@ -128,6 +128,15 @@ describe('reports from a history database', () => {
       /no such member; did you mean "Bob"/,
     );
     expect(() => writeReports({ db: path, scope: { all: true }, format: 'text', lang: 'en' })).toThrow(/--out/);
+  });
+
+  it('resolveMember() takes a name typed without its accents or capitals, and suggests from a part of one', () => {
+    const members = ['Théâtre du Port', 'Vélo Brestois', 'Club Photo'];
+    expect(resolveMember(members, 'theatre du port', 'h.sqlite')).toBe('Théâtre du Port');
+    expect(resolveMember(members, 'VELO BRESTOIS', 'h.sqlite')).toBe('Vélo Brestois');
+    expect(() => resolveMember(members, 'velo', 'h.sqlite')).toThrow(/did you mean "Vélo Brestois"\?/);
+    // Two members the same but for their accents: neither is chosen for the other.
+    expect(() => resolveMember(['Élan', 'Elan'], 'elan', 'h.sqlite')).toThrow(/no such member/);
   });
 
   it('writeReports() in json gives the report data itself', () => {

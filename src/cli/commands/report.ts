@@ -68,12 +68,18 @@ function writeWhole(path: string, content: string): void {
   renameSync(partial, path);
 }
 
-/** Tells which member a name means: the exact name, else the one name equal to it ignoring case. */
-function resolveMember(members: readonly string[], name: string, path: string): string {
+/** A name as people type it: no case, no accents ("theatre du port" for "Théâtre du Port"). */
+function folded(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** Tells which member a name means: the exact name, else the one name equal to it ignoring case and accents. */
+export function resolveMember(members: readonly string[], name: string, path: string): string {
   if (members.includes(name)) return name;
-  const folded = members.filter((member) => member.toLowerCase() === name.toLowerCase());
-  if (folded.length === 1 && folded[0] !== undefined) return folded[0];
-  const near = members.filter((member) => member.toLowerCase().includes(name.toLowerCase())).slice(0, 5);
+  const typed = folded(name);
+  const same = members.filter((member) => folded(member) === typed);
+  if (same.length === 1 && same[0] !== undefined) return same[0];
+  const near = members.filter((member) => folded(member).includes(typed)).slice(0, 5);
   const hint = near.length > 0 ? `; did you mean ${near.map((member) => `"${member}"`).join(', ')}?` : '';
   const hintFr = near.length > 0 ? ` ; vouliez-vous dire ${near.map((member) => `« ${member} »`).join(', ')} ?` : '';
   throw new InputError(
