@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   ETRANSIENT: 'A server timed out, failed or was unreachable, or the disk was full; rerunning is safe',
   ESCHEMA: 'The database was written by a newer facteur',
   ELOCKED: 'Another facteur run holds the database',
+  EDUPLICATE: 'A row repeats what an earlier row gave; the earlier one is used',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

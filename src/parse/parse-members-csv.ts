@@ -107,6 +107,7 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
             fr: `Impossible d’utiliser une ligne de « ${file} » : domaine « ${domain} » déjà présent à la ligne ${previous}`,
           },
           { file, line },
+          'EDUPLICATE',
         ),
       );
       continue;

@@ -244,6 +244,22 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(report.summary.carried).toBeGreaterThan(0);
   });
 
+  it('keeps a night complete when a members row repeats a domain, which is checked on its first row', async () => {
+    const members = join(dir, 'repeated.csv');
+    writeFileSync(members, 'domain,member\nasso-velo.example,Vélo\ntheatre.example,Théâtre\nASSO-VELO.example,Vélo\n');
+    const db = join(dir, 'repeated.sqlite');
+    for (let night = 0; night < 2; night++) {
+      const run = await checkJson(examples.address, ['--members', members, '--db', db]);
+      expect(run.code).toBe(2);
+      expect((JSON.parse(run.stdout) as JsonReport).inputErrors).toEqual([expect.objectContaining({ line: 4 })]);
+    }
+    const changes = await facteur(['changes', '--db', db, '--json']);
+    const report = JSON.parse(changes.stdout) as { previousRun: unknown; ignoredRun: unknown };
+    expect(report.previousRun).not.toBeNull();
+    expect(report.ignoredRun).toBeNull();
+    expect(changes.stderr).toBe('');
+  });
+
   it('reports a night checked in English in French, titles included', async () => {
     const db = join(dir, 'english.sqlite');
     await checkJson(examples.address, ['--members', join(ROOT, 'examples/members.csv'), '--db', db, '--lang', 'en']);

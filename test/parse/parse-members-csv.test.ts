@@ -43,6 +43,12 @@ describe('parseMembersCsv()', () => {
     expect(rows.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('marks a repeated domain apart from the rows that could not be read: the domain itself is kept', () => {
+    const { rows, errors } = parseMembersCsv('domain\nok.example\nOK.example\nnot a domain\n', 'm.csv');
+    expect(rows.map((row) => row.domain)).toEqual(['ok.example']);
+    expect(errors.map((error) => error.code)).toEqual(['EDUPLICATE', 'EINPUT']);
+  });
+
   it('rejects a file without a domain column', () => {
     expect(() => parseMembersCsv('name\nfoo\n', 'm.csv')).toThrow(/no "domain" column/);
   });

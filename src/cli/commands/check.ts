@@ -259,8 +259,9 @@ export async function checkAndPrint(
         });
   try {
     const report = await runCheckWith(targets, errors, resolver, output, recorder);
-    // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed.
-    recorder?.finish({ incomplete: report.inputErrors.length > 0 });
+    // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed. A row repeating a
+    // domain leaves nothing unchecked (its first row is), and must not make every night incomplete until it is mended.
+    recorder?.finish({ incomplete: errors.some((error) => error.code !== 'EDUPLICATE') });
     if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
     else process.stdout.write(renderCheckText(report, output.lang));
     return checkExitCode(report, output.failOn);
