@@ -1,5 +1,5 @@
 import type { DnsFailure, DnsLookupError } from '../dns/types.js';
-import type { Lang, Text } from '../i18n.js';
+import { render, type Lang, type Text } from '../i18n.js';
 import type { Undecided, UndecidedCause } from './types.js';
 
 /** Each cause in words for the people reading a report: the reason after it stays technical. */
@@ -89,6 +89,24 @@ export function groupUndecided(parts: readonly UndecidedPart[]): UndecidedGroup[
     if (!group.reasons.includes(reason)) group.reasons.push(reason);
   }
   return [...groups.values()];
+}
+
+/** Technical reasons a report shows for one cause before it counts the rest. */
+const REASONS_SHOWN = 3;
+
+const MORE_REASONS: Text = {
+  en: 'and {count|other reason|other reasons} (report --format json lists them all)',
+  fr: 'et {count|autre raison|autres raisons} (report --format json les donne toutes)',
+};
+
+/**
+ * A group's technical reasons on one line: the first few, then how many more. A resolver down for the night stops
+ * every question of a domain, each its own reason, and a member's report need not list a dozen of them.
+ */
+export function reasonsLine(reasons: readonly string[], lang: Lang): string {
+  const shown = reasons.slice(0, REASONS_SHOWN);
+  const more = reasons.length - shown.length;
+  return more === 0 ? shown.join('; ') : `${shown.join('; ')}; ${render(MORE_REASONS, lang, { count: more })}`;
 }
 
 /** An undecided part as people read it: the cause in their language, then the technical reason. */

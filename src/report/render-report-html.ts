@@ -1,6 +1,6 @@
 import type { CellState, MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
-import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
+import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import type { RunCounts } from '../store/history.js';
 import {
@@ -159,7 +159,7 @@ function domainHtml(domain: ReportDomain, lang: Lang): string[] {
           `<code>${escapeHtml(part.check)}</code>${part.subject === null ? '' : ` (${escapeHtml(part.subject)})`}`,
       );
       lines.push(
-        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + cause + colon(lang))}${checks.join(', ')}<br>${escapeHtml(group.reasons.join('; '))}</li>`,
+        `<li class="unknown">${escapeHtml(REPORT_TEXTS.undecided[lang] + cause + colon(lang))}${checks.join(', ')}<br>${escapeHtml(reasonsLine(group.reasons, lang))}</li>`,
       );
     }
     lines.push('</ul>');

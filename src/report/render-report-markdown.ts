@@ -1,5 +1,5 @@
 import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
-import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
+import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 import { plainText, runLine } from './render-report-text.js';
@@ -67,7 +67,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
     const checks = group.parts.map((part) => `\`${part.check}\`${subjectSuffix(part.subject ?? '')}`).join(', ');
     lines.push(
       `- ${REPORT_TEXTS.undecided[lang]}${cause}${colon(lang)}${checks}`,
-      `  - ${escapeMarkdown(group.reasons.join('; '))}`,
+      `  - ${escapeMarkdown(reasonsLine(group.reasons, lang))}`,
     );
   }
   if (domain.undecided.length > 0) lines.push('');

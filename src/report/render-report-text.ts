@@ -5,7 +5,7 @@ import type {
   ReportProblem,
   SummaryReport,
 } from '../commands/build-report.js';
-import { groupUndecided, UNDECIDED_CAUSES } from '../checks/undecided.js';
+import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
 
@@ -69,7 +69,7 @@ function domainLines(domain: ReportDomain, lang: Lang): string[] {
     const checks = group.parts.map((part) => `${part.check}${subjectSuffix(part.subject ?? '')}`).join(', ');
     lines.push(
       `  ${REPORT_TEXTS.undecided[lang]}${cause}${colon(lang)}${checks}`,
-      `    ${plainText(group.reasons.join('; '))}`,
+      `    ${plainText(reasonsLine(group.reasons, lang))}`,
     );
   }
   if (domain.problems.length + domain.acknowledged.length + domain.undecided.length === 0) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeUndecided, groupUndecided, UNDECIDED_CAUSES, undecidedByDns } from '../../src/checks/undecided.js';
+import {
+  describeUndecided,
+  groupUndecided,
+  reasonsLine,
+  UNDECIDED_CAUSES,
+  undecidedByDns,
+} from '../../src/checks/undecided.js';
 
 describe('describeUndecided()', () => {
   it('gives the cause in the reader’s language, then the technical reason', () => {
@@ -66,5 +72,23 @@ describe('groupUndecided()', () => {
       },
       { cause: null, parts: [{ check: 'spf-all', subject: null }], reasons: ['servfail: old run'] },
     ]);
+  });
+});
+
+describe('reasonsLine()', () => {
+  const reasons = ['a failed', 'b failed', 'c failed', 'd failed', 'e failed'];
+
+  it('gives up to three reasons whole', () => {
+    expect(reasonsLine(reasons.slice(0, 3), 'en')).toBe('a failed; b failed; c failed');
+    expect(reasonsLine(reasons.slice(0, 1), 'fr')).toBe('a failed');
+  });
+
+  it('counts the rest, in the reader’s language, where to find them all', () => {
+    expect(reasonsLine(reasons, 'en')).toBe(
+      'a failed; b failed; c failed; and 2 other reasons (report --format json lists them all)',
+    );
+    expect(reasonsLine(reasons.slice(0, 4), 'fr')).toBe(
+      'a failed; b failed; c failed; et 1 autre raison (report --format json les donne toutes)',
+    );
   });
 });
