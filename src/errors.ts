@@ -59,3 +59,10 @@ export function formatLocation(location: InputLocation, lang: Lang = 'en'): stri
     parts.push(lang === 'fr' ? `enregistrement « ${location.record} »` : `record "${location.record}"`);
   return parts.join(' ');
 }
+
+/** An input error as one line for people, in `lang`, its location after it unless the message already names it. */
+export function inputErrorText(error: InputError, lang: Lang): string {
+  const message = error.text[lang];
+  const where = formatLocation(error.location, lang);
+  return where === '' || message.includes(where) ? message : `${message} (${where})`;
+}

@@ -1,6 +1,6 @@
 import { type Command, CommanderError } from 'commander';
 import { loadCommandConfig } from '../config/load-config.js';
-import { InputError, TransientError, formatLocation } from '../errors.js';
+import { InputError, TransientError, inputErrorText } from '../errors.js';
 import { isLang, langFromEnv, type Lang } from '../i18n.js';
 import { fileFailure } from '../file-failure.js';
 import { storeFailure } from '../store/store-failure.js';
@@ -86,9 +86,7 @@ export function exitCodeFor(error: unknown, lang: Lang = 'en', command = 'facteu
     return EXIT.usage;
   }
   if (error instanceof InputError) {
-    const message = error.text[lang];
-    const where = formatLocation(error.location, lang);
-    process.stderr.write(`${prefix}${message}${where && !message.includes(where) ? ` (${where})` : ''}\n`);
+    process.stderr.write(`${prefix}${inputErrorText(error, lang)}\n`);
     return EXIT.usage;
   }
   if (error instanceof TransientError) {

@@ -20,7 +20,10 @@ const SUMMARY: Text = {
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Renders a check report for people: one block per domain, worst first within it, then a summary line. */
+/**
+ * Renders a check report for people: one block per domain, worst first within it, then a summary line. The rows of the
+ * members file that could not be used are not here: the command says them on stderr, where cron mails them.
+ */
 export function renderCheckText(report: CheckReport, lang: Lang): string {
   const lines: string[] = [];
   for (const result of report.domains) {
@@ -46,7 +49,6 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       lines.push(`  ${LABELS.ok[lang]}`);
     }
   }
-  for (const error of report.inputErrors) lines.push(`${LABELS.error[lang]} ${error.message}`);
   lines.push(
     render(SUMMARY, lang, {
       domains: report.summary.domains,

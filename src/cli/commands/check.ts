@@ -9,7 +9,7 @@ import type { DnsResolver } from '../../dns/types.js';
 import { docsLink } from '../../config/docs-link.js';
 import { findingIdProblem } from '../../config/finding-id.js';
 import { loadCommandConfig, type FacteurConfig } from '../../config/load-config.js';
-import { InputError } from '../../errors.js';
+import { InputError, inputErrorText } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
@@ -264,6 +264,9 @@ export async function checkAndPrint(
     recorder?.finish({ incomplete: errors.some((error) => error.code !== 'EDUPLICATE') });
     if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
     else process.stdout.write(renderCheckText(report, output.lang));
+    // On stderr, line by line: a nightly run's report goes to /dev/null, and the hoster must still hear of the file.
+    for (const error of errors)
+      process.stderr.write(render(ROW_ERROR, output.lang, { text: inputErrorText(error, output.lang) }));
     return checkExitCode(report, output.failOn);
   } finally {
     recorder?.close();
@@ -447,4 +450,10 @@ export function registerCheck(program: Command, helpLang: Lang): void {
 const NO_DNS_ANSWER: Text = {
   en: 'facteur: no DNS answer during the whole run ({count|question|questions} asked): check that the resolver is running and reachable (--resolver, "dns.resolvers" in the config, else /etc/resolv.conf)',
   fr: 'facteur : aucune réponse DNS de tout le passage ({count|question posée|questions posées}) : vérifiez que le résolveur fonctionne et qu’il est joignable (--resolver, « dns.resolvers » dans la configuration, sinon /etc/resolv.conf)',
+};
+
+/** A members row that could not be used, on stderr. */
+const ROW_ERROR: Text = {
+  en: 'facteur: {text}\n',
+  fr: 'facteur : {text}\n',
 };
