@@ -4,16 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, TransientError } from '../src/errors.js';
 import { fileFailure } from '../src/file-failure.js';
-
-/** The error `fn` throws. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('nothing was thrown');
-}
+import { thrown } from './helpers/thrown.js';
 
 describe('fileFailure()', () => {
   let dir: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJsonFile } from '../../src/config/read-json-file.js';
 import { InputError } from '../../src/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 const KIND = { en: 'campaign config', fr: 'la configuration de campagne' };
 
@@ -26,12 +27,7 @@ describe('readJsonFile()', () => {
     const file = join(dir, 'campaign.json');
     for (const start of ['', '\uFEFF']) {
       writeFileSync(file, `${start}{\n  "subject": "Consultation",\n  "from": "Mairie" "x"\n}\n`);
-      let error: unknown;
-      try {
-        readJsonFile(file, KIND);
-      } catch (caught) {
-        error = caught;
-      }
+      const error = thrown(() => readJsonFile(file, KIND));
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).location).toEqual({ file, line: 3 });
       expect((error as InputError).text.fr).toMatch(/^Impossible d’analyser la configuration de campagne « .* » : /);

@@ -7,6 +7,7 @@ import { InputError, TransientError } from '../../src/errors.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { storeFailure } from '../../src/store/store-failure.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('openDatabase()', () => {
   let dir: string;
@@ -95,13 +96,3 @@ describe('storeFailure()', () => {
     expect(storeFailure(new Error('SQLITE_FULL'))).toBeUndefined();
   });
 });
-
-/** The error `fn` throws. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('nothing was thrown');
-}
