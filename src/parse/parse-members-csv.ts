@@ -71,10 +71,13 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
   }
   const first = records[0];
   if (first !== undefined && !('domain' in first.record)) {
+    const columns = Object.keys(first.record);
+    const found = columns.map((name) => `"${name}"`).join(', ');
+    const foundFr = columns.map((name) => `« ${name} »`).join(', ');
     throw new InputError(
       {
-        en: `Cannot read members file "${file}": the header has no "domain" column`,
-        fr: `Impossible de lire le fichier des adhérents « ${file} » : l’en-tête n’a pas de colonne « domain »`,
+        en: `Cannot read members file "${file}": the header has no "domain" column (its columns: ${found}); name the column of the domains "domain"`,
+        fr: `Impossible de lire le fichier des adhérents « ${file} » : l’en-tête n’a pas de colonne « domain » (ses colonnes : ${foundFr}) ; nommez « domain » la colonne des domaines`,
       },
       { file, line: 1 },
     );

@@ -67,7 +67,7 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
   const parser = decoded.pipe(
     parse({
       bom: true,
-      columns: (header: string[]) => header.map(columnName),
+      columns: (header: string[]) => (columns = header.map(columnName)),
       skip_empty_lines: true,
       info: true,
       relax_column_count: true,
@@ -77,22 +77,27 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
   );
   // pipe() does not forward a read error (ENOENT, EACCES): hand it to the parser so the loop below sees it.
   input.on('error', (error) => parser.destroy(error));
-  let checkedHeader = false;
+  let columns: string[] = [];
+  // The addresses' column, found in the header whatever its capitals ("Email" from a spreadsheet).
+  let emailColumn: string | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: Record<string, string | undefined>;
       info: { lines: number };
     }>) {
-      if (!checkedHeader) {
-        checkedHeader = true;
-        if (!('email' in record))
+      if (emailColumn === undefined) {
+        emailColumn = columns.find((name) => name.toLowerCase() === 'email');
+        if (emailColumn === undefined) {
+          const found = columns.map((name) => `"${name}"`).join(', ');
+          const foundFr = columns.map((name) => `« ${name} »`).join(', ');
           throw new InputError(
             {
-              en: `Cannot read recipients file "${file}": the header has no "email" column`,
-              fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email »`,
+              en: `Cannot read recipients file "${file}": the header has no "email" column (its columns: ${found}); name the column of the addresses "email"`,
+              fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email » (ses colonnes : ${foundFr}) ; nommez « email » la colonne des adresses`,
             },
             { file, line: 1 },
           );
+        }
       }
       const line = info.lines;
       const fields: Record<string, string> = {};
@@ -102,7 +107,7 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
         yield { kind: 'skipped', line, reason: 'email_status', value: status.trim() };
         continue;
       }
-      const raw = record.email ?? '';
+      const raw = record[emailColumn] ?? '';
       const email = normaliseEmail(raw);
       if (email === null) {
         yield { kind: 'skipped', line, reason: 'invalid_email', value: raw };

@@ -50,7 +50,9 @@ describe('parseMembersCsv()', () => {
   });
 
   it('rejects a file without a domain column', () => {
-    expect(() => parseMembersCsv('name\nfoo\n', 'm.csv')).toThrow(/no "domain" column/);
+    expect(() => parseMembersCsv('Nom;Domaine\nfoo;foo.example\n', 'm.csv')).toThrow(
+      'the header has no "domain" column (its columns: "nom", "domaine"); name the column of the domains "domain"',
+    );
   });
 
   it('rejects an unterminated quote naming the file', () => {

@@ -84,11 +84,18 @@ describe('readRecipients()', () => {
     ]);
   });
 
-  it('refuses a file without an email column, naming the header line', async () => {
-    writeFileSync(join(dir, 'r.csv'), 'mail,name\na@example.org,A\n');
+  it('refuses a file without an email column, naming the header line and the columns it has', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'Courriel;Nom\na@example.org;A\n');
     await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
-      `Cannot read recipients file "${join(dir, 'r.csv')}": the header has no "email" column`,
+      `Cannot read recipients file "${join(dir, 'r.csv')}": the header has no "email" column (its columns: "Courriel", "Nom"); name the column of the addresses "email"`,
     );
+  });
+
+  it('finds the email column whatever its capitals, as a spreadsheet may write it', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'Email;Prénom\nZoe@Example.ORG;Zoé\n');
+    expect(await readAll(join(dir, 'r.csv'))).toEqual([
+      { kind: 'recipient', line: 2, email: 'Zoe@example.org', fields: { Email: 'Zoe@Example.ORG', Prénom: 'Zoé' } },
+    ]);
   });
 
   it('names a missing file', async () => {
