@@ -31,8 +31,8 @@ const COMMANDS = new Map<string, () => Promise<Register>>([
 
 /**
  * Builds the commander program, its help in `lang`; each command registers itself from its own file in
- * src/cli/commands/. Given the command line, only the command it names is loaded; without one, or when it names no
- * command (`--help`, `--version`, a typo to suggest a command for), all of them are.
+ * src/cli/commands/. Given the command line, only the command it names is loaded; for `--version` alone, none;
+ * without a command, or when it names none (`--help`, a typo to suggest a command for), all of them.
  */
 export async function buildProgram(lang: Lang = 'en', argv?: readonly string[]): Promise<Command> {
   const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -45,9 +45,13 @@ export async function buildProgram(lang: Lang = 'en', argv?: readonly string[]):
       outputError: () => undefined,
     });
   // The program has no options of its own besides --help and --version: the first operand names the command.
-  const named = argv?.slice(2).find((arg) => !arg.startsWith('-'));
+  const args = argv?.slice(2) ?? [];
+  const named = args.find((arg) => !arg.startsWith('-'));
   const load = named === undefined ? undefined : COMMANDS.get(named);
-  const registers = await Promise.all(load === undefined ? [...COMMANDS.values()].map((each) => each()) : [load()]);
+  // `facteur --version` needs no command at all; `facteur --help` lists them all.
+  const versionOnly = named === undefined && args.some((arg) => arg === '-V' || arg === '--version');
+  const loads = load !== undefined ? [load] : versionOnly ? [] : [...COMMANDS.values()];
+  const registers = await Promise.all(loads.map((each) => each()));
   for (const register of registers) register(program, lang);
   return program;
 }

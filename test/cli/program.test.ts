@@ -13,6 +13,11 @@ describe('buildProgram() given the command line', () => {
     expect(await commandsOf('bounces', 'fetch', '--maildir', 'x')).toEqual(['bounces']);
   });
 
+  it('registers no command for --version alone', async () => {
+    expect(await commandsOf('--version')).toEqual([]);
+    expect(await commandsOf('-V')).toEqual([]);
+  });
+
   it('registers every command, in the order of the help, when none is named or the name is unknown', async () => {
     expect(await commandsOf()).toEqual(ALL);
     expect(await commandsOf('--help')).toEqual(ALL);
