@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
-import { decodeText, type TextEncoding } from '../parse/text-encoding.js';
+import { decodeText, type EncodingVerdict } from '../parse/text-encoding.js';
 import type { DormantReason } from './judge-address.js';
 
 /**
@@ -28,11 +28,11 @@ function csvField(text: string): string {
 export async function renderLimeSurveyTokens(
   file: string,
   reasons: ReadonlyMap<string, DormantReason>,
-): Promise<{ csv: string; matched: number; encoding: TextEncoding }> {
+): Promise<{ csv: string; matched: number; encoding: EncodingVerdict }> {
   let text: string;
-  let encoding: TextEncoding;
+  let encoding: EncodingVerdict;
   try {
-    ({ text, encoding } = decodeText(await readFile(file)));
+    ({ text, ...encoding } = decodeText(await readFile(file)));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(

@@ -124,6 +124,10 @@ const TEXTS = {
     en: '"{file}" is not UTF-8: read as Windows-1252, the encoding of Excel\'s "CSV"; check the accents of a message with --dry-run, or save it as "CSV UTF-8"',
     fr: '« {file} » n’est pas en UTF-8 : lu comme Windows-1252, l’encodage du « CSV » d’Excel ; vérifiez les accents d’un message avec --dry-run, ou enregistrez-le en « CSV UTF-8 »',
   },
+  'recipients.invalid_utf8': {
+    en: '"{file}" is UTF-8 but for some bytes, the first on line {line}: they read as "\uFFFD" in the messages; mend that line',
+    fr: '« {file} » est en UTF-8 sauf quelques octets, le premier à la ligne {line} : ils se lisent « \uFFFD » dans les messages ; corrigez cette ligne',
+  },
   'dns.unknown': {
     en: 'Cannot check {what}: {reason}',
     fr: 'Impossible de vérifier {what} : {reason}',
@@ -345,8 +349,17 @@ async function checkTemplates(
       count: counts.renderErrors - MAX_RENDER_FINDINGS,
     });
   // Read above, so readable: a name with accents would go out as read, and a wrong encoding shows only there.
-  if ((await fileEncoding(config.recipients)) === 'windows-1252')
+  const { encoding, invalidLine } = await fileEncoding(config.recipients);
+  if (encoding === 'windows-1252')
     findings.add('recipients.windows_1252', 'warning', config.recipients, { file: config.recipients });
+  else if (invalidLine !== undefined)
+    findings.add(
+      'recipients.invalid_utf8',
+      'warning',
+      `${config.recipients}:${invalidLine}`,
+      { file: config.recipients, line: invalidLine },
+      { file: config.recipients, line: invalidLine },
+    );
   return counts;
 }
 

@@ -57,7 +57,7 @@ function columnName(header: string): string {
 export async function* readRecipients(file: string): AsyncGenerator<RecipientEntry> {
   let encoding: TextEncoding;
   try {
-    encoding = await fileEncoding(file);
+    ({ encoding } = await fileEncoding(file));
   } catch (error) {
     throw unreadable(file, error);
   }

@@ -154,7 +154,7 @@ describe('files written for other tools', () => {
       Buffer.from('tid;firstname;email;emailstatus\r\n1;Z\u00e9lie;zelie@example.org;OK\r\n', 'latin1'),
     );
     const { csv, encoding } = await renderLimeSurveyTokens(file, new Map([['zelie@example.org', 'bouncing']]));
-    expect(encoding).toBe('windows-1252');
+    expect(encoding).toEqual({ encoding: 'windows-1252' });
     expect(csv).toBe('tid,firstname,email,emailstatus\r\n1,Zélie,zelie@example.org,bounced\r\n');
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeText, decodingStream, fileEncoding } from '../../src/parse/text-encoding.js';
+import { decodeText, decodingStream, encodingNotice, fileEncoding } from '../../src/parse/text-encoding.js';
 
 /** "Vélo l’Œuf 5 € …" as Excel's "CSV" writes it on a French Windows: one byte a letter, Windows-1252. */
 const WINDOWS_1252 = Buffer.from([
@@ -22,6 +22,32 @@ describe('decodeText()', () => {
   it('reads what is not UTF-8 as Windows-1252, its curly apostrophe, Œ and euro included', () => {
     expect(decodeText(WINDOWS_1252)).toEqual({ text: 'Vélo l’Œuf 5 € …', encoding: 'windows-1252' });
   });
+
+  it('keeps UTF-8 with a few bad bytes as UTF-8, naming the line of the first, rather than garble every accent', () => {
+    const mixed = Buffer.concat([Buffer.from('domain,member\nvelo.example,Vélo\n'), WINDOWS_1252, Buffer.from('\n')]);
+    expect(decodeText(mixed)).toEqual({
+      text: 'domain,member\nvelo.example,Vélo\nV\uFFFDlo l\uFFFD\uFFFDuf 5 \uFFFD \uFFFD\n',
+      encoding: 'utf-8',
+      invalidLine: 3,
+    });
+  });
+
+  it('takes a multi-byte character cut short, at the end or by a new line, for a bad byte', () => {
+    expect(decodeText(Buffer.from([0x61, 0x0a, 0x62, 0xc3]))).toMatchObject({ encoding: 'windows-1252' });
+    expect(decodeText(Buffer.from([0xc3, 0xa9, 0x0a, 0xc3, 0x0a, 0x61]))).toMatchObject({ invalidLine: 2 });
+  });
+});
+
+describe('encodingNotice()', () => {
+  it('says nothing of plain UTF-8, and what was done otherwise, in the reader’s language', () => {
+    expect(encodingNotice('m.csv', { encoding: 'utf-8' }, 'en')).toBeUndefined();
+    expect(encodingNotice('m.csv', { encoding: 'windows-1252' }, 'en')).toMatch(
+      /^facteur: "m\.csv" is not UTF-8: read as Windows-1252/,
+    );
+    expect(encodingNotice('m.csv', { encoding: 'utf-8', invalidLine: 7 }, 'fr')).toBe(
+      'facteur : « m.csv » est en UTF-8 sauf quelques octets, le premier à la ligne 7 : ils se lisent « \uFFFD » ; corrigez cette ligne\n',
+    );
+  });
 });
 
 describe('fileEncoding() and decodingStream()', () => {
@@ -36,14 +62,14 @@ describe('fileEncoding() and decodingStream()', () => {
   it('finds a Windows-1252 byte far past the first chunk of a file', async () => {
     const file = join(dir, 'late.csv');
     writeFileSync(file, Buffer.concat([Buffer.from('a,b\n'.repeat(100_000)), WINDOWS_1252]));
-    expect(await fileEncoding(file)).toBe('windows-1252');
+    expect(await fileEncoding(file)).toEqual({ encoding: 'windows-1252' });
   });
 
   it('keeps a UTF-8 file whose multi-byte letters straddle the chunks it is read in', async () => {
     const file = join(dir, 'utf8.csv');
     // 'é' is two bytes: shifted by one ASCII byte, the letters cross every 64 KiB chunk boundary at some point.
     writeFileSync(file, `x${'é'.repeat(200_000)}`);
-    expect(await fileEncoding(file)).toBe('utf-8');
+    expect(await fileEncoding(file)).toEqual({ encoding: 'utf-8' });
   });
 
   it('decodes a stream of Windows-1252 bytes into text, chunk by chunk', async () => {

@@ -140,4 +140,17 @@ describe('preflightCampaign()', () => {
     ]);
     expect(report.recipients).toMatchObject({ checked: 1, renderErrors: 0 });
   });
+
+  it('warns of bytes that are not UTF-8 in a UTF-8 recipients list, naming the line of the first', async () => {
+    const file = join(dir, 'recipients.csv');
+    const utf8 = 'email,firstname,lastname,token,attribute_1\na@example.net,Léa,B,t,Centre\n';
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(utf8), Buffer.from('b@example.net,Ren\u00e9,C,t,Nord\n', 'latin1')]),
+    );
+    const report = await findings();
+    expect(report.findings).toEqual([
+      expect.objectContaining({ id: 'recipients.invalid_utf8', severity: 'warning', subject: `${file}:3` }),
+    ]);
+  });
 });

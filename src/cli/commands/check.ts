@@ -13,7 +13,7 @@ import { InputError, inputErrorText } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
 import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
-import { WINDOWS_1252_NOTICE, decodeText, type TextEncoding } from '../../parse/text-encoding.js';
+import { decodeText, encodingNotice, type EncodingVerdict } from '../../parse/text-encoding.js';
 import { checkReportJson } from '../../report/check-report-json.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
@@ -163,7 +163,7 @@ export async function readTargets(
   domains: readonly string[],
   membersFile: string | undefined,
   defaults: DomainOptions,
-): Promise<{ targets: CheckTarget[]; errors: InputError[]; encoding?: TextEncoding }> {
+): Promise<{ targets: CheckTarget[]; errors: InputError[]; encoding?: EncodingVerdict }> {
   const targets: CheckTarget[] = [];
   const errors: InputError[] = [];
   for (const raw of domains) {
@@ -175,11 +175,11 @@ export async function readTargets(
       });
     targets.push({ domain, member: null, options: defaults });
   }
-  let encoding: TextEncoding | undefined;
+  let encoding: EncodingVerdict | undefined;
   if (membersFile !== undefined) {
     let text: string;
     try {
-      ({ text, encoding } = decodeText(await readFile(membersFile)));
+      ({ text, ...encoding } = decodeText(await readFile(membersFile)));
     } catch (error) {
       const reason = (error as Error).message;
       throw new InputError(
@@ -419,8 +419,9 @@ export function registerCheck(program: Command, helpLang: Lang): void {
       const config = loadCommandConfig(options.config);
       const settings = checkSettings(domains, options, config);
       const { targets, errors, encoding } = await readTargets(domains, settings.members, settings.defaults);
-      if (encoding === 'windows-1252')
-        process.stderr.write(render(WINDOWS_1252_NOTICE, settings.lang, { file: settings.members ?? '' }));
+      const notice =
+        encoding === undefined ? undefined : encodingNotice(settings.members ?? '', encoding, settings.lang);
+      if (notice !== undefined) process.stderr.write(notice);
       const resolver = createDnsResolver(settings.resolvers, settings.timeout, settings.retries);
       try {
         process.exitCode = await checkAndPrint(targets, errors, resolver, {

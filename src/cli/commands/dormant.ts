@@ -14,7 +14,7 @@ import {
   type DormantSummary,
 } from '../../dormant/render-dormant.js';
 import { renderLimeSurveyTokens } from '../../dormant/render-limesurvey-tokens.js';
-import { WINDOWS_1252_NOTICE } from '../../parse/text-encoding.js';
+import { encodingNotice } from '../../parse/text-encoding.js';
 import { dormantEntries, probeScopeDomains } from '../../dormant/run-dormant.js';
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
@@ -423,8 +423,8 @@ async function emit(
   if (format === 'limesurvey') {
     for await (const entry of entries) keep(entry);
     const { csv, matched, encoding } = await renderLimeSurveyTokens(options.limesurvey ?? '', reasons);
-    if (encoding === 'windows-1252')
-      process.stderr.write(render(WINDOWS_1252_NOTICE, lang, { file: options.limesurvey ?? '' }));
+    const notice = encodingNotice(options.limesurvey ?? '', encoding, lang);
+    if (notice !== undefined) process.stderr.write(notice);
     await write(csv);
     process.stderr.write(render(TEXT.limesurvey, lang, { matched }));
   } else if (format === 'sympa-mail') {

@@ -163,12 +163,12 @@ describe('readTargets()', () => {
       const file = join(dir, 'adherents.csv');
       writeFileSync(file, Buffer.from('domain;member\r\nvelo.example;V\u00e9lo l\u0092Atelier\r\n', 'latin1'));
       const excel = await readTargets([], file, defaults);
-      expect(excel.encoding).toBe('windows-1252');
+      expect(excel.encoding).toEqual({ encoding: 'windows-1252' });
       expect(excel.targets.map(({ domain, member }) => ({ domain, member }))).toEqual([
         { domain: 'velo.example', member: 'Vélo l’Atelier' },
       ]);
       writeFileSync(file, 'domain;member\r\nvelo.example;Vélo l’Atelier\r\n');
-      expect((await readTargets([], file, defaults)).encoding).toBe('utf-8');
+      expect((await readTargets([], file, defaults)).encoding).toEqual({ encoding: 'utf-8' });
       expect((await readTargets(['velo.example'], undefined, defaults)).encoding).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
