@@ -66,3 +66,18 @@ export function inputErrorText(error: InputError, lang: Lang): string {
   const where = formatLocation(error.location, lang);
   return where === '' || message.includes(where) ? message : `${message} (${where})`;
 }
+
+/**
+ * A refusal of the machine (a file, a disk, a database) rather than a fault of facteur: `what` could not be done,
+ * `reason` says why and `code` is the system's own word for it. The user's to fix (exit 2), unless it may pass
+ * (`transient`, exit 3).
+ */
+export function systemFailure(
+  failure: { what: Text; reason: Text; code: string; transient: boolean; file?: string },
+  cause: unknown,
+): InputError | TransientError {
+  const { what, reason, code, file } = failure;
+  const text: Text = { en: `${what.en}: ${reason.en} (${code})`, fr: `${what.fr} : ${reason.fr} (${code})` };
+  if (failure.transient) return new TransientError(text, { cause });
+  return new InputError(text, file === undefined ? {} : { file });
+}

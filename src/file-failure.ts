@@ -1,4 +1,4 @@
-import { InputError, TransientError } from './errors.js';
+import { systemFailure, type InputError, type TransientError } from './errors.js';
 import type { Text } from './i18n.js';
 
 /** Why the system refused a file operation, by errno code: what the person at the keyboard can do about it. */
@@ -62,10 +62,6 @@ export function fileFailure(error: unknown): InputError | TransientError | undef
     path === undefined
       ? { en: 'Cannot use a file', fr: 'Impossible d’utiliser un fichier' }
       : { en: `Cannot use "${path}"`, fr: `Impossible d’utiliser « ${path} »` };
-  const text: Text = {
-    en: `${what.en}: ${known.reason.en} (${code})`,
-    fr: `${what.fr} : ${known.reason.fr} (${code})`,
-  };
-  if (known.transient) return new TransientError(text, { cause: error });
-  return new InputError(text, path === undefined ? {} : { file: path });
+  const { reason, transient } = known;
+  return systemFailure({ what, reason, code, transient, ...(path === undefined ? {} : { file: path }) }, error);
 }

@@ -1,4 +1,4 @@
-import { InputError, TransientError } from '../errors.js';
+import { systemFailure, type InputError, type TransientError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
 /** What SQLite's error codes (better-sqlite3's SqliteError `code`) say of the file or its disk, by code prefix. */
@@ -74,11 +74,6 @@ export function storeFailure(error: unknown, path?: string): InputError | Transi
     path === undefined
       ? { en: 'Cannot use the database', fr: 'Impossible d’utiliser la base de données' }
       : { en: `Cannot use database "${path}"`, fr: `Impossible d’utiliser la base de données « ${path} »` };
-  const text: Text = {
-    en: `${what.en}: ${known.reason.en} (${code})`,
-    fr: `${what.fr} : ${known.reason.fr} (${code})`,
-  };
-  return known.transient
-    ? new TransientError(text, { cause: error })
-    : new InputError(text, path === undefined ? {} : { file: path });
+  const { reason, transient } = known;
+  return systemFailure({ what, reason, code, transient, ...(path === undefined ? {} : { file: path }) }, error);
 }
