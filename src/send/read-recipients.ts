@@ -102,6 +102,8 @@ export async function* readRecipients(file: string): AsyncGenerator<RecipientEnt
       const line = info.lines;
       const fields: Record<string, string> = {};
       for (const [name, value] of Object.entries(record)) fields[name] = value ?? '';
+      // A template says {{email}} whatever the list's header calls the column.
+      fields.email = record[emailColumn] ?? '';
       const status = record.emailstatus;
       if (status !== undefined && status.trim().toUpperCase() !== 'OK') {
         yield { kind: 'skipped', line, reason: 'email_status', value: status.trim() };

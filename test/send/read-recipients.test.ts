@@ -91,10 +91,15 @@ describe('readRecipients()', () => {
     );
   });
 
-  it('finds the email column whatever its capitals, as a spreadsheet may write it', async () => {
+  it('finds the email column whatever its capitals, as a spreadsheet may write it; templates still say {{email}}', async () => {
     writeFileSync(join(dir, 'r.csv'), 'Email;Prénom\nZoe@Example.ORG;Zoé\n');
     expect(await readAll(join(dir, 'r.csv'))).toEqual([
-      { kind: 'recipient', line: 2, email: 'Zoe@example.org', fields: { Email: 'Zoe@Example.ORG', Prénom: 'Zoé' } },
+      {
+        kind: 'recipient',
+        line: 2,
+        email: 'Zoe@example.org',
+        fields: { Email: 'Zoe@Example.ORG', Prénom: 'Zoé', email: 'Zoe@Example.ORG' },
+      },
     ]);
   });
 
