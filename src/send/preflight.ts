@@ -8,7 +8,7 @@ import { parseDkimKey } from '../parse/parse-dkim-key.js';
 import type { CampaignConfig, DkimConfig } from './campaign-config.js';
 import { buildMessage, prepareMessage } from './build-message.js';
 import { loadMailContext, type MailContext } from './mail-context.js';
-import { fileEncoding } from '../parse/text-encoding.js';
+import type { EncodingVerdict } from '../parse/text-encoding.js';
 import { readRecipients } from './read-recipients.js';
 import { scanHtmlTemplate, scanTextTemplate } from './scan-tracking.js';
 
@@ -317,7 +317,8 @@ async function checkTemplates(
 ): Promise<PreflightReport['recipients']> {
   const prepared = prepareMessage(context);
   const counts = { checked: 0, skipped: 0, renderErrors: 0 };
-  for await (const entry of readRecipients(config.recipients)) {
+  let verdict: EncodingVerdict = { encoding: 'utf-8' };
+  for await (const entry of readRecipients(config.recipients, (read) => (verdict = read))) {
     if (entry.kind === 'skipped') {
       counts.skipped++;
       continue;
@@ -348,8 +349,8 @@ async function checkTemplates(
     findings.add('template.more_render_errors', 'error', config.recipients, {
       count: counts.renderErrors - MAX_RENDER_FINDINGS,
     });
-  // Read above, so readable: a name with accents would go out as read, and a wrong encoding shows only there.
-  const { encoding, invalidLine } = await fileEncoding(config.recipients);
+  // A name with accents goes out as read, and a wrong encoding shows only there.
+  const { encoding, invalidLine } = verdict;
   if (encoding === 'windows-1252')
     findings.add('recipients.windows_1252', 'warning', config.recipients, { file: config.recipients });
   else if (invalidLine !== undefined)

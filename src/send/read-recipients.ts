@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
-import { decodingStream, fileEncoding, type TextEncoding } from '../parse/text-encoding.js';
+import { decodingStream, fileEncoding, type EncodingVerdict } from '../parse/text-encoding.js';
 
 /** One recipient to write to: the address and every column of its row, for the templates. */
 export interface Recipient {
@@ -52,15 +52,21 @@ function columnName(header: string): string {
  * Streams a recipients CSV: our own columns (`email` plus any fields) or LimeSurvey's participant export as is (UTF-8
  * BOM, `tid`, `firstname`, `lastname`, `email`, `emailstatus`, `token`, `attribute_N <description>`…). Rows whose
  * `emailstatus` is not `OK` and rows without a usable address are yielded as skipped, so the caller counts them.
- * One row at a time: memory stays flat with the number of recipients.
+ * One row at a time: memory stays flat with the number of recipients. `onEncoding` hears how the file's bytes read
+ * (see fileEncoding()), before the first row.
  */
-export async function* readRecipients(file: string): AsyncGenerator<RecipientEntry> {
-  let encoding: TextEncoding;
+export async function* readRecipients(
+  file: string,
+  onEncoding?: (verdict: EncodingVerdict) => void,
+): AsyncGenerator<RecipientEntry> {
+  let verdict: EncodingVerdict;
   try {
-    ({ encoding } = await fileEncoding(file));
+    verdict = await fileEncoding(file);
   } catch (error) {
     throw unreadable(file, error);
   }
+  onEncoding?.(verdict);
+  const { encoding } = verdict;
   const input = createReadStream(file);
   // A spreadsheet's Windows-1252 is decoded before the parser, which reads UTF-8 (see decodeText()).
   const decoded = encoding === 'utf-8' ? input : input.pipe(decodingStream(encoding));
