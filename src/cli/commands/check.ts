@@ -204,16 +204,15 @@ export async function readTargets(
       });
     }
   }
-  if (targets.length === 0 && errors.length === 0 && membersFile !== undefined) {
-    throw new InputError(
-      {
-        en: `Cannot check: members file "${membersFile}" lists no domain`,
-        fr: `Impossible de vérifier : le fichier des adhérents « ${membersFile} » ne donne aucun domaine`,
-      },
-      { file: membersFile },
-    );
-  }
   if (targets.length === 0 && errors.length === 0) {
+    if (membersFile !== undefined)
+      throw new InputError(
+        {
+          en: `Cannot check: members file "${membersFile}" lists no domain`,
+          fr: `Impossible de vérifier : le fichier des adhérents « ${membersFile} » ne donne aucun domaine`,
+        },
+        { file: membersFile },
+      );
     throw new InputError({
       en: 'Cannot check: give domains, --members FILE, or a config file with "members"',
       fr: 'Impossible de vérifier : donnez des domaines, --members FICHIER, ou un fichier de configuration avec « members »',
