@@ -3,6 +3,7 @@ import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types
 import { InputError } from '../errors.js';
 import { organisationalDomain } from '../facts/dmarc.js';
 import { evaluateSpfIp } from '../facts/spf.js';
+import { closestMatch } from '../config/closest-match.js';
 import { render, type Lang, type Text } from '../i18n.js';
 import { parseDkimKey } from '../parse/parse-dkim-key.js';
 import type { CampaignConfig, DkimConfig } from './campaign-config.js';
@@ -100,6 +101,10 @@ const TEXTS = {
     en: 'The Return-Path domain "{domain}" publishes a null MX (RFC 7505): it refuses all mail, bounces included',
     fr: 'Le domaine de Return-Path « {domain} » publie un MX nul (RFC 7505) : il refuse tout courrier, retours compris',
   },
+  'template.unknown_field': {
+    en: 'The template "{template}" uses {{{field}}}, which no column of "{file}" names (its columns: {columns}){hint}',
+    fr: 'Le modèle « {template} » utilise {{{field}}}, qu’aucune colonne de « {file} » ne nomme (ses colonnes : {columns}){hint}',
+  },
   'template.render_error': {
     en: '{reason}',
     fr: '{reason}',
@@ -133,6 +138,11 @@ const TEXTS = {
     fr: 'Impossible de vérifier {what} : {reason}',
   },
 } satisfies Record<string, Text>;
+
+const NEAREST_FIELD: Text = {
+  en: '; did you mean {{{nearest}}}?',
+  fr: ' ; vouliez-vous dire {{{nearest}}} ?',
+};
 
 type FindingId = keyof typeof TEXTS;
 
@@ -309,6 +319,43 @@ function checkTracking(context: MailContext, findings: Findings): void {
   }
 }
 
+/**
+ * A field that a template uses and no column of the recipients file names would fail every row: it is said once, with
+ * the columns and the nearest of them. Returns a blank for each such field, so that the rows' own problems (a short
+ * row, a line break in a header) still show, one by one.
+ */
+function checkFields(
+  context: MailContext,
+  file: string,
+  columns: readonly string[],
+  findings: Findings,
+): Record<string, string> {
+  const { subject, text, html } = context.templates;
+  const blanks: Record<string, string> = {};
+  for (const template of [subject, text, html, context.unsubscribeUrl]) {
+    if (template === null) continue;
+    for (const field of template.fields) {
+      if (columns.includes(field)) continue;
+      blanks[field] = '';
+      const nearest = closestMatch(field, columns);
+      findings.add(
+        'template.unknown_field',
+        'error',
+        template.source,
+        {
+          template: template.source,
+          field,
+          file,
+          columns: columns.join(', '),
+          hint: nearest === null ? '' : render(NEAREST_FIELD, findings.lang, { nearest }),
+        },
+        { template: template.source, field, columns, nearest },
+      );
+    }
+  }
+  return blanks;
+}
+
 /** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
 async function checkTemplates(
   config: CampaignConfig,
@@ -318,7 +365,12 @@ async function checkTemplates(
   const prepared = prepareMessage(context);
   const counts = { checked: 0, skipped: 0, renderErrors: 0 };
   let verdict: EncodingVerdict = { encoding: 'utf-8' };
-  for await (const entry of readRecipients(config.recipients, (read) => (verdict = read))) {
+  let blanks: Record<string, string> = {};
+  const hooks = {
+    onEncoding: (read: EncodingVerdict) => (verdict = read),
+    onColumns: (columns: readonly string[]) => (blanks = checkFields(context, config.recipients, columns, findings)),
+  };
+  for await (const entry of readRecipients(config.recipients, hooks)) {
     if (entry.kind === 'skipped') {
       counts.skipped++;
       continue;
@@ -328,7 +380,7 @@ async function checkTemplates(
     try {
       buildMessage(
         prepared,
-        { recipientId: entry.line, email: entry.email, fields: entry.fields, messageId: '<x@x>' },
+        { recipientId: entry.line, email: entry.email, fields: { ...blanks, ...entry.fields }, messageId: '<x@x>' },
         row,
         { now: 0 },
       );

@@ -48,24 +48,28 @@ function columnName(header: string): string {
   return LIMESURVEY_ATTRIBUTE.exec(name)?.[1] ?? name;
 }
 
+/** What a reader of the recipients may want to hear before the first row. */
+export interface RecipientsHooks {
+  /** How the file's bytes read (see fileEncoding()). */
+  onEncoding?: (verdict: EncodingVerdict) => void;
+  /** The fields every row has, as templates name them: the header's columns, and `email`. */
+  onColumns?: (columns: readonly string[]) => void;
+}
+
 /**
  * Streams a recipients CSV: our own columns (`email` plus any fields) or LimeSurvey's participant export as is (UTF-8
  * BOM, `tid`, `firstname`, `lastname`, `email`, `emailstatus`, `token`, `attribute_N <description>`…). Rows whose
  * `emailstatus` is not `OK` and rows without a usable address are yielded as skipped, so the caller counts them.
- * One row at a time: memory stays flat with the number of recipients. `onEncoding` hears how the file's bytes read
- * (see fileEncoding()), before the first row.
+ * One row at a time: memory stays flat with the number of recipients.
  */
-export async function* readRecipients(
-  file: string,
-  onEncoding?: (verdict: EncodingVerdict) => void,
-): AsyncGenerator<RecipientEntry> {
+export async function* readRecipients(file: string, hooks: RecipientsHooks = {}): AsyncGenerator<RecipientEntry> {
   let verdict: EncodingVerdict;
   try {
     verdict = await fileEncoding(file);
   } catch (error) {
     throw unreadable(file, error);
   }
-  onEncoding?.(verdict);
+  hooks.onEncoding?.(verdict);
   const { encoding } = verdict;
   const input = createReadStream(file);
   // A spreadsheet's Windows-1252 is decoded before the parser, which reads UTF-8 (see decodeText()).
@@ -104,6 +108,7 @@ export async function* readRecipients(
             { file, line: 1 },
           );
         }
+        hooks.onColumns?.([...new Set([...columns, 'email'])]);
       }
       const line = info.lines;
       const fields: Record<string, string> = {};

@@ -126,6 +126,28 @@ describe('preflightCampaign()', () => {
     expect(report.findings[0]?.message).toMatch(/line 3 of ".*recipients\.csv": no field "attribute_1"/);
   });
 
+  it('says once which template uses a field that no column names, and still names the rows short of one', async () => {
+    const recipients = join(dir, 'recipients.csv');
+    writeFileSync(
+      recipients,
+      'email,firstname,lastname,token,attribute_1\na@example.net,A,B,t,Centre\nb@example.net,C,D,t\nc@example.net,E,F,t,Port\n',
+    );
+    const html = join(dir, 'templates', 'message.html');
+    writeFileSync(html, readFileSync(html, 'utf8').replace('{{firstname}}', '{{fistname}}'));
+    const report = await findings({ subject: 'Votre avis, {{prenom}}' });
+    expect(report.findings.map((f) => [f.id, f.subject])).toEqual([
+      ['template.unknown_field', 'subject'],
+      ['template.unknown_field', html],
+      ['template.render_error', `${recipients}:3`],
+    ]);
+    expect(report.findings[0]?.message).toBe(
+      `The template "subject" uses {{prenom}}, which no column of "${recipients}" names (its columns: email, firstname, lastname, token, attribute_1)`,
+    );
+    expect(report.findings[1]?.message).toMatch(/uses \{\{fistname\}\}, .*; did you mean \{\{firstname\}\}\?$/);
+    expect(report.findings[1]?.evidence).toMatchObject({ field: 'fistname', nearest: 'firstname' });
+    expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 1 });
+  });
+
   it('warns that a recipients list which is not UTF-8 was read as Windows-1252', async () => {
     const utf8 = await findings();
     expect(utf8.findings.map((finding) => finding.id)).not.toContain('recipients.windows_1252');
