@@ -65,3 +65,17 @@ export function fileFailure(error: unknown): InputError | TransientError | undef
   const { reason, transient } = known;
   return systemFailure({ what, reason, code, transient, ...(path === undefined ? {} : { file: path }) }, error);
 }
+
+/**
+ * Why a file could not be read, for a message that names the file itself: "it is a directory (EISDIR)"; the system's
+ * code alone when there are no words for it, and the error's message when it is not the system's.
+ */
+export function fileErrorReason(error: unknown): Text {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+  if (code === undefined) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { en: message, fr: message };
+  }
+  const reason = REASONS.get(code)?.reason;
+  return reason === undefined ? { en: code, fr: code } : { en: `${reason.en} (${code})`, fr: `${reason.fr} (${code})` };
+}

@@ -53,7 +53,7 @@ describe('facteur bounces parse', () => {
       [good, 'bounce', ['jane@example.net']],
       [junk, 'other', []],
     ]);
-    expect(stderr).toContain(`Cannot read bounce file "${missing}": ENOENT`);
-    expect(stderr).toContain(`Cannot read bounce file "${folder}": EISDIR`);
+    expect(stderr).toContain(`Cannot read bounce file "${missing}": no such file or directory (ENOENT)`);
+    expect(stderr).toContain(`Cannot read bounce file "${folder}": it is a directory (EISDIR)`);
   });
 });

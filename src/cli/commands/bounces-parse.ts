@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
+import { fileErrorReason } from '../../file-failure.js';
 import type { Lang, Text } from '../../i18n.js';
+import { OPTION_HELP, langOption } from '../options.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
 import { parseBounce } from '../../parse/bounce/parse-bounce.js';
 import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
@@ -10,8 +12,8 @@ import type { VerpKeyLookup } from '../../parse/verp.js';
 import { openDatabase } from '../../store/database.js';
 import { campaignVerpKeys } from '../../store/send-queue.js';
 
-/** One parsed file, or the reason it could not be read. */
-export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: string };
+/** One parsed file, or why it could not be read. */
+export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: Text };
 
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
 export async function parseBounceFiles(
@@ -20,12 +22,21 @@ export async function parseBounceFiles(
 ): Promise<ParsedFile[]> {
   const results: ParsedFile[] = [];
   for (const file of files) {
+    let raw: Buffer;
     try {
-      results.push({ file, report: parseBounce(await readFile(file), options) });
+      raw = await readFile(file);
     } catch (error) {
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-      results.push({ file, error: `Cannot read bounce file "${file}": ${reason}` });
+      const reason = fileErrorReason(error);
+      results.push({
+        file,
+        error: {
+          en: `Cannot read bounce file "${file}": ${reason.en}`,
+          fr: `Impossible de lire le fichier de rebond « ${file} » : ${reason.fr}`,
+        },
+      });
+      continue;
     }
+    results.push({ file, report: parseBounce(raw, options) });
   }
   return results;
 }
@@ -83,13 +94,15 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
     .argument('<files...>', HELP.files[helpLang])
     .option('--jsonl', HELP.jsonl[helpLang])
     .option('--db <file>', HELP.db[helpLang])
-    .action(async (files: string[], options: { jsonl?: boolean; db?: string }) => {
+    .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
+    .action(async (files: string[], options: { jsonl?: boolean; db?: string; lang?: Lang }) => {
+      const lang = options.lang ?? langOption(undefined);
       const parseOptions: ParseBounceOptions = options.db === undefined ? {} : { verpKeys: loadVerpKeys(options.db) };
       let failed = false;
       for (const result of await parseBounceFiles(files, parseOptions)) {
         if ('error' in result) {
           failed = true;
-          process.stderr.write(`facteur: ${result.error}\n`);
+          process.stderr.write(`facteur: ${result.error[lang]}\n`);
           continue;
         }
         const { file, report } = result;

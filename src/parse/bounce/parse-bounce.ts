@@ -305,6 +305,17 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
   return null;
 }
 
+/** A mail begins with a header field (RFC 5322 2.2), after an mbox "From " line if it was cut from a mailbox. */
+const FIRST_FIELD = /^\s*(?:From [^\n]*\n)?[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+/** Why a text that does not begin as a mail is not parsed. */
+function notMail(text: string): string {
+  if (text.trim() === '') return 'Not a mail message: the file is empty';
+  // eslint-disable-next-line no-control-regex -- a NUL byte is what tells binary data
+  if (/\u0000/.test(text.slice(0, 1024))) return 'Not a mail message: binary data';
+  return 'Not a mail message: it does not begin with a header field ("Name: value")';
+}
+
 /** Options of parseBounce(). */
 export interface ParseBounceOptions {
   /** Keys of facteur's campaigns, to decode its VERP tokens; without them `verp` is never `facteur`. */
@@ -318,7 +329,10 @@ export interface ParseBounceOptions {
 export function parseBounce(raw: Buffer | string, options: ParseBounceOptions = {}): BounceReport {
   try {
     const keys = options.verpKeys ?? null;
-    const report = parseNormalized(normalizeInput(raw), keys);
+    const text = normalizeInput(raw);
+    // Addresses and failure words found in a file that is no mail (a PDF, a log) would make up a bounce.
+    if (!FIRST_FIELD.test(text)) return { kind: 'other', recipients: [], error: notMail(text) };
+    const report = parseNormalized(text, keys);
     return keys === null ? report : withRecipientVerp(report, keys);
   } catch (error) {
     // Defence in depth: a parser bug on one odd message must not stop a run over a mailbox.

@@ -71,8 +71,18 @@ describe('registerBouncesParse()', () => {
     writeFileSync(file, BOUNCE);
     const missing = join(dir, 'missing.eml');
     const { out, err, code } = await run([missing, file, '--jsonl']);
-    expect(err).toContain(`Cannot read bounce file "${missing}": ENOENT`);
+    expect(err).toContain(`Cannot read bounce file "${missing}": no such file or directory (ENOENT)`);
     expect(out.trim().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+  });
+
+  it('registerBouncesParse() says in French why a file cannot be read, and why another is no mail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-'));
+    const empty = join(dir, 'empty.eml');
+    writeFileSync(empty, '');
+    const { out, err, code } = await run([dir, empty, '--lang', 'fr']);
+    expect(err).toBe(`facteur: Impossible de lire le fichier de rebond « ${dir} » : c’est un répertoire (EISDIR)\n`);
+    expect(out).toBe(`${empty}: other (Not a mail message: the file is empty)\n`);
     expect(code).toBe(2);
   });
 

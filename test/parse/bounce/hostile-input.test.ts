@@ -233,7 +233,7 @@ describe('parseBounce() unusable input', () => {
     expect(report.error).toMatch(/^Cannot parse bounce: /);
   });
 
-  it('parseBounce() answers "other" without error for an empty message', () => {
-    expect(parseBounce('')).toEqual({ kind: 'other', recipients: [] });
+  it('parseBounce() answers "other" for an empty message, and says it is empty', () => {
+    expect(parseBounce('')).toEqual({ kind: 'other', recipients: [], error: 'Not a mail message: the file is empty' });
   });
 });

@@ -329,6 +329,26 @@ describe('parseBounce() hostile input', () => {
     expect(report.recipients.length).toBeLessThanOrEqual(1000);
   });
 
+  it('parseBounce() reads no bounce into a file that is no mail, and says why', () => {
+    const failure = 'Delivery to the following recipient failed permanently:\n\n  jane@example.net\n\nUser unknown\n';
+    expect(parseBounce(`Subject: Delivery Status Notification (Failure)\n\n${failure}`)).toMatchObject({
+      kind: 'bounce',
+      recipients: [{ address: 'jane@example.net' }],
+    });
+    expect(parseBounce(`From MAILER-DAEMON Thu Dec  3 10:00:00 2026\nSubject: Failure\n\n${failure}`).kind).toBe(
+      'bounce',
+    );
+    expect(parseBounce(`2026-12-03 10:00 ${failure}`)).toEqual({
+      kind: 'other',
+      recipients: [],
+      error: 'Not a mail message: it does not begin with a header field ("Name: value")',
+    });
+    expect(parseBounce(Buffer.concat([Buffer.from('%PDF-1.7\n\u0000\u0001'), Buffer.from(failure)])).error).toBe(
+      'Not a mail message: binary data',
+    );
+    expect(parseBounce(' \n\n').error).toBe('Not a mail message: the file is empty');
+  });
+
   it('parseBounce() accepts an unknown charset and invalid base64', () => {
     const raw = 'Content-Type: text/plain; charset=x-klingon\nContent-Transfer-Encoding: base64\n\n!!!***\xff\xfe';
     expect(parseBounce(Buffer.from(raw, 'latin1')).kind).toBe('other');
