@@ -1,4 +1,4 @@
-import { systemFailure, type InputError, type TransientError } from './errors.js';
+import { InputError, systemFailure, type ErrorCode, type TransientError } from './errors.js';
 import type { Text } from './i18n.js';
 
 /** Why the system refused a file operation, by errno code: what the person at the keyboard can do about it. */
@@ -78,4 +78,20 @@ export function fileErrorReason(error: unknown): Text {
   }
   const reason = REASONS.get(code)?.reason;
   return reason === undefined ? { en: code, fr: code } : { en: `${reason.en} (${code})`, fr: `${reason.fr} (${code})` };
+}
+
+/**
+ * The error for a file that cannot be read: what it is, where, and why in words, as
+ * `Cannot read template "a.txt": it is a directory (EISDIR)`; `what` carries its article in French.
+ */
+export function unreadableFile(what: Text, file: string, error: unknown, code?: ErrorCode): InputError {
+  const reason = fileErrorReason(error);
+  return new InputError(
+    {
+      en: `Cannot read ${what.en} "${file}": ${reason.en}`,
+      fr: `Impossible de lire ${what.fr} « ${file} » : ${reason.fr}`,
+    },
+    { file },
+    code,
+  );
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, TransientError } from '../src/errors.js';
-import { fileFailure } from '../src/file-failure.js';
+import { fileErrorReason, fileFailure, unreadableFile } from '../src/file-failure.js';
 import { thrown } from './helpers/thrown.js';
 
 describe('fileFailure()', () => {
@@ -53,5 +53,27 @@ describe('fileFailure()', () => {
       fileFailure(Object.assign(new Error('listen EACCES'), { code: 'EACCES', syscall: 'listen' })),
     ).toBeUndefined();
     expect(fileFailure(new TypeError('x is not a function'))).toBeUndefined();
+  });
+});
+
+describe('unreadableFile()', () => {
+  it('says what could not be read, where, and why in words, with the system’s code for a search', () => {
+    const missing = join(tmpdir(), 'facteur-no-such-dir', 'list.csv');
+    const error = unreadableFile(
+      { en: 'recipients file', fr: 'le fichier de destinataires' },
+      missing,
+      thrown(() => readFileSync(missing)),
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.location).toEqual({ file: missing });
+    expect(error.text).toEqual({
+      en: `Cannot read recipients file "${missing}": no such file or directory (ENOENT)`,
+      fr: `Impossible de lire le fichier de destinataires « ${missing} » : aucun fichier ou répertoire de ce nom (ENOENT)`,
+    });
+  });
+
+  it('gives the code alone for a refusal it has no words for, and the message of an error that is not the system’s', () => {
+    expect(fileErrorReason(Object.assign(new Error('io'), { code: 'EIO' }))).toEqual({ en: 'EIO', fr: 'EIO' });
+    expect(fileErrorReason(new Error('stream ended'))).toEqual({ en: 'stream ended', fr: 'stream ended' });
   });
 });

@@ -11,6 +11,7 @@ import {
   type MailboxState,
   type SettleOutcome,
 } from './bounce-mailbox.js';
+import { unreadableFile } from '../file-failure.js';
 
 /**
  * Header fields a mail client rewrites in place in an mbox (mutt, Thunderbird, Dovecot's mbox driver): left out of
@@ -143,11 +144,7 @@ export function openMboxSource(file: string, options: { batchSize?: number } = {
       try {
         info = await stat(path);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new InputError(
-          { en: `Cannot read mbox "${path}": ${code}`, fr: `Impossible de lire le fichier mbox « ${path} » : ${code}` },
-          { file: path },
-        );
+        throw unreadableFile({ en: 'mbox', fr: 'le fichier mbox' }, path, error);
       }
       if (!info.isFile())
         throw new InputError(

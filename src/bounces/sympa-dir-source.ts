@@ -1,6 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
 import {
   BATCH_SIZE,
   MAX_MESSAGE_BYTES,
@@ -10,6 +9,7 @@ import {
   type SettleOutcome,
 } from './bounce-mailbox.js';
 import { readCapped } from './maildir-source.js';
+import { unreadableFile } from '../file-failure.js';
 
 /**
  * Sympa's bouncequeue(8) writes `T.<list>.<time>.<pid>` and renames it to `<list>.<time>.<pid>` when complete
@@ -58,14 +58,7 @@ export function openSympaDirSource(directory: string, options: { batchSize?: num
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new InputError(
-          {
-            en: `Cannot read Sympa bounce directory "${dir}": ${code}`,
-            fr: `Impossible de lire le répertoire des rebonds de Sympa « ${dir} » : ${code}`,
-          },
-          { file: dir },
-        );
+        throw unreadableFile({ en: 'Sympa bounce directory', fr: 'le répertoire des rebonds de Sympa' }, dir, error);
       }
       // bad/ holds what Sympa itself could not process; it is Sympa's to review, and a subfolder anyway.
       files = entries

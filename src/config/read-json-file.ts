@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
+import { unreadableFile } from '../file-failure.js';
 
 /**
  * Reads a JSON file a person wrote; `kind` names it in errors, with its article in French ("config", "campaign
@@ -11,12 +12,7 @@ export function readJsonFile(file: string, kind: Text): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      { en: `Cannot read ${kind.en} "${file}": ${code}`, fr: `Impossible de lire ${kind.fr} « ${file} » : ${code}` },
-      { file },
-      'ECONFIG',
-    );
+    throw unreadableFile(kind, file, error, 'ECONFIG');
   }
   const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Text } from '../i18n.js';
+import { fileErrorReason } from '../file-failure.js';
 
 /**
  * Reads a secret file (a password, a private key), refusing one that group or others can read: a secret readable by
@@ -11,12 +12,12 @@ export function readSecretFile(path: string): { ok: true; text: string } | { ok:
   try {
     mode = statSync(path).mode;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const reason = fileErrorReason(error);
     return {
       ok: false,
       problem: {
-        en: `names a file that cannot be read: "${path}" (${code})`,
-        fr: `désigne un fichier illisible : « ${path} » (${code})`,
+        en: `names a file that cannot be read, "${path}": ${reason.en}`,
+        fr: `désigne un fichier illisible, « ${path} » : ${reason.fr}`,
       },
     };
   }

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { fileErrorReason, unreadableFile } from '../file-failure.js';
 
 /** Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra_fields`, extra fields space-separated. */
 const FIXED_FIELDS = 7;
@@ -27,14 +28,7 @@ export async function disablePasswdUsers(
   try {
     text = await readFile(input, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      {
-        en: `Cannot read passwd-file "${input}": ${code}`,
-        fr: `Impossible de lire le fichier passwd-file « ${input} » : ${code}`,
-      },
-      { file: input },
-    );
+    throw unreadableFile({ en: 'passwd-file', fr: 'le fichier passwd-file' }, input, error);
   }
   const disabled: string[] = [];
   const lines = text.split('\n').map((line) => {
@@ -54,9 +48,9 @@ export async function disablePasswdUsers(
     // 0600: a passwd-file holds password hashes; 'wx' refuses to overwrite anything already there.
     await writeFile(output, lines.join('\n'), { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const reason = fileErrorReason(error);
     throw new InputError(
-      { en: `Cannot write "${output}": ${code}`, fr: `Impossible d’écrire « ${output} » : ${code}` },
+      { en: `Cannot write "${output}": ${reason.en}`, fr: `Impossible d’écrire « ${output} » : ${reason.fr}` },
       { file: output },
     );
   }

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { decodeText, type EncodingVerdict } from '../parse/text-encoding.js';
 import type { DormantReason } from './judge-address.js';
+import { unreadableFile } from '../file-failure.js';
 
 /**
  * LimeSurvey's participant `emailstatus` for each reason: `OptOut` keeps a complainant out of every later
@@ -34,14 +35,7 @@ export async function renderLimeSurveyTokens(
   try {
     ({ text, ...encoding } = decodeText(await readFile(file)));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      {
-        en: `Cannot read LimeSurvey participants "${file}": ${code}`,
-        fr: `Impossible de lire les participants LimeSurvey « ${file} » : ${code}`,
-      },
-      { file },
-    );
+    throw unreadableFile({ en: 'LimeSurvey participants', fr: 'les participants LimeSurvey' }, file, error);
   }
   let rows: string[][];
   try {

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import { readLines } from '../sympa/read-lines.js';
 import { parseTimestamp, parseUnixTime } from './parse-unix-time.js';
+import { unreadableFile } from '../file-failure.js';
 
 /** One user's last login as the last_login plugin recorded it. */
 export interface LastLogin {
@@ -138,14 +139,15 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = (error as { code?: unknown }).code;
-    const detail = typeof code === 'string' ? code : String(error);
+    // The file's own refusal (missing, forbidden, a directory), or the CSV parser's, which knows the line.
+    if (error instanceof Error && 'syscall' in error) throw unreadableFile(LAST_LOGIN_CSV, file, error);
+    const failure = error as Error & { lines?: unknown };
     throw new InputError(
       {
-        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": ${detail}`,
-        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : ${detail}`,
+        en: `Cannot parse ${LAST_LOGIN_CSV.en} "${file}": ${failure.message}`,
+        fr: `Impossible d’analyser ${LAST_LOGIN_CSV.fr} « ${file} » : ${failure.message}`,
       },
-      { file },
+      { file, ...(typeof failure.lines === 'number' ? { line: failure.lines } : {}) },
     );
   }
 }

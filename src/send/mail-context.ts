@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
 import { encodeVerp } from '../parse/verp.js';
 import type { CampaignConfig } from './campaign-config.js';
 import { compileTemplate, type CampaignTemplates, type Template } from './render-message.js';
+import { unreadableFile } from '../file-failure.js';
 
 /** Everything a campaign's messages share, compiled once per run. */
 export interface MailContext {
@@ -40,11 +40,7 @@ function readTemplate(file: string | null): TemplateFile | null {
   try {
     return { file, text: readFileSync(file, 'utf8') };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(
-      { en: `Cannot read template "${file}": ${code}`, fr: `Impossible de lire le modèle « ${file} » : ${code}` },
-      { file },
-    );
+    throw unreadableFile({ en: 'template', fr: 'le modèle' }, file, error);
   }
 }
 

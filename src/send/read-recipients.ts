@@ -3,6 +3,7 @@ import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
 import { decodingStream, fileEncoding, type EncodingVerdict } from '../parse/text-encoding.js';
+import { unreadableFile } from '../file-failure.js';
 
 /** One recipient to write to: the address and every column of its row, for the templates. */
 export interface Recipient {
@@ -148,12 +149,5 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
 
 /** The error for a recipients file that cannot be read at all (missing, forbidden, a directory). */
 function unreadable(file: string, error: unknown): InputError {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new InputError(
-    {
-      en: `Cannot read recipients file "${file}": ${code}`,
-      fr: `Impossible de lire le fichier de destinataires « ${file} » : ${code}`,
-    },
-    { file },
-  );
+  return unreadableFile({ en: 'recipients file', fr: 'le fichier de destinataires' }, file, error);
 }

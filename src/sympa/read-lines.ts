@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
+import { unreadableFile } from '../file-failure.js';
 
 /**
  * The longest line kept. A dump line holds one field of one member (a gecos, an encoded custom attribute); a
@@ -39,13 +39,7 @@ export async function* readLines(file: string, what: Text): AsyncGenerator<Line>
     yield* readLinesUnchecked(file);
   } catch (error) {
     if (error instanceof Error && 'code' in error && typeof error.code === 'string')
-      throw new InputError(
-        {
-          en: `Cannot read ${what.en} "${file}": ${error.code}`,
-          fr: `Impossible de lire ${what.fr} « ${file} » : ${error.code}`,
-        },
-        { file },
-      );
+      throw unreadableFile(what, file, error);
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import {
 } from './subscriber-row.js';
 import type { SubscriberTableOptions } from './read-subscriber-table.js';
 import type { SympaMember } from './types.js';
+import { fileErrorReason } from '../file-failure.js';
 
 /** How long to wait for the server to answer a connection: a server that is up answers in well under a second. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -38,11 +39,11 @@ function readCa(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const reason = fileErrorReason(error);
     throw new InputError(
       {
-        en: `Cannot read the CA file "${file}" named in sympa.conf's db_options: ${code}`,
-        fr: `Impossible de lire le fichier d’autorité de certification « ${file} » indiqué par db_options dans sympa.conf : ${code}`,
+        en: `Cannot read the CA file "${file}" named in sympa.conf's db_options: ${reason.en}`,
+        fr: `Impossible de lire le fichier d’autorité de certification « ${file} » indiqué par db_options dans sympa.conf : ${reason.fr}`,
       },
       { file },
       'ECONFIG',

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isLoopbackHost } from '../config/read-secret-file.js';
 import { InputError } from '../errors.js';
 import type { Lang, Text } from '../i18n.js';
+import { fileErrorReason } from '../file-failure.js';
 
 /** The environment variable that gives the database password when sympa.conf holds none (`db_passwd`). */
 export const SYMPA_DB_PASSWORD_ENV = 'FACTEUR_SYMPA_DB_PASSWORD';
@@ -98,14 +99,14 @@ export function readSympaConf(file: string, env: NodeJS.ProcessEnv = process.env
     text = readFileSync(file, 'utf8');
     mode = statSync(file).mode;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const isDenied = code === 'EACCES';
-    const hint = isDenied ? ' (sympa.conf is readable by root and the sympa group)' : '';
-    const hintFr = isDenied ? ' (sympa.conf n’est lisible que par root et le groupe sympa)' : '';
+    const reason = fileErrorReason(error);
+    const isDenied = (error as NodeJS.ErrnoException).code === 'EACCES';
+    const hint = isDenied ? '; sympa.conf is readable by root and the sympa group' : '';
+    const hintFr = isDenied ? ' ; sympa.conf n’est lisible que par root et le groupe sympa' : '';
     throw new InputError(
       {
-        en: `Cannot read Sympa config "${file}": ${code}${hint}`,
-        fr: `Impossible de lire la configuration de Sympa « ${file} » : ${code}${hintFr}`,
+        en: `Cannot read Sympa config "${file}": ${reason.en}${hint}`,
+        fr: `Impossible de lire la configuration de Sympa « ${file} » : ${reason.fr}${hintFr}`,
       },
       { file },
       'ECONFIG',

@@ -247,7 +247,9 @@ describe('loadConfig()', () => {
   });
 
   it('names a file that cannot be read', () => {
-    expect(() => loadConfig(join(dir, 'absent.json'))).toThrow(/Cannot read config ".*absent\.json": ENOENT/);
+    expect(() => loadConfig(join(dir, 'absent.json'))).toThrow(
+      /Cannot read config ".*absent\.json": no such file or directory \(ENOENT\)/,
+    );
   });
 });
 

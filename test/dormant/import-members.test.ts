@@ -68,7 +68,7 @@ describe('importMembersFile()', () => {
     try {
       const error = await importMembersFile(db, dir, 'info@lists.example.org', NOW).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).message).toContain(`"${dir}": EISDIR`);
+      expect((error as InputError).message).toContain(`"${dir}": it is a directory (EISDIR)`);
       expect(db.prepare('SELECT count(*) FROM list_members').pluck().get()).toBe(0);
     } finally {
       db.close();

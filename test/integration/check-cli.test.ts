@@ -162,8 +162,8 @@ describe('facteur check (CLI against a real DNS server)', () => {
       `facteur : Impossible d’utiliser le fichier de configuration « ${config} » : « dns.timeout » doit être un entier de 1 à 60000, pas une chaîne ("3s")\n`,
     );
     const missing = await facteur(['check', '--members', join(dir, 'missing.csv'), '--lang=fr']);
-    expect(missing.stderr).toContain(
-      `facteur : Impossible de lire le fichier des adhérents « ${join(dir, 'missing.csv')} »`,
+    expect(missing.stderr).toBe(
+      `facteur : Impossible de lire le fichier des adhérents « ${join(dir, 'missing.csv')} » : aucun fichier ou répertoire de ce nom (ENOENT)\n`,
     );
     // Under cron's LANG=C, the config's "lang" says French, as it does for the run's output.
     const nightly = join(dir, 'nightly.config.json');

@@ -96,10 +96,10 @@ describe('readLastLogins()', () => {
   it('turns missing files into InputErrors naming them', async () => {
     const missing = join(FIXTURES, 'none.txt');
     await expect(collect(() => readLastLogins({ doveadmDictIter: missing }))).rejects.toThrow(
-      `Cannot read doveadm dict iter output "${missing}": ENOENT`,
+      `Cannot read doveadm dict iter output "${missing}": no such file or directory (ENOENT)`,
     );
     await expect(collect(() => readLastLogins({ csv: missing }))).rejects.toThrow(
-      `Cannot read last-login CSV "${missing}": ENOENT`,
+      `Cannot read last-login CSV "${missing}": no such file or directory (ENOENT)`,
     );
   });
 });

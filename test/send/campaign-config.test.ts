@@ -250,7 +250,7 @@ describe('parseCampaignConfig()', () => {
     [
       'a missing DKIM key file',
       { dkim: { domain: 'example.org', selector: 's', privateKeyFile: 'none.pem' } },
-      /"dkim\.privateKeyFile" names a file that cannot be read: ".*none\.pem" \(ENOENT\)/,
+      /"dkim\.privateKeyFile" names a file that cannot be read, ".*none\.pem": no such file or directory \(ENOENT\)/,
     ],
   ])('rejects %s, naming the key', (_name, override, pattern) => {
     expect(() => parseCampaignConfig({ ...minimal(), ...override }, join(dir, 'c.json'), { PW: 'x' })).toThrow(pattern);
@@ -310,7 +310,7 @@ describe('loadCampaignConfig()', () => {
 
   it('names the file when it is missing', () => {
     expect(() => loadCampaignConfig(join(dir, 'none.json'), {})).toThrow(
-      /Cannot read campaign config ".*none\.json": ENOENT/,
+      /Cannot read campaign config ".*none\.json": no such file or directory \(ENOENT\)/,
     );
   });
 });

@@ -104,7 +104,9 @@ describe('readRecipients()', () => {
   });
 
   it('names a missing file', async () => {
-    await expect(readAll(join(dir, 'none.csv'))).rejects.toThrow(/Cannot read recipients file ".*none\.csv": ENOENT/);
+    await expect(readAll(join(dir, 'none.csv'))).rejects.toThrow(
+      /Cannot read recipients file ".*none\.csv": no such file or directory \(ENOENT\)/,
+    );
   });
 
   it('names the file on a CSV syntax error', async () => {

@@ -173,8 +173,8 @@ describe('readMemberDump()', () => {
     await expect(collect(() => readMemberDump(missing, LIST))).rejects.toThrow(
       new InputError(
         {
-          en: `Cannot read Sympa member dump "${missing}": ENOENT`,
-          fr: `Impossible de lire la sauvegarde des abonnés Sympa « ${missing} » : ENOENT`,
+          en: `Cannot read Sympa member dump "${missing}": no such file or directory (ENOENT)`,
+          fr: `Impossible de lire la sauvegarde des abonnés Sympa « ${missing} » : aucun fichier ou répertoire de ce nom (ENOENT)`,
         },
         { file: missing },
       ),

@@ -191,7 +191,7 @@ describe('readSympaConf()', () => {
 
   it('refuses a missing file, naming it', () => {
     expect(() => readSympaConf('/nonexistent/sympa.conf', {})).toThrow(
-      'Cannot read Sympa config "/nonexistent/sympa.conf": ENOENT',
+      'Cannot read Sympa config "/nonexistent/sympa.conf": no such file or directory (ENOENT)',
     );
   });
 });

@@ -109,7 +109,7 @@ describe('parseSympaMailConfig()', () => {
 describe('loadSympaMailConfig()', () => {
   it('names the file when it is missing', () => {
     expect(() => loadSympaMailConfig('/nonexistent/send.json')).toThrow(
-      'Cannot read send config "/nonexistent/send.json": ENOENT',
+      'Cannot read send config "/nonexistent/send.json": no such file or directory (ENOENT)',
     );
   });
 });

@@ -28,6 +28,7 @@ import {
   progressReporter,
   repeatable,
 } from '../options.js';
+import { unreadableFile } from '../../file-failure.js';
 
 /** The options of `facteur check`, as commander hands them over: undefined where not given, so the config applies. */
 export interface CheckCommandOptions {
@@ -181,14 +182,7 @@ export async function readTargets(
     try {
       ({ text, ...encoding } = decodeText(await readFile(membersFile)));
     } catch (error) {
-      const reason = (error as Error).message;
-      throw new InputError(
-        {
-          en: `Cannot read members file "${membersFile}": ${reason}`,
-          fr: `Impossible de lire le fichier des adhérents « ${membersFile} » : ${reason}`,
-        },
-        { file: membersFile },
-      );
+      throw unreadableFile({ en: 'members file', fr: 'le fichier des adhérents' }, membersFile, error);
     }
     const parsed = parseMembersCsv(text, membersFile);
     errors.push(...parsed.errors);
