@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,5 +173,15 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
     expect(error.code).toBe(3);
     expect(error.stdout).toContain('No address to act on');
     expect(error.stderr).toContain('elsewhere.example');
+  });
+
+  it('facteur dormant refuses a database that does not exist rather than start an empty one', async () => {
+    const typo = join(dir, 'facteru.sqlite');
+    for (const args of [[], ['forget', 'x@example.org'], ['apply', '--sympa', LIST, '--json']]) {
+      const run = await facteur(['dormant', ...args, '--db', typo, '--lang', 'fr']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`Impossible d’ouvrir la base de données « ${typo} » : ce fichier n’existe pas`);
+    }
+    expect(existsSync(typo)).toBe(false);
   });
 });

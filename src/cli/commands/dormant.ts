@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadCommandConfig } from '../../config/load-config.js';
@@ -322,6 +323,23 @@ function settingsOf(options: { config?: string; db?: string; lang?: string; minD
   return { dbFile, lang: langOption(options.lang ?? file.lang), config };
 }
 
+/**
+ * Opens the database dormant reads. A path that names no file is a typo, or a run before anything was recorded: it
+ * would open a new, empty database and find nothing to act on. Only a run that brings data of its own (`brings`:
+ * members to import, last logins) starts one.
+ */
+function openDormantDatabase(dbFile: string, brings: boolean): Db {
+  if (!brings && !existsSync(dbFile))
+    throw new InputError(
+      {
+        en: `Cannot open database "${dbFile}": no such file; record bounces with "facteur bounces fetch --db", or import members with --members, --sympa-db or --sympa-conf`,
+        fr: `Impossible d’ouvrir la base de données « ${dbFile} » : ce fichier n’existe pas ; enregistrez des rebonds avec « facteur bounces fetch --db », ou importez des abonnés avec --members, --sympa-db ou --sympa-conf`,
+      },
+      { file: dbFile },
+    );
+  return openDatabase(dbFile);
+}
+
 /** Imports members from a Sympa file or database before judging, as asked; counts go to stderr. */
 async function importMembers(db: Db, scope: DormantScope, options: DormantCommandOptions, now: number, lang: Lang) {
   if (options.members !== undefined && scope.kind === 'list') {
@@ -349,7 +367,18 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
   checkFormat(format, scope, options);
   const { dbFile, lang, config } = settingsOf(options);
   const now = Date.now();
-  const db = openDatabase(dbFile);
+  const brings = [
+    options.members,
+    options.sympaDb,
+    options.sympaConf,
+    options.lastLogins,
+    options.lastLoginsCsv,
+    options.inboxSaved,
+  ];
+  const db = openDormantDatabase(
+    dbFile,
+    brings.some((file) => file !== undefined),
+  );
   try {
     await importMembers(db, scope, options, now, lang);
     const summary = emptySummary();
@@ -495,7 +524,7 @@ function registerForget(dormant: Command, helpLang: Lang): void {
         });
       // Who asked: the person behind sudo when there is one, so the audit trail does not just say "root".
       const actor = process.env.SUDO_USER ?? userInfo().username;
-      const db = openDatabase(dbFile);
+      const db = openDormantDatabase(dbFile, false);
       try {
         const record = forgetAddress(db, address.toLowerCase(), Date.now(), actor, options.note ?? null);
         process.stdout.write(
@@ -868,7 +897,11 @@ function registerApply(dormant: Command, helpLang: Lang): void {
         process.exitCode = EXIT.findings;
         return;
       }
-      const db = openDatabase(dbFile);
+      const imports = [options.members, options.sympaDb, options.sympaConf];
+      const db = openDormantDatabase(
+        dbFile,
+        imports.some((file) => file !== undefined),
+      );
       try {
         const entries = await applyEntries(db, list, options, { lang, config });
         process.exitCode =
