@@ -302,5 +302,10 @@ describe('facteur explain (CLI)', () => {
     const run = await facteur(['explain', 'spf.nonsense']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('spf.too_many_lookups');
+    const typo = await facteur(['explain', 'spf.mising', '--lang', 'fr']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      'facteur : Impossible d’expliquer « spf.mising » : cet identifiant de constat n’existe pas ; vouliez-vous dire « spf.missing » ?\n',
+    );
   });
 });

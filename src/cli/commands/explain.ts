@@ -4,6 +4,7 @@ import type { Check, FindingMeta } from '../../checks/types.js';
 import { InputError } from '../../errors.js';
 import { renderWithoutValues, type Lang, type Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
+import { closestMatch } from '../../config/closest-match.js';
 
 /** Finds the check that reports a finding id, with that finding's texts. */
 export function findFinding(id: string): { check: Check; meta: FindingMeta } | undefined {
@@ -54,11 +55,15 @@ export function registerExplain(program: Command, helpLang: Lang): void {
       const found = findFinding(id);
       if (found === undefined) {
         const area = id.split('.')[0] ?? '';
-        const near = ALL_CHECKS.flatMap((check) => Object.keys(check.findings)).filter((known) =>
-          known.startsWith(`${area}.`),
-        );
-        const hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
-        const hintFr = near.length > 0 ? ` ; identifiants connus pour « ${area} » : ${near.join(', ')}` : '';
+        const ids = ALL_CHECKS.flatMap((check) => Object.keys(check.findings));
+        const nearest = closestMatch(id, ids);
+        const near = ids.filter((known) => known.startsWith(`${area}.`));
+        let hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
+        let hintFr = near.length > 0 ? ` ; identifiants connus pour « ${area} » : ${near.join(', ')}` : '';
+        if (nearest !== null) {
+          hint = `; did you mean "${nearest}"?`;
+          hintFr = ` ; vouliez-vous dire « ${nearest} » ?`;
+        }
         throw new InputError({
           en: `Cannot explain "${id}": no such finding id${hint}`,
           fr: `Impossible d’expliquer « ${id} » : cet identifiant de constat n’existe pas${hintFr}`,
