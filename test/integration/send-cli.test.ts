@@ -219,6 +219,10 @@ describe('facteur send (built CLI)', () => {
       '« retunPathDomain » n’est pas un réglage connu (vouliez-vous dire « returnPathDomain » ?)',
     );
     expect(smtp.dataCount()).toBe(0);
+    // Nothing was queued: status says so rather than start a database.
+    const status = await facteur(['send', 'status', fixture.configFile]);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('no such file; the campaign has not been queued yet');
   });
 
   it('exits 1 when a recipient is permanently rejected, and status lists it', async () => {
