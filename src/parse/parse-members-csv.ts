@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { isDkimSelector } from './parse-dkim-key.js';
 
 /** One member domain to check, from one row of the members file. */
@@ -34,6 +35,43 @@ export function normaliseDomain(input: string): string | null {
   const labels = ascii.split('.');
   if (/^\d+$/.test(labels.at(-1) ?? '')) return null;
   return labels.every((label) => LABEL.test(label) || label.startsWith('xn--')) ? ascii : null;
+}
+
+/**
+ * Why a text is not a domain name (normaliseDomain() gave null), in words the person can act on: a web address or an
+ * email address copied from a spreadsheet is named as such, with the domain to write instead.
+ */
+export function whyNotDomain(input: string): Text {
+  const text = input.trim();
+  if (text === '') return { en: 'the domain is empty', fr: 'le domaine est vide' };
+  // The domain as the person wrote it (Théâtre.example, not its A-labels), when it is one.
+  const fix = (what: Text, written: string): Text =>
+    normaliseDomain(written) === null
+      ? { en: `"${text}" is ${what.en}, not a domain`, fr: `« ${text} » est ${what.fr}, pas un domaine` }
+      : {
+          en: `"${text}" is ${what.en}: write its domain alone, "${written}"`,
+          fr: `« ${text} » est ${what.fr} : écrivez son domaine seul, « ${written} »`,
+        };
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#\s]+)/i.exec(text);
+  if (url !== null) return fix({ en: 'a web address', fr: 'une adresse web' }, url[1] ?? '');
+  const email = /^(?:mailto:)?[^@\s]+@([^@\s]+)$/i.exec(text);
+  if (email !== null) return fix({ en: 'an email address', fr: 'une adresse électronique' }, email[1] ?? '');
+  if (isIP(text) !== 0)
+    return {
+      en: `"${text}" is an IP address: facteur checks domains (the hoster's own IPs go in --sending-ips)`,
+      fr: `« ${text} » est une adresse IP : facteur vérifie des domaines (les IP de l’hébergeur vont dans --sending-ips)`,
+    };
+  if (text.startsWith('.') && normaliseDomain(text.replace(/^\.+/, '')) !== null)
+    return {
+      en: `"${text}" starts with a dot: write "${text.replace(/^\.+/, '')}"`,
+      fr: `« ${text} » commence par un point : écrivez « ${text.replace(/^\.+/, '')} »`,
+    };
+  if (/\s/.test(text))
+    return {
+      en: `"${text}" holds a space, which no domain has`,
+      fr: `« ${text} » contient une espace, ce qu’aucun domaine n’a`,
+    };
+  return { en: `"${text}" is not a domain name`, fr: `« ${text} » n’est pas un nom de domaine` };
 }
 
 function splitMulti(value: string | undefined): string[] {
@@ -90,11 +128,12 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     const rawDomain = record.domain ?? '';
     const domain = normaliseDomain(rawDomain);
     if (domain === null) {
+      const why = whyNotDomain(rawDomain);
       errors.push(
         new InputError(
           {
-            en: `Cannot use row of "${file}": invalid domain "${rawDomain}"`,
-            fr: `Impossible d’utiliser une ligne de « ${file} » : domaine « ${rawDomain} » invalide`,
+            en: `Cannot use row of "${file}": ${why.en}`,
+            fr: `Impossible d’utiliser une ligne de « ${file} » : ${why.fr}`,
           },
           { file, line },
         ),

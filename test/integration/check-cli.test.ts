@@ -118,7 +118,9 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(report.domains.map((entry) => entry.domain)).toEqual(['asso-velo.example', 'theatre.example']);
     expect(report.inputErrors).toEqual([expect.objectContaining({ line: 3 })]);
     // On stderr too, with its line: a nightly run sends its report to /dev/null, and cron mails stderr.
-    expect(run.stderr).toBe(`facteur: Cannot use row of "${members}": invalid domain "not a domain" (${members}:3)\n`);
+    expect(run.stderr).toBe(
+      `facteur: Cannot use row of "${members}": "not a domain" holds a space, which no domain has (${members}:3)\n`,
+    );
   });
 
   it('checks a members file saved as Excel\'s "CSV", names right, with a notice on stderr', async () => {

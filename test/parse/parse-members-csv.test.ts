@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMembersCsv } from '../../src/parse/parse-members-csv.js';
+import { parseMembersCsv, whyNotDomain } from '../../src/parse/parse-members-csv.js';
 
 describe('parseMembersCsv()', () => {
   it('reads the documented columns and ignores the others', () => {
@@ -26,8 +26,8 @@ describe('parseMembersCsv()', () => {
   });
 
   it.each([
-    ['a bad domain', 'domain\nnot a domain\nok.example\n', /invalid domain "not a domain"/],
-    ['an IP address as domain', 'domain\n192.0.2.1\nok.example\n', /invalid domain "192.0.2.1"/],
+    ['a bad domain', 'domain\nnot a domain\nok.example\n', /"not a domain" holds a space, which no domain has/],
+    ['an IP address as domain', 'domain\n192.0.2.1\nok.example\n', /"192.0.2.1" is an IP address/],
     [
       'a bad selector',
       'domain,dkim_selectors\nok.example,bad_sel!\nok2.example,\n',
@@ -57,5 +57,35 @@ describe('parseMembersCsv()', () => {
 
   it('rejects an unterminated quote naming the file', () => {
     expect(() => parseMembersCsv('domain\n"ok.example\n', 'm.csv')).toThrow(/Cannot parse members file "m.csv"/);
+  });
+});
+
+describe('whyNotDomain()', () => {
+  it.each([
+    ['', 'the domain is empty'],
+    [
+      'https://www.asso-velo.example/adhesion',
+      '"https://www.asso-velo.example/adhesion" is a web address: write its domain alone, "www.asso-velo.example"',
+    ],
+    [
+      'contact@Théâtre.example',
+      '"contact@Théâtre.example" is an email address: write its domain alone, "Théâtre.example"',
+    ],
+    ['mailto:contact@theatre', '"mailto:contact@theatre" is an email address, not a domain'],
+    [
+      '2001:db8::25',
+      '"2001:db8::25" is an IP address: facteur checks domains (the hoster\'s own IPs go in --sending-ips)',
+    ],
+    ['.atelier.example', '".atelier.example" starts with a dot: write "atelier.example"'],
+    ['asso velo.example', '"asso velo.example" holds a space, which no domain has'],
+    ['asso_velo!.example', '"asso_velo!.example" is not a domain name'],
+  ])('says why "%s" is not a domain, and which one to write', (input, reason) => {
+    expect(whyNotDomain(input).en).toBe(reason);
+  });
+
+  it('says it in French too', () => {
+    expect(whyNotDomain('contact@theatre.example').fr).toBe(
+      '« contact@theatre.example » est une adresse électronique : écrivez son domaine seul, « theatre.example »',
+    );
   });
 });

@@ -12,7 +12,7 @@ import { loadCommandConfig, type FacteurConfig } from '../../config/load-config.
 import { InputError, inputErrorText } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { isDkimSelector } from '../../parse/parse-dkim-key.js';
-import { normaliseDomain, parseMembersCsv } from '../../parse/parse-members-csv.js';
+import { normaliseDomain, parseMembersCsv, whyNotDomain } from '../../parse/parse-members-csv.js';
 import { decodeText, encodingNotice, type EncodingVerdict } from '../../parse/text-encoding.js';
 import { checkReportJson } from '../../report/check-report-json.js';
 import { renderCheckText } from '../../report/render-check-text.js';
@@ -169,11 +169,10 @@ export async function readTargets(
   const errors: InputError[] = [];
   for (const raw of domains) {
     const domain = normaliseDomain(raw);
-    if (domain === null)
-      throw new InputError({
-        en: `Cannot check "${raw}": not a domain name`,
-        fr: `Impossible de vérifier « ${raw} » : ce n’est pas un nom de domaine`,
-      });
+    if (domain === null) {
+      const why = whyNotDomain(raw);
+      throw new InputError({ en: `Cannot check: ${why.en}`, fr: `Impossible de vérifier : ${why.fr}` });
+    }
     targets.push({ domain, member: null, options: defaults });
   }
   let encoding: EncodingVerdict | undefined;
