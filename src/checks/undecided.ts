@@ -103,15 +103,8 @@ const MORE_REASONS: Text = {
  * A group's technical reasons on one line: the first few, then how many more. A resolver down for the night stops
  * every question of a domain, each its own reason, and a member's report need not list a dozen of them.
  */
-export function reasonsLine(reasons: readonly string[], lang: Lang): string {
+export function reasonsLine(reasons: readonly string[], lang: Lang, moreReasons: Text = MORE_REASONS): string {
   const shown = reasons.slice(0, REASONS_SHOWN);
   const more = reasons.length - shown.length;
-  return more === 0 ? shown.join('; ') : `${shown.join('; ')}; ${render(MORE_REASONS, lang, { count: more })}`;
-}
-
-/** An undecided part as people read it: the cause in their language, then the technical reason. */
-export function describeUndecided(part: { cause?: UndecidedCause | null; reason: string }, lang: Lang): string {
-  return part.cause === undefined || part.cause === null
-    ? part.reason
-    : `${UNDECIDED_CAUSES[part.cause][lang]} (${part.reason})`;
+  return more === 0 ? shown.join('; ') : `${shown.join('; ')}; ${render(moreReasons, lang, { count: more })}`;
 }

@@ -1,6 +1,6 @@
 import type { CheckReport } from '../commands/run-check.js';
 import type { Severity } from '../checks/types.js';
-import { describeUndecided } from '../checks/undecided.js';
+import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import type { Lang, Text } from '../i18n.js';
 import { render } from '../i18n.js';
 import { colon } from './render-report-labels.js';
@@ -16,6 +16,11 @@ const LABELS: Record<Severity | 'unknown' | 'ok', Text> = {
 const SUMMARY: Text = {
   en: '{domains|domain|domains}: {error|error|errors}, {warning|warning|warnings}, {info|note|notes}, {unknown|check|checks} undecided',
   fr: '{domains|domaine|domaines} : {error|erreur|erreurs}, {warning|avertissement|avertissements}, {info|remarque|remarques}, {unknown|vérification indécise|vérifications indécises}',
+};
+
+const MORE_REASONS: Text = {
+  en: 'and {count|other reason|other reasons} (--json lists them all)',
+  fr: 'et {count|autre raison|autres raisons} (--json les donne toutes)',
 };
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -37,13 +42,24 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       if (finding.suggestedRecord !== undefined) lines.push(`      ${finding.suggestedRecord}`);
       lines.push(`      ${finding.docs}`);
     }
-    for (const check of result.checks) {
-      for (const unknown of check.unknown) {
-        const subject = unknown.subject === undefined ? '' : ` [${unknown.subject}]`;
-        lines.push(
-          `  ${LABELS.unknown[lang]} ${check.check}${subject}${colon(lang)}${describeUndecided(unknown, lang)}`,
-        );
-      }
+    // One line per cause, naming the checks it left undecided: a resolver down stops a dozen checks of each domain.
+    const parts = result.checks.flatMap((check) =>
+      check.unknown.map((part) => ({
+        check: check.check,
+        subject: part.subject ?? null,
+        cause: part.cause ?? null,
+        reason: part.reason,
+      })),
+    );
+    for (const group of groupUndecided(parts)) {
+      const cause = group.cause === null ? '' : ` (${UNDECIDED_CAUSES[group.cause][lang]})`;
+      const checks = group.parts
+        .map((part) => (part.subject === null ? part.check : `${part.check} [${part.subject}]`))
+        .join(', ');
+      lines.push(
+        `  ${LABELS.unknown[lang]}${cause}${colon(lang)}${checks}`,
+        `      ${reasonsLine(group.reasons, lang, MORE_REASONS)}`,
+      );
     }
     if (findings.length === 0 && result.checks.every((check) => check.status === 'pass')) {
       lines.push(`  ${LABELS.ok[lang]}`);

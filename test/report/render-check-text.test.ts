@@ -46,18 +46,46 @@ describe('renderCheckText()', () => {
   it('sets a no-break space before the colon in French, none in English', () => {
     const french = renderCheckText(report, 'fr');
     expect(french).toContain('  ERREUR dmarc.missing [asso.example]\u00a0: Aucun enregistrement DMARC\n');
-    expect(french).toContain('  INCONNU spf-all\u00a0: timeout\n');
+    expect(french).toContain('  INCONNU\u00a0: spf-all\n      timeout\n');
     const english = renderCheckText(report, 'en');
     expect(english).toContain('  ERROR dmarc.missing [asso.example]: Aucun enregistrement DMARC\n');
-    expect(english).toContain('  UNKNOWN spf-all: timeout\n');
+    expect(english).toContain('  UNKNOWN: spf-all\n      timeout\n');
   });
 
-  it('says why a part is undecided in the reader’s language, then the technical reason', () => {
-    expect(renderCheckText(report, 'fr')).toContain(
-      '  INCONNU dkim-key [mail]\u00a0: le serveur DNS a refusé de répondre (192.0.2.53:53 answered REFUSED)\n',
+  it('says why parts are undecided in the reader’s language, once per cause, then the technical reasons', () => {
+    const domain = report.domains[0];
+    if (domain === undefined) throw new Error('no domain');
+    const refused = (check: string, subject: string, server: string) => ({
+      check,
+      status: 'unknown' as const,
+      findings: [],
+      unknown: [{ subject, cause: 'refused' as const, reason: `${server} answered REFUSED` }],
+    });
+    const down: CheckReport = {
+      ...report,
+      domains: [
+        {
+          ...domain,
+          checks: [
+            ...domain.checks,
+            refused('mx-records', 'asso.example', '192.0.2.53:53'),
+            refused('dane-tlsa', 'asso.example', '192.0.2.54:53'),
+            refused('bimi-record', 'asso.example', '192.0.2.55:53'),
+          ],
+        },
+      ],
+    };
+    expect(renderCheckText(down, 'fr')).toContain(
+      '  INCONNU (le serveur DNS a refusé de répondre)\u00a0: dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example]\n' +
+        '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED\n',
     );
-    expect(renderCheckText(report, 'en')).toContain(
-      '  UNKNOWN dkim-key [mail]: the DNS server refused to answer (192.0.2.53:53 answered REFUSED)\n',
+    const four = renderCheckText(
+      { ...down, domains: [{ ...domain, checks: [...(down.domains[0]?.checks ?? []), refused('spf-all', 'x', 'y')] }] },
+      'en',
+    );
+    expect(four).toContain(
+      '  UNKNOWN (the DNS server refused to answer): dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example], spf-all [x]\n' +
+        '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED; and 1 other reason (--json lists them all)\n',
     );
   });
 });
