@@ -135,6 +135,22 @@ describe('facteur check with a config file (CLI against a real DNS server)', () 
       config,
     ]);
     expect(ack.code).toBe(0);
+    // A misspelt id would acknowledge nothing: refused, with the id meant.
+    const typo = await facteur([
+      'ack',
+      'club-photo.example',
+      'mx.not_hostr',
+      '--until',
+      '2099-12-31',
+      '--note',
+      'x',
+      '--config',
+      config,
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      '« mx.not_hostr » : cet identifiant de constat n’existe pas ; vouliez-vous dire « mx.not_hoster » ?',
+    );
     const listed = await facteur(['ack', '--list', '--json', '--config', config]);
     expect(JSON.parse(listed.stdout)).toMatchObject({
       acks: [{ domain: 'club-photo.example', findingId: 'mx.not_hoster' }],

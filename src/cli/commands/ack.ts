@@ -6,7 +6,7 @@ import { normaliseDomain } from '../../parse/parse-members-csv.js';
 import { isAckActive, listAcks, removeAck, saveAck, utcDay, type Ack } from '../../store/acks.js';
 import { openDatabase } from '../../store/database.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
-import { findFinding } from './explain.js';
+import { findFinding, nearestFindingId } from './explain.js';
 import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
 
@@ -203,7 +203,16 @@ export function registerAck(program: Command, helpLang: Lang): void {
           fr: `Impossible d’enregistrer la prise en compte : --note doit tenir sur une ligne d’au plus ${MAX_NOTE_LENGTH} caractères`,
         });
       }
-      if (findFinding(id) === undefined) process.stderr.write(`facteur: ${render(TEXTS.unknownId, lang, { id })}\n`);
+      if (findFinding(id) === undefined) {
+        // A misspelt id would acknowledge nothing, silently; one far from any known id may come from another version.
+        const nearest = nearestFindingId(id);
+        if (nearest !== null)
+          throw new InputError({
+            en: `Cannot acknowledge "${id}": no such finding id; did you mean "${nearest}"?`,
+            fr: `Impossible de prendre en compte « ${id} » : cet identifiant de constat n’existe pas ; vouliez-vous dire « ${nearest} » ?`,
+          });
+        process.stderr.write(`facteur: ${render(TEXTS.unknownId, lang, { id })}\n`);
+      }
       const db = openDatabase(dbFile);
       try {
         const ack: Ack = { domain, findingId: id, until: options.until, note, createdAt: now.toISOString() };

@@ -15,6 +15,14 @@ export function findFinding(id: string): { check: Check; meta: FindingMeta } | u
   return undefined;
 }
 
+/** The known finding id a misspelt one most likely meant, or null. */
+export function nearestFindingId(id: string): string | null {
+  return closestMatch(
+    id,
+    ALL_CHECKS.flatMap((check) => Object.keys(check.findings)),
+  );
+}
+
 /** The help of `facteur explain`. */
 const HELP = {
   description: {
@@ -55,9 +63,10 @@ export function registerExplain(program: Command, helpLang: Lang): void {
       const found = findFinding(id);
       if (found === undefined) {
         const area = id.split('.')[0] ?? '';
-        const ids = ALL_CHECKS.flatMap((check) => Object.keys(check.findings));
-        const nearest = closestMatch(id, ids);
-        const near = ids.filter((known) => known.startsWith(`${area}.`));
+        const nearest = nearestFindingId(id);
+        const near = ALL_CHECKS.flatMap((check) => Object.keys(check.findings)).filter((known) =>
+          known.startsWith(`${area}.`),
+        );
         let hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
         let hintFr = near.length > 0 ? ` ; identifiants connus pour « ${area} » : ${near.join(', ')}` : '';
         if (nearest !== null) {
