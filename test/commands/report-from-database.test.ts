@@ -130,11 +130,13 @@ describe('reports from a history database', () => {
     expect(() => writeReports({ db: path, scope: { all: true }, format: 'text', lang: 'en' })).toThrow(/--out/);
   });
 
-  it('resolveMember() takes a name typed without its accents or capitals, and suggests from a part of one', () => {
+  it('resolveMember() takes a name typed without its accents or capitals, and suggests from a part of one or a misspelling', () => {
     const members = ['Théâtre du Port', 'Vélo Brestois', 'Club Photo'];
     expect(resolveMember(members, 'theatre du port', 'h.sqlite')).toBe('Théâtre du Port');
     expect(resolveMember(members, 'VELO BRESTOIS', 'h.sqlite')).toBe('Vélo Brestois');
     expect(() => resolveMember(members, 'velo', 'h.sqlite')).toThrow(/did you mean "Vélo Brestois"\?/);
+    expect(() => resolveMember(members, 'club foto', 'h.sqlite')).toThrow(/did you mean "Club Photo"\?/);
+    expect(() => resolveMember(members, 'chorale', 'h.sqlite')).toThrow(/no such member$/);
     // Two members the same but for their accents: neither is chosen for the other.
     expect(() => resolveMember(['Élan', 'Elan'], 'elan', 'h.sqlite')).toThrow(/no such member/);
   });

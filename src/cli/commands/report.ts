@@ -21,6 +21,7 @@ import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '
 import { OPTION_HELP } from '../options.js';
 import { compareRuns, ignoredRun, openHistory, warnIgnoredRun, type ChangesReport } from './changes.js';
 import { findFinding } from './explain.js';
+import { closestMatch } from '../../config/closest-match.js';
 
 /** The formats `facteur report` writes. */
 export const REPORT_FORMATS = ['text', 'markdown', 'html', 'json'] as const;
@@ -79,7 +80,12 @@ export function resolveMember(members: readonly string[], name: string, path: st
   const typed = folded(name);
   const same = members.filter((member) => folded(member) === typed);
   if (same.length === 1 && same[0] !== undefined) return same[0];
-  const near = members.filter((member) => folded(member).includes(typed)).slice(0, 5);
+  let near = members.filter((member) => folded(member).includes(typed)).slice(0, 5);
+  // Not a part of any name: a misspelt one ("club foto" for "Club Photo").
+  if (near.length === 0) {
+    const closest = closestMatch(typed, members.map(folded));
+    near = members.filter((member) => folded(member) === closest).slice(0, 1);
+  }
   const hint = near.length > 0 ? `; did you mean ${near.map((member) => `"${member}"`).join(', ')}?` : '';
   const hintFr = near.length > 0 ? ` ; vouliez-vous dire ${near.map((member) => `« ${member} »`).join(', ')} ?` : '';
   throw new InputError(
