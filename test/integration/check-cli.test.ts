@@ -80,6 +80,18 @@ describe('facteur check (CLI against a real DNS server)', () => {
     );
   });
 
+  it('ends as it would have when the reader of its output stops early (| head), recording the night', async () => {
+    const db = join(dir, 'closed-reader.sqlite');
+    const args = ['check', '--json', '--resolver', examples.address, '--members', join(ROOT, 'examples/members.csv')];
+    const run = await facteur([...args, '--dnsbl', 'dnsbl.example', '--rhsbl', '', '--db', db], (child) => {
+      child.stdout?.destroy();
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const changes = await facteur(['changes', '--db', db, '--json']);
+    expect(JSON.parse(changes.stdout)).toMatchObject({ currentRun: { id: 1 } });
+  });
+
   it('never reports the finding ids of --ignore, and still reports the others of their check', async () => {
     const run = await checkJson(examples.address, [
       '--members',

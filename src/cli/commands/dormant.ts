@@ -224,10 +224,21 @@ function scopeOf(options: DormantCommandOptions): DormantScope {
   return { kind: 'all' };
 }
 
-/** Writes to stdout, waiting when its buffer is full: a million lines must not pile up in memory. */
+/**
+ * Writes to stdout, waiting when its buffer is full: a million lines must not pile up in memory. A reader gone (stdout
+ * destroyed on EPIPE) takes nothing more, and would never drain.
+ */
 async function write(text: string): Promise<void> {
-  if (text === '' || process.stdout.write(text)) return;
-  await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  if (text === '' || process.stdout.destroyed || process.stdout.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('close', done);
+  });
 }
 
 /** What one write to stdout carries, at most about: a Linux pipe's default buffer, so a chunk goes in one write. */
