@@ -60,12 +60,24 @@ interface RunRow {
 const RUN_COLUMNS =
   'id, started_at, finished_at, status, options, pid, hostname, heartbeat_at, errors, warnings, infos';
 
+/** Tells whether the process writing a run is still there: by pid on this host, by its heartbeat on another. */
+function isRunOwnerAlive(row: RunRow, owner: RunOwner, now: Date): boolean {
+  return row.hostname === owner.hostname
+    ? isProcessAlive(row.pid)
+    : now.getTime() - Date.parse(row.heartbeat_at) < STALE_REMOTE_RUN_MS;
+}
+
+/**
+ * A run as its readers see it. One still marked `running` whose process is gone (killed, Ctrl-C) reads as
+ * `incomplete`, as the next run will mark it: a report must not call a dead run "still running".
+ */
 function toRunInfo(row: RunRow): RunInfo {
+  const isDead = row.status === 'running' && !isRunOwnerAlive(row, currentOwner(), new Date());
   return {
     id: row.id,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    status: row.status,
+    status: isDead ? 'incomplete' : row.status,
     options: JSON.parse(row.options) as unknown,
     owner: { pid: row.pid, hostname: row.hostname },
     findings: { error: row.errors, warning: row.warnings, info: row.infos },
@@ -82,11 +94,7 @@ export function beginRun(db: Db, options: unknown, owner: RunOwner = currentOwne
     .transaction(() => {
       const running = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running'`).all() as RunRow[];
       for (const run of running) {
-        const isAlive =
-          run.hostname === owner.hostname
-            ? isProcessAlive(run.pid)
-            : now.getTime() - Date.parse(run.heartbeat_at) < STALE_REMOTE_RUN_MS;
-        if (isAlive) {
+        if (isRunOwnerAlive(run, owner, now)) {
           throw new InputError(
             {
               en: `Cannot start a run: run ${run.id} started at "${run.started_at}" is still running (pid ${run.pid} on "${run.hostname}"); wait for it to finish`,

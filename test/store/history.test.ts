@@ -186,6 +186,13 @@ describe('history store', () => {
     }).toThrow(/not running/);
   });
 
+  it('getRun() reads a run whose process died as incomplete, before any run takes it over', () => {
+    const dead = beginRun(db, {}, { pid: deadPid(), hostname: currentOwner().hostname });
+    expect(getRun(db, dead)?.status).toBe('incomplete');
+    const alive = beginRun(db, {});
+    expect(getRun(db, alive)?.status).toBe('running');
+  });
+
   it('beginRun() waits out a run on another host until it has been silent for half an hour', () => {
     const remote = { pid: 1, hostname: 'other-host.example' };
     const started = new Date('2026-11-23T02:00:00Z');
