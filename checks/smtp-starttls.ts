@@ -137,7 +137,10 @@ export default defineCheck({
           unknown.push({
             subject: host.exchange,
             cause: 'probe',
-            reason: `${address}: ${outcome.step}: ${outcome.detail}`,
+            // Node's own messages name the step already ("connect EHOSTUNREACH …").
+            reason: outcome.detail.startsWith(`${outcome.step} `)
+              ? `${address}: ${outcome.detail}`
+              : `${address}: ${outcome.step}: ${outcome.detail}`,
           });
         for (const { id, evidence } of classify(outcome))
           byId.set(id, [...(byId.get(id) ?? []), { address, ...evidence }]);

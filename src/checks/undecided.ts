@@ -29,8 +29,8 @@ export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
     fr: 'la réponse DNS était trop longue et n’a pas pu être obtenue par TCP',
   },
   probe: {
-    en: 'the server did not let the test finish (no answer in time, or a temporary error)',
-    fr: 'le serveur n’a pas laissé le test aboutir (pas de réponse à temps, ou erreur temporaire)',
+    en: 'the test could not finish: the server was out of reach, did not answer in time, or gave a temporary error',
+    fr: 'le test n’a pas pu aboutir : serveur hors d’atteinte, pas de réponse à temps, ou erreur temporaire',
   },
   blocklist_unusable: {
     en: 'the blocklist failed its own test point, so its answers cannot be trusted',

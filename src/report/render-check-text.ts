@@ -52,14 +52,16 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       })),
     );
     for (const group of groupUndecided(parts)) {
-      const cause = group.cause === null ? '' : ` (${UNDECIDED_CAUSES[group.cause][lang]})`;
       const checks = group.parts
         .map((part) => (part.subject === null ? part.check : `${part.check} [${part.subject}]`))
         .join(', ');
-      lines.push(
-        `  ${LABELS.unknown[lang]}${cause}${colon(lang)}${checks}`,
-        `      ${reasonsLine(group.reasons, lang, MORE_REASONS)}`,
-      );
+      const reasons = reasonsLine(group.reasons, lang, MORE_REASONS);
+      if (group.cause === null) lines.push(`  ${LABELS.unknown[lang]} ${checks}${colon(lang)}${reasons}`);
+      else
+        lines.push(
+          `  ${LABELS.unknown[lang]} ${checks}${colon(lang)}${UNDECIDED_CAUSES[group.cause][lang]}`,
+          `      ${reasons}`,
+        );
     }
     if (findings.length === 0 && result.checks.every((check) => check.status === 'pass')) {
       lines.push(`  ${LABELS.ok[lang]}`);

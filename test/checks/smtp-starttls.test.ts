@@ -102,6 +102,14 @@ describe('smtp-starttls', () => {
     ]);
   });
 
+  it('names the step once when the system’s message already names it', () => {
+    const detail = 'connect EHOSTUNREACH 192.0.2.10:25';
+    const output = run(fact({ status: 'unknown', step: 'connect', detail }, GOOD));
+    expect(output.unknown).toEqual([
+      { subject: 'mx1.example.org', cause: 'probe', reason: '192.0.2.10: connect EHOSTUNREACH 192.0.2.10:25' },
+    ]);
+  });
+
   it('reports a host whose addresses could not be resolved as unknown', () => {
     const output = run({
       hosts: [

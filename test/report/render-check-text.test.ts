@@ -46,10 +46,10 @@ describe('renderCheckText()', () => {
   it('sets a no-break space before the colon in French, none in English', () => {
     const french = renderCheckText(report, 'fr');
     expect(french).toContain('  ERREUR dmarc.missing [asso.example]\u00a0: Aucun enregistrement DMARC\n');
-    expect(french).toContain('  INCONNU\u00a0: spf-all\n      timeout\n');
+    expect(french).toContain('  INCONNU spf-all\u00a0: timeout\n');
     const english = renderCheckText(report, 'en');
     expect(english).toContain('  ERROR dmarc.missing [asso.example]: Aucun enregistrement DMARC\n');
-    expect(english).toContain('  UNKNOWN: spf-all\n      timeout\n');
+    expect(english).toContain('  UNKNOWN spf-all: timeout\n');
   });
 
   it('says why parts are undecided in the reader’s language, once per cause, then the technical reasons', () => {
@@ -76,7 +76,7 @@ describe('renderCheckText()', () => {
       ],
     };
     expect(renderCheckText(down, 'fr')).toContain(
-      '  INCONNU (le serveur DNS a refusé de répondre)\u00a0: dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example]\n' +
+      '  INCONNU dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example]\u00a0: le serveur DNS a refusé de répondre\n' +
         '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED\n',
     );
     const four = renderCheckText(
@@ -84,7 +84,7 @@ describe('renderCheckText()', () => {
       'en',
     );
     expect(four).toContain(
-      '  UNKNOWN (the DNS server refused to answer): dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example], spf-all [x]\n' +
+      '  UNKNOWN dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example], spf-all [x]: the DNS server refused to answer\n' +
         '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED; and 1 other reason (--json lists them all)\n',
     );
   });
