@@ -100,12 +100,17 @@ async function* readDictIter(file: string, prefix: string, options: MailboxReadO
 async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerator<LastLogin> {
   const report = reporter(LAST_LOGIN_CSV, file, options);
   const input = createReadStream(file);
+  let columns: { user: string; lastLogin: string } | null = null;
+  // The header is checked as soon as it is read: a file with the wrong columns and no rows must not pass as empty.
+  const header = (names: string[]): string[] => {
+    columns = pickColumns(names, file);
+    return names;
+  };
   const parser = input.pipe(
-    parse({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: true, trim: true }),
+    parse({ bom: true, columns: header, skip_empty_lines: true, info: true, relax_column_count: true, trim: true }),
   );
   // pipe() does not forward a read error (ENOENT, EACCES): hand it to the parser so the loop below sees it.
   input.on('error', (error) => parser.destroy(error));
-  let columns: { user: string; lastLogin: string } | null = null;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: Record<string, string | undefined>;

@@ -86,11 +86,17 @@ describe('readLastLogins()', () => {
     ]);
   });
 
-  it('refuses a CSV without the columns it needs', async () => {
+  it('refuses a CSV without the columns it needs, rows or none', async () => {
     const file = files.write('ll.csv', 'email,date\nx@example.test,1700000000\n');
     await expect(collect(() => readLastLogins({ csv: file }))).rejects.toThrow(
       `Cannot read last-login CSV "${file}": the header needs "user" and "last_login" columns`,
     );
+    const headerOnly = files.write('header-only.csv', 'email,date\n');
+    await expect(collect(() => readLastLogins({ csv: headerOnly }))).rejects.toThrow(/the header needs "user"/);
+    expect(await collect(() => readLastLogins({ csv: files.write('no-rows.csv', 'user,last_login\n') }))).toEqual({
+      items: [],
+      errors: [],
+    });
   });
 
   it('turns missing files into InputErrors naming them', async () => {
