@@ -201,13 +201,32 @@ function stop(text: Text): Outcome {
 }
 
 /**
+ * What nodemailer names the steps that open a session, before any message: the greeting (`CONN`, RFC 5321 3.1),
+ * EHLO or HELO (4.1.1.1) and STARTTLS (RFC 3207). A reply to one of them says nothing of a recipient.
+ */
+const SESSION_COMMANDS: ReadonlySet<string> = new Set(['CONN', 'EHLO', 'HELO', 'STARTTLS']);
+
+/**
  * Sorts a nodemailer error: a 5xx to RCPT or DATA is this recipient's permanent failure; a 4xx or a dropped
- * connection is deferred. A refused login or sender concerns every message, so the run stops instead of failing
- * them all one by one.
+ * connection is deferred. A refused session, login or sender concerns every message, so the run stops instead of
+ * failing them all one by one.
  */
 export function classifyError(error: SMTPConnection.SMTPError): Outcome {
   const code = error.responseCode ?? replyCodeOf(error.response);
   const reply = (error.response ?? error.message).trim();
+  const isSessionStep = SESSION_COMMANDS.has(error.command ?? '');
+  // nodemailer sends STARTTLS even when EHLO did not offer it, so that requireTLS never falls back to plain text.
+  if (code !== null && code >= 500 && error.command === 'STARTTLS')
+    return stop({
+      en: `The server does not offer STARTTLS, which "smtp.security" set to "starttls" requires (nothing is sent unencrypted): ${reply}`,
+      fr: `Le serveur ne propose pas STARTTLS, qu’exige « smtp.security » à « starttls » (rien n’est envoyé en clair) : ${reply}`,
+    });
+  // A 554 greeting is RFC 5321 3.1's "no SMTP service here", often a server refusing this machine's address.
+  if (code !== null && code >= 500 && isSessionStep)
+    return stop({
+      en: `The server refused to open a session: ${reply}`,
+      fr: `Le serveur a refusé d’ouvrir une session : ${reply}`,
+    });
   if (error.code === 'EAUTH')
     return stop({
       en: `The server refused the login: ${reply}`,
@@ -220,7 +239,7 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
     });
   if (code !== null && code >= 500) return { kind: 'failed', replyCode: code, reply, isConnectionFailure: false };
   if (code !== null && code >= 400)
-    return { kind: 'deferred', replyCode: code, reply, isConnectionFailure: error.command === 'CONN' };
+    return { kind: 'deferred', replyCode: code, reply, isConnectionFailure: isSessionStep };
   if (['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS'].includes(error.code ?? ''))
     return {
       kind: 'deferred',

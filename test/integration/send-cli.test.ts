@@ -238,4 +238,38 @@ describe('facteur send (built CLI)', () => {
     expect(status.counts).toMatchObject({ sent: 2, failed: 1 });
     expect(status.failed[0]).toMatchObject({ email: 'person3@example.net', replyCode: 550 });
   });
+
+  it('stops with exit 2 when the server refuses the session at its greeting, failing no recipient', async () => {
+    await setUp(4);
+    smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
+    const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server refused to open a session: 554 5.7.1 No SMTP service here');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    expect(status.counts.pending + status.counts.deferred).toBe(4);
+    smtp.behaviour.onConnect = undefined;
+    const resumed = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(resumed.code).toBe(0);
+    expect(receivedCounts(smtp)).toEqual(new Map(people(4).map((p) => [p.email, 1])));
+  });
+
+  it('stops with exit 2, in French too, when "starttls" is asked of a server that does not offer it', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const result = await facteur(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server does not offer STARTTLS');
+    const fr = await facteur([...args, '--lang', 'fr']);
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain('Le serveur ne propose pas STARTTLS');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    expect(smtp.dataCount()).toBe(0);
+  });
 });

@@ -11,9 +11,36 @@ describe('classifyError()', () => {
     [{ code: 'ETIMEDOUT', message: 'Timeout', command: 'CONN' }, 'deferred'],
     [{ code: 'EAUTH', responseCode: 535, response: '535 5.7.8 Bad credentials', command: 'AUTH PLAIN' }, 'stop'],
     [{ code: 'EENVELOPE', responseCode: 553, response: '553 5.7.1 Sender not owned', command: 'MAIL FROM' }, 'stop'],
+    [{ code: 'EPROTOCOL', responseCode: 554, response: '554 5.7.1 No SMTP service here', command: 'CONN' }, 'stop'],
+    [{ code: 'EPROTOCOL', responseCode: 550, response: '550 5.7.1 Go away', command: 'HELO' }, 'stop'],
+    [{ code: 'ETLS', responseCode: 502, response: '502 5.5.1 Not implemented', command: 'STARTTLS' }, 'stop'],
+    [{ code: 'ETLS', responseCode: 454, response: '454 4.7.0 TLS not available', command: 'STARTTLS' }, 'deferred'],
   ])('sorts %o as %s', (fields, kind) => {
     const error = Object.assign(new Error((fields as { message?: string }).message ?? 'error'), fields);
     expect(classifyError(error).kind).toBe(kind);
+  });
+
+  it.each([
+    [{ code: 'ECONNECTION', responseCode: 421, response: '421 4.3.2 Shutting down', command: 'EHLO' }],
+    [{ code: 'ETLS', responseCode: 454, response: '454 4.7.0 TLS not available', command: 'STARTTLS' }],
+    [{ code: 'EPROTOCOL', responseCode: 421, response: '421 4.7.0 Slow down', command: 'CONN' }],
+  ])('counts a 4xx reply while opening the session, %o, as a connection failure', (fields) => {
+    const error = Object.assign(new Error('error'), fields);
+    expect(classifyError(error)).toMatchObject({ kind: 'deferred', isConnectionFailure: true });
+  });
+
+  it('says a refused STARTTLS is what security "starttls" needs, in English and French', () => {
+    const error = Object.assign(new Error('Error upgrading connection with STARTTLS'), {
+      code: 'ETLS',
+      responseCode: 502,
+      response: '502 5.5.1 Not implemented',
+      command: 'STARTTLS',
+    });
+    const outcome = classifyError(error);
+    expect(outcome.kind === 'stop' && outcome.text).toEqual({
+      en: expect.stringContaining('does not offer STARTTLS') as string,
+      fr: expect.stringContaining('ne propose pas STARTTLS') as string,
+    });
   });
 
   it('keeps the server reply of a permanent failure', () => {
