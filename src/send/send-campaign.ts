@@ -207,6 +207,16 @@ function stop(text: Text): Outcome {
 const SESSION_COMMANDS: ReadonlySet<string> = new Set(['CONN', 'EHLO', 'HELO', 'STARTTLS']);
 
 /**
+ * Whether TLS failed because the server's certificate could not be verified. nodemailer replaces the code Node gives
+ * (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`…) with its own `ESOCKET`, and
+ * keeps the message, which for each of them (OpenSSL's X509_verify_cert_error_string, Node's altname check) names
+ * the certificate. Retrying will not change the certificate.
+ */
+function isCertificateRefusal(error: SMTPConnection.SMTPError): boolean {
+  return (error.code === 'ESOCKET' || error.code === 'ETLS') && /certificate/i.test(error.message);
+}
+
+/**
  * Sorts a nodemailer error: a 5xx to RCPT or DATA is this recipient's permanent failure; a 4xx or a dropped
  * connection is deferred. A refused session, login or sender concerns every message, so the run stops instead of
  * failing them all one by one.
@@ -226,6 +236,17 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
     return stop({
       en: `The server refused to open a session: ${reply}`,
       fr: `Le serveur a refusé d’ouvrir une session : ${reply}`,
+    });
+  // Node's own check of the name (RFC 6125), after the chain was verified: trusting another authority will not help.
+  if (isCertificateRefusal(error) && /altnames/i.test(error.message))
+    return stop({
+      en: `The server's TLS certificate is not for the name in "smtp.host" (${error.message}): write there a name the certificate carries`,
+      fr: `Le certificat TLS du serveur n’est pas au nom donné dans « smtp.host » (${error.message}) : indiquez-y un nom que porte le certificat`,
+    });
+  if (isCertificateRefusal(error))
+    return stop({
+      en: `Cannot verify the server's TLS certificate (${error.message}): if your own authority signed it, give its certificate to facteur with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; "smtp.tlsRejectUnauthorized": false turns the check off, letting anyone on the way read the password and the messages`,
+      fr: `Impossible de vérifier le certificat TLS du serveur (${error.message}) : s’il est signé par votre propre autorité, donnez son certificat à facteur avec NODE_EXTRA_CA_CERTS=/chemin/vers/ac.pem ; « smtp.tlsRejectUnauthorized » à false supprime la vérification, et quiconque sur le chemin pourrait lire le mot de passe et les messages`,
     });
   if (error.code === 'EAUTH')
     return stop({

@@ -16,6 +16,7 @@ import {
   type CampaignFixture,
 } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
+import { makeCertificate } from './helpers/certificate.js';
 import { facteur } from './helpers/facteur.js';
 
 /** Resolves once `condition` holds, checking every 10 ms. */
@@ -271,5 +272,25 @@ describe('facteur send (built CLI)', () => {
     ) as CampaignStatus;
     expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
     expect(smtp.dataCount()).toBe(0);
+  });
+
+  it('stops with exit 2 on a self-signed certificate, verified by default, saying how to trust it', async () => {
+    const certificateDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-tls-'));
+    try {
+      smtp = await startSmtpServer({}, makeCertificate(certificateDir, '127.0.0.1', ['IP:127.0.0.1']));
+      fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+      const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("Cannot verify the server's TLS certificate (self-signed certificate)");
+      expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
+      expect(result.stderr).toContain('"smtp.tlsRejectUnauthorized": false');
+      expect(smtp.dataCount()).toBe(0);
+      const status = JSON.parse(
+        (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+      ) as CampaignStatus;
+      expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    } finally {
+      rmSync(certificateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -43,6 +43,34 @@ describe('classifyError()', () => {
     });
   });
 
+  it.each(['self-signed certificate', 'certificate has expired', 'unable to verify the first certificate'])(
+    'stops on a certificate that cannot be verified (%s), saying how to trust it',
+    (message) => {
+      const outcome = classifyError(Object.assign(new Error(message), { code: 'ESOCKET', command: 'CONN' }));
+      expect(outcome.kind).toBe('stop');
+      if (outcome.kind !== 'stop') return;
+      for (const text of [outcome.text.en, outcome.text.fr]) {
+        expect(text).toContain(message);
+        expect(text).toContain('NODE_EXTRA_CA_CERTS');
+        expect(text).toContain('tlsRejectUnauthorized');
+      }
+    },
+  );
+
+  it('stops on a certificate for another name, saying to write one it carries in smtp.host', () => {
+    const message = "Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: ";
+    const outcome = classifyError(Object.assign(new Error(message), { code: 'ESOCKET', command: 'CONN' }));
+    expect(outcome.kind === 'stop' && outcome.text).toEqual({
+      en: expect.stringContaining('is not for the name in "smtp.host"') as string,
+      fr: expect.stringContaining('n’est pas au nom donné dans « smtp.host »') as string,
+    });
+  });
+
+  it('defers a connection reset during TLS, which a retry may get past', () => {
+    const error = Object.assign(new Error('read ECONNRESET'), { code: 'ESOCKET', command: 'CONN' });
+    expect(classifyError(error)).toMatchObject({ kind: 'deferred', isConnectionFailure: true });
+  });
+
   it('keeps the server reply of a permanent failure', () => {
     const error = Object.assign(new Error('Message failed'), {
       code: 'EENVELOPE',

@@ -39,8 +39,14 @@ interface ServerInternals {
   connections: Set<{ id: string; _socket: { destroy(): void } }>;
 }
 
-/** Starts an SMTP server without TLS or auth (loopback only) whose answers a test can script. */
-export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
+/**
+ * Starts an SMTP server without auth (loopback only) whose answers a test can script; it offers STARTTLS with
+ * `certificate` when given, else no TLS.
+ */
+export async function startSmtpServer(
+  behaviour: SmtpBehaviour = {},
+  certificate?: { key: string; cert: string },
+): Promise<TestSmtpServer> {
   const accepted: ReceivedMessage[] = [];
   let data = 0;
   let recipients = 0;
@@ -50,7 +56,8 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
   };
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: certificate === undefined ? ['STARTTLS', 'AUTH'] : ['AUTH'],
+    ...certificate,
     logger: false,
     size: 10 * 1024 * 1024,
     onConnect(_session, callback) {
