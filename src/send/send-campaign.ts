@@ -130,8 +130,11 @@ export interface SendReport {
   failures: SendFailure[];
   tests: TestSend[];
   interrupted: boolean;
-  /** Why the run stopped early because of the server, or null. */
-  stopped: { reason: 'unreachable'; message: string } | null;
+  /**
+   * Why the run stopped early because of the server, or null: `server` is host:port, `reply` the last failure's
+   * words, `message` the English sentence.
+   */
+  stopped: { reason: 'unreachable'; message: string; server: string; reply: string } | null;
   elapsedMs: number;
 }
 
@@ -451,6 +454,8 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
     run.stopped ??= {
       reason: 'unreachable',
       message: `Cannot reach "${config.smtp.host}:${config.smtp.port}": ${outcome.reply}`,
+      server: `${config.smtp.host}:${config.smtp.port}`,
+      reply: outcome.reply,
     };
   const isExpired =
     outcome.kind === 'deferred' && now - (message.firstAttemptAt ?? sentAt) >= config.maxQueueLifetimeMs;
