@@ -293,4 +293,18 @@ describe('facteur send (built CLI)', () => {
       rmSync(certificateDir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a recipients file with only its header (exit 2), and sends the list once it is filled in', async () => {
+    await setUp(2);
+    const list = join(fixture.dir, 'recipients.csv');
+    writeFileSync(list, 'email,firstname,token\n');
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const empty = await facteur(args);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('it has a header but no recipient line');
+    writeFileSync(list, 'email,firstname,token\nperson1@example.net,Prénom1,t1\nperson2@example.com,Prénom2,t2\n');
+    const filled = await facteur(args);
+    expect(filled.code).toBe(0);
+    expect(receivedCounts(smtp)).toEqual(new Map(people(2).map((p) => [p.email, 1])));
+  });
 });
