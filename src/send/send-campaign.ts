@@ -688,7 +688,11 @@ async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession):
 /** Sends every due message through `pool` SMTP sessions, within the global and per-domain rates. */
 async function sendAll(run: Run, total: number): Promise<void> {
   const scheduler = new Scheduler(run, total);
-  const sessions = Array.from({ length: run.context.config.smtp.pool }, () => new SmtpSession(run.context.config.smtp));
+  const { signal } = run.options;
+  const sessions = Array.from(
+    { length: run.context.config.smtp.pool },
+    () => new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal }),
+  );
   try {
     await Promise.all(
       sessions.map((session) =>
@@ -742,7 +746,8 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
     limit: count,
     retryUncertain: run.options.retryUncertain ?? false,
   });
-  const session = new SmtpSession(run.context.config.smtp);
+  const { signal } = run.options;
+  const session = new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal });
   const results: TestSend[] = [];
   try {
     for (const message of messages) {
