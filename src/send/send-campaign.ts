@@ -241,6 +241,12 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
       fr: `Le serveur a refusé d’ouvrir une session : ${reply}`,
     });
   // Node's own check of the name (RFC 6125), after the chain was verified: trusting another authority will not help.
+  // OpenSSL's words for a peer that answered the TLS hello in plain text: a STARTTLS or plain port (587, 25).
+  if (error.code === 'ESOCKET' && /wrong version number/i.test(error.message))
+    return stop({
+      en: 'The server does not speak TLS from the start, as "smtp.security": "tls" expects (port 465); on a port where it greets in plain text (587, 25), set "starttls"',
+      fr: 'Le serveur ne parle pas TLS dès la connexion, comme l’attend « smtp.security » à « tls » (port 465) ; sur un port où il salue en clair (587, 25), indiquez « starttls »',
+    });
   if (isCertificateRefusal(error) && /altnames/i.test(error.message))
     return stop({
       en: `The server's TLS certificate is not for the name in "smtp.host" (${error.message}): write there a name the certificate carries`,

@@ -307,4 +307,16 @@ describe('facteur send (built CLI)', () => {
     expect(filled.code).toBe(0);
     expect(receivedCounts(smtp)).toEqual(new Map(people(2).map((p) => [p.email, 1])));
   });
+
+  it('stops with exit 2 when "tls" is set for a server that greets in plain text, pointing to "starttls"', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'tls' } });
+    const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server does not speak TLS from the start');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+  });
 });

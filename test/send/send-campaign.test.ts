@@ -66,6 +66,16 @@ describe('classifyError()', () => {
     });
   });
 
+  it('stops when implicit TLS meets a server greeting in plain text, pointing to "starttls"', () => {
+    const message =
+      '80CC0D1F1E7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n';
+    const outcome = classifyError(Object.assign(new Error(message), { code: 'ESOCKET', command: 'CONN' }));
+    expect(outcome.kind === 'stop' && outcome.text).toEqual({
+      en: expect.stringContaining('set "starttls"') as string,
+      fr: expect.stringContaining('indiquez « starttls »') as string,
+    });
+  });
+
   it('defers a connection reset during TLS, which a retry may get past', () => {
     const error = Object.assign(new Error('read ECONNRESET'), { code: 'ESOCKET', command: 'CONN' });
     expect(classifyError(error)).toMatchObject({ kind: 'deferred', isConnectionFailure: true });
