@@ -358,6 +358,12 @@ class QueueWriter {
     this.#schedule();
   }
 
+  /** Undoes a committed intent whose transaction never began, committed at the end of this turn of the event loop. */
+  restore(message: QueuedMessage, now: number): void {
+    this.#writes.push({ kind: 'restore', message, now });
+    this.#schedule();
+  }
+
   /** Commits what is pending now. */
   flush(): void {
     if (this.#writes.length === 0) return;
@@ -449,8 +455,9 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
   const now = Date.now();
   const { config } = run.context;
   if (outcome.kind === 'stop') {
-    // Not the recipient's fault: back to deferred without a reply, to go with the next run once the config is fixed.
-    run.writer.outcome(message.id, { state: 'deferred', replyCode: null, reply: outcome.message }, now);
+    // Nothing of the message reached the server, and the refusal is not the recipient's: as it was before this
+    // run, to go with the next one once the config is fixed.
+    run.writer.restore(message, now);
     run.fatal ??= outcome.text;
     return;
   }
