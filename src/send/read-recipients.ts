@@ -89,7 +89,6 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
   // pipe() does not forward a read error (ENOENT, EACCES): hand it to the parser so the loop below sees it.
   input.on('error', (error) => parser.destroy(error));
   let columns: string[] = [];
-  // The addresses' column, found in the header whatever its capitals ("Email" from a spreadsheet).
   let emailColumn: string | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -97,18 +96,7 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
       info: { lines: number };
     }>) {
       if (emailColumn === undefined) {
-        emailColumn = columns.find((name) => name.toLowerCase() === 'email');
-        if (emailColumn === undefined) {
-          const found = columns.map((name) => `"${name}"`).join(', ');
-          const foundFr = columns.map((name) => `« ${name} »`).join(', ');
-          throw new InputError(
-            {
-              en: `Cannot read recipients file "${file}": the header has no "email" column (its columns: ${found}); name the column of the addresses "email"`,
-              fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email » (ses colonnes : ${foundFr}) ; nommez « email » la colonne des adresses`,
-            },
-            { file, line: 1 },
-          );
-        }
+        emailColumn = findEmailColumn(file, columns);
         hooks.onColumns?.([...new Set([...columns, 'email'])]);
       }
       const line = info.lines;
@@ -129,6 +117,25 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
       }
       yield { kind: 'recipient', line, email, fields };
     }
+    // A list with no row is a wrong or failed export: a run would mark it enqueued and never read the file again.
+    if (emailColumn === undefined) {
+      if (columns.length === 0)
+        throw new InputError(
+          {
+            en: `Cannot read recipients file "${file}": it is empty; it needs a header line with an "email" column, then one line per recipient`,
+            fr: `Impossible de lire le fichier de destinataires « ${file} » : il est vide ; il lui faut une ligne d’en-tête avec une colonne « email », puis une ligne par destinataire`,
+          },
+          { file },
+        );
+      findEmailColumn(file, columns);
+      throw new InputError(
+        {
+          en: `Cannot read recipients file "${file}": it has a header but no recipient line`,
+          fr: `Impossible de lire le fichier de destinataires « ${file} » : il a un en-tête mais aucune ligne de destinataire`,
+        },
+        { file, line: 1 },
+      );
+    }
   } catch (error) {
     if (error instanceof InputError) throw error;
     const failure = error as NodeJS.ErrnoException & { lines?: number };
@@ -145,6 +152,21 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
     // A consumer that stops early (--limit) must not leave the file open.
     input.destroy();
   }
+}
+
+/** The addresses' column, found in the header whatever its capitals ("Email" from a spreadsheet). */
+function findEmailColumn(file: string, columns: readonly string[]): string {
+  const column = columns.find((name) => name.toLowerCase() === 'email');
+  if (column !== undefined) return column;
+  const found = columns.map((name) => `"${name}"`).join(', ');
+  const foundFr = columns.map((name) => `« ${name} »`).join(', ');
+  throw new InputError(
+    {
+      en: `Cannot read recipients file "${file}": the header has no "email" column (its columns: ${found}); name the column of the addresses "email"`,
+      fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email » (ses colonnes : ${foundFr}) ; nommez « email » la colonne des adresses`,
+    },
+    { file, line: 1 },
+  );
 }
 
 /** The error for a recipients file that cannot be read at all (missing, forbidden, a directory). */

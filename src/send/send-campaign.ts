@@ -130,8 +130,11 @@ export interface SendReport {
   failures: SendFailure[];
   tests: TestSend[];
   interrupted: boolean;
-  /** Why the run stopped early because of the server, or null. */
-  stopped: { reason: 'unreachable'; message: string } | null;
+  /**
+   * Why the run stopped early because of the server, or null: `server` is host:port, `reply` the last failure's
+   * words, `message` the English sentence.
+   */
+  stopped: { reason: 'unreachable'; message: string; server: string; reply: string } | null;
   elapsedMs: number;
 }
 
@@ -201,13 +204,59 @@ function stop(text: Text): Outcome {
 }
 
 /**
+ * What nodemailer names the steps that open a session, before any message: the greeting (`CONN`, RFC 5321 3.1),
+ * EHLO or HELO (4.1.1.1) and STARTTLS (RFC 3207). A reply to one of them says nothing of a recipient.
+ */
+const SESSION_COMMANDS: ReadonlySet<string> = new Set(['CONN', 'EHLO', 'HELO', 'STARTTLS']);
+
+/**
+ * Whether TLS failed because the server's certificate could not be verified. nodemailer replaces the code Node gives
+ * (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`…) with its own `ESOCKET`, and
+ * keeps the message, which for each of them (OpenSSL's X509_verify_cert_error_string, Node's altname check) names
+ * the certificate. Retrying will not change the certificate.
+ */
+function isCertificateRefusal(error: SMTPConnection.SMTPError): boolean {
+  return (error.code === 'ESOCKET' || error.code === 'ETLS') && /certificate/i.test(error.message);
+}
+
+/**
  * Sorts a nodemailer error: a 5xx to RCPT or DATA is this recipient's permanent failure; a 4xx or a dropped
- * connection is deferred. A refused login or sender concerns every message, so the run stops instead of failing
- * them all one by one.
+ * connection is deferred. A refused session, login or sender concerns every message, so the run stops instead of
+ * failing them all one by one.
  */
 export function classifyError(error: SMTPConnection.SMTPError): Outcome {
   const code = error.responseCode ?? replyCodeOf(error.response);
   const reply = (error.response ?? error.message).trim();
+  const isSessionStep = SESSION_COMMANDS.has(error.command ?? '');
+  // nodemailer sends STARTTLS even when EHLO did not offer it, so that requireTLS never falls back to plain text.
+  if (code !== null && code >= 500 && error.command === 'STARTTLS')
+    return stop({
+      en: `The server does not offer STARTTLS, which "smtp.security" set to "starttls" requires (nothing is sent unencrypted): ${reply}`,
+      fr: `Le serveur ne propose pas STARTTLS, qu’exige « smtp.security » à « starttls » (rien n’est envoyé en clair) : ${reply}`,
+    });
+  // A 554 greeting is RFC 5321 3.1's "no SMTP service here", often a server refusing this machine's address.
+  if (code !== null && code >= 500 && isSessionStep)
+    return stop({
+      en: `The server refused to open a session: ${reply}`,
+      fr: `Le serveur a refusé d’ouvrir une session : ${reply}`,
+    });
+  // Node's own check of the name (RFC 6125), after the chain was verified: trusting another authority will not help.
+  // OpenSSL's words for a peer that answered the TLS hello in plain text: a STARTTLS or plain port (587, 25).
+  if (error.code === 'ESOCKET' && /wrong version number/i.test(error.message))
+    return stop({
+      en: 'The server does not speak TLS from the start, as "smtp.security": "tls" expects (port 465); on a port where it greets in plain text (587, 25), set "starttls"',
+      fr: 'Le serveur ne parle pas TLS dès la connexion, comme l’attend « smtp.security » à « tls » (port 465) ; sur un port où il salue en clair (587, 25), indiquez « starttls »',
+    });
+  if (isCertificateRefusal(error) && /altnames/i.test(error.message))
+    return stop({
+      en: `The server's TLS certificate is not for the name in "smtp.host" (${error.message}): write there a name the certificate carries`,
+      fr: `Le certificat TLS du serveur n’est pas au nom donné dans « smtp.host » (${error.message}) : indiquez-y un nom que porte le certificat`,
+    });
+  if (isCertificateRefusal(error))
+    return stop({
+      en: `Cannot verify the server's TLS certificate (${error.message}): if your own authority signed it, give its certificate to facteur with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; "smtp.tlsRejectUnauthorized": false turns the check off, letting anyone on the way read the password and the messages`,
+      fr: `Impossible de vérifier le certificat TLS du serveur (${error.message}) : s’il est signé par votre propre autorité, donnez son certificat à facteur avec NODE_EXTRA_CA_CERTS=/chemin/vers/ac.pem ; « smtp.tlsRejectUnauthorized » à false supprime la vérification, et quiconque sur le chemin pourrait lire le mot de passe et les messages`,
+    });
   if (error.code === 'EAUTH')
     return stop({
       en: `The server refused the login: ${reply}`,
@@ -220,7 +269,7 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
     });
   if (code !== null && code >= 500) return { kind: 'failed', replyCode: code, reply, isConnectionFailure: false };
   if (code !== null && code >= 400)
-    return { kind: 'deferred', replyCode: code, reply, isConnectionFailure: error.command === 'CONN' };
+    return { kind: 'deferred', replyCode: code, reply, isConnectionFailure: isSessionStep };
   if (['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS'].includes(error.code ?? ''))
     return {
       kind: 'deferred',
@@ -306,6 +355,12 @@ class QueueWriter {
   /** Records an outcome, committed at the end of this turn of the event loop. */
   outcome(messageId: number, outcome: MessageOutcome, now: number): void {
     this.#writes.push({ kind: 'outcome', messageId, outcome, now });
+    this.#schedule();
+  }
+
+  /** Undoes a committed intent whose transaction never began, committed at the end of this turn of the event loop. */
+  restore(message: QueuedMessage, now: number): void {
+    this.#writes.push({ kind: 'restore', message, now });
     this.#schedule();
   }
 
@@ -400,8 +455,9 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
   const now = Date.now();
   const { config } = run.context;
   if (outcome.kind === 'stop') {
-    // Not the recipient's fault: back to deferred without a reply, to go with the next run once the config is fixed.
-    run.writer.outcome(message.id, { state: 'deferred', replyCode: null, reply: outcome.message }, now);
+    // Nothing of the message reached the server, and the refusal is not the recipient's: as it was before this
+    // run, to go with the next one once the config is fixed.
+    run.writer.restore(message, now);
     run.fatal ??= outcome.text;
     return;
   }
@@ -411,6 +467,8 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
     run.stopped ??= {
       reason: 'unreachable',
       message: `Cannot reach "${config.smtp.host}:${config.smtp.port}": ${outcome.reply}`,
+      server: `${config.smtp.host}:${config.smtp.port}`,
+      reply: outcome.reply,
     };
   const isExpired =
     outcome.kind === 'deferred' && now - (message.firstAttemptAt ?? sentAt) >= config.maxQueueLifetimeMs;
@@ -643,7 +701,11 @@ async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession):
 /** Sends every due message through `pool` SMTP sessions, within the global and per-domain rates. */
 async function sendAll(run: Run, total: number): Promise<void> {
   const scheduler = new Scheduler(run, total);
-  const sessions = Array.from({ length: run.context.config.smtp.pool }, () => new SmtpSession(run.context.config.smtp));
+  const { signal } = run.options;
+  const sessions = Array.from(
+    { length: run.context.config.smtp.pool },
+    () => new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal }),
+  );
   try {
     await Promise.all(
       sessions.map((session) =>
@@ -697,7 +759,8 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
     limit: count,
     retryUncertain: run.options.retryUncertain ?? false,
   });
-  const session = new SmtpSession(run.context.config.smtp);
+  const { signal } = run.options;
+  const session = new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal });
   const results: TestSend[] = [];
   try {
     for (const message of messages) {

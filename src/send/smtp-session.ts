@@ -15,6 +15,9 @@ const MAX_MESSAGES_PER_CONNECTION = 1000;
 /** How long closing waits for the server's answer to QUIT before dropping the connection. */
 const QUIT_TIMEOUT_MS = 5_000;
 
+/** Why a session still being opened was given up: no message had been handed to the server. */
+const INTERRUPTED = 'interrupted before the session was open; nothing was sent';
+
 /** What one SMTP transaction came to. */
 export type SmtpResult =
   | { ok: true; reply: string }
@@ -38,10 +41,14 @@ function smtpError(message: string, code: string, command: string): SMTPConnecti
  * segment, which Nagle holds until the server's delayed ACK (40 ms on Linux), capping one connection at about 25
  * messages a second. TLS, implicit or STARTTLS, is still nodemailer's, over this socket.
  */
-function connectSocket(host: string, port: number): Promise<Socket> {
+function connectSocket(host: string, port: number, signal: AbortSignal | undefined): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port, noDelay: true });
+    const onAbort = (): void => {
+      onError(new Error(INTERRUPTED));
+    };
     const onError = (error: Error): void => {
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(smtpError(`Cannot connect to "${host}:${port}": ${error.message}`, 'ECONNECTION', 'CONN'));
     };
@@ -49,7 +56,9 @@ function connectSocket(host: string, port: number): Promise<Socket> {
     socket.setTimeout(SMTP_TIMEOUTS.connectionTimeout, () => {
       onError(new Error('connection timeout'));
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
+      signal?.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
       socket.setTimeout(0);
       resolve(socket);
@@ -73,9 +82,16 @@ export class SmtpSession {
   /** Told when the current connection fails while a handshake or a transaction waits on it. */
   #onFailure: ((error: SMTPConnection.SMTPError) => void) | null = null;
   #messages = 0;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(config: SmtpConfig) {
+  /**
+   * `signal` gives up a session still being opened (connection, greeting, STARTTLS, login), which a silent server
+   * could hold for the whole greeting timeout: no message has reached the server yet. A transaction under way
+   * always ends, so that its outcome is known.
+   */
+  constructor(config: SmtpConfig, options: { signal?: AbortSignal } = {}) {
     this.#config = config;
+    this.#signal = options.signal;
   }
 
   /** Sends one message; never throws for what the server or the network did, which the result tells. */
@@ -147,7 +163,9 @@ export class SmtpSession {
   /** Connects, says EHLO, upgrades to TLS and logs in as configured. */
   async #open(): Promise<SMTPConnection> {
     const config = this.#config;
-    const socket = await connectSocket(config.host, config.port);
+    const signal = this.#signal;
+    if (signal?.aborted === true) throw smtpError(INTERRUPTED, 'ECONNECTION', 'CONN');
+    const socket = await connectSocket(config.host, config.port, signal);
     const connection = new SMTPConnection({
       host: config.host,
       port: config.port,
@@ -172,6 +190,10 @@ export class SmtpSession {
       this.#discard(connection);
     });
     this.#current = connection;
+    const onAbort = (): void => {
+      this.#onFailure?.(smtpError(INTERRUPTED, 'ECONNECTION', 'CONN'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await new Promise<void>((resolve, reject) => {
         this.#onFailure = reject;
@@ -193,6 +215,7 @@ export class SmtpSession {
       this.#discard(connection);
       throw error;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       this.#onFailure = null;
     }
     this.#connection = connection;

@@ -45,6 +45,8 @@ export interface QueuedMessage {
   attempts: number;
   /** When the message was first handed to the server (Unix ms), or null if never: its queue lifetime starts then. */
   firstAttemptAt: number | null;
+  /** Its state when read: what restoreMessage() puts back. */
+  state: 'pending' | 'deferred' | 'uncertain';
 }
 
 /** Finds a campaign by name or creates it with a fresh random VERP key. */
@@ -118,7 +120,7 @@ export function dueMessages(
 ): QueuedMessage[] {
   const rows = prepared(
     db,
-    `SELECT id, recipient_id, email, fields, message_id, attempts, first_attempt_at FROM messages
+    `SELECT id, recipient_id, email, fields, message_id, attempts, first_attempt_at, state FROM messages
      WHERE campaign_id = ? AND next_attempt_at <= ? AND id > ?
        AND (state IN ('pending', 'deferred') OR (? = 1 AND state = 'uncertain'))
      ORDER BY id LIMIT ?`,
@@ -130,6 +132,7 @@ export function dueMessages(
     message_id: string;
     attempts: number;
     first_attempt_at: number | null;
+    state: QueuedMessage['state'];
   }[];
   return rows.map((row) => ({
     id: row.id,
@@ -139,6 +142,7 @@ export function dueMessages(
     messageId: row.message_id,
     attempts: row.attempts,
     firstAttemptAt: row.first_attempt_at,
+    state: row.state,
   }));
 }
 
@@ -188,10 +192,28 @@ export function recordOutcome(db: Db, messageId: number, outcome: MessageOutcome
   );
 }
 
-/** An intent or an outcome, for `writeQueue`. */
+/**
+ * Undoes the intent of a message whose transaction never began, the run having stopped on a refusal that concerns
+ * every message (session, login, sender): its state, attempts and first attempt as it was read, so that a
+ * configuration at fault neither spends an attempt nor starts the message's queue lifetime.
+ */
+export function restoreMessage(
+  db: Db,
+  message: Pick<QueuedMessage, 'id' | 'state' | 'attempts' | 'firstAttemptAt'>,
+  now: number,
+): void {
+  prepared(
+    db,
+    `UPDATE messages SET state = ?, attempts = ?, first_attempt_at = ?, updated_at = ?
+     WHERE id = ? AND state = 'sending'`,
+  ).run(message.state, message.attempts, message.firstAttemptAt, now, message.id);
+}
+
+/** An intent, an outcome or an undone intent, for `writeQueue`. */
 export type QueueWrite =
   | { kind: 'sending'; messageId: number; now: number }
-  | { kind: 'outcome'; messageId: number; outcome: MessageOutcome; now: number };
+  | { kind: 'outcome'; messageId: number; outcome: MessageOutcome; now: number }
+  | { kind: 'restore'; message: Pick<QueuedMessage, 'id' | 'state' | 'attempts' | 'firstAttemptAt'>; now: number };
 
 /**
  * Applies intents and outcomes in their order, in one transaction: one commit for all, where a commit per row would
@@ -202,7 +224,8 @@ export function writeQueue(db: Db, writes: readonly QueueWrite[]): boolean[] {
   return db.transaction(() =>
     writes.map((write) => {
       if (write.kind === 'sending') return markSending(db, write.messageId, write.now);
-      recordOutcome(db, write.messageId, write.outcome, write.now);
+      if (write.kind === 'restore') restoreMessage(db, write.message, write.now);
+      else recordOutcome(db, write.messageId, write.outcome, write.now);
       return true;
     }),
   )();

@@ -16,6 +16,7 @@ import {
   type CampaignFixture,
 } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
+import { makeCertificate } from './helpers/certificate.js';
 import { facteur } from './helpers/facteur.js';
 
 /** Resolves once `condition` holds, checking every 10 ms. */
@@ -237,5 +238,85 @@ describe('facteur send (built CLI)', () => {
     ) as CampaignStatus;
     expect(status.counts).toMatchObject({ sent: 2, failed: 1 });
     expect(status.failed[0]).toMatchObject({ email: 'person3@example.net', replyCode: 550 });
+  });
+
+  it('stops with exit 2 when the server refuses the session at its greeting, failing no recipient', async () => {
+    await setUp(4);
+    smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
+    const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server refused to open a session: 554 5.7.1 No SMTP service here');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    expect(status.counts.pending + status.counts.deferred).toBe(4);
+    smtp.behaviour.onConnect = undefined;
+    const resumed = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(resumed.code).toBe(0);
+    expect(receivedCounts(smtp)).toEqual(new Map(people(4).map((p) => [p.email, 1])));
+  });
+
+  it('stops with exit 2, in French too, when "starttls" is asked of a server that does not offer it', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const result = await facteur(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server does not offer STARTTLS');
+    const fr = await facteur([...args, '--lang', 'fr']);
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain('Le serveur ne propose pas STARTTLS');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    expect(smtp.dataCount()).toBe(0);
+  });
+
+  it('stops with exit 2 on a self-signed certificate, verified by default, saying how to trust it', async () => {
+    const certificateDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-tls-'));
+    try {
+      smtp = await startSmtpServer({}, makeCertificate(certificateDir, '127.0.0.1', ['IP:127.0.0.1']));
+      fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+      const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("Cannot verify the server's TLS certificate (self-signed certificate)");
+      expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
+      expect(result.stderr).toContain('"smtp.tlsRejectUnauthorized": false');
+      expect(smtp.dataCount()).toBe(0);
+      const status = JSON.parse(
+        (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+      ) as CampaignStatus;
+      expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    } finally {
+      rmSync(certificateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a recipients file with only its header (exit 2), and sends the list once it is filled in', async () => {
+    await setUp(2);
+    const list = join(fixture.dir, 'recipients.csv');
+    writeFileSync(list, 'email,firstname,token\n');
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const empty = await facteur(args);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('it has a header but no recipient line');
+    writeFileSync(list, 'email,firstname,token\nperson1@example.net,Prénom1,t1\nperson2@example.com,Prénom2,t2\n');
+    const filled = await facteur(args);
+    expect(filled.code).toBe(0);
+    expect(receivedCounts(smtp)).toEqual(new Map(people(2).map((p) => [p.email, 1])));
+  });
+
+  it('stops with exit 2 when "tls" is set for a server that greets in plain text, pointing to "starttls"', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'tls' } });
+    const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The server does not speak TLS from the start');
+    const status = JSON.parse(
+      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
+    ) as CampaignStatus;
+    expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
   });
 });

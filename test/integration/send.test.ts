@@ -489,4 +489,12 @@ describe('sendCampaign() against a real SMTP server', () => {
     expect(report.counts.pending + report.counts.deferred).toBe(8);
     smtp = await startSmtpServer();
   });
+
+  it('leaves the queue as it was when the server refuses the session: no attempt spent, no lifetime started', async () => {
+    const setup = await setUp(people(4));
+    smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here' });
+    await expect(run(setup)).rejects.toThrow('The server refused to open a session: 554 5.7.1 No SMTP service here');
+    const rows = setup.db.prepare('SELECT state, attempts, first_attempt_at AS firstAttemptAt FROM messages').all();
+    expect(rows).toEqual(people(4).map(() => ({ state: 'pending', attempts: 0, firstAttemptAt: null })));
+  });
 });

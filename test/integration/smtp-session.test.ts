@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -173,5 +173,26 @@ describe('SmtpSession against smtp-server', () => {
       MESSAGE,
     );
     expect(result).toMatchObject({ ok: false, isAfterData: false, error: { code: 'ECONNECTION', command: 'CONN' } });
+  });
+
+  it('gives up a session a silent server holds before its greeting once interrupted, having sent nothing', async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const controller = new AbortController();
+      const session = new SmtpSession(config((silent.address() as AddressInfo).port), { signal: controller.signal });
+      const sending = session.send({ from: 'x@consult.example.org', to: 'a@example.net' }, MESSAGE);
+      while (sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const closed = new Promise((resolve) => sockets[0]?.once('close', resolve));
+      controller.abort();
+      const result = await sending;
+      expect(result).toMatchObject({ ok: false, isAfterData: false, error: { code: 'ECONNECTION', command: 'CONN' } });
+      expect(result.ok ? '' : result.error.message).toContain('interrupted before the session was open');
+      await closed;
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

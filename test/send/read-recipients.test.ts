@@ -91,6 +91,25 @@ describe('readRecipients()', () => {
     );
   });
 
+  it.each([
+    ['empty', '', 'it is empty; it needs a header line with an "email" column'],
+    ['blank', '\n\n', 'it is empty; it needs a header line with an "email" column'],
+    ['header-only', '\uFEFFemail;firstname\n', 'it has a header but no recipient line'],
+    ['header-only without an email column', 'Courriel;Nom\n', 'the header has no "email" column'],
+  ])('refuses a file with no recipient line (%s), naming it', async (_name, content, reason) => {
+    writeFileSync(join(dir, 'r.csv'), content);
+    await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
+      `Cannot read recipients file "${join(dir, 'r.csv')}": ${reason}`,
+    );
+  });
+
+  it('reads a list whose every row is skipped as such, not as an empty list', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'email,emailstatus\na@example.org,bounced\n');
+    expect(await readAll(join(dir, 'r.csv'))).toEqual([
+      { kind: 'skipped', line: 2, reason: 'email_status', value: 'bounced' },
+    ]);
+  });
+
   it('finds the email column whatever its capitals, as a spreadsheet may write it; templates still say {{email}}', async () => {
     writeFileSync(join(dir, 'r.csv'), 'Email;Prénom\nZoe@Example.ORG;Zoé\n');
     expect(await readAll(join(dir, 'r.csv'))).toEqual([

@@ -127,6 +127,26 @@ describe('send queue', () => {
     db.close();
   });
 
+  it('restoreMessage() undoes an intent as the message was read, so that it spends no attempt nor starts its lifetime', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 2);
+    markSending(db, 2, 1_000);
+    recordOutcome(db, 2, { state: 'deferred', replyCode: 451, reply: '451 Later', nextAttemptAt: 0 }, 1_000);
+    const read = dueMessages(db, id, 5_000, { limit: 10, retryUncertain: false });
+    expect(read).toMatchObject([
+      { id: 1, state: 'pending', attempts: 0 },
+      { id: 2, state: 'deferred', attempts: 1 },
+    ]);
+    writeQueue(db, [
+      ...read.map((message) => ({ kind: 'sending' as const, messageId: message.id, now: 5_000 })),
+      ...read.map((message) => ({ kind: 'restore' as const, message, now: 5_001 })),
+    ]);
+    expect(dueMessages(db, id, 5_002, { limit: 10, retryUncertain: false })).toEqual(read);
+    expect(messagesInState(db, id, 'deferred', 10)).toEqual([expect.objectContaining({ reply: '451 Later' })]);
+    db.close();
+  });
+
   it('expireDeferred() fails what was first tried before the cutoff, keeping the reply, and only deferred rows', () => {
     const db = openDatabase(path);
     const { id } = openCampaign(db, 'c', 0);

@@ -75,6 +75,10 @@ const TEXTS = {
     fr: '{count|message était|messages étaient} en cours d’envoi quand le dernier passage s’est arrêté : {count:il est incertain et n’est renvoyé|ils sont incertains et ne sont renvoyés} qu’avec --retry-uncertain',
   },
   failure: { en: '  {state} line {line} {email}: {reply}', fr: '  {state} ligne {line} {email} : {reply}' },
+  unreachable: {
+    en: 'Stopped: cannot reach "{server}" ({reply}); the messages stay queued, run again once it answers',
+    fr: 'Arrêt : impossible de joindre « {server} » ({reply}) ; les messages restent en file, relancez quand il répondra',
+  },
   interrupted: {
     en: 'Interrupted: state saved, run again to resume',
     fr: 'Interrompu : état enregistré, relancez pour reprendre',
@@ -193,7 +197,7 @@ export function renderRunText(report: SendReport, lang: Lang): string {
         reply: failure.reply,
       }),
     );
-  if (report.stopped !== null) lines.push(report.stopped.message);
+  if (report.stopped !== null) lines.push(render(TEXTS.unreachable, lang, report.stopped));
   if (report.interrupted) lines.push(TEXTS.interrupted[lang]);
   lines.push(render(TEXTS.queue, lang, { ...report.counts, ...report.recipients }));
   return `${lines.join('\n')}\n`;

@@ -83,6 +83,30 @@ describe('renderRunText() and runExit()', () => {
   });
 });
 
+describe('renderRunText() of a run stopped on an unreachable server', () => {
+  const report: SendReport = {
+    ...REPORT,
+    run: { ...REPORT.run, done: 0, sent: 0 },
+    counts: { ...REPORT.counts, sent: 0, pending: 15, deferred: 5 },
+    stopped: {
+      reason: 'unreachable',
+      message: 'Cannot reach "mail.example.org:587": ECONNECTION: connect ECONNREFUSED',
+      server: 'mail.example.org:587',
+      reply: 'ECONNECTION: connect ECONNREFUSED',
+    },
+  };
+
+  it('says so in the language asked, that the messages stay queued, and exits 3', () => {
+    expect(renderRunText(report, 'en')).toContain(
+      'Stopped: cannot reach "mail.example.org:587" (ECONNECTION: connect ECONNREFUSED); the messages stay queued, run again once it answers',
+    );
+    expect(renderRunText(report, 'fr')).toContain(
+      'Arrêt : impossible de joindre « mail.example.org:587 » (ECONNECTION: connect ECONNREFUSED) ; les messages restent en file',
+    );
+    expect(runExit(report)).toBe(3);
+  });
+});
+
 describe('renderStatusText()', () => {
   it('shows the rate with the time left, and the expired messages apart from the refused ones', () => {
     const status: CampaignStatus = {

@@ -17,6 +17,8 @@ export interface SmtpBehaviour {
   onMessage?: (message: ReceivedMessage, index: number) => SmtpAnswer;
   /** Decides the answer to RCPT TO, before any message is read; sees how many RCPT commands came before. */
   onRecipient?: (address: string, index: number) => SmtpAnswer;
+  /** Decides the greeting: undefined greets (220), a reply code with text refuses the session and closes. */
+  onConnect?: () => { code: number; text: string } | undefined;
   /** Waits this long before answering the end of DATA (a slow server, to catch a run mid-flight). */
   delayMs?: number;
 }
@@ -37,8 +39,14 @@ interface ServerInternals {
   connections: Set<{ id: string; _socket: { destroy(): void } }>;
 }
 
-/** Starts an SMTP server without TLS or auth (loopback only) whose answers a test can script. */
-export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
+/**
+ * Starts an SMTP server without auth (loopback only) whose answers a test can script; it offers STARTTLS with
+ * `certificate` when given, else no TLS.
+ */
+export async function startSmtpServer(
+  behaviour: SmtpBehaviour = {},
+  certificate?: { key: string; cert: string },
+): Promise<TestSmtpServer> {
   const accepted: ReceivedMessage[] = [];
   let data = 0;
   let recipients = 0;
@@ -48,9 +56,15 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
   };
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: certificate === undefined ? ['STARTTLS', 'AUTH'] : ['AUTH'],
+    ...certificate,
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      const refusal = server_.behaviour.onConnect?.();
+      if (refusal === undefined) callback();
+      else callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+    },
     onRcptTo(address, session, callback) {
       const reply = server_.behaviour.onRecipient?.(address.address, recipients++);
       if (reply === 'drop') {
