@@ -216,6 +216,12 @@ export function parseSmtp(
       en: `is "none": the password would cross the network in clear to "${host}"`,
       fr: `vaut « none » : le mot de passe traverserait le réseau en clair jusqu’à « ${host} »`,
     });
+  // A server on 465 speaks TLS from its first byte (RFC 8314 3.3): a client waiting for a plain greeting waits it out.
+  if (port === 465 && security !== 'tls')
+    warnings.push({
+      en: `"smtp.port" is 465, where servers expect TLS from the first byte (RFC 8314), but "smtp.security" is "${security}": use "tls", or port 587 for "starttls"`,
+      fr: `« smtp.port » vaut 465, où les serveurs attendent TLS dès le premier octet (RFC 8314), mais « smtp.security » vaut « ${security} » : mettez « tls », ou le port 587 pour « starttls »`,
+    });
   const tlsRejectUnauthorized = problems.boolean(raw.tlsRejectUnauthorized, 'smtp.tlsRejectUnauthorized') ?? true;
   if (!tlsRejectUnauthorized)
     warnings.push({

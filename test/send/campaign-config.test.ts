@@ -166,6 +166,17 @@ describe('parseCampaignConfig()', () => {
     expect(config.warnings[0]?.fr).toMatch(/vérification du certificat TLS est désactivée/);
   });
 
+  it('warns that port 465 wants "tls" from the first byte, which starttls would wait out', () => {
+    const parse = (smtp: Record<string, unknown>) =>
+      parseCampaignConfig({ ...minimal(), smtp: { host: 'smtp.example.org', ...smtp } }, join(dir, 'c.json'), {});
+    expect(parse({ port: 465, security: 'tls' }).warnings).toEqual([]);
+    expect(parse({ security: 'tls' }).smtp.port).toBe(465);
+    const [warning] = parse({ port: 465 }).warnings;
+    expect(warning?.en).toBe(
+      '"smtp.port" is 465, where servers expect TLS from the first byte (RFC 8314), but "smtp.security" is "starttls": use "tls", or port 587 for "starttls"',
+    );
+  });
+
   it('accepts an https one-click unsubscribe URL and a mailto address', () => {
     const config = parseCampaignConfig(
       { ...minimal(), listUnsubscribe: { url: 'https://consult.example.org/u', mailto: 'unsub@example.org' } },
