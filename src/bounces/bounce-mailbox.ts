@@ -12,6 +12,11 @@ export interface MailboxMessage {
   list: string | null;
   /** The source's own handle to put the message away: an IMAP UID, a file path; null for a read-only source. */
   ref: number | string | null;
+  /**
+   * Why a file of the source could not be read (no permission): it is neither recorded nor put away, and named in the
+   * report, so that one file the user must fix neither stops the source nor goes unnoticed.
+   */
+  readError?: unknown;
 }
 
 /** Where a message goes once its record is committed: recorded bounces to "done", anything else aside to "odd". */

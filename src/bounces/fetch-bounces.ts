@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { fileErrorReason } from '../file-failure.js';
+import type { Text } from '../i18n.js';
 import { parseBounce } from '../parse/bounce/parse-bounce.js';
 import type { BounceRecipient, BounceReport } from '../parse/bounce/parse-bounce.js';
 import { headerValue, parseHeaderBlock } from '../parse/bounce/mime.js';
@@ -42,6 +44,8 @@ export interface SourceReport {
   settled: SettleOutcome;
   /** The stored UIDVALIDITY differed from the folder's: the folder was recreated, every UID is new. */
   uidValidityChanged: boolean;
+  /** Files the source could not read (no permission): left in place, unrecorded, for the user to fix; then rerun. */
+  unreadable: { file: string; reason: Text }[];
   /** Null when the source was read to its end; else why it stopped (the next run resumes safely). */
   error: string | null;
 }
@@ -220,6 +224,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     events: 0,
     settled: emptyOutcome(),
     uidValidityChanged: false,
+    unreadable: [],
     error: null,
   };
   try {
@@ -233,6 +238,11 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     for await (const batch of mailbox.batches(isKnown)) {
       const settle: { message: MailboxMessage; disposition: Disposition }[] = [];
       for (const message of batch) {
+        if (message.readError !== undefined) {
+          const file = typeof message.ref === 'string' ? message.ref : message.key;
+          report.unreadable.push({ file, reason: fileErrorReason(message.readError) });
+          continue;
+        }
         report.seen++;
         const hash = message.raw === null ? undefined : contentHash(message.raw);
         const known = isMessageKnown(db, source.id, message.key, hash);

@@ -27,11 +27,11 @@ function deliveryTime(file: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]) * 1000;
 }
 
-/** Reads a file, at most `limit` bytes, and its full size. */
-export async function readCapped(path: string, limit: number): Promise<{ raw: Buffer; size: number }> {
+/** Reads a file, at most `limit` bytes, its full size and its modification time (Unix ms). */
+export async function readCapped(path: string, limit: number): Promise<{ raw: Buffer; size: number; mtimeMs: number }> {
   const handle = await open(path, 'r');
   try {
-    const { size } = await handle.stat();
+    const { size, mtimeMs } = await handle.stat();
     const length = Math.min(size, limit);
     const raw = Buffer.alloc(length);
     let offset = 0;
@@ -40,7 +40,7 @@ export async function readCapped(path: string, limit: number): Promise<{ raw: Bu
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
-    return { raw: raw.subarray(0, offset), size };
+    return { raw: raw.subarray(0, offset), size, mtimeMs };
   } finally {
     await handle.close();
   }
@@ -77,9 +77,12 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           { file: dir },
         );
       files = [];
-      for (const sub of ['new', 'cur'])
-        for (const name of (await readdir(join(dir, sub))).sort())
-          if (!name.startsWith('.')) files.push(join(dir, sub, name));
+      // Only regular files are messages: a directory someone made in new/ is not one, and a FIFO would block a read.
+      for (const sub of ['new', 'cur']) {
+        const entries = await readdir(join(dir, sub), { withFileTypes: true });
+        const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+        for (const name of names.sort()) files.push(join(dir, sub, name));
+      }
       for (const disposition of ['done', 'odd'] as const)
         for (const sub of ['cur', 'new', 'tmp'])
           await mkdir(join(dir, SUBFOLDERS[disposition], sub), { recursive: true });
@@ -103,9 +106,10 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           } catch (error) {
             // A mail client may have moved the file since the listing: it is no longer ours to read.
             if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-            throw error;
+            batch.push({ key, raw: null, size: null, receivedAt, list: null, ref: path, readError: error });
+            continue;
           }
-          const mtime = receivedAt ?? (await stat(path)).mtimeMs;
+          const mtime = receivedAt ?? read.mtimeMs;
           batch.push({ key, raw: read.raw, size: read.size, receivedAt: Math.floor(mtime), list: null, ref: path });
         }
         yield batch;

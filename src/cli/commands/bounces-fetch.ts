@@ -57,6 +57,10 @@ const TEXTS = {
     en: 'Interrupted: what was recorded stays recorded; rerun to continue',
     fr: 'Interrompu : ce qui est enregistré le reste ; relancez pour continuer',
   },
+  unreadable: {
+    en: 'Cannot read "{file}": {reason}; it stays where it is, unrecorded: give facteur the right to read it, then rerun',
+    fr: 'Impossible de lire « {file} » : {reason} ; il reste où il est, sans être enregistré : donnez à facteur le droit de le lire, puis relancez',
+  },
   noSource: {
     en: 'Cannot fetch bounces: no source; give --config with a "bounces.imap" section, --maildir, --mbox or --sympa-dir',
     fr: 'Impossible de relever les rebonds : aucune source ; donnez --config avec une section « bounces.imap », --maildir, --mbox ou --sympa-dir',
@@ -156,10 +160,22 @@ export async function runBouncesFetch(
   }
 }
 
-/** Exit code of a fetch run: 130 interrupted, 3 a source stopped early (rerun is safe), else 0. */
+/**
+ * Exit code of a fetch run: 130 interrupted, 2 a file could not be read (the user must give the right to read it),
+ * 3 a source stopped early (rerun is safe), else 0.
+ */
 export function fetchExitCode(report: FetchReport): number {
   if (report.interrupted) return EXIT.interrupted;
+  if (report.sources.some((s) => s.unreadable.length > 0)) return EXIT.usage;
   return report.complete ? EXIT.ok : EXIT.incomplete;
+}
+
+/** One line per file a source could not read, for stderr. */
+export function renderUnreadable(report: FetchReport, lang: Lang): string {
+  return report.sources
+    .flatMap((s) => s.unreadable)
+    .map(({ file, reason }) => `facteur: ${render(TEXTS.unreadable, lang, { file, reason: reason[lang] })}\n`)
+    .join('');
 }
 
 /** The help of `facteur bounces fetch`. */
@@ -217,6 +233,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
       );
       if (progress !== undefined) process.stderr.write('\n');
       for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+      process.stderr.write(renderUnreadable(report, lang));
       const json: BouncesFetchJson = { schemaVersion: 1, ...report };
       process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
       process.exitCode = fetchExitCode(report);
