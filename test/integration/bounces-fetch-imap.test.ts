@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ let dir: string;
 const corpus = readBounceCorpus();
 
 beforeAll(async () => {
-  dovecot = await startDovecot();
+  dovecot = await startDovecot({ tls: true });
   dir = mkdtempSync(join(tmpdir(), 'facteur-fetch-imap-'));
 });
 
@@ -318,5 +318,41 @@ describe('bounces fetch against Dovecot', () => {
     expect(storeCounts(db)).toEqual(want);
     db.close();
     expect(await folderCounts('killed')).toEqual({ inbox: 0, done: messages.length - want.odd, odd: want.odd });
+  });
+
+  it('facteur bounces fetch refuses a self-signed certificate over TLS and STARTTLS, says what to do, exits 2', async () => {
+    const messages = corpus.slice(0, 3);
+    await appendAll('untrusted', messages);
+    const tls = dovecot.tls!;
+    const run = (name: string, imap: object, env: NodeJS.ProcessEnv = {}) => {
+      const configFile = join(dir, `${name}.json`);
+      const account = { host: dovecot.host, user: dovecot.user, passwordEnv: 'FACTEUR_TEST_IMAP_PASSWORD' };
+      writeFileSync(configFile, JSON.stringify({ bounces: { imap: { ...account, folder: 'untrusted', ...imap } } }));
+      const args = [CLI, 'bounces', 'fetch', '--config', configFile, '--db', join(dir, `${name}.sqlite`), '--json'];
+      return spawnSync(process.execPath, args, {
+        encoding: 'utf8',
+        env: { ...process.env, FACTEUR_TEST_IMAP_PASSWORD: dovecot.password, ...env },
+      });
+    };
+    const implicit = run('tls', { port: tls.port });
+    expect(implicit.status).toBe(2);
+    expect(implicit.stdout).toBe('');
+    expect(implicit.stderr).toContain(
+      `Cannot open a verified TLS connection to IMAP server "${dovecot.host}:${tls.port}": its certificate is self-signed`,
+    );
+    expect(implicit.stderr).toContain('NODE_EXTRA_CA_CERTS=');
+    expect(implicit.stderr).toContain('"bounces.imap.tlsRejectUnauthorized" to false');
+
+    const starttls = run('starttls', { port: dovecot.port, security: 'starttls' });
+    expect(starttls.status).toBe(2);
+    expect(starttls.stderr).toContain(
+      `Cannot open a verified TLS connection to IMAP server "${dovecot.host}:${dovecot.port}": its certificate is self-signed`,
+    );
+    expect(await folderCounts('untrusted')).toEqual({ inbox: 3, done: 0, odd: 0 });
+
+    // What the message advises works: the certificate given as a trusted CA, the same fetch goes through.
+    const trusted = run('trusted', { port: tls.port }, { NODE_EXTRA_CA_CERTS: tls.certificateFile });
+    expect(trusted.status).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ sources: [{ recorded: 3 }] });
   });
 });
