@@ -102,6 +102,9 @@ export function certificateFailure(error: unknown, config: Pick<ImapConfig, 'hos
   );
 }
 
+/** Folders named when the configured one does not exist: enough to spot a typo, not a page of a large account. */
+const MAX_FOLDERS_NAMED = 12;
+
 /** Options of the IMAP source beyond the config (tests and the benchmark shrink the batches). */
 export interface ImapSourceOptions {
   batchSize?: number;
@@ -140,6 +143,41 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
   let uidValidity = 0;
   const usable: Record<Disposition, string | null> = { done: config.doneFolder, odd: config.oddFolder };
 
+  /**
+   * Why SELECT of the folder failed, for people: a folder that does not exist is named with the ones that do (a
+   * typo, or "Bounces" under "INBOX."); another refusal (RFC 3501 §7.1 NO or BAD) with the server's words. A
+   * connection lost meanwhile is no config error and goes on as it came.
+   */
+  async function folderRefusal(error: unknown): Promise<unknown> {
+    const status = (error as { responseStatus?: unknown }).responseStatus;
+    if (status !== 'NO' && status !== 'BAD') return error;
+    const folders = await client.list().then(
+      (boxes) => boxes.map((box) => box.path),
+      () => null,
+    );
+    const where = `IMAP folder "${config.folder}" on "${config.host}"`;
+    const whereFr = `le dossier IMAP « ${config.folder} » sur « ${config.host} »`;
+    let text: Text;
+    if (folders !== null && !folders.includes(config.folder)) {
+      const shown = folders.slice(0, MAX_FOLDERS_NAMED);
+      const more = folders.length - shown.length;
+      const list = shown.map((path) => `"${path}"`).join(', ') + (more > 0 ? ` (+${more})` : '');
+      const listFr = shown.map((path) => `« ${path} »`).join(', ') + (more > 0 ? ` (+${more})` : '');
+      text = {
+        en: `Cannot open ${where}: it does not exist; the account's folders are ${list}`,
+        fr: `Impossible d’ouvrir ${whereFr} : il n’existe pas ; les dossiers du compte sont ${listFr}`,
+      };
+    } else {
+      const said = (error as { responseText?: unknown }).responseText;
+      const detail = typeof said === 'string' && said !== '' ? said : (error as Error).message;
+      text = {
+        en: `Cannot open ${where}: the server refused: ${detail}`,
+        fr: `Impossible d’ouvrir ${whereFr} : le serveur a refusé : ${detail}`,
+      };
+    }
+    return new InputError(text, { record: 'bounces.imap.folder' }, 'ECONFIG');
+  }
+
   async function ensureFolder(disposition: Disposition): Promise<void> {
     const path = usable[disposition];
     if (path === null) return;
@@ -175,15 +213,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
       try {
         box = await client.mailboxOpen(config.folder);
       } catch (error) {
-        const detail = (error as Error).message;
-        throw new InputError(
-          {
-            en: `Cannot open IMAP folder "${config.folder}" on "${config.host}": ${detail}`,
-            fr: `Impossible d’ouvrir le dossier IMAP « ${config.folder} » sur « ${config.host} » : ${detail}`,
-          },
-          { record: 'bounces.imap.folder' },
-          'ECONFIG',
-        );
+        throw await folderRefusal(error);
       }
       uidValidity = Number(box.uidValidity);
       await ensureFolder('done');

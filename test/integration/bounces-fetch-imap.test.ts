@@ -93,6 +93,18 @@ function storeCounts(db: Db): { messages: number; events: number; odd: number } 
   };
 }
 
+/** Runs the built `facteur bounces fetch --json` on the test account, with `imap` over the account's settings. */
+function runFetch(name: string, imap: object, env: NodeJS.ProcessEnv = {}) {
+  const configFile = join(dir, `${name}.json`);
+  const account = { host: dovecot.host, user: dovecot.user, passwordEnv: 'FACTEUR_TEST_IMAP_PASSWORD' };
+  writeFileSync(configFile, JSON.stringify({ bounces: { imap: { ...account, ...imap } } }));
+  const args = [CLI, 'bounces', 'fetch', '--config', configFile, '--db', join(dir, `${name}.sqlite`), '--json'];
+  return spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, FACTEUR_TEST_IMAP_PASSWORD: dovecot.password, ...env },
+  });
+}
+
 /** A TCP relay to Dovecot that cuts both sockets once it has passed `limit` bytes from the server. */
 async function startCuttingProxy(limit: number): Promise<{ port: number; cut: () => boolean; close: () => void }> {
   let passed = 0;
@@ -324,16 +336,8 @@ describe('bounces fetch against Dovecot', () => {
     const messages = corpus.slice(0, 3);
     await appendAll('untrusted', messages);
     const tls = dovecot.tls!;
-    const run = (name: string, imap: object, env: NodeJS.ProcessEnv = {}) => {
-      const configFile = join(dir, `${name}.json`);
-      const account = { host: dovecot.host, user: dovecot.user, passwordEnv: 'FACTEUR_TEST_IMAP_PASSWORD' };
-      writeFileSync(configFile, JSON.stringify({ bounces: { imap: { ...account, folder: 'untrusted', ...imap } } }));
-      const args = [CLI, 'bounces', 'fetch', '--config', configFile, '--db', join(dir, `${name}.sqlite`), '--json'];
-      return spawnSync(process.execPath, args, {
-        encoding: 'utf8',
-        env: { ...process.env, FACTEUR_TEST_IMAP_PASSWORD: dovecot.password, ...env },
-      });
-    };
+    const run = (name: string, imap: object, env: NodeJS.ProcessEnv = {}) =>
+      runFetch(name, { folder: 'untrusted', ...imap }, env);
     const implicit = run('tls', { port: tls.port });
     expect(implicit.status).toBe(2);
     expect(implicit.stdout).toBe('');
@@ -354,5 +358,18 @@ describe('bounces fetch against Dovecot', () => {
     const trusted = run('trusted', { port: tls.port }, { NODE_EXTRA_CA_CERTS: tls.certificateFile });
     expect(trusted.status).toBe(0);
     expect(JSON.parse(trusted.stdout)).toMatchObject({ sources: [{ recorded: 3 }] });
+  });
+
+  it("facteur bounces fetch names a folder that does not exist with the account's folders, exit 2", async () => {
+    await appendAll('Bounces', corpus.slice(0, 1));
+    const result = runFetch('typo', { port: dovecot.port, security: 'none', folder: 'Bounce' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^facteur: Cannot open IMAP folder "Bounce" on "${dovecot.host}": it does not exist; the account's folders are .*"Bounces"`,
+      ),
+    );
+    expect(await folderCounts('Bounces')).toEqual({ inbox: 1, done: 0, odd: 0 });
   });
 });
