@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { fileErrorReason } from '../file-failure.js';
+import { isProcessAlive } from '../is-process-alive.js';
 import type { Text } from '../i18n.js';
 import { parseBounce } from '../parse/bounce/parse-bounce.js';
 import type { BounceRecipient, BounceReport } from '../parse/bounce/parse-bounce.js';
 import { headerValue, parseHeaderBlock } from '../parse/bounce/mime.js';
 import {
+  acquireFetchLock,
   campaignVerpKeyLookup,
   findQueuedRecipient,
   isMessageKnown,
   openBounceSource,
   recordFetchedMessage,
+  releaseFetchLock,
   setSourceUidValidity,
   summarizeBounceEvents,
   type BounceEventInput,
@@ -276,6 +279,31 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
 }
 
 /**
+ * Takes the fetch lock of every source before reading any, so that a run finding one busy changes nothing (exit 2);
+ * returns the source ids locked.
+ */
+function lockSources(db: Db, mailboxes: readonly BounceMailbox[]): number[] {
+  const locked: number[] = [];
+  for (const mailbox of mailboxes) {
+    const { id } = openBounceSource(db, mailbox.name);
+    const holder = acquireFetchLock(db, id, process.pid, isProcessAlive);
+    if (holder !== null) {
+      for (const taken of locked) releaseFetchLock(db, taken, process.pid);
+      throw new InputError(
+        {
+          en: `Cannot fetch bounces from "${mailbox.name}": another "facteur bounces fetch" (pid ${holder}) is reading it; let it finish, then rerun`,
+          fr: `Impossible de relever les rebonds de « ${mailbox.name} » : un autre « facteur bounces fetch » (pid ${holder}) le lit ; laissez-le finir, puis relancez`,
+        },
+        {},
+        'ELOCKED',
+      );
+    }
+    if (!locked.includes(id)) locked.push(id);
+  }
+  return locked;
+}
+
+/**
  * Fetches every message of each source: parse, record (one transaction per message), then move or flag, in that
  * order, so a run killed at any point loses nothing and a rerun counts nothing twice. A source that fails midway is
  * reported and the others still run; an input or config error stops the run.
@@ -287,10 +315,15 @@ export async function fetchBounces(
 ): Promise<FetchReport> {
   const now = options.now ?? Date.now;
   const startedAt = now();
+  const locked = lockSources(db, mailboxes);
   const sources: SourceReport[] = [];
-  for (const mailbox of mailboxes) {
-    if (options.signal?.aborted === true) break;
-    sources.push(await fetchSource(db, mailbox, options));
+  try {
+    for (const mailbox of mailboxes) {
+      if (options.signal?.aborted === true) break;
+      sources.push(await fetchSource(db, mailbox, options));
+    }
+  } finally {
+    for (const id of locked) releaseFetchLock(db, id, process.pid);
   }
   const interrupted = options.signal?.aborted === true;
   const ids = sources.map((s) => openBounceSource(db, s.source).id);
