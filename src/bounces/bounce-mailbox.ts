@@ -36,6 +36,15 @@ export interface MailboxState {
   uidValidity: number | null;
   /** How many messages there are to go through, when known in advance (for progress). */
   total: number | null;
+  /** Folders the server would not create: their messages are flagged in place with `keyword` instead of moved. */
+  refusedFolders?: RefusedFolder[];
+}
+
+/** A done or odd folder the server refused to create, and its words for why. */
+export interface RefusedFolder {
+  folder: string;
+  keyword: string;
+  reason: string;
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type BounceMailbox,
   type Disposition,
   type MailboxMessage,
+  type RefusedFolder,
   type SettleOutcome,
 } from './bounce-mailbox.js';
 
@@ -47,6 +48,8 @@ export interface SourceReport {
   settled: SettleOutcome;
   /** The stored UIDVALIDITY differed from the folder's: the folder was recreated, every UID is new. */
   uidValidityChanged: boolean;
+  /** Done or odd folders the server would not create: their messages were flagged in place instead. */
+  refusedFolders: RefusedFolder[];
   /** Files the source could not read (no permission): left in place, unrecorded, for the user to fix; then rerun. */
   unreadable: { file: string; reason: Text }[];
   /** Null when the source was read to its end; else why it stopped (the next run resumes safely). */
@@ -227,11 +230,13 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     events: 0,
     settled: emptyOutcome(),
     uidValidityChanged: false,
+    refusedFolders: [],
     unreadable: [],
     error: null,
   };
   try {
     const state = await mailbox.open();
+    report.refusedFolders = state.refusedFolders ?? [];
     if (state.uidValidity !== null && state.uidValidity !== source.uidValidity) {
       report.uidValidityChanged = source.uidValidity !== null;
       setSourceUidValidity(db, source.id, state.uidValidity);

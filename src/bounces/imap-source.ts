@@ -8,6 +8,7 @@ import {
   type Disposition,
   type MailboxMessage,
   type MailboxState,
+  type RefusedFolder,
   type SettleOutcome,
 } from './bounce-mailbox.js';
 import type { ImapConfig } from './fetch-config.js';
@@ -102,6 +103,19 @@ export function certificateFailure(error: unknown, config: Pick<ImapConfig, 'hos
   );
 }
 
+/** The server answered NO or BAD (RFC 3501 §7.1): a refusal, not a lost connection. */
+function isServerRefusal(error: unknown): boolean {
+  const status = (error as { responseStatus?: unknown }).responseStatus;
+  return status === 'NO' || status === 'BAD';
+}
+
+/** The server's own text of a refusal, without the timing Dovecot appends ("(0.001 + 0.000 secs)."). */
+function serverWords(error: unknown): string {
+  const said = (error as { responseText?: unknown }).responseText;
+  if (typeof said !== 'string' || said === '') return (error as Error).message;
+  return said.replace(/\s*\([\d.]+(?: \+ [\d.]+)* secs\)\.?$/, '');
+}
+
 /** Folders named when the configured one does not exist: enough to spot a typo, not a page of a large account. */
 const MAX_FOLDERS_NAMED = 12;
 
@@ -149,8 +163,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
    * connection lost meanwhile is no config error and goes on as it came.
    */
   async function folderRefusal(error: unknown): Promise<unknown> {
-    const status = (error as { responseStatus?: unknown }).responseStatus;
-    if (status !== 'NO' && status !== 'BAD') return error;
+    if (!isServerRefusal(error)) return error;
     const folders = await client.list().then(
       (boxes) => boxes.map((box) => box.path),
       () => null,
@@ -168,8 +181,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
         fr: `Impossible d’ouvrir ${whereFr} : il n’existe pas ; les dossiers du compte sont ${listFr}`,
       };
     } else {
-      const said = (error as { responseText?: unknown }).responseText;
-      const detail = typeof said === 'string' && said !== '' ? said : (error as Error).message;
+      const detail = serverWords(error);
       text = {
         en: `Cannot open ${where}: the server refused: ${detail}`,
         fr: `Impossible d’ouvrir ${whereFr} : le serveur a refusé : ${detail}`,
@@ -178,16 +190,19 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
     return new InputError(text, { record: 'bounces.imap.folder' }, 'ECONFIG');
   }
 
-  async function ensureFolder(disposition: Disposition): Promise<void> {
+  async function ensureFolder(disposition: Disposition, refused: RefusedFolder[]): Promise<void> {
     const path = usable[disposition];
     if (path === null) return;
     const existing = await client.list();
     if (existing.some((box) => box.path === path)) return;
     try {
       await client.mailboxCreate(path);
-    } catch {
-      // A server that refuses the folder (quota, ACL) still lets us flag: messages stay put, marked.
+    } catch (error) {
+      // A server that refuses the folder (a name it forbids, quota, ACL) still lets us flag: messages stay put,
+      // marked, and the report says so, since the folder was asked for.
+      if (!isServerRefusal(error)) throw error;
       usable[disposition] = null;
+      refused.push({ folder: path, keyword: KEYWORDS[disposition], reason: serverWords(error) });
     }
   }
 
@@ -216,11 +231,12 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
         throw await folderRefusal(error);
       }
       uidValidity = Number(box.uidValidity);
-      await ensureFolder('done');
-      await ensureFolder('odd');
+      const refusedFolders: RefusedFolder[] = [];
+      await ensureFolder('done', refusedFolders);
+      await ensureFolder('odd', refusedFolders);
       // mailboxOpen() left the folder selected only if list/create did not reselect: make sure it is selected.
       if (client.mailbox === false || client.mailbox.path !== config.folder) await client.mailboxOpen(config.folder);
-      return { uidValidity, total: box.exists };
+      return { uidValidity, total: box.exists, refusedFolders };
     },
 
     async *batches(isKnown: (key: string) => boolean): AsyncIterable<MailboxMessage[]> {

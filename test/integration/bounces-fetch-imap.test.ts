@@ -8,6 +8,7 @@ import type { BounceMailbox } from '../../src/bounces/bounce-mailbox.js';
 import { fetchBounces } from '../../src/bounces/fetch-bounces.js';
 import type { ImapConfig } from '../../src/bounces/fetch-config.js';
 import { openImapSource } from '../../src/bounces/imap-source.js';
+import { renderFetchText } from '../../src/cli/commands/bounces-fetch.js';
 import { parseBounce } from '../../src/parse/bounce/parse-bounce.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { readBounceCorpus, startDovecot, type DovecotServer } from './helpers/dovecot.js';
@@ -371,5 +372,23 @@ describe('bounces fetch against Dovecot', () => {
       ),
     );
     expect(await folderCounts('Bounces')).toEqual({ inbox: 1, done: 0, odd: 0 });
+  });
+
+  it('fetchBounces() says which folder the server would not create, and flags its messages in place', async () => {
+    const messages = corpus.slice(0, 4);
+    await appendAll('refusing', messages);
+    const db = openDatabase(join(dir, 'refusing.sqlite'));
+    // Dovecot refuses a name beginning with "~" (NO [CANNOT]), as a server refuses a name its rules forbid.
+    const config = { ...imapConfig('refusing'), doneFolder: '~done' };
+    const report = await fetchBounces(db, [openImapSource(config)], { keepRaw: false });
+    const odd = expected(messages).odd;
+    expect(report.sources[0]).toMatchObject({
+      refusedFolders: [{ folder: '~done', keyword: '$FacteurDone', reason: "Invalid mailbox name: Begins with '~'" }],
+      settled: { flagged: 4 - odd, moved: odd },
+    });
+    expect(renderFetchText(report, 'en')).toContain(
+      `the server would not create folder "~done" (Invalid mailbox name: Begins with '~'); its messages were left in place, flagged $FacteurDone`,
+    );
+    db.close();
   });
 });

@@ -45,6 +45,10 @@ const TEXTS = {
     en: '{source}: the folder was recreated (UIDVALIDITY changed); its messages were read again, known ones not counted twice',
     fr: '{source} : le dossier a été recréé (UIDVALIDITY a changé) ; ses messages ont été relus, sans recompter ceux déjà connus',
   },
+  refusedFolder: {
+    en: '{source}: the server would not create folder "{folder}" ({reason}); its messages were left in place, flagged {keyword}',
+    fr: '{source} : le serveur n’a pas voulu créer le dossier « {folder} » ({reason}) ; ses messages ont été laissés sur place, marqués {keyword}',
+  },
   total: {
     en: 'This run: {messages|message|messages}, {events|recipient event|recipient events}, {hard|hard bounce|hard bounces}',
     fr: 'Cette exécution : {messages|message|messages}, {events|événement destinataire|événements destinataires}, {hard|rejet définitif|rejets définitifs} (hard bounces)',
@@ -95,6 +99,8 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
       }),
     );
     if (s.uidValidityChanged) lines.push(render(TEXTS.uidValidity, lang, { source: s.source }));
+    for (const refused of s.refusedFolders)
+      lines.push(render(TEXTS.refusedFolder, lang, { source: s.source, ...refused }));
     if (s.error !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.error }));
   }
   const summary = report.summary;
