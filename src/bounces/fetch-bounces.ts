@@ -198,7 +198,8 @@ function recordMessage(
       headerMessageId: headers.messageId,
       kind,
       feedbackType: report.feedbackType ?? null,
-      error: error ?? truncated,
+      // Why a message is set aside: the parser's failure, its reason for calling the bytes no mail, or a cut.
+      error: error ?? report.error ?? truncated,
       receivedAt,
       fetchedAt: now,
       raw: options.keepRaw ? message.raw : null,

@@ -94,4 +94,14 @@ describe('fetchBounces()', () => {
     });
     expect(report).toMatchObject({ interrupted: true, complete: false, sources: [] });
   });
+
+  it('fetchBounces() stores why a message is no mail beside its kind "other", and sets it aside', async () => {
+    const pdf = Buffer.from('%PDF-1.4\nContact postmaster@example.org: 550 5.1.1 user unknown\n');
+    const report = await fetchBounces(db, [memoryMailbox([pdf], [], db)], { keepRaw: false });
+    expect(report.sources[0]).toMatchObject({ recorded: 1, odd: 1, events: 0 });
+    expect(db.prepare('SELECT kind, error FROM bounce_messages').get()).toEqual({
+      kind: 'other',
+      error: 'Not a mail message: it does not begin with a header field ("Name: value")',
+    });
+  });
 });
