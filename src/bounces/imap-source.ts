@@ -222,6 +222,16 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
             { record: 'bounces.imap' },
             'ECONFIG',
           );
+        // NXDOMAIN is a name to correct, not an outage (a DNS server that does not answer gives EAI_AGAIN).
+        if ((error as { code?: unknown }).code === 'ENOTFOUND')
+          throw new InputError(
+            {
+              en: `Cannot reach IMAP server "${config.host}": no such host; check "bounces.imap.host"`,
+              fr: `Impossible de joindre le serveur IMAP « ${config.host} » : cet hôte n’existe pas ; vérifiez « bounces.imap.host »`,
+            },
+            { record: 'bounces.imap.host' },
+            'ECONFIG',
+          );
         throw certificateFailure(error, config) ?? certificateFailure(socketError, config) ?? error;
       }
       let box;

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import dns from 'node:dns/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,27 @@ describe('facteur bounces fetch (CLI)', () => {
     const result = run(['--config', config, '--db', join(dir, 'bad.sqlite')]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('"bounces.imap.prot" is not a known setting');
+  });
+
+  it('bounces fetch with an IMAP host that does not exist exits 2 naming the setting, not 3 as if it were down', async () => {
+    const config = join(dir, 'nxdomain.json');
+    // RFC 2606 §2: ".invalid" never resolves.
+    const imap = { host: 'imap.facteur.invalid', user: 'u', passwordEnv: 'FACTEUR_TEST_NO_PASSWORD' };
+    writeFileSync(config, JSON.stringify({ bounces: { imap } }));
+    const result = spawnSync(
+      process.execPath,
+      [CLI, 'bounces', 'fetch', '--config', config, '--db', join(dir, 'nxdomain.sqlite'), '--lang', 'fr'],
+      { encoding: 'utf8', env: { ...process.env, FACTEUR_TEST_NO_PASSWORD: 'x' } },
+    );
+    // Without a DNS server to say NXDOMAIN (a machine offline: EAI_AGAIN), the name may yet exist: exit 3 is right then.
+    const lookup = await dns.lookup(imap.host).catch((error: unknown) => (error as { code?: string }).code);
+    const isNxdomain = lookup === 'ENOTFOUND';
+    expect(result.status).toBe(isNxdomain ? 2 : 3);
+    expect(
+      result.stderr.includes(
+        'Impossible de joindre le serveur IMAP « imap.facteur.invalid » : cet hôte n’existe pas ; vérifiez « bounces.imap.host »',
+      ),
+    ).toBe(isNxdomain);
   });
 
   it('bounces fetch against an unreachable IMAP server exits 3 and never shows the password', async () => {
