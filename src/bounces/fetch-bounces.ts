@@ -52,8 +52,10 @@ export interface SourceReport {
   refusedFolders: RefusedFolder[];
   /** Files the source could not read (no permission): left in place, unrecorded, for the user to fix; then rerun. */
   unreadable: { file: string; reason: Text }[];
-  /** Null when the source was read to its end; else why it stopped (the next run resumes safely). */
+  /** Null when the source was read to its end; else why it stopped (the next run resumes safely), in English. */
   error: string | null;
+  /** The same reason in English and French, for people. */
+  errorText: Text | null;
 }
 
 /** The outcome of one `facteur bounces fetch` run. */
@@ -209,13 +211,36 @@ function recordMessage(
   return { disposition: dispositionOf(kind, events.length), events: events.length };
 }
 
-/** A connection or I/O failure in the middle of a source: the run stops that source, the next run resumes. */
-function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-  }
-  return String(error);
+/** What a lost or refused connection means, by the code Node (E*) or imapflow gives it. */
+const CONNECTION_FAILURES: [RegExp, Text][] = [
+  [
+    /^(?:NoConnection|EConnectionClosed|ClosedAfterConnect(?:Text|TLS)|ECONNRESET|EPIPE)$/,
+    { en: 'the server closed the connection', fr: 'le serveur a fermé la connexion' },
+  ],
+  [/^ECONNREFUSED$/, { en: 'the server refused the connection', fr: 'le serveur a refusé la connexion' }],
+  [
+    /^(?:ETIMEOUT|ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|UPGRADE_TIMEOUT)$/,
+    { en: 'the server stopped answering', fr: 'le serveur a cessé de répondre' },
+  ],
+  [
+    /^(?:EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/,
+    { en: 'the server cannot be reached', fr: 'le serveur est injoignable' },
+  ],
+];
+
+/**
+ * A connection or I/O failure in the middle of a source, for people: the run stops that source, the next run
+ * resumes. Known codes in words with the code after them; a file refused by the system as `fileErrorReason` says.
+ */
+export function describeFailure(error: unknown): Text {
+  if (!(error instanceof Error)) return { en: String(error), fr: String(error) };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return { en: error.message, fr: error.message };
+  const words = CONNECTION_FAILURES.find(([pattern]) => pattern.test(code))?.[1];
+  if (words !== undefined) return { en: `${words.en} (${code})`, fr: `${words.fr} (${code})` };
+  if ('path' in error) return fileErrorReason(error);
+  const message = error.message.includes(code) ? error.message : `${error.message} (${code})`;
+  return { en: message, fr: message };
 }
 
 /** Reads one source to its end (or to a failure), recording then settling batch after batch. */
@@ -234,6 +259,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     refusedFolders: [],
     unreadable: [],
     error: null,
+    errorText: null,
   };
   try {
     const state = await mailbox.open();
@@ -277,7 +303,8 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    report.error = describeFailure(error);
+    report.errorText = describeFailure(error);
+    report.error = report.errorText.en;
   } finally {
     await mailbox.close().catch(() => undefined);
   }

@@ -170,6 +170,7 @@ describe('bounces fetch against Dovecot', () => {
     expect(proxy.cut()).toBe(true);
     expect(cut.complete).toBe(false);
     expect(cut.sources[0]?.error).not.toBeNull();
+    expect(renderFetchText(cut, 'fr')).toMatch(/arrêt prématuré : le serveur a fermé la connexion \(\w+\)/);
     const recordedBefore = storeCounts(db).messages;
     expect(recordedBefore).toBeGreaterThan(0);
     expect(recordedBefore).toBeLessThan(300);

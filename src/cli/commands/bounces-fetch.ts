@@ -101,7 +101,7 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
     if (s.uidValidityChanged) lines.push(render(TEXTS.uidValidity, lang, { source: s.source }));
     for (const refused of s.refusedFolders)
       lines.push(render(TEXTS.refusedFolder, lang, { source: s.source, ...refused }));
-    if (s.error !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.error }));
+    if (s.errorText !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.errorText[lang] }));
   }
   const summary = report.summary;
   lines.push(
