@@ -1,6 +1,7 @@
 import { open, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { fileErrorReason, unreadableFile } from '../file-failure.js';
 import {
   BATCH_SIZE,
   MAX_MESSAGE_BYTES,
@@ -79,13 +80,33 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
       files = [];
       // Only regular files are messages: a directory someone made in new/ is not one, and a FIFO would block a read.
       for (const sub of ['new', 'cur']) {
-        const entries = await readdir(join(dir, sub), { withFileTypes: true });
+        let entries;
+        try {
+          entries = await readdir(join(dir, sub), { withFileTypes: true });
+        } catch (error) {
+          throw unreadableFile({ en: 'Maildir folder', fr: 'le dossier de Maildir' }, join(dir, sub), error);
+        }
         const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
         for (const name of names.sort()) files.push(join(dir, sub, name));
       }
       for (const disposition of ['done', 'odd'] as const)
-        for (const sub of ['cur', 'new', 'tmp'])
-          await mkdir(join(dir, SUBFOLDERS[disposition], sub), { recursive: true });
+        for (const sub of ['cur', 'new', 'tmp']) {
+          const folder = join(dir, SUBFOLDERS[disposition], sub);
+          try {
+            await mkdir(folder, { recursive: true });
+          } catch (error) {
+            // Nothing is read before the folders recorded messages move into exist: a run that could only record
+            // would leave every message in new/ and read it again, known, run after run.
+            const reason = fileErrorReason(error);
+            throw new InputError(
+              {
+                en: `Cannot use Maildir "${dir}": cannot create "${folder}": ${reason.en}; facteur moves each recorded message into ${SUBFOLDERS.done} or ${SUBFOLDERS.odd}, so it must be able to write in the Maildir`,
+                fr: `Impossible d’utiliser le Maildir « ${dir} » : impossible de créer « ${folder} » : ${reason.fr} ; facteur déplace chaque message enregistré dans ${SUBFOLDERS.done} ou ${SUBFOLDERS.odd}, il doit donc pouvoir écrire dans le Maildir`,
+              },
+              { file: dir },
+            );
+          }
+        }
       return { uidValidity: null, total: files.length };
     },
 

@@ -123,6 +123,25 @@ describe('facteur bounces fetch (CLI)', () => {
     expect(result.stderr).toContain(`Cannot read "${locked}": permission denied (EACCES)`);
   });
 
+  it('bounces fetch --maildir on a Maildir facteur may read but not write exits 2 before recording anything', () => {
+    const base = join(dir, 'read-only');
+    const maildir = join(base, 'Maildir');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    writeFileSync(join(maildir, 'new', '1700000300.M1P9.host'), corpus[0]!.raw);
+    chmodSync(dir, 0o755);
+    // Read and traverse for all, write for no one but root (who runs the test as nobody).
+    chmodSync(maildir, 0o555);
+    if (isRoot) chownSync(base, NOBODY, NOBODY);
+    const result = run(['--maildir', maildir, '--db', join(base, 'ro.sqlite'), '--json'], { asNobody: true });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `facteur: Cannot use Maildir "${maildir}": cannot create "${join(maildir, '.facteur-done')}/cur": permission denied (EACCES); facteur moves each recorded message into .facteur-done or .facteur-odd, so it must be able to write in the Maildir\n`,
+    );
+    expect(readdirSync(join(maildir, 'new'))).toEqual(['1700000300.M1P9.host']);
+    chmodSync(maildir, 0o755);
+  });
+
   it('bounces fetch with no source exits 2 and leaves stdout empty', () => {
     const result = run(['--db', join(dir, 'none.sqlite')]);
     expect(result.status).toBe(2);
