@@ -1,3 +1,5 @@
+import type { Text } from '../i18n.js';
+
 /** One message as a source hands it to the fetch loop. */
 export interface MailboxMessage {
   /** Stable within the source: `<uidvalidity>:<uid>`, a Maildir unique name, an mbox content hash, a spool file name. */
@@ -27,7 +29,10 @@ export interface SettleOutcome {
   moved: number;
   flagged: number;
   left: number;
+  /** Recorded, but neither moved nor flagged: they stay where they are and the next run tries again. */
   failed: number;
+  /** Why the first of the failed ones could not be put away. */
+  failure?: Text;
 }
 
 /** A mailbox opened for reading. */
@@ -73,13 +78,15 @@ export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** Messages per batch: one commit each, then one move per folder for the batch, which keeps IMAP round trips low. */
 export const BATCH_SIZE = 100;
 
-/** Adds two settle outcomes. */
+/** Adds two settle outcomes, keeping the first failure's reason. */
 export function addOutcome(a: SettleOutcome, b: SettleOutcome): SettleOutcome {
+  const failure = a.failure ?? b.failure;
   return {
     moved: a.moved + b.moved,
     flagged: a.flagged + b.flagged,
     left: a.left + b.left,
     failed: a.failed + b.failed,
+    ...(failure === undefined ? {} : { failure }),
   };
 }
 

@@ -310,7 +310,19 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
         }
         if (await client.messageFlagsAdd(uids, ['\\Seen', KEYWORDS[disposition]], { uid: true }))
           outcome.flagged += uids.length;
-        else outcome.failed += uids.length;
+        else {
+          outcome.failed += uids.length;
+          outcome.failure ??=
+            folder === null
+              ? {
+                  en: `the server would not flag them ${KEYWORDS[disposition]}`,
+                  fr: `le serveur n’a pas voulu les marquer ${KEYWORDS[disposition]}`,
+                }
+              : {
+                  en: `the server would neither move them to "${folder}" nor flag them ${KEYWORDS[disposition]}`,
+                  fr: `le serveur n’a voulu ni les déplacer dans « ${folder} » ni les marquer ${KEYWORDS[disposition]}`,
+                };
+        }
       }
       return outcome;
     },

@@ -148,8 +148,17 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           await rename(message.ref, join(dir, SUBFOLDERS[disposition], 'cur', target));
           outcome.moved++;
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') outcome.left++;
-          else outcome.failed++;
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+            outcome.left++;
+            continue;
+          }
+          outcome.failed++;
+          // new/ and cur/ must be writable too: a rename takes the file out of them.
+          const reason = fileErrorReason(error);
+          outcome.failure ??= {
+            en: `cannot move "${message.ref}": ${reason.en}`,
+            fr: `impossible de déplacer « ${message.ref} » : ${reason.fr}`,
+          };
         }
       }
       return outcome;

@@ -142,6 +142,33 @@ describe('facteur bounces fetch (CLI)', () => {
     chmodSync(maildir, 0o755);
   });
 
+  it('bounces fetch --maildir says recorded messages it could not move, and why, and exits 2; the rerun counts none twice', () => {
+    const base = join(dir, 'stuck');
+    const maildir = join(base, 'Maildir');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    corpus.slice(0, 3).forEach((m, i) => {
+      writeFileSync(join(maildir, 'new', `1700000${400 + i}.M${i}P9.host`), m.raw);
+    });
+    chmodSync(dir, 0o755);
+    if (isRoot)
+      for (const path of [base, maildir, ...['new', 'cur', 'tmp'].map((s) => join(maildir, s))])
+        chownSync(path, NOBODY, NOBODY);
+    // new/ readable but not writable: a file can be read and recorded, not renamed out of it.
+    chmodSync(join(maildir, 'new'), 0o555);
+    const db = join(base, 'stuck.sqlite');
+    const first = run(['--maildir', maildir, '--db', db, '--lang', 'fr'], { asNobody: true });
+    expect(first.status).toBe(2);
+    expect(first.stdout).toContain(
+      `maildir:${maildir} : 3 messages enregistrés n’ont pas pu être rangés : impossible de déplacer « ${join(maildir, 'new', '1700000400.M0P9.host')} » : permission refusée (EACCES) ; ils restent où ils sont`,
+    );
+    chmodSync(join(maildir, 'new'), 0o755);
+    const rerun = run(['--maildir', maildir, '--db', db, '--json'], { asNobody: true });
+    expect(rerun.status).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({
+      sources: [{ recorded: 0, alreadyRecorded: 3, settled: { moved: 3, failed: 0 } }],
+    });
+  });
+
   it('bounces fetch with no source exits 2 and leaves stdout empty', () => {
     const result = run(['--db', join(dir, 'none.sqlite')]);
     expect(result.status).toBe(2);

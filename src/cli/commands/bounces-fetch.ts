@@ -45,6 +45,10 @@ const TEXTS = {
     en: '{source}: the folder was recreated (UIDVALIDITY changed); its messages were read again, known ones not counted twice',
     fr: '{source} : le dossier a été recréé (UIDVALIDITY a changé) ; ses messages ont été relus, sans recompter ceux déjà connus',
   },
+  notPutAway: {
+    en: '{source}: {failed|recorded message|recorded messages} could not be put away: {reason}; they stay where they are, and the next run tries again without counting them twice',
+    fr: '{source} : {failed|message enregistré n’a pas pu être rangé|messages enregistrés n’ont pas pu être rangés} : {reason} ; ils restent où ils sont, et la prochaine exécution réessaiera sans les compter deux fois',
+  },
   refusedFolder: {
     en: '{source}: the server would not create folder "{folder}" ({reason}); its messages were left in place, flagged {keyword}',
     fr: '{source} : le serveur n’a pas voulu créer le dossier « {folder} » ({reason}) ; ses messages ont été laissés sur place, marqués {keyword}',
@@ -99,6 +103,14 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
       }),
     );
     if (s.uidValidityChanged) lines.push(render(TEXTS.uidValidity, lang, { source: s.source }));
+    if (s.settled.failed > 0)
+      lines.push(
+        render(TEXTS.notPutAway, lang, {
+          source: s.source,
+          failed: s.settled.failed,
+          reason: s.settled.failure?.[lang] ?? '',
+        }),
+      );
     for (const refused of s.refusedFolders)
       lines.push(render(TEXTS.refusedFolder, lang, { source: s.source, ...refused }));
     if (s.errorText !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.errorText[lang] }));
@@ -167,12 +179,13 @@ export async function runBouncesFetch(
 }
 
 /**
- * Exit code of a fetch run: 130 interrupted, 2 a file could not be read (the user must give the right to read it),
+ * Exit code of a fetch run: 130 interrupted, 2 a file could not be read or a recorded message not put away (the
+ * user must give the rights, or see why the server refused),
  * 3 a source stopped early (rerun is safe), else 0.
  */
 export function fetchExitCode(report: FetchReport): number {
   if (report.interrupted) return EXIT.interrupted;
-  if (report.sources.some((s) => s.unreadable.length > 0)) return EXIT.usage;
+  if (report.sources.some((s) => s.unreadable.length > 0 || s.settled.failed > 0)) return EXIT.usage;
   return report.complete ? EXIT.ok : EXIT.incomplete;
 }
 
