@@ -1,3 +1,5 @@
+import type { Text } from '../i18n.js';
+
 /** One message as a source hands it to the fetch loop. */
 export interface MailboxMessage {
   /** Stable within the source: `<uidvalidity>:<uid>`, a Maildir unique name, an mbox content hash, a spool file name. */
@@ -12,6 +14,11 @@ export interface MailboxMessage {
   list: string | null;
   /** The source's own handle to put the message away: an IMAP UID, a file path; null for a read-only source. */
   ref: number | string | null;
+  /**
+   * Why a file of the source could not be read (no permission): it is neither recorded nor put away, and named in the
+   * report, so that one file the user must fix neither stops the source nor goes unnoticed.
+   */
+  readError?: unknown;
 }
 
 /** Where a message goes once its record is committed: recorded bounces to "done", anything else aside to "odd". */
@@ -22,7 +29,10 @@ export interface SettleOutcome {
   moved: number;
   flagged: number;
   left: number;
+  /** Recorded, but neither moved nor flagged: they stay where they are and the next run tries again. */
   failed: number;
+  /** Why the first of the failed ones could not be put away. */
+  failure?: Text;
 }
 
 /** A mailbox opened for reading. */
@@ -31,6 +41,15 @@ export interface MailboxState {
   uidValidity: number | null;
   /** How many messages there are to go through, when known in advance (for progress). */
   total: number | null;
+  /** Folders the server would not create: their messages are flagged in place with `keyword` instead of moved. */
+  refusedFolders?: RefusedFolder[];
+}
+
+/** A done or odd folder the server refused to create, and its words for why. */
+export interface RefusedFolder {
+  folder: string;
+  keyword: string;
+  reason: string;
 }
 
 /**
@@ -59,13 +78,15 @@ export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** Messages per batch: one commit each, then one move per folder for the batch, which keeps IMAP round trips low. */
 export const BATCH_SIZE = 100;
 
-/** Adds two settle outcomes. */
+/** Adds two settle outcomes, keeping the first failure's reason. */
 export function addOutcome(a: SettleOutcome, b: SettleOutcome): SettleOutcome {
+  const failure = a.failure ?? b.failure;
   return {
     moved: a.moved + b.moved,
     flagged: a.flagged + b.flagged,
     left: a.left + b.left,
     failed: a.failed + b.failed,
+    ...(failure === undefined ? {} : { failure }),
   };
 }
 

@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { fileErrorReason } from '../file-failure.js';
+import { isProcessAlive } from '../is-process-alive.js';
+import type { Text } from '../i18n.js';
 import { parseBounce } from '../parse/bounce/parse-bounce.js';
 import type { BounceRecipient, BounceReport } from '../parse/bounce/parse-bounce.js';
 import { headerValue, parseHeaderBlock } from '../parse/bounce/mime.js';
 import {
+  acquireFetchLock,
   campaignVerpKeyLookup,
   findQueuedRecipient,
   isMessageKnown,
   openBounceSource,
   recordFetchedMessage,
+  releaseFetchLock,
   setSourceUidValidity,
   summarizeBounceEvents,
   type BounceEventInput,
@@ -23,6 +28,7 @@ import {
   type BounceMailbox,
   type Disposition,
   type MailboxMessage,
+  type RefusedFolder,
   type SettleOutcome,
 } from './bounce-mailbox.js';
 
@@ -42,8 +48,14 @@ export interface SourceReport {
   settled: SettleOutcome;
   /** The stored UIDVALIDITY differed from the folder's: the folder was recreated, every UID is new. */
   uidValidityChanged: boolean;
-  /** Null when the source was read to its end; else why it stopped (the next run resumes safely). */
+  /** Done or odd folders the server would not create: their messages were flagged in place instead. */
+  refusedFolders: RefusedFolder[];
+  /** Files the source could not read (no permission): left in place, unrecorded, for the user to fix; then rerun. */
+  unreadable: { file: string; reason: Text }[];
+  /** Null when the source was read to its end; else why it stopped (the next run resumes safely), in English. */
   error: string | null;
+  /** The same reason in English and French, for people. */
+  errorText: Text | null;
 }
 
 /** The outcome of one `facteur bounces fetch` run. */
@@ -188,7 +200,8 @@ function recordMessage(
       headerMessageId: headers.messageId,
       kind,
       feedbackType: report.feedbackType ?? null,
-      error: error ?? truncated,
+      // Why a message is set aside: the parser's failure, its reason for calling the bytes no mail, or a cut.
+      error: error ?? report.error ?? truncated,
       receivedAt,
       fetchedAt: now,
       raw: options.keepRaw ? message.raw : null,
@@ -198,13 +211,36 @@ function recordMessage(
   return { disposition: dispositionOf(kind, events.length), events: events.length };
 }
 
-/** A connection or I/O failure in the middle of a source: the run stops that source, the next run resumes. */
-function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-  }
-  return String(error);
+/** What a lost or refused connection means, by the code Node (E*) or imapflow gives it. */
+const CONNECTION_FAILURES: [RegExp, Text][] = [
+  [
+    /^(?:NoConnection|EConnectionClosed|ClosedAfterConnect(?:Text|TLS)|ECONNRESET|EPIPE)$/,
+    { en: 'the server closed the connection', fr: 'le serveur a fermé la connexion' },
+  ],
+  [/^ECONNREFUSED$/, { en: 'the server refused the connection', fr: 'le serveur a refusé la connexion' }],
+  [
+    /^(?:ETIMEOUT|ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|UPGRADE_TIMEOUT)$/,
+    { en: 'the server stopped answering', fr: 'le serveur a cessé de répondre' },
+  ],
+  [
+    /^(?:EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/,
+    { en: 'the server cannot be reached', fr: 'le serveur est injoignable' },
+  ],
+];
+
+/**
+ * A connection or I/O failure in the middle of a source, for people: the run stops that source, the next run
+ * resumes. Known codes in words with the code after them; a file refused by the system as `fileErrorReason` says.
+ */
+export function describeFailure(error: unknown): Text {
+  if (!(error instanceof Error)) return { en: String(error), fr: String(error) };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return { en: error.message, fr: error.message };
+  const words = CONNECTION_FAILURES.find(([pattern]) => pattern.test(code))?.[1];
+  if (words !== undefined) return { en: `${words.en} (${code})`, fr: `${words.fr} (${code})` };
+  if ('path' in error) return fileErrorReason(error);
+  const message = error.message.includes(code) ? error.message : `${error.message} (${code})`;
+  return { en: message, fr: message };
 }
 
 /** Reads one source to its end (or to a failure), recording then settling batch after batch. */
@@ -220,10 +256,14 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     events: 0,
     settled: emptyOutcome(),
     uidValidityChanged: false,
+    refusedFolders: [],
+    unreadable: [],
     error: null,
+    errorText: null,
   };
   try {
     const state = await mailbox.open();
+    report.refusedFolders = state.refusedFolders ?? [];
     if (state.uidValidity !== null && state.uidValidity !== source.uidValidity) {
       report.uidValidityChanged = source.uidValidity !== null;
       setSourceUidValidity(db, source.id, state.uidValidity);
@@ -233,6 +273,11 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     for await (const batch of mailbox.batches(isKnown)) {
       const settle: { message: MailboxMessage; disposition: Disposition }[] = [];
       for (const message of batch) {
+        if (message.readError !== undefined) {
+          const file = typeof message.ref === 'string' ? message.ref : message.key;
+          report.unreadable.push({ file, reason: fileErrorReason(message.readError) });
+          continue;
+        }
         report.seen++;
         const hash = message.raw === null ? undefined : contentHash(message.raw);
         const known = isMessageKnown(db, source.id, message.key, hash);
@@ -258,11 +303,37 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    report.error = describeFailure(error);
+    report.errorText = describeFailure(error);
+    report.error = report.errorText.en;
   } finally {
     await mailbox.close().catch(() => undefined);
   }
   return report;
+}
+
+/**
+ * Takes the fetch lock of every source before reading any, so that a run finding one busy changes nothing (exit 2);
+ * returns the source ids locked.
+ */
+function lockSources(db: Db, mailboxes: readonly BounceMailbox[]): number[] {
+  const locked: number[] = [];
+  for (const mailbox of mailboxes) {
+    const { id } = openBounceSource(db, mailbox.name);
+    const holder = acquireFetchLock(db, id, process.pid, isProcessAlive);
+    if (holder !== null) {
+      for (const taken of locked) releaseFetchLock(db, taken, process.pid);
+      throw new InputError(
+        {
+          en: `Cannot fetch bounces from "${mailbox.name}": another "facteur bounces fetch" (pid ${holder}) is reading it; let it finish, then rerun`,
+          fr: `Impossible de relever les rebonds de « ${mailbox.name} » : un autre « facteur bounces fetch » (pid ${holder}) le lit ; laissez-le finir, puis relancez`,
+        },
+        {},
+        'ELOCKED',
+      );
+    }
+    if (!locked.includes(id)) locked.push(id);
+  }
+  return locked;
 }
 
 /**
@@ -277,10 +348,15 @@ export async function fetchBounces(
 ): Promise<FetchReport> {
   const now = options.now ?? Date.now;
   const startedAt = now();
+  const locked = lockSources(db, mailboxes);
   const sources: SourceReport[] = [];
-  for (const mailbox of mailboxes) {
-    if (options.signal?.aborted === true) break;
-    sources.push(await fetchSource(db, mailbox, options));
+  try {
+    for (const mailbox of mailboxes) {
+      if (options.signal?.aborted === true) break;
+      sources.push(await fetchSource(db, mailbox, options));
+    }
+  } finally {
+    for (const id of locked) releaseFetchLock(db, id, process.pid);
   }
   const interrupted = options.signal?.aborted === true;
   const ids = sources.map((s) => openBounceSource(db, s.source).id);

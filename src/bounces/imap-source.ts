@@ -8,9 +8,11 @@ import {
   type Disposition,
   type MailboxMessage,
   type MailboxState,
+  type RefusedFolder,
   type SettleOutcome,
 } from './bounce-mailbox.js';
 import type { ImapConfig } from './fetch-config.js';
+import type { Text } from '../i18n.js';
 
 /**
  * Keywords set when a message cannot be moved (no folder configured, or the server refuses to create one). RFC 3501
@@ -32,6 +34,90 @@ function isAuthFailure(error: unknown): boolean {
     (error as { authenticationFailed?: unknown }).authenticationFailed === true
   );
 }
+
+/** What to do about a certificate this machine does not trust: trust its CA, or, knowingly, stop verifying. */
+const TRUST_IT: Text = {
+  en: 'give facteur its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or, on a network you trust, set "bounces.imap.tlsRejectUnauthorized" to false',
+  fr: 'donnez à facteur le certificat de son autorité avec NODE_EXTRA_CA_CERTS=/chemin/vers/ca.pem, ou, sur un réseau de confiance, mettez « bounces.imap.tlsRejectUnauthorized » à false',
+};
+
+/** A certificate whose issuer is not among the trusted ones, or not sent by the server: two codes, one problem. */
+const UNKNOWN_AUTHORITY = {
+  problem: {
+    en: 'its certificate comes from an authority this machine does not know (or the server does not send the intermediate certificate)',
+    fr: 'son certificat vient d’une autorité que cette machine ne connaît pas (ou le serveur n’envoie pas le certificat intermédiaire)',
+  },
+  remedy: TRUST_IT,
+};
+
+/** Node's TLS verification codes (OpenSSL's X509_V_ERR names), what they mean and what to do, by code. */
+const CERTIFICATE_PROBLEMS: Record<string, { problem: Text; remedy: Text }> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: {
+    problem: { en: 'its certificate is self-signed', fr: 'son certificat est auto-signé' },
+    remedy: TRUST_IT,
+  },
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    problem: {
+      en: 'its certificate comes from an authority this machine does not trust',
+      fr: 'son certificat vient d’une autorité à laquelle cette machine ne fait pas confiance',
+    },
+    remedy: TRUST_IT,
+  },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_AUTHORITY,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_AUTHORITY,
+  CERT_HAS_EXPIRED: {
+    problem: { en: 'its certificate has expired', fr: 'son certificat a expiré' },
+    remedy: { en: 'renew the server’s certificate', fr: 'renouvelez le certificat du serveur' },
+  },
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    problem: {
+      en: 'its certificate is not made out to that name',
+      fr: 'son certificat n’est pas établi à ce nom',
+    },
+    remedy: {
+      en: 'set "bounces.imap.host" to a name the certificate names',
+      fr: 'mettez dans « bounces.imap.host » un nom que le certificat porte',
+    },
+  },
+};
+
+/**
+ * The error for a server whose certificate failed verification: the settings must change, so it is a config error
+ * (exit 2) saying what to do, never a "rerun later". Null for any other failure.
+ */
+export function certificateFailure(error: unknown, config: Pick<ImapConfig, 'host' | 'port'>): InputError | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/CERT/.test(code)) return null;
+  const known = CERTIFICATE_PROBLEMS[code];
+  const problem = known?.problem ?? { en: error.message, fr: error.message };
+  const remedy = known?.remedy ?? TRUST_IT;
+  const server = `${config.host}:${config.port}`;
+  return new InputError(
+    {
+      en: `Cannot open a verified TLS connection to IMAP server "${server}": ${problem.en} (${code}); ${remedy.en}`,
+      fr: `Impossible d’ouvrir une connexion TLS vérifiée vers le serveur IMAP « ${server} » : ${problem.fr} (${code}) ; ${remedy.fr}`,
+    },
+    { record: 'bounces.imap' },
+    'ECONFIG',
+  );
+}
+
+/** The server answered NO or BAD (RFC 3501 §7.1): a refusal, not a lost connection. */
+function isServerRefusal(error: unknown): boolean {
+  const status = (error as { responseStatus?: unknown }).responseStatus;
+  return status === 'NO' || status === 'BAD';
+}
+
+/** The server's own text of a refusal, without the timing Dovecot appends ("(0.001 + 0.000 secs)."). */
+function serverWords(error: unknown): string {
+  const said = (error as { responseText?: unknown }).responseText;
+  if (typeof said !== 'string' || said === '') return (error as Error).message;
+  return said.replace(/\s*\([\d.]+(?: \+ [\d.]+)* secs\)\.?$/, '');
+}
+
+/** Folders named when the configured one does not exist: enough to spot a typo, not a page of a large account. */
+const MAX_FOLDERS_NAMED = 12;
 
 /** Options of the IMAP source beyond the config (tests and the benchmark shrink the batches). */
 export interface ImapSourceOptions {
@@ -63,21 +149,60 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
     socketTimeout: SOCKET_TIMEOUT_MS,
   });
   // Without a listener, a socket error would be thrown from an event emitter and end the process; the command in
-  // flight rejects with it anyway, and that is where it is handled.
-  client.on('error', () => undefined);
+  // flight rejects with it, except a certificate refused after STARTTLS, for which connect() only sees the close.
+  let socketError: unknown = null;
+  client.on('error', (error: unknown) => {
+    socketError = error;
+  });
   let uidValidity = 0;
   const usable: Record<Disposition, string | null> = { done: config.doneFolder, odd: config.oddFolder };
 
-  async function ensureFolder(disposition: Disposition): Promise<void> {
+  /**
+   * Why SELECT of the folder failed, for people: a folder that does not exist is named with the ones that do (a
+   * typo, or "Bounces" under "INBOX."); another refusal (RFC 3501 §7.1 NO or BAD) with the server's words. A
+   * connection lost meanwhile is no config error and goes on as it came.
+   */
+  async function folderRefusal(error: unknown): Promise<unknown> {
+    if (!isServerRefusal(error)) return error;
+    const folders = await client.list().then(
+      (boxes) => boxes.map((box) => box.path),
+      () => null,
+    );
+    const where = `IMAP folder "${config.folder}" on "${config.host}"`;
+    const whereFr = `le dossier IMAP « ${config.folder} » sur « ${config.host} »`;
+    let text: Text;
+    if (folders !== null && !folders.includes(config.folder)) {
+      const shown = folders.slice(0, MAX_FOLDERS_NAMED);
+      const more = folders.length - shown.length;
+      const list = shown.map((path) => `"${path}"`).join(', ') + (more > 0 ? ` (+${more})` : '');
+      const listFr = shown.map((path) => `« ${path} »`).join(', ') + (more > 0 ? ` (+${more})` : '');
+      text = {
+        en: `Cannot open ${where}: it does not exist; the account's folders are ${list}`,
+        fr: `Impossible d’ouvrir ${whereFr} : il n’existe pas ; les dossiers du compte sont ${listFr}`,
+      };
+    } else {
+      const detail = serverWords(error);
+      text = {
+        en: `Cannot open ${where}: the server refused: ${detail}`,
+        fr: `Impossible d’ouvrir ${whereFr} : le serveur a refusé : ${detail}`,
+      };
+    }
+    return new InputError(text, { record: 'bounces.imap.folder' }, 'ECONFIG');
+  }
+
+  async function ensureFolder(disposition: Disposition, refused: RefusedFolder[]): Promise<void> {
     const path = usable[disposition];
     if (path === null) return;
     const existing = await client.list();
     if (existing.some((box) => box.path === path)) return;
     try {
       await client.mailboxCreate(path);
-    } catch {
-      // A server that refuses the folder (quota, ACL) still lets us flag: messages stay put, marked.
+    } catch (error) {
+      // A server that refuses the folder (a name it forbids, quota, ACL) still lets us flag: messages stay put,
+      // marked, and the report says so, since the folder was asked for.
+      if (!isServerRefusal(error)) throw error;
       usable[disposition] = null;
+      refused.push({ folder: path, keyword: KEYWORDS[disposition], reason: serverWords(error) });
     }
   }
 
@@ -97,28 +222,31 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
             { record: 'bounces.imap' },
             'ECONFIG',
           );
-        throw error;
+        // NXDOMAIN is a name to correct, not an outage (a DNS server that does not answer gives EAI_AGAIN).
+        if ((error as { code?: unknown }).code === 'ENOTFOUND')
+          throw new InputError(
+            {
+              en: `Cannot reach IMAP server "${config.host}": no such host; check "bounces.imap.host"`,
+              fr: `Impossible de joindre le serveur IMAP « ${config.host} » : cet hôte n’existe pas ; vérifiez « bounces.imap.host »`,
+            },
+            { record: 'bounces.imap.host' },
+            'ECONFIG',
+          );
+        throw certificateFailure(error, config) ?? certificateFailure(socketError, config) ?? error;
       }
       let box;
       try {
         box = await client.mailboxOpen(config.folder);
       } catch (error) {
-        const detail = (error as Error).message;
-        throw new InputError(
-          {
-            en: `Cannot open IMAP folder "${config.folder}" on "${config.host}": ${detail}`,
-            fr: `Impossible d’ouvrir le dossier IMAP « ${config.folder} » sur « ${config.host} » : ${detail}`,
-          },
-          { record: 'bounces.imap.folder' },
-          'ECONFIG',
-        );
+        throw await folderRefusal(error);
       }
       uidValidity = Number(box.uidValidity);
-      await ensureFolder('done');
-      await ensureFolder('odd');
+      const refusedFolders: RefusedFolder[] = [];
+      await ensureFolder('done', refusedFolders);
+      await ensureFolder('odd', refusedFolders);
       // mailboxOpen() left the folder selected only if list/create did not reselect: make sure it is selected.
       if (client.mailbox === false || client.mailbox.path !== config.folder) await client.mailboxOpen(config.folder);
-      return { uidValidity, total: box.exists };
+      return { uidValidity, total: box.exists, refusedFolders };
     },
 
     async *batches(isKnown: (key: string) => boolean): AsyncIterable<MailboxMessage[]> {
@@ -182,7 +310,19 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
         }
         if (await client.messageFlagsAdd(uids, ['\\Seen', KEYWORDS[disposition]], { uid: true }))
           outcome.flagged += uids.length;
-        else outcome.failed += uids.length;
+        else {
+          outcome.failed += uids.length;
+          outcome.failure ??=
+            folder === null
+              ? {
+                  en: `the server would not flag them ${KEYWORDS[disposition]}`,
+                  fr: `le serveur n’a pas voulu les marquer ${KEYWORDS[disposition]}`,
+                }
+              : {
+                  en: `the server would neither move them to "${folder}" nor flag them ${KEYWORDS[disposition]}`,
+                  fr: `le serveur n’a voulu ni les déplacer dans « ${folder} » ni les marquer ${KEYWORDS[disposition]}`,
+                };
+        }
       }
       return outcome;
     },

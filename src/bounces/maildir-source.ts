@@ -1,6 +1,7 @@
 import { open, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { fileErrorReason, unreadableFile } from '../file-failure.js';
 import {
   BATCH_SIZE,
   MAX_MESSAGE_BYTES,
@@ -27,11 +28,11 @@ function deliveryTime(file: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]) * 1000;
 }
 
-/** Reads a file, at most `limit` bytes, and its full size. */
-export async function readCapped(path: string, limit: number): Promise<{ raw: Buffer; size: number }> {
+/** Reads a file, at most `limit` bytes, its full size and its modification time (Unix ms). */
+export async function readCapped(path: string, limit: number): Promise<{ raw: Buffer; size: number; mtimeMs: number }> {
   const handle = await open(path, 'r');
   try {
-    const { size } = await handle.stat();
+    const { size, mtimeMs } = await handle.stat();
     const length = Math.min(size, limit);
     const raw = Buffer.alloc(length);
     let offset = 0;
@@ -40,7 +41,7 @@ export async function readCapped(path: string, limit: number): Promise<{ raw: Bu
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
-    return { raw: raw.subarray(0, offset), size };
+    return { raw: raw.subarray(0, offset), size, mtimeMs };
   } finally {
     await handle.close();
   }
@@ -77,12 +78,35 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           { file: dir },
         );
       files = [];
-      for (const sub of ['new', 'cur'])
-        for (const name of (await readdir(join(dir, sub))).sort())
-          if (!name.startsWith('.')) files.push(join(dir, sub, name));
+      // Only regular files are messages: a directory someone made in new/ is not one, and a FIFO would block a read.
+      for (const sub of ['new', 'cur']) {
+        let entries;
+        try {
+          entries = await readdir(join(dir, sub), { withFileTypes: true });
+        } catch (error) {
+          throw unreadableFile({ en: 'Maildir folder', fr: 'le dossier de Maildir' }, join(dir, sub), error);
+        }
+        const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+        for (const name of names.sort()) files.push(join(dir, sub, name));
+      }
       for (const disposition of ['done', 'odd'] as const)
-        for (const sub of ['cur', 'new', 'tmp'])
-          await mkdir(join(dir, SUBFOLDERS[disposition], sub), { recursive: true });
+        for (const sub of ['cur', 'new', 'tmp']) {
+          const folder = join(dir, SUBFOLDERS[disposition], sub);
+          try {
+            await mkdir(folder, { recursive: true });
+          } catch (error) {
+            // Nothing is read before the folders recorded messages move into exist: a run that could only record
+            // would leave every message in new/ and read it again, known, run after run.
+            const reason = fileErrorReason(error);
+            throw new InputError(
+              {
+                en: `Cannot use Maildir "${dir}": cannot create "${folder}": ${reason.en}; facteur moves each recorded message into ${SUBFOLDERS.done} or ${SUBFOLDERS.odd}, so it must be able to write in the Maildir`,
+                fr: `Impossible d’utiliser le Maildir « ${dir} » : impossible de créer « ${folder} » : ${reason.fr} ; facteur déplace chaque message enregistré dans ${SUBFOLDERS.done} ou ${SUBFOLDERS.odd}, il doit donc pouvoir écrire dans le Maildir`,
+              },
+              { file: dir },
+            );
+          }
+        }
       return { uidValidity: null, total: files.length };
     },
 
@@ -103,9 +127,10 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           } catch (error) {
             // A mail client may have moved the file since the listing: it is no longer ours to read.
             if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-            throw error;
+            batch.push({ key, raw: null, size: null, receivedAt, list: null, ref: path, readError: error });
+            continue;
           }
-          const mtime = receivedAt ?? (await stat(path)).mtimeMs;
+          const mtime = receivedAt ?? read.mtimeMs;
           batch.push({ key, raw: read.raw, size: read.size, receivedAt: Math.floor(mtime), list: null, ref: path });
         }
         yield batch;
@@ -123,8 +148,17 @@ export function openMaildirSource(directory: string, options: { batchSize?: numb
           await rename(message.ref, join(dir, SUBFOLDERS[disposition], 'cur', target));
           outcome.moved++;
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') outcome.left++;
-          else outcome.failed++;
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+            outcome.left++;
+            continue;
+          }
+          outcome.failed++;
+          // new/ and cur/ must be writable too: a rename takes the file out of them.
+          const reason = fileErrorReason(error);
+          outcome.failure ??= {
+            en: `cannot move "${message.ref}": ${reason.en}`,
+            fr: `impossible de déplacer « ${message.ref} » : ${reason.fr}`,
+          };
         }
       }
       return outcome;

@@ -67,15 +67,22 @@ function unescapeFromLine(line: Buffer): Buffer {
 }
 
 /**
+ * How long an mbox must have gone unwritten for a last message without its closing empty line to be taken as whole:
+ * a delivery writes a message in well under a second, so a minute of quiet means no writer is in the middle of one.
+ */
+const QUIET_MS = 60_000;
+
+/**
  * Splits an mbox into messages as a stream (RFC 4155: a message starts at a "From " line at the start of the file or
  * after an empty line), never holding more than one message (cut at MAX_MESSAGE_BYTES) in memory.
- * A final message without its closing newline is still being written by the MTA: it is left for the next run.
+ * Every mbox writer ends a message with an empty line (Postfix local(8), Exim's appendfile, Dovecot, procmail): a final
+ * message without it may still be being written, cut at any line by the reader, so it is left for the next run, unless
+ * the file has not changed for QUIET_MS (a message cut for good, or a file assembled by hand).
  */
 async function* readMbox(path: string): AsyncGenerator<{ message: MboxMessage; complete: boolean }> {
-  // Held in an object: the line handler below replaces it, which flow analysis cannot see through a closure.
-  const state: { current: MboxMessage | null } = { current: null };
+  // Held in an object: the line handler below replaces them, which flow analysis cannot see through a closure.
+  const state: { current: MboxMessage | null; pendingBlank: Buffer | null } = { current: null, pendingBlank: null };
   let previousBlank = true;
-  let pendingBlank: Buffer | null = null;
   let carry: Buffer = Buffer.alloc(0);
   const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
   const takeLine = function* (line: Buffer): Generator<{ message: MboxMessage; complete: boolean }> {
@@ -84,7 +91,7 @@ async function* readMbox(path: string): AsyncGenerator<{ message: MboxMessage; c
       // The empty line before "From " separates messages; it is not part of the message before.
       if (state.current !== null) yield { message: state.current, complete: true };
       state.current = new MboxMessage(line.toString('latin1').trimEnd());
-      pendingBlank = null;
+      state.pendingBlank = null;
       previousBlank = false;
       return;
     }
@@ -99,9 +106,9 @@ async function* readMbox(path: string): AsyncGenerator<{ message: MboxMessage; c
         { file: path, line: 1 },
       );
     if (current !== null) {
-      if (pendingBlank !== null) current.add(pendingBlank);
-      pendingBlank = null;
-      if (blank) pendingBlank = line;
+      if (state.pendingBlank !== null) current.add(state.pendingBlank);
+      state.pendingBlank = null;
+      if (blank) state.pendingBlank = line;
       else current.add(unescapeFromLine(line));
     }
     previousBlank = blank;
@@ -123,8 +130,9 @@ async function* readMbox(path: string): AsyncGenerator<{ message: MboxMessage; c
   }
   const last = state.current;
   if (last !== null) {
+    const isClosed = carry.length === 0 && state.pendingBlank !== null;
     if (carry.length > 0) last.add(carry);
-    yield { message: last, complete: carry.length === 0 };
+    yield { message: last, complete: isClosed || Date.now() - (await stat(path)).mtimeMs > QUIET_MS };
   }
 }
 

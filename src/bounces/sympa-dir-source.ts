@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   BATCH_SIZE,
@@ -83,10 +83,13 @@ export function openSympaDirSource(directory: string, options: { batchSize?: num
           } catch (error) {
             // bounced processed and removed it since the listing.
             if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-            throw error;
+            // Sympa writes its spool 0600: a facteur user outside Sympa's group cannot read it, which the user must fix.
+            const receivedAt = queuedAt(name);
+            batch.push({ key: name, raw: null, size: null, receivedAt, list: null, ref: path, readError: error });
+            continue;
           }
           const { list, message } = splitSympaSpoolFile(read.raw);
-          const receivedAt = queuedAt(name) ?? Math.floor((await stat(path)).mtimeMs);
+          const receivedAt = queuedAt(name) ?? Math.floor(read.mtimeMs);
           batch.push({ key: name, raw: message, size: read.size, receivedAt, list, ref: null });
         }
         yield batch;

@@ -32,6 +32,7 @@ import { loadMailContext, type MailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
 import type { RowLocation } from './render-message.js';
 import { SmtpSession, type SmtpResult } from './smtp-session.js';
+import { isProcessAlive } from '../is-process-alive.js';
 
 /** Rows committed per enqueue transaction: one commit per row would make enqueueing 80,000 rows take minutes. */
 const ENQUEUE_BATCH = 1000;
@@ -888,15 +889,5 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
     };
   } finally {
     if (isSending) releaseRunLock(db, campaign.id, process.pid);
-  }
-}
-
-/** Whether a process still runs (signal 0 checks without sending anything); EPERM means it runs as someone else. */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { DomainResult } from '../checks/run-checks.js';
 import type { CheckResult, Finding, Severity, UnknownDraft } from '../checks/types.js';
 import { InputError } from '../errors.js';
+import { isProcessAlive } from '../is-process-alive.js';
 import type { Db } from './database.js';
 
 /** Where a run is recorded as being made, so a second writer can tell a live run from a dead one. */
@@ -31,16 +32,6 @@ const STALE_REMOTE_RUN_MS = 30 * 60_000;
 /** The process and host writing now. */
 export function currentOwner(): RunOwner {
   return { pid: process.pid, hostname: hostname() };
-}
-
-/** Tells whether a local process still exists (EPERM: it exists but belongs to another user). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 interface RunRow {

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BounceMailbox, MailboxMessage } from '../../src/bounces/bounce-mailbox.js';
-import { fetchBounces } from '../../src/bounces/fetch-bounces.js';
+import { describeFailure, fetchBounces } from '../../src/bounces/fetch-bounces.js';
 import { encodeVerp } from '../../src/parse/verp.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { enqueueMessage, openCampaign } from '../../src/store/send-queue.js';
@@ -93,5 +94,34 @@ describe('fetchBounces()', () => {
       signal: controller.signal,
     });
     expect(report).toMatchObject({ interrupted: true, complete: false, sources: [] });
+  });
+
+  it('fetchBounces() stores why a message is no mail beside its kind "other", and sets it aside', async () => {
+    const pdf = Buffer.from('%PDF-1.4\nContact postmaster@example.org: 550 5.1.1 user unknown\n');
+    const report = await fetchBounces(db, [memoryMailbox([pdf], [], db)], { keepRaw: false });
+    expect(report.sources[0]).toMatchObject({ recorded: 1, odd: 1, events: 0 });
+    expect(db.prepare('SELECT kind, error FROM bounce_messages').get()).toEqual({
+      kind: 'other',
+      error: 'Not a mail message: it does not begin with a header field ("Name: value")',
+    });
+  });
+
+  it('describeFailure() says a lost connection, a refused one and a refused file in words, code kept', async () => {
+    const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+    expect(describeFailure(coded('Connection not available', 'NoConnection'))).toEqual({
+      en: 'the server closed the connection (NoConnection)',
+      fr: 'le serveur a fermé la connexion (NoConnection)',
+    });
+    expect(describeFailure(coded('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED')).fr).toBe(
+      'le serveur a refusé la connexion (ECONNREFUSED)',
+    );
+    expect(describeFailure(coded('Socket timeout', 'ETIMEOUT')).en).toBe('the server stopped answering (ETIMEOUT)');
+    const missing = await readFile(join(dir, 'gone')).catch((error: unknown) => error);
+    expect(describeFailure(missing).fr).toBe('aucun fichier ou répertoire de ce nom (ENOENT)');
+    expect(describeFailure(coded('Something odd', 'EODD'))).toEqual({
+      en: 'Something odd (EODD)',
+      fr: 'Something odd (EODD)',
+    });
+    expect(describeFailure(new Error('killed'))).toEqual({ en: 'killed', fr: 'killed' });
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BounceMailbox } from '../../src/bounces/bounce-mailbox.js';
 import { fetchBounces } from '../../src/bounces/fetch-bounces.js';
 import { maildirUniqueName, openMaildirSource } from '../../src/bounces/maildir-source.js';
+import { InputError } from '../../src/errors.js';
+import { isProcessAlive } from '../../src/is-process-alive.js';
 import { parseBounce } from '../../src/parse/bounce/parse-bounce.js';
+import { acquireFetchLock, openBounceSource } from '../../src/store/bounce-events.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { readBounceCorpus } from '../integration/helpers/dovecot.js';
 
@@ -77,6 +81,30 @@ describe('openMaildirSource()', () => {
     expect(rerun.sources[0]).toMatchObject({ recorded: 0, alreadyRecorded: 10, settled: { moved: 10 } });
     expect(readdirSync(join(maildir, 'new'))).toEqual([]);
     expect(db.prepare('SELECT count(*) AS n FROM bounce_events').get()).toEqual({ n: events });
+  });
+
+  it("fetchBounces() refuses a Maildir another live fetch is reading, changing nothing, and takes over a dead one's", async () => {
+    corpus.slice(0, 3).forEach((m, i) => {
+      writeFileSync(join(dir, 'Maildir', 'new', `17000002${10 + i}.M${i}P1.host`), m.raw);
+    });
+    const maildir = join(dir, 'Maildir');
+    const source = openBounceSource(db, openMaildirSource(maildir).name);
+    // The test runner's parent process stands for a fetch still running; a finished child for one killed with -9.
+    expect(acquireFetchLock(db, source.id, process.ppid, isProcessAlive)).toBeNull();
+    const error = await fetchBounces(db, [openMaildirSource(maildir)], { keepRaw: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ code: 'ELOCKED' });
+    expect((error as InputError).message).toBe(
+      `Cannot fetch bounces from "maildir:${maildir}": another "facteur bounces fetch" (pid ${process.ppid}) is reading it; let it finish, then rerun`,
+    );
+    expect(readdirSync(join(maildir, 'new'))).toHaveLength(3);
+    expect(db.prepare('SELECT count(*) AS n FROM bounce_messages').get()).toEqual({ n: 0 });
+
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(dead), `bounces.fetch-lock.${source.id}`);
+    const report = await fetchBounces(db, [openMaildirSource(maildir)], { keepRaw: false });
+    expect(report.sources[0]).toMatchObject({ recorded: 3 });
+    expect(db.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'bounces.fetch-lock.%'").get()).toEqual({ n: 0 });
   });
 
   it('openMaildirSource() refuses a folder that is no Maildir', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,9 +63,34 @@ describe('openMboxSource()', () => {
     expect(first.sources[0]).toMatchObject({ seen: 1, recorded: 1, odd: 1 });
     const stored = db.prepare('SELECT raw FROM bounce_messages').get() as { raw: Buffer };
     expect(stored.raw.toString()).toBe(body);
-    appendFileSync(mbox, '\n\nbody\n');
+    appendFileSync(mbox, '\n\nbody\n\n');
     const second = await fetchBounces(db, [openMboxSource(mbox)], { keepRaw: false });
     expect(second.sources[0]).toMatchObject({ seen: 2, recorded: 1 });
+  });
+
+  it('openMboxSource() reads a last message cut at a line end only once it is whole, so it counts once', async () => {
+    const whole = entry(corpus[3]!.raw);
+    const cut = whole.indexOf('\n', Math.floor(whole.length * 0.8)) + 1;
+    writeFileSync(mbox, entry(corpus[0]!.raw) + whole.slice(0, cut));
+    const during = await fetchBounces(db, [openMboxSource(mbox)], { keepRaw: false });
+    expect(during.sources[0]).toMatchObject({ seen: 1, recorded: 1 });
+
+    appendFileSync(mbox, whole.slice(cut));
+    const after = await fetchBounces(db, [openMboxSource(mbox)], { keepRaw: false });
+    expect(after.sources[0]).toMatchObject({ seen: 2, recorded: 1, alreadyRecorded: 1 });
+    const reference = openDatabase(join(dir, 'reference.sqlite'));
+    await fetchBounces(reference, [openMboxSource(mbox)], { keepRaw: false });
+    const count = (store: Db) => store.prepare('SELECT count(*) AS n FROM bounce_events').get();
+    expect(count(db)).toEqual(count(reference));
+    reference.close();
+  });
+
+  it('openMboxSource() takes a last message without its closing empty line as whole once the file is quiet', async () => {
+    writeFileSync(mbox, entry(corpus[0]!.raw) + entry(corpus[1]!.raw).replace(/\n$/, ''));
+    expect((await fetchBounces(db, [openMboxSource(mbox)], { keepRaw: false })).sources[0]?.recorded).toBe(1);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(mbox, anHourAgo, anHourAgo);
+    expect((await fetchBounces(db, [openMboxSource(mbox)], { keepRaw: false })).sources[0]?.recorded).toBe(1);
   });
 
   it('openMboxSource() refuses a file that does not start with a From line', async () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import type { BounceMailbox } from '../../src/bounces/bounce-mailbox.js';
 import { fetchBounces } from '../../src/bounces/fetch-bounces.js';
 import type { ImapConfig } from '../../src/bounces/fetch-config.js';
 import { openImapSource } from '../../src/bounces/imap-source.js';
+import { renderFetchText } from '../../src/cli/commands/bounces-fetch.js';
 import { parseBounce } from '../../src/parse/bounce/parse-bounce.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { readBounceCorpus, startDovecot, type DovecotServer } from './helpers/dovecot.js';
@@ -19,7 +20,7 @@ let dir: string;
 const corpus = readBounceCorpus();
 
 beforeAll(async () => {
-  dovecot = await startDovecot();
+  dovecot = await startDovecot({ tls: true });
   dir = mkdtempSync(join(tmpdir(), 'facteur-fetch-imap-'));
 });
 
@@ -93,6 +94,18 @@ function storeCounts(db: Db): { messages: number; events: number; odd: number } 
   };
 }
 
+/** Runs the built `facteur bounces fetch --json` on the test account, with `imap` over the account's settings. */
+function runFetch(name: string, imap: object, env: NodeJS.ProcessEnv = {}) {
+  const configFile = join(dir, `${name}.json`);
+  const account = { host: dovecot.host, user: dovecot.user, passwordEnv: 'FACTEUR_TEST_IMAP_PASSWORD' };
+  writeFileSync(configFile, JSON.stringify({ bounces: { imap: { ...account, ...imap } } }));
+  const args = [CLI, 'bounces', 'fetch', '--config', configFile, '--db', join(dir, `${name}.sqlite`), '--json'];
+  return spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, FACTEUR_TEST_IMAP_PASSWORD: dovecot.password, ...env },
+  });
+}
+
 /** A TCP relay to Dovecot that cuts both sockets once it has passed `limit` bytes from the server. */
 async function startCuttingProxy(limit: number): Promise<{ port: number; cut: () => boolean; close: () => void }> {
   let passed = 0;
@@ -157,6 +170,7 @@ describe('bounces fetch against Dovecot', () => {
     expect(proxy.cut()).toBe(true);
     expect(cut.complete).toBe(false);
     expect(cut.sources[0]?.error).not.toBeNull();
+    expect(renderFetchText(cut, 'fr')).toMatch(/arrêt prématuré : le serveur a fermé la connexion \(\w+\)/);
     const recordedBefore = storeCounts(db).messages;
     expect(recordedBefore).toBeGreaterThan(0);
     expect(recordedBefore).toBeLessThan(300);
@@ -318,5 +332,64 @@ describe('bounces fetch against Dovecot', () => {
     expect(storeCounts(db)).toEqual(want);
     db.close();
     expect(await folderCounts('killed')).toEqual({ inbox: 0, done: messages.length - want.odd, odd: want.odd });
+  });
+
+  it('facteur bounces fetch refuses a self-signed certificate over TLS and STARTTLS, says what to do, exits 2', async () => {
+    const messages = corpus.slice(0, 3);
+    await appendAll('untrusted', messages);
+    const tls = dovecot.tls!;
+    const run = (name: string, imap: object, env: NodeJS.ProcessEnv = {}) =>
+      runFetch(name, { folder: 'untrusted', ...imap }, env);
+    const implicit = run('tls', { port: tls.port });
+    expect(implicit.status).toBe(2);
+    expect(implicit.stdout).toBe('');
+    expect(implicit.stderr).toContain(
+      `Cannot open a verified TLS connection to IMAP server "${dovecot.host}:${tls.port}": its certificate is self-signed`,
+    );
+    expect(implicit.stderr).toContain('NODE_EXTRA_CA_CERTS=');
+    expect(implicit.stderr).toContain('"bounces.imap.tlsRejectUnauthorized" to false');
+
+    const starttls = run('starttls', { port: dovecot.port, security: 'starttls' });
+    expect(starttls.status).toBe(2);
+    expect(starttls.stderr).toContain(
+      `Cannot open a verified TLS connection to IMAP server "${dovecot.host}:${dovecot.port}": its certificate is self-signed`,
+    );
+    expect(await folderCounts('untrusted')).toEqual({ inbox: 3, done: 0, odd: 0 });
+
+    // What the message advises works: the certificate given as a trusted CA, the same fetch goes through.
+    const trusted = run('trusted', { port: tls.port }, { NODE_EXTRA_CA_CERTS: tls.certificateFile });
+    expect(trusted.status).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ sources: [{ recorded: 3 }] });
+  });
+
+  it("facteur bounces fetch names a folder that does not exist with the account's folders, exit 2", async () => {
+    await appendAll('Bounces', corpus.slice(0, 1));
+    const result = runFetch('typo', { port: dovecot.port, security: 'none', folder: 'Bounce' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^facteur: Cannot open IMAP folder "Bounce" on "${dovecot.host}": it does not exist; the account's folders are .*"Bounces"`,
+      ),
+    );
+    expect(await folderCounts('Bounces')).toEqual({ inbox: 1, done: 0, odd: 0 });
+  });
+
+  it('fetchBounces() says which folder the server would not create, and flags its messages in place', async () => {
+    const messages = corpus.slice(0, 4);
+    await appendAll('refusing', messages);
+    const db = openDatabase(join(dir, 'refusing.sqlite'));
+    // Dovecot refuses a name beginning with "~" (NO [CANNOT]), as a server refuses a name its rules forbid.
+    const config = { ...imapConfig('refusing'), doneFolder: '~done' };
+    const report = await fetchBounces(db, [openImapSource(config)], { keepRaw: false });
+    const odd = expected(messages).odd;
+    expect(report.sources[0]).toMatchObject({
+      refusedFolders: [{ folder: '~done', keyword: '$FacteurDone', reason: "Invalid mailbox name: Begins with '~'" }],
+      settled: { flagged: 4 - odd, moved: odd },
+    });
+    expect(renderFetchText(report, 'en')).toContain(
+      `the server would not create folder "~done" (Invalid mailbox name: Begins with '~'); its messages were left in place, flagged $FacteurDone`,
+    );
+    db.close();
   });
 });

@@ -56,4 +56,28 @@ describe('facteur bounces parse', () => {
     expect(stderr).toContain(`Cannot read bounce file "${missing}": no such file or directory (ENOENT)`);
     expect(stderr).toContain(`Cannot read bounce file "${folder}": it is a directory (EISDIR)`);
   });
+
+  it('refuses an mbox of several messages as one bounce, naming it with the command that reads it, and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-bounces-cli-'));
+    const dsn = BOUNCE.replaceAll('\r', '\n');
+    const one = join(dir, 'one.mbox');
+    writeFileSync(one, `From MAILER-DAEMON Mon Nov 23 14:00:00 2026\n${dsn}\nFrom the desk of the postmaster\n`);
+    const mbox = join(dir, 'bounces');
+    const entry = (i: number) =>
+      `From MAILER-DAEMON Mon Nov 23 14:00:0${i} 2026\n${dsn.replace('jane@', `jane${i}@`)}\n`;
+    writeFileSync(mbox, [1, 2, 3].map(entry).join(''));
+    const failure = await run(process.execPath, [BIN, 'bounces', 'parse', one, mbox, '--jsonl']).catch(
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    const { stdout, stderr } = failure as { stdout: string; stderr: string };
+    expect(JSON.parse(stdout)).toMatchObject({
+      file: one,
+      kind: 'bounce',
+      recipients: [{ address: 'jane@example.net' }],
+    });
+    expect(stderr).toBe(
+      `facteur: Cannot parse "${mbox}" as one bounce: it is an mbox of 3 messages; read it with "facteur bounces fetch --mbox ${mbox}"\n`,
+    );
+  });
 });

@@ -45,6 +45,14 @@ const TEXTS = {
     en: '{source}: the folder was recreated (UIDVALIDITY changed); its messages were read again, known ones not counted twice',
     fr: '{source} : le dossier a été recréé (UIDVALIDITY a changé) ; ses messages ont été relus, sans recompter ceux déjà connus',
   },
+  notPutAway: {
+    en: '{source}: {failed|recorded message|recorded messages} could not be put away: {reason}; they stay where they are, and the next run tries again without counting them twice',
+    fr: '{source} : {failed|message enregistré n’a pas pu être rangé|messages enregistrés n’ont pas pu être rangés} : {reason} ; ils restent où ils sont, et la prochaine exécution réessaiera sans les compter deux fois',
+  },
+  refusedFolder: {
+    en: '{source}: the server would not create folder "{folder}" ({reason}); its messages were left in place, flagged {keyword}',
+    fr: '{source} : le serveur n’a pas voulu créer le dossier « {folder} » ({reason}) ; ses messages ont été laissés sur place, marqués {keyword}',
+  },
   total: {
     en: 'This run: {messages|message|messages}, {events|recipient event|recipient events}, {hard|hard bounce|hard bounces}',
     fr: 'Cette exécution : {messages|message|messages}, {events|événement destinataire|événements destinataires}, {hard|rejet définitif|rejets définitifs} (hard bounces)',
@@ -56,6 +64,10 @@ const TEXTS = {
   interrupted: {
     en: 'Interrupted: what was recorded stays recorded; rerun to continue',
     fr: 'Interrompu : ce qui est enregistré le reste ; relancez pour continuer',
+  },
+  unreadable: {
+    en: 'Cannot read "{file}": {reason}; it stays where it is, unrecorded: give facteur the right to read it, then rerun',
+    fr: 'Impossible de lire « {file} » : {reason} ; il reste où il est, sans être enregistré : donnez à facteur le droit de le lire, puis relancez',
   },
   noSource: {
     en: 'Cannot fetch bounces: no source; give --config with a "bounces.imap" section, --maildir, --mbox or --sympa-dir',
@@ -91,7 +103,17 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
       }),
     );
     if (s.uidValidityChanged) lines.push(render(TEXTS.uidValidity, lang, { source: s.source }));
-    if (s.error !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.error }));
+    if (s.settled.failed > 0)
+      lines.push(
+        render(TEXTS.notPutAway, lang, {
+          source: s.source,
+          failed: s.settled.failed,
+          reason: s.settled.failure?.[lang] ?? '',
+        }),
+      );
+    for (const refused of s.refusedFolders)
+      lines.push(render(TEXTS.refusedFolder, lang, { source: s.source, ...refused }));
+    if (s.errorText !== null) lines.push(render(TEXTS.failed, lang, { source: s.source, error: s.errorText[lang] }));
   }
   const summary = report.summary;
   lines.push(
@@ -156,10 +178,23 @@ export async function runBouncesFetch(
   }
 }
 
-/** Exit code of a fetch run: 130 interrupted, 3 a source stopped early (rerun is safe), else 0. */
+/**
+ * Exit code of a fetch run: 130 interrupted, 2 a file could not be read or a recorded message not put away (the
+ * user must give the rights, or see why the server refused),
+ * 3 a source stopped early (rerun is safe), else 0.
+ */
 export function fetchExitCode(report: FetchReport): number {
   if (report.interrupted) return EXIT.interrupted;
+  if (report.sources.some((s) => s.unreadable.length > 0 || s.settled.failed > 0)) return EXIT.usage;
   return report.complete ? EXIT.ok : EXIT.incomplete;
+}
+
+/** One line per file a source could not read, for stderr. */
+export function renderUnreadable(report: FetchReport, lang: Lang): string {
+  return report.sources
+    .flatMap((s) => s.unreadable)
+    .map(({ file, reason }) => `facteur: ${render(TEXTS.unreadable, lang, { file, reason: reason[lang] })}\n`)
+    .join('');
 }
 
 /** The help of `facteur bounces fetch`. */
@@ -217,6 +252,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
       );
       if (progress !== undefined) process.stderr.write('\n');
       for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+      process.stderr.write(renderUnreadable(report, lang));
       const json: BouncesFetchJson = { schemaVersion: 1, ...report };
       process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
       process.exitCode = fetchExitCode(report);

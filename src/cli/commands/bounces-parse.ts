@@ -15,6 +15,18 @@ import { campaignVerpKeys } from '../../store/send-queue.js';
 /** One parsed file, or why it could not be read. */
 export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: Text };
 
+/**
+ * An mbox separator line after an empty line (RFC 4155): "From ", the envelope sender, an asctime date. The date
+ * makes it strict, so that a body line beginning "From " in a single message is not taken for one.
+ */
+const MBOX_SEPARATOR = /\n\r?\nFrom \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d/g;
+
+/** How many messages a file in mbox form holds (a file that begins with a "From " line); 1 for a single message. */
+function mboxMessageCount(raw: Buffer): number {
+  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return 1;
+  return 1 + (raw.toString('latin1').match(MBOX_SEPARATOR)?.length ?? 0);
+}
+
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
 export async function parseBounceFiles(
   files: readonly string[],
@@ -32,6 +44,18 @@ export async function parseBounceFiles(
         error: {
           en: `Cannot read bounce file "${file}": ${reason.en}`,
           fr: `Impossible de lire le fichier de rebond « ${file} » : ${reason.fr}`,
+        },
+      });
+      continue;
+    }
+    // Parsed as one message, a mailbox file would give the first bounce's recipients, or none, for all of them.
+    const messages = mboxMessageCount(raw);
+    if (messages > 1) {
+      results.push({
+        file,
+        error: {
+          en: `Cannot parse "${file}" as one bounce: it is an mbox of ${messages} messages; read it with "facteur bounces fetch --mbox ${file}"`,
+          fr: `Impossible d’analyser « ${file} » comme un seul rebond : c’est un fichier mbox de ${messages} messages ; lisez-le avec « facteur bounces fetch --mbox ${file} »`,
         },
       });
       continue;

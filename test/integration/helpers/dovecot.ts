@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { packageRoot } from '../../../src/package-root.js';
+import { makeCertificate } from './certificate.js';
 import { freePort } from './free-port.js';
 
 /** The reference config known to work on this machine (Dovecot 2.3, Debian's dovecot-imapd), beside the checkout. */
@@ -22,6 +23,8 @@ export interface DovecotServer {
   password: string;
   /** The account's Maildir on disk. */
   maildir: string;
+  /** With `{ tls: true }`: the implicit-TLS port (the plain one then offers STARTTLS) and the self-signed certificate. */
+  tls: { port: number; certificateFile: string } | null;
   /** A logged-in client of the account, for the test's own appends and checks. */
   connect(): Promise<ImapFlow>;
   /** Pids of the per-connection `imap` processes now serving the account. */
@@ -81,8 +84,12 @@ function descendants(pid: number): { pid: number; name: string }[] {
   return found;
 }
 
-/** Starts Dovecot from the reference config in a fresh directory, on an ephemeral port, with one account. */
-export async function startDovecot(): Promise<DovecotServer> {
+/**
+ * Starts Dovecot from the reference config in a fresh directory, on an ephemeral port, with one account; with
+ * `tls`, also on a second port with implicit TLS and STARTTLS on the first, under a self-signed certificate for
+ * 127.0.0.1.
+ */
+export async function startDovecot(options: { tls?: boolean } = {}): Promise<DovecotServer> {
   const host = '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'facteur-dovecot-'));
   await chmod(dir, 0o755);
@@ -97,7 +104,7 @@ export async function startDovecot(): Promise<DovecotServer> {
   const user = 'bounces@example.test';
   const password = 'bouncespw';
   const template = await readFile(REFERENCE_CONFIG, 'utf8');
-  const config = template
+  let config = template
     .replaceAll('@TESTDIR@', dir)
     .replaceAll('@PORT@', String(port))
     .replaceAll('@RUNUSER@', runUser)
@@ -105,6 +112,14 @@ export async function startDovecot(): Promise<DovecotServer> {
     .replaceAll('@UID@', String(uid))
     .replaceAll('@GID@', String(gid));
   const configFile = join(dir, 'dovecot.conf');
+  let tls: DovecotServer['tls'] = null;
+  if (options.tls === true) {
+    makeCertificate(dir, host, [`IP:${host}`]);
+    tls = { port: await freePort(host), certificateFile: join(dir, 'cert.pem') };
+    config = config
+      .replace(/^ssl = no$/m, `ssl = yes\nssl_cert = <${join(dir, 'cert.pem')}\nssl_key = <${join(dir, 'key.pem')}`)
+      .replace(/(inet_listener imaps \{\s*port = )0/, `$1${tls.port}`);
+  }
   await writeFile(configFile, config);
   await writeFile(join(dir, 'users'), `${user}:{PLAIN}${password}::::::\n`);
   const home = join(dir, 'home', user);
@@ -146,6 +161,7 @@ export async function startDovecot(): Promise<DovecotServer> {
     user,
     password,
     maildir: join(home, 'Maildir'),
+    tls,
     async connect() {
       const client = new ImapFlow({
         host,
