@@ -6,7 +6,7 @@ import { fileErrorReason } from '../../file-failure.js';
 import type { Lang, Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
-import { parseBounce } from '../../parse/bounce/parse-bounce.js';
+import { NOT_MAIL, parseBounce } from '../../parse/bounce/parse-bounce.js';
 import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
 import type { VerpKeyLookup } from '../../parse/verp.js';
 import { openDatabase } from '../../store/database.js';
@@ -131,7 +131,10 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
         }
         const { file, report } = result;
         // A message the parser could not read at all is still one line, kind "other", with its error.
-        const error = report.error === undefined ? {} : { error: report.error };
+        const error = {
+          ...(report.error === undefined ? {} : { error: report.error }),
+          ...(report.notMail === undefined ? {} : { notMail: report.notMail }),
+        };
         if (options.jsonl === true) {
           process.stdout.write(
             JSON.stringify({ file, kind: report.kind, recipients: report.recipients, ...error }) + '\n',
@@ -141,8 +144,8 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
         const lines = report.recipients.map(
           (r) => `  ${r.address}  ${r.reason}  ${r.status ?? '-'}  ${r.hardbounce ? 'hard' : 'soft'}`,
         );
-        const head =
-          report.error === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${report.error})`;
+        const why = report.notMail === undefined ? report.error : NOT_MAIL[report.notMail][lang];
+        const head = why === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${why})`;
         process.stdout.write([head, ...lines].join('\n') + '\n');
       }
       // Exit 2 (input error) only after every readable file was parsed.

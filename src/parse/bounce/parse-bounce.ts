@@ -21,7 +21,8 @@ import type { RawRecipient } from './raw-recipient.js';
 import { cleanAddress, emptyRaw } from './raw-recipient.js';
 import { parseSesNotification } from './parse-ses-notification.js';
 import { errorSection as errorSectionOf, scanPlainBounce } from './scan-plain-bounce.js';
-import type { BounceReason, BounceRecipient, BounceReport, VerpInfo } from './types.js';
+import type { BounceReason, BounceRecipient, BounceReport, NotMail, VerpInfo } from './types.js';
+import type { Text } from '../../i18n.js';
 
 export type { BounceReport, BounceRecipient, BounceReason, BounceKind, VerpInfo } from './types.js';
 
@@ -308,12 +309,21 @@ function diagnosticFromText(texts: readonly string[], address: string): string |
 /** A mail begins with a header field (RFC 5322 2.2), after an mbox "From " line if it was cut from a mailbox. */
 const FIRST_FIELD = /^\s*(?:From [^\n]*\n)?[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
-/** Why a text that does not begin as a mail is not parsed. */
-function notMail(text: string): string {
-  if (text.trim() === '') return 'Not a mail message: the file is empty';
+/** Why an input is not a mail, for people. */
+export const NOT_MAIL: Record<NotMail, Text> = {
+  empty: { en: 'Not a mail message: the file is empty', fr: 'Pas un message : le fichier est vide' },
+  binary: { en: 'Not a mail message: binary data', fr: 'Pas un message : des données binaires' },
+  no_header_field: {
+    en: 'Not a mail message: it does not begin with a header field ("Name: value")',
+    fr: 'Pas un message : il ne commence pas par un champ d’en-tête (« Nom: valeur »)',
+  },
+};
+
+/** The report of a text that does not begin as a mail: kind other, and why. */
+function notMailReport(text: string): BounceReport {
   // eslint-disable-next-line no-control-regex -- a NUL byte is what tells binary data
-  if (/\u0000/.test(text.slice(0, 1024))) return 'Not a mail message: binary data';
-  return 'Not a mail message: it does not begin with a header field ("Name: value")';
+  const why: NotMail = text.trim() === '' ? 'empty' : /\u0000/.test(text.slice(0, 1024)) ? 'binary' : 'no_header_field';
+  return { kind: 'other', recipients: [], error: NOT_MAIL[why].en, notMail: why };
 }
 
 /** Options of parseBounce(). */
@@ -331,7 +341,7 @@ export function parseBounce(raw: Buffer | string, options: ParseBounceOptions = 
     const keys = options.verpKeys ?? null;
     const text = normalizeInput(raw);
     // Addresses and failure words found in a file that is no mail (a PDF, a log) would make up a bounce.
-    if (!FIRST_FIELD.test(text)) return { kind: 'other', recipients: [], error: notMail(text) };
+    if (!FIRST_FIELD.test(text)) return notMailReport(text);
     const report = parseNormalized(text, keys);
     return keys === null ? report : withRecipientVerp(report, keys);
   } catch (error) {

@@ -66,4 +66,9 @@ export interface BounceReport {
   recipients: BounceRecipient[];
   /** Why the message could not be read at all (kind is then "other"); absent when it was read. */
   error?: string;
+  /** Set when the input is no mail at all (kind "other", `error` in English): why, for a message in the reader's words. */
+  notMail?: NotMail;
 }
+
+/** Why an input is no mail: empty, binary, or text that does not begin with a header field. */
+export type NotMail = 'empty' | 'binary' | 'no_header_field';

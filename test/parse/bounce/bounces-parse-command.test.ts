@@ -82,7 +82,7 @@ describe('registerBouncesParse()', () => {
     writeFileSync(empty, '');
     const { out, err, code } = await run([dir, empty, '--lang', 'fr']);
     expect(err).toBe(`facteur: Impossible de lire le fichier de rebond « ${dir} » : c’est un répertoire (EISDIR)\n`);
-    expect(out).toBe(`${empty}: other (Not a mail message: the file is empty)\n`);
+    expect(out).toBe(`${empty}: other (Pas un message : le fichier est vide)\n`);
     expect(code).toBe(2);
   });
 

@@ -234,6 +234,11 @@ describe('parseBounce() unusable input', () => {
   });
 
   it('parseBounce() answers "other" for an empty message, and says it is empty', () => {
-    expect(parseBounce('')).toEqual({ kind: 'other', recipients: [], error: 'Not a mail message: the file is empty' });
+    expect(parseBounce('')).toEqual({
+      kind: 'other',
+      recipients: [],
+      error: 'Not a mail message: the file is empty',
+      notMail: 'empty',
+    });
   });
 });

@@ -342,6 +342,7 @@ describe('parseBounce() hostile input', () => {
       kind: 'other',
       recipients: [],
       error: 'Not a mail message: it does not begin with a header field ("Name: value")',
+      notMail: 'no_header_field',
     });
     expect(parseBounce(Buffer.concat([Buffer.from('%PDF-1.7\n\u0000\u0001'), Buffer.from(failure)])).error).toBe(
       'Not a mail message: binary data',
