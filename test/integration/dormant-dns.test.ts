@@ -123,6 +123,15 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
     ]);
   });
 
+  it('facteur dormant ends with its exit code when the reader of its output is gone (| head)', async () => {
+    const args = ['dormant', '--db', dbFile, '--list', LIST, '--no-dns', '--format', 'csv'];
+    const gone = await facteur(args, (child) => {
+      child.stdout?.destroy();
+    });
+    expect(gone.stderr).toBe('');
+    expect(gone.code).toBe((await facteur(args)).code);
+  });
+
   it('facteur dormant --campaign names the queued recipients on a dead domain before anything is sent', async () => {
     const file = join(dir, 'campaign.sqlite');
     const db = openDatabase(file);
