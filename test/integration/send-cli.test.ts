@@ -24,6 +24,11 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** What `send status --json` says of a campaign. */
+async function campaignStatusOf(configFile: string): Promise<CampaignStatus> {
+  return JSON.parse((await facteur(['send', 'status', configFile, '--json'])).stdout) as CampaignStatus;
+}
+
 function receivedCounts(smtp: TestSmtpServer): Map<string, number> {
   const counts = new Map<string, number>();
   for (const message of smtp.accepted) for (const rcpt of message.rcptTo) counts.set(rcpt, (counts.get(rcpt) ?? 0) + 1);
@@ -134,9 +139,7 @@ describe('facteur send (built CLI)', () => {
     ]);
     const report = JSON.parse(resumed.stdout) as SendReport;
     expect(report.foundUncertain).toBeGreaterThan(0);
-    const status = JSON.parse(
-      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-    ) as CampaignStatus;
+    const status = await campaignStatusOf(fixture.configFile);
     const uncertain = new Set(status.uncertain.map((m) => m.email));
     expect(uncertain.size).toBe(report.foundUncertain);
     expect(resumed.code).toBe(3);
@@ -233,9 +236,7 @@ describe('facteur send (built CLI)', () => {
     const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('person3@example.net');
-    const status = JSON.parse(
-      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-    ) as CampaignStatus;
+    const status = await campaignStatusOf(fixture.configFile);
     expect(status.counts).toMatchObject({ sent: 2, failed: 1 });
     expect(status.failed[0]).toMatchObject({ email: 'person3@example.net', replyCode: 550 });
   });
@@ -246,9 +247,7 @@ describe('facteur send (built CLI)', () => {
     const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('The server refused to open a session: 554 5.7.1 No SMTP service here');
-    const status = JSON.parse(
-      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-    ) as CampaignStatus;
+    const status = await campaignStatusOf(fixture.configFile);
     expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
     expect(status.counts.pending + status.counts.deferred).toBe(4);
     smtp.behaviour.onConnect = undefined;
@@ -267,9 +266,7 @@ describe('facteur send (built CLI)', () => {
     const fr = await facteur([...args, '--lang', 'fr']);
     expect(fr.code).toBe(2);
     expect(fr.stderr).toContain('Le serveur ne propose pas STARTTLS');
-    const status = JSON.parse(
-      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-    ) as CampaignStatus;
+    const status = await campaignStatusOf(fixture.configFile);
     expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
     expect(smtp.dataCount()).toBe(0);
   });
@@ -285,9 +282,7 @@ describe('facteur send (built CLI)', () => {
       expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
       expect(result.stderr).toContain('"smtp.tlsRejectUnauthorized": false');
       expect(smtp.dataCount()).toBe(0);
-      const status = JSON.parse(
-        (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-      ) as CampaignStatus;
+      const status = await campaignStatusOf(fixture.configFile);
       expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
     } finally {
       rmSync(certificateDir, { recursive: true, force: true });
@@ -314,9 +309,7 @@ describe('facteur send (built CLI)', () => {
     const result = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('The server does not speak TLS from the start');
-    const status = JSON.parse(
-      (await facteur(['send', 'status', fixture.configFile, '--json'])).stdout,
-    ) as CampaignStatus;
+    const status = await campaignStatusOf(fixture.configFile);
     expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
   });
 });
