@@ -271,7 +271,9 @@ export async function probeSmtp(
     if (banner.code !== 220) return unknown('banner', banner);
     send(socket, `EHLO ${ehloName()}`);
     const ehlo = await plain.next('ehlo', timeouts.reply);
-    if (ehlo.code >= 400 && ehlo.code < 500) return unknown('ehlo', ehlo);
+    // RFC 5321 3.2: a server without ESMTP answers EHLO 500 or 502. Any other refusal (4xx, 501 for our name,
+    // 550 or 554 for our address) is about the prober, not a verdict on the server's STARTTLS.
+    if (ehlo.code !== 250 && ehlo.code !== 500 && ehlo.code !== 502) return unknown('ehlo', ehlo);
     const extensions = ehlo.code === 250 ? ehlo.lines.slice(1).map((line) => line.trim().toUpperCase()) : [];
     if (!extensions.some((extension) => extension === 'STARTTLS' || extension.startsWith('STARTTLS ')))
       return { status: 'starttls_missing', extensions, detail: `EHLO answered ${ehlo.code} ${ehlo.lines[0] ?? ''}` };

@@ -38,10 +38,12 @@ describe('probeSmtp() against a real SMTP server', () => {
   let starttlsServer: SMTPServer;
   let plainServer: SMTPServer;
   let silentServer: Server;
+  let ehloRefusingServer: Server;
   const silentSockets: Socket[] = [];
   let starttlsPort: number;
   let plainPort: number;
   let silentPort: number;
+  let ehloRefusingPort: number;
   let closedPort: number;
 
   beforeAll(async () => {
@@ -53,7 +55,14 @@ describe('probeSmtp() against a real SMTP server', () => {
     silentServer = createTcpServer((socket) => {
       silentSockets.push(socket);
     });
+    // A server that greets, then refuses the prober's EHLO as blocklisted ones do.
+    ehloRefusingServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.write('220 mx.probe.example ESMTP\r\n');
+      socket.on('data', () => socket.write('554 5.7.1 Client host rejected: access denied\r\n'));
+    });
     starttlsPort = await listen(starttlsServer);
+    ehloRefusingPort = await listen(ehloRefusingServer);
     plainPort = await listen(plainServer);
     silentPort = await listen(silentServer);
     const closed = createTcpServer();
@@ -66,6 +75,7 @@ describe('probeSmtp() against a real SMTP server', () => {
     await close(plainServer);
     for (const socket of silentSockets) socket.destroy();
     await close(silentServer);
+    await close(ehloRefusingServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -98,6 +108,11 @@ describe('probeSmtp() against a real SMTP server', () => {
   it('probeSmtp() answers unknown, not a failure, when the server never greets', async () => {
     const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: silentPort, timeouts: { reply: 300 } });
     expect(outcome).toMatchObject({ status: 'unknown', step: 'banner' });
+  });
+
+  it('probeSmtp() answers unknown, not a missing STARTTLS, when the server refuses the EHLO of the prober', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: ehloRefusingPort, timeouts: { reply: 2000 } });
+    expect(outcome).toMatchObject({ status: 'unknown', step: 'ehlo' });
   });
 
   it('smtp-starttls reports each MX host from the gathered probes', async () => {
