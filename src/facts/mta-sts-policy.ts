@@ -39,7 +39,18 @@ const FETCH_TIMEOUT_MS = 15_000;
 /** Fetches and parses a domain's MTA-STS policy over verified HTTPS, following no redirect (RFC 8461 3.3). */
 export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = {}): Promise<MtaStsFetchOutcome> {
   const host = `mta-sts.${domain}`;
-  return new Promise((resolve) => {
+  const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
+  return new Promise((settle) => {
+    const resolve = (outcome: MtaStsFetchOutcome): void => {
+      clearTimeout(timer);
+      settle(outcome);
+    };
+    // The bound covers the whole fetch: a socket timeout alone restarts with every byte, so a server dripping its
+    // answer would hold the run for as long as it likes.
+    const timer = setTimeout(() => {
+      resolve({ status: 'unknown', reason: `no complete answer within ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
     const req = request(
       {
         host: options.hostOverride ?? host,
@@ -49,7 +60,6 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
         path: '/.well-known/mta-sts.txt',
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         agent: false,
-        timeout: options.timeoutMs ?? FETCH_TIMEOUT_MS,
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -90,10 +100,6 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
         });
       },
     );
-    req.on('timeout', () => {
-      req.destroy();
-      resolve({ status: 'unknown', reason: `no answer within ${options.timeoutMs ?? FETCH_TIMEOUT_MS} ms` });
-    });
     // Refused, unknown name, untrusted certificate: senders get no policy either, so the policy is unreachable.
     req.on('error', (error) => {
       resolve({ status: 'unreachable', reason: error.message });

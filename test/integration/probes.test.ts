@@ -140,6 +140,8 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
   let tls: { key: string; cert: string };
   let server: HttpsServer;
   let port: number;
+  let drippingServer: HttpsServer;
+  let drippingPort: number;
   const bodies: Record<string, { status: number; type: string; body: string; location?: string }> = {};
 
   beforeAll(async () => {
@@ -156,10 +158,22 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
+    // A server that answers 200 at once, then sends its body one byte at a time, never finishing.
+    drippingServer = createHttpsServer(tls, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('#'), 20);
+      response.on('close', () => {
+        clearInterval(timer);
+      });
+    });
+    drippingServer.listen(0, '127.0.0.1');
+    await once(drippingServer, 'listening');
+    drippingPort = (drippingServer.address() as AddressInfo).port;
   });
 
   afterAll(async () => {
     await close(server);
+    await close(drippingServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -181,6 +195,11 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     const outcome = await fetchMtaStsPolicy('probe.example', { port, hostOverride: '127.0.0.1' });
     expect(outcome.status).toBe('unreachable');
     expect(outcome.status === 'unreachable' && outcome.reason).toMatch(/self-signed/);
+  });
+
+  it('fetchMtaStsPolicy() answers unknown when the whole fetch outlasts its bound, even with bytes still coming', async () => {
+    const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: drippingPort, timeoutMs: 300 });
+    expect(outcome).toEqual({ status: 'unknown', reason: 'no complete answer within 300 ms' });
   });
 
   it('fetchMtaStsPolicy() does not follow a redirect', async () => {
