@@ -33,6 +33,20 @@ export interface MtaStsFetchOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Errors that say the network between the prober and the server failed, not what the server serves: the policy may
+ * be fine, so they leave the check undecided. A refused connection, an untrusted certificate or an HTTP status is
+ * what every sender meets, and stays a finding.
+ */
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+
+/** The outcome of a failed request: unknown when the network failed, else unreachable. */
+function failedFetch(error: NodeJS.ErrnoException): MtaStsFetchOutcome {
+  return NETWORK_ERRORS.has(error.code ?? '')
+    ? { status: 'unknown', reason: error.message }
+    : { status: 'unreachable', reason: error.message };
+}
+
 /** The whole fetch is bounded: RFC 8461 3.3 leaves the value to senders; 15 s is generous for a static text file. */
 const FETCH_TIMEOUT_MS = 15_000;
 
@@ -96,13 +110,12 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
           }
         });
         response.on('error', (error) => {
-          resolve({ status: 'unreachable', reason: error.message });
+          resolve(failedFetch(error));
         });
       },
     );
-    // Refused, unknown name, untrusted certificate: senders get no policy either, so the policy is unreachable.
     req.on('error', (error) => {
-      resolve({ status: 'unreachable', reason: error.message });
+      resolve(failedFetch(error));
     });
     req.end();
   });

@@ -142,6 +142,8 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
   let port: number;
   let drippingServer: HttpsServer;
   let drippingPort: number;
+  let resettingServer: Server;
+  let resettingPort: number;
   const bodies: Record<string, { status: number; type: string; body: string; location?: string }> = {};
 
   beforeAll(async () => {
@@ -169,11 +171,15 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     drippingServer.listen(0, '127.0.0.1');
     await once(drippingServer, 'listening');
     drippingPort = (drippingServer.address() as AddressInfo).port;
+    // A connection reset as soon as it is accepted, as a flapping middlebox does.
+    resettingServer = createTcpServer((socket) => socket.resetAndDestroy());
+    resettingPort = await listen(resettingServer);
   });
 
   afterAll(async () => {
     await close(server);
     await close(drippingServer);
+    await close(resettingServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -200,6 +206,11 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
   it('fetchMtaStsPolicy() answers unknown when the whole fetch outlasts its bound, even with bytes still coming', async () => {
     const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: drippingPort, timeoutMs: 300 });
     expect(outcome).toEqual({ status: 'unknown', reason: 'no complete answer within 300 ms' });
+  });
+
+  it('fetchMtaStsPolicy() answers unknown, not unreachable, when the connection is reset', async () => {
+    const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: resettingPort });
+    expect(outcome).toMatchObject({ status: 'unknown' });
   });
 
   it('fetchMtaStsPolicy() does not follow a redirect', async () => {
