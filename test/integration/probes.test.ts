@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -39,11 +40,13 @@ describe('probeSmtp() against a real SMTP server', () => {
   let plainServer: SMTPServer;
   let silentServer: Server;
   let ehloRefusingServer: Server;
+  let mutedAfterTlsServer: Server;
   const silentSockets: Socket[] = [];
   let starttlsPort: number;
   let plainPort: number;
   let silentPort: number;
   let ehloRefusingPort: number;
+  let mutedAfterTlsPort: number;
   let closedPort: number;
 
   beforeAll(async () => {
@@ -61,7 +64,20 @@ describe('probeSmtp() against a real SMTP server', () => {
       socket.write('220 mx.probe.example ESMTP\r\n');
       socket.on('data', () => socket.write('554 5.7.1 Client host rejected: access denied\r\n'));
     });
+    // A server that completes STARTTLS, then never answers again, not even QUIT.
+    mutedAfterTlsServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.write('220 mx.probe.example ESMTP\r\n');
+      socket.once('data', () => {
+        socket.write('250-mx.probe.example\r\n250 STARTTLS\r\n');
+        socket.once('data', () => {
+          socket.write('220 Ready to start TLS\r\n');
+          new TLSSocket(socket, { isServer: true, ...tls }).on('error', () => undefined);
+        });
+      });
+    });
     starttlsPort = await listen(starttlsServer);
+    mutedAfterTlsPort = await listen(mutedAfterTlsServer);
     ehloRefusingPort = await listen(ehloRefusingServer);
     plainPort = await listen(plainServer);
     silentPort = await listen(silentServer);
@@ -76,6 +92,7 @@ describe('probeSmtp() against a real SMTP server', () => {
     for (const socket of silentSockets) socket.destroy();
     await close(silentServer);
     await close(ehloRefusingServer);
+    await close(mutedAfterTlsServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -113,6 +130,15 @@ describe('probeSmtp() against a real SMTP server', () => {
   it('probeSmtp() answers unknown, not a missing STARTTLS, when the server refuses the EHLO of the prober', async () => {
     const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: ehloRefusingPort, timeouts: { reply: 2000 } });
     expect(outcome).toMatchObject({ status: 'unknown', step: 'ehlo' });
+  });
+
+  it('probeSmtp() gives its verdict without waiting the reply bound for a 221 to QUIT', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', {
+      port: mutedAfterTlsPort,
+      ca: tls.cert,
+      timeouts: { reply: 600_000, quit: 100 },
+    });
+    expect(outcome).toMatchObject({ status: 'tls', chainError: null, nameError: null });
   });
 
   it('smtp-starttls reports each MX host from the gathered probes', async () => {
