@@ -33,13 +33,38 @@ export interface MtaStsFetchOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Errors that say the network between the prober and the server failed, not what the server serves: the policy may
+ * be fine, so they leave the check undecided. A refused connection, an untrusted certificate or an HTTP status is
+ * what every sender meets, and stays a finding.
+ */
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+
+/** The outcome of a failed request: unknown when the network failed, else unreachable. */
+function failedFetch(error: NodeJS.ErrnoException): MtaStsFetchOutcome {
+  return NETWORK_ERRORS.has(error.code ?? '')
+    ? { status: 'unknown', reason: error.message }
+    : { status: 'unreachable', reason: error.message };
+}
+
 /** The whole fetch is bounded: RFC 8461 3.3 leaves the value to senders; 15 s is generous for a static text file. */
 const FETCH_TIMEOUT_MS = 15_000;
 
 /** Fetches and parses a domain's MTA-STS policy over verified HTTPS, following no redirect (RFC 8461 3.3). */
 export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = {}): Promise<MtaStsFetchOutcome> {
   const host = `mta-sts.${domain}`;
-  return new Promise((resolve) => {
+  const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
+  return new Promise((settle) => {
+    const resolve = (outcome: MtaStsFetchOutcome): void => {
+      clearTimeout(timer);
+      settle(outcome);
+    };
+    // The bound covers the whole fetch: a socket timeout alone restarts with every byte, so a server dripping its
+    // answer would hold the run for as long as it likes.
+    const timer = setTimeout(() => {
+      resolve({ status: 'unknown', reason: `no complete answer within ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
     const req = request(
       {
         host: options.hostOverride ?? host,
@@ -49,7 +74,6 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
         path: '/.well-known/mta-sts.txt',
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         agent: false,
-        timeout: options.timeoutMs ?? FETCH_TIMEOUT_MS,
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -86,17 +110,12 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
           }
         });
         response.on('error', (error) => {
-          resolve({ status: 'unreachable', reason: error.message });
+          resolve(failedFetch(error));
         });
       },
     );
-    req.on('timeout', () => {
-      req.destroy();
-      resolve({ status: 'unknown', reason: `no answer within ${options.timeoutMs ?? FETCH_TIMEOUT_MS} ms` });
-    });
-    // Refused, unknown name, untrusted certificate: senders get no policy either, so the policy is unreachable.
     req.on('error', (error) => {
-      resolve({ status: 'unreachable', reason: error.message });
+      resolve(failedFetch(error));
     });
     req.end();
   });

@@ -43,6 +43,7 @@ export interface SmtpProbeTimeouts {
   connect: number;
   reply: number;
   handshake: number;
+  quit: number;
 }
 
 /** Test-only knobs of a probe; the CLI never sets them. */
@@ -59,9 +60,16 @@ export interface SmtpProbeOptions {
  * Each step's bound. A refused or silent TCP handshake is known within 10 s on any working network. Replies get
  * 30 s: RFC 5321 4.5.3.2 allows servers minutes, but postscreen's greet wait (6 s) and common tarpits stay well
  * under 30 s, and a nightly run over thousands of domains cannot wait minutes per address. The TLS handshake is a
- * few round trips: 15 s leaves room for a slow server computing an RSA signature under load.
+ * few round trips: 15 s leaves room for a slow server computing an RSA signature under load. The 221 to QUIT comes
+ * after the verdict: 2 s is a courtesy to a server answering at once, where the reply bound would cost 30 s per
+ * address to a server that never says goodbye.
  */
-export const SMTP_PROBE_TIMEOUTS: SmtpProbeTimeouts = { connect: 10_000, reply: 30_000, handshake: 15_000 };
+export const SMTP_PROBE_TIMEOUTS: SmtpProbeTimeouts = {
+  connect: 10_000,
+  reply: 30_000,
+  handshake: 15_000,
+  quit: 2_000,
+};
 /** A reply longer than this is not an SMTP server talking (RFC 5321 4.5.3.1.5 caps a reply line at 512 octets). */
 const MAX_REPLY_BYTES = 64 * 1024;
 /** TLS versions older than 1.2 are deprecated by RFC 8996. */
@@ -271,7 +279,9 @@ export async function probeSmtp(
     if (banner.code !== 220) return unknown('banner', banner);
     send(socket, `EHLO ${ehloName()}`);
     const ehlo = await plain.next('ehlo', timeouts.reply);
-    if (ehlo.code >= 400 && ehlo.code < 500) return unknown('ehlo', ehlo);
+    // RFC 5321 3.2: a server without ESMTP answers EHLO 500 or 502. Any other refusal (4xx, 501 for our name,
+    // 550 or 554 for our address) is about the prober, not a verdict on the server's STARTTLS.
+    if (ehlo.code !== 250 && ehlo.code !== 500 && ehlo.code !== 502) return unknown('ehlo', ehlo);
     const extensions = ehlo.code === 250 ? ehlo.lines.slice(1).map((line) => line.trim().toUpperCase()) : [];
     if (!extensions.some((extension) => extension === 'STARTTLS' || extension.startsWith('STARTTLS ')))
       return { status: 'starttls_missing', extensions, detail: `EHLO answered ${ehlo.code} ${ehlo.lines[0] ?? ''}` };
@@ -302,7 +312,7 @@ export async function probeSmtp(
     // RFC 5321 4.1.1.10: leave politely; the verdict is already known, so a missing 221 changes nothing.
     const secureReader = new ReplyReader(secure);
     send(secure, 'QUIT');
-    await secureReader.next('handshake', timeouts.reply).catch(() => null);
+    await secureReader.next('handshake', timeouts.quit).catch(() => null);
     return outcome;
   } catch (error) {
     if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.message };

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -38,10 +39,14 @@ describe('probeSmtp() against a real SMTP server', () => {
   let starttlsServer: SMTPServer;
   let plainServer: SMTPServer;
   let silentServer: Server;
+  let ehloRefusingServer: Server;
+  let mutedAfterTlsServer: Server;
   const silentSockets: Socket[] = [];
   let starttlsPort: number;
   let plainPort: number;
   let silentPort: number;
+  let ehloRefusingPort: number;
+  let mutedAfterTlsPort: number;
   let closedPort: number;
 
   beforeAll(async () => {
@@ -53,7 +58,27 @@ describe('probeSmtp() against a real SMTP server', () => {
     silentServer = createTcpServer((socket) => {
       silentSockets.push(socket);
     });
+    // A server that greets, then refuses the prober's EHLO as blocklisted ones do.
+    ehloRefusingServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.write('220 mx.probe.example ESMTP\r\n');
+      socket.on('data', () => socket.write('554 5.7.1 Client host rejected: access denied\r\n'));
+    });
+    // A server that completes STARTTLS, then never answers again, not even QUIT.
+    mutedAfterTlsServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.write('220 mx.probe.example ESMTP\r\n');
+      socket.once('data', () => {
+        socket.write('250-mx.probe.example\r\n250 STARTTLS\r\n');
+        socket.once('data', () => {
+          socket.write('220 Ready to start TLS\r\n');
+          new TLSSocket(socket, { isServer: true, ...tls }).on('error', () => undefined);
+        });
+      });
+    });
     starttlsPort = await listen(starttlsServer);
+    mutedAfterTlsPort = await listen(mutedAfterTlsServer);
+    ehloRefusingPort = await listen(ehloRefusingServer);
     plainPort = await listen(plainServer);
     silentPort = await listen(silentServer);
     const closed = createTcpServer();
@@ -66,6 +91,8 @@ describe('probeSmtp() against a real SMTP server', () => {
     await close(plainServer);
     for (const socket of silentSockets) socket.destroy();
     await close(silentServer);
+    await close(ehloRefusingServer);
+    await close(mutedAfterTlsServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -100,6 +127,20 @@ describe('probeSmtp() against a real SMTP server', () => {
     expect(outcome).toMatchObject({ status: 'unknown', step: 'banner' });
   });
 
+  it('probeSmtp() answers unknown, not a missing STARTTLS, when the server refuses the EHLO of the prober', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: ehloRefusingPort, timeouts: { reply: 2000 } });
+    expect(outcome).toMatchObject({ status: 'unknown', step: 'ehlo' });
+  });
+
+  it('probeSmtp() gives its verdict without waiting the reply bound for a 221 to QUIT', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', {
+      port: mutedAfterTlsPort,
+      ca: tls.cert,
+      timeouts: { reply: 600_000, quit: 100 },
+    });
+    expect(outcome).toMatchObject({ status: 'tls', chainError: null, nameError: null });
+  });
+
   it('smtp-starttls reports each MX host from the gathered probes', async () => {
     const zone = [
       'example.org. MX 10 mx.probe.example.',
@@ -125,6 +166,10 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
   let tls: { key: string; cert: string };
   let server: HttpsServer;
   let port: number;
+  let drippingServer: HttpsServer;
+  let drippingPort: number;
+  let resettingServer: Server;
+  let resettingPort: number;
   const bodies: Record<string, { status: number; type: string; body: string; location?: string }> = {};
 
   beforeAll(async () => {
@@ -141,10 +186,26 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
+    // A server that answers 200 at once, then sends its body one byte at a time, never finishing.
+    drippingServer = createHttpsServer(tls, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('#'), 20);
+      response.on('close', () => {
+        clearInterval(timer);
+      });
+    });
+    drippingServer.listen(0, '127.0.0.1');
+    await once(drippingServer, 'listening');
+    drippingPort = (drippingServer.address() as AddressInfo).port;
+    // A connection reset as soon as it is accepted, as a flapping middlebox does.
+    resettingServer = createTcpServer((socket) => socket.resetAndDestroy());
+    resettingPort = await listen(resettingServer);
   });
 
   afterAll(async () => {
     await close(server);
+    await close(drippingServer);
+    await close(resettingServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -166,6 +227,16 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     const outcome = await fetchMtaStsPolicy('probe.example', { port, hostOverride: '127.0.0.1' });
     expect(outcome.status).toBe('unreachable');
     expect(outcome.status === 'unreachable' && outcome.reason).toMatch(/self-signed/);
+  });
+
+  it('fetchMtaStsPolicy() answers unknown when the whole fetch outlasts its bound, even with bytes still coming', async () => {
+    const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: drippingPort, timeoutMs: 300 });
+    expect(outcome).toEqual({ status: 'unknown', reason: 'no complete answer within 300 ms' });
+  });
+
+  it('fetchMtaStsPolicy() answers unknown, not unreachable, when the connection is reset', async () => {
+    const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: resettingPort });
+    expect(outcome).toMatchObject({ status: 'unknown' });
   });
 
   it('fetchMtaStsPolicy() does not follow a redirect', async () => {
