@@ -44,10 +44,12 @@ async function isMemberDump(file: string): Promise<boolean> {
     const head = await handle.read(Buffer.alloc(4096), 0, 4096, 0).catch(() => null);
     if (head === null) return false;
     const { buffer, bytesRead } = head;
+    // A dump edited in Windows Notepad starts with a byte-order mark, which the readers skip too.
     const first =
       buffer
         .subarray(0, bytesRead)
         .toString('utf8')
+        .replace(/^\uFEFF/, '')
         .split('\n')
         .find((line) => line.trim() !== '') ?? '';
     return /^[a-z_]+ \S/.test(first) && !first.split(' ')[0]?.includes('@');

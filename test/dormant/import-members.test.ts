@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,6 +70,26 @@ describe('importMembersFile()', () => {
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).message).toContain(`"${dir}": it is a directory (EISDIR)`);
       expect(db.prepare('SELECT count(*) FROM list_members').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a member.dump saved with a byte-order mark and CR LF as a dump, not as a web export', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-import-'));
+    const db = openDatabase(join(dir, 'f.sqlite'));
+    try {
+      // As Windows Notepad saves it after an edit.
+      const dump = ['date 1796529908', 'email Carol@Example.COM', 'gecos Carole Émile', 'subscribed 1', '']
+        .map((line) => `${line}\r\n`)
+        .join('');
+      const file = join(dir, 'member.dump');
+      writeFileSync(file, `\uFEFF${dump}`);
+      expect(await importMembersFile(db, file, 'info@lists.example.org', NOW)).toBe(1);
+      expect(db.prepare('SELECT address, gecos, subscribed_at FROM list_members').all()).toEqual([
+        { address: 'carol@example.com', gecos: 'Carole Émile', subscribed_at: 1796529908_000 },
+      ]);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });
