@@ -158,6 +158,26 @@ describe('files written for other tools', () => {
     expect(csv).toBe('tid,firstname,email,emailstatus\r\n1,Zélie,zelie@example.org,bounced\r\n');
   });
 
+  it('renderLimeSurveyTokens() keeps the commas inside the cells of an export saved with semicolons', async () => {
+    const file = join(dir, 'tokens-semicolons.csv');
+    // A spreadsheet in a French locale quotes only the cells that hold a semicolon, never those with a comma.
+    await writeFile(
+      file,
+      Buffer.from(
+        'tid;firstname;lastname;email;emailstatus;token;attribute_1\r\n' +
+          '1;H\u00e9l\u00e8ne;Dupont, fils;helene@example.org;OK;abc123;Centre, nord\r\n' +
+          '2;Luc;Martin;luc@example.org;OK;def456;Sud\r\n',
+        'latin1',
+      ),
+    );
+    const { csv, matched } = await renderLimeSurveyTokens(file, new Map([['helene@example.org', 'bouncing']]));
+    expect(matched).toBe(1);
+    expect(csv).toBe(
+      'tid,firstname,lastname,email,emailstatus,token,attribute_1\r\n' +
+        '1,Hélène,"Dupont, fils",helene@example.org,bounced,abc123,"Centre, nord"\r\n',
+    );
+  });
+
   it('disablePasswdUsers() writes a 0600 copy with nologin=y and refuses to edit in place or overwrite', async () => {
     const input = join(dir, 'users');
     await writeFile(
