@@ -91,10 +91,13 @@ const TEXT = {
   synced: { en: ' (last synchronised {date})', fr: ' (dernière synchronisation le {date})' },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
   none: { en: 'No address to act on\n', fr: 'Aucune adresse à traiter\n' },
-  total: { en: '{count} addresses to act on: {details}\n', fr: '{count} adresses à traiter : {details}\n' },
+  total: {
+    en: '{count|address|addresses} to act on: {details}\n',
+    fr: '{count|adresse|adresses} à traiter : {details}\n',
+  },
   undecided: {
-    en: '{count} domains gave no DNS answer this run; they are neither confirmed dead nor cleared\n',
-    fr: "{count} domaines n'ont pas eu de réponse DNS lors de ce passage ; ils ne sont ni confirmés morts ni blanchis\n",
+    en: '{count|domain gave|domains gave} no DNS answer this run; {count:it is|they are} neither confirmed dead nor cleared\n',
+    fr: "{count|domaine n'a|domaines n'ont} pas eu de réponse DNS lors de ce passage ; {count:il n'est ni confirmé mort ni blanchi|ils ne sont ni confirmés morts ni blanchis}\n",
   },
 } satisfies Record<string, Text>;
 

@@ -79,7 +79,18 @@ describe('createDormantRenderer()', () => {
   it('says what facteur saw and when, in English and French', () => {
     expect(renderAll('text')).toContain('bounced on 3 days (3 hard, 0 soft) from 2026-10-31 to 2026-11-20, score 3');
     expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaires) du 2026-10-31');
-    expect(renderAll('text', 'fr')).toContain('1 adresses à traiter : 1 en erreur');
+    expect(renderAll('text')).toContain('\n1 address to act on: 1 bouncing\n');
+    expect(renderAll('text', 'fr')).toContain('\n1 adresse à traiter : 1 en erreur\n');
+  });
+
+  it('agrees the summary with one domain left undecided, in English and French', () => {
+    const end = (lang: 'en' | 'fr'): string => {
+      const summary = emptySummary();
+      summary.undecidedDomains = 1;
+      return createDormantRenderer('text', { lang, header: { scope: { kind: 'all' } } }).end(summary);
+    };
+    expect(end('en')).toContain('1 domain gave no DNS answer this run; it is neither confirmed dead nor cleared');
+    expect(end('fr')).toContain("1 domaine n'a pas eu de réponse DNS lors de ce passage ; il n'est ni confirmé mort");
   });
 
   it('writes CSV fields quoted as RFC 4180 wants', () => {
