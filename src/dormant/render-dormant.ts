@@ -54,13 +54,13 @@ const TEXT = {
   list: { en: 'list', fr: 'liste' },
   campaign: { en: 'campaign', fr: 'campagne' },
   bounce: {
-    en: 'bounced on {days} days ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
-    fr: 'rebonds sur {days} jours ({hard} permanents, {soft} temporaires) du {first} au {last}, score {score} ; dernier : {status}{reason}',
+    en: 'bounced on {days|day|days} ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
+    fr: 'rebonds sur {days|jour|jours} ({hard} {hard:permanent|permanents}, {soft} {soft:temporaire|temporaires}) du {first} au {last}, score {score} ; dernier : {status}{reason}',
   },
   smtp: { en: ' (refused at sending)', fr: " (refusé à l'envoi)" },
   sympa: {
-    en: 'Sympa: {count} bounces from {first} to {last}, score {score} on {list}',
-    fr: 'Sympa : {count} rebonds du {first} au {last}, score {score} sur {list}',
+    en: 'Sympa: {count|bounce|bounces} from {first} to {last}, score {score} on {list}',
+    fr: 'Sympa : {count|rebond|rebonds} du {first} au {last}, score {score} sur {list}',
   },
   dead: {
     en: 'domain {domain} {status}: seen {count|time|times} from {first} to {last}',

@@ -78,9 +78,25 @@ describe('createDormantRenderer()', () => {
 
   it('says what facteur saw and when, in English and French', () => {
     expect(renderAll('text')).toContain('bounced on 3 days (3 hard, 0 soft) from 2026-10-31 to 2026-11-20, score 3');
-    expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaires) du 2026-10-31');
+    expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaire) du 2026-10-31');
     expect(renderAll('text')).toContain('\n1 address to act on: 1 bouncing\n');
     expect(renderAll('text', 'fr')).toContain('\n1 adresse à traiter : 1 en erreur\n');
+  });
+
+  it('agrees the evidence with a count of one, in English and French', () => {
+    const once: DormantEntry = {
+      ...ENTRY,
+      evidence: {
+        bounce: { ...ENTRY.evidence.bounce!, days: 1, hardDays: 1, firstAt: AT },
+        sympaBounce: { list: 'info@lists.example.org', firstAt: AT, lastAt: AT, count: 1, status: '5.1.1', score: 80 },
+      },
+    };
+    const text = (lang: 'en' | 'fr'): string =>
+      createDormantRenderer('text', { lang, header: { scope: { kind: 'all' } } }).entry(once);
+    expect(text('en')).toContain('bounced on 1 day (1 hard, 0 soft)');
+    expect(text('en')).toContain('Sympa: 1 bounce from 2026-11-20');
+    expect(text('fr')).toContain('rebonds sur 1 jour (1 permanent, 0 temporaire)');
+    expect(text('fr')).toContain('Sympa : 1 rebond du 2026-11-20');
   });
 
   it('agrees the summary with one domain left undecided, in English and French', () => {
