@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Db } from '../store/database.js';
 import { beginMembersImport, type ImportedMember } from '../store/list-members.js';
 import { readMemberDump } from '../sympa/read-member-dump.js';
-import { readMemberExport } from '../sympa/read-member-export.js';
+import { isBounceExportHeader, readMemberExport } from '../sympa/read-member-export.js';
 import { describeSympaDatabase, type SympaDatabase } from '../sympa/read-sympa-conf.js';
 import { readSympaDatabase } from '../sympa/read-sympa-database.js';
 import type { SympaMember } from '../sympa/types.js';
@@ -35,22 +35,31 @@ export function toImportedMember(member: SympaMember): ImportedMember {
   };
 }
 
-/** `member.dump` starts with a `key value` line (`bounce …`, `date …`, `email …`); a web export with an address or `#`. */
-async function isMemberDump(file: string): Promise<boolean> {
+/** What a members file is, told by its first line that is not blank. */
+type MembersFileKind = 'dump' | 'export' | 'bounceExport';
+
+/**
+ * `member.dump` starts with a `key value` line (`bounce …`, `date …`, `email …`); a web export with an address or
+ * `#`, the bounce format with its header (read-member-export.ts), which names the bouncing members only.
+ */
+async function membersFileKind(file: string): Promise<MembersFileKind> {
   const handle = await open(file, 'r').catch(() => null);
   // An unreadable file (a directory opens, then refuses to be read) is left to the reader, which names it.
-  if (handle === null) return false;
+  if (handle === null) return 'export';
   try {
     const head = await handle.read(Buffer.alloc(4096), 0, 4096, 0).catch(() => null);
-    if (head === null) return false;
+    if (head === null) return 'export';
     const { buffer, bytesRead } = head;
+    // A dump edited in Windows Notepad starts with a byte-order mark, which the readers skip too.
     const first =
       buffer
         .subarray(0, bytesRead)
         .toString('utf8')
+        .replace(/^\uFEFF/, '')
         .split('\n')
         .find((line) => line.trim() !== '') ?? '';
-    return /^[a-z_]+ \S/.test(first) && !first.split(' ')[0]?.includes('@');
+    if (isBounceExportHeader(first.replace(/\r$/, ''))) return 'bounceExport';
+    return /^[a-z_]+ \S/.test(first) && !first.split(' ')[0]?.includes('@') ? 'dump' : 'export';
   } finally {
     await handle.close();
   }
@@ -58,12 +67,15 @@ async function isMemberDump(file: string): Promise<boolean> {
 
 /**
  * Imports a list's members from `member.dump` (`sympa dump`) or a web export (`export_member`, any format), told
- * apart by content, replacing what the store knew of the list in one transaction. Returns the member count.
+ * apart by content, replacing what the store knew of the list in one transaction. The bounce format names only the
+ * members Sympa counts as bouncing: it replaces Sympa's bounce data of the list and keeps its other members. Returns
+ * the member count read.
  */
 export async function importMembersFile(db: Db, file: string, list: string, now: number): Promise<number> {
   const name = list.toLowerCase();
-  const reader = (await isMemberDump(file)) ? readMemberDump(file, list) : readMemberExport(file, list);
-  const membersImport = beginMembersImport(db, file, now);
+  const kind = await membersFileKind(file);
+  const reader = kind === 'dump' ? readMemberDump(file, list) : readMemberExport(file, list);
+  const membersImport = beginMembersImport(db, file, now, { isBouncesOnly: kind === 'bounceExport' });
   try {
     membersImport.addList(name);
     for await (const member of reader) membersImport.add({ ...toImportedMember(member), list: name });

@@ -70,16 +70,23 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
+/**
+ * Sympa's own record at its threshold, last bounced within the window. Sympa's score cannot be split by date: a
+ * record begun before the address was forgotten still counts the forgotten bounces, so it counts only once Sympa
+ * starts a new one (after `sympa bouncers reset`), as facteur's own events do.
+ */
 function sympaEvidence(
   members: readonly MemberRecord[],
   context: JudgeContext,
-  since: number,
+  windowStart: number,
+  forgottenAt: number | null,
 ): SympaBounceEvidence | null {
   let best: SympaBounceEvidence | null = null;
   for (const member of members) {
     const bounce = member.sympaBounce;
     if (bounce === null || member.sympaScore === null) continue;
-    if (member.sympaScore < context.config.bounce.sympaScoreThreshold || bounce.last <= since) continue;
+    if (member.sympaScore < context.config.bounce.sympaScoreThreshold || bounce.last <= windowStart) continue;
+    if (forgottenAt !== null && bounce.first <= forgottenAt) continue;
     if (best === null || member.sympaScore > best.score)
       best = {
         list: member.list,
@@ -116,7 +123,7 @@ export function judgeAddress(record: AddressRecord, context: JudgeContext): Dorm
   }
   const windowStart = context.now - context.config.bounce.windowDays * DAY_MS;
   // Memberships not read cannot carry Sympa's score at its threshold (AddressRecord.members).
-  const sympa = sympaEvidence(record.members ?? [], context, Math.max(windowStart, forgottenAt ?? -Infinity));
+  const sympa = sympaEvidence(record.members ?? [], context, windowStart, forgottenAt);
   if (judgement.isBouncing || sympa !== null) reasons.push('bouncing');
   if (judgement.bounce !== null && (judgement.isBouncing || reasons.length > 0)) evidence.bounce = judgement.bounce;
   if (sympa !== null) evidence.sympaBounce = sympa;

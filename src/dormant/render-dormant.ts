@@ -54,13 +54,13 @@ const TEXT = {
   list: { en: 'list', fr: 'liste' },
   campaign: { en: 'campaign', fr: 'campagne' },
   bounce: {
-    en: 'bounced on {days} days ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
-    fr: 'rebonds sur {days} jours ({hard} permanents, {soft} temporaires) du {first} au {last}, score {score} ; dernier : {status}{reason}',
+    en: 'bounced on {days|day|days} ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
+    fr: 'rebonds sur {days|jour|jours} ({hard} {hard:permanent|permanents}, {soft} {soft:temporaire|temporaires}) du {first} au {last}, score {score} ; dernier : {status}{reason}',
   },
   smtp: { en: ' (refused at sending)', fr: " (refusé à l'envoi)" },
   sympa: {
-    en: 'Sympa: {count} bounces from {first} to {last}, score {score} on {list}',
-    fr: 'Sympa : {count} rebonds du {first} au {last}, score {score} sur {list}',
+    en: 'Sympa: {count|bounce|bounces} from {first} to {last}, score {score} on {list}',
+    fr: 'Sympa : {count|rebond|rebonds} du {first} au {last}, score {score} sur {list}',
   },
   dead: {
     en: 'domain {domain} {status}: seen {count|time|times} from {first} to {last}',
@@ -91,10 +91,13 @@ const TEXT = {
   synced: { en: ' (last synchronised {date})', fr: ' (dernière synchronisation le {date})' },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
   none: { en: 'No address to act on\n', fr: 'Aucune adresse à traiter\n' },
-  total: { en: '{count} addresses to act on: {details}\n', fr: '{count} adresses à traiter : {details}\n' },
+  total: {
+    en: '{count|address|addresses} to act on: {details}\n',
+    fr: '{count|adresse|adresses} à traiter : {details}\n',
+  },
   undecided: {
-    en: '{count} domains gave no DNS answer this run; they are neither confirmed dead nor cleared\n',
-    fr: "{count} domaines n'ont pas eu de réponse DNS lors de ce passage ; ils ne sont ni confirmés morts ni blanchis\n",
+    en: '{count|domain gave|domains gave} no DNS answer this run; {count:it is|they are} neither confirmed dead nor cleared\n',
+    fr: "{count|domaine n'a|domaines n'ont} pas eu de réponse DNS lors de ce passage ; {count:il n'est ni confirmé mort ni blanchi|ils ne sont ni confirmés morts ni blanchis}\n",
   },
 } satisfies Record<string, Text>;
 

@@ -21,6 +21,26 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Tells whether a header has the columns a participants export must have. */
+function hasParticipantColumns(header: readonly string[]): boolean {
+  return ['email', 'emailstatus'].every((column) => header.some((name) => name.trim() === column));
+}
+
+/**
+ * The export's one delimiter, read from its header: LimeSurvey exports with commas, a spreadsheet in a French locale
+ * saves with semicolons and leaves a cell holding a comma ("Dupont, fils") unquoted, so both at once would split it.
+ * Semicolons unless commas alone give the header its email and emailstatus columns.
+ */
+function delimiterOf(text: string): ',' | ';' {
+  try {
+    const [header = []] = parse(text, { bom: true, skip_empty_lines: true, delimiter: ',', to_line: 1 });
+    return hasParticipantColumns(header) ? ',' : ';';
+  } catch {
+    // A quote in the middle of a comma-split cell: `"attribute_1 <A, B>"` read with the wrong delimiter.
+    return ';';
+  }
+}
+
 /**
  * Rewrites a LimeSurvey participants export (`tid,firstname,lastname,email,emailstatus,token,…`, columns kept as
  * exported) for re-import: only the participants found, `emailstatus` set from their first reason. Returns the CSV
@@ -39,8 +59,8 @@ export async function renderLimeSurveyTokens(
   }
   let rows: string[][];
   try {
-    // LimeSurvey exports with commas; spreadsheets in French locales save with semicolons.
-    rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, delimiter: [',', ';'] });
+    const delimiter = delimiterOf(text);
+    rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, delimiter });
   } catch (error) {
     const failure = error as Error & { lines?: number };
     throw new InputError(

@@ -47,13 +47,15 @@ const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, s
  * read at its own pace; `commit` then swaps every staged list in one short transaction, writing the rows in the
  * table's own order. A failure, an interruption or a crash before that transaction ends leaves every list as it was.
  * Duplicate addresses in a list keep their last row. With `replacesSource`, the import is everything `source` holds:
- * a list imported from it before and absent now is emptied too. One import at a time per connection.
+ * a list imported from it before and absent now is emptied too. With `isBouncesOnly`, the source names only the
+ * members Sympa counts as bouncing: their Sympa bounce data replaces the list's, the other members stay, and the
+ * list's membership import is not recorded. One import at a time per connection.
  */
 export function beginMembersImport(
   db: Db,
   source: string,
   now: number,
-  options: { replacesSource?: boolean } = {},
+  options: { replacesSource?: boolean; isBouncesOnly?: boolean } = {},
 ): MembersImport {
   if (db.inTransaction) throw new Error('Cannot begin a members import inside a transaction');
   db.exec(`
@@ -109,6 +111,11 @@ export function beginMembersImport(
           db.prepare(
             'INSERT OR IGNORE INTO temp.member_import_lists SELECT list FROM list_imports WHERE source = ?',
           ).run(source);
+        if (options.isBouncesOnly === true) {
+          const counts = mergeSympaBounces(db);
+          db.exec('COMMIT');
+          return counts;
+        }
         swapMembers(db);
         db.prepare(
           `INSERT OR REPLACE INTO list_imports (list, source, members, imported_at)
@@ -131,6 +138,35 @@ export function beginMembersImport(
       if (isOpen) drop();
     },
   };
+}
+
+/**
+ * Replaces Sympa's bounce data of the staged lists with the staged one, within the caller's transaction: a member
+ * not staged no longer bounces for Sympa, one staged and not yet known is added. Returns staged counts by list.
+ */
+function mergeSympaBounces(db: Db): Map<string, number> {
+  db.exec(`
+    UPDATE list_members SET sympa_bounce_first = NULL, sympa_bounce_last = NULL, sympa_bounce_count = NULL,
+        sympa_bounce_status = NULL, sympa_bounce_score = NULL
+      WHERE list IN (SELECT list FROM temp.member_import_lists);
+    INSERT INTO list_members (address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last,
+        sympa_bounce_count, sympa_bounce_status, sympa_bounce_score)
+      SELECT address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last, sympa_bounce_count,
+        sympa_bounce_status, sympa_bounce_score
+      FROM temp.member_import WHERE true ORDER BY address, list, rowid
+      ON CONFLICT (address, list) DO UPDATE SET gecos = coalesce(excluded.gecos, gecos),
+        sympa_bounce_first = excluded.sympa_bounce_first, sympa_bounce_last = excluded.sympa_bounce_last,
+        sympa_bounce_count = excluded.sympa_bounce_count, sympa_bounce_status = excluded.sympa_bounce_status,
+        sympa_bounce_score = excluded.sympa_bounce_score;
+  `);
+  const counts = db
+    .prepare(
+      `SELECT l.list, (SELECT count(DISTINCT address) FROM temp.member_import m WHERE m.list = l.list)
+       FROM temp.member_import_lists l ORDER BY l.list`,
+    )
+    .raw()
+    .all() as [string, number][];
+  return new Map(counts);
 }
 
 /**

@@ -10,6 +10,11 @@ const BOUNCE_HEADER = ['Email', 'Name', 'Bounce score', 'Bounce count', 'First b
 
 const WHAT: Text = { en: 'Sympa member export', fr: 'l’export des abonnés Sympa' };
 
+/** Tells whether a line is the header of the `bounce` format, which lists the bouncing members only. */
+export function isBounceExportHeader(line: string): boolean {
+  return line.startsWith('#') && line.slice(1).trim() === BOUNCE_HEADER;
+}
+
 /**
  * Reads a member export from Sympa's web interface (`export_member`, wwsympa.fcgi `do_export_member`), in any of its
  * three formats, told apart by their content:
@@ -43,7 +48,7 @@ export async function* readMemberExport(
     }
     if (line.isInvalidUtf8) report({ en: 'line is not UTF-8', fr: 'la ligne n’est pas en UTF-8' }, line.number);
     if (line.text.startsWith('#')) {
-      if (line.number === 1 && line.text.slice(1).trim() === BOUNCE_HEADER) isBounceFormat = true;
+      if (line.number === 1 && isBounceExportHeader(line.text)) isBounceFormat = true;
       continue;
     }
     if (line.text.trim() === '') continue;

@@ -61,6 +61,14 @@ const REPORT = /^del \[(\w+)\] (.*)$/;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Tells whether `sympa del` reads a line holding `address` as that address: del.pm skips a line starting with "#" and
+ * keeps only its first word, so such an address is skipped without a word, or could name someone else.
+ */
+export function isSympaDelAddress(address: string): boolean {
+  return isMemberAddress(address) && !address.startsWith('#');
+}
+
+/**
  * Unsubscribes addresses from a Sympa list the way its admins do: `sympa del --quiet list@domain` with one address
  * per line on stdin (Sympa 6.2.67b.2 and later), run directly without a shell, members not told. A dry run runs
  * nothing. Outcomes are read from Sympa's per-address report lines, by the address they name, so they do not depend
@@ -98,8 +106,7 @@ export async function runSympaDel(
     const key = address.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    // del.pm skips lines starting with "#" and keeps only the first word: such an address could hit someone else.
-    if (!isMemberAddress(address) || address.startsWith('#')) {
+    if (!isSympaDelAddress(address)) {
       results.push({ address: raw, outcome: 'invalid', message: null });
       continue;
     }

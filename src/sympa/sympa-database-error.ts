@@ -37,6 +37,12 @@ const REFUSED = new Set([
 const TLS_REFUSED =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|does not support SSL|HANDSHAKE_NO_SSL_SUPPORT/;
 
+/**
+ * node-postgres's words, with no code, when the server answers its SSLRequest with neither "S" nor "N": no
+ * PostgreSQL server answers so, another service (a web server, MySQL) listens on that port.
+ */
+const PG_NOT_POSTGRESQL = /error establishing an SSL connection/;
+
 /** node-postgres reports a connect timeout by message only, with no code. */
 const PG_TIMEOUT = /timeout|terminated unexpectedly/i;
 
@@ -86,6 +92,15 @@ export function toSympaDatabaseError(error: unknown, database: SympaServerDataba
       'ECONFIG',
     );
   }
+  if (code === '' && PG_NOT_POSTGRESQL.test(message))
+    return new InputError(
+      {
+        en: `Cannot read Sympa's ${what}: the server there answered the TLS request as no PostgreSQL server does; is it PostgreSQL? (db_host and db_port in sympa.conf)`,
+        fr: `Impossible de lire ${whatFr} de Sympa : le serveur à cette adresse a répondu à la demande TLS comme aucun serveur PostgreSQL ne le fait ; est-ce bien PostgreSQL ? (db_host et db_port dans sympa.conf)`,
+      },
+      {},
+      'ECONFIG',
+    );
   if (TLS_REFUSED.test(code) || TLS_REFUSED.test(message))
     return new InputError(
       {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,6 +70,60 @@ describe('importMembersFile()', () => {
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).message).toContain(`"${dir}": it is a directory (EISDIR)`);
       expect(db.prepare('SELECT count(*) FROM list_members').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a member.dump saved with a byte-order mark and CR LF as a dump, not as a web export', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-import-'));
+    const db = openDatabase(join(dir, 'f.sqlite'));
+    try {
+      // As Windows Notepad saves it after an edit.
+      const dump = ['date 1796529908', 'email Carol@Example.COM', 'gecos Carole Émile', 'subscribed 1', '']
+        .map((line) => `${line}\r\n`)
+        .join('');
+      const file = join(dir, 'member.dump');
+      writeFileSync(file, `\uFEFF${dump}`);
+      expect(await importMembersFile(db, file, 'info@lists.example.org', NOW)).toBe(1);
+      expect(db.prepare('SELECT address, gecos, subscribed_at FROM list_members').all()).toEqual([
+        { address: 'carol@example.com', gecos: 'Carole Émile', subscribed_at: 1796529908_000 },
+      ]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes a bounce export as Sympa's bounce data of the members it names, keeping the other members", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facteur-import-'));
+    const db = openDatabase(join(dir, 'f.sqlite'));
+    const list = 'info@lists.example.org';
+    const rows = (): unknown[] =>
+      db
+        .prepare('SELECT address, gecos, sympa_bounce_count, sympa_bounce_score FROM list_members ORDER BY address')
+        .raw()
+        .all();
+    try {
+      const full = join(dir, 'export-full.txt');
+      writeFileSync(full, 'alice@example.org\tAlice\nbob@example.net\tBob\ncarol@example.com\n');
+      await importMembersFile(db, full, list, NOW - 2);
+      // The bounce format lists the members Sympa counts as bouncing, and them only (wwsympa do_export_member).
+      const header = '# Email\tName\tBounce score\tBounce count\tFirst bounce\tLast bounce\n';
+      const carol = join(dir, 'export-bounce-1.txt');
+      writeFileSync(carol, `${header}carol@example.com\t\t80\t4\t1795444004\t1795444013\n`);
+      expect(await importMembersFile(db, carol, list, NOW - 1)).toBe(1);
+      const bob = join(dir, 'export-bounce-2.txt');
+      writeFileSync(bob, readFileSync(join(FIXTURES, 'export-bounce.txt')));
+      expect(await importMembersFile(db, bob, list, NOW)).toBe(2);
+      expect(rows()).toEqual([
+        ['alice@example.org', 'Alice', null, null],
+        ['bob@example.net', 'Bob', 2, 87],
+        // Carol no longer bounces for Sympa: her old record is gone, her membership stays.
+        ['carol@example.com', null, null, null],
+        ['dave@gone.example', null, 1, null],
+      ]);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

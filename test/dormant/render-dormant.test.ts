@@ -78,8 +78,35 @@ describe('createDormantRenderer()', () => {
 
   it('says what facteur saw and when, in English and French', () => {
     expect(renderAll('text')).toContain('bounced on 3 days (3 hard, 0 soft) from 2026-10-31 to 2026-11-20, score 3');
-    expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaires) du 2026-10-31');
-    expect(renderAll('text', 'fr')).toContain('1 adresses à traiter : 1 en erreur');
+    expect(renderAll('text', 'fr')).toContain('rebonds sur 3 jours (3 permanents, 0 temporaire) du 2026-10-31');
+    expect(renderAll('text')).toContain('\n1 address to act on: 1 bouncing\n');
+    expect(renderAll('text', 'fr')).toContain('\n1 adresse à traiter : 1 en erreur\n');
+  });
+
+  it('agrees the evidence with a count of one, in English and French', () => {
+    const once: DormantEntry = {
+      ...ENTRY,
+      evidence: {
+        bounce: { ...ENTRY.evidence.bounce!, days: 1, hardDays: 1, firstAt: AT },
+        sympaBounce: { list: 'info@lists.example.org', firstAt: AT, lastAt: AT, count: 1, status: '5.1.1', score: 80 },
+      },
+    };
+    const text = (lang: 'en' | 'fr'): string =>
+      createDormantRenderer('text', { lang, header: { scope: { kind: 'all' } } }).entry(once);
+    expect(text('en')).toContain('bounced on 1 day (1 hard, 0 soft)');
+    expect(text('en')).toContain('Sympa: 1 bounce from 2026-11-20');
+    expect(text('fr')).toContain('rebonds sur 1 jour (1 permanent, 0 temporaire)');
+    expect(text('fr')).toContain('Sympa : 1 rebond du 2026-11-20');
+  });
+
+  it('agrees the summary with one domain left undecided, in English and French', () => {
+    const end = (lang: 'en' | 'fr'): string => {
+      const summary = emptySummary();
+      summary.undecidedDomains = 1;
+      return createDormantRenderer('text', { lang, header: { scope: { kind: 'all' } } }).end(summary);
+    };
+    expect(end('en')).toContain('1 domain gave no DNS answer this run; it is neither confirmed dead nor cleared');
+    expect(end('fr')).toContain("1 domaine n'a pas eu de réponse DNS lors de ce passage ; il n'est ni confirmé mort");
   });
 
   it('writes CSV fields quoted as RFC 4180 wants', () => {
@@ -156,6 +183,26 @@ describe('files written for other tools', () => {
     const { csv, encoding } = await renderLimeSurveyTokens(file, new Map([['zelie@example.org', 'bouncing']]));
     expect(encoding).toEqual({ encoding: 'windows-1252' });
     expect(csv).toBe('tid,firstname,email,emailstatus\r\n1,Zélie,zelie@example.org,bounced\r\n');
+  });
+
+  it('renderLimeSurveyTokens() keeps the commas inside the cells of an export saved with semicolons', async () => {
+    const file = join(dir, 'tokens-semicolons.csv');
+    // A spreadsheet in a French locale quotes only the cells that hold a semicolon, never those with a comma.
+    await writeFile(
+      file,
+      Buffer.from(
+        'tid;firstname;lastname;email;emailstatus;token;attribute_1\r\n' +
+          '1;H\u00e9l\u00e8ne;Dupont, fils;helene@example.org;OK;abc123;Centre, nord\r\n' +
+          '2;Luc;Martin;luc@example.org;OK;def456;Sud\r\n',
+        'latin1',
+      ),
+    );
+    const { csv, matched } = await renderLimeSurveyTokens(file, new Map([['helene@example.org', 'bouncing']]));
+    expect(matched).toBe(1);
+    expect(csv).toBe(
+      'tid,firstname,lastname,email,emailstatus,token,attribute_1\r\n' +
+        '1,Hélène,"Dupont, fils",helene@example.org,bounced,abc123,"Centre, nord"\r\n',
+    );
   });
 
   it('disablePasswdUsers() writes a 0600 copy with nologin=y and refuses to edit in place or overwrite', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
-import { createSympaList, setBounceScore, SYMPA, type SympaList } from './helpers/sympa.js';
+import Database from 'better-sqlite3';
+import { createSympaList, setBounceScore, sympa, SYMPA, type SympaList } from './helpers/sympa.js';
 import { facteur } from './helpers/facteur.js';
 
 const DAY = 86_400_000;
@@ -148,5 +149,60 @@ describe('Ctrl-C during facteur dormant apply --sympa --yes', () => {
     const rerun = await facteur([...applyArgs(list, dbFile), '--yes']);
     expect(rerun.code).toBe(0);
     expect(await list.review()).toEqual(['alice@example.org']);
+  });
+});
+
+describe('facteur dormant --format sympa piped into the real sympa del', () => {
+  let list: SympaList;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-sympa-pipe-'));
+    list = await createSympaList('facteur-pipe');
+    await list.add([{ email: 'alice@example.org' }, { email: "d.o'brien@example.org" }]);
+    // Sympa's address pattern takes "#" in a local part, as its web interface does; `sympa add` reads it as a comment.
+    const db = new Database(list.dbFile, { timeout: 5_000 });
+    db.prepare(
+      `INSERT INTO subscriber_table (list_subscriber, robot_subscriber, user_subscriber, date_epoch_subscriber,
+         update_epoch_subscriber, subscribed_subscriber, reception_subscriber, visibility_subscriber,
+         number_messages_subscriber) VALUES (?, ?, '#hash@example.org', 1796529908, 1796529908, 1, 'mail', 'noconceal', 0)`,
+    ).run(list.name, list.domain);
+    // What bounced.pl records, and a score past Sympa's removal level.
+    db.prepare(
+      `UPDATE subscriber_table SET bounce_subscriber = ?, bounce_score_subscriber = 90
+         WHERE list_subscriber = ? AND robot_subscriber = ? AND user_subscriber <> 'alice@example.org'`,
+    ).run(
+      `${Math.floor(Date.now() / 1000) - 20 * 86_400} ${Math.floor(Date.now() / 1000)} 5 5.1.1`,
+      list.name,
+      list.domain,
+    );
+    db.close();
+  });
+  afterAll(async () => {
+    await list.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names on stderr the address sympa del skips without a word', async () => {
+    const listed = await facteur([
+      'dormant',
+      '--db',
+      join(dir, 'f.sqlite'),
+      '--list',
+      list.address,
+      '--sympa-db',
+      list.dbFile,
+      '--no-dns',
+      '--format',
+      'sympa',
+    ]);
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toBe("#hash@example.org\nd.o'brien@example.org\n");
+    const removed = await sympa(['del', '--quiet', list.address], listed.stdout);
+    expect(removed.code).toBe(0);
+    // Sympa took the line for a comment and said nothing of it: facteur has to.
+    expect(removed.stderr).not.toContain('#hash');
+    expect(await list.review()).toEqual(['#hash@example.org', 'alice@example.org']);
+    expect(listed.stderr).toContain('sympa del would not read 1 address as written');
+    expect(listed.stderr).toContain('"#hash@example.org"');
   });
 });

@@ -254,3 +254,38 @@ async function closedPort(): Promise<number> {
   );
   return port;
 }
+
+describe('facteur dormant --sympa-conf naming a port where no PostgreSQL listens', () => {
+  it('exits 2 naming host:port when the server there answers the TLS request as a web server does', async () => {
+    const net = await import('node:net');
+    // A web server's answer to PostgreSQL's SSLRequest: "H" where the protocol allows only "S" or "N".
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const dir = await mkdtemp(join(tmpdir(), 'facteur-not-pg-'));
+    try {
+      const conf = join(dir, 'sympa.conf');
+      await writeFile(
+        conf,
+        `db_type\tPg\ndb_host\t127.0.0.1\ndb_port\t${port}\ndb_name\tsympa\ndb_user\tsympa\ndb_passwd\tx\ndb_options\tsslmode=require\n`,
+      );
+      await chmod(conf, 0o600);
+      const store = join(dir, 'f.sqlite');
+      const { code, stdout, stderr } = await facteur(['dormant', '--db', store, '--sympa-conf', conf, '--no-dns']);
+      expect(stderr).not.toContain('unexpected error');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`PostgreSQL database "sympa" on 127.0.0.1:${port}: the server there answered`);
+    } finally {
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

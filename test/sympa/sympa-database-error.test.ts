@@ -66,6 +66,15 @@ describe('toSympaDatabaseError()', () => {
     expect(mapped.message).toContain('sslrootcert=FILE');
   });
 
+  it('makes a server that answers the TLS request as no PostgreSQL does a config error naming it (exit 2)', () => {
+    // node-postgres's words when the byte after its SSLRequest is neither "S" nor "N" (an HTTP server on the port).
+    const mapped = toSympaDatabaseError(failure('There was an error establishing an SSL connection'), DATABASE);
+    expect(mapped).toBeInstanceOf(InputError);
+    expect((mapped as InputError).code).toBe('ECONFIG');
+    expect(mapped.message).toContain('PostgreSQL database "sympa" on db.example.org:5432');
+    expect(mapped.message).toContain('db_host and db_port');
+  });
+
   it('makes an unknown host a config error', () => {
     expect(toSympaDatabaseError(failure('getaddrinfo ENOTFOUND db', 'ENOTFOUND'), DATABASE)).toBeInstanceOf(InputError);
   });

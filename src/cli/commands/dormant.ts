@@ -30,7 +30,7 @@ import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import { readSympaConf, sympaDatabasePlace, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
-import { runSympaDel } from '../../sympa/run-sympa-del.js';
+import { isSympaDelAddress, runSympaDel } from '../../sympa/run-sympa-del.js';
 import {
   sendSympaMail,
   type SympaMailAddressResult,
@@ -189,6 +189,10 @@ const TEXT = {
   preflightRefused: {
     en: 'facteur: nothing mailed: the DNS of {from} would make the mail fail at the list server (fix it, or --skip-preflight to mail anyway)\n',
     fr: 'facteur : rien n’a été envoyé : le DNS de {from} ferait échouer le courriel chez le serveur de listes (corrigez-le, ou --skip-preflight pour l’envoyer quand même)\n',
+  },
+  sympaDelSkips: {
+    en: 'facteur: sympa del would not read {count|address|addresses} as written ("#" starts a comment, a space ends an address): {addresses}; remove {count:it|them} in Sympa\'s web interface\n',
+    fr: 'facteur : sympa del ne lirait pas correctement {count|adresse|adresses} (« # » commence un commentaire, une espace termine une adresse) : {addresses} ; retirez-{count:la|les} dans l’interface web de Sympa\n',
   },
   includedItem: {
     en: '           from Sympa data source {source}: excluded from the list, still in the source; fix it there\n',
@@ -453,8 +457,10 @@ async function emit(
   const disable = new Set<string>();
   const reasons = new Map<string, DormantReason>();
   const included = new Map<string, string | null>();
+  const unreadByDel: string[] = [];
   const keep = (entry: DormantEntry): void => {
     countEntry(summary, entry);
+    if (format === 'sympa' && !isSympaDelAddress(entry.address)) unreadByDel.push(entry.address);
     if (entry.inclusion !== undefined) included.set(entry.address, entry.inclusion.dataSource);
     if (entry.reasons.includes('unused_mailbox')) disable.add(entry.address.toLowerCase());
     if (format === 'limesurvey' && !reasons.has(entry.address))
@@ -493,6 +499,13 @@ async function emit(
     await output.add(renderer.end(summary));
     await output.flush();
     if (format === 'sympa') process.stderr.write(includedNote(included, lang));
+    if (unreadByDel.length > 0)
+      process.stderr.write(
+        render(TEXT.sympaDelSkips, lang, {
+          count: unreadByDel.length,
+          addresses: unreadByDel.map((address) => JSON.stringify(address)).join(', '),
+        }),
+      );
   }
   if (options.passwdFile !== undefined && options.passwdOut !== undefined) {
     const { disabled } = await disablePasswdUsers(options.passwdFile, options.passwdOut, disable);
