@@ -36,9 +36,13 @@ export class DmarcSyntaxError extends RecordSyntaxError {
   }
 }
 
-/** RFC 7489 6.6.3 step 3: only records starting with the `v=DMARC1` tag (case-sensitive value, 6.4) are DMARC records. */
+/**
+ * RFC 7489 6.6.3 step 3: only records starting with the `v=DMARC1` tag are DMARC records. In 6.4's ABNF the tag name is
+ * a quoted string, case-insensitive as all ABNF strings (RFC 5234 2.3), and the value is spelt in %x codes,
+ * case-sensitive: `V=DMARC1` is one, `v=dmarc1` is not.
+ */
 export function isDmarcRecord(text: string): boolean {
-  return /^v[ \t]*=[ \t]*DMARC1[ \t]*(?:;|$)/.test(text);
+  return /^[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|$)/.test(text);
 }
 
 const POLICIES: readonly string[] = ['none', 'quarantine', 'reject'];

@@ -45,6 +45,7 @@ describe('parseDmarcRecord()', () => {
 
   it('tolerates spaces around tags and a trailing semicolon', () => {
     expect(parseDmarcRecord('v = DMARC1 ;  p = quarantine ; ', NAME).policy).toBe('quarantine');
+    expect(parseDmarcRecord('V=DMARC1; P=REJECT', NAME).policy).toBe('reject');
   });
 
   it.each([
@@ -94,6 +95,9 @@ describe('isDmarcRecord()', () => {
     ['v=DMARC1', true],
     ['v=DMARC10; p=none', false],
     ['v=spf1 -all', false],
+    // RFC 7489 6.4: the tag name is case-insensitive, the value is not.
+    ['V=DMARC1; P=REJECT', true],
+    ['v=dmarc1; p=reject', false],
   ])('tells %j', (text, expected) => {
     expect(isDmarcRecord(text)).toBe(expected);
   });
