@@ -100,11 +100,11 @@ async function* readDictIter(file: string, prefix: string, options: MailboxReadO
 async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerator<LastLogin> {
   const report = reporter(LAST_LOGIN_CSV, file, options);
   const input = createReadStream(file);
-  let columns: { user: string; lastLogin: string } | null = null;
   // The header is checked as soon as it is read: a file with the wrong columns and no rows must not pass as empty.
-  const header = (names: string[]): string[] => {
-    columns = pickColumns(names, file);
-    return names;
+  // Its two columns are renamed to fixed keys, whatever the export called them; the others are dropped.
+  const header = (names: string[]): (string | false)[] => {
+    const { user, lastLogin } = pickColumns(names, file);
+    return names.map((name) => (name === user ? 'user' : name === lastLogin ? 'last_login' : false));
   };
   const parser = input.pipe(
     parse({ bom: true, columns: header, skip_empty_lines: true, info: true, relax_column_count: true, trim: true }),
@@ -116,9 +116,8 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
       record: Record<string, string | undefined>;
       info: { lines: number };
     }>) {
-      columns ??= pickColumns(Object.keys(record), file);
-      const user = record[columns.user] ?? '';
-      const value = record[columns.lastLogin] ?? '';
+      const user = record.user ?? '';
+      const value = record.last_login ?? '';
       if (user === '' || /\s/.test(user)) {
         report(
           {
