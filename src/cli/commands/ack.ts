@@ -6,7 +6,8 @@ import { normaliseDomain } from '../../parse/parse-members-csv.js';
 import { isAckActive, listAcks, removeAck, saveAck, utcDay, type Ack } from '../../store/acks.js';
 import { openDatabase } from '../../store/database.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
-import { findFinding, nearestFindingId } from './explain.js';
+import { nearestFindingId } from '../../config/finding-id.js';
+import { findFinding } from './explain.js';
 import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
 

@@ -4,7 +4,7 @@ import type { Check, FindingMeta } from '../../checks/types.js';
 import { InputError } from '../../errors.js';
 import { renderWithoutValues, type Lang, type Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
-import { closestMatch } from '../../config/closest-match.js';
+import { FINDING_IDS, nearestFindingId } from '../../config/finding-id.js';
 
 /** Finds the check that reports a finding id, with that finding's texts. */
 export function findFinding(id: string): { check: Check; meta: FindingMeta } | undefined {
@@ -15,12 +15,14 @@ export function findFinding(id: string): { check: Check; meta: FindingMeta } | u
   return undefined;
 }
 
-/** The known finding id a misspelt one most likely meant, or null. */
-export function nearestFindingId(id: string): string | null {
-  return closestMatch(
-    id,
-    ALL_CHECKS.flatMap((check) => Object.keys(check.findings)),
-  );
+/** What follows "no such finding id": the id meant when one is near, else the known ids of its area, if any. */
+function idHint(id: string): Text {
+  const nearest = nearestFindingId(id);
+  if (nearest !== null) return { en: `; did you mean "${nearest}"?`, fr: ` ; vouliez-vous dire « ${nearest} » ?` };
+  const area = id.split('.')[0] ?? '';
+  const near = FINDING_IDS.filter((known) => known.startsWith(`${area}.`)).join(', ');
+  if (near === '') return { en: '', fr: '' };
+  return { en: `; known ids of "${area}": ${near}`, fr: ` ; identifiants connus pour « ${area} » : ${near}` };
 }
 
 /** The help of `facteur explain`. */
@@ -62,20 +64,10 @@ export function registerExplain(program: Command, helpLang: Lang): void {
       }
       const found = findFinding(id);
       if (found === undefined) {
-        const area = id.split('.')[0] ?? '';
-        const nearest = nearestFindingId(id);
-        const near = ALL_CHECKS.flatMap((check) => Object.keys(check.findings)).filter((known) =>
-          known.startsWith(`${area}.`),
-        );
-        let hint = near.length > 0 ? `; known ids of "${area}": ${near.join(', ')}` : '';
-        let hintFr = near.length > 0 ? ` ; identifiants connus pour « ${area} » : ${near.join(', ')}` : '';
-        if (nearest !== null) {
-          hint = `; did you mean "${nearest}"?`;
-          hintFr = ` ; vouliez-vous dire « ${nearest} » ?`;
-        }
+        const hint = idHint(id);
         throw new InputError({
-          en: `Cannot explain "${id}": no such finding id${hint}`,
-          fr: `Impossible d’expliquer « ${id} » : cet identifiant de constat n’existe pas${hintFr}`,
+          en: `Cannot explain "${id}": no such finding id${hint.en}`,
+          fr: `Impossible d’expliquer « ${id} » : cet identifiant de constat n’existe pas${hint.fr}`,
         });
       }
       const { check, meta } = found;
