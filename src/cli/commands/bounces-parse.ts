@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
-import { fileErrorReason } from '../../file-failure.js';
+import { unreadableFile } from '../../file-failure.js';
 import type { Lang, Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
@@ -27,6 +27,8 @@ function mboxMessageCount(raw: Buffer): number {
   return 1 + (raw.toString('latin1').match(MBOX_SEPARATOR)?.length ?? 0);
 }
 
+const BOUNCE_FILE: Text = { en: 'bounce file', fr: 'le fichier de rebond' };
+
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
 export async function parseBounceFiles(
   files: readonly string[],
@@ -38,14 +40,7 @@ export async function parseBounceFiles(
     try {
       raw = await readFile(file);
     } catch (error) {
-      const reason = fileErrorReason(error);
-      results.push({
-        file,
-        error: {
-          en: `Cannot read bounce file "${file}": ${reason.en}`,
-          fr: `Impossible de lire le fichier de rebond « ${file} » : ${reason.fr}`,
-        },
-      });
+      results.push({ file, error: unreadableFile(BOUNCE_FILE, file, error).text });
       continue;
     }
     // Parsed as one message, a mailbox file would give the first bounce's recipients, or none, for all of them.
