@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
+import type { Text } from '../i18n.js';
 import { MIGRATIONS } from './migrations.js';
 import { storeFailure } from './store-failure.js';
 
@@ -13,9 +14,20 @@ const BUSY_TIMEOUT_MS = 10_000;
 /**
  * Opens (creating if needed) a facteur database: WAL, foreign keys, a busy timeout, then brings the schema up to date.
  * A database written by a newer facteur is refused, never downgraded. A file SQLite cannot use (no database, damaged,
- * no rights, a full disk) is refused with what to do about it, as is a directory that does not exist.
+ * no rights, a full disk) is refused with what to do about it, as is a directory that does not exist. A command that
+ * only reads what others recorded gives `whenMissing`, what to run first: a file that does not exist is then refused
+ * with it, since a typo in the path would otherwise open a new, empty database and find nothing.
  */
-export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { readonly?: boolean; whenMissing?: Text } = {}): Db {
+  const { whenMissing } = options;
+  if (whenMissing !== undefined && !existsSync(path))
+    throw new InputError(
+      {
+        en: `Cannot open database "${path}": no such file; ${whenMissing.en}`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; ${whenMissing.fr}`,
+      },
+      { file: path },
+    );
   const directory = dirname(resolve(path));
   if (!existsSync(directory))
     throw new InputError(

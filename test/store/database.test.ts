@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,6 +52,20 @@ describe('openDatabase()', () => {
       en: `Cannot use database "${path}": its directory "${join(dir, 'missing')}" does not exist`,
       fr: `Impossible d’utiliser la base de données « ${path} » : son répertoire « ${join(dir, 'missing')} » n’existe pas`,
     });
+  });
+
+  it('refuses a file that does not exist with what to run first, when the caller says it, and creates nothing', () => {
+    const path = join(dir, 'typo.sqlite');
+    const whenMissing = { en: 'run "facteur check --db" first', fr: 'lancez d’abord « facteur check --db »' };
+    for (const readonly of [false, true]) {
+      expect((thrown(() => openDatabase(path, { readonly, whenMissing })) as InputError).text).toEqual({
+        en: `Cannot open database "${path}": no such file; run "facteur check --db" first`,
+        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; lancez d’abord « facteur check --db »`,
+      });
+    }
+    expect(existsSync(path)).toBe(false);
+    openDatabase(path).close();
+    openDatabase(path, { whenMissing }).close();
   });
 });
 

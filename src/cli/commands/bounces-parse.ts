@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import { unreadableFile } from '../../file-failure.js';
@@ -62,15 +61,13 @@ export async function parseBounceFiles(
 
 /** The campaigns' VERP keys of a facteur database, opened read-only: parsing bounces never writes the store. */
 export function loadVerpKeys(path: string): VerpKeyLookup {
-  if (!existsSync(path))
-    throw new InputError(
-      {
-        en: `Cannot open database "${path}": no such file; send a campaign with "facteur send" first`,
-        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; envoyez d’abord une campagne avec « facteur send »`,
-      },
-      { file: path },
-    );
-  const db = openDatabase(path, { readonly: true });
+  const db = openDatabase(path, {
+    readonly: true,
+    whenMissing: {
+      en: 'send a campaign with "facteur send" first',
+      fr: 'envoyez d’abord une campagne avec « facteur send »',
+    },
+  });
   try {
     const keys = campaignVerpKeys(db);
     return (campaign) => keys.get(campaign) ?? null;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { findingTitle } from '../../checks/finding-title.js';
 import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
@@ -142,16 +141,13 @@ function loadBaseline(db: Db, run: RunInfo, filter: { member?: string }): Domain
 
 /** Opens a history database for reading, with a clear error when it is missing or unreadable. */
 export function openHistory(path: string): Db {
-  if (!existsSync(path)) {
-    throw new InputError(
-      {
-        en: `Cannot open database "${path}": no such file; record a run with "facteur check --db" first`,
-        fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; enregistrez d’abord un passage avec « facteur check --db »`,
-      },
-      { file: path },
-    );
-  }
-  return openDatabase(path, { readonly: true });
+  return openDatabase(path, {
+    readonly: true,
+    whenMissing: {
+      en: 'record a run with "facteur check --db" first',
+      fr: 'enregistrez d’abord un passage avec « facteur check --db »',
+    },
+  });
 }
 
 /** The latest complete run, its baseline, and their loaded results (one member's only when `member` is given). */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadCommandConfig } from '../../config/load-config.js';
@@ -344,15 +343,13 @@ function settingsOf(options: { config?: string; db?: string; lang?: string; minD
  * members to import, last logins) starts one.
  */
 function openDormantDatabase(dbFile: string, brings: boolean): Db {
-  if (!brings && !existsSync(dbFile))
-    throw new InputError(
-      {
-        en: `Cannot open database "${dbFile}": no such file; record bounces with "facteur bounces fetch --db", or import members with --members, --sympa-db or --sympa-conf`,
-        fr: `Impossible d’ouvrir la base de données « ${dbFile} » : ce fichier n’existe pas ; enregistrez des rebonds avec « facteur bounces fetch --db », ou importez des abonnés avec --members, --sympa-db ou --sympa-conf`,
-      },
-      { file: dbFile },
-    );
-  return openDatabase(dbFile);
+  if (brings) return openDatabase(dbFile);
+  return openDatabase(dbFile, {
+    whenMissing: {
+      en: 'record bounces with "facteur bounces fetch --db", or import members with --members, --sympa-db or --sympa-conf',
+      fr: 'enregistrez des rebonds avec « facteur bounces fetch --db », ou importez des abonnés avec --members, --sympa-db ou --sympa-conf',
+    },
+  });
 }
 
 /** Imports members from a Sympa file or database before judging, as asked; counts go to stderr. */

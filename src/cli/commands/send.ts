@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { InputError } from '../../errors.js';
 import { dirname, join, resolve } from 'node:path';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { campaignStatus, type CampaignStatus } from '../../send/campaign-status.js';
@@ -425,15 +423,13 @@ export function registerSend(program: Command, helpLang: Lang): void {
   ).action((file: string, options: CommonOptions) => {
     const lang = langOption(options.lang);
     const path = options.db ?? defaultDbPath(file);
-    if (!existsSync(path))
-      throw new InputError(
-        {
-          en: `Cannot open database "${path}": no such file; the campaign has not been queued yet ("facteur send run ${file}", with --dry-run to send nothing)`,
-          fr: `Impossible d’ouvrir la base de données « ${path} » : ce fichier n’existe pas ; la campagne n’a pas encore été mise en file (« facteur send run ${file} », avec --dry-run pour ne rien envoyer)`,
-        },
-        { file: path },
-      );
-    const db = openDatabase(path, { readonly: true });
+    const db = openDatabase(path, {
+      readonly: true,
+      whenMissing: {
+        en: `the campaign has not been queued yet ("facteur send run ${file}", with --dry-run to send nothing)`,
+        fr: `la campagne n’a pas encore été mise en file (« facteur send run ${file} », avec --dry-run pour ne rien envoyer)`,
+      },
+    });
     try {
       const status = campaignStatus(db, campaignNameOf(file), Date.now());
       print(options.json, status, () => renderStatusText(status, lang));
