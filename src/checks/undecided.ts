@@ -1,6 +1,6 @@
 import type { DnsFailure, DnsLookupError } from '../dns/types.js';
 import { render, type Lang, type Text } from '../i18n.js';
-import type { Undecided, UndecidedCause } from './types.js';
+import type { CheckResult, Undecided, UndecidedCause } from './types.js';
 
 /** Each cause in words for the people reading a report: the reason after it stays technical. */
 export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
@@ -62,6 +62,18 @@ export interface UndecidedPart {
   subject: string | null;
   cause: UndecidedCause | null;
   reason: string;
+}
+
+/** A domain's undecided parts, check by check, as reports group them. */
+export function undecidedParts(checks: readonly Pick<CheckResult, 'check' | 'unknown'>[]): UndecidedPart[] {
+  return checks.flatMap((check) =>
+    check.unknown.map((part) => ({
+      check: check.check,
+      subject: part.subject ?? null,
+      cause: part.cause ?? null,
+      reason: part.reason,
+    })),
+  );
 }
 
 /** The undecided parts that share a cause: the checks (with their subjects) and the distinct technical reasons. */

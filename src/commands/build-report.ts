@@ -1,7 +1,7 @@
 import { findingTitle } from '../checks/finding-title.js';
 import type { DomainResult } from '../checks/run-checks.js';
 import type { CheckResult, FindingMeta, Finding, Severity } from '../checks/types.js';
-import type { UndecidedPart } from '../checks/undecided.js';
+import { undecidedParts, type UndecidedPart } from '../checks/undecided.js';
 import type { Lang } from '../i18n.js';
 import type { Ack } from '../store/acks.js';
 import { ackKey } from '../store/acks.js';
@@ -225,14 +225,7 @@ function buildDomain(
     cells: checks.map((name) => cellState(byCheck.get(name), (finding) => ackOf(finding) !== null)),
     problems,
     acknowledged,
-    undecided: domain.checks.flatMap((check) =>
-      check.unknown.map((part) => ({
-        check: check.check,
-        subject: part.subject ?? null,
-        cause: part.cause ?? null,
-        reason: part.reason,
-      })),
-    ),
+    undecided: undecidedParts(domain.checks),
     counts: countBySeverity(problems),
   };
 }

@@ -1,6 +1,6 @@
 import type { CheckReport } from '../commands/run-check.js';
 import type { Severity } from '../checks/types.js';
-import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
+import { groupUndecided, reasonsLine, UNDECIDED_CAUSES, undecidedParts } from '../checks/undecided.js';
 import type { Lang, Text } from '../i18n.js';
 import { render } from '../i18n.js';
 import { colon } from './render-report-labels.js';
@@ -43,15 +43,7 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       lines.push(`      ${finding.docs}`);
     }
     // One line per cause, naming the checks it left undecided: a resolver down stops a dozen checks of each domain.
-    const parts = result.checks.flatMap((check) =>
-      check.unknown.map((part) => ({
-        check: check.check,
-        subject: part.subject ?? null,
-        cause: part.cause ?? null,
-        reason: part.reason,
-      })),
-    );
-    for (const group of groupUndecided(parts)) {
+    for (const group of groupUndecided(undecidedParts(result.checks))) {
       const checks = group.parts
         .map((part) => (part.subject === null ? part.check : `${part.check} [${part.subject}]`))
         .join(', ');
