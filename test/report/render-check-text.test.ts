@@ -6,6 +6,7 @@ const report: CheckReport = {
   schemaVersion: 1,
   startedAt: '2026-12-05T02:00:00Z',
   finishedAt: '2026-12-05T02:00:01Z',
+  interrupted: false,
   domains: [
     {
       domain: 'asso.example',
@@ -38,6 +39,7 @@ const report: CheckReport = {
       ],
     },
   ],
+  uncheckedDomains: [],
   inputErrors: [],
   summary: { domains: 1, findings: { error: 1, warning: 0, info: 0 }, unknownChecks: 2 },
 };
