@@ -29,6 +29,7 @@ export interface RunContext {
   resolver: DnsResolver;
   render: RenderOptions;
   now: Date;
+  /** Aborted when a stopped run's grace is over: facts still awaited then are undecided (cause `interrupted`). */
   signal: AbortSignal;
   once: RunMemo;
   /** The hoster's expectations from the config; none by default. */
@@ -93,7 +94,8 @@ export async function runDomainChecks(
   const failures = new Map<FactName, Undecided>();
   // Every check gets this one object: a check reads only the facts it requires, and those are known to be here.
   const values: Partial<FactMap> = {};
-  await Promise.all(
+  const settled = new Set<FactName>();
+  const gathering = Promise.all(
     needed.map(async (name) => {
       try {
         const gather = context.gatherers[name] as Gatherer;
@@ -102,8 +104,14 @@ export async function runDomainChecks(
         if (!(error instanceof DnsLookupError)) throw error;
         failures.set(name, undecidedByLookup(error));
       }
+      settled.add(name);
     }),
   );
+  if (await isCutShort(gathering, context.signal)) {
+    // What is still asked is given up: it settles later (or with the resolver's close), unread.
+    gathering.catch(() => undefined);
+    for (const name of needed) if (!settled.has(name)) failures.set(name, interruptedFact(name));
+  }
   // One context for the domain's twenty-odd checks: checks only read it.
   const checkContext: CheckContext = {
     domain,
@@ -112,6 +120,31 @@ export async function runDomainChecks(
     ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
   };
   return { domain, member, checks: runChecks(checks, values as FactMap, failures, checkContext, context) };
+}
+
+/**
+ * Waits for `work` unless `signal` aborts first (the run was stopped and its grace is over); true when it did. The
+ * listener goes with the answer: a run of thousands of domains shares the one signal.
+ */
+async function isCutShort(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return true;
+  let onAbort = (): void => undefined;
+  const cut = new Promise<true>((resolve) => {
+    onAbort = () => {
+      resolve(true);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then(() => false), cut]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A fact still awaited when the run's grace ran out: the run, not the domain, left it unknown. */
+function interruptedFact(name: FactName): Undecided {
+  return { cause: 'interrupted', reason: `run stopped before the ${name} fact was gathered` };
 }
 
 function runChecks(

@@ -31,10 +31,16 @@ export interface FindingDraft {
 
 /**
  * Why a part of a check could not be decided, in words a report can give people: a DNS failure, a probe the server
- * cut short, a blocklist failing its own test point, an SPF result that depends on each message, or something facteur
- * cannot evaluate.
+ * cut short, a blocklist failing its own test point, an SPF result that depends on each message, something facteur
+ * cannot evaluate, or a run stopped (Ctrl-C, SIGTERM) before the answer came.
  */
-export type UndecidedCause = DnsFailure | 'probe' | 'blocklist_unusable' | 'depends_on_message' | 'unsupported';
+export type UndecidedCause =
+  | DnsFailure
+  | 'probe'
+  | 'blocklist_unusable'
+  | 'depends_on_message'
+  | 'unsupported'
+  | 'interrupted';
 
 /** A part of a check that could not be decided (one selector timed out, one blocklist refused to answer). */
 export interface Undecided {
@@ -93,7 +99,7 @@ export interface GatherContext {
   resolver: DnsResolver;
   /** Computes `fn` once per run for `key` (a blocklist's RFC 5782 test point, a shared MX host); rejections are forgotten. */
   once: RunMemo;
-  /** Aborted when the run is cancelled or past its deadline. */
+  /** Aborted when the run was stopped and its grace is over: probes and fetches still going give up. */
   signal: AbortSignal;
   /** The hoster's expectations, for facts about the hoster itself (the addresses of its MX hosts). */
   expectations?: HosterExpectations;

@@ -44,6 +44,10 @@ export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
     en: 'facteur cannot evaluate this case',
     fr: 'facteur ne sait pas évaluer ce cas',
   },
+  interrupted: {
+    en: 'the run was stopped (Ctrl-C or SIGTERM) before the answer came',
+    fr: 'le passage a été arrêté (Ctrl-C ou SIGTERM) avant que la réponse arrive',
+  },
 };
 
 /** A part left undecided by a failed DNS lookup: the failure is the cause, its detail the reason. */

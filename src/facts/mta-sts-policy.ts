@@ -25,12 +25,14 @@ declare module './fact-map.js' {
   }
 }
 
-/** Test-only knobs of the fetch: a CA for a self-signed test server, its port, and the address to connect to. */
+/** Knobs of the fetch: the run's signal, and for tests a CA for a self-signed server, its port and its address. */
 export interface MtaStsFetchOptions {
   ca?: string | Buffer;
   port?: number;
   hostOverride?: string;
   timeoutMs?: number;
+  /** Gives the fetch up (outcome unknown): the run was stopped and its grace is over. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -57,6 +59,7 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
   return new Promise((settle) => {
     const resolve = (outcome: MtaStsFetchOutcome): void => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       settle(outcome);
     };
     // The bound covers the whole fetch: a socket timeout alone restarts with every byte, so a server dripping its
@@ -117,6 +120,13 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
     req.on('error', (error) => {
       resolve(failedFetch(error));
     });
+    // A stopped run does not wait out the fetch's bound after its report.
+    const abort = (): void => {
+      resolve({ status: 'unknown', reason: 'run stopped' });
+      req.destroy();
+    };
+    if (options.signal?.aborted === true) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
     req.end();
   });
 }
@@ -146,7 +156,7 @@ export async function gatherMtaStsPolicy(
   return {
     status: 'checked',
     url,
-    outcome: await fetchMtaStsPolicy(context.domain, { ...options, hostOverride: address }),
+    outcome: await fetchMtaStsPolicy(context.domain, { signal: context.signal, ...options, hostOverride: address }),
     mx,
   };
 }

@@ -174,19 +174,39 @@ class ReplyReader {
   }
 }
 
-function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket> {
+/**
+ * Opens the TCP connection, given up when `signal` aborts: a silent address would otherwise hold a stopped run's
+ * process for the whole connect bound after its report.
+ */
+function connectTcp(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host: address, port });
+    const settle = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+    };
     const timer = setTimeout(() => {
+      settle();
       socket.destroy();
       reject(new ProbeFailure('connect', `no TCP answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    const abort = (): void => {
+      settle();
+      socket.destroy();
+      reject(new ProbeFailure('connect', 'run stopped'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
     socket.once('error', (error) => {
-      clearTimeout(timer);
+      settle();
       reject(error);
     });
     socket.once('connect', () => {
-      clearTimeout(timer);
+      settle();
       socket.removeAllListeners('error');
       resolve(socket);
     });
@@ -263,10 +283,10 @@ export async function probeSmtp(
   };
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run cancelled' };
+    if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run stopped' };
     let socket: Socket;
     try {
-      socket = await connectTcp(address, options.port ?? 25, timeouts.connect);
+      socket = await connectTcp(address, options.port ?? 25, timeouts.connect, options.signal);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED')
         return { status: 'refused', detail: (error as Error).message };

@@ -23,11 +23,34 @@ const MORE_REASONS: Text = {
   fr: 'et {count|autre raison|autres raisons} (--json les donne toutes)',
 };
 
+const INTERRUPTED: Text = {
+  en: 'INTERRUPTED: the run was stopped before checking {count|domain|domains}',
+  fr: 'INTERROMPU : le passage a été arrêté avant de vérifier {count|domaine|domaines}',
+};
+
+/** A run stopped once every domain had started: only what the domains in flight still waited for is missing. */
+const INTERRUPTED_IN_FLIGHT: Text = {
+  en: 'INTERRUPTED: the run was stopped while checking its last domains; what they still waited for is undecided',
+  fr: 'INTERROMPU : le passage a été arrêté pendant la vérification de ses derniers domaines ; ce qu’ils attendaient encore est indécis',
+};
+
+const MORE_UNCHECKED: Text = {
+  en: 'and {count|other|others} (--json lists them all)',
+  fr: 'et {count|autre|autres} (--json les donne tous)',
+};
+
+/**
+ * Unchecked domains a text report names before it counts the rest: a nightly run of thousands stopped early would
+ * otherwise bury the report under the names, and the cron mail needs only to say which ones are missing.
+ */
+const UNCHECKED_SHOWN = 20;
+
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
- * Renders a check report for people: one block per domain, worst first within it, then a summary line. The rows of the
- * members file that could not be used are not here: the command says them on stderr, where cron mails them.
+ * Renders a check report for people: one block per domain, worst first within it, then, when the run was stopped,
+ * the domains it did not check, then a summary line. The rows of the members file that could not be used are not
+ * here: the command says them on stderr, where cron mails them.
  */
 export function renderCheckText(report: CheckReport, lang: Lang): string {
   const lines: string[] = [];
@@ -59,6 +82,7 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       lines.push(`  ${LABELS.ok[lang]}`);
     }
   }
+  if (report.interrupted) lines.push(...uncheckedLines(report, lang));
   lines.push(
     render(SUMMARY, lang, {
       domains: report.summary.domains,
@@ -67,4 +91,16 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
     }),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Says that the run was stopped and which domains it did not check, the first ones by name. */
+function uncheckedLines(report: CheckReport, lang: Lang): string[] {
+  const { uncheckedDomains } = report;
+  if (uncheckedDomains.length === 0) return [INTERRUPTED_IN_FLIGHT[lang]];
+  const lines = [render(INTERRUPTED, lang, { count: uncheckedDomains.length })];
+  for (const { domain, member } of uncheckedDomains.slice(0, UNCHECKED_SHOWN))
+    lines.push(`  ${member === null ? domain : `${domain} (${member})`}`);
+  const more = uncheckedDomains.length - UNCHECKED_SHOWN;
+  if (more > 0) lines.push(`  ${render(MORE_UNCHECKED, lang, { count: more })}`);
+  return lines;
 }

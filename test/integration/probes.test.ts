@@ -234,6 +234,20 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     expect(outcome).toEqual({ status: 'unknown', reason: 'no complete answer within 300 ms' });
   });
 
+  it('fetchMtaStsPolicy() gives the fetch up as unknown when its signal aborts, without waiting out its bound', async () => {
+    const stop = new AbortController();
+    const fetching = fetchMtaStsPolicy('probe.example', {
+      ...options(),
+      port: drippingPort,
+      timeoutMs: 600_000,
+      signal: stop.signal,
+    });
+    setTimeout(() => {
+      stop.abort();
+    }, 100);
+    expect(await fetching).toEqual({ status: 'unknown', reason: 'run stopped' });
+  });
+
   it('fetchMtaStsPolicy() answers unknown, not unreachable, when the connection is reset', async () => {
     const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: resettingPort });
     expect(outcome).toMatchObject({ status: 'unknown' });

@@ -170,35 +170,39 @@ describe('facteur send (built CLI)', () => {
     );
   });
 
-  it('stops cleanly on SIGINT with exit 130, leaving nothing in flight, and resumes without doubles', async () => {
-    const n = 40;
-    await setUp(n);
-    smtp.behaviour.delayMs = 40;
-    const interrupted = await facteur(
-      ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address],
-      (child) => {
-        void until(() => smtp.dataCount() >= 10).then(() => child.kill('SIGINT'));
-      },
-    );
-    expect(interrupted.code).toBe(130);
-    const report = JSON.parse(interrupted.stdout) as SendReport;
-    expect(report.interrupted).toBe(true);
-    expect(report.counts.sending).toBe(0);
-    expect(report.counts.uncertain).toBe(0);
-    smtp.behaviour.delayMs = 0;
-    const resumed = await facteur([
-      'send',
-      'run',
-      fixture.configFile,
-      '--force',
-      '--json',
-      '--resolver',
-      zones.address,
-    ]);
-    expect(resumed.code).toBe(0);
-    const counts = receivedCounts(smtp);
-    expect(people(n).map((p) => counts.get(p.email))).toEqual(Array.from({ length: n }, () => 1));
-  });
+  // SIGTERM is how systemd stops a unit: it stops the run the same way as Ctrl-C.
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops cleanly on %s with exit 130, leaving nothing in flight, and resumes without doubles',
+    async (signal) => {
+      const n = 40;
+      await setUp(n);
+      smtp.behaviour.delayMs = 40;
+      const interrupted = await facteur(
+        ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address],
+        (child) => {
+          void until(() => smtp.dataCount() >= 10).then(() => child.kill(signal));
+        },
+      );
+      expect(interrupted.code).toBe(130);
+      const report = JSON.parse(interrupted.stdout) as SendReport;
+      expect(report.interrupted).toBe(true);
+      expect(report.counts.sending).toBe(0);
+      expect(report.counts.uncertain).toBe(0);
+      smtp.behaviour.delayMs = 0;
+      const resumed = await facteur([
+        'send',
+        'run',
+        fixture.configFile,
+        '--force',
+        '--json',
+        '--resolver',
+        zones.address,
+      ]);
+      expect(resumed.code).toBe(0);
+      const counts = receivedCounts(smtp);
+      expect(people(n).map((p) => counts.get(p.email))).toEqual(Array.from({ length: n }, () => 1));
+    },
+  );
 
   it('preflight refuses a config with misspelt keys (exit 2), naming each with the nearest known key, in English and French', async () => {
     smtp = await startSmtpServer();

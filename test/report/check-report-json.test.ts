@@ -30,11 +30,13 @@ const domain = (name: string, member: string | null): DomainResult => ({
   ],
 });
 
-const report = (domains: DomainResult[]): CheckReport => ({
+const report = (domains: DomainResult[], uncheckedDomains: CheckReport['uncheckedDomains'] = []): CheckReport => ({
   schemaVersion: 1,
   startedAt: '2026-12-05T02:00:00.000Z',
   finishedAt: '2026-12-05T02:00:01.000Z',
+  interrupted: uncheckedDomains.length > 0,
   domains,
+  uncheckedDomains,
   // A message that spells the domains key must not be taken for it.
   inputErrors: [{ file: 'members.csv', line: 3, message: 'row 3: "domains": [] is not a domain' }],
   summary: { domains: domains.length, findings: { error: domains.length, warning: 0, info: 0 }, unknownChecks: 1 },
@@ -50,6 +52,17 @@ describe('checkReportJson()', () => {
     ],
   ])('writes %s byte for byte as JSON.stringify(report, null, 2) does', (_name, domains: DomainResult[]) => {
     expect([...checkReportJson(report(domains))].join('')).toBe(`${JSON.stringify(report(domains), null, 2)}\n`);
+  });
+
+  it('writes an interrupted run byte for byte, its unchecked domains after the domains checked', () => {
+    const stopped = report(
+      [domain('a.example', null)],
+      [
+        { domain: 'b.example', member: 'B' },
+        { domain: 'c.example', member: null },
+      ],
+    );
+    expect([...checkReportJson(stopped)].join('')).toBe(`${JSON.stringify(stopped, null, 2)}\n`);
   });
 
   it('hands over the document a domain at a time', () => {

@@ -6,6 +6,7 @@ const report: CheckReport = {
   schemaVersion: 1,
   startedAt: '2026-12-05T02:00:00Z',
   finishedAt: '2026-12-05T02:00:01Z',
+  interrupted: false,
   domains: [
     {
       domain: 'asso.example',
@@ -38,6 +39,7 @@ const report: CheckReport = {
       ],
     },
   ],
+  uncheckedDomains: [],
   inputErrors: [],
   summary: { domains: 1, findings: { error: 1, warning: 0, info: 0 }, unknownChecks: 2 },
 };
@@ -87,5 +89,27 @@ describe('renderCheckText()', () => {
       '  UNKNOWN dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example], spf-all [x]: the DNS server refused to answer\n' +
         '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED; and 1 other reason (--json lists them all)\n',
     );
+  });
+
+  it('says a stopped run was interrupted, naming the first unchecked domains with their member, then counting the rest', () => {
+    const unchecked = Array.from({ length: 22 }, (_, index) => ({
+      domain: `d${index + 1}.example`,
+      member: index === 0 ? 'Asso' : null,
+    }));
+    const text = renderCheckText({ ...report, interrupted: true, uncheckedDomains: unchecked }, 'en');
+    expect(text).toContain(
+      ['INTERRUPTED: the run was stopped before checking 22 domains', '  d1.example (Asso)', '  d2.example'].join('\n'),
+    );
+    expect(text).toContain('  d20.example\n  and 2 others (--json lists them all)\n1 domain: ');
+    expect(text).not.toContain('d21.example');
+    const french = renderCheckText({ ...report, interrupted: true, uncheckedDomains: unchecked.slice(0, 1) }, 'fr');
+    expect(french).toContain('INTERROMPU : le passage a été arrêté avant de vérifier 1 domaine\n  d1.example (Asso)\n');
+  });
+
+  it('says a run stopped once every domain had started was interrupted, and says nothing of the kind otherwise', () => {
+    expect(renderCheckText({ ...report, interrupted: true }, 'en')).toContain(
+      'INTERRUPTED: the run was stopped while checking its last domains; what they still waited for is undecided\n',
+    );
+    expect(renderCheckText(report, 'en')).not.toContain('INTERRUPTED');
   });
 });

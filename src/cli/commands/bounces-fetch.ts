@@ -13,7 +13,7 @@ import { render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
 import { OPTION_HELP, langOption, repeatable } from '../options.js';
-import { withSigint } from '../sigint.js';
+import { withInterrupt } from '../interrupt.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -247,7 +247,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
               process.stderr.write(`\r${source} ${done}${total === null ? '' : `/${total}`} `);
             }
           : undefined;
-      const { report, warnings } = await withSigint((signal) =>
+      const { report, warnings } = await withInterrupt((signal) =>
         runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
       );
       if (progress !== undefined) process.stderr.write('\n');

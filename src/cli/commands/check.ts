@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { ALL_CHECKS, GATHERERS } from '../../checks/registry.js';
 import type { Check, DocsLink, DomainOptions, HosterExpectations, Severity } from '../../checks/types.js';
 import { startRunRecorder, type RunRecorder } from '../../commands/record-check-run.js';
-import { runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
+import { INTERRUPT_GRACE_MS, runCheck, type CheckReport, type CheckTarget } from '../../commands/run-check.js';
 import type { DnsResolver } from '../../dns/types.js';
 import { docsLink } from '../../config/docs-link.js';
 import { findingIdProblem } from '../../config/finding-id.js';
@@ -19,6 +19,7 @@ import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
 import { createDnsResolver } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { withInterrupt, type InterruptSignal } from '../interrupt.js';
 import {
   OPTION_HELP,
   commaList,
@@ -214,9 +215,13 @@ export async function readTargets(
   return { targets, errors, ...(encoding === undefined ? {} : { encoding }) };
 }
 
-/** Maps a check report to the exit code: input errors (2), findings at or above the threshold (1), undecided (3). */
+/**
+ * Maps a check report to the exit code: input errors (2), a run stopped by Ctrl-C or SIGTERM (3: it did not run fully,
+ * so its findings cannot make it 1), findings at or above the threshold (1), undecided (3).
+ */
 export function checkExitCode(report: CheckReport, failOn: Severity): ExitCode {
   if (report.inputErrors.length > 0) return EXIT.usage;
+  if (report.interrupted) return EXIT.incomplete;
   const { error, warning } = report.summary.findings;
   if (error > 0 || (failOn === 'warning' && warning > 0)) return EXIT.findings;
   return report.summary.unknownChecks > 0 ? EXIT.incomplete : EXIT.ok;
@@ -251,9 +256,12 @@ export async function checkAndPrint(
         });
   try {
     const report = await runCheckWith(targets, errors, resolver, output, recorder);
-    // A run with unchecked rows is incomplete: tonight's diff must not read their absence as fixed. A row repeating a
-    // domain leaves nothing unchecked (its first row is), and must not make every night incomplete until it is mended.
-    recorder?.finish({ incomplete: errors.some((error) => error.code !== 'EDUPLICATE') });
+    // A run with unchecked rows or domains is incomplete: tonight's diff must not read their absence as fixed. A row
+    // repeating a domain leaves nothing unchecked (its first row is), and must not make every night incomplete until
+    // it is mended.
+    recorder?.finish({
+      incomplete: report.interrupted || errors.some((error) => error.code !== 'EDUPLICATE'),
+    });
     if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
     else process.stdout.write(renderCheckText(report, output.lang));
     // On stderr, line by line: a nightly run's report goes to /dev/null, and the hoster must still hear of the file.
@@ -265,13 +273,28 @@ export async function checkAndPrint(
   }
 }
 
-function withProgress(reporter: ((done: number, total: number) => void) | undefined): {
-  onDomainDone?: (done: number, total: number) => void;
-} {
-  return reporter === undefined ? {} : { onDomainDone: reporter };
+/**
+ * Said on stderr at the first Ctrl-C or SIGTERM: the run does not stop dead, and whoever pressed Ctrl-C or reads the
+ * journal after `systemctl stop` learns where it is, how long the rest takes, and how to stop it at once.
+ */
+const STOPPING: Text = {
+  en: 'facteur: {signal} received, stopping: {done} of {total|domain|domains} checked, {left} left; those in progress get {grace} s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
+  fr: 'facteur : {signal} reçu, arrêt en cours : {done|domaine vérifié|domaines vérifiés} sur {total}, {left|restant|restants} ; ceux en cours ont {grace} s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+};
+
+/** The STOPPING notice; below a progress line (on a terminal) it starts a line of its own, leaving that one whole. */
+export function stoppingNotice(
+  signal: InterruptSignal,
+  done: number,
+  total: number,
+  lang: Lang,
+  hasProgress: boolean,
+): string {
+  const notice = render(STOPPING, lang, { signal, done, total, left: total - done, grace: INTERRUPT_GRACE_MS / 1000 });
+  return hasProgress ? `\n${notice}` : notice;
 }
 
-function runCheckWith(
+async function runCheckWith(
   targets: CheckTarget[],
   errors: InputError[],
   resolver: DnsResolver,
@@ -286,28 +309,43 @@ function runCheckWith(
   },
   recorder: RunRecorder | undefined,
 ): Promise<CheckReport> {
-  return runCheck(
-    {
-      targets,
-      checks: output.checks ?? ALL_CHECKS,
-      gatherers: GATHERERS,
-      resolver,
-      render: { lang: output.lang, docs: output.docs ?? docsLink(undefined) },
-      concurrency: output.concurrency,
-      ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
-      ...(output.ignore === undefined ? {} : { ignore: output.ignore }),
-      // Progress goes to stderr, so it is drawn with --json too: stdout keeps the one JSON document.
-      ...withProgress(progressReporter('check', { quiet: output.quiet ?? false })),
-      ...(recorder === undefined
-        ? {}
-        : {
-            onDomainResult: (result) => {
-              recorder.add(result);
-            },
-          }),
+  // Progress goes to stderr, so it is drawn with --json too: stdout keeps the one JSON document.
+  const progress = progressReporter('check', { quiet: output.quiet ?? false });
+  let done = 0;
+  const report = await withInterrupt(
+    (signal) =>
+      runCheck(
+        {
+          targets,
+          checks: output.checks ?? ALL_CHECKS,
+          gatherers: GATHERERS,
+          resolver,
+          render: { lang: output.lang, docs: output.docs ?? docsLink(undefined) },
+          concurrency: output.concurrency,
+          signal,
+          ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
+          ...(output.ignore === undefined ? {} : { ignore: output.ignore }),
+          onDomainDone: (count, total) => {
+            done = count;
+            progress?.(count, total);
+          },
+          ...(recorder === undefined
+            ? {}
+            : {
+                onDomainResult: (result) => {
+                  recorder.add(result);
+                },
+              }),
+        },
+        errors,
+      ),
+    (signal) => {
+      process.stderr.write(stoppingNotice(signal, done, targets.length, output.lang, progress !== undefined));
     },
-    errors,
   );
+  // A stopped run's progress never reaches its end, which closes the line: close it here, before the report.
+  if (report.interrupted && progress !== undefined) process.stderr.write('\n');
+  return report;
 }
 
 /** The help of `facteur check`. */

@@ -41,7 +41,7 @@ import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-option
 import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter } from '../options.js';
-import { withSigint } from '../sigint.js';
+import { withInterrupt } from '../interrupt.js';
 
 /** Every `--format` of `facteur dormant`. */
 const FORMATS = ['text', 'csv', 'json', 'sympa', 'sympa-mail', 'limesurvey', 'mailboxes'] as const;
@@ -664,7 +664,7 @@ async function applyBySympaDel(
 ): Promise<ExitCode> {
   const { addresses, included } = entries;
   // Ctrl-C reaches Sympa too, from the terminal; facteur stays to say what Sympa did before it stopped.
-  const result = await withSigint((signal) =>
+  const result = await withInterrupt((signal) =>
     runSympaDel(list, addresses, {
       dryRun: !options.yes,
       signal,
@@ -814,7 +814,7 @@ async function applyBySympaMail(
   lang: Lang,
 ): Promise<ExitCode> {
   const { config, robot, preflight } = settings;
-  const result = await withSigint((signal) =>
+  const result = await withInterrupt((signal) =>
     sendSympaMail({
       db,
       config,

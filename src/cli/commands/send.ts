@@ -15,7 +15,7 @@ import { openDatabase } from '../../store/database.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
-import { withSigint } from '../sigint.js';
+import { withInterrupt } from '../interrupt.js';
 import { invalidValue } from '../usage-error.js';
 
 /** Options every `send` subcommand takes. */
@@ -366,7 +366,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
-    const report = await withSigint((signal) =>
+    const report = await withInterrupt((signal) =>
       sendCampaign({
         config,
         db,

@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import dmarcPolicy from '../../../checks/dmarc-policy.js';
 import {
   CHECK_DEFAULTS,
+  checkExitCode,
   checkSettings,
   readTargets,
+  stoppingNotice,
   type CheckCommandOptions,
 } from '../../../src/cli/commands/check.js';
+import type { CheckReport } from '../../../src/commands/run-check.js';
 import type { FacteurConfig } from '../../../src/config/load-config.js';
 
 const NOTHING: CheckCommandOptions = { json: false, quiet: false };
@@ -187,5 +190,43 @@ describe('readTargets()', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('checkExitCode()', () => {
+  const report = (changes: Partial<CheckReport>, errors = 0): CheckReport => ({
+    schemaVersion: 1,
+    startedAt: '2026-12-05T02:00:00.000Z',
+    finishedAt: '2026-12-05T02:00:01.000Z',
+    interrupted: false,
+    domains: [],
+    uncheckedDomains: [],
+    inputErrors: [],
+    summary: { domains: 1, findings: { error: errors, warning: 0, info: 0 }, unknownChecks: 0 },
+    ...changes,
+  });
+
+  it('exits 3 for a stopped run, even with errors found before it stopped (it did not run fully), 2 for a bad row', () => {
+    expect(checkExitCode(report({ interrupted: true }, 2), 'error')).toBe(3);
+    expect(checkExitCode(report({ interrupted: true }), 'error')).toBe(3);
+    expect(checkExitCode(report({}, 2), 'error')).toBe(1);
+    // A members row it could not use still comes first: nothing can be right while the file is wrong.
+    const inputErrors = [{ file: 'members.csv', line: 3, message: 'bad row' }];
+    expect(checkExitCode(report({ interrupted: true, inputErrors }), 'error')).toBe(2);
+  });
+});
+
+describe('stoppingNotice()', () => {
+  it('says which signal stops the run, how many domains are done and left, and that a second one stops at once', () => {
+    expect(stoppingNotice('SIGTERM', 1, 3, 'en', false)).toBe(
+      'facteur: SIGTERM received, stopping: 1 of 3 domains checked, 2 left; those in progress get 5 s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
+    );
+    expect(stoppingNotice('SIGINT', 0, 1, 'fr', false)).toBe(
+      'facteur : SIGINT reçu, arrêt en cours : 0 domaine vérifié sur 1, 1 restant ; ceux en cours ont 5 s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+    );
+  });
+
+  it('starts a line of its own below a progress line', () => {
+    expect(stoppingNotice('SIGINT', 1, 2, 'en', true)).toMatch(/^\nfacteur: SIGINT received/);
   });
 });
