@@ -140,13 +140,13 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on SIGINT, says so, reports the domains checked and those not, exits 3, and records an incomplete night that changes skips', async () => {
+  it('on SIGINT, says so, reports the domains checked and those not, exits 130, and records an incomplete night that changes skips', async () => {
     const db = join(dir, 'sigint.sqlite');
     for (let night = 1; night <= 2; night++) expect((await check(['--json', '--db', db])).code).toBe(1);
 
     const stopped = await check(['--json', '--db', db], stopWhenHeld('SIGINT'));
     expect(stopped.signal).toBeNull();
-    expect(stopped.code).toBe(3);
+    expect(stopped.code).toBe(130);
     expect(stopped.stderr).toBe(
       'facteur: SIGINT received, stopping: 2 of 5 domains checked, 3 left; those in progress get 5 s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
     );
@@ -209,10 +209,10 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     });
   });
 
-  it('on SIGTERM (systemctl stop), says so in French, names the domains not checked in the text report, and exits 3', async () => {
+  it('on SIGTERM (systemctl stop), says so in French, names the domains not checked in the text report, and exits 130', async () => {
     const stopped = await check(['--lang', 'fr'], stopWhenHeld('SIGTERM'));
     expect(stopped.signal).toBeNull();
-    expect(stopped.code).toBe(3);
+    expect(stopped.code).toBe(130);
     expect(stopped.stderr).toBe(
       'facteur : SIGTERM reçu, arrêt en cours : 2 domaines vérifiés sur 5, 3 restants ; ceux en cours ont 5 s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
     );

@@ -216,12 +216,13 @@ export async function readTargets(
 }
 
 /**
- * Maps a check report to the exit code: input errors (2), a run stopped by Ctrl-C or SIGTERM (3: it did not run fully,
- * so its findings cannot make it 1), findings at or above the threshold (1), undecided (3).
+ * Maps a check report to the exit code: input errors (2), a run stopped by Ctrl-C or SIGTERM (130, as every command
+ * stopped so: it did not run fully, so its findings cannot make it 1), findings at or above the threshold (1),
+ * undecided (3).
  */
 export function checkExitCode(report: CheckReport, failOn: Severity): ExitCode {
   if (report.inputErrors.length > 0) return EXIT.usage;
-  if (report.interrupted) return EXIT.incomplete;
+  if (report.interrupted) return EXIT.interrupted;
   const { error, warning } = report.summary.findings;
   if (error > 0 || (failOn === 'warning' && warning > 0)) return EXIT.findings;
   return report.summary.unknownChecks > 0 ? EXIT.incomplete : EXIT.ok;

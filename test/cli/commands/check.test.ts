@@ -206,9 +206,9 @@ describe('checkExitCode()', () => {
     ...changes,
   });
 
-  it('exits 3 for a stopped run, even with errors found before it stopped (it did not run fully), 2 for a bad row', () => {
-    expect(checkExitCode(report({ interrupted: true }, 2), 'error')).toBe(3);
-    expect(checkExitCode(report({ interrupted: true }), 'error')).toBe(3);
+  it('exits 130 for a stopped run, even with errors found before it stopped (it did not run fully), 2 for a bad row', () => {
+    expect(checkExitCode(report({ interrupted: true }, 2), 'error')).toBe(130);
+    expect(checkExitCode(report({ interrupted: true }), 'error')).toBe(130);
     expect(checkExitCode(report({}, 2), 'error')).toBe(1);
     // A members row it could not use still comes first: nothing can be right while the file is wrong.
     const inputErrors = [{ file: 'members.csv', line: 3, message: 'bad row' }];
