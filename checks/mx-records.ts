@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/mx.js';
@@ -136,12 +137,14 @@ export default defineCheck({
   run: ({ mx }, { domain }): CheckOutput => {
     const findings: FindingDraft[] = [];
     const unknown: Undecided[] = [];
+    const { owner, values, evidence } = recordOwner(domain, mx.cnames);
     if (mx.hasNullMx) {
       if (mx.hosts.length > 0)
         findings.push({
           id: 'mx.null_mx_with_other_mx',
-          evidence: { exchanges: mx.hosts.map((host) => host.exchange) },
-          suggestedRecord: `${domain}. MX 0 .`,
+          values,
+          evidence: { exchanges: mx.hosts.map((host) => host.exchange), ...evidence },
+          suggestedRecord: `${owner}. MX 0 .`,
         });
       else findings.push({ id: 'mx.null_mx' });
       return { findings, unknown };
@@ -149,7 +152,7 @@ export default defineCheck({
     if (mx.hosts.length === 0) {
       if (mx.implicitAddresses.length > 0)
         findings.push({ id: 'mx.implicit', evidence: { implicitMx: domain, addresses: mx.implicitAddresses } });
-      else findings.push({ id: 'mx.missing', suggestedRecord: `${domain}. MX 0 .` });
+      else findings.push({ id: 'mx.missing', values, evidence, suggestedRecord: `${owner}. MX 0 .` });
       return { findings, unknown };
     }
     const seen = new Set<string>();
@@ -164,8 +167,9 @@ export default defineCheck({
         findings.push({
           id: 'mx.cname',
           ...about,
-          evidence: { chain: host.cnames },
-          suggestedRecord: `${domain}. MX ${host.preference} ${canonical}.`,
+          values: { ...about.values, ...values },
+          evidence: { chain: host.cnames, ...evidence },
+          suggestedRecord: `${owner}. MX ${host.preference} ${canonical}.`,
         });
       if (!host.addresses.ok) {
         unknown.push(undecidedByDns(host.exchange, host.addresses));

@@ -1,9 +1,10 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import type { SpfFact } from '../src/facts/spf.js';
 
 /** The domain's own record with its `all` term set to `replacement`, or null when the `all` that applies is elsewhere. */
-function withAll(spf: SpfFact, replacement: string): string | null {
+function withAll(spf: SpfFact, owner: string, replacement: string): string | null {
   const all = spf.all;
   const record = spf.root.records[0];
   if (!all || all.domain !== spf.domain || record === undefined) return null;
@@ -11,7 +12,7 @@ function withAll(spf: SpfFact, replacement: string): string | null {
   const text = all.isImplicit
     ? [...terms, replacement].join(' ')
     : terms.map((term) => (/^[+?~-]?all$/i.test(term) ? replacement : term)).join(' ');
-  return `${spf.domain}. TXT "${text}"`;
+  return `${owner}. TXT "${text}"`;
 }
 
 const ALL_RFC = 'https://www.rfc-editor.org/rfc/rfc7208#section-5.1';
@@ -67,12 +68,15 @@ export default defineCheck({
     const findings: FindingDraft[] = [];
     if (!all) return { findings };
     const term = all.isImplicit ? '(none)' : `${all.qualifier}all`;
+    const { owner, values, evidence } = recordOwner(spf.domain, spf.root.cnames);
+    const suggestion = withAll(spf, owner, '~all');
+    // The alias is named only when the `all` is in the domain's own record: one reached by redirect lives elsewhere.
+    const alias = suggestion === null ? {} : { values, evidence };
     const base = {
       subject: spf.domain,
-      values: { domain: all.domain, term },
-      evidence: { qualifier: all.qualifier, from: all.domain, isImplicit: all.isImplicit },
+      values: { domain: all.domain, term, ...alias.values },
+      evidence: { qualifier: all.qualifier, from: all.domain, isImplicit: all.isImplicit, ...alias.evidence },
     };
-    const suggestion = withAll(spf, '~all');
     const suggested = suggestion === null ? {} : { suggestedRecord: suggestion };
     if (all.qualifier === '+') findings.push({ id: 'spf.all_pass', ...base, ...suggested });
     if (all.qualifier === '?') findings.push({ id: 'spf.all_neutral', ...base, ...suggested });

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import { spfNodes } from '../src/facts/spf.js';
 
@@ -35,12 +36,13 @@ export default defineCheck({
     const isIncluded = spfNodes(spf.root).some((node) => node.via !== 'root' && node.domain === include);
     if (isIncluded) return { findings };
     const record = spf.root.records[0] ?? '';
+    const { owner, values, evidence } = recordOwner(spf.domain, spf.root.cnames);
     findings.push({
       id: 'spf.hoster_include_missing',
       subject: include,
-      values: { domain: spf.domain, include },
-      evidence: { record },
-      suggestedRecord: `${spf.domain}. TXT "v=spf1 include:${include}${record.slice(6)}"`,
+      values: { domain: spf.domain, include, ...values },
+      evidence: { record, ...evidence },
+      suggestedRecord: `${owner}. TXT "v=spf1 include:${include}${record.slice(6)}"`,
     });
     return { findings };
   },

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import { distinctSpfNodes } from '../src/facts/spf.js';
 
@@ -70,12 +71,13 @@ export default defineCheck({
       // sends through, its MX and the configured relays, and softfail the rest.
       const ips = options.sendingIps.map((ip) => (ip.includes(':') ? `ip6:${ip}` : `ip4:${ip}`));
       const terms = spf.hasNullMx === true ? ['v=spf1', '-all'] : ['v=spf1', 'mx', ...ips, '~all'];
+      const { owner, values, evidence } = recordOwner(spf.domain, spf.root.cnames);
       findings.push({
         id: 'spf.missing',
         subject: spf.domain,
-        values: { domain: spf.domain },
-        evidence: { hasNullMx: spf.hasNullMx },
-        suggestedRecord: `${spf.domain}. TXT "${terms.join(' ')}"`,
+        values: { domain: spf.domain, ...values },
+        evidence: { hasNullMx: spf.hasNullMx, ...evidence },
+        suggestedRecord: `${owner}. TXT "${terms.join(' ')}"`,
       });
     }
     for (const node of distinctSpfNodes(spf.root)) {
@@ -95,12 +97,13 @@ export default defineCheck({
         });
       if (node.record && node.record.version !== 'v=spf1') {
         const record = node.records[0] ?? '';
+        const { owner, values, evidence } = recordOwner(node.domain, node.cnames);
         findings.push({
           id: 'spf.uppercase_version',
           ...base,
-          values: { domain: node.domain, version: node.record.version },
-          evidence: { record, via: node.via },
-          suggestedRecord: `${node.domain}. TXT "v=spf1${record.slice(6)}"`,
+          values: { domain: node.domain, version: node.record.version, ...values },
+          evidence: { record, via: node.via, ...evidence },
+          suggestedRecord: `${owner}. TXT "v=spf1${record.slice(6)}"`,
         });
       }
     }

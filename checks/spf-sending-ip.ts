@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft, Undecided } from '../src/checks/types.js';
 
 export default defineCheck({
@@ -29,6 +30,7 @@ export default defineCheck({
     // A missing or broken record is spf-record's finding; judging each IP against it would repeat it.
     if (spf.root.status !== 'ok') return { findings, unknown };
     const record = spf.root.records[0] ?? '';
+    const { owner, values, evidence } = recordOwner(spf.domain, spf.root.cnames);
     for (const { ip, result, reason } of spf.sendingIps) {
       if (result === 'pass') continue;
       if (result === 'undecidable') {
@@ -39,10 +41,10 @@ export default defineCheck({
       findings.push({
         id: 'spf.sending_ip_not_authorized',
         subject: ip,
-        values: { domain: spf.domain, ip, result },
-        evidence: { result, reason },
+        values: { domain: spf.domain, ip, result, ...values },
+        evidence: { result, reason, ...evidence },
         // A permerror is not fixed by one more term; the other checks say what to repair.
-        ...(result === 'permerror' ? {} : { suggestedRecord: `${spf.domain}. TXT "v=spf1 ${term}${record.slice(6)}"` }),
+        ...(result === 'permerror' ? {} : { suggestedRecord: `${owner}. TXT "v=spf1 ${term}${record.slice(6)}"` }),
       });
     }
     return { findings, unknown };

@@ -1,6 +1,6 @@
 import { DnsLookupError, type DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
-import { render } from '../i18n.js';
+import { renderFindingTitle } from './finding-title.js';
 import type { RunMemo } from './run-memo.js';
 import { undecidedByLookup } from './undecided.js';
 import type {
@@ -187,7 +187,7 @@ function runOneCheck(
       domain,
       subject: draft.subject ?? '',
       evidence: draft.evidence ?? {},
-      message: render(meta.title, context.render.lang, draft.values),
+      message: renderFindingTitle(meta, context.render.lang, draft.values),
       values: draft.values ?? {},
       docs: context.render.docs(draft.id, check),
     };

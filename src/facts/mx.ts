@@ -37,6 +37,8 @@ export interface MxFact {
   hasNullMx: boolean;
   /** The domain's own addresses when it has no MX: the implicit MX of RFC 5321 5.1. */
   implicitAddresses: string[];
+  /** The CNAME chain the domain's MX lookup followed: its MX records, and any to add, live at its end. */
+  cnames: string[];
 }
 
 declare module './fact-map.js' {
@@ -68,22 +70,38 @@ export async function resolveAddresses(
   return { addresses, cnames: a.cnames.length > 0 ? a.cnames : aaaa.cnames };
 }
 
+/** The MX records of a domain, the exchanges sorted by preference (RFC 5321 5.1), and the CNAME chain followed. */
+export async function mxLookup(
+  resolver: DnsResolver,
+  domain: string,
+): Promise<{ exchanges: { exchange: string; preference: number }[]; cnames: string[] }> {
+  const answer = await lookup(resolver, domain, 'MX');
+  const exchanges = answer.records
+    .flatMap((record) =>
+      record.type === 'MX' ? [{ exchange: normalizeName(record.exchange), preference: record.preference }] : [],
+    )
+    .sort((x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange));
+  return { exchanges, cnames: answer.cnames };
+}
+
 /** The MX records of the domain, the exchanges sorted by preference (RFC 5321 5.1). */
 export async function mxExchanges(
   resolver: DnsResolver,
   domain: string,
 ): Promise<{ exchange: string; preference: number }[]> {
-  const answer = await lookup(resolver, domain, 'MX');
-  return answer.records
-    .flatMap((record) =>
-      record.type === 'MX' ? [{ exchange: normalizeName(record.exchange), preference: record.preference }] : [],
-    )
-    .sort((x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange));
+  return (await mxLookup(resolver, domain)).exchanges;
+}
+
+/** mxLookup() of the domain being gathered, worked out once for the mx, dane, blocklists and spf gatherers. */
+function domainMxLookup(
+  context: GatherContext,
+): Promise<{ exchanges: { exchange: string; preference: number }[]; cnames: string[] }> {
+  return perDomain(context, 'mx', () => mxLookup(context.resolver, context.domain));
 }
 
 /** mxExchanges() of the domain being gathered, worked out once for the mx, dane, blocklists and spf gatherers. */
-export function domainMxExchanges(context: GatherContext): Promise<{ exchange: string; preference: number }[]> {
-  return perDomain(context, 'mx', () => mxExchanges(context.resolver, context.domain));
+export async function domainMxExchanges(context: GatherContext): Promise<{ exchange: string; preference: number }[]> {
+  return (await domainMxLookup(context)).exchanges;
 }
 
 /**
@@ -127,7 +145,7 @@ export function expandIpv6(address: string): string {
 /** Resolves the domain's MX hosts, their addresses and reverse DNS; only the MX query itself failing fails the fact. */
 export async function gatherMx(context: GatherContext): Promise<MxFact> {
   const { resolver, domain } = context;
-  const exchanges = await domainMxExchanges(context);
+  const { exchanges, cnames } = await domainMxLookup(context);
   const hasNullMx = exchanges.some((mx) => mx.exchange === '');
   const implicitAddresses =
     exchanges.length === 0 ? (await resolveAddresses(resolver, domain)).addresses : ([] as string[]);
@@ -154,7 +172,7 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
       }
     }),
   );
-  return { hosts, hasNullMx, implicitAddresses };
+  return { hosts, hasNullMx, implicitAddresses, cnames };
 }
 
 async function checkReverse(resolver: DnsResolver, address: string): Promise<ReverseDns> {

@@ -38,12 +38,14 @@ export type SmtpProbeOutcome =
       nameError: string | null;
     };
 
-/** Bounds of each probe step, overridable by tests only. */
+/** Bounds of each probe step and of the whole probe, overridable by tests only. */
 export interface SmtpProbeTimeouts {
   connect: number;
   reply: number;
   handshake: number;
   quit: number;
+  /** From the TCP connection to the verdict, every step together. */
+  total: number;
 }
 
 /** Test-only knobs of a probe; the CLI never sets them. */
@@ -62,13 +64,16 @@ export interface SmtpProbeOptions {
  * under 30 s, and a nightly run over thousands of domains cannot wait minutes per address. The TLS handshake is a
  * few round trips: 15 s leaves room for a slow server computing an RSA signature under load. The 221 to QUIT comes
  * after the verdict: 2 s is a courtesy to a server answering at once, where the reply bound would cost 30 s per
- * address to a server that never says goodbye.
+ * address to a server that never says goodbye. A tarpit answering each step just under its bound would still hold
+ * an address for nearly 2 minutes, so the whole probe gets 60 s: a greeting delayed up to the reply bound, then
+ * every other step at the pace of a server that means to take mail, fits; a tarpit costs half what it did.
  */
 export const SMTP_PROBE_TIMEOUTS: SmtpProbeTimeouts = {
   connect: 10_000,
   reply: 30_000,
   handshake: 15_000,
   quit: 2_000,
+  total: 60_000,
 };
 /** A reply longer than this is not an SMTP server talking (RFC 5321 4.5.3.1.5 caps a reply line at 512 octets). */
 const MAX_REPLY_BYTES = 64 * 1024;
@@ -174,46 +179,48 @@ class ReplyReader {
   }
 }
 
-/**
- * Opens the TCP connection, given up when `signal` aborts: a silent address would otherwise hold a stopped run's
- * process for the whole connect bound after its report.
- */
-function connectTcp(
-  address: string,
-  port: number,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): Promise<Socket> {
+/** Where a probe stands: the step under way, the sockets it opened (each as soon as it exists), the TLS socket once up. */
+interface ProbeSession {
+  step: SmtpProbeStep;
+  sockets: (Socket | TLSSocket)[];
+  secure?: TLSSocket;
+}
+
+function connectTcp(address: string, port: number, timeoutMs: number, session: ProbeSession): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host: address, port });
-    const settle = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
-    };
+    session.sockets.push(socket);
     const timer = setTimeout(() => {
-      settle();
       socket.destroy();
       reject(new ProbeFailure('connect', `no TCP answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const abort = (): void => {
-      settle();
-      socket.destroy();
-      reject(new ProbeFailure('connect', 'run stopped'));
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    socket.once('error', (error) => {
-      settle();
+    const onError = (error: Error): void => {
+      clearTimeout(timer);
       reject(error);
-    });
+    };
+    // A probe ending while connecting destroys the socket, which then closes without an error.
+    const onClose = (): void => {
+      clearTimeout(timer);
+      reject(new ProbeFailure('connect', 'connection closed before it was established'));
+    };
+    socket.once('error', onError);
+    socket.once('close', onClose);
     socket.once('connect', () => {
-      settle();
-      socket.removeAllListeners('error');
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off('close', onClose);
       resolve(socket);
     });
   });
 }
 
-function startTls(socket: Socket, host: string, options: SmtpProbeOptions, timeoutMs: number): Promise<TLSSocket> {
+function startTls(
+  socket: Socket,
+  host: string,
+  options: SmtpProbeOptions,
+  timeoutMs: number,
+  session: ProbeSession,
+): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,
@@ -227,17 +234,26 @@ function startTls(socket: Socket, host: string, options: SmtpProbeOptions, timeo
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
     });
+    session.sockets.push(secure);
     const timer = setTimeout(() => {
       secure.destroy();
       reject(new ProbeFailure('handshake', `no TLS handshake within ${timeoutMs} ms`));
     }, timeoutMs);
-    secure.once('error', (error: Error) => {
+    const onError = (error: Error): void => {
       clearTimeout(timer);
       reject(new HandshakeError(error.message));
-    });
+    };
+    // A server hanging up mid-handshake is an 'error' first; a close alone is the probe ending and destroying it.
+    const onClose = (): void => {
+      clearTimeout(timer);
+      reject(new ProbeFailure('handshake', 'connection closed before the TLS handshake completed'));
+    };
+    secure.once('error', onError);
+    secure.once('close', onClose);
     secure.once('secureConnect', () => {
       clearTimeout(timer);
-      secure.removeAllListeners('error');
+      secure.off('error', onError);
+      secure.off('close', onClose);
       resolve(secure);
     });
   });
@@ -276,29 +292,66 @@ export async function probeSmtp(
   address: string,
   options: SmtpProbeOptions = {},
 ): Promise<SmtpProbeOutcome> {
+  if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run stopped' };
   const timeouts = { ...SMTP_PROBE_TIMEOUTS, ...options.timeouts };
-  const sockets: (Socket | TLSSocket)[] = [];
+  const session: ProbeSession = { step: 'connect', sockets: [] };
   const abort = (): void => {
-    for (const socket of sockets) socket.destroy();
+    for (const socket of session.sockets) socket.destroy();
   };
   options.signal?.addEventListener('abort', abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  // Each step's bound starts afresh at the next step, so a server answering every step just in time would hold the
+  // address for all of them together: the whole probe has its own bound, named with the step it cut short.
+  const deadline = new Promise<SmtpProbeOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      resolve({ status: 'unknown', step: session.step, detail: `whole probe not done within ${timeouts.total} ms` });
+    }, timeouts.total);
+  });
   try {
-    if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run stopped' };
+    const outcome = await Promise.race([converse(host, address, options, timeouts, session), deadline]);
+    clearTimeout(timer);
+    // RFC 5321 4.1.1.10: leave politely; the verdict is already known, so a missing 221 changes nothing.
+    if (outcome.status === 'tls' && session.secure !== undefined) {
+      const secureReader = new ReplyReader(session.secure);
+      send(session.secure, 'QUIT');
+      await secureReader.next('handshake', timeouts.quit).catch(() => null);
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+    // After the deadline this also ends the steps still under way: their sockets close and their outcome is dropped.
+    abort();
+  }
+}
+
+/** The steps of a probe up to its verdict, keeping `session.step` on the step under way. */
+async function converse(
+  host: string,
+  address: string,
+  options: SmtpProbeOptions,
+  timeouts: SmtpProbeTimeouts,
+  session: ProbeSession,
+): Promise<SmtpProbeOutcome> {
+  try {
     let socket: Socket;
     try {
-      socket = await connectTcp(address, options.port ?? 25, timeouts.connect, options.signal);
+      socket = await connectTcp(address, options.port ?? 25, timeouts.connect, session);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED')
         return { status: 'refused', detail: (error as Error).message };
       throw error instanceof ProbeFailure ? error : new ProbeFailure('connect', (error as Error).message);
     }
-    sockets.push(socket);
     const plain = new ReplyReader(socket);
-    const banner = await plain.next('banner', timeouts.reply);
+    const reply = (step: SmtpProbeStep): Promise<SmtpReply> => {
+      session.step = step;
+      return plain.next(step, timeouts.reply);
+    };
+    const banner = await reply('banner');
     // RFC 5321 3.1: a 554 greeting (or any non-220) refuses the session, often for the prober's own address.
     if (banner.code !== 220) return unknown('banner', banner);
     send(socket, `EHLO ${ehloName()}`);
-    const ehlo = await plain.next('ehlo', timeouts.reply);
+    const ehlo = await reply('ehlo');
     // RFC 5321 3.2: a server without ESMTP answers EHLO 500 or 502. Any other refusal (4xx, 501 for our name,
     // 550 or 554 for our address) is about the prober, not a verdict on the server's STARTTLS.
     if (ehlo.code !== 250 && ehlo.code !== 500 && ehlo.code !== 502) return unknown('ehlo', ehlo);
@@ -306,40 +359,33 @@ export async function probeSmtp(
     if (!extensions.some((extension) => extension === 'STARTTLS' || extension.startsWith('STARTTLS ')))
       return { status: 'starttls_missing', extensions, detail: `EHLO answered ${ehlo.code} ${ehlo.lines[0] ?? ''}` };
     send(socket, 'STARTTLS');
-    const ready = await plain.next('starttls', timeouts.reply);
+    const ready = await reply('starttls');
     // RFC 3207 4: 454 is "TLS not available due to temporary reason": not a verdict on the server.
     if (ready.code >= 400 && ready.code < 500) return unknown('starttls', ready);
     if (ready.code !== 220) return { status: 'handshake_failed', detail: `STARTTLS answered ${describe(ready)}` };
     plain.detach();
+    session.step = 'handshake';
     let secure: TLSSocket;
     try {
-      secure = await startTls(socket, host, options, timeouts.handshake);
+      secure = await startTls(socket, host, options, timeouts.handshake, session);
     } catch (error) {
       if (error instanceof HandshakeError) return { status: 'handshake_failed', detail: error.message };
       throw error;
     }
-    sockets.push(secure);
+    session.secure = secure;
     const certificate = secure.getPeerCertificate();
     const authorizationError = secure.authorized ? null : (secure.authorizationError as unknown as Error | string);
     const nameError = isIP(host) === 0 ? (checkServerIdentity(host, certificate)?.message ?? null) : null;
-    const outcome: SmtpProbeOutcome = {
+    return {
       status: 'tls',
       protocol: secure.getProtocol() ?? 'unknown',
       certificate: summarize(certificate),
       chainError: authorizationError === null ? null : String(authorizationError),
       nameError,
     };
-    // RFC 5321 4.1.1.10: leave politely; the verdict is already known, so a missing 221 changes nothing.
-    const secureReader = new ReplyReader(secure);
-    send(secure, 'QUIT');
-    await secureReader.next('handshake', timeouts.quit).catch(() => null);
-    return outcome;
   } catch (error) {
     if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.message };
     throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-    abort();
   }
 }
 

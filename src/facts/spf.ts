@@ -43,6 +43,8 @@ export interface SpfNode {
   status: SpfNodeStatus;
   /** The SPF records found at the domain, each TXT's strings joined (RFC 7208 3.3). */
   records: string[];
+  /** The CNAME chain the TXT lookup of the domain followed: its records, and any record to add, live at its end. */
+  cnames: string[];
   record: SpfRecord | null;
   syntaxError: { message: string; position: number } | null;
   /** DNS-querying terms of this record alone (RFC 7208 4.6.4). */
@@ -103,6 +105,8 @@ function normalise(name: string): string {
 /** What one name's TXT lookup says about SPF: its SPF records, whether the lookup was void, the parsed record. */
 interface SpfRead {
   records: string[];
+  /** The CNAME chain the lookup followed. */
+  cnames: string[];
   /** RFC 7208 4.6.4: NXDOMAIN or no TXT record at all. */
   isVoid: boolean;
   /** The record parsed, or why it does not parse; null unless there is exactly one SPF record. */
@@ -131,7 +135,12 @@ function createSpfReader(resolver: DnsResolver, parse: SpfParse): SpfReader {
     const texts = txtTexts(answer);
     const records = texts.filter(isSpfRecord);
     const isVoid = answer.rcode === 'NXDOMAIN' || texts.length === 0;
-    return { records, isVoid, parsed: records.length === 1 ? await parse(records[0] ?? '', name) : null };
+    return {
+      records,
+      cnames: answer.cnames,
+      isVoid,
+      parsed: records.length === 1 ? await parse(records[0] ?? '', name) : null,
+    };
   };
   return (name) => {
     let known = reads.get(name);
@@ -221,6 +230,7 @@ function emptyNode(domain: string, via: SpfNode['via'], status: SpfNodeStatus): 
     via,
     status,
     records: [],
+    cnames: [],
     record: null,
     syntaxError: null,
     lookups: 0,
@@ -231,9 +241,10 @@ function emptyNode(domain: string, via: SpfNode['via'], status: SpfNodeStatus): 
 }
 
 async function walk(state: WalkState, domain: string, via: SpfNode['via'], path: readonly string[]): Promise<SpfNode> {
-  const { records, isVoid, parsed } = await state.read(domain);
+  const { records, cnames, isVoid, parsed } = await state.read(domain);
   const node = emptyNode(domain, via, 'ok');
   node.records = records;
+  node.cnames = cnames;
   if (via !== 'root' && isVoid) node.voidLookups.push({ name: domain, mechanism: via, from: path.at(-1) ?? domain });
   // RFC 7208 4.5: no record is "none" (a permerror when included, 5.2); several records are a permerror.
   if (records.length === 0) node.status = 'not_found';

@@ -3,6 +3,7 @@ import mxRecords from '../../checks/mx-records.js';
 import { DnsLookupError } from '../../src/dns/types.js';
 import { gatherMx } from '../../src/facts/mx.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+import { runCheck } from './check-cases.js';
 
 async function run(zone: string, failures: Record<string, 'timeout' | 'servfail'> = {}) {
   const mx = await gatherMx(gatherContext(zone, {}, { failures }));
@@ -94,5 +95,47 @@ describe('mx-records', () => {
     await expect(gatherMx(gatherContext('', {}, { failures: { 'example.org A': 'timeout' } }))).rejects.toThrow(
       /timeout/,
     );
+  });
+
+  it('suggests the null MX at the canonical name when the domain is an alias, and says so', async () => {
+    const result = await runCheck(mxRecords, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. TXT "v=spf1 -all"',
+    });
+    expect(result.findings[0]).toMatchObject({
+      id: 'mx.missing',
+      message:
+        'The domain has no MX and no address ("asso.example" is an alias of "asso.hoster.example": its records go there)',
+      suggestedRecord: 'asso.hoster.example. MX 0 .',
+    });
+  });
+
+  it('suggests the canonical MX target at the canonical name of an aliased domain', async () => {
+    const result = await runCheck(mxRecords, {
+      domain: 'asso.example',
+      zone: [
+        'asso.example. CNAME asso.hoster.example.',
+        'asso.hoster.example. MX 0 .',
+        'asso.hoster.example. MX 10 mail.hoster.example.',
+        'mail.hoster.example. CNAME mx1.hoster.example.',
+        'mx1.hoster.example. A 192.0.2.1',
+      ].join('\n'),
+    });
+    expect(result.findings.map((finding) => [finding.id, finding.suggestedRecord])).toEqual([
+      ['mx.null_mx_with_other_mx', 'asso.hoster.example. MX 0 .'],
+    ]);
+    const cname = await runCheck(mxRecords, {
+      domain: 'asso.example',
+      zone: [
+        'asso.example. CNAME asso.hoster.example.',
+        'asso.hoster.example. MX 10 mail.hoster.example.',
+        'mail.hoster.example. CNAME mx1.hoster.example.',
+        'mx1.hoster.example. A 192.0.2.1',
+      ].join('\n'),
+    });
+    expect(cname.findings.find((finding) => finding.id === 'mx.cname')).toMatchObject({
+      evidence: { chain: ['mx1.hoster.example'], alias: { canonicalName: 'asso.hoster.example' } },
+      suggestedRecord: 'asso.hoster.example. MX 10 mx1.hoster.example.',
+    });
   });
 });

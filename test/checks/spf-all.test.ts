@@ -50,4 +50,16 @@ describe('spf-all', () => {
   it('keeps softfail as advice that does not fail the check', async () => {
     expect((await runCheck(spfAll, { zone: 'example.org. TXT "v=spf1 ~all"' })).status).toBe('pass');
   });
+
+  it('suggests ~all at the canonical name when the domain is an alias', async () => {
+    const result = await runCheck(spfAll, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. TXT "v=spf1 mx +all"',
+    });
+    expect(result.findings[0]).toMatchObject({
+      message:
+        'SPF of "asso.example" ends with "+all" ("asso.example" is an alias of "asso.hoster.example": its records go there)',
+      suggestedRecord: 'asso.hoster.example. TXT "v=spf1 mx ~all"',
+    });
+  });
 });

@@ -70,4 +70,16 @@ describe('spf-hoster', () => {
   it('is not run when no include is expected', () => {
     expect(applicableChecks([spfHoster], { mxHosts: ['mx.example.net'] })).toEqual([]);
   });
+
+  it('suggests the record at the canonical name when the domain is an alias', async () => {
+    const result = await runCheck(spfHoster, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. TXT "v=spf1 ip4:192.0.2.25 ~all"',
+      expectations: HOSTER,
+    });
+    expect(result.findings[0]).toMatchObject({
+      evidence: { alias: { name: 'asso.example', canonicalName: 'asso.hoster.example' } },
+      suggestedRecord: 'asso.hoster.example. TXT "v=spf1 include:_spf.hebergeur.example ip4:192.0.2.25 ~all"',
+    });
+  });
 });

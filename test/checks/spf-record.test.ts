@@ -102,4 +102,40 @@ describe('spf-record', () => {
     const result = await runCheck(spfRecord, { zone: 'example.org. TXT "V=SPF1 mx -all"' });
     expect(result.findings[0]?.suggestedRecord).toBe('example.org. TXT "v=spf1 mx -all"');
   });
+
+  it('suggests the record at the canonical name when the domain is an alias, and says so', async () => {
+    const result = await runCheck(spfRecord, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. A 192.0.2.1',
+    });
+    expect(result.findings[0]).toMatchObject({
+      id: 'spf.missing',
+      subject: 'asso.example',
+      message:
+        'No SPF record at "asso.example" ("asso.example" is an alias of "asso.hoster.example": its records go there)',
+      evidence: {
+        alias: { name: 'asso.example', canonicalName: 'asso.hoster.example', cnames: ['asso.hoster.example'] },
+      },
+      suggestedRecord: 'asso.hoster.example. TXT "v=spf1 mx ~all"',
+    });
+  });
+
+  it('suggests the record at the end of a chain of aliases', async () => {
+    const result = await runCheck(spfRecord, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME www.hoster.example.\nwww.hoster.example. CNAME web1.hoster.example.\nweb1.hoster.example. MX 0 .',
+    });
+    expect(result.findings[0]).toMatchObject({
+      evidence: { hasNullMx: true, alias: { cnames: ['www.hoster.example', 'web1.hoster.example'] } },
+      suggestedRecord: 'web1.hoster.example. TXT "v=spf1 -all"',
+    });
+  });
+
+  it('suggests the lower-case version at the canonical name of an alias', async () => {
+    const result = await runCheck(spfRecord, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. TXT "V=SPF1 mx -all"',
+    });
+    expect(result.findings[0]?.suggestedRecord).toBe('asso.hoster.example. TXT "v=spf1 mx -all"');
+  });
 });

@@ -68,4 +68,16 @@ describe('spf-sending-ip', () => {
       { subject: '203.0.113.9', cause: 'depends_on_message', reason: expect.stringContaining('"ptr"') as unknown },
     ]);
   });
+
+  it('suggests the record at the canonical name when the domain is an alias', async () => {
+    const result = await runCheck(spfSendingIp, {
+      domain: 'asso.example',
+      zone: 'asso.example. CNAME asso.hoster.example.\nasso.hoster.example. TXT "v=spf1 mx -all"',
+      options: { sendingIps: ['203.0.113.9'] },
+    });
+    expect(result.findings[0]).toMatchObject({
+      subject: '203.0.113.9',
+      suggestedRecord: 'asso.hoster.example. TXT "v=spf1 ip4:203.0.113.9 mx -all"',
+    });
+  });
 });

@@ -29,6 +29,20 @@ mx.example.org. A 192.0.2.25
     expect(fact.all).toEqual({ qualifier: '~', domain: 'example.org', isImplicit: false });
   });
 
+  it('keeps the CNAME chain of each name it read, an included one too', async () => {
+    const fact = await gather(`
+example.org. CNAME web.hoster.example.
+web.hoster.example. TXT "v=spf1 include:spf.example.org -all"
+spf.example.org. CNAME _spf.provider.net.
+_spf.provider.net. TXT "v=spf1 ip4:198.51.100.0/24 -all"
+`);
+    expect(fact.root.cnames).toEqual(['web.hoster.example']);
+    expect(fact.root.children.map((child) => [child.domain, child.cnames])).toEqual([
+      ['spf.example.org', ['_spf.provider.net']],
+    ]);
+    expect((await gather('example.org. TXT "v=spf1 -all"')).root.cnames).toEqual([]);
+  });
+
   it('joins the strings of one TXT record (RFC 7208 3.3)', async () => {
     const fact = await gather('example.org. TXT "v=spf1 ip4:192.0.2.1" " -all"');
     expect(fact.root.record?.mechanisms).toHaveLength(2);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { startKnot, type KnotServer } from './helpers/dns-knot.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -301,6 +302,78 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('club-photo.example');
     expect(run.stdout).toContain('spf.too_many_lookups');
+  });
+});
+
+describe('facteur check at a member domain that is an alias (CLI against Knot)', () => {
+  let knot: KnotServer;
+  let zones: string;
+
+  beforeAll(async () => {
+    zones = mkdtempSync(join(tmpdir(), 'facteur-alias-zones-'));
+    // The member's domain is a CNAME to a name at its hoster, which publishes mail records but no SPF.
+    writeFileSync(
+      join(zones, 'asso.example.zone'),
+      [
+        '$TTL 300',
+        '@ IN SOA ns1.hoster.example. hostmaster.hoster.example. 1 7200 3600 1209600 300',
+        '@ IN NS ns1.hoster.example.',
+        'mail IN CNAME asso.hoster.example.',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(zones, 'hoster.example.zone'),
+      [
+        '$TTL 300',
+        '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300',
+        '@ IN NS ns1',
+        'ns1 IN A 192.0.2.53',
+        'asso IN MX 10 mx',
+        'asso IN A 192.0.2.80',
+        'mx IN A 192.0.2.25',
+        '',
+      ].join('\n'),
+    );
+    knot = await startKnot(zones);
+  });
+
+  afterAll(async () => {
+    await knot.stop();
+    rmSync(zones, { recursive: true, force: true });
+  });
+
+  const args = () => ['check', '--resolver', knot.address, '--dnsbl', '', '--rhsbl', '', '--no-probes'];
+
+  it('suggests the SPF record at the canonical name and says the domain is an alias of it', async () => {
+    const run = await facteur([...args(), '--json', 'mail.asso.example']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      domains: {
+        checks: { findings: { id: string; message: string; suggestedRecord?: string; evidence: unknown }[] }[];
+      }[];
+    };
+    const findings = report.domains.flatMap((domain) => domain.checks.flatMap((check) => check.findings));
+    expect(findings.find((finding) => finding.id === 'spf.missing')).toMatchObject({
+      message:
+        'No SPF record at "mail.asso.example" ("mail.asso.example" is an alias of "asso.hoster.example": its records go there)',
+      evidence: {
+        alias: { name: 'mail.asso.example', canonicalName: 'asso.hoster.example', cnames: ['asso.hoster.example'] },
+      },
+      suggestedRecord: 'asso.hoster.example. TXT "v=spf1 mx ~all"',
+    });
+    expect(findings.map((finding) => finding.suggestedRecord ?? '')).not.toContainEqual(
+      expect.stringMatching(/^mail\.asso\.example\. /),
+    );
+  });
+
+  it('says it in French in the text output', async () => {
+    const run = await facteur([...args(), '--lang', 'fr', 'mail.asso.example']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '« mail.asso.example » est un alias de « asso.hoster.example » : ses enregistrements vont là',
+    );
+    expect(run.stdout).toContain('      asso.hoster.example. TXT "v=spf1 mx ~all"');
   });
 });
 

@@ -41,12 +41,14 @@ describe('probeSmtp() against a real SMTP server', () => {
   let silentServer: Server;
   let ehloRefusingServer: Server;
   let mutedAfterTlsServer: Server;
+  let drippingServer: Server;
   const silentSockets: Socket[] = [];
   let starttlsPort: number;
   let plainPort: number;
   let silentPort: number;
   let ehloRefusingPort: number;
   let mutedAfterTlsPort: number;
+  let drippingPort: number;
   let closedPort: number;
 
   beforeAll(async () => {
@@ -76,7 +78,26 @@ describe('probeSmtp() against a real SMTP server', () => {
         });
       });
     });
+    // A tarpit: it greets, then answers EHLO one byte every 40 ms (2 s in all), each byte well within the reply
+    // bound, with no STARTTLS at the end.
+    drippingServer = createTcpServer((socket) => {
+      silentSockets.push(socket);
+      socket.write('220 mx.probe.example ESMTP\r\n');
+      socket.once('data', () => {
+        const reply = Buffer.from('250-mx.probe.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+        let sent = 0;
+        const timer = setInterval(() => {
+          socket.write(reply.subarray(sent, sent + 1));
+          sent += 1;
+          if (sent === reply.length) clearInterval(timer);
+        }, 40);
+        socket.on('close', () => {
+          clearInterval(timer);
+        });
+      });
+    });
     starttlsPort = await listen(starttlsServer);
+    drippingPort = await listen(drippingServer);
     mutedAfterTlsPort = await listen(mutedAfterTlsServer);
     ehloRefusingPort = await listen(ehloRefusingServer);
     plainPort = await listen(plainServer);
@@ -93,6 +114,7 @@ describe('probeSmtp() against a real SMTP server', () => {
     await close(silentServer);
     await close(ehloRefusingServer);
     await close(mutedAfterTlsServer);
+    await close(drippingServer);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -139,6 +161,29 @@ describe('probeSmtp() against a real SMTP server', () => {
       timeouts: { reply: 600_000, quit: 100 },
     });
     expect(outcome).toMatchObject({ status: 'tls', chainError: null, nameError: null });
+  });
+
+  it('probeSmtp() answers unknown at the step reached when the whole probe outlasts its bound', async () => {
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: drippingPort, timeouts: { total: 500 } });
+    expect(outcome).toEqual({ status: 'unknown', step: 'ehlo', detail: 'whole probe not done within 500 ms' });
+  });
+
+  it('smtp-starttls leaves an MX undecided, not without STARTTLS, when a tarpit outlasts the whole probe', async () => {
+    const zone = ['example.org. MX 10 mx.probe.example.', 'mx.probe.example. A 127.0.0.1'].join('\n');
+    const smtpProbe = await gatherSmtpProbe(gatherContext(zone, { probes: true }), {
+      port: drippingPort,
+      timeouts: { total: 500 },
+    });
+    const output = smtpStarttls.run(
+      { smtpProbe },
+      { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(0) },
+    );
+    expect(output).toEqual({
+      findings: [],
+      unknown: [
+        { subject: 'mx.probe.example', cause: 'probe', reason: '127.0.0.1: ehlo: whole probe not done within 500 ms' },
+      ],
+    });
   });
 
   it('smtp-starttls reports each MX host from the gathered probes', async () => {
