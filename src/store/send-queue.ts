@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { recipientKey } from '../send/recipient-key.js';
 import type { Db } from './database.js';
 
 /** The states of a queued message (STYLE.md crash safety: intent before the SMTP transaction, outcome after). */
@@ -88,7 +89,7 @@ export function enqueueMessage(
     campaignId,
     message.recipientId,
     message.email,
-    message.email.toLowerCase(),
+    recipientKey(message.email),
     JSON.stringify(message.fields),
     message.messageId,
     now,
