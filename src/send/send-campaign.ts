@@ -5,14 +5,17 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import type { Db } from '../store/database.js';
+import { currentOwner } from '../store/history.js';
 import {
   acquireRunLock,
+  beginSendRun,
   completeEnqueue,
   countByState,
   dueMessages,
   enqueueBatch,
   expireDeferred,
   findCampaign,
+  finishSendRun,
   markInterrupted,
   openCampaign,
   postponeMessage,
@@ -816,6 +819,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       {},
       'ELOCKED',
     );
+  const runId = isSending ? beginSendRun(db, campaign.id, currentOwner(), started) : null;
   try {
     const foundUncertain = isSending ? markInterrupted(db, campaign.id, started) : 0;
     await enqueueRecipients(db, campaign, config);
@@ -884,6 +888,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       elapsedMs: Date.now() - started,
     };
   } finally {
+    if (runId !== null) finishSendRun(db, runId, Date.now());
     if (isSending) releaseRunLock(db, campaign.id, process.pid);
   }
 }
