@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import {
   beginSendRun,
   countByState,
+  countSentSince,
   countExpired,
   dueMessages,
   enqueueMessage,
@@ -74,6 +75,25 @@ describe('send queue', () => {
       finishedAt: null,
     });
     reopened.close();
+  });
+
+  it('countSentSince() counts the acceptances from a time on', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 4);
+    for (const [message, at] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 3000],
+    ] as const) {
+      markSending(db, message, at);
+      recordOutcome(db, message, { state: 'sent', replyCode: 250, reply: '250 Ok' }, at);
+    }
+    markSending(db, 4, 3000);
+    recordOutcome(db, 4, { state: 'failed', replyCode: 550, reply: '550 No' }, 3000);
+    expect(countSentSince(db, id, 2000)).toBe(2);
+    expect(countSentSince(db, id, 3001)).toBe(0);
+    db.close();
   });
 
   it('enqueueMessage() is idempotent and sends a duplicate address once', () => {
