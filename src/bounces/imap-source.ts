@@ -13,6 +13,7 @@ import {
 } from './bounce-mailbox.js';
 import type { ImapConfig } from './fetch-config.js';
 import type { Text } from '../i18n.js';
+import { tlsCertificateProblem } from '../tls-certificate-problem.js';
 
 /**
  * Keywords set when a message cannot be moved (no folder configured, or the server refuses to create one). RFC 3501
@@ -35,68 +36,22 @@ function isAuthFailure(error: unknown): boolean {
   );
 }
 
-/** What to do about a certificate this machine does not trust: trust its CA, or, knowingly, stop verifying. */
-const TRUST_IT: Text = {
-  en: 'give facteur its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or, on a network you trust, set "bounces.imap.tlsRejectUnauthorized" to false',
-  fr: 'donnez à facteur le certificat de son autorité avec NODE_EXTRA_CA_CERTS=/chemin/vers/ca.pem, ou, sur un réseau de confiance, mettez « bounces.imap.tlsRejectUnauthorized » à false',
-};
-
-/** A certificate whose issuer is not among the trusted ones, or not sent by the server: two codes, one problem. */
-const UNKNOWN_AUTHORITY = {
-  problem: {
-    en: 'its certificate comes from an authority this machine does not know (or the server does not send the intermediate certificate)',
-    fr: 'son certificat vient d’une autorité que cette machine ne connaît pas (ou le serveur n’envoie pas le certificat intermédiaire)',
-  },
-  remedy: TRUST_IT,
-};
-
-/** Node's TLS verification codes (OpenSSL's X509_V_ERR names), what they mean and what to do, by code. */
-const CERTIFICATE_PROBLEMS: Record<string, { problem: Text; remedy: Text }> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: {
-    problem: { en: 'its certificate is self-signed', fr: 'son certificat est auto-signé' },
-    remedy: TRUST_IT,
-  },
-  SELF_SIGNED_CERT_IN_CHAIN: {
-    problem: {
-      en: 'its certificate comes from an authority this machine does not trust',
-      fr: 'son certificat vient d’une autorité à laquelle cette machine ne fait pas confiance',
-    },
-    remedy: TRUST_IT,
-  },
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_AUTHORITY,
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_AUTHORITY,
-  CERT_HAS_EXPIRED: {
-    problem: { en: 'its certificate has expired', fr: 'son certificat a expiré' },
-    remedy: { en: 'renew the server’s certificate', fr: 'renouvelez le certificat du serveur' },
-  },
-  ERR_TLS_CERT_ALTNAME_INVALID: {
-    problem: {
-      en: 'its certificate is not made out to that name',
-      fr: 'son certificat n’est pas établi à ce nom',
-    },
-    remedy: {
-      en: 'set "bounces.imap.host" to a name the certificate names',
-      fr: 'mettez dans « bounces.imap.host » un nom que le certificat porte',
-    },
-  },
-};
-
 /**
  * The error for a server whose certificate failed verification: the settings must change, so it is a config error
  * (exit 2) saying what to do, never a "rerun later". Null for any other failure.
  */
 export function certificateFailure(error: unknown, config: Pick<ImapConfig, 'host' | 'port'>): InputError | null {
-  if (!(error instanceof Error)) return null;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !/CERT/.test(code)) return null;
-  const known = CERTIFICATE_PROBLEMS[code];
-  const problem = known?.problem ?? { en: error.message, fr: error.message };
-  const remedy = known?.remedy ?? TRUST_IT;
+  const certificate = tlsCertificateProblem(error, {
+    host: 'bounces.imap.host',
+    rejectUnauthorized: 'bounces.imap.tlsRejectUnauthorized',
+  });
+  if (certificate === null) return null;
+  const { problem, detail, advice } = certificate;
   const server = `${config.host}:${config.port}`;
   return new InputError(
     {
-      en: `Cannot open a verified TLS connection to IMAP server "${server}": ${problem.en} (${code}); ${remedy.en}`,
-      fr: `Impossible d’ouvrir une connexion TLS vérifiée vers le serveur IMAP « ${server} » : ${problem.fr} (${code}) ; ${remedy.fr}`,
+      en: `Cannot open a verified TLS connection to IMAP server "${server}": ${problem.en} (${detail}); ${advice.en}`,
+      fr: `Impossible d’ouvrir une connexion TLS vérifiée vers le serveur IMAP « ${server} » : ${problem.fr} (${detail}) ; ${advice.fr}`,
     },
     { record: 'bounces.imap' },
     'ECONFIG',

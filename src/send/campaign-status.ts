@@ -1,8 +1,12 @@
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../is-process-alive.js';
 import type { Db } from '../store/database.js';
 import {
   countByState,
   countExpired,
+  countSentSince,
   findCampaign,
+  lastSendRun,
   messagesInState,
   sendTimes,
   type MessageState,
@@ -18,6 +22,39 @@ const MAX_UNCERTAIN_LISTED = 1000;
 
 /** Failed messages listed; the rest are counted. */
 const MAX_FAILED_LISTED = 100;
+
+/**
+ * What a campaign's sending is doing, as read from another terminal: `running` (a run is sending and its process is
+ * alive), `interrupted` (the last run died mid-run, or left messages in flight: resume it), `stopped` (the last run
+ * ended with messages left: deferred ones, --limit, Ctrl-C, a server that stopped it), `finished` (nothing left to
+ * try), `not_started` (queued, nothing tried yet).
+ */
+export type CampaignActivity = 'not_started' | 'running' | 'interrupted' | 'stopped' | 'finished';
+
+/** The latest `send run` that sent, as `send status` shows it. */
+export interface LastRun {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  /** Null while it runs, or when its process died before it could end it. */
+  finishedAt: string | null;
+  /**
+   * For a run not ended: whether its process is alive, null when it runs on another host (its pid means nothing
+   * here). Null once ended.
+   */
+  isAlive: boolean | null;
+}
+
+/** The pace of the run sending now: acceptances since it started, over the last five minutes at most. */
+export interface Pace {
+  ratePerSecond: number;
+  /** Messages accepted since `since`. */
+  accepted: number;
+  /** The start of the span measured: five minutes ago, or the run's start when more recent. */
+  since: string;
+  /** Seconds to send what is left at this pace. */
+  etaSeconds: number | null;
+}
 
 /** What `send status` reports (`--json` prints it). */
 export interface CampaignStatus {
@@ -42,6 +79,26 @@ export interface CampaignStatus {
   etaSeconds: number | null;
   uncertain: MessageSummary[];
   failed: MessageSummary[];
+  activity: CampaignActivity;
+  lastRun: LastRun | null;
+  /** Messages a live run has handed to the server and not yet recorded the reply of (0 when no run is alive). */
+  inFlight: number;
+  /** Messages still to try: pending, deferred, and those in flight or caught in flight. */
+  left: number;
+  /** Null unless running with at least two acceptances to measure. */
+  pace: Pace | null;
+  /** The command that sends what is left of an interrupted, stopped or not yet started campaign; null otherwise. */
+  resumeCommand: string | null;
+}
+
+/** How `send status` was asked, beyond the campaign: the command to resume it, and how to probe a process. */
+export interface StatusOptions {
+  /** `facteur send run` and its arguments for this campaign (`facteur send run campaign.json --db f.sqlite`). */
+  runCommand?: string;
+  /** Tests probe a pretend process; by default, signal 0 (isProcessAlive). */
+  isAlive?: (pid: number) => boolean;
+  /** This machine's name, against the run's: a pid is only probed on the host that recorded it. */
+  hostname?: string;
 }
 
 /**
@@ -61,8 +118,43 @@ function sendingRate(times: SendTimes, sent: number): number | null {
   );
 }
 
-/** Reads a campaign's queue: counts by state, rate, ETA, the uncertain messages and the first failures. */
-export function campaignStatus(db: Db, name: string, now: number): CampaignStatus {
+/**
+ * The pace of a live run: acceptances since the later of its start and five minutes ago, divided by the time from then
+ * to now. Up to now, not up to the last acceptance: a run stalled on a throttle or a backoff shows a falling pace.
+ */
+function runPace(db: Db, campaignId: number, runStartedAt: number, left: number, now: number): Pace | null {
+  const since = Math.max(runStartedAt, now - RATE_WINDOW_MS);
+  const accepted = countSentSince(db, campaignId, since);
+  if (accepted < 2 || now <= since) return null;
+  const rate = accepted / ((now - since) / 1000);
+  return {
+    ratePerSecond: Math.round(rate * 100) / 100,
+    accepted,
+    since: new Date(since).toISOString(),
+    etaSeconds: Math.ceil(left / rate),
+  };
+}
+
+/** What the campaign's sending is doing, from its last run and its queue (see CampaignActivity). */
+function activityOf(
+  run: { finishedAt: number | null; isAlive: boolean | null } | null,
+  counts: Record<MessageState, number>,
+  left: number,
+): CampaignActivity {
+  const isOpen = run !== null && run.finishedAt === null;
+  if (isOpen && run.isAlive !== false) return 'running';
+  // Rows still 'sending' with no live run: a run died with them on the wire (or before runs were recorded).
+  if (isOpen || counts.sending > 0) return 'interrupted';
+  if (left === 0) return 'finished';
+  const isUntried = counts.sent + counts.failed + counts.deferred + counts.uncertain === 0;
+  return run === null && isUntried ? 'not_started' : 'stopped';
+}
+
+/**
+ * Reads a campaign's queue: counts by state, rate, ETA, the uncertain messages and the first failures, and whether a
+ * run is sending it now (its process, its pace, what is in flight) or died mid-run.
+ */
+export function campaignStatus(db: Db, name: string, now: number, options: StatusOptions = {}): CampaignStatus {
   const campaign = findCampaign(db, name);
   const empty: Record<MessageState, number> = { pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, uncertain: 0 };
   if (campaign === undefined) {
@@ -81,12 +173,34 @@ export function campaignStatus(db: Db, name: string, now: number): CampaignStatu
       etaSeconds: null,
       uncertain: [],
       failed: [],
+      activity: 'not_started',
+      lastRun: null,
+      inFlight: 0,
+      left: 0,
+      pace: null,
+      resumeCommand: null,
     };
   }
   const counts = countByState(db, campaign.id);
   const times = sendTimes(db, campaign.id, now - RATE_WINDOW_MS);
   const rate = sendingRate(times, counts.sent);
   const left = counts.pending + counts.deferred + counts.sending;
+  const recorded = lastSendRun(db, campaign.id);
+  const isAlive = options.isAlive ?? isProcessAlive;
+  const run =
+    recorded === undefined
+      ? null
+      : {
+          ...recorded,
+          isAlive:
+            recorded.finishedAt !== null
+              ? null
+              : recorded.owner.hostname === (options.hostname ?? hostname())
+                ? isAlive(recorded.owner.pid)
+                : null,
+        };
+  const activity = activityOf(run, counts, left);
+  const isRunning = activity === 'running' && run !== null;
   return {
     schemaVersion: 1,
     campaign: name,
@@ -102,5 +216,21 @@ export function campaignStatus(db: Db, name: string, now: number): CampaignStatu
     etaSeconds: rate === null || rate === 0 ? null : Math.ceil(left / rate),
     uncertain: messagesInState(db, campaign.id, 'uncertain', MAX_UNCERTAIN_LISTED),
     failed: messagesInState(db, campaign.id, 'failed', MAX_FAILED_LISTED),
+    activity,
+    lastRun:
+      run === null
+        ? null
+        : {
+            pid: run.owner.pid,
+            hostname: run.owner.hostname,
+            startedAt: new Date(run.startedAt).toISOString(),
+            finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
+            isAlive: run.isAlive,
+          },
+    inFlight: isRunning ? counts.sending : 0,
+    left,
+    pace: isRunning ? runPace(db, campaign.id, run.startedAt, left, now) : null,
+    resumeCommand:
+      activity !== 'running' && activity !== 'finished' && options.runCommand !== undefined ? options.runCommand : null,
   };
 }

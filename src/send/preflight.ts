@@ -11,6 +11,7 @@ import { buildMessage, prepareMessage } from './build-message.js';
 import { loadMailContext, type MailContext } from './mail-context.js';
 import type { EncodingVerdict } from '../parse/text-encoding.js';
 import { readRecipients } from './read-recipients.js';
+import { recipientKey } from './recipient-key.js';
 import { scanHtmlTemplate, scanTextTemplate } from './scan-tracking.js';
 
 /** How a preflight problem weighs: an error refuses the run (unless --force); unknown means DNS did not answer. */
@@ -47,6 +48,9 @@ export interface SenderIdentity {
 
 /** Rows whose templates fail that are listed one by one; past this the rest are counted (the first show the pattern). */
 const MAX_RENDER_FINDINGS = 20;
+
+/** Repeated rows named by line: the first few show whether the list was pasted twice or a few people signed up twice. */
+const MAX_DUPLICATES_LISTED = 5;
 
 const TEXTS = {
   'spf.sending_ip_not_authorized': {
@@ -133,11 +137,21 @@ const TEXTS = {
     en: '"{file}" is UTF-8 but for some bytes, the first on line {line}: they read as "\uFFFD" in the messages; mend that line',
     fr: '« {file} » est en UTF-8 sauf quelques octets, le premier à la ligne {line} : ils se lisent « \uFFFD » dans les messages ; corrigez cette ligne',
   },
+  'recipients.duplicate_addresses': {
+    en: '{count|line|lines} of "{file}" {count:repeats|repeat} the address of an earlier line: {lines}{more}; each address is sent one message, with the fields of its first line',
+    fr: '{count|ligne|lignes} de « {file} » {count:reprend|reprennent} l’adresse d’une ligne précédente : {lines}{more} ; chaque adresse reçoit un seul message, avec les champs de sa première ligne',
+  },
   'dns.unknown': {
     en: 'Cannot check {what}: {reason}',
     fr: 'Impossible de vérifier {what} : {reason}',
   },
 } satisfies Record<string, Text>;
+
+/** One repeated row, in the list of `recipients.duplicate_addresses`. */
+const DUPLICATE_LINE: Text = { en: 'line {line} (as line {first})', fr: 'ligne {line} (comme la ligne {first})' };
+
+/** The repeated rows past those listed. */
+const MORE_DUPLICATES: Text = { en: ', and {count} more', fr: ', et {count} de plus' };
 
 const NEAREST_FIELD: Text = {
   en: '; did you mean {{{nearest}}}?',
@@ -356,6 +370,47 @@ function checkFields(
   return blanks;
 }
 
+/**
+ * The rows the queue will drop as repeats of an earlier row's address (recipientKey(), the queue's own rule), counted
+ * while the file streams by: one key per address is kept, as the queue's unique index does.
+ */
+class DuplicateRows {
+  readonly #firstLines = new Map<string, number>();
+  readonly #listed: { line: number; firstLine: number; email: string }[] = [];
+  #count = 0;
+
+  see(email: string, line: number): void {
+    const key = recipientKey(email);
+    const firstLine = this.#firstLines.get(key);
+    if (firstLine === undefined) {
+      this.#firstLines.set(key, line);
+      return;
+    }
+    this.#count++;
+    if (this.#listed.length < MAX_DUPLICATES_LISTED) this.#listed.push({ line, firstLine, email });
+  }
+
+  report(file: string, findings: Findings): void {
+    if (this.#count === 0) return;
+    const lines = this.#listed
+      .map(({ line, firstLine }) => render(DUPLICATE_LINE, findings.lang, { line, first: firstLine }))
+      .join(', ');
+    const more = this.#count - this.#listed.length;
+    findings.add(
+      'recipients.duplicate_addresses',
+      'warning',
+      file,
+      {
+        count: this.#count,
+        file,
+        lines,
+        more: more > 0 ? render(MORE_DUPLICATES, findings.lang, { count: more }) : '',
+      },
+      { file, duplicates: this.#count, rows: this.#listed },
+    );
+  }
+}
+
 /** Renders every recipient's message once, streaming the file; a row that cannot be rendered is an error naming it. */
 async function checkTemplates(
   config: CampaignConfig,
@@ -364,6 +419,7 @@ async function checkTemplates(
 ): Promise<PreflightReport['recipients']> {
   const prepared = prepareMessage(context);
   const counts = { checked: 0, skipped: 0, renderErrors: 0 };
+  const duplicates = new DuplicateRows();
   let verdict: EncodingVerdict = { encoding: 'utf-8' };
   let blanks: Record<string, string> = {};
   const hooks = {
@@ -376,6 +432,7 @@ async function checkTemplates(
       continue;
     }
     counts.checked++;
+    duplicates.see(entry.email, entry.line);
     const row = { file: config.recipients, line: entry.line };
     try {
       buildMessage(
@@ -401,6 +458,7 @@ async function checkTemplates(
     findings.add('template.more_render_errors', 'error', config.recipients, {
       count: counts.renderErrors - MAX_RENDER_FINDINGS,
     });
+  duplicates.report(config.recipients, findings);
   // A name with accents goes out as read, and a wrong encoding shows only there.
   const { encoding, invalidLine } = verdict;
   if (encoding === 'windows-1252')

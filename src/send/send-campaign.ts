@@ -5,14 +5,17 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import type { Db } from '../store/database.js';
+import { currentOwner } from '../store/history.js';
 import {
   acquireRunLock,
+  beginSendRun,
   completeEnqueue,
   countByState,
   dueMessages,
   enqueueBatch,
   expireDeferred,
   findCampaign,
+  finishSendRun,
   markInterrupted,
   openCampaign,
   postponeMessage,
@@ -33,6 +36,7 @@ import { readRecipients } from './read-recipients.js';
 import type { RowLocation } from './render-message.js';
 import { SmtpSession, type SmtpResult } from './smtp-session.js';
 import { isProcessAlive } from '../is-process-alive.js';
+import { tlsCertificateProblem, type CertificateProblem } from '../tls-certificate-problem.js';
 
 /** Rows committed per enqueue transaction: one commit per row would make enqueueing 80,000 rows take minutes. */
 const ENQUEUE_BATCH = 1000;
@@ -211,13 +215,13 @@ function stop(text: Text): Outcome {
 const SESSION_COMMANDS: ReadonlySet<string> = new Set(['CONN', 'EHLO', 'HELO', 'STARTTLS']);
 
 /**
- * Whether TLS failed because the server's certificate could not be verified. nodemailer replaces the code Node gives
- * (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`…) with its own `ESOCKET`, and
- * keeps the message, which for each of them (OpenSSL's X509_verify_cert_error_string, Node's altname check) names
- * the certificate. Retrying will not change the certificate.
+ * What is wrong with the server's certificate, when TLS failed for it. nodemailer replaces the code Node gives
+ * (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`…) with its own `ESOCKET` or
+ * `ETLS`, and keeps the message, which tlsCertificateProblem() reads. Retrying will not change the certificate.
  */
-function isCertificateRefusal(error: SMTPConnection.SMTPError): boolean {
-  return (error.code === 'ESOCKET' || error.code === 'ETLS') && /certificate/i.test(error.message);
+function certificateRefusal(error: SMTPConnection.SMTPError): CertificateProblem | null {
+  if (error.code !== 'ESOCKET' && error.code !== 'ETLS') return null;
+  return tlsCertificateProblem(error, { host: 'smtp.host', rejectUnauthorized: 'smtp.tlsRejectUnauthorized' });
 }
 
 /**
@@ -241,22 +245,17 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
       en: `The server refused to open a session: ${reply}`,
       fr: `Le serveur a refusé d’ouvrir une session : ${reply}`,
     });
-  // Node's own check of the name (RFC 6125), after the chain was verified: trusting another authority will not help.
   // OpenSSL's words for a peer that answered the TLS hello in plain text: a STARTTLS or plain port (587, 25).
   if (error.code === 'ESOCKET' && /wrong version number/i.test(error.message))
     return stop({
       en: 'The server does not speak TLS from the start, as "smtp.security": "tls" expects (port 465); on a port where it greets in plain text (587, 25), set "starttls"',
       fr: 'Le serveur ne parle pas TLS dès la connexion, comme l’attend « smtp.security » à « tls » (port 465) ; sur un port où il salue en clair (587, 25), indiquez « starttls »',
     });
-  if (isCertificateRefusal(error) && /altnames/i.test(error.message))
+  const certificate = certificateRefusal(error);
+  if (certificate !== null)
     return stop({
-      en: `The server's TLS certificate is not for the name in "smtp.host" (${error.message}): write there a name the certificate carries`,
-      fr: `Le certificat TLS du serveur n’est pas au nom donné dans « smtp.host » (${error.message}) : indiquez-y un nom que porte le certificat`,
-    });
-  if (isCertificateRefusal(error))
-    return stop({
-      en: `Cannot verify the server's TLS certificate (${error.message}): if your own authority signed it, give its certificate to facteur with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; "smtp.tlsRejectUnauthorized": false turns the check off, letting anyone on the way read the password and the messages`,
-      fr: `Impossible de vérifier le certificat TLS du serveur (${error.message}) : s’il est signé par votre propre autorité, donnez son certificat à facteur avec NODE_EXTRA_CA_CERTS=/chemin/vers/ac.pem ; « smtp.tlsRejectUnauthorized » à false supprime la vérification, et quiconque sur le chemin pourrait lire le mot de passe et les messages`,
+      en: `Cannot verify the server's TLS certificate (${certificate.detail}): ${certificate.problem.en}; ${certificate.advice.en}`,
+      fr: `Impossible de vérifier le certificat TLS du serveur (${certificate.detail}) : ${certificate.problem.fr} ; ${certificate.advice.fr}`,
     });
   if (error.code === 'EAUTH')
     return stop({
@@ -820,6 +819,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       {},
       'ELOCKED',
     );
+  const runId = isSending ? beginSendRun(db, campaign.id, currentOwner(), started) : null;
   try {
     const foundUncertain = isSending ? markInterrupted(db, campaign.id, started) : 0;
     await enqueueRecipients(db, campaign, config);
@@ -888,6 +888,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       elapsedMs: Date.now() - started,
     };
   } finally {
+    if (runId !== null) finishSendRun(db, runId, Date.now());
     if (isSending) releaseRunLock(db, campaign.id, process.pid);
   }
 }

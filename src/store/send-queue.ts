@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { recipientKey } from '../send/recipient-key.js';
 import type { Db } from './database.js';
+import type { RunOwner } from './history.js';
 
 /** The states of a queued message (STYLE.md crash safety: intent before the SMTP transaction, outcome after). */
 export type MessageState = 'pending' | 'sending' | 'sent' | 'deferred' | 'failed' | 'uncertain';
@@ -88,7 +90,7 @@ export function enqueueMessage(
     campaignId,
     message.recipientId,
     message.email,
-    message.email.toLowerCase(),
+    recipientKey(message.email),
     JSON.stringify(message.fields),
     message.messageId,
     now,
@@ -445,4 +447,47 @@ export function acquireRunLock(db: Db, campaignId: number, pid: number, isAlive:
 /** Releases the run lock taken by `acquireRunLock`. */
 export function releaseRunLock(db: Db, campaignId: number, pid: number): void {
   db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(`send.run-lock.${campaignId}`, String(pid));
+}
+
+/** A `send run` as recorded: who ran it and when (Unix ms); `finishedAt` null while it runs, or if it died. */
+export interface SendRun {
+  owner: RunOwner;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+/** Records that a run starts sending a campaign, once it holds the run lock; returns the run's id for `finishSendRun`. */
+export function beginSendRun(db: Db, campaignId: number, owner: RunOwner, now: number): number {
+  const result = db
+    .prepare('INSERT INTO send_runs (campaign_id, pid, hostname, started_at) VALUES (?, ?, ?, ?)')
+    .run(campaignId, owner.pid, owner.hostname, now);
+  return Number(result.lastInsertRowid);
+}
+
+/** Records that a run ended, whichever way (done, --limit, Ctrl-C, a refusal): only a killed process leaves it open. */
+export function finishSendRun(db: Db, runId: number, now: number): void {
+  db.prepare('UPDATE send_runs SET finished_at = ? WHERE id = ?').run(now, runId);
+}
+
+/** The latest run of a campaign, or undefined when none has sent (a dry run is not recorded). */
+export function lastSendRun(db: Db, campaignId: number): SendRun | undefined {
+  const row = db
+    .prepare(
+      'SELECT pid, hostname, started_at, finished_at FROM send_runs WHERE campaign_id = ? ORDER BY id DESC LIMIT 1',
+    )
+    .get(campaignId) as { pid: number; hostname: string; started_at: number; finished_at: number | null } | undefined;
+  if (row === undefined) return undefined;
+  return {
+    owner: { pid: row.pid, hostname: row.hostname },
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** How many of a campaign's messages were accepted at or after `since` (Unix ms). */
+export function countSentSince(db: Db, campaignId: number, since: number): number {
+  return db
+    .prepare(`SELECT count(*) FROM messages WHERE campaign_id = ? AND state = 'sent' AND sent_at >= ?`)
+    .pluck()
+    .get(campaignId, since) as number;
 }

@@ -170,6 +170,78 @@ describe('facteur send (built CLI)', () => {
     );
   });
 
+  it('status shows a run sending now (pid, messages in flight, pace), then the same run killed as interrupted', async () => {
+    const n = 40;
+    await setUp(n);
+    let during: CampaignStatus | undefined;
+    let duringText = '';
+    let pid: number | undefined;
+    const killed = await facteur(
+      ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address],
+      (child) => {
+        pid = child.pid;
+        void (async () => {
+          try {
+            await until(() => smtp.dataCount() >= 10);
+            // The server holds its replies from now on: the messages on the wire stay in flight while status looks.
+            smtp.behaviour.delayMs = 10_000;
+            const held = smtp.dataCount();
+            await until(() => smtp.dataCount() >= held + 2);
+            during = await campaignStatusOf(fixture.configFile);
+            duringText = (await facteur(['send', 'status', fixture.configFile])).stdout;
+          } finally {
+            child.kill('SIGKILL');
+          }
+        })();
+      },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    expect(during).toMatchObject({
+      activity: 'running',
+      lastRun: { pid, finishedAt: null, isAlive: true },
+      resumeCommand: null,
+    });
+    expect(during?.inFlight).toBeGreaterThanOrEqual(1);
+    expect(during?.inFlight).toBe(during?.counts.sending);
+    expect(during?.left).toBe(n - (during?.counts.sent ?? 0));
+    expect(during?.pace?.accepted).toBeGreaterThanOrEqual(2);
+    expect(during?.pace?.ratePerSecond).toBeGreaterThan(0);
+    expect(duringText).toContain(`Sending now: pid ${pid} on "`);
+
+    const after = await campaignStatusOf(fixture.configFile);
+    expect(after).toMatchObject({
+      activity: 'interrupted',
+      lastRun: { pid, finishedAt: null, isAlive: false },
+      inFlight: 0,
+      pace: null,
+      resumeCommand: `facteur send run ${fixture.configFile}`,
+    });
+    expect(after.counts.sending).toBeGreaterThanOrEqual(1);
+    const text = (await facteur(['send', 'status', fixture.configFile])).stdout;
+    expect(text).toContain(`(pid ${pid} on "`);
+    expect(text).toContain(
+      `died before it ended; ${after.left} left: run "facteur send run ${fixture.configFile}" to resume`,
+    );
+    expect(text).toMatch(/messages? (was|were) in flight when it died: the next run marks (it|them) uncertain/);
+    expect(text).not.toContain('Sending now');
+
+    smtp.behaviour.delayMs = 0;
+    const resumed = await facteur([
+      'send',
+      'run',
+      fixture.configFile,
+      '--force',
+      '--json',
+      '--resolver',
+      zones.address,
+    ]);
+    expect(resumed.code).toBe(3);
+    const finished = await campaignStatusOf(fixture.configFile);
+    expect(finished).toMatchObject({ activity: 'finished', left: 0, inFlight: 0, resumeCommand: null });
+    expect(finished.lastRun?.pid).not.toBe(pid);
+    expect(finished.lastRun?.finishedAt).not.toBeNull();
+  });
+
   // SIGTERM is how systemd stops a unit: it stops the run the same way as Ctrl-C.
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'stops cleanly on %s with exit 130, leaving nothing in flight, and resumes without doubles',
@@ -284,7 +356,7 @@ describe('facteur send (built CLI)', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("Cannot verify the server's TLS certificate (self-signed certificate)");
       expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
-      expect(result.stderr).toContain('"smtp.tlsRejectUnauthorized": false');
+      expect(result.stderr).toContain('setting "smtp.tlsRejectUnauthorized" to false turns the check off');
       expect(smtp.dataCount()).toBe(0);
       const status = await campaignStatusOf(fixture.configFile);
       expect(status.counts).toMatchObject({ failed: 0, sent: 0 });

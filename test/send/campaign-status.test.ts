@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignStatus } from '../../src/send/campaign-status.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import { enqueueMessage, markSending, openCampaign, recordOutcome } from '../../src/store/send-queue.js';
+import {
+  beginSendRun,
+  enqueueMessage,
+  finishSendRun,
+  markSending,
+  openCampaign,
+  recordOutcome,
+} from '../../src/store/send-queue.js';
 
 const MINUTE = 60_000;
 
@@ -61,6 +68,110 @@ describe('campaignStatus()', () => {
     expect(campaignStatus(db, 'c', 2000)).toMatchObject({ ratePerSecond: null, etaSeconds: null });
     db.prepare("UPDATE messages SET state = 'sent', sent_at = 2000 WHERE state = 'pending'").run();
     expect(campaignStatus(db, 'c', 2000)).toMatchObject({ ratePerSecond: 2, etaSeconds: 0 });
+  });
+
+  describe('with the runs that sent it', () => {
+    const HERE = 'mairie';
+    const now = 100 * MINUTE;
+    const owner = { pid: 4242, hostname: HERE };
+    const alive = (pid: number) => pid === 4242;
+    const options = { runCommand: 'facteur send run c.json', hostname: HERE };
+
+    /** A campaign of 100 messages sent since `startedAt` by a run not ended, 3 of them in flight now. */
+    function runningCampaign(startedAt: number, sentTimes: number[]): number {
+      const id = campaign(100, sentTimes);
+      beginSendRun(db, id, owner, startedAt);
+      for (const message of [91, 92, 93]) markSending(db, message, now - 1000);
+      return id;
+    }
+
+    it('reads a run whose process is alive as running: pid, start, messages in flight and the pace of that run', () => {
+      // 30 acceptances over the run's first minute, then a minute of nothing (a throttle): 30 in two minutes.
+      runningCampaign(
+        now - 2 * MINUTE,
+        Array.from({ length: 30 }, (_, i) => now - 2 * MINUTE + i * 2000),
+      );
+      const status = campaignStatus(db, 'c', now, { ...options, isAlive: alive });
+      expect(status).toMatchObject({
+        activity: 'running',
+        lastRun: {
+          pid: 4242,
+          hostname: HERE,
+          startedAt: new Date(now - 2 * MINUTE).toISOString(),
+          finishedAt: null,
+          isAlive: true,
+        },
+        inFlight: 3,
+        left: 70,
+        pace: { ratePerSecond: 0.25, accepted: 30, since: new Date(now - 2 * MINUTE).toISOString(), etaSeconds: 280 },
+        resumeCommand: null,
+      });
+    });
+
+    it('measures the pace of a long run over its last five minutes only', () => {
+      runningCampaign(
+        now - 60 * MINUTE,
+        Array.from({ length: 60 }, (_, i) => now - 60 * MINUTE + i * MINUTE),
+      );
+      const status = campaignStatus(db, 'c', now, { ...options, isAlive: alive });
+      expect(status.pace).toEqual({
+        ratePerSecond: 0.02,
+        accepted: 5,
+        since: new Date(now - 5 * MINUTE).toISOString(),
+        etaSeconds: 2400,
+      });
+    });
+
+    it('reads a run whose process is gone as interrupted, nothing in flight, with the command that resumes it', () => {
+      runningCampaign(now - 2 * MINUTE, [now - 90_000, now - 60_000]);
+      const status = campaignStatus(db, 'c', now, { ...options, isAlive: () => false });
+      expect(status).toMatchObject({
+        activity: 'interrupted',
+        lastRun: { pid: 4242, finishedAt: null, isAlive: false },
+        inFlight: 0,
+        left: 98,
+        pace: null,
+        resumeCommand: 'facteur send run c.json',
+      });
+      expect(status.counts.sending).toBe(3);
+    });
+
+    it('cannot probe a process of another host, and takes its run as running', () => {
+      runningCampaign(now - 2 * MINUTE, []);
+      const status = campaignStatus(db, 'c', now, { ...options, hostname: 'elsewhere', isAlive: () => false });
+      expect(status).toMatchObject({ activity: 'running', lastRun: { isAlive: null }, inFlight: 3, pace: null });
+    });
+
+    it('reads an ended run as stopped while messages are left, finished once none is', () => {
+      const id = campaign(3, [now - 3000, now - 2000]);
+      const run = beginSendRun(db, id, owner, now - 5000);
+      finishSendRun(db, run, now - 1000);
+      const stopped = campaignStatus(db, 'c', now, { ...options, isAlive: alive });
+      expect(stopped).toMatchObject({
+        activity: 'stopped',
+        lastRun: { finishedAt: new Date(now - 1000).toISOString(), isAlive: null },
+        left: 1,
+        pace: null,
+        resumeCommand: 'facteur send run c.json',
+      });
+      db.prepare("UPDATE messages SET state = 'failed' WHERE state = 'pending'").run();
+      expect(campaignStatus(db, 'c', now, options)).toMatchObject({
+        activity: 'finished',
+        left: 0,
+        resumeCommand: null,
+      });
+    });
+
+    it('reads messages left in flight by a run it has no record of as interrupted, and an untried queue as not started', () => {
+      campaign(3, []);
+      expect(campaignStatus(db, 'c', now, options)).toMatchObject({ activity: 'not_started', lastRun: null, left: 3 });
+      markSending(db, 1, now - 1000);
+      expect(campaignStatus(db, 'c', now, options)).toMatchObject({
+        activity: 'interrupted',
+        inFlight: 0,
+        resumeCommand: 'facteur send run c.json',
+      });
+    });
   });
 
   it('reports a campaign no run has enqueued', () => {

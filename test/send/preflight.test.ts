@@ -7,6 +7,8 @@ import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
 import { parseCampaignConfig } from '../../src/send/campaign-config.js';
 import { preflightCampaign } from '../../src/send/preflight.js';
+import { sendCampaign } from '../../src/send/send-campaign.js';
+import { openDatabase } from '../../src/store/database.js';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/campaign');
 const DOMAIN = 'consult.mairie-exemple.example';
@@ -146,6 +148,65 @@ describe('preflightCampaign()', () => {
     expect(report.findings[1]?.message).toMatch(/uses \{\{fistname\}\}, .*; did you mean \{\{firstname\}\}\?$/);
     expect(report.findings[1]?.evidence).toMatchObject({ field: 'fistname', nearest: 'firstname' });
     expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 1 });
+  });
+
+  it('counts the rows that repeat an address as the queue does, naming the first few by line', async () => {
+    const file = join(dir, 'recipients.csv');
+    const rows = [
+      'a@example.net',
+      'b@example.net',
+      // The queue's rule: the whole address lowercased, the domain in A-labels.
+      'A@Example.NET',
+      'b@EXAMPLE.net',
+      'c@bücher.example',
+      'C@xn--bcher-kva.example',
+      'not an address',
+      'd@example.net',
+      'a@example.net',
+      'a@example.net',
+      'a@example.net',
+    ];
+    writeFileSync(
+      file,
+      `email,firstname,lastname,token,attribute_1\n${rows.map((e) => `${e},F,L,t,Centre`).join('\n')}\n`,
+    );
+    const report = await findings();
+    expect(report.findings.map((f) => [f.id, f.severity, f.subject])).toEqual([
+      ['recipients.duplicate_addresses', 'warning', file],
+    ]);
+    const [finding] = report.findings;
+    expect(finding?.message).toBe(
+      `6 lines of "${file}" repeat the address of an earlier line: line 4 (as line 2), line 5 (as line 3), line 7 (as line 6), line 10 (as line 2), line 11 (as line 2), and 1 more; each address is sent one message, with the fields of its first line`,
+    );
+    expect(finding?.evidence).toEqual({
+      file,
+      duplicates: 6,
+      rows: [
+        { line: 4, firstLine: 2, email: 'A@example.net' },
+        { line: 5, firstLine: 3, email: 'b@example.net' },
+        { line: 7, firstLine: 6, email: 'C@xn--bcher-kva.example' },
+        { line: 10, firstLine: 2, email: 'a@example.net' },
+        { line: 11, firstLine: 2, email: 'a@example.net' },
+      ],
+    });
+    expect(report.recipients).toMatchObject({ checked: 10, skipped: 1 });
+
+    const fr = await preflightCampaign(config(), createMemoryResolver(ZONE, { origin: DOMAIN }), {
+      campaign: 'campaign',
+      lang: 'fr',
+    });
+    expect(fr.findings[0]?.message).toMatch(
+      /^6 lignes de « .* » reprennent l’adresse d’une ligne précédente : ligne 4 \(comme la ligne 2\), .*, et 1 de plus ; chaque adresse reçoit un seul message/,
+    );
+
+    // The queue, filled from the same file into a real database, drops as many rows.
+    const db = openDatabase(join(dir, 'facteur.sqlite'));
+    try {
+      const queued = await sendCampaign({ config: config(), db, dryRun: true });
+      expect(queued.recipients).toMatchObject({ duplicates: 6, queued: 4, skipped: 1 });
+    } finally {
+      db.close();
+    }
   });
 
   it('warns that a recipients list which is not UTF-8 was read as Windows-1252', async () => {

@@ -43,7 +43,7 @@ describe('classifyError()', () => {
     });
   });
 
-  it.each(['self-signed certificate', 'certificate has expired', 'unable to verify the first certificate'])(
+  it.each(['self-signed certificate', 'unable to verify the first certificate'])(
     'stops on a certificate that cannot be verified (%s), saying how to trust it',
     (message) => {
       const outcome = classifyError(Object.assign(new Error(message), { code: 'ESOCKET', command: 'CONN' }));
@@ -56,6 +56,19 @@ describe('classifyError()', () => {
       }
     },
   );
+
+  it('stops on an expired certificate, saying to renew it, not to trust another authority', () => {
+    const message = 'certificate has expired';
+    const outcome = classifyError(Object.assign(new Error(message), { code: 'ESOCKET', command: 'CONN' }));
+    expect(outcome.kind).toBe('stop');
+    if (outcome.kind !== 'stop') return;
+    expect(outcome.text.en).toContain(`(${message}): its certificate has expired; renew the server’s certificate`);
+    expect(outcome.text.fr).toContain(`(${message}) : son certificat a expiré ; renouvelez le certificat du serveur`);
+    for (const text of [outcome.text.en, outcome.text.fr]) {
+      expect(text).toContain('tlsRejectUnauthorized');
+      expect(text).not.toContain('NODE_EXTRA_CA_CERTS');
+    }
+  });
 
   it('stops on a certificate for another name, saying to write one it carries in smtp.host', () => {
     const message = "Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: ";

@@ -6,11 +6,15 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import {
+  beginSendRun,
   countByState,
+  countSentSince,
   countExpired,
   dueMessages,
   enqueueMessage,
   expireDeferred,
+  finishSendRun,
+  lastSendRun,
   markInterrupted,
   markSending,
   messagesInState,
@@ -52,6 +56,44 @@ describe('send queue', () => {
     expect(again).toEqual(a);
     expect(a.verpKey).toHaveLength(32);
     expect(b.verpKey.equals(a.verpKey)).toBe(false);
+  });
+
+  it('beginSendRun() and finishSendRun() keep each run of a campaign, lastSendRun() reads the latest across reopenings', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    const other = openCampaign(db, 'other', 0).id;
+    expect(lastSendRun(db, id)).toBeUndefined();
+    const first = beginSendRun(db, id, { pid: 11, hostname: 'mairie' }, 1000);
+    finishSendRun(db, first, 2000);
+    beginSendRun(db, id, { pid: 12, hostname: 'mairie' }, 3000);
+    beginSendRun(db, other, { pid: 13, hostname: 'mairie' }, 4000);
+    db.close();
+    const reopened = openDatabase(path);
+    expect(lastSendRun(reopened, id)).toEqual({
+      owner: { pid: 12, hostname: 'mairie' },
+      startedAt: 3000,
+      finishedAt: null,
+    });
+    reopened.close();
+  });
+
+  it('countSentSince() counts the acceptances from a time on', () => {
+    const db = openDatabase(path);
+    const { id } = openCampaign(db, 'c', 0);
+    enqueue(db, id, 4);
+    for (const [message, at] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 3000],
+    ] as const) {
+      markSending(db, message, at);
+      recordOutcome(db, message, { state: 'sent', replyCode: 250, reply: '250 Ok' }, at);
+    }
+    markSending(db, 4, 3000);
+    recordOutcome(db, 4, { state: 'failed', replyCode: 550, reply: '550 No' }, 3000);
+    expect(countSentSince(db, id, 2000)).toBe(2);
+    expect(countSentSince(db, id, 3001)).toBe(0);
+    db.close();
   });
 
   it('enqueueMessage() is idempotent and sends a duplicate address once', () => {

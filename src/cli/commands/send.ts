@@ -90,6 +90,47 @@ const TEXTS = {
     en: 'Rate: {rate} messages/s; about {eta} left',
     fr: 'Débit : {rate} messages/s ; environ {eta} restantes',
   },
+  lastRate: {
+    en: 'Rate when last sending: {rate} messages/s (last acceptance {at})',
+    fr: 'Débit lors du dernier envoi : {rate} messages/s (dernière acceptation {at})',
+  },
+  running: {
+    en: 'Sending now: pid {pid} on "{host}", since {startedAt}; {inFlight} in flight, {left} left',
+    fr: 'Envoi en cours : pid {pid} sur « {host} », depuis {startedAt} ; {inFlight} en cours d’envoi, {left|restant|restants}',
+  },
+  runningElsewhere: {
+    en: 'Sending, as recorded: pid {pid} on "{host}", another machine, which cannot be asked from here whether it is alive; since {startedAt}; {inFlight} in flight, {left} left',
+    fr: 'Envoi en cours d’après la base : pid {pid} sur « {host} », une autre machine, à qui l’on ne peut demander d’ici s’il est vivant ; depuis {startedAt} ; {inFlight} en cours d’envoi, {left|restant|restants}',
+  },
+  diedMidRun: {
+    en: 'Interrupted: the run started {startedAt} (pid {pid} on "{host}") died before it ended; {left} left: run "{command}" to resume',
+    fr: 'Interrompue : le passage commencé le {startedAt} (pid {pid} sur « {host} ») s’est arrêté avant sa fin ; {left|restant|restants} : lancez « {command} » pour reprendre',
+  },
+  diedUnrecorded: {
+    en: 'Interrupted: a run died with messages in flight; {left} left: run "{command}" to resume',
+    fr: 'Interrompue : un passage s’est arrêté avec des messages en cours d’envoi ; {left|restant|restants} : lancez « {command} » pour reprendre',
+  },
+  caughtInFlight: {
+    en: '{count|message was|messages were} in flight when it died: the next run marks {count:it|them} uncertain, sent again only with --retry-uncertain',
+    fr: '{count|message était|messages étaient} en cours d’envoi à l’arrêt : le prochain passage {count:le marque incertain, renvoyé|les marque incertains, renvoyés} seulement avec --retry-uncertain',
+  },
+  stopped: {
+    en: 'Not sending: the last run went from {startedAt} to {finishedAt}; {left} left: run "{command}" to send them',
+    fr: 'Pas d’envoi en cours : le dernier passage a duré du {startedAt} au {finishedAt} ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+  },
+  stoppedUnrecorded: {
+    en: 'Not sending; {left} left: run "{command}" to send them',
+    fr: 'Pas d’envoi en cours ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+  },
+  finished: {
+    en: 'Finished: the last run went from {startedAt} to {finishedAt}',
+    fr: 'Terminée : le dernier passage a duré du {startedAt} au {finishedAt}',
+  },
+  finishedUnrecorded: { en: 'Finished: nothing left to send', fr: 'Terminée : plus rien à envoyer' },
+  notStarted: {
+    en: 'Not sent yet: {left} queued; run "{command}" to send them',
+    fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour les envoyer',
+  },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
     fr: '{bar} {percent} % {done}/{total}  {rate}/s  reste {eta}  ({sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains})',
@@ -216,20 +257,56 @@ export function runExit(report: SendReport): ExitCode {
   return isIncomplete ? EXIT.incomplete : EXIT.ok;
 }
 
+/** The lines that say whether a run is sending the campaign now, and what to run otherwise. */
+function activityLines(status: CampaignStatus, lang: Lang): string[] {
+  const { lastRun: run, left, inFlight } = status;
+  const command = status.resumeCommand ?? '';
+  const values = {
+    left,
+    inFlight,
+    command,
+    pid: run?.pid ?? '',
+    host: run?.hostname ?? '',
+    startedAt: run?.startedAt ?? '',
+    finishedAt: run?.finishedAt ?? '',
+  };
+  switch (status.activity) {
+    case 'running': {
+      const lines = [render(run?.isAlive === null ? TEXTS.runningElsewhere : TEXTS.running, lang, values)];
+      if (status.pace !== null)
+        lines.push(
+          render(TEXTS.rate, lang, {
+            rate: status.pace.ratePerSecond,
+            eta: status.pace.etaSeconds === null ? '?' : formatDuration(status.pace.etaSeconds),
+          }),
+        );
+      return lines;
+    }
+    case 'interrupted': {
+      const lines = [render(run === null ? TEXTS.diedUnrecorded : TEXTS.diedMidRun, lang, values)];
+      if (status.counts.sending > 0) lines.push(render(TEXTS.caughtInFlight, lang, { count: status.counts.sending }));
+      return lines;
+    }
+    case 'stopped':
+      return [render(run === null ? TEXTS.stoppedUnrecorded : TEXTS.stopped, lang, values)];
+    case 'finished':
+      return [run === null ? TEXTS.finishedUnrecorded[lang] : render(TEXTS.finished, lang, values)];
+    case 'not_started':
+      return [render(TEXTS.notStarted, lang, values)];
+  }
+}
+
 /** Renders a campaign's status for people. */
 export function renderStatusText(status: CampaignStatus, lang: Lang): string {
   if (!status.exists) return `${render(TEXTS.noCampaign, lang, { campaign: status.campaign })}\n`;
   const lines = [
     render(TEXTS.statusHeader, lang, { campaign: status.campaign }),
+    ...activityLines(status, lang),
     render(TEXTS.queue, lang, { ...status.counts, skipped: status.skipped, duplicates: status.duplicates }),
   ];
-  if (status.ratePerSecond !== null)
-    lines.push(
-      render(TEXTS.rate, lang, {
-        rate: status.ratePerSecond,
-        eta: status.etaSeconds === null ? '?' : formatDuration(status.etaSeconds),
-      }),
-    );
+  // No run sends now: the time left at the last rate would promise what nobody is doing.
+  if (status.activity !== 'running' && status.ratePerSecond !== null && status.lastSentAt !== null)
+    lines.push(render(TEXTS.lastRate, lang, { rate: status.ratePerSecond, at: status.lastSentAt }));
   if (status.expired > 0) lines.push(render(TEXTS.expiredStatus, lang, { count: status.expired }));
   for (const message of status.uncertain)
     lines.push(
@@ -314,8 +391,8 @@ const HELP = {
     fr: 'Envoyer la campagne : reprise possible, chaque message une seule fois ; refuse quand la vérification trouve des erreurs',
   },
   status: {
-    en: 'Counts by state, rate, ETA, uncertain and failed messages of a campaign',
-    fr: 'Nombre de messages par état, débit, temps restant, messages incertains et en échec d’une campagne',
+    en: 'Whether a run is sending a campaign now (or died mid-run), counts by state, pace, ETA, uncertain and failed messages',
+    fr: 'Si un passage envoie la campagne en ce moment (ou s’est arrêté en route), nombre de messages par état, débit, temps restant, messages incertains et en échec',
   },
   campaign: { en: 'the campaign config file (JSON)', fr: 'le fichier de configuration de la campagne (JSON)' },
   dryRun: {
@@ -431,7 +508,8 @@ export function registerSend(program: Command, helpLang: Lang): void {
       },
     });
     try {
-      const status = campaignStatus(db, campaignNameOf(file), Date.now());
+      const runCommand = `facteur send run ${file}${options.db === undefined ? '' : ` --db ${options.db}`}`;
+      const status = campaignStatus(db, campaignNameOf(file), Date.now(), { runCommand });
       print(options.json, status, () => renderStatusText(status, lang));
       process.exitCode = EXIT.ok;
     } finally {

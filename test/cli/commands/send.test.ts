@@ -120,8 +120,20 @@ describe('renderStatusText()', () => {
       expired: 1,
       firstSentAt: null,
       lastSentAt: null,
-      ratePerSecond: 12.5,
-      etaSeconds: 72,
+      ratePerSecond: 3,
+      etaSeconds: 300,
+      activity: 'running',
+      lastRun: {
+        pid: 4242,
+        hostname: 'mairie',
+        startedAt: '2026-03-02T08:00:00.000Z',
+        finishedAt: null,
+        isAlive: true,
+      },
+      inFlight: 0,
+      left: 900,
+      pace: { ratePerSecond: 12.5, accepted: 100, since: '2026-03-02T08:00:00.000Z', etaSeconds: 72 },
+      resumeCommand: null,
       uncertain: [],
       failed: [
         {
@@ -147,11 +159,75 @@ describe('renderStatusText()', () => {
       ],
     };
     const text = renderStatusText(status, 'en');
+    expect(text).toContain('Sending now: pid 4242 on "mairie", since 2026-03-02T08:00:00.000Z; 0 in flight, 900 left');
     expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
     expect(text).toContain('1 of the failed messages was still deferred when the queue lifetime ran out');
     expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
     expect(text).toContain(
       '  failed line 3 b@example.org: still deferred at the end of the queue lifetime; last reply: 452 Full',
+    );
+  });
+});
+
+describe('renderStatusText() of a campaign no run is sending', () => {
+  const base: CampaignStatus = {
+    schemaVersion: 1,
+    campaign: 'velo',
+    exists: true,
+    isEnqueueComplete: true,
+    skipped: 0,
+    duplicates: 0,
+    counts: { pending: 40, sending: 2, sent: 58, deferred: 0, failed: 0, uncertain: 0 },
+    expired: 0,
+    firstSentAt: '2026-03-02T08:00:00.000Z',
+    lastSentAt: '2026-03-02T08:01:00.000Z',
+    ratePerSecond: 1,
+    etaSeconds: 42,
+    uncertain: [],
+    failed: [],
+    activity: 'interrupted',
+    lastRun: {
+      pid: 4242,
+      hostname: 'mairie',
+      startedAt: '2026-03-02T08:00:00.000Z',
+      finishedAt: null,
+      isAlive: false,
+    },
+    inFlight: 0,
+    left: 42,
+    pace: null,
+    resumeCommand: 'facteur send run velo.json',
+  };
+
+  it('reads a run that died as interrupted, with the command that resumes it and no time left promised', () => {
+    const text = renderStatusText(base, 'en');
+    expect(text).toContain(
+      'Interrupted: the run started 2026-03-02T08:00:00.000Z (pid 4242 on "mairie") died before it ended; 42 left: run "facteur send run velo.json" to resume',
+    );
+    expect(text).toContain(
+      '2 messages were in flight when it died: the next run marks them uncertain, sent again only with --retry-uncertain',
+    );
+    expect(text).toContain('Rate when last sending: 1 messages/s (last acceptance 2026-03-02T08:01:00.000Z)');
+    expect(text).not.toMatch(/Sending now|about .* left/);
+    expect(renderStatusText(base, 'fr')).toContain(
+      'Interrompue : le passage commencé le 2026-03-02T08:00:00.000Z (pid 4242 sur « mairie ») s’est arrêté avant sa fin ; 42 restants : lancez « facteur send run velo.json » pour reprendre',
+    );
+  });
+
+  it('says when the last run went and what is left, or that nothing is', () => {
+    const ended = { ...base.lastRun!, finishedAt: '2026-03-02T08:05:00.000Z', isAlive: null };
+    const stopped: CampaignStatus = {
+      ...base,
+      activity: 'stopped',
+      counts: { ...base.counts, sending: 0 },
+      lastRun: ended,
+    };
+    expect(renderStatusText(stopped, 'en')).toContain(
+      'Not sending: the last run went from 2026-03-02T08:00:00.000Z to 2026-03-02T08:05:00.000Z; 42 left: run "facteur send run velo.json" to send them',
+    );
+    const finished: CampaignStatus = { ...stopped, activity: 'finished', left: 0, resumeCommand: null };
+    expect(renderStatusText(finished, 'fr')).toContain(
+      'Terminée : le dernier passage a duré du 2026-03-02T08:00:00.000Z au 2026-03-02T08:05:00.000Z',
     );
   });
 });
