@@ -9,6 +9,7 @@ import { migrate008QueueLifetime } from './migrations/008-queue-lifetime.js';
 import { migrate009DormantPacks } from './migrations/009-dormant-packs.js';
 import { migrate010SympaMail } from './migrations/010-sympa-mail.js';
 import { migrate011FindingTitleValues } from './migrations/011-finding-title-values.js';
+import { migrate012ListRemovals } from './migrations/012-list-removals.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate009DormantPacks,
   migrate010SympaMail,
   migrate011FindingTitleValues,
+  migrate012ListRemovals,
 ];
