@@ -1,10 +1,73 @@
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { fileErrorReason, unreadableFile } from '../file-failure.js';
+import type { Text } from '../i18n.js';
 
 /** Dovecot passwd-file: `user:password:uid:gid:gecos:home:shell:extra_fields`, extra fields space-separated. */
 const FIXED_FIELDS = 7;
+
+/** The error for a passwd-file copy that cannot be written to `output`, and why. */
+function unwritable(output: string, why: Text): InputError {
+  return new InputError(
+    { en: `Cannot write "${output}": ${why.en}`, fr: `Impossible d’écrire « ${output} » : ${why.fr}` },
+    { file: output },
+  );
+}
+
+/** Whether a path names something, a symbolic link included: a dangling link is in the way of a new file too. */
+function isTaken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    // ENOTDIR: a part of the path is a file; the directory check says which.
+    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
+      return false;
+    throw error;
+  }
+}
+
+/**
+ * Checks, before any work, that the copy of `input` can be written to `output`: not the passwd-file itself, no file
+ * there yet, in a directory that exists and takes new files. The write itself still refuses a file that appeared
+ * since; this only spares a run that would fail at its very end.
+ */
+export function checkPasswdOutput(input: string, output: string): void {
+  if (resolve(input) === resolve(output))
+    throw unwritable(output, {
+      en: 'the passwd-file is never edited in place, name a new file',
+      fr: 'le fichier passwd-file n’est jamais modifié sur place, indiquez un nouveau fichier',
+    });
+  const directory = dirname(resolve(output));
+  try {
+    if (isTaken(output))
+      throw unwritable(output, {
+        en: 'the file already exists (EEXIST) and is never overwritten: name a new file, or move it away first',
+        fr: 'ce fichier existe déjà (EEXIST) et n’est jamais écrasé : indiquez un nouveau fichier, ou déplacez-le d’abord',
+      });
+    if (!statSync(directory).isDirectory())
+      throw unwritable(output, {
+        en: `"${directory}" is not a directory`,
+        fr: `« ${directory} » n’est pas un répertoire`,
+      });
+    accessSync(directory, constants.W_OK);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'ENOENT')
+      throw unwritable(output, {
+        en: `its directory "${directory}" does not exist`,
+        fr: `son répertoire « ${directory} » n’existe pas`,
+      });
+    const reason = fileErrorReason(error);
+    throw unwritable(output, {
+      en: `its directory "${directory}" takes no new file: ${reason.en}`,
+      fr: `son répertoire « ${directory} » n’accepte pas de nouveau fichier : ${reason.fr}`,
+    });
+  }
+}
 
 /**
  * Writes a copy of a Dovecot passwd-file in which the given users carry the `nologin=y` extra field (Dovecot refuses
@@ -16,14 +79,7 @@ export async function disablePasswdUsers(
   output: string,
   users: ReadonlySet<string>,
 ): Promise<{ disabled: string[] }> {
-  if (resolve(input) === resolve(output))
-    throw new InputError(
-      {
-        en: `Cannot write "${output}": the passwd-file is never edited in place, name a new file`,
-        fr: `Impossible d’écrire « ${output} » : le fichier passwd-file n’est jamais modifié sur place, indiquez un nouveau fichier`,
-      },
-      { file: output },
-    );
+  checkPasswdOutput(input, output);
   let text: string;
   try {
     text = await readFile(input, 'utf8');
@@ -48,11 +104,7 @@ export async function disablePasswdUsers(
     // 0600: a passwd-file holds password hashes; 'wx' refuses to overwrite anything already there.
     await writeFile(output, lines.join('\n'), { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    const reason = fileErrorReason(error);
-    throw new InputError(
-      { en: `Cannot write "${output}": ${reason.en}`, fr: `Impossible d’écrire « ${output} » : ${reason.fr}` },
-      { file: output },
-    );
+    throw unwritable(output, fileErrorReason(error));
   }
   return { disabled };
 }

@@ -13,6 +13,11 @@ export interface DormantSummary {
   byReason: Record<DormantReason, number>;
   /** Domains whose DNS gave no verdict this run (timeout, SERVFAIL): neither confirmed nor cleared. */
   undecidedDomains: number;
+  /**
+   * Members of the scope's lists that `facteur dormant apply` removed since their last import: no longer listed,
+   * until an import from Sympa says they are members again.
+   */
+  removedByApply: number;
 }
 
 /** Turns entries into output text, piece by piece, so a million entries stream without being held. */
@@ -28,6 +33,7 @@ export function emptySummary(): DormantSummary {
     entries: 0,
     byReason: Object.fromEntries(DORMANT_REASONS.map((reason) => [reason, 0])) as Record<DormantReason, number>,
     undecidedDomains: 0,
+    removedByApply: 0,
   };
 }
 
@@ -99,6 +105,10 @@ const TEXT = {
     en: '{count|domain gave|domains gave} no DNS answer this run; {count:it is|they are} neither confirmed dead nor cleared\n',
     fr: "{count|domaine n'a|domaines n'ont} pas eu de réponse DNS lors de ce passage ; {count:il n'est ni confirmé mort ni blanchi|ils ne sont ni confirmés morts ni blanchis}\n",
   },
+  removed: {
+    en: '{count|member was|members were} removed by an earlier facteur dormant apply and {count:is|are} no longer listed; an import from Sympa that still lists {count:it|them} brings {count:it|them} back\n',
+    fr: "{count|abonné a été retiré|abonnés ont été retirés} par un facteur dormant apply antérieur et {count:n'est|ne sont} plus {count:listé|listés} ; un import depuis Sympa qui {count:le|les} contient encore {count:le|les} fait revenir\n",
+  },
 } satisfies Record<string, Text>;
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -167,9 +177,10 @@ function summaryText(summary: DormantSummary, lang: Lang): string {
     .map((reason) => `${summary.byReason[reason]} ${REASON_TEXT[reason][lang]}`)
     .join(', ');
   const total = summary.entries === 0 ? TEXT.none[lang] : render(TEXT.total, lang, { count: summary.entries, details });
-  return summary.undecidedDomains === 0
-    ? total
-    : total + render(TEXT.undecided, lang, { count: summary.undecidedDomains });
+  const undecided =
+    summary.undecidedDomains === 0 ? '' : render(TEXT.undecided, lang, { count: summary.undecidedDomains });
+  const removed = summary.removedByApply === 0 ? '' : render(TEXT.removed, lang, { count: summary.removedByApply });
+  return total + undecided + removed;
 }
 
 /** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. */

@@ -220,11 +220,13 @@ function fillCandidates(db: Db, scope: Exclude<DormantScope, { kind: 'all' }>): 
            DELETE FROM temp.dormant_candidates;`);
   if (scope.kind === 'list') {
     const imported = db.prepare('SELECT 1 FROM list_imports WHERE list = ?').get(scope.list) !== undefined;
+    // Apply takes the members it removed out of list_members; the events of a list never imported still name them.
     db.prepare(
       imported
-        ? 'INSERT OR IGNORE INTO temp.dormant_candidates SELECT address FROM list_members WHERE list = ?'
-        : 'INSERT OR IGNORE INTO temp.dormant_candidates SELECT subscribed_address FROM bounce_events WHERE list = ?',
-    ).run(scope.list);
+        ? 'INSERT OR IGNORE INTO temp.dormant_candidates SELECT address FROM list_members WHERE list = :list'
+        : `INSERT OR IGNORE INTO temp.dormant_candidates SELECT subscribed_address FROM bounce_events WHERE list = :list
+             AND subscribed_address NOT IN (SELECT address FROM list_removals WHERE list = :list AND superseded_at IS NULL)`,
+    ).run({ list: scope.list });
   } else {
     const id = campaignId(db, scope.campaign);
     db.prepare(
@@ -488,10 +490,15 @@ export function* readAddressRecords(
          ORDER BY m.email_key, m.updated_at`,
       ),
     );
+    // A list never imported is known by its events, which still name the members apply removed from it.
+    const removed = hasListRemovalsInForce(db)
+      ? `AND NOT EXISTS (SELECT 1 FROM list_removals r
+           WHERE r.list = l.list AND r.address = l.address AND r.superseded_at IS NULL)`
+      : '';
     lists = rows(
       db.prepare(
         `SELECT l.address, l.list FROM address_event_lists l
-         WHERE (l.last_at >= :since OR l.has_feedback = 1) AND l.list NOT IN (SELECT list FROM list_imports)
+         WHERE (l.last_at >= :since OR l.has_feedback = 1) AND l.list NOT IN (SELECT list FROM list_imports) ${removed}
          ORDER BY l.address, l.list`,
       ),
       { since },
@@ -539,6 +546,11 @@ export function* readAddressRecords(
     },
     { since, hasAllMembers: scope.kind !== 'all' },
   );
+}
+
+/** Whether apply removed a member from a list that no import has superseded since (schema 13). */
+function hasListRemovalsInForce(db: Db): boolean {
+  return db.prepare('SELECT EXISTS (SELECT 1 FROM list_removals WHERE superseded_at IS NULL)').pluck().get() === 1;
 }
 
 /** The address that sorts first of two stream heads, null when both streams are done. */

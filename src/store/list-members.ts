@@ -49,7 +49,8 @@ const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, s
  * Duplicate addresses in a list keep their last row. With `replacesSource`, the import is everything `source` holds:
  * a list imported from it before and absent now is emptied too. With `isBouncesOnly`, the source names only the
  * members Sympa counts as bouncing: their Sympa bounce data replaces the list's, the other members stay, and the
- * list's membership import is not recorded. One import at a time per connection.
+ * list's membership import is not recorded. Either way, the import supersedes what `facteur dormant apply` recorded as
+ * removed from its lists (list-removals.ts) for the members it covers. One import at a time per connection.
  */
 export function beginMembersImport(
   db: Db,
@@ -113,10 +114,20 @@ export function beginMembersImport(
           ).run(source);
         if (options.isBouncesOnly === true) {
           const counts = mergeSympaBounces(db);
+          // Sympa still counts these members' bounces: they are members, whatever apply removed before.
+          db.prepare(
+            `UPDATE list_removals SET superseded_at = ? WHERE superseded_at IS NULL
+               AND (list, address) IN (SELECT list, address FROM temp.member_import)`,
+          ).run(now);
           db.exec('COMMIT');
           return counts;
         }
         swapMembers(db);
+        // The lists' membership is now Sympa's own: it says who apply removed, and who is back.
+        db.prepare(
+          `UPDATE list_removals SET superseded_at = ? WHERE superseded_at IS NULL
+             AND list IN (SELECT list FROM temp.member_import_lists)`,
+        ).run(now);
         db.prepare(
           `INSERT OR REPLACE INTO list_imports (list, source, members, imported_at)
            SELECT l.list, ?, (SELECT count(*) FROM list_members m WHERE m.list = l.list), ? FROM temp.member_import_lists l`,

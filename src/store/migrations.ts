@@ -10,6 +10,7 @@ import { migrate009DormantPacks } from './migrations/009-dormant-packs.js';
 import { migrate010SympaMail } from './migrations/010-sympa-mail.js';
 import { migrate011FindingTitleValues } from './migrations/011-finding-title-values.js';
 import { migrate012SendRuns } from './migrations/012-send-runs.js';
+import { migrate013ListRemovals } from './migrations/013-list-removals.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
 export type Migration = (db: Database.Database) => void;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate010SympaMail,
   migrate011FindingTitleValues,
   migrate012SendRuns,
+  migrate013ListRemovals,
 ];

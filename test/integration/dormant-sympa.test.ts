@@ -94,6 +94,140 @@ describe('facteur dormant apply on a real Sympa: the bouncing members go, the ot
   });
 });
 
+/** Records hard bounces of `address` on `list` 21, 11 and 1 days ago in `dbFile`, as `bounces fetch` does. */
+function recordBounces(dbFile: string, list: string, address: string): void {
+  const db = openDatabase(dbFile);
+  db.prepare("INSERT OR IGNORE INTO bounce_sources (id, name) VALUES (1, 'test')").run();
+  for (const days of [21, 11, 1]) {
+    const at = Date.now() - days * DAY;
+    const message = db
+      .prepare(
+        "INSERT INTO bounce_messages (source_id, message_key, content_hash, kind, received_at, fetched_at) VALUES (1, ?, 'h', 'bounce', ?, ?)",
+      )
+      .run(`${address}-${days}`, at, at).lastInsertRowid;
+    db.prepare(
+      `INSERT INTO bounce_events (message_id, address, subscribed_address, kind, reason, status_code, hardbounce,
+         permanent, list, occurred_at) VALUES (?, ?, ?, 'bounce', 'userunknown', '5.1.1', 1, 1, ?, ?)`,
+    ).run(message, address, address, list, at);
+  }
+  db.close();
+}
+
+describe('facteur dormant apply --sympa --yes without an import: the store knows whom Sympa removed', () => {
+  let list: SympaList;
+  let dir: string;
+  let dbFile: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-sympa-rerun-'));
+    dbFile = join(dir, 'f.sqlite');
+    list = await createSympaList('facteur-rerun');
+    await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
+    recordBounces(dbFile, list.address, 'bob@example.net');
+    recordBounces(dbFile, list.address, 'carol@example.com');
+  });
+  afterAll(async () => {
+    await list.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const listing = (...more: string[]) =>
+    facteur(['dormant', '--db', dbFile, '--list', list.address, '--no-dns', ...more]);
+  const applyOnly = (...more: string[]) =>
+    facteur(['dormant', 'apply', '--sympa', list.address, '--db', dbFile, '--sympa-command', SYMPA, '--json', ...more]);
+  type Listing = { entries: { address: string }[]; summary: { entries: number; removedByApply: number } };
+  type Applied = { results: { address: string; outcome: string; removedAt?: string; command?: string[] }[] };
+
+  it('records what sympa del removed, and the next listing no longer shows it', async () => {
+    const imported = await listing('--sympa-db', list.dbFile, '--json');
+    expect(imported.code).toBe(1);
+    expect((JSON.parse(imported.stdout) as Listing).entries.map((entry) => entry.address)).toEqual([
+      'bob@example.net',
+      'carol@example.com',
+    ]);
+    const before = Date.now();
+    const applied = await applyOnly('--yes');
+    const after = Date.now();
+    expect(applied.code).toBe(0);
+    expect((JSON.parse(applied.stdout) as Applied).results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'removed'],
+      ['carol@example.com', 'removed'],
+    ]);
+    expect(await list.review()).toEqual(['alice@example.org']);
+
+    const db = openDatabase(dbFile);
+    const rows = db
+      .prepare(
+        'SELECT list, address, removed_at, method, command, actor, superseded_at FROM list_removals ORDER BY address',
+      )
+      .all() as { removed_at: number; command: string; actor: string }[];
+    db.close();
+    expect(rows).toMatchObject([
+      { list: list.address, address: 'bob@example.net', method: 'sympa_del', superseded_at: null },
+      { list: list.address, address: 'carol@example.com', method: 'sympa_del', superseded_at: null },
+    ]);
+    for (const row of rows) {
+      expect(row.removed_at).toBeGreaterThanOrEqual(before);
+      expect(row.removed_at).toBeLessThanOrEqual(after);
+      expect(JSON.parse(row.command)).toEqual([SYMPA, 'del', '--quiet', list.address]);
+      expect(row.actor).not.toBe('');
+    }
+
+    const json = await listing('--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as Listing;
+    expect(report.entries).toEqual([]);
+    expect(report.summary).toMatchObject({ entries: 0, removedByApply: 2 });
+    const text = await listing();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('2 members were removed by an earlier facteur dormant apply');
+    const commands = await listing('--format', 'sympa');
+    expect(commands.code).toBe(0);
+    expect(commands.stdout).toBe('');
+  });
+
+  it('a rerun reports them already removed, gives Sympa nothing, and exits 0', async () => {
+    const rerun = await applyOnly('--yes');
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    const results = (JSON.parse(rerun.stdout) as Applied).results;
+    expect(results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'already_removed'],
+      ['carol@example.com', 'already_removed'],
+    ]);
+    expect(results[0]?.command).toEqual([SYMPA, 'del', '--quiet', list.address]);
+    expect(Date.parse(results[0]?.removedAt ?? '')).toBeGreaterThan(Date.now() - DAY);
+    const text = await facteur([
+      'dormant',
+      'apply',
+      '--sympa',
+      list.address,
+      '--db',
+      dbFile,
+      '--sympa-command',
+      SYMPA,
+      '--yes',
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`already_removed carol@example.com  removed `);
+    expect(await list.review()).toEqual(['alice@example.org']);
+  });
+
+  it('an import from Sympa that lists the address again wins: it is a member to remove again', async () => {
+    await list.add([{ email: 'carol@example.com' }]);
+    const imported = await listing('--sympa-db', list.dbFile, '--json');
+    expect(imported.code).toBe(1);
+    const report = JSON.parse(imported.stdout) as Listing;
+    expect(report.entries.map((entry) => entry.address)).toEqual(['carol@example.com']);
+    expect(report.summary.removedByApply).toBe(0);
+    const applied = await applyOnly('--yes');
+    expect(applied.code).toBe(0);
+    expect((JSON.parse(applied.stdout) as Applied).results.map((item) => [item.address, item.outcome])).toEqual([
+      ['carol@example.com', 'removed'],
+    ]);
+    expect(await list.review()).toEqual(['alice@example.org']);
+  });
+});
+
 /** The processes `pid` started, from /proc. */
 async function childrenOf(pid: number): Promise<number[]> {
   try {

@@ -4,7 +4,7 @@ import { loadCommandConfig } from '../../config/load-config.js';
 import { DEFAULT_DORMANT_CONFIG, type DormantConfig } from '../../dormant/dormant-config.js';
 import { importMembersFile, importSympaDatabase } from '../../dormant/import-members.js';
 import { readMailboxActivity } from '../../dormant/read-mailbox-activity.js';
-import { disablePasswdUsers } from '../../dormant/disable-passwd-users.js';
+import { checkPasswdOutput, disablePasswdUsers } from '../../dormant/disable-passwd-users.js';
 import type { DormantEntry, DormantReason } from '../../dormant/judge-address.js';
 import {
   countEntry,
@@ -27,6 +27,12 @@ import {
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
+import {
+  countListRemovalsInForce,
+  listRemovalsInForce,
+  recordListRemovals,
+  type ListRemoval,
+} from '../../store/list-removals.js';
 import { readSympaConf, sympaDatabasePlace, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
 import { isSympaDelAddress, runSympaDel } from '../../sympa/run-sympa-del.js';
@@ -88,6 +94,10 @@ const TEXT = {
     fr: 'Essai : lancerait {command} avec ces adresses sur son entrée\n',
   },
   ran: { en: 'Ran {command}:\n', fr: 'Lancé {command} :\n' },
+  removedBefore: {
+    en: 'removed {at} by {command}; an import from Sympa that still lists it makes it a member again',
+    fr: 'retirée le {at} par {command} ; un import depuis Sympa qui la contient encore la rend de nouveau abonnée',
+  },
   confirm: { en: 'Run again with --yes to remove them\n', fr: 'Relancez avec --yes pour les retirer\n' },
   undecided: {
     en: 'facteur: no DNS answer for {domains}; rerun later\n',
@@ -283,6 +293,9 @@ function checkFormat(format: Format, scope: DormantScope, options: DormantComman
       en: 'Cannot edit a passwd-file without both --passwd-file FILE and --passwd-out NEW',
       fr: 'Impossible de modifier un passwd-file : donnez à la fois --passwd-file FICHIER et --passwd-out NOUVEAU',
     });
+  // Before anything is imported, judged or printed: a copy that cannot be written would fail the run at its end.
+  if (options.passwdFile !== undefined && options.passwdOut !== undefined)
+    checkPasswdOutput(options.passwdFile, options.passwdOut);
   const hasLogins = options.lastLogins !== undefined || options.lastLoginsCsv !== undefined;
   if ((format === 'mailboxes' || options.passwdFile !== undefined) && !hasLogins)
     throw new InputError({
@@ -412,6 +425,7 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
         await resolver.close();
       }
     }
+    if (format !== 'mailboxes') summary.removedByApply = countListRemovalsInForce(db, scope);
     await emit(db, format, { scope, config, now, lang, summary, options });
     if (summary.entries > 0) return EXIT.findings;
     return summary.undecidedDomains > 0 ? EXIT.incomplete : EXIT.ok;
@@ -543,8 +557,7 @@ function registerForget(dormant: Command, helpLang: Lang): void {
           en: `Cannot forget "${raw}": not an email address`,
           fr: `Impossible d’oublier « ${raw} » : ce n’est pas une adresse électronique`,
         });
-      // Who asked: the person behind sudo when there is one, so the audit trail does not just say "root".
-      const actor = process.env.SUDO_USER ?? userInfo().username;
+      const actor = actorOf();
       const db = openDormantDatabase(dbFile, false);
       try {
         const record = forgetAddress(db, address.toLowerCase(), Date.now(), actor, options.note ?? null);
@@ -655,14 +668,44 @@ function includedLine(included: ReadonlyMap<string, string | null>, address: str
     : '';
 }
 
-/** `apply --sympa`: runs `sympa del --quiet` on this machine and reports each address. */
+/** Who runs apply, for the record of what it removed: the person behind sudo when there is one, not just "root". */
+function actorOf(): string {
+  return process.env.SUDO_USER ?? userInfo().username;
+}
+
+/** A member an earlier apply removed, as apply --sympa reports it beside what this run does. */
+function alreadyRemoved(removal: ListRemoval): {
+  address: string;
+  outcome: 'already_removed';
+  message: string | null;
+  removedAt: string;
+  command: string[];
+  inclusion: null;
+} {
+  return {
+    address: removal.address,
+    outcome: 'already_removed',
+    message: removal.reply,
+    removedAt: new Date(removal.removedAt).toISOString(),
+    command: removal.command,
+    // No longer a member of the list: no data source puts it there as far as the store knows.
+    inclusion: null,
+  };
+}
+
+/**
+ * `apply --sympa`: runs `sympa del --quiet` on this machine and reports each address; the members Sympa reports
+ * removed are recorded in the store, and those an earlier apply removed are reported as such, not given to Sympa again.
+ */
 async function applyBySympaDel(
+  db: Db,
   list: string,
   entries: { addresses: string[]; included: Map<string, string | null> },
   options: ApplyOptions,
   lang: Lang,
 ): Promise<ExitCode> {
   const { addresses, included } = entries;
+  const earlier = [...listRemovalsInForce(db, list).values()].map(alreadyRemoved);
   // Ctrl-C reaches Sympa too, from the terminal; facteur stays to say what Sympa did before it stopped.
   const result = await withInterrupt((signal) =>
     runSympaDel(list, addresses, {
@@ -672,9 +715,22 @@ async function applyBySympaDel(
       ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
     }),
   );
+  // What Sympa said it removed is so, even in a run stopped halfway: recorded before anything is printed.
+  recordListRemovals(
+    db,
+    list,
+    result.results.flatMap((item) =>
+      item.outcome === 'removed' ? [{ address: item.address, reply: item.message }] : [],
+    ),
+    { method: 'sympa_del', command: result.command, actor: actorOf() },
+    Date.now(),
+  );
   if (options.json) {
     // Each address says whether a data source holds it (null when none does): removing it only excludes it.
-    const results = result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) }));
+    const results = [
+      ...result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) })),
+      ...earlier,
+    ];
     await write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
   } else {
     await write(render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }));
@@ -682,6 +738,10 @@ async function applyBySympaDel(
       await write(
         `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n` +
           includedLine(included, item.address, lang),
+      );
+    for (const item of earlier)
+      await write(
+        `  ${item.outcome} ${item.address}  ${render(TEXT.removedBefore, lang, { at: item.removedAt, command: item.command.join(' ') })}\n`,
       );
     if (result.isDryRun && result.results.length > 0) await write(TEXT.confirm[lang]);
   }
@@ -927,7 +987,7 @@ function registerApply(dormant: Command, helpLang: Lang): void {
         const entries = await applyEntries(db, list, options, { lang, config });
         process.exitCode =
           mail === null
-            ? await applyBySympaDel(list, entries, options, lang)
+            ? await applyBySympaDel(db, list, entries, options, lang)
             : await applyBySympaMail(db, list, entries, mail, options, lang);
       } finally {
         db.close();

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { facteur } from './helpers/facteur.js';
+
+describe('facteur dormant --passwd-file F --passwd-out NEW', () => {
+  let dir: string;
+  let passwd: string;
+  let logins: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-passwd-'));
+    passwd = join(dir, 'users');
+    await writeFile(passwd, 'marie:{PLAIN}x\npaul:{PLAIN}y\n');
+    logins = join(dir, 'logins.csv');
+    // marie last logged in years ago, paul yesterday.
+    await writeFile(
+      logins,
+      `user,last_login\nmarie,2020-01-01T00:00:00Z\npaul,${Math.floor(Date.now() / 1000) - 86_400}\n`,
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (dbFile: string, out: string, ...more: string[]) =>
+    facteur([
+      'dormant',
+      '--db',
+      dbFile,
+      '--format',
+      'mailboxes',
+      '--last-logins-csv',
+      logins,
+      '--passwd-file',
+      passwd,
+      '--passwd-out',
+      out,
+      ...more,
+    ]);
+
+  it('writes the copy with the unused mailboxes set to nologin, after the listing', async () => {
+    const out = join(dir, 'users.new');
+    const { code, stdout, stderr } = await run(join(dir, 'ok.sqlite'), out);
+    expect(code).toBe(1);
+    expect(stdout).toBe('marie\n');
+    expect(stderr).toContain(`wrote "${out}" with 1 user set to nologin`);
+    expect(await readFile(out, 'utf8')).toBe('marie:{PLAIN}x::::::nologin=y\npaul:{PLAIN}y\n');
+  });
+
+  it('refuses an existing --passwd-out before any work or output, naming it, and leaves it as it was', async () => {
+    const out = join(dir, 'taken');
+    await writeFile(out, 'kept\n');
+    const dbFile = join(dir, 'taken.sqlite');
+    const english = await run(dbFile, out);
+    expect(english.code).toBe(2);
+    expect(english.stdout).toBe('');
+    expect(english.stderr).toContain(
+      `Cannot write "${out}": the file already exists (EEXIST) and is never overwritten`,
+    );
+    const french = await run(dbFile, out, '--lang', 'fr');
+    expect(french.code).toBe(2);
+    expect(french.stdout).toBe('');
+    expect(french.stderr).toContain(`Impossible d’écrire « ${out} » : ce fichier existe déjà (EEXIST)`);
+    expect(await readFile(out, 'utf8')).toBe('kept\n');
+    // Nothing was done: not even the database the run would have started.
+    expect(existsSync(dbFile)).toBe(false);
+  });
+
+  it('refuses a --passwd-out whose directory does not exist before any work or output', async () => {
+    const missing = join(dir, 'missing');
+    const dbFile = join(dir, 'missing.sqlite');
+    const { code, stdout, stderr } = await run(dbFile, join(missing, 'users.new'));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`Cannot write "${join(missing, 'users.new')}": its directory "${missing}" does not exist`);
+    expect(existsSync(dbFile)).toBe(false);
+  });
+});
