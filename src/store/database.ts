@@ -16,7 +16,8 @@ const BUSY_TIMEOUT_MS = 10_000;
  * A database written by a newer facteur is refused, never downgraded. A file SQLite cannot use (no database, damaged,
  * no rights, a full disk) is refused with what to do about it, as is a directory that does not exist. A command that
  * only reads what others recorded gives `whenMissing`, what to run first: a file that does not exist is then refused
- * with it, since a typo in the path would otherwise open a new, empty database and find nothing.
+ * with it, since a typo in the path would otherwise open a new, empty database and find nothing. Opened read-only, a
+ * database written by an older facteur is brought up to date first (upgradeToRead).
  */
 export function openDatabase(path: string, options: { readonly?: boolean; whenMissing?: Text } = {}): Db {
   const { whenMissing } = options;
@@ -39,23 +40,60 @@ export function openDatabase(path: string, options: { readonly?: boolean; whenMi
     );
   let db: Db | undefined;
   try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    if (!options.readonly) return openWritable(path, false);
+    db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-    }
-    migrate(db, path, options.readonly ?? false);
-    return db;
+    if (schemaVersion(db, path) === MIGRATIONS.length) return db;
+    db.close();
+    db = undefined;
+    upgradeToRead(path);
+    return openDatabase(path, options);
   } catch (error) {
     db?.close();
     throw storeFailure(error, path) ?? error;
   }
 }
 
-/** Runs the migrations the database lacks, each in its own transaction together with `user_version`. */
-function migrate(db: Db, path: string, readonly: boolean): void {
+/** Opens for writing: WAL, foreign keys, a busy timeout, then the migrations the database lacks. */
+function openWritable(path: string, fileMustExist: boolean): Db {
+  const db = new Database(path, { fileMustExist });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Brings up to date a database that a reading command (`changes`, `send status`) found written by an older facteur,
+ * as any writing command would: after an upgrade, reading need not wait for the next night's check or send. A user
+ * who may not write the file is told who can.
+ */
+function upgradeToRead(path: string): void {
+  try {
+    openWritable(path, true).close();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code)) throw error;
+    throw new InputError(
+      {
+        en: `Cannot read database "${path}": it was written by an older facteur, and this user may not write it to bring it up to date (${code}); run this command once as a user who may, such as its owner`,
+        fr: `Impossible de lire la base de données « ${path} » : elle a été écrite par un facteur plus ancien, et cet utilisateur ne peut pas l’écrire pour la mettre à jour (${code}) ; lancez cette commande une fois en tant qu’un utilisateur qui le peut, comme son propriétaire`,
+      },
+      { file: path },
+    );
+  }
+}
+
+/** The database's schema version; a database written by a newer facteur is refused, never downgraded. */
+function schemaVersion(db: Db, path: string): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new InputError(
@@ -67,16 +105,12 @@ function migrate(db: Db, path: string, readonly: boolean): void {
       'ESCHEMA',
     );
   }
-  if (current === MIGRATIONS.length) return;
-  if (readonly) {
-    throw new InputError(
-      {
-        en: `Cannot read database "${path}": its schema is out of date; run a writing command first`,
-        fr: `Impossible de lire la base de données « ${path} » : son schéma n’est pas à jour ; lancez d’abord une commande qui y écrit`,
-      },
-      { file: path },
-    );
-  }
+  return current;
+}
+
+/** Runs the migrations the database lacks, each in its own transaction together with `user_version`. */
+function migrate(db: Db, path: string): void {
+  const current = schemaVersion(db, path);
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version - 1];
     if (step === undefined) break;

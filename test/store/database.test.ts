@@ -33,6 +33,25 @@ describe('openDatabase()', () => {
     expect(() => openDatabase(path)).toThrow(/written by a newer facteur/);
   });
 
+  it('brings a database written by an older facteur up to date when a command opens it only to read', () => {
+    const path = join(dir, 'older.sqlite');
+    const raw = new Database(path);
+    for (const [index, step] of MIGRATIONS.slice(0, -1).entries()) {
+      step(raw);
+      raw.pragma(`user_version = ${index + 1}`);
+    }
+    raw.close();
+    const schemaOf = (db: Database.Database): unknown =>
+      db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    const fresh = openDatabase(join(dir, 'fresh.sqlite'));
+    const db = openDatabase(path, { readonly: true });
+    expect(db.readonly).toBe(true);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(schemaOf(db)).toEqual(schemaOf(fresh));
+    db.close();
+    fresh.close();
+  });
+
   it('refuses a file that is no SQLite database, in words, whether it would write or only read', () => {
     const path = join(dir, 'notes.sqlite');
     writeFileSync(path, 'not a database, but long enough for SQLite to read a header from it\n'.repeat(20));
