@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
@@ -29,12 +29,28 @@ function isTaken(path: string): boolean {
   }
 }
 
+/** The error for a passwd-file that cannot be read, and why. */
+function unreadablePasswdFile(input: string, error: unknown): InputError {
+  return unreadableFile({ en: 'passwd-file', fr: 'le fichier passwd-file' }, input, error);
+}
+
 /**
- * Checks, before any work, that the copy of `input` can be written to `output`: not the passwd-file itself, no file
- * there yet, in a directory that exists and takes new files. The write itself still refuses a file that appeared
- * since; this only spares a run that would fail at its very end.
+ * Checks, before any work, that `input` can be read (its first byte: a directory fails there) and that its copy can be
+ * written to `output`: not the passwd-file itself, no file there yet, in a directory that exists and takes new files.
+ * The read and the write themselves still refuse what changed since; this only spares a run that would fail at its
+ * very end.
  */
-export function checkPasswdOutput(input: string, output: string): void {
+export function checkPasswdFiles(input: string, output: string): void {
+  try {
+    const descriptor = openSync(input, 'r');
+    try {
+      readSync(descriptor, Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      closeSync(descriptor);
+    }
+  } catch (error) {
+    throw unreadablePasswdFile(input, error);
+  }
   if (resolve(input) === resolve(output))
     throw unwritable(output, {
       en: 'the passwd-file is never edited in place, name a new file',
@@ -79,12 +95,12 @@ export async function disablePasswdUsers(
   output: string,
   users: ReadonlySet<string>,
 ): Promise<{ disabled: string[] }> {
-  checkPasswdOutput(input, output);
+  checkPasswdFiles(input, output);
   let text: string;
   try {
     text = await readFile(input, 'utf8');
   } catch (error) {
-    throw unreadableFile({ en: 'passwd-file', fr: 'le fichier passwd-file' }, input, error);
+    throw unreadablePasswdFile(input, error);
   }
   const disabled: string[] = [];
   const lines = text.split('\n').map((line) => {

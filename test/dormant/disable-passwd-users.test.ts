@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkPasswdOutput } from '../../src/dormant/disable-passwd-users.js';
+import { checkPasswdFiles } from '../../src/dormant/disable-passwd-users.js';
 import { InputError } from '../../src/errors.js';
 import { thrown } from '../helpers/thrown.js';
 
-describe('checkPasswdOutput()', () => {
+describe('checkPasswdFiles()', () => {
   let dir: string;
   let input: string;
   beforeEach(() => {
@@ -20,7 +20,7 @@ describe('checkPasswdOutput()', () => {
 
   it('accepts a new file in a directory that exists', () => {
     expect(() => {
-      checkPasswdOutput(input, join(dir, 'users.new'));
+      checkPasswdFiles(input, join(dir, 'users.new'));
     }).not.toThrow();
   });
 
@@ -52,7 +52,7 @@ describe('checkPasswdOutput()', () => {
     const path = output();
     const reason = typeof why === 'string' ? why : why();
     const error = thrown(() => {
-      checkPasswdOutput(input, path);
+      checkPasswdFiles(input, path);
     });
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).text.en).toContain(`Cannot write "${path}": ${reason}`);

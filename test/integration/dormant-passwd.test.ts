@@ -77,4 +77,19 @@ describe('facteur dormant --passwd-file F --passwd-out NEW', () => {
     expect(stderr).toContain(`Cannot write "${join(missing, 'users.new')}": its directory "${missing}" does not exist`);
     expect(existsSync(dbFile)).toBe(false);
   });
+
+  it.each([
+    ['missing', () => join(dir, 'no-such-users'), 'no such file or directory (ENOENT)'],
+    ['a directory', () => dir, 'it is a directory (EISDIR)'],
+  ])('refuses a --passwd-file that is %s before any work or output', async (_name, file, why) => {
+    const dbFile = join(dir, 'unreadable.sqlite');
+    const out = join(dir, 'unreadable.new');
+    const args = ['dormant', '--db', dbFile, '--format', 'mailboxes', '--last-logins-csv', logins];
+    const { code, stdout, stderr } = await facteur([...args, '--passwd-file', file(), '--passwd-out', out]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`facteur: Cannot read passwd-file "${file()}": ${why}\n`);
+    expect(existsSync(dbFile)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+  });
 });

@@ -4,7 +4,7 @@ import { loadCommandConfig } from '../../config/load-config.js';
 import { DEFAULT_DORMANT_CONFIG, type DormantConfig } from '../../dormant/dormant-config.js';
 import { importMembersFile, importSympaDatabase } from '../../dormant/import-members.js';
 import { readMailboxActivity } from '../../dormant/read-mailbox-activity.js';
-import { checkPasswdOutput, disablePasswdUsers } from '../../dormant/disable-passwd-users.js';
+import { checkPasswdFiles, disablePasswdUsers } from '../../dormant/disable-passwd-users.js';
 import type { DormantEntry, DormantReason } from '../../dormant/judge-address.js';
 import {
   countEntry,
@@ -295,7 +295,7 @@ function checkFormat(format: Format, scope: DormantScope, options: DormantComman
     });
   // Before anything is imported, judged or printed: a copy that cannot be written would fail the run at its end.
   if (options.passwdFile !== undefined && options.passwdOut !== undefined)
-    checkPasswdOutput(options.passwdFile, options.passwdOut);
+    checkPasswdFiles(options.passwdFile, options.passwdOut);
   const hasLogins = options.lastLogins !== undefined || options.lastLoginsCsv !== undefined;
   if ((format === 'mailboxes' || options.passwdFile !== undefined) && !hasLogins)
     throw new InputError({
