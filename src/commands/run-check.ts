@@ -27,6 +27,8 @@ export interface RunCheckOptions {
   ignore?: readonly string[];
   /** Called after each domain, for progress on a TTY. */
   onDomainDone?: (done: number, total: number) => void;
+  /** Called as each domain starts, with how many have started: those started and not done are in progress. */
+  onDomainStart?: (started: number) => void;
   /** Called with each domain's results as soon as they are known, for the history database. */
   onDomainResult?: (result: DomainResult) => void;
   /** Stops the run (Ctrl-C, SIGTERM): no domain starts once it aborts, and those in flight get `graceMs` to finish. */
@@ -104,6 +106,7 @@ export async function runCheck(
       const index = next++;
       const target = options.targets[index];
       if (target === undefined) break;
+      options.onDomainStart?.(next);
       const result = await runDomainChecks(target.domain, target.member, target.options, context);
       slots[index] = result;
       options.onDomainResult?.(result);

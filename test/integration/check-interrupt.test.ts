@@ -148,7 +148,7 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(stopped.signal).toBeNull();
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toBe(
-      'facteur: SIGINT received, stopping: 2 of 5 domains checked, 3 left; those in progress get 5 s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
+      'facteur: SIGINT received, stopping: 2 of 5 domains checked, 1 in progress (given 5 s to finish), 2 not started; a second Ctrl-C or SIGTERM stops at once\n',
     );
     const report = JSON.parse(stopped.stdout) as JsonReport;
     expect(report.interrupted).toBe(true);
@@ -214,7 +214,7 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(stopped.signal).toBeNull();
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toBe(
-      'facteur : SIGTERM reçu, arrêt en cours : 2 domaines vérifiés sur 5, 3 restants ; ceux en cours ont 5 s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+      'facteur : SIGTERM reçu, arrêt en cours : 2 domaines vérifiés sur 5, 1 en cours (qui ont 5 s pour finir), 2 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
     );
     expect(stopped.stdout).toContain(
       [

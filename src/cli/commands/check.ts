@@ -279,19 +279,27 @@ export async function checkAndPrint(
  * journal after `systemctl stop` learns where it is, how long the rest takes, and how to stop it at once.
  */
 const STOPPING: Text = {
-  en: 'facteur: {signal} received, stopping: {done} of {total|domain|domains} checked, {left} left; those in progress get {grace} s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
-  fr: 'facteur : {signal} reçu, arrêt en cours : {done|domaine vérifié|domaines vérifiés} sur {total}, {left|restant|restants} ; ceux en cours ont {grace} s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+  en: 'facteur: {signal} received, stopping: {done} of {total|domain|domains} checked, {running} in progress (given {grace} s to finish), {waiting} not started; a second Ctrl-C or SIGTERM stops at once\n',
+  fr: 'facteur : {signal} reçu, arrêt en cours : {done|domaine vérifié|domaines vérifiés} sur {total}, {running} en cours (qui ont {grace} s pour finir), {waiting|non commencé|non commencés} ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
 };
 
+/** Where a run stands: domains started, of which done, out of the total. */
+export interface RunProgress {
+  started: number;
+  done: number;
+  total: number;
+}
+
 /** The STOPPING notice; below a progress line (on a terminal) it starts a line of its own, leaving that one whole. */
-export function stoppingNotice(
-  signal: InterruptSignal,
-  done: number,
-  total: number,
-  lang: Lang,
-  hasProgress: boolean,
-): string {
-  const notice = render(STOPPING, lang, { signal, done, total, left: total - done, grace: INTERRUPT_GRACE_MS / 1000 });
+export function stoppingNotice(signal: InterruptSignal, at: RunProgress, lang: Lang, hasProgress: boolean): string {
+  const notice = render(STOPPING, lang, {
+    signal,
+    done: at.done,
+    total: at.total,
+    running: at.started - at.done,
+    waiting: at.total - at.started,
+    grace: INTERRUPT_GRACE_MS / 1000,
+  });
   return hasProgress ? `\n${notice}` : notice;
 }
 
@@ -312,7 +320,7 @@ async function runCheckWith(
 ): Promise<CheckReport> {
   // Progress goes to stderr, so it is drawn with --json too: stdout keeps the one JSON document.
   const progress = progressReporter('check', { quiet: output.quiet ?? false });
-  let done = 0;
+  const at: RunProgress = { started: 0, done: 0, total: targets.length };
   const report = await withInterrupt(
     (signal) =>
       runCheck(
@@ -326,8 +334,11 @@ async function runCheckWith(
           signal,
           ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
           ...(output.ignore === undefined ? {} : { ignore: output.ignore }),
+          onDomainStart: (started) => {
+            at.started = started;
+          },
           onDomainDone: (count, total) => {
-            done = count;
+            at.done = count;
             progress?.(count, total);
           },
           ...(recorder === undefined
@@ -341,7 +352,7 @@ async function runCheckWith(
         errors,
       ),
     (signal) => {
-      process.stderr.write(stoppingNotice(signal, done, targets.length, output.lang, progress !== undefined));
+      process.stderr.write(stoppingNotice(signal, at, output.lang, progress !== undefined));
     },
   );
   // A stopped run's progress never reaches its end, which closes the line: close it here, before the report.

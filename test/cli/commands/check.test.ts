@@ -217,16 +217,18 @@ describe('checkExitCode()', () => {
 });
 
 describe('stoppingNotice()', () => {
-  it('says which signal stops the run, how many domains are done and left, and that a second one stops at once', () => {
-    expect(stoppingNotice('SIGTERM', 1, 3, 'en', false)).toBe(
-      'facteur: SIGTERM received, stopping: 1 of 3 domains checked, 2 left; those in progress get 5 s to finish, and a second Ctrl-C or SIGTERM stops at once\n',
+  it('says which signal stops the run, how many domains are done, in progress and not started, and that a second one stops at once', () => {
+    expect(stoppingNotice('SIGTERM', { started: 2, done: 1, total: 3 }, 'en', false)).toBe(
+      'facteur: SIGTERM received, stopping: 1 of 3 domains checked, 1 in progress (given 5 s to finish), 1 not started; a second Ctrl-C or SIGTERM stops at once\n',
     );
-    expect(stoppingNotice('SIGINT', 0, 1, 'fr', false)).toBe(
-      'facteur : SIGINT reçu, arrêt en cours : 0 domaine vérifié sur 1, 1 restant ; ceux en cours ont 5 s pour finir, et un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+    expect(stoppingNotice('SIGINT', { started: 1, done: 0, total: 4 }, 'fr', false)).toBe(
+      'facteur : SIGINT reçu, arrêt en cours : 0 domaine vérifié sur 4, 1 en cours (qui ont 5 s pour finir), 3 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
     );
   });
 
   it('starts a line of its own below a progress line', () => {
-    expect(stoppingNotice('SIGINT', 1, 2, 'en', true)).toMatch(/^\nfacteur: SIGINT received/);
+    expect(stoppingNotice('SIGINT', { started: 2, done: 1, total: 2 }, 'en', true)).toMatch(
+      /^\nfacteur: SIGINT received/,
+    );
   });
 });
