@@ -214,7 +214,7 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(stopped.signal).toBeNull();
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toBe(
-      'facteur : SIGTERM reçu, arrêt en cours : 2 domaines vérifiés sur 5, 1 en cours (qui ont 5 s pour finir), 2 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+      'facteur : SIGTERM reçu, arrêt en cours : 2 domaines vérifiés sur 5, 1 en cours (délai de 5 s pour finir), 2 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
     );
     expect(stopped.stdout).toContain(
       [

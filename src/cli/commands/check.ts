@@ -280,7 +280,7 @@ export async function checkAndPrint(
  */
 const STOPPING: Text = {
   en: 'facteur: {signal} received, stopping: {done} of {total|domain|domains} checked, {running} in progress (given {grace} s to finish), {waiting} not started; a second Ctrl-C or SIGTERM stops at once\n',
-  fr: 'facteur : {signal} reçu, arrêt en cours : {done|domaine vérifié|domaines vérifiés} sur {total}, {running} en cours (qui ont {grace} s pour finir), {waiting|non commencé|non commencés} ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+  fr: 'facteur : {signal} reçu, arrêt en cours : {done|domaine vérifié|domaines vérifiés} sur {total}, {running} en cours (délai de {grace} s pour finir), {waiting|non commencé|non commencés} ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
 };
 
 /** Where a run stands: domains started, of which done, out of the total. */

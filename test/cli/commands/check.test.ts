@@ -222,7 +222,7 @@ describe('stoppingNotice()', () => {
       'facteur: SIGTERM received, stopping: 1 of 3 domains checked, 1 in progress (given 5 s to finish), 1 not started; a second Ctrl-C or SIGTERM stops at once\n',
     );
     expect(stoppingNotice('SIGINT', { started: 1, done: 0, total: 4 }, 'fr', false)).toBe(
-      'facteur : SIGINT reçu, arrêt en cours : 0 domaine vérifié sur 4, 1 en cours (qui ont 5 s pour finir), 3 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
+      'facteur : SIGINT reçu, arrêt en cours : 0 domaine vérifié sur 4, 1 en cours (délai de 5 s pour finir), 3 non commencés ; un second Ctrl-C ou SIGTERM arrête tout de suite\n',
     );
   });
 
