@@ -178,8 +178,10 @@ class Findings {
     this.list.push({ id, severity, subject, message: render(TEXTS[id], this.lang, values), evidence: { ...evidence } });
   }
 
-  unknown(what: string, subject: string, error: DnsLookupError): void {
-    this.add('dns.unknown', 'unknown', subject, { what, reason: error.message }, { failure: error.failure });
+  /** A check a DNS failure left undecided: `what` names it in both languages, the lookup's failure says why. */
+  unknown(what: Text, subject: string, error: DnsLookupError): void {
+    const values = { what: what[this.lang], reason: error.message };
+    this.add('dns.unknown', 'unknown', subject, values, { failure: error.failure });
   }
 }
 
@@ -205,7 +207,7 @@ async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, finding
         findings.add('spf.sending_ip_not_authorized', 'error', ip, { domain, ip, ...verdict }, { ...verdict, domain });
     } catch (error) {
       if (!(error instanceof DnsLookupError)) throw error;
-      findings.unknown(`SPF of "${domain}" for ${ip}`, ip, error);
+      findings.unknown({ en: `SPF of "${domain}" for ${ip}`, fr: `le SPF de « ${domain} » pour ${ip}` }, ip, error);
     }
   }
 }
@@ -230,7 +232,7 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
     records = txtTexts(answer);
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    findings.unknown(`the DKIM key at "${name}"`, name, error);
+    findings.unknown({ en: `the DKIM key at "${name}"`, fr: `la clé DKIM de « ${name} »` }, name, error);
     return;
   }
   const [record, ...others] = records;
@@ -300,7 +302,7 @@ async function checkReturnPathMx(identity: SenderIdentity, resolver: DnsResolver
     else findings.add('mx.return_path_missing', 'error', domain, { domain });
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    findings.unknown(`the MX of "${domain}"`, domain, error);
+    findings.unknown({ en: `the MX of "${domain}"`, fr: `le MX de « ${domain} »` }, domain, error);
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsFailure } from '../../src/dns/types.js';
+import type { Lang } from '../../src/i18n.js';
 import { parseCampaignConfig } from '../../src/send/campaign-config.js';
 import { preflightCampaign } from '../../src/send/preflight.js';
 import { sendCampaign } from '../../src/send/send-campaign.js';
@@ -35,9 +36,10 @@ describe('preflightCampaign()', () => {
     changes: Record<string, unknown> = {},
     zone = ZONE,
     failures: Record<string, DnsFailure> = {},
+    lang: Lang = 'en',
   ) {
     const resolver = createMemoryResolver(zone, { origin: DOMAIN, failures });
-    return preflightCampaign(config(changes), resolver, { campaign: 'campaign', lang: 'en' });
+    return preflightCampaign(config(changes), resolver, { campaign: 'campaign', lang });
   }
 
   it('passes the example campaign against the records it says to publish', async () => {
@@ -76,6 +78,22 @@ describe('preflightCampaign()', () => {
       ['dns.unknown', 'unknown'],
     ]);
     expect(report.summary).toMatchObject({ errors: 0, unknown: 2 });
+  });
+
+  it("names what DNS left unknown in the report's language", async () => {
+    const failures: Record<string, DnsFailure> = { [`${DOMAIN} TXT`]: 'timeout', [`${DOMAIN} MX`]: 'servfail' };
+    const key = `mail2026._domainkey.${DOMAIN}`;
+    const french = await findings({}, ZONE, { ...failures, [`${key} TXT`]: 'refused' }, 'fr');
+    expect(french.findings.map((f) => f.message.replace(/ : DNS .*$/, ''))).toEqual([
+      `Impossible de vérifier le SPF de « ${DOMAIN} » pour 192.0.2.25`,
+      `Impossible de vérifier la clé DKIM de « ${key} »`,
+      `Impossible de vérifier le MX de « ${DOMAIN} »`,
+    ]);
+    const english = await findings({}, ZONE, failures);
+    expect(english.findings.map((f) => f.message.replace(/: DNS .*$/, ''))).toEqual([
+      `Cannot check SPF of "${DOMAIN}" for 192.0.2.25`,
+      `Cannot check the MX of "${DOMAIN}"`,
+    ]);
   });
 
   it('checks DMARC alignment on organisational domains', async () => {
