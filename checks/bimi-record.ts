@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { CheckOutput } from '../src/checks/types.js';
 import { InputError } from '../src/errors.js';
 import { isBimiCandidate, parseBimiRecord } from '../src/parse/parse-bimi-record.js';
@@ -43,9 +44,15 @@ export default defineCheck({
     const { name } = bimi;
     const candidates = bimi.records.filter(isBimiCandidate);
     if (candidates.length === 0) return { findings: [] };
+    const alias = recordOwner(name, bimi.cnames, 'published');
     const invalid = (reason: string, evidence: Record<string, unknown>): CheckOutput => ({
       findings: [
-        { id: 'bimi.invalid_record', subject: name, values: { name }, evidence: { name, reason, ...evidence } },
+        {
+          id: 'bimi.invalid_record',
+          subject: name,
+          values: { name, ...alias.values },
+          evidence: { name, reason, ...evidence, ...alias.evidence },
+        },
       ],
     });
     if (candidates.length > 1) return invalid(`${candidates.length} records`, { records: candidates });
@@ -64,13 +71,18 @@ export default defineCheck({
       record === null ? null : dmarc.isInherited ? (record.subdomainPolicy ?? record.policy) : record.policy;
     const isEnforced = record !== null && (policy === 'quarantine' || policy === 'reject') && record.pct === 100;
     if (isEnforced) return { findings: [] };
+    // The DMARC record to tighten may be published by a DMARC service behind an alias: the change is made there.
+    const dmarcAlias =
+      dmarc.policyDomain === null
+        ? { values: {}, evidence: {} }
+        : recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
     return {
       findings: [
         {
           id: 'bimi.dmarc_not_enforced',
           subject: dmarc.domain,
-          values: { domain: dmarc.domain },
-          evidence: { name, logo, policy, pct: record?.pct ?? null },
+          values: { domain: dmarc.domain, ...dmarcAlias.values },
+          evidence: { name, logo, policy, pct: record?.pct ?? null, ...dmarcAlias.evidence },
         },
       ],
     };

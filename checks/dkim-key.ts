@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/dkim.js';
@@ -119,41 +120,43 @@ export default defineCheck({
     const findings: FindingDraft[] = [];
     const unknown: Undecided[] = [];
     for (const { selector, name, result } of dkim.selectors) {
-      const base = { subject: selector, values: { selector } };
       if (!result.ok) {
         unknown.push(undecidedByDns(selector, result));
         continue;
       }
       const state = result.value;
+      // A selector delegated by CNAME holds no key of its own: the key, and any change to it, is its provider's.
+      const alias = recordOwner(name, state.cnames, state.state === 'not_found' ? 'dangling' : 'published');
+      const base = { subject: selector, values: { selector, ...alias.values } };
       if (state.state === 'not_found') {
-        findings.push({ id: 'dkim.not_found', ...base, evidence: { name } });
+        findings.push({ id: 'dkim.not_found', ...base, evidence: { name, ...alias.evidence } });
         continue;
       }
       if (state.state === 'invalid') {
         findings.push({
           id: 'dkim.key_invalid',
           ...base,
-          evidence: { name, record: state.record, reason: state.reason },
+          evidence: { name, record: state.record, reason: state.reason, ...alias.evidence },
         });
         continue;
       }
       const { key, record } = state;
-      if (key.revoked) findings.push({ id: 'dkim.key_revoked', ...base, evidence: { name } });
+      if (key.revoked) findings.push({ id: 'dkim.key_revoked', ...base, evidence: { name, ...alias.evidence } });
       else if (key.keyType === 'rsa' && key.bits !== null && key.bits < RECOMMENDED_RSA_BITS) {
         const id = key.bits < MIN_RSA_BITS ? 'dkim.key_too_short' : 'dkim.key_weak';
         findings.push({
           id,
           subject: selector,
-          values: { selector, bits: key.bits },
-          evidence: { name, bits: key.bits },
+          values: { ...base.values, bits: key.bits },
+          evidence: { name, bits: key.bits, ...alias.evidence },
         });
       }
       if (key.testing)
         findings.push({
           id: 'dkim.testing_flag',
           ...base,
-          evidence: { name, t: key.tags.t },
-          suggestedRecord: `${name}. TXT ${txtZoneValue(withoutTestingFlag(record))}`,
+          evidence: { name, t: key.tags.t, ...alias.evidence },
+          suggestedRecord: `${alias.owner}. TXT ${txtZoneValue(withoutTestingFlag(record))}`,
         });
     }
     return { findings, unknown };

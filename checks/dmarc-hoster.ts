@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
 
@@ -45,12 +46,13 @@ export default defineCheck({
     const rua = dmarc.record.rua.map((destination) => destination.uri.toLowerCase().replace(/\.$/, ''));
     if (rua.length === 0 || rua.includes(expected)) return { findings };
     const text = dmarc.records[0] ?? '';
+    const { owner, values, evidence } = recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
     findings.push({
       id: 'dmarc.reports_not_to_hoster',
       subject: expected,
-      values: { domain: dmarc.policyDomain, uri: expected },
-      evidence: { rua },
-      suggestedRecord: `_dmarc.${dmarc.policyDomain}. TXT "${withRua(text, expected)}"`,
+      values: { domain: dmarc.policyDomain, uri: expected, ...values },
+      evidence: { rua, ...evidence },
+      suggestedRecord: `${owner}. TXT "${withRua(text, expected)}"`,
     });
     return { findings };
   },

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
 
@@ -68,32 +69,38 @@ export default defineCheck({
     if (record === null || text === undefined || dmarc.policyDomain === null) return { findings };
     // RFC 7489 6.6.3: a subdomain using its organisational domain's record gets sp=, else p=.
     const policy = dmarc.isInherited ? (record.subdomainPolicy ?? record.policy) : record.policy;
-    const base = { subject: dmarc.domain, values: { domain: dmarc.domain } };
-    const ownName = `_dmarc.${dmarc.domain}`;
-    if (policy === 'none')
+    // The record that applies, maybe published by a DMARC service behind an alias; and, for a domain that inherits
+    // it, where a record of its own would go (behind its own `_dmarc` alias, if it has one with no record).
+    const applied = recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
+    const own = recordOwner(`_dmarc.${dmarc.domain}`, dmarc.ownCnames, 'dangling');
+    if (policy === 'none') {
+      const target = dmarc.isInherited ? own : applied;
       findings.push({
         id: 'dmarc.policy_none',
-        ...base,
-        evidence: { policy, isInherited: dmarc.isInherited, policyDomain: dmarc.policyDomain },
+        subject: dmarc.domain,
+        values: { domain: dmarc.domain, ...target.values },
+        evidence: { policy, isInherited: dmarc.isInherited, policyDomain: dmarc.policyDomain, ...target.evidence },
         suggestedRecord: dmarc.isInherited
-          ? `${ownName}. TXT "v=DMARC1; p=quarantine"`
-          : `${ownName}. TXT "${withTag(text, 'p', 'quarantine')}"`,
+          ? `${own.owner}. TXT "v=DMARC1; p=quarantine"`
+          : `${applied.owner}. TXT "${withTag(text, 'p', 'quarantine')}"`,
       });
+    }
     if (!dmarc.isInherited && record.subdomainPolicy === 'none' && record.policy !== 'none')
       findings.push({
         id: 'dmarc.sp_none',
-        ...base,
-        evidence: { policy: record.policy, subdomainPolicy: 'none' },
-        suggestedRecord: `${ownName}. TXT "${withTag(text, 'sp', record.policy)}"`,
+        subject: dmarc.domain,
+        values: { domain: dmarc.domain, ...applied.values },
+        evidence: { policy: record.policy, subdomainPolicy: 'none', ...applied.evidence },
+        suggestedRecord: `${applied.owner}. TXT "${withTag(text, 'sp', record.policy)}"`,
       });
     // pct only scales an enforced policy; with p=none it changes nothing worth reporting.
     if (record.pct < 100 && policy !== 'none')
       findings.push({
         id: 'dmarc.pct_partial',
         subject: dmarc.domain,
-        values: { domain: dmarc.domain, pct: record.pct },
-        evidence: { pct: record.pct, policy },
-        ...(dmarc.isInherited ? {} : { suggestedRecord: `${ownName}. TXT "${withTag(text, 'pct', '100')}"` }),
+        values: { domain: dmarc.domain, pct: record.pct, ...applied.values },
+        evidence: { pct: record.pct, policy, ...applied.evidence },
+        ...(dmarc.isInherited ? {} : { suggestedRecord: `${applied.owner}. TXT "${withTag(text, 'pct', '100')}"` }),
       });
     return { findings };
   },

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
 
@@ -63,36 +64,40 @@ export default defineCheck({
   run: ({ dmarc }) => {
     const findings: FindingDraft[] = [];
     if (dmarc.policyDomain === null) {
+      // A `_dmarc` that is an alias of a name with no record (a closed DMARC service account) is still an alias.
+      const { owner, values, evidence } = recordOwner(`_dmarc.${dmarc.domain}`, dmarc.ownCnames, 'dangling');
       findings.push({
         id: 'dmarc.missing',
         subject: dmarc.domain,
-        values: { domain: dmarc.domain },
-        evidence: { organisationalDomain: dmarc.organisationalDomain },
-        suggestedRecord: `_dmarc.${dmarc.domain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${dmarc.domain}"`,
+        values: { domain: dmarc.domain, ...values },
+        evidence: { organisationalDomain: dmarc.organisationalDomain, ...evidence },
+        suggestedRecord: `${owner}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${dmarc.domain}"`,
       });
       return { findings };
     }
     const name = `_dmarc.${dmarc.policyDomain}`;
+    // The record that applies may be published by a DMARC service behind an alias: changes to it are made there.
+    const { values, evidence } = recordOwner(name, dmarc.cnames, 'published');
     if (dmarc.records.length > 1)
       findings.push({
         id: 'dmarc.multiple_records',
         subject: name,
-        values: { name, count: dmarc.records.length },
-        evidence: { records: dmarc.records },
+        values: { name, count: dmarc.records.length, ...values },
+        evidence: { records: dmarc.records, ...evidence },
       });
     if (dmarc.syntaxError)
       findings.push({
         id: 'dmarc.syntax_error',
         subject: name,
-        values: { name },
-        evidence: { record: dmarc.records[0], ...dmarc.syntaxError },
+        values: { name, ...values },
+        evidence: { record: dmarc.records[0], ...dmarc.syntaxError, ...evidence },
       });
     if (dmarc.isInherited)
       findings.push({
         id: 'dmarc.inherited',
         subject: dmarc.domain,
-        values: { domain: dmarc.domain, policyDomain: dmarc.policyDomain },
-        evidence: { policyDomain: dmarc.policyDomain },
+        values: { domain: dmarc.domain, policyDomain: dmarc.policyDomain, ...values },
+        evidence: { policyDomain: dmarc.policyDomain, ...evidence },
       });
     return { findings };
   },

@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
 
@@ -46,10 +47,23 @@ export default defineCheck({
   run: ({ dmarc }) => {
     const findings: FindingDraft[] = [];
     if (dmarc.record === null || dmarc.policyDomain === null) return { findings };
-    if (dmarc.record.rua.length === 0)
-      findings.push({ id: 'dmarc.no_rua', subject: dmarc.policyDomain, values: { domain: dmarc.policyDomain } });
+    if (dmarc.record.rua.length === 0) {
+      // The record that applies may be published by a DMARC service behind an alias: rua= is added there.
+      const { values, evidence } = recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
+      findings.push({
+        id: 'dmarc.no_rua',
+        subject: dmarc.policyDomain,
+        values: { domain: dmarc.policyDomain, ...values },
+        evidence,
+      });
+    }
     for (const destination of dmarc.reportDestinations) {
       if (destination.isAuthorized !== false || destination.authorizationName === null) continue;
+      const { owner, values, evidence } = recordOwner(
+        destination.authorizationName,
+        destination.authorizationCnames,
+        'dangling',
+      );
       findings.push({
         id: destination.tag === 'rua' ? 'dmarc.rua_unauthorized' : 'dmarc.ruf_unauthorized',
         subject: destination.uri,
@@ -57,9 +71,10 @@ export default defineCheck({
           uri: destination.uri,
           domain: dmarc.policyDomain,
           authorizationName: destination.authorizationName,
+          ...values,
         },
-        evidence: { destination: destination.domain, authorizationName: destination.authorizationName },
-        suggestedRecord: `${destination.authorizationName}. TXT "v=DMARC1"`,
+        evidence: { destination: destination.domain, authorizationName: destination.authorizationName, ...evidence },
+        suggestedRecord: `${owner}. TXT "v=DMARC1"`,
       });
     }
     return { findings };

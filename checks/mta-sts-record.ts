@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { CheckOutput } from '../src/checks/types.js';
 import { InputError } from '../src/errors.js';
 import { isMtaStsCandidate, parseMtaStsRecord } from '../src/parse/parse-mta-sts-record.js';
@@ -29,18 +30,20 @@ export default defineCheck({
     },
   },
   run: ({ mtaStsRecord }, { now }): CheckOutput => {
-    const { name, records } = mtaStsRecord;
+    const { name, records, cnames } = mtaStsRecord;
     // RFC 8461 3.1: TXT records that do not start with "v=STSv1" are not MTA-STS records and are ignored.
     const candidates = records.filter(isMtaStsCandidate);
     if (candidates.length === 0) return { findings: [] };
-    const suggestedRecord = `${name}. TXT "v=STSv1; id=${policyId(now)}"`;
+    const { owner, values, evidence } = recordOwner(name, cnames, 'published');
+    const suggestedRecord = `${owner}. TXT "v=STSv1; id=${policyId(now)}"`;
     // RFC 8461 3.1: with several records, senders assume the domain has no MTA-STS.
     if (candidates.length > 1)
       return {
         findings: [
           {
             id: 'mta_sts.invalid_record',
-            evidence: { name, records: candidates, reason: `${candidates.length} records` },
+            values,
+            evidence: { name, records: candidates, reason: `${candidates.length} records`, ...evidence },
             suggestedRecord,
           },
         ],
@@ -53,7 +56,12 @@ export default defineCheck({
       if (!(error instanceof InputError)) throw error;
       return {
         findings: [
-          { id: 'mta_sts.invalid_record', evidence: { name, record, reason: error.message }, suggestedRecord },
+          {
+            id: 'mta_sts.invalid_record',
+            values,
+            evidence: { name, record, reason: error.message, ...evidence },
+            suggestedRecord,
+          },
         ],
       };
     }

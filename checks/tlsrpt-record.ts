@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { recordOwner } from '../src/checks/record-owner.js';
 import type { CheckOutput } from '../src/checks/types.js';
 import { InputError } from '../src/errors.js';
 import { isTlsRptCandidate, parseTlsRptRecord } from '../src/parse/parse-tlsrpt-record.js';
@@ -24,16 +25,18 @@ export default defineCheck({
     },
   },
   run: ({ tlsRptRecord }): CheckOutput => {
-    const { name, records } = tlsRptRecord;
+    const { name, records, cnames } = tlsRptRecord;
     // RFC 8460 3: records not starting with "v=TLSRPTv1" are ignored; several TLS-RPT records mean none is used.
     const candidates = records.filter(isTlsRptCandidate);
     if (candidates.length === 0) return { findings: [] };
+    const { values, evidence } = recordOwner(name, cnames, 'published');
     if (candidates.length > 1)
       return {
         findings: [
           {
             id: 'tlsrpt.invalid_record',
-            evidence: { name, records: candidates, reason: `${candidates.length} records` },
+            values,
+            evidence: { name, records: candidates, reason: `${candidates.length} records`, ...evidence },
           },
         ],
       };
@@ -43,7 +46,11 @@ export default defineCheck({
       return { findings: [] };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return { findings: [{ id: 'tlsrpt.invalid_record', evidence: { name, record, reason: error.message } }] };
+      return {
+        findings: [
+          { id: 'tlsrpt.invalid_record', values, evidence: { name, record, reason: error.message, ...evidence } },
+        ],
+      };
     }
   },
 });

@@ -1,14 +1,30 @@
 import { render, type Lang, type Text } from '../i18n.js';
+import type { AliasNote } from './record-owner.js';
 import type { Finding, FindingMeta } from './types.js';
 
 /**
- * Said after the title of a finding whose record goes at the canonical name of an alias (values `alias` and
- * `canonicalName`, from recordOwner()): the suggested record names another domain than the member's, and says why.
+ * Said after the title of a finding about a name that is an alias (values `alias`, `canonicalName` and `aliasNote`,
+ * from recordOwner()): the suggested record names another name than the one looked up, and the note says why and who
+ * changes it.
  */
-const ALIAS_NOTE: Text = {
-  en: '{title} ("{alias}" is an alias of "{canonicalName}": its records go there)',
-  fr: '{title} (« {alias} » est un alias de « {canonicalName} » : ses enregistrements vont là)',
+const ALIAS_NOTES: Record<AliasNote, Text> = {
+  records: {
+    en: '{title} ("{alias}" is an alias of "{canonicalName}": its records go there)',
+    fr: '{title} (« {alias} » est un alias de « {canonicalName} » : ses enregistrements vont là)',
+  },
+  published: {
+    en: '{title} ("{alias}" is an alias of "{canonicalName}": the record is published there, by whoever runs that name; change it there or ask them)',
+    fr: '{title} (« {alias} » est un alias de « {canonicalName} » : l’enregistrement est publié là, par qui gère ce nom ; modifiez-le là ou demandez-le-lui)',
+  },
+  dangling: {
+    en: '{title} ("{alias}" is an alias of "{canonicalName}", which publishes no such record: publish it there, ask whoever runs that name, or remove the alias)',
+    fr: '{title} (« {alias} » est un alias de « {canonicalName} », qui ne publie pas cet enregistrement : publiez-le là, demandez-le à qui gère ce nom, ou retirez l’alias)',
+  },
 };
+
+function isAliasNote(value: string | number | undefined): value is AliasNote {
+  return typeof value === 'string' && Object.hasOwn(ALIAS_NOTES, value);
+}
 
 /** The title of a finding id rendered from its values, with the alias note when the values name an alias. */
 export function renderFindingTitle(
@@ -19,7 +35,7 @@ export function renderFindingTitle(
   const title = render(meta.title, lang, values);
   return values.alias === undefined || values.canonicalName === undefined
     ? title
-    : render(ALIAS_NOTE, lang, { ...values, title });
+    : render(ALIAS_NOTES[isAliasNote(values.aliasNote) ? values.aliasNote : 'records'], lang, { ...values, title });
 }
 
 /**

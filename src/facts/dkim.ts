@@ -4,11 +4,15 @@ import { DnsLookupError, lookup, txtTexts } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { type DkimKey, parseDkimKey } from '../parse/parse-dkim-key.js';
 
-/** What one selector's key record says. */
-export type DkimSelectorState =
+/**
+ * What one selector's key record says, and the CNAME chain its lookup followed: a provider that rotates keys for its
+ * customers (Microsoft 365, Mailjet, SendGrid…) publishes them at a name of its own, behind a CNAME.
+ */
+export type DkimSelectorState = (
   | { state: 'not_found' }
   | { state: 'found'; record: string; key: DkimKey }
-  | { state: 'invalid'; record: string; reason: string };
+  | { state: 'invalid'; record: string; reason: string }
+) & { cnames: string[] };
 
 /** One selector: its record name and what was found there, or why it could not be known. */
 export interface DkimSelectorFact {
@@ -46,16 +50,22 @@ export async function gatherDkim(context: GatherContext): Promise<DkimFact> {
 
 async function readSelector(context: GatherContext, name: string): Promise<DkimSelectorState> {
   const answer = await lookup(context.resolver, name, 'TXT');
+  const { cnames } = answer;
   const records = txtTexts(answer);
   const [record, ...others] = records;
-  if (record === undefined) return { state: 'not_found' };
+  if (record === undefined) return { state: 'not_found', cnames };
   // RFC 6376 3.6.2.2: with several TXT records the result is undefined; verifiers pick one at random.
   if (others.length > 0)
-    return { state: 'invalid', record: records.join(' | '), reason: `${records.length} TXT records at one selector` };
+    return {
+      state: 'invalid',
+      record: records.join(' | '),
+      reason: `${records.length} TXT records at one selector`,
+      cnames,
+    };
   try {
-    return { state: 'found', record, key: parseDkimKey(record) };
+    return { state: 'found', record, key: parseDkimKey(record), cnames };
   } catch (error) {
-    if (error instanceof InputError) return { state: 'invalid', record, reason: error.message };
+    if (error instanceof InputError) return { state: 'invalid', record, reason: error.message, cnames };
     throw error;
   }
 }

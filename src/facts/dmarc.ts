@@ -13,6 +13,8 @@ export interface DmarcReportDestination {
   authorizationName: string | null;
   /** Whether `<policy domain>._report._dmarc.<destination>` holds a `v=DMARC1` record; null when not external. */
   isAuthorized: boolean | null;
+  /** The CNAME chain the authorisation lookup followed: a record to add goes at its end. Empty when not external. */
+  authorizationCnames: string[];
 }
 
 /** The DMARC policy that applies to a domain (RFC 7489 6.6.3), where it was found, and its report destinations. */
@@ -26,6 +28,13 @@ export interface DmarcFact {
   isInherited: boolean;
   /** The DMARC records at `_dmarc.<policyDomain>`, each TXT's strings joined. */
   records: string[];
+  /**
+   * The CNAME chain of the lookup whose records apply (`_dmarc.<policyDomain>`): a DMARC management service publishes
+   * the record at a name of its own, and changes to it are made there. Empty when no record applies.
+   */
+  cnames: string[];
+  /** The CNAME chain of the lookup of `_dmarc.<domain>`, where a record of the domain's own goes. */
+  ownCnames: string[];
   /** The parsed record when there is exactly one and it is valid. */
   record: DmarcRecord | null;
   syntaxError: { message: string; position: number } | null;
@@ -41,9 +50,10 @@ export function organisationalDomain(domain: string): string {
   return getDomain(domain, { allowPrivateDomains: true }) ?? domain;
 }
 
-async function dmarcRecordsAt(resolver: DnsResolver, name: string): Promise<string[]> {
+/** The DMARC records at a name, and the CNAME chain the lookup followed to them. */
+async function dmarcRecordsAt(resolver: DnsResolver, name: string): Promise<{ records: string[]; cnames: string[] }> {
   const answer = await lookup(resolver, name, 'TXT');
-  return txtTexts(answer).filter(isDmarcRecord);
+  return { records: txtTexts(answer).filter(isDmarcRecord), cnames: answer.cnames };
 }
 
 async function destinationsOf(
@@ -63,10 +73,26 @@ async function destinationsOf(
       return [
         (async (): Promise<DmarcReportDestination> => {
           if (organisationalDomain(domain) === policyOrg)
-            return { tag, uri, domain, isExternal: false, authorizationName: null, isAuthorized: null };
+            return {
+              tag,
+              uri,
+              domain,
+              isExternal: false,
+              authorizationName: null,
+              isAuthorized: null,
+              authorizationCnames: [],
+            };
           const authorizationName = `${policyDomain}._report._dmarc.${domain}`;
-          const records = await dmarcRecordsAt(resolver, authorizationName);
-          return { tag, uri, domain, isExternal: true, authorizationName, isAuthorized: records.length > 0 };
+          const { records, cnames } = await dmarcRecordsAt(resolver, authorizationName);
+          return {
+            tag,
+            uri,
+            domain,
+            isExternal: true,
+            authorizationName,
+            isAuthorized: records.length > 0,
+            authorizationCnames: cnames,
+          };
         })(),
       ];
     }),
@@ -83,21 +109,27 @@ export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
     policyDomain: null,
     isInherited: false,
     records: [],
+    cnames: [],
+    ownCnames: [],
     record: null,
     syntaxError: null,
     reportDestinations: [],
   };
-  let records = await dmarcRecordsAt(context.resolver, `_dmarc.${domain}`);
+  const own = await dmarcRecordsAt(context.resolver, `_dmarc.${domain}`);
+  fact.ownCnames = own.cnames;
+  let found = own;
   let policyDomain = domain;
   // RFC 7489 6.6.3 step 4: no record at the domain itself, so ask the organisational domain.
-  if (records.length === 0 && orgDomain !== domain) {
-    records = await dmarcRecordsAt(context.resolver, `_dmarc.${orgDomain}`);
+  if (found.records.length === 0 && orgDomain !== domain) {
+    found = await dmarcRecordsAt(context.resolver, `_dmarc.${orgDomain}`);
     policyDomain = orgDomain;
   }
+  const { records, cnames } = found;
   if (records.length === 0) return fact;
   fact.policyDomain = policyDomain;
   fact.isInherited = policyDomain !== domain;
   fact.records = records;
+  fact.cnames = cnames;
   // RFC 7489 6.6.3 step 5: several records mean no policy applies.
   if (records.length > 1) return fact;
   try {

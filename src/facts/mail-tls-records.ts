@@ -3,10 +3,12 @@ import type { Fact } from '../dns/types.js';
 import { lookup, txtTexts } from '../dns/types.js';
 import { captureFact, domainMxExchanges, ipLiteral } from './mx.js';
 
-/** The TXT records at a name, each record's strings joined. */
+/** The TXT records at a name, each record's strings joined, and the CNAME chain the lookup followed to them. */
 export interface TxtRecordsFact {
   name: string;
   records: string[];
+  /** A record at an alias is published at the chain's end, by whoever runs that name: changes are made there. */
+  cnames: string[];
 }
 
 /** The TLSA records of one MX host's port 25 (RFC 7672 2.2) and whether DNSSEC validated them. */
@@ -29,13 +31,10 @@ declare module './fact-map.js' {
   }
 }
 
-/** The TXT records at `name`, each record's strings joined. */
+/** The TXT records at `name`, each record's strings joined, and the CNAME chain followed. */
 export async function txtAt(context: GatherContext, name: string): Promise<TxtRecordsFact> {
   const answer = await lookup(context.resolver, name, 'TXT');
-  return {
-    name,
-    records: txtTexts(answer),
-  };
+  return { name, records: txtTexts(answer), cnames: answer.cnames };
 }
 
 /** The TXT records at `_mta-sts.<domain>` (RFC 8461 3.1). */

@@ -26,6 +26,32 @@ describe('bimi-record', () => {
     ],
     fail: [
       {
+        name: 'a logo over http published behind an alias',
+        domain: 'asso.example',
+        zone: 'default._bimi.asso.example. CNAME asso.bimi.provider.example.\nasso.bimi.provider.example. TXT "v=BIMI1; l=http://asso.example/logo.svg"\n_dmarc.asso.example. TXT "v=DMARC1; p=reject"',
+        ids: ['bimi.invalid_record'],
+        match: [
+          {
+            message:
+              'The BIMI record at "default._bimi.asso.example" is invalid ("default._bimi.asso.example" is an alias of "asso.bimi.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+          },
+        ],
+      },
+      {
+        name: 'a logo with DMARC at p=none published behind a _dmarc alias',
+        domain: 'asso.example',
+        zone: 'default._bimi.asso.example. TXT "v=BIMI1; l=https://asso.example/logo.svg"\n_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=none"',
+        ids: ['bimi.dmarc_not_enforced'],
+        match: [
+          {
+            message: expect.stringContaining(
+              '("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there',
+            ) as unknown,
+            evidence: { name: 'default._bimi.asso.example', alias: { name: '_dmarc.asso.example' } },
+          },
+        ],
+      },
+      {
         name: 'two records',
         zone: `${BIMI}\ndefault._bimi.example.org. TXT "v=BIMI1; l=https://example.org/other.svg"\n${REJECT}`,
         ids: ['bimi.invalid_record'],

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import dkimKey from '../../checks/dkim-key.js';
 import { gatherDkim } from '../../src/facts/dkim.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+import { runCheck } from './check-cases.js';
 
 function rsaKey(bits: number): string {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
@@ -88,5 +89,67 @@ describe('dkim-key', () => {
     const output = await run(zone, ['loop']);
     expect(output.findings).toEqual([]);
     expect(output.unknown?.map((entry) => entry.subject)).toEqual(['loop']);
+  });
+
+  describe('at a selector delegated by CNAME to its provider', () => {
+    const SELECTOR = 'selector1._domainkey.asso.example';
+    const PROVIDER = 'selector1-asso-example._domainkey.asso.onmicrosoft.com';
+    const delegated = (record: string) => `${SELECTOR}. CNAME ${PROVIDER}.\n${PROVIDER}. TXT ${txt(record)}`;
+    const check = (zone: string) =>
+      runCheck(dkimKey, { domain: 'asso.example', zone, options: { dkimSelectors: ['selector1'] } });
+    const note = `("${SELECTOR}" is an alias of "${PROVIDER}": the record is published there, by whoever runs that name; change it there or ask them)`;
+
+    it.each([
+      ['dkim.key_weak', `v=DKIM1; p=${KEY_1024}`, 'DKIM key "selector1" has 1024 bits'],
+      ['dkim.key_too_short', `v=DKIM1; p=${KEY_512}`, 'DKIM key "selector1" has only 512 bits'],
+      ['dkim.key_revoked', 'v=DKIM1; k=rsa; p=', 'DKIM key "selector1" is revoked (empty p=)'],
+      ['dkim.key_invalid', 'v=DKIM1; k=rsa; p=AAAAAAAA', 'DKIM key "selector1" cannot be used'],
+    ])('says the provider publishes a key with %s, and where', async (id, record, title) => {
+      const result = await check(delegated(record));
+      expect(result.findings).toMatchObject([
+        {
+          id,
+          subject: 'selector1',
+          message: `${title} ${note}`,
+          values: { alias: SELECTOR, canonicalName: PROVIDER, aliasNote: 'published' },
+          evidence: { name: SELECTOR, alias: { name: SELECTOR, canonicalName: PROVIDER, cnames: [PROVIDER] } },
+        },
+      ]);
+    });
+
+    it('suggests the key without t=y at the end of the chain, never at the selector', async () => {
+      const rotated = 'selector1.keys.provider.example';
+      const zone = [
+        `${SELECTOR}. CNAME ${PROVIDER}.`,
+        `${PROVIDER}. CNAME ${rotated}.`,
+        `${rotated}. TXT ${txt(`v=DKIM1; t=y; p=${KEY_2048}`)}`,
+      ].join('\n');
+      const result = await check(zone);
+      const [finding] = result.findings;
+      expect(finding).toMatchObject({
+        id: 'dkim.testing_flag',
+        evidence: { alias: { canonicalName: rotated, cnames: [PROVIDER, rotated] } },
+      });
+      expect(finding?.suggestedRecord?.startsWith(`${rotated}. TXT "v=DKIM1; p=`)).toBe(true);
+      expect(finding?.message).toContain(`is an alias of "${rotated}": the record is published there`);
+    });
+
+    it('reports a CNAME whose target has no key as not found, naming the alias and its empty target', async () => {
+      const result = await check(`${SELECTOR}. CNAME ${PROVIDER}.\nasso.onmicrosoft.com. TXT "v=spf1 -all"`);
+      expect(result.findings).toMatchObject([
+        {
+          id: 'dkim.not_found',
+          message: `No DKIM key at selector "selector1" ("${SELECTOR}" is an alias of "${PROVIDER}", which publishes no such record: publish it there, ask whoever runs that name, or remove the alias)`,
+          values: { aliasNote: 'dangling' },
+          evidence: { name: SELECTOR, alias: { canonicalName: PROVIDER, cnames: [PROVIDER] } },
+        },
+      ]);
+    });
+
+    it('says nothing of an alias for a selector published in place', async () => {
+      const result = await check(`${SELECTOR}. TXT ${txt(`v=DKIM1; p=${KEY_1024}`)}`);
+      expect(result.findings).toMatchObject([{ id: 'dkim.key_weak', message: 'DKIM key "selector1" has 1024 bits' }]);
+      expect(result.findings[0]?.evidence).not.toHaveProperty('alias');
+    });
   });
 });

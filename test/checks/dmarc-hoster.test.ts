@@ -27,6 +27,22 @@ describe('dmarc-hoster', () => {
     ],
     fail: [
       {
+        name: 'a record published behind a _dmarc alias, reporting elsewhere',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=reject; rua=mailto:r@dmarc.provider.example"',
+        expectations: HOSTER,
+        ids: ['dmarc.reports_not_to_hoster'],
+        match: [
+          {
+            message: expect.stringContaining(
+              '("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there',
+            ) as unknown,
+            suggestedRecord:
+              'asso.dmarc.provider.example. TXT "v=DMARC1; p=reject; rua=mailto:r@dmarc.provider.example,mailto:dmarc@hebergeur.example"',
+          },
+        ],
+      },
+      {
         name: 'reports to an analysis service only',
         zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:rapports@analyse.example"',
         expectations: HOSTER,

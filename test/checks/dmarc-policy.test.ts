@@ -20,6 +20,48 @@ describe('dmarc-policy', () => {
       { name: 'broken record (dmarc-record reports it)', zone: '_dmarc.example.org. TXT "v=DMARC1; p=maybe"' },
     ],
     fail: [
+      {
+        name: 'p=none published by a DMARC service behind an alias',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=none; rua=mailto:r@dmarc.provider.example"',
+        ids: ['dmarc.policy_none'],
+        match: [
+          {
+            message:
+              'DMARC policy for "asso.example" is p=none ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+            evidence: { alias: { name: '_dmarc.asso.example', canonicalName: 'asso.dmarc.provider.example' } },
+            suggestedRecord:
+              'asso.dmarc.provider.example. TXT "v=DMARC1; p=quarantine; rua=mailto:r@dmarc.provider.example"',
+          },
+        ],
+      },
+      {
+        name: 'sp=none behind a chain of aliases',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. CNAME eu.dmarc.provider.example.\neu.dmarc.provider.example. TXT "v=DMARC1; p=reject; sp=none"',
+        ids: ['dmarc.sp_none'],
+        match: [
+          {
+            values: { alias: '_dmarc.asso.example', canonicalName: 'eu.dmarc.provider.example' },
+            evidence: { alias: { cnames: ['asso.dmarc.provider.example', 'eu.dmarc.provider.example'] } },
+            suggestedRecord: 'eu.dmarc.provider.example. TXT "v=DMARC1; p=reject; sp=reject"',
+          },
+        ],
+      },
+      {
+        name: 'pct=50 inherited from an organisational domain whose _dmarc is an alias',
+        domain: 'news.asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=reject; pct=50"',
+        ids: ['dmarc.pct_partial'],
+        match: [
+          {
+            message: expect.stringContaining(
+              '("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there',
+            ) as unknown,
+            evidence: { policy: 'reject', alias: { name: '_dmarc.asso.example' } },
+          },
+        ],
+      },
       { name: 'own p=none', zone: '_dmarc.example.org. TXT "v=DMARC1; p=none"', ids: ['dmarc.policy_none'] },
       {
         name: 'inherited sp=none',
@@ -59,6 +101,44 @@ describe('dmarc-policy', () => {
       evidence: { isInherited: true, policyDomain: 'example.org' },
       suggestedRecord: '_dmarc.news.example.org. TXT "v=DMARC1; p=quarantine"',
     });
+  });
+
+  it('suggests pct=100 at the canonical name of a _dmarc alias', async () => {
+    const result = await runCheck(dmarcPolicy, {
+      domain: 'asso.example',
+      zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=reject; pct=20"',
+    });
+    expect(result.findings[0]?.suggestedRecord).toBe('asso.dmarc.provider.example. TXT "v=DMARC1; p=reject; pct=100"');
+  });
+
+  it('suggests the own record of a subdomain that inherits p=none from an alias at its own name, not the provider’s', async () => {
+    const zone = [
+      '_dmarc.asso.example. CNAME asso.dmarc.provider.example.',
+      'asso.dmarc.provider.example. TXT "v=DMARC1; p=reject; sp=none"',
+    ].join('\n');
+    const result = await runCheck(dmarcPolicy, { domain: 'news.asso.example', zone });
+    expect(result.findings).toMatchObject([
+      {
+        id: 'dmarc.policy_none',
+        message: 'DMARC policy for "news.asso.example" is p=none',
+        suggestedRecord: '_dmarc.news.asso.example. TXT "v=DMARC1; p=quarantine"',
+      },
+    ]);
+    // Its own _dmarc is an alias of a name with no record: the own record goes there, and the title says so.
+    const dangling = await runCheck(dmarcPolicy, {
+      domain: 'news.asso.example',
+      zone: `${zone}\n_dmarc.news.asso.example. CNAME news.dmarc.provider.example.`,
+    });
+    expect(dangling.findings).toMatchObject([
+      {
+        id: 'dmarc.policy_none',
+        message: expect.stringContaining(
+          '("_dmarc.news.asso.example" is an alias of "news.dmarc.provider.example", which publishes no such record',
+        ) as unknown,
+        evidence: { isInherited: true, alias: { name: '_dmarc.news.asso.example' } },
+        suggestedRecord: 'news.dmarc.provider.example. TXT "v=DMARC1; p=quarantine"',
+      },
+    ]);
   });
 
   it('suggests sp set to the main policy and pct dropped to 100', async () => {

@@ -12,6 +12,63 @@ describe('dmarc-record', () => {
       },
     ],
     fail: [
+      {
+        name: 'a _dmarc alias whose target holds no record (a closed DMARC service account)',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nprovider.example. TXT "v=spf1 -all"',
+        ids: ['dmarc.missing'],
+        match: [
+          {
+            message:
+              'No DMARC record for "asso.example" ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example", which publishes no such record: publish it there, ask whoever runs that name, or remove the alias)',
+            evidence: { alias: { name: '_dmarc.asso.example', canonicalName: 'asso.dmarc.provider.example' } },
+            suggestedRecord:
+              'asso.dmarc.provider.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@asso.example"',
+          },
+        ],
+      },
+      {
+        name: 'two records published behind a _dmarc alias',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=none"\nasso.dmarc.provider.example. TXT "v=DMARC1; p=reject"',
+        ids: ['dmarc.multiple_records'],
+        match: [
+          {
+            subject: '_dmarc.asso.example',
+            message:
+              '2 DMARC records at "_dmarc.asso.example" ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+          },
+        ],
+      },
+      {
+        name: 'a broken record published behind a _dmarc alias',
+        domain: 'asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=maybe"',
+        ids: ['dmarc.syntax_error'],
+        match: [
+          {
+            values: {
+              alias: '_dmarc.asso.example',
+              canonicalName: 'asso.dmarc.provider.example',
+              aliasNote: 'published',
+            },
+            evidence: { record: 'v=DMARC1; p=maybe', alias: { cnames: ['asso.dmarc.provider.example'] } },
+          },
+        ],
+      },
+      {
+        name: 'a record inherited from an organisational domain whose _dmarc is an alias',
+        domain: 'news.asso.example',
+        zone: '_dmarc.asso.example. CNAME asso.dmarc.provider.example.\nasso.dmarc.provider.example. TXT "v=DMARC1; p=reject"',
+        ids: ['dmarc.inherited'],
+        match: [
+          {
+            message:
+              '"news.asso.example" uses the DMARC record of "asso.example" ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+            evidence: { policyDomain: 'asso.example', alias: { name: '_dmarc.asso.example' } },
+          },
+        ],
+      },
       { name: 'no record anywhere', zone: 'example.org. A 192.0.2.1', ids: ['dmarc.missing'] },
       {
         name: 'no record at the subdomain nor its organisational domain',

@@ -26,6 +26,37 @@ describe('dmarc-reports', () => {
       { name: 'no record (dmarc-record reports it)', zone: '' },
     ],
     fail: [
+      {
+        name: 'no rua in a record inherited through an organisational _dmarc alias, beside an own dangling alias',
+        domain: 'news.asso.example',
+        zone: [
+          '_dmarc.news.asso.example. CNAME news.closed.dmarc.example.',
+          '_dmarc.asso.example. CNAME asso.dmarc.provider.example.',
+          'asso.dmarc.provider.example. TXT "v=DMARC1; p=reject"',
+        ].join('\n'),
+        ids: ['dmarc.no_rua'],
+        match: [
+          {
+            subject: 'asso.example',
+            message:
+              'DMARC of "asso.example" asks for no aggregate reports ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+            evidence: { alias: { name: '_dmarc.asso.example', cnames: ['asso.dmarc.provider.example'] } },
+          },
+        ],
+      },
+      {
+        name: 'an authorisation name that is an alias of nothing',
+        zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:a@reports.example.net"\nexample.org._report._dmarc.reports.example.net. CNAME example-org.auth.reports.example.net.',
+        ids: ['dmarc.rua_unauthorized'],
+        match: [
+          {
+            message: expect.stringContaining(
+              '("example.org._report._dmarc.reports.example.net" is an alias of "example-org.auth.reports.example.net", which publishes no such record',
+            ) as unknown,
+            suggestedRecord: 'example-org.auth.reports.example.net. TXT "v=DMARC1"',
+          },
+        ],
+      },
       { name: 'no rua', zone: '_dmarc.example.org. TXT "v=DMARC1; p=reject"', ids: ['dmarc.no_rua'] },
       {
         name: 'external rua without authorisation',

@@ -20,6 +20,38 @@ describe('renderFindingTitle()', () => {
       'Aucun enregistrement SPF pour « asso.example » (« asso.example » est un alias de « asso.hoster.example » : ses enregistrements vont là)',
     );
   });
+
+  it('says a record behind an alias is published, and changed, by whoever runs its canonical name', () => {
+    const key = {
+      title: { en: 'DKIM key "{selector}" has {bits} bits', fr: 'La clé DKIM « {selector} » fait {bits} bits' },
+    };
+    const alias = recordOwner('s1._domainkey.asso.example', ['s1._domainkey.provider.example'], 'published');
+    const values = { selector: 's1', bits: 1024, ...alias.values };
+    expect(renderFindingTitle(key, 'en', values)).toBe(
+      'DKIM key "s1" has 1024 bits ("s1._domainkey.asso.example" is an alias of "s1._domainkey.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+    );
+    expect(renderFindingTitle(key, 'fr', values)).toBe(
+      'La clé DKIM « s1 » fait 1024 bits (« s1._domainkey.asso.example » est un alias de « s1._domainkey.provider.example » : l’enregistrement est publié là, par qui gère ce nom ; modifiez-le là ou demandez-le-lui)',
+    );
+  });
+
+  it('says an alias leads to a name that publishes no such record', () => {
+    const key = {
+      title: { en: 'No DKIM key at selector "{selector}"', fr: 'Aucune clé DKIM pour le sélecteur « {selector} »' },
+    };
+    const values = {
+      selector: 's1',
+      ...recordOwner('s1._domainkey.asso.example', ['gone.provider.example'], 'dangling').values,
+    };
+    expect(renderFindingTitle(key, 'en', values)).toBe(
+      'No DKIM key at selector "s1" ("s1._domainkey.asso.example" is an alias of "gone.provider.example", which publishes no such record: publish it there, ask whoever runs that name, or remove the alias)',
+    );
+    expect(renderFindingTitle(key, 'fr', values)).toBe(
+      'Aucune clé DKIM pour le sélecteur « s1 » (« s1._domainkey.asso.example » est un alias de « gone.provider.example », qui ne publie pas cet enregistrement : publiez-le là, demandez-le à qui gère ce nom, ou retirez l’alias)',
+    );
+    // A note this facteur does not know (recorded by a later one) falls back to the alias domain's.
+    expect(renderFindingTitle(key, 'en', { ...values, aliasNote: 'other' })).toMatch(/: its records go there\)$/);
+  });
 });
 
 describe('findingTitle()', () => {
@@ -52,6 +84,19 @@ describe('recordOwner()', () => {
       evidence: {
         alias: { name: 'asso.example', canonicalName: 'asso.hoster.example', cnames: ['asso.hoster.example'] },
       },
+    });
+  });
+
+  it('names the note in the values only when it is not the default', () => {
+    expect(recordOwner('_dmarc.asso.example', ['x.dmarc.example'], 'published').values).toEqual({
+      alias: '_dmarc.asso.example',
+      canonicalName: 'x.dmarc.example',
+      aliasNote: 'published',
+    });
+    expect(recordOwner('_dmarc.asso.example', [], 'dangling')).toEqual({
+      owner: '_dmarc.asso.example',
+      values: {},
+      evidence: {},
     });
   });
 });

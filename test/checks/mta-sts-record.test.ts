@@ -23,6 +23,21 @@ describe('mta-sts-record', () => {
     ],
     fail: [
       {
+        name: 'a bad id published behind an alias at the hoster',
+        domain: 'asso.example',
+        zone: '_mta-sts.asso.example. CNAME _mta-sts.hoster.example.\n_mta-sts.hoster.example. TXT "v=STSv1; id=2026-11-23"',
+        now: NOW,
+        ids: ['mta_sts.invalid_record'],
+        match: [
+          {
+            message:
+              'The MTA-STS record is invalid ("_mta-sts.asso.example" is an alias of "_mta-sts.hoster.example": the record is published there, by whoever runs that name; change it there or ask them)',
+            evidence: { name: '_mta-sts.asso.example', alias: { canonicalName: '_mta-sts.hoster.example' } },
+            suggestedRecord: '_mta-sts.hoster.example. TXT "v=STSv1; id=20261123123456"',
+          },
+        ],
+      },
+      {
         name: 'a bad id',
         zone: '_mta-sts.example.org. TXT "v=STSv1; id=2026-11-23"',
         now: NOW,

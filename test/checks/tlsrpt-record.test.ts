@@ -12,6 +12,23 @@ describe('tlsrpt-record', () => {
     ],
     fail: [
       {
+        name: 'two records published behind an alias at the hoster',
+        domain: 'asso.example',
+        zone: [
+          '_smtp._tls.asso.example. CNAME _smtp._tls.hoster.example.',
+          '_smtp._tls.hoster.example. TXT "v=TLSRPTv1; rua=mailto:a@hoster.example"',
+          '_smtp._tls.hoster.example. TXT "v=TLSRPTv1; rua=mailto:b@hoster.example"',
+        ].join('\n'),
+        ids: ['tlsrpt.invalid_record'],
+        match: [
+          {
+            message:
+              'The TLS-RPT record is invalid ("_smtp._tls.asso.example" is an alias of "_smtp._tls.hoster.example": the record is published there, by whoever runs that name; change it there or ask them)',
+            evidence: { reason: '2 records', alias: { name: '_smtp._tls.asso.example' } },
+          },
+        ],
+      },
+      {
         name: 'an http: rua',
         zone: '_smtp._tls.example.org. TXT "v=TLSRPTv1; rua=http://r.example.net/"',
         ids: ['tlsrpt.invalid_record'],

@@ -34,6 +34,7 @@ describe('gatherDmarc()', () => {
         isExternal: false,
         authorizationName: null,
         isAuthorized: null,
+        authorizationCnames: [],
       },
     ]);
   });
@@ -78,6 +79,37 @@ example.org._report._dmarc.reports.example.net. TXT "v=DMARC1"`,
       ['rua', 'reports.example.net', true, 'example.org._report._dmarc.reports.example.net'],
       ['rua', 'other.example.com', false, 'example.org._report._dmarc.other.example.com'],
       ['ruf', 'reports.example.net', true, 'example.org._report._dmarc.reports.example.net'],
+    ]);
+  });
+
+  it('keeps the CNAME chain of the lookup whose record applies, and of the domain’s own _dmarc', async () => {
+    const zone = [
+      '_dmarc.news.asso.example. CNAME news.closed.dmarc.example.',
+      '_dmarc.asso.example. CNAME asso.dmarc.example.',
+      'asso.dmarc.example. CNAME asso.eu.dmarc.example.',
+      'asso.eu.dmarc.example. TXT "v=DMARC1; p=reject; rua=mailto:r@reports.example.net"',
+    ].join('\n');
+    const inherited = await gather('news.asso.example', zone);
+    expect(inherited).toMatchObject({
+      policyDomain: 'asso.example',
+      isInherited: true,
+      cnames: ['asso.dmarc.example', 'asso.eu.dmarc.example'],
+      ownCnames: ['news.closed.dmarc.example'],
+    });
+    const own = await gather('asso.example', zone);
+    expect(own).toMatchObject({ cnames: own.ownCnames, ownCnames: ['asso.dmarc.example', 'asso.eu.dmarc.example'] });
+    const none = await gather('example.org', '_dmarc.example.org. CNAME gone.dmarc.example.');
+    expect(none).toMatchObject({ policyDomain: null, cnames: [], ownCnames: ['gone.dmarc.example'] });
+  });
+
+  it('keeps the CNAME chain of an authorisation lookup', async () => {
+    const fact = await gather(
+      'example.org',
+      `_dmarc.example.org. TXT "v=DMARC1; p=none; rua=mailto:a@reports.example.net"
+example.org._report._dmarc.reports.example.net. CNAME auth.reports.example.net.`,
+    );
+    expect(fact.reportDestinations.map((d) => [d.isAuthorized, d.authorizationCnames])).toEqual([
+      [false, ['auth.reports.example.net']],
     ]);
   });
 

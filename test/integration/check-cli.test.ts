@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -374,6 +375,132 @@ describe('facteur check at a member domain that is an alias (CLI against Knot)',
       '« mail.asso.example » est un alias de « asso.hoster.example » : ses enregistrements vont là',
     );
     expect(run.stdout).toContain('      asso.hoster.example. TXT "v=spf1 mx ~all"');
+  });
+});
+
+describe('facteur check of DKIM keys and DMARC records delegated by CNAME (CLI against Knot)', () => {
+  let knot: KnotServer;
+  let zones: string;
+  const SELECTOR = 'selector1._domainkey.asso.example';
+  const PROVIDER_KEY = 'selector1-asso-example._domainkey.asso.onmicrosoft.example';
+
+  beforeAll(async () => {
+    zones = mkdtempSync(join(tmpdir(), 'facteur-delegated-zones-'));
+    const soa = ['$TTL 300', '@ IN SOA ns1.hoster.example. hostmaster.hoster.example. 1 7200 3600 1209600 300'];
+    const key = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
+    // The member delegates its DKIM keys and its DMARC record to providers, as Microsoft 365 and DMARC services ask;
+    // the second selector's provider account is closed, so its alias leads nowhere.
+    writeFileSync(
+      join(zones, 'asso.example.zone'),
+      [
+        ...soa,
+        '@ IN NS ns1.hoster.example.',
+        '@ IN MX 10 mx.hoster.example.',
+        '@ IN TXT "v=spf1 mx -all"',
+        `selector1._domainkey IN CNAME ${PROVIDER_KEY}.`,
+        'gone._domainkey IN CNAME gone-asso._domainkey.closed.provider.example.',
+        '_dmarc IN CNAME asso.dmarc.provider.example.',
+        'news IN MX 10 mx.hoster.example.',
+        'news IN TXT "v=spf1 mx -all"',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(zones, 'onmicrosoft.example.zone'),
+      [
+        ...soa,
+        '@ IN NS ns1.hoster.example.',
+        `selector1-asso-example._domainkey.asso IN TXT "v=DKIM1; k=rsa; p=${key}"`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(zones, 'provider.example.zone'),
+      [
+        ...soa,
+        '@ IN NS ns1.hoster.example.',
+        'asso.dmarc IN TXT "v=DMARC1; p=none; rua=mailto:asso@dmarc.provider.example"',
+        'asso.example._report._dmarc.dmarc IN TXT "v=DMARC1"',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(zones, 'hoster.example.zone'),
+      [...soa, '@ IN NS ns1', 'ns1 IN A 192.0.2.53', 'mx IN A 192.0.2.25', ''].join('\n'),
+    );
+    knot = await startKnot(zones);
+  });
+
+  afterAll(async () => {
+    await knot.stop();
+    rmSync(zones, { recursive: true, force: true });
+  });
+
+  const args = () => [
+    'check',
+    '--resolver',
+    knot.address,
+    '--dnsbl',
+    '',
+    '--rhsbl',
+    '',
+    '--no-probes',
+    '--dkim-selectors',
+    'selector1,gone',
+  ];
+
+  it('says the providers publish the key and the policy, and that the closed account’s alias leads to no key', async () => {
+    const run = await facteur([...args(), '--json', 'asso.example', 'news.asso.example']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      domains: {
+        domain: string;
+        checks: { findings: { id: string; message: string; suggestedRecord?: string; evidence: unknown }[] }[];
+      }[];
+    };
+    const findingsOf = (domain: string) =>
+      report.domains
+        .filter((entry) => entry.domain === domain)
+        .flatMap((entry) => entry.checks.flatMap((check) => check.findings));
+    const findings = findingsOf('asso.example');
+    expect(findings.find((finding) => finding.id === 'dkim.key_weak')).toMatchObject({
+      message: `DKIM key "selector1" has 1024 bits ("${SELECTOR}" is an alias of "${PROVIDER_KEY}": the record is published there, by whoever runs that name; change it there or ask them)`,
+      evidence: { name: SELECTOR, alias: { canonicalName: PROVIDER_KEY, cnames: [PROVIDER_KEY] } },
+    });
+    expect(findings.find((finding) => finding.id === 'dkim.not_found')).toMatchObject({
+      message:
+        'No DKIM key at selector "gone" ("gone._domainkey.asso.example" is an alias of "gone-asso._domainkey.closed.provider.example", which publishes no such record: publish it there, ask whoever runs that name, or remove the alias)',
+    });
+    expect(findings.find((finding) => finding.id === 'dmarc.policy_none')).toMatchObject({
+      message:
+        'DMARC policy for "asso.example" is p=none ("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there, by whoever runs that name; change it there or ask them)',
+      suggestedRecord:
+        'asso.dmarc.provider.example. TXT "v=DMARC1; p=quarantine; rua=mailto:asso@dmarc.provider.example"',
+    });
+    // The subdomain inherits the record the DMARC service publishes for its organisational domain.
+    expect(findingsOf('news.asso.example').find((finding) => finding.id === 'dmarc.inherited')).toMatchObject({
+      message: expect.stringContaining(
+        '("_dmarc.asso.example" is an alias of "asso.dmarc.provider.example": the record is published there',
+      ) as unknown,
+      evidence: { policyDomain: 'asso.example', alias: { name: '_dmarc.asso.example' } },
+    });
+    const suggestions = report.domains.flatMap((entry) =>
+      entry.checks.flatMap((check) => check.findings.map((finding) => finding.suggestedRecord ?? '')),
+    );
+    expect(suggestions).not.toContainEqual(expect.stringMatching(/^(_dmarc|[\w-]+\._domainkey)\.asso\.example\. /));
+  });
+
+  it('says it in French in the text output', async () => {
+    const run = await facteur([...args(), '--lang', 'fr', 'asso.example']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `(« ${SELECTOR} » est un alias de « ${PROVIDER_KEY} » : l’enregistrement est publié là, par qui gère ce nom ; modifiez-le là ou demandez-le-lui)`,
+    );
+    expect(run.stdout).toContain(
+      '« gone._domainkey.asso.example » est un alias de « gone-asso._domainkey.closed.provider.example », qui ne publie pas cet enregistrement',
+    );
   });
 });
 
