@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../is-process-alive.js';
 import type { Db } from '../store/database.js';
+import type { IsAlive } from '../store/process-lock.js';
 import {
   countByState,
   countExpired,
@@ -96,7 +97,7 @@ export interface StatusOptions {
   /** `facteur send run` and its arguments for this campaign (`facteur send run campaign.json --db f.sqlite`). */
   runCommand?: string;
   /** Tests probe a pretend process; by default, signal 0 (isProcessAlive). */
-  isAlive?: (pid: number) => boolean;
+  isAlive?: IsAlive;
   /** This machine's name, against the run's: a pid is only probed on the host that recorded it. */
   hostname?: string;
 }
@@ -196,7 +197,7 @@ export function campaignStatus(db: Db, name: string, now: number, options: Statu
             recorded.finishedAt !== null
               ? null
               : recorded.owner.hostname === (options.hostname ?? hostname())
-                ? isAlive(recorded.owner.pid)
+                ? isAlive(recorded.owner.pid, recorded.startedAt)
                 : null,
         };
   const activity = activityOf(run, counts, left);

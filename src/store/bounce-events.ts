@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { releaseProcessLock, takeProcessLock, type IsAlive } from './process-lock.js';
 
 /** What a fetched message turned out to be; `unparseable` when the parser threw on it. */
 export type FetchedKind = 'bounce' | 'autoreply' | 'feedback' | 'delivered' | 'other' | 'unparseable';
@@ -74,28 +75,21 @@ export function openBounceSource(db: Db, name: string): BounceSource {
 /**
  * Takes a source's fetch lock, held in the meta table by process id, and returns the pid of the live process that
  * holds it instead, if any: two runs reading one IMAP folder at once both MOVE the same messages, and Dovecot then
- * keeps a copy of each in the done folder per run. A lock left by a killed process (kill -9) is taken over.
+ * keeps a copy of each in the done folder per run. A lock left by a killed process (kill -9, a reboot) is taken over.
  */
 export function acquireFetchLock(
   db: Db,
   sourceId: number,
   pid: number,
-  isAlive: (pid: number) => boolean,
+  isAlive: IsAlive,
+  now: number = Date.now(),
 ): number | null {
-  const key = `bounces.fetch-lock.${sourceId}`;
-  return db
-    .transaction(() => {
-      const holder = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
-      if (holder !== undefined && Number(holder) !== pid && isAlive(Number(holder))) return Number(holder);
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, String(pid));
-      return null;
-    })
-    .immediate();
+  return takeProcessLock(db, `bounces.fetch-lock.${sourceId}`, pid, isAlive, now);
 }
 
 /** Releases a fetch lock taken by `acquireFetchLock`. */
 export function releaseFetchLock(db: Db, sourceId: number, pid: number): void {
-  db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(`bounces.fetch-lock.${sourceId}`, String(pid));
+  releaseProcessLock(db, `bounces.fetch-lock.${sourceId}`, pid);
 }
 
 /** Records the UIDVALIDITY now seen on an IMAP source (RFC 3501 §2.3.1.1). */

@@ -51,10 +51,13 @@ interface RunRow {
 const RUN_COLUMNS =
   'id, started_at, finished_at, status, options, pid, hostname, heartbeat_at, errors, warnings, infos';
 
-/** Tells whether the process writing a run is still there: by pid on this host, by its heartbeat on another. */
+/**
+ * Tells whether the process writing a run is still there: by pid on this host (and a start before the run's, so that a
+ * process given the pid after a reboot is not taken for it), by its heartbeat on another.
+ */
 function isRunOwnerAlive(row: RunRow, owner: RunOwner, now: Date): boolean {
   return row.hostname === owner.hostname
-    ? isProcessAlive(row.pid)
+    ? isProcessAlive(row.pid, Date.parse(row.started_at))
     : now.getTime() - Date.parse(row.heartbeat_at) < STALE_REMOTE_RUN_MS;
 }
 

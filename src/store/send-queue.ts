@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { recipientKey } from '../send/recipient-key.js';
 import type { Db } from './database.js';
 import type { RunOwner } from './history.js';
+import { releaseProcessLock, takeProcessLock, type IsAlive } from './process-lock.js';
 
 /** The states of a queued message (STYLE.md crash safety: intent before the SMTP transaction, outcome after). */
 export type MessageState = 'pending' | 'sending' | 'sent' | 'deferred' | 'failed' | 'uncertain';
@@ -430,23 +431,22 @@ export function sendTimes(db: Db, campaignId: number, since: number): SendTimes 
 
 /**
  * Takes the campaign's run lock, held in the meta table by process id: a second `send run` of the same campaign would
- * turn the first one's in-flight messages into uncertain ones. A lock left by a killed process (kill -9) is taken over.
+ * turn the first one's in-flight messages into uncertain ones. A lock left by a killed process (kill -9, a reboot) is
+ * taken over.
  */
-export function acquireRunLock(db: Db, campaignId: number, pid: number, isAlive: (pid: number) => boolean): boolean {
-  const key = `send.run-lock.${campaignId}`;
-  return db
-    .transaction(() => {
-      const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-      if (row !== undefined && Number(row.value) !== pid && isAlive(Number(row.value))) return false;
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, String(pid));
-      return true;
-    })
-    .immediate();
+export function acquireRunLock(
+  db: Db,
+  campaignId: number,
+  pid: number,
+  isAlive: IsAlive,
+  now: number = Date.now(),
+): boolean {
+  return takeProcessLock(db, `send.run-lock.${campaignId}`, pid, isAlive, now) === null;
 }
 
 /** Releases the run lock taken by `acquireRunLock`. */
 export function releaseRunLock(db: Db, campaignId: number, pid: number): void {
-  db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(`send.run-lock.${campaignId}`, String(pid));
+  releaseProcessLock(db, `send.run-lock.${campaignId}`, pid);
 }
 
 /** A `send run` as recorded: who ran it and when (Unix ms); `finishedAt` null while it runs, or if it died. */

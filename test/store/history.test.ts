@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +184,20 @@ describe('history store', () => {
     expect(() => {
       finishRun(db, dead, { incomplete: false });
     }).toThrow(/not running/);
+  });
+
+  it('beginRun() takes over a run whose pid a process started since has (a reboot cut the run short)', () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      const owner = { pid: other.pid ?? 0, hostname: currentOwner().hostname };
+      const cut = beginRun(db, {}, owner, new Date(Date.now() - 3_600_000));
+      expect(getRun(db, cut)?.status).toBe('incomplete');
+      const next = beginRun(db, {});
+      expect(getRun(db, cut)?.status).toBe('incomplete');
+      expect(getRun(db, next)?.status).toBe('running');
+    } finally {
+      other.kill();
+    }
   });
 
   it('getRun() reads a run whose process died as incomplete, before any run takes it over', () => {
