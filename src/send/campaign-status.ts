@@ -5,7 +5,6 @@ import type { IsAlive } from '../store/process-lock.js';
 import {
   countByState,
   countExpired,
-  countSentSince,
   findCampaign,
   lastSendRun,
   messagesInState,
@@ -125,7 +124,7 @@ function sendingRate(times: SendTimes, sent: number): number | null {
  */
 function runPace(db: Db, campaignId: number, runStartedAt: number, left: number, now: number): Pace | null {
   const since = Math.max(runStartedAt, now - RATE_WINDOW_MS);
-  const accepted = countSentSince(db, campaignId, since);
+  const accepted = sendTimes(db, campaignId, since).recent.count;
   if (accepted < 2 || now <= since) return null;
   const rate = accepted / ((now - since) / 1000);
   return {

@@ -483,11 +483,3 @@ export function lastSendRun(db: Db, campaignId: number): SendRun | undefined {
     finishedAt: row.finished_at,
   };
 }
-
-/** How many of a campaign's messages were accepted at or after `since` (Unix ms). */
-export function countSentSince(db: Db, campaignId: number, since: number): number {
-  return db
-    .prepare(`SELECT count(*) FROM messages WHERE campaign_id = ? AND state = 'sent' AND sent_at >= ?`)
-    .pluck()
-    .get(campaignId, since) as number;
-}

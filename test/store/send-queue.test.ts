@@ -8,7 +8,6 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import {
   beginSendRun,
   countByState,
-  countSentSince,
   countExpired,
   dueMessages,
   enqueueMessage,
@@ -77,7 +76,7 @@ describe('send queue', () => {
     reopened.close();
   });
 
-  it('countSentSince() counts the acceptances from a time on', () => {
+  it('sendTimes() counts the acceptances from a time on, failures left out', () => {
     const db = openDatabase(path);
     const { id } = openCampaign(db, 'c', 0);
     enqueue(db, id, 4);
@@ -91,8 +90,8 @@ describe('send queue', () => {
     }
     markSending(db, 4, 3000);
     recordOutcome(db, 4, { state: 'failed', replyCode: 550, reply: '550 No' }, 3000);
-    expect(countSentSince(db, id, 2000)).toBe(2);
-    expect(countSentSince(db, id, 3001)).toBe(0);
+    expect(sendTimes(db, id, 2000).recent.count).toBe(2);
+    expect(sendTimes(db, id, 3001).recent.count).toBe(0);
     db.close();
   });
 
