@@ -1,3 +1,5 @@
+import { normalizeName } from '../dns/memory-resolver.js';
+
 /**
  * What a finding's title says about an alias: `records` for a name whose own records go at its canonical name (a
  * member domain hosted elsewhere); `published` for a record someone else publishes behind the alias (a DKIM key or a
@@ -24,8 +26,9 @@ export interface RecordOwner {
  * other record (RFC 1034 3.6.2): a record to add or change for an alias goes at the canonical name it leads to.
  */
 export function recordOwner(name: string, cnames: readonly string[], note: AliasNote = 'records'): RecordOwner {
-  const canonicalName = cnames.at(-1)?.toLowerCase().replace(/\.$/, '');
-  if (canonicalName === undefined) return { owner: name, values: {}, evidence: {} };
+  const last = cnames.at(-1);
+  if (last === undefined) return { owner: name, values: {}, evidence: {} };
+  const canonicalName = normalizeName(last);
   return {
     owner: canonicalName,
     values: { alias: name, canonicalName, ...(note === 'records' ? {} : { aliasNote: note }) },

@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import type { GatherContext, Undecided } from '../checks/types.js';
 import { undecidedByLookup } from '../checks/undecided.js';
 import { DnsLookupError, lookup, txtTexts, type DnsFailure, type DnsResolver } from '../dns/types.js';
-import { hostAddresses, domainMxExchanges, normalizeName, reversedLabels } from './mx.js';
+import { normalizeName } from '../dns/memory-resolver.js';
+import { hostAddresses, domainMxExchanges, reversedLabels } from './mx.js';
 
 /**
  * Default IP blocklists. Check each list's usage policy before a large nightly run:

@@ -1,5 +1,6 @@
 import { getDomain } from 'tldts';
 import type { GatherContext } from '../checks/types.js';
+import { normalizeName } from '../dns/memory-resolver.js';
 import { lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../parse/parse-dmarc-record.js';
 
@@ -39,10 +40,6 @@ export interface DmarcFact {
   record: DmarcRecord | null;
   syntaxError: { message: string; position: number } | null;
   reportDestinations: DmarcReportDestination[];
-}
-
-function normalise(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /** RFC 7489 3.2: the organisational domain is the public suffix plus one label; private PSL entries count, as mailauth does. */
@@ -101,7 +98,7 @@ async function destinationsOf(
 
 /** Gathers the `dmarc` fact: RFC 7489 6.6.3 discovery, then the authorisation of each external report destination. */
 export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
-  const domain = normalise(context.domain);
+  const domain = normalizeName(context.domain);
   const orgDomain = organisationalDomain(domain);
   const fact: DmarcFact = {
     domain,

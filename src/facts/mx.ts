@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
+import { normalizeName } from '../dns/memory-resolver.js';
 import type { DnsFailure, DnsResolver, Fact } from '../dns/types.js';
 import { DnsLookupError, lookup } from '../dns/types.js';
 import { perDomain } from './per-domain.js';
@@ -45,11 +46,6 @@ declare module './fact-map.js' {
   interface FactMap {
     mx: MxFact;
   }
-}
-
-/** Lowercases a DNS name and drops its trailing dot. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /** The address an MX exchange spells literally (`192.0.2.1` or `[2001:db8::1]`), or null. */

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { RunMemo } from '../checks/run-memo.js';
 import type { GatherContext } from '../checks/types.js';
+import { normalizeName } from '../dns/memory-resolver.js';
 import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import {
   hasMacro,
@@ -96,10 +97,6 @@ export function distinctSpfNodes(root: SpfNode): SpfNode[] {
     seen.add(node.domain);
     return true;
   });
-}
-
-function normalise(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /** What one name's TXT lookup says about SPF: its SPF records, whether the lookup was void, the parsed record. */
@@ -265,7 +262,7 @@ async function walk(state: WalkState, domain: string, via: SpfNode['via'], path:
     if (mechanism.kind === 'include') targets.push({ name: mechanism.domain, via: 'include' });
     // exists terms are tests meant to miss (and mostly carry macros): only a and mx void lookups are counted statically.
     if ((mechanism.kind === 'a' || mechanism.kind === 'mx') && !hasMacro(mechanism.domain ?? '')) {
-      const name = normalise(mechanism.domain ?? domain);
+      const name = normalizeName(mechanism.domain ?? domain);
       const types = mechanism.kind === 'a' ? (['A', 'AAAA'] as const) : (['MX'] as const);
       if (!(await hasAnswer(state.resolver, name, types)))
         node.voidLookups.push({ name, mechanism: mechanism.kind, from: domain });
@@ -273,7 +270,7 @@ async function walk(state: WalkState, domain: string, via: SpfNode['via'], path:
   }
   if (redirect !== null) targets.push({ name: redirect, via: 'redirect' });
   for (const target of targets) {
-    const name = normalise(target.name);
+    const name = normalizeName(target.name);
     state.walkedTerms++;
     let child: SpfNode;
     if (hasMacro(name)) child = emptyNode(name, target.via, 'macro');
@@ -375,7 +372,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
           result: 'undecidable',
           reason: `"${mechanism.kind}:${spec}" uses a macro that depends on the message`,
         };
-      const name = normalise(spec);
+      const name = normalizeName(spec);
       if (mechanism.kind === 'exists') return { match: (await lookup(state.resolver, name, 'A')).records.length > 0 };
       if (mechanism.kind === 'a') return { match: await addressesMatch(state, name, mechanism.cidr4, mechanism.cidr6) };
       if (mechanism.kind === 'mx') {
@@ -418,7 +415,7 @@ async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
   if (hasMacro(redirect)) return { result: 'undecidable', reason: `"redirect=${redirect}" uses a macro` };
   if (++state.lookups > MAX_SPF_LOOKUPS)
     return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
-  const target = await evaluateTarget(state, normalise(redirect));
+  const target = await evaluateTarget(state, normalizeName(redirect));
   // RFC 7208 6.1: a redirect to a domain without SPF record is a permerror.
   return target.result === 'none' ? { result: 'permerror', reason: target.reason } : target;
 }
@@ -456,12 +453,15 @@ async function evaluateWith(
   const version = isIP(ip);
   if (version === 0) return { result: 'undecidable', reason: `"${ip}" is not an IP address` };
   const family = version === 4 ? 'ipv4' : 'ipv6';
-  return evaluate({ resolver, read, once, ip, family, value: addressValue(ip, family), lookups: 0 }, normalise(domain));
+  return evaluate(
+    { resolver, read, once, ip, family, value: addressValue(ip, family), lookups: 0 },
+    normalizeName(domain),
+  );
 }
 
 /** Gathers the `spf` fact: walks the include/redirect tree once and evaluates each configured sending IP. */
 export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
-  const domain = normalise(context.domain);
+  const domain = normalizeName(context.domain);
   // A provider's record is included by hundreds of members: parse each text once per run.
   const parse: SpfParse = (text, name) =>
     name === domain
