@@ -108,15 +108,20 @@ function schemaVersion(db: Db, path: string): number {
   return current;
 }
 
-/** Runs the migrations the database lacks, each in its own transaction together with `user_version`. */
+/**
+ * Runs the migrations the database lacks, each in its own transaction together with `user_version`. Two processes may
+ * open a new or older database at the same moment (a night's check and a `changes`, two cron jobs): the version is read
+ * again under the write lock, so each step runs once, by whichever process gets there first.
+ */
 function migrate(db: Db, path: string): void {
-  const current = schemaVersion(db, path);
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    const step = MIGRATIONS[version - 1];
-    if (step === undefined) break;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version}`);
-    }).immediate();
-  }
+  if (schemaVersion(db, path) === MIGRATIONS.length) return;
+  const next = db.transaction((): boolean => {
+    const current = schemaVersion(db, path);
+    const step = MIGRATIONS[current];
+    if (step === undefined) return false;
+    step(db);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (next.immediate());
 }

@@ -291,6 +291,8 @@ describe('bounces fetch against Dovecot', () => {
     const env = { ...process.env, FACTEUR_TEST_IMAP_PASSWORD: dovecot.password };
     const args = [CLI, 'bounces', 'fetch', '--config', configFile, '--db', dbPath, '--json'];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let childStderr = '';
+    child.stderr.on('data', (data: Buffer) => (childStderr += data.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => {
         resolve(signal);
@@ -299,6 +301,7 @@ describe('bounces fetch against Dovecot', () => {
     // Kill once some messages are recorded: the database is polled from this process, as another reader would.
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 10));
+      if (child.exitCode !== null) throw new Error(`fetch ended before the kill (${child.exitCode}): ${childStderr}`);
       let recorded = 0;
       try {
         const reader = openDatabase(dbPath, { readonly: true });

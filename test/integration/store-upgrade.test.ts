@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,4 +59,39 @@ describe('a database written by an older facteur, opened by a command that only 
       expect(read.stdout).toContain('Nothing to compare yet');
     },
   );
+});
+
+describe('a new database opened by several facteur processes at once (a night’s check, a send, a `changes`)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-race-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Opens `path` for writing in a process of its own, as each facteur command does; resolves its exit and output. */
+  function openInProcess(path: string): Promise<{ status: number | null; output: string }> {
+    const database = join(import.meta.dirname, '../../dist/src/store/database.js');
+    const script = `import { openDatabase } from ${JSON.stringify(database)}; openDatabase(process.argv[1]).close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, path], { stdio: 'pipe' });
+    let output = '';
+    child.stderr.on('data', (data: Buffer) => (output += data.toString()));
+    return new Promise((resolve) =>
+      child.on('exit', (status) => {
+        resolve({ status, output });
+      }),
+    );
+  }
+
+  it('brings it to the latest schema once, with no process failing on a step another one ran', async () => {
+    for (let round = 0; round < 6; round++) {
+      const path = join(dir, `new-${round}.sqlite`);
+      const results = await Promise.all([0, 1, 2, 3].map(() => openInProcess(path)));
+      expect(results).toEqual(results.map(() => ({ status: 0, output: '' })));
+      const db = new Database(path, { readonly: true });
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      db.close();
+    }
+  });
 });
