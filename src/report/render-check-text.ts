@@ -3,7 +3,8 @@ import type { Severity } from '../checks/types.js';
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES, undecidedParts } from '../checks/undecided.js';
 import type { Lang, Text } from '../i18n.js';
 import { render } from '../i18n.js';
-import { colon } from './render-report-labels.js';
+import { plainText } from '../plain-text.js';
+import { colon, REPORT_TEXTS } from './render-report-labels.js';
 
 const LABELS: Record<Severity | 'unknown' | 'ok', Text> = {
   error: { en: 'ERROR', fr: 'ERREUR' },
@@ -50,7 +51,8 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 /**
  * Renders a check report for people: one block per domain, worst first within it, then, when the run was stopped,
  * the domains it did not check, then a summary line. The rows of the members file that could not be used are not
- * here: the command says them on stderr, where cron mails them.
+ * here: the command says them on stderr, where cron mails them. Control characters from DNS data or the members file
+ * are replaced (plainText).
  */
 export function renderCheckText(report: CheckReport, lang: Lang): string {
   const lines: string[] = [];
@@ -62,7 +64,8 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
     for (const finding of findings) {
       const subject = finding.subject === '' ? '' : ` [${finding.subject}]`;
       lines.push(`  ${LABELS[finding.severity][lang]} ${finding.id}${subject}${colon(lang)}${finding.message}`);
-      if (finding.suggestedRecord !== undefined) lines.push(`      ${finding.suggestedRecord}`);
+      if (finding.suggestedRecord !== undefined)
+        lines.push(`      ${REPORT_TEXTS.record[lang]}${colon(lang)}${finding.suggestedRecord}`);
       lines.push(`      ${finding.docs}`);
     }
     // One line per cause, naming the checks it left undecided: a resolver down stops a dozen checks of each domain.
@@ -90,7 +93,7 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       unknown: report.summary.unknownChecks,
     }),
   );
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 /** Says that the run was stopped and which domains it did not check, the first ones by name. */

@@ -11,7 +11,8 @@ import {
   SEVERITY_LABELS,
   SEVERITY_PLURALS,
 } from './render-report-labels.js';
-import { plainText, runLine } from './render-report-text.js';
+import { plainText } from '../plain-text.js';
+import { runLine } from './render-report-text.js';
 
 /** Escapes text for HTML content and double- or single-quoted attributes (every value here is untrusted). */
 export function escapeHtml(value: string): string {

@@ -2,7 +2,8 @@ import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '.
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
-import { plainText, runLine } from './render-report-text.js';
+import { plainText } from '../plain-text.js';
+import { runLine } from './render-report-text.js';
 
 /**
  * Escapes text from DNS or the members file for Markdown: every punctuation mark that could open markup (CommonMark

@@ -7,16 +7,8 @@ import type {
 } from '../commands/build-report.js';
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
+import { plainText } from '../plain-text.js';
 import { CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
-
-/**
- * Replaces control characters (C0 but newline, DEL, C1) in text from DNS or the members file: a TXT record holding
- * an escape sequence must not drive the reader's terminal.
- */
-export function plainText(value: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return value.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
-}
 
 /** A run's start for people: `2026-11-23 02:00 UTC`. */
 export function readableTime(iso: string): string {

@@ -249,6 +249,21 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(findingIds(report, 'big.hostile.example')).not.toContain('spf.syntax_error');
   });
 
+  it('prints the escape sequences of a hostile zone as replacement characters, keeping them in the JSON', async () => {
+    const args = ['check', 'escape.hostile.example', '--resolver', hostile.address, '--dnsbl', '', '--rhsbl', ''];
+    const run = await facteur([...args, '--no-probes']);
+    expect(run.code).toBe(1);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    const controls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+    expect(run.stdout).not.toMatch(controls);
+    expect(run.stdout).toContain(
+      'Record to publish: _dmarc.escape.hostile.example. TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc\uFFFD[31m@escape.hostile.example"',
+    );
+    // The JSON keeps the records as they are: a program reading it gets the data, not a rendering of it.
+    const json = await facteur([...args, '--json', '--no-probes']);
+    expect(json.stdout).toContain('dmarc\\u001b[31m@escape');
+  });
+
   it('records nights with --db, and a night when DNS failed alerts nobody in facteur changes', async () => {
     const db = join(dir, 'history.sqlite');
     const nightly = ['--members', join(ROOT, 'examples/members.csv'), '--db', db];
@@ -374,7 +389,7 @@ describe('facteur check at a member domain that is an alias (CLI against Knot)',
     expect(run.stdout).toContain(
       '« mail.asso.example » est un alias de « asso.hoster.example » : ses enregistrements vont là',
     );
-    expect(run.stdout).toContain('      asso.hoster.example. TXT "v=spf1 mx ~all"');
+    expect(run.stdout).toContain('      Enregistrement à publier\u00a0: asso.hoster.example. TXT "v=spf1 mx ~all"');
   });
 });
 

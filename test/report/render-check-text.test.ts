@@ -54,6 +54,36 @@ describe('renderCheckText()', () => {
     expect(english).toContain('  UNKNOWN spf-all: timeout\n');
   });
 
+  it('labels the record to publish, so that it cannot be read as the record found', () => {
+    const missing = report.domains[0]?.checks[0]?.findings[0];
+    if (missing === undefined) throw new Error('no finding');
+    const withRecord: CheckReport = structuredClone(report);
+    const finding = withRecord.domains[0]?.checks[0]?.findings[0];
+    if (finding === undefined) throw new Error('no finding');
+    finding.suggestedRecord = '_dmarc.asso.example. TXT "v=DMARC1; p=none"';
+    expect(renderCheckText(withRecord, 'fr')).toContain(
+      `  ERREUR dmarc.missing [asso.example]\u00a0: ${missing.message}\n      Enregistrement à publier\u00a0: _dmarc.asso.example. TXT "v=DMARC1; p=none"\n      ${missing.docs}\n`,
+    );
+    expect(renderCheckText(withRecord, 'en')).toContain(
+      '\n      Record to publish: _dmarc.asso.example. TXT "v=DMARC1; p=none"\n',
+    );
+  });
+
+  it('replaces the control characters of DNS data and member names, which would drive the terminal', () => {
+    const hostile: CheckReport = structuredClone(report);
+    const domain = hostile.domains[0];
+    const finding = domain?.checks[0]?.findings[0];
+    if (domain === undefined || finding === undefined) throw new Error('no finding');
+    domain.member = 'Asso\u001b[2J';
+    finding.message = 'rua=mailto:a\u001b[31m@asso.example\u009b';
+    finding.suggestedRecord = '_dmarc.asso.example. TXT "v=DMARC1; p=none; rua=mailto:a\u001b[31m@asso.example"';
+    const text = renderCheckText(hostile, 'en');
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('asso.example (Asso\uFFFD[2J)\n');
+    expect(text).toContain(': rua=mailto:a\uFFFD[31m@asso.example\uFFFD\n');
+  });
+
   it('says why parts are undecided in the reader’s language, once per cause, then the technical reasons', () => {
     const domain = report.domains[0];
     if (domain === undefined) throw new Error('no domain');

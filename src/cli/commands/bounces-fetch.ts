@@ -14,6 +14,7 @@ import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
 import { OPTION_HELP, langOption, repeatable } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
+import { plainText } from '../../plain-text.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -138,7 +139,7 @@ export function renderFetchText(report: FetchReport, lang: Lang): string {
     summary.byList.map((l) => [l.list, l.events]),
   );
   if (report.interrupted) lines.push(TEXTS.interrupted[lang]);
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 /** Builds the sources a run reads, in the order given: the configured IMAP folder first, then the local ones. */

@@ -10,6 +10,7 @@ import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
 import type { VerpKeyLookup } from '../../parse/verp.js';
 import { openDatabase } from '../../store/database.js';
 import { campaignVerpKeys } from '../../store/send-queue.js';
+import { plainText } from '../../plain-text.js';
 
 /** One parsed file, or why it could not be read. */
 export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: Text };
@@ -138,7 +139,7 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
         );
         const why = report.notMail === undefined ? report.error : NOT_MAIL[report.notMail][lang];
         const head = why === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${why})`;
-        process.stdout.write([head, ...lines].join('\n') + '\n');
+        process.stdout.write(plainText([head, ...lines].join('\n') + '\n'));
       }
       // Exit 2 (input error) only after every readable file was parsed.
       if (failed) process.exitCode = 2;

@@ -23,6 +23,7 @@ import { colon } from '../../report/render-report-labels.js';
 import { readableTime } from '../../report/render-report-text.js';
 import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
+import { plainText } from '../../plain-text.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 
@@ -302,7 +303,7 @@ export function renderChangesText(report: ChangesReport, lang: Lang): string {
     lines.push(render(TEXTS.removed, lang, { domains: domains.join(', ') }));
   }
   lines.push(render(TEXTS.summary, lang, report.summary));
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 /** A killed or interrupted last night must not pass silently in the cron mail: says it on stderr. */

@@ -17,6 +17,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
 import { invalidValue } from '../usage-error.js';
+import { plainText } from '../../plain-text.js';
 
 /** Options every `send` subcommand takes. */
 interface CommonOptions {
@@ -192,7 +193,7 @@ export function renderPreflightText(report: PreflightReport, lang: Lang): string
   const lines = [render(TEXTS.preflightHeader, lang, { campaign: report.campaign })];
   for (const finding of report.findings) lines.push(`  ${preflightFindingText(finding, lang)}`);
   lines.push(render(TEXTS.preflightSummary, lang, { ...report.recipients, ...report.summary }));
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 /** Exit code of a preflight: errors 1, unknown 3. */
@@ -239,7 +240,7 @@ export function renderRunText(report: SendReport, lang: Lang): string {
   if (report.stopped !== null) lines.push(render(TEXTS.unreachable, lang, report.stopped));
   if (report.interrupted) lines.push(TEXTS.interrupted[lang]);
   lines.push(render(TEXTS.queue, lang, { ...report.counts, ...report.recipients }));
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 /** Exit code of a run (STYLE.md order 2, 1, 3, 0; 130 when interrupted). */
@@ -325,7 +326,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
         reply: message.reply ?? '',
       }),
     );
-  return `${lines.join('\n')}\n`;
+  return plainText(`${lines.join('\n')}\n`);
 }
 
 function print(json: boolean, value: unknown, text: () => string): void {
