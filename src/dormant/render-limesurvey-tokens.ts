@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { decodeText, type EncodingVerdict } from '../parse/text-encoding.js';
 import type { DormantReason } from './judge-address.js';
 import { unreadableFile } from '../file-failure.js';
+import { csvFault } from '../parse/csv-fault.js';
 
 /**
  * LimeSurvey's participant `emailstatus` for each reason: `OptOut` keeps a complainant out of every later
@@ -62,13 +63,13 @@ export async function renderLimeSurveyTokens(
     const delimiter = delimiterOf(text);
     rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, delimiter });
   } catch (error) {
-    const failure = error as Error & { lines?: number };
+    const { text: fault, line } = csvFault(error);
     throw new InputError(
       {
-        en: `Cannot parse LimeSurvey participants "${file}": ${failure.message}`,
-        fr: `Impossible d’analyser les participants LimeSurvey « ${file} » : ${failure.message}`,
+        en: `Cannot parse LimeSurvey participants "${file}": ${fault.en}`,
+        fr: `Impossible d’analyser les participants LimeSurvey « ${file} » : ${fault.fr}`,
       },
-      { file, ...(failure.lines === undefined ? {} : { line: failure.lines }) },
+      { file, ...(line === undefined ? {} : { line }) },
     );
   }
   const [header = []] = rows;

@@ -5,6 +5,7 @@ import type { Text } from '../i18n.js';
 import { readLines } from '../sympa/read-lines.js';
 import { parseTimestamp, parseUnixTime } from './parse-unix-time.js';
 import { unreadableFile } from '../file-failure.js';
+import { csvFault } from '../parse/csv-fault.js';
 
 /** One user's last login as the last_login plugin recorded it. */
 export interface LastLogin {
@@ -145,13 +146,13 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
     if (error instanceof InputError) throw error;
     // The file's own refusal (missing, forbidden, a directory), or the CSV parser's, which knows the line.
     if (error instanceof Error && 'syscall' in error) throw unreadableFile(LAST_LOGIN_CSV, file, error);
-    const failure = error as Error & { lines?: unknown };
+    const { text: fault, line } = csvFault(error);
     throw new InputError(
       {
-        en: `Cannot parse ${LAST_LOGIN_CSV.en} "${file}": ${failure.message}`,
-        fr: `Impossible d’analyser ${LAST_LOGIN_CSV.fr} « ${file} » : ${failure.message}`,
+        en: `Cannot parse ${LAST_LOGIN_CSV.en} "${file}": ${fault.en}`,
+        fr: `Impossible d’analyser ${LAST_LOGIN_CSV.fr} « ${file} » : ${fault.fr}`,
       },
-      { file, ...(typeof failure.lines === 'number' ? { line: failure.lines } : {}) },
+      { file, ...(line === undefined ? {} : { line }) },
     );
   }
 }

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import { isDkimSelector } from './parse-dkim-key.js';
+import { csvFault } from './csv-fault.js';
 
 /** One member domain to check, from one row of the members file. */
 export interface MemberRow {
@@ -92,20 +93,12 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
       trim: true,
       info: true,
       relax_column_count: true,
+      // A quote inside an unquoted field (Club "Photo") is text: the row is checked, not the whole file refused.
+      relax_quotes: true,
       delimiter: [',', ';'],
     });
   } catch (error) {
-    const csvError = error as { message: string; lines?: number };
-    throw new InputError(
-      {
-        en: `Cannot parse members file "${file}": ${csvError.message}`,
-        fr: `Impossible d’analyser le fichier des adhérents « ${file} » : ${csvError.message}`,
-      },
-      {
-        file,
-        ...(csvError.lines === undefined ? {} : { line: csvError.lines }),
-      },
-    );
+    throw unparsable(file, error);
   }
   const first = records[0];
   if (first !== undefined && !('domain' in first.record)) {
@@ -193,4 +186,16 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     });
   }
   return { rows, errors };
+}
+
+/** The members file refused whole: csv-parse's fault, in words. */
+function unparsable(file: string, error: unknown): InputError {
+  const { text: fault, line } = csvFault(error);
+  return new InputError(
+    {
+      en: `Cannot parse members file "${file}": ${fault.en}`,
+      fr: `Impossible d’analyser le fichier des adhérents « ${file} » : ${fault.fr}`,
+    },
+    { file, ...(line === undefined ? {} : { line }) },
+  );
 }

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { normaliseDomain } from '../parse/parse-members-csv.js';
 import { decodingStream, fileEncoding, type EncodingVerdict } from '../parse/text-encoding.js';
 import { unreadableFile } from '../file-failure.js';
+import { csvFault } from '../parse/csv-fault.js';
 
 /** One recipient to write to: the address and every column of its row, for the templates. */
 export interface Recipient {
@@ -82,6 +83,8 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
       skip_empty_lines: true,
       info: true,
       relax_column_count: true,
+      // A quote inside an unquoted field (Jean "Jeannot" Dupont) is text: the row is read, not the whole file refused.
+      relax_quotes: true,
       // LimeSurvey exports with commas; spreadsheets in French locales save with semicolons.
       delimiter: [',', ';'],
     }),
@@ -138,15 +141,16 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const failure = error as NodeJS.ErrnoException & { lines?: number };
+    const failure = error as NodeJS.ErrnoException;
     if (failure.code === 'ENOENT' || failure.code === 'EACCES' || failure.code === 'EISDIR')
       throw unreadable(file, error);
+    const { text: fault, line } = csvFault(error);
     throw new InputError(
       {
-        en: `Cannot parse recipients file "${file}": ${failure.message}`,
-        fr: `Impossible d’analyser le fichier de destinataires « ${file} » : ${failure.message}`,
+        en: `Cannot parse recipients file "${file}": ${fault.en}`,
+        fr: `Impossible d’analyser le fichier de destinataires « ${file} » : ${fault.fr}`,
       },
-      { file, ...(failure.lines === undefined ? {} : { line: failure.lines }) },
+      { file, ...(line === undefined ? {} : { line }) },
     );
   } finally {
     // A consumer that stops early (--limit) must not leave the file open.

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { parseMembersCsv, whyNotDomain } from '../../src/parse/parse-members-csv.js';
+import { thrown } from '../helpers/thrown.js';
 
 describe('parseMembersCsv()', () => {
   it('reads the documented columns and ignores the others', () => {
@@ -55,8 +57,27 @@ describe('parseMembersCsv()', () => {
     );
   });
 
-  it('rejects an unterminated quote naming the file', () => {
-    expect(() => parseMembersCsv('domain\n"ok.example\n', 'm.csv')).toThrow(/Cannot parse members file "m.csv"/);
+  it('rejects an unterminated quote naming the file, in words of its own', () => {
+    const error = thrown(() => parseMembersCsv('domain\n"ok.example\n', 'm.csv'));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).text.fr).toBe(
+      'Impossible d’analyser le fichier des adhérents « m.csv » : un guillemet ouvre un champ sans jamais le refermer : le fichier se termine à l’intérieur ; un guillemet dans un champ entre guillemets s’écrit doublé ("")',
+    );
+    expect((error as InputError).location).toEqual({ file: 'm.csv', line: 2 });
+  });
+
+  it('reads a quote inside an unquoted field as text, and refuses a quoted field that goes on after its quote', () => {
+    const { rows, errors } = parseMembersCsv('domain,member\nasso.example,Club "Photo"\nvelo.example,Vélo\n', 'm.csv');
+    expect(errors).toEqual([]);
+    expect(rows.map((row) => [row.domain, row.member, row.line])).toEqual([
+      ['asso.example', 'Club "Photo"', 2],
+      ['velo.example', 'Vélo', 3],
+    ]);
+    const error = thrown(() => parseMembersCsv('domain,member\n"theatre.example"x,Théâtre\n', 'm.csv'));
+    expect((error as InputError).text.en).toMatch(
+      /^Cannot parse members file "m.csv": a quoted field goes on after its closing quote; /,
+    );
+    expect((error as InputError).location).toEqual({ file: 'm.csv', line: 2 });
   });
 });
 

@@ -128,9 +128,20 @@ describe('readRecipients()', () => {
     );
   });
 
-  it('names the file on a CSV syntax error', async () => {
+  it('names the file on a CSV syntax error, and says it in words of its own', async () => {
     writeFileSync(join(dir, 'r.csv'), 'email,name\n"a@example.org,A\n');
-    await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(/Cannot parse recipients file ".*r\.csv": /);
+    await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
+      /^Cannot parse recipients file ".*r\.csv": a quote opens a field and is never closed: the file ends inside it; /,
+    );
+  });
+
+  it('reads a quote inside an unquoted field as text, as a hand-written list has it', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'email;name\njean@example.org;Jean "Jeannot" Dupont\nlea@example.org;Léa\n');
+    const entries = await readAll(join(dir, 'r.csv'));
+    expect(entries.map((entry) => (entry.kind === 'recipient' ? entry.fields.name : entry))).toEqual([
+      'Jean "Jeannot" Dupont',
+      'Léa',
+    ]);
   });
 
   it('reads 20,000 rows one at a time', async () => {
