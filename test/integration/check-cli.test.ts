@@ -529,6 +529,16 @@ describe('facteur explain (CLI)', () => {
     expect(text.explanation).not.toBe('');
   });
 
+  it('prints a finding for people in their language, its severity included', async () => {
+    const run = await facteur(['explain', 'dmarc.missing', '--lang', 'fr']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^dmarc\.missing \(erreur, dmarc-record\)\nAucun enregistrement DMARC pour « … »\n\nSans DMARC/,
+    );
+    const english = await facteur(['explain', 'dmarc.missing', '--lang', 'en']);
+    expect(english.stdout).toMatch(/^dmarc\.missing \(error, dmarc-record\)\n/);
+  });
+
   it('exits 2 on an unknown id and names the known ids of its area', async () => {
     const run = await facteur(['explain', 'spf.nonsense']);
     expect(run.code).toBe(2);

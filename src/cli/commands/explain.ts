@@ -5,6 +5,7 @@ import { InputError } from '../../errors.js';
 import { renderWithoutValues, type Lang, type Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
 import { FINDING_IDS, nearestFindingId } from '../../config/finding-id.js';
+import { SEVERITY_LABELS } from '../../report/render-report-labels.js';
 
 /** Finds the check that reports a finding id, with that finding's texts. */
 export function findFinding(id: string): { check: Check; meta: FindingMeta } | undefined {
@@ -83,7 +84,7 @@ export function registerExplain(program: Command, helpLang: Lang): void {
       process.stdout.write(
         options.json
           ? `${JSON.stringify({ schemaVersion: 1, ...text }, null, 2)}\n`
-          : `${id} (${meta.severity}, ${check.id})\n${text.title}\n\n${text.explanation}\n\n${text.remediation}\n\n${check.rfc}\n`,
+          : `${id} (${SEVERITY_LABELS[meta.severity][lang].toLowerCase()}, ${check.id})\n${text.title}\n\n${text.explanation}\n\n${text.remediation}\n\n${check.rfc}\n`,
       );
     });
 }
