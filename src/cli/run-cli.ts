@@ -5,6 +5,7 @@ import { isLang, langFromEnv, type Lang } from '../i18n.js';
 import { fileFailure } from '../file-failure.js';
 import { storeFailure } from '../store/store-failure.js';
 import { EXIT } from './exit-codes.js';
+import { noticePrefix } from './notice-prefix.js';
 import { buildProgram } from './program.js';
 import { helpHint, usageMessage } from './usage-error.js';
 
@@ -77,7 +78,7 @@ function configLang(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: s
  * (`facteur bounces fetch`), whose help a usage error points to.
  */
 export function exitCodeFor(error: unknown, lang: Lang = 'en', command = 'facteur'): number {
-  const prefix = lang === 'fr' ? 'facteur : ' : 'facteur: ';
+  const prefix = noticePrefix(lang);
   if (error instanceof CommanderError) {
     // Help and version are not errors; `facteur` alone has printed its help already.
     if (error.exitCode === 0) return EXIT.ok;

@@ -10,6 +10,7 @@ import { nearestFindingId } from '../../config/finding-id.js';
 import { findFinding } from './explain.js';
 import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** A finding id as the catalogue spells them: `<area>.<code>` (STYLE.md). */
 const FINDING_ID = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
@@ -212,7 +213,7 @@ export function registerAck(program: Command, helpLang: Lang): void {
             en: `Cannot acknowledge "${id}": no such finding id; did you mean "${nearest}"?`,
             fr: `Impossible de prendre en compte « ${id} » : cet identifiant de constat n’existe pas ; vouliez-vous dire « ${nearest} » ?`,
           });
-        process.stderr.write(`facteur: ${render(TEXTS.unknownId, lang, { id })}\n`);
+        process.stderr.write(`${noticePrefix(lang)}${render(TEXTS.unknownId, lang, { id })}\n`);
       }
       const db = openDatabase(dbFile);
       try {

@@ -15,6 +15,7 @@ import { EXIT } from '../exit-codes.js';
 import { OPTION_HELP, langOption, repeatable } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
 import { plainText } from '../../plain-text.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -194,7 +195,9 @@ export function fetchExitCode(report: FetchReport): number {
 export function renderUnreadable(report: FetchReport, lang: Lang): string {
   return report.sources
     .flatMap((s) => s.unreadable)
-    .map(({ file, reason }) => `facteur: ${render(TEXTS.unreadable, lang, { file, reason: reason[lang] })}\n`)
+    .map(
+      ({ file, reason }) => `${noticePrefix(lang)}${render(TEXTS.unreadable, lang, { file, reason: reason[lang] })}\n`,
+    )
     .join('');
 }
 
@@ -252,7 +255,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
         runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
       );
       if (progress !== undefined) process.stderr.write('\n');
-      for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+      for (const warning of warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
       process.stderr.write(renderUnreadable(report, lang));
       const json: BouncesFetchJson = { schemaVersion: 1, ...report };
       process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));

@@ -11,6 +11,7 @@ import type { VerpKeyLookup } from '../../parse/verp.js';
 import { openDatabase } from '../../store/database.js';
 import { campaignVerpKeys } from '../../store/send-queue.js';
 import { plainText } from '../../plain-text.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** One parsed file, or why it could not be read. */
 export type ParsedFile = { file: string; report: BounceReport } | { file: string; error: Text };
@@ -119,7 +120,7 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
       for (const result of await parseBounceFiles(files, parseOptions)) {
         if ('error' in result) {
           failed = true;
-          process.stderr.write(`facteur: ${result.error[lang]}\n`);
+          process.stderr.write(`${noticePrefix(lang)}${result.error[lang]}\n`);
           continue;
         }
         const { file, report } = result;

@@ -24,6 +24,7 @@ import { readableTime } from '../../report/render-report-text.js';
 import { OPTION_HELP } from '../options.js';
 import { invalidValue } from '../usage-error.js';
 import { plainText } from '../../plain-text.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** Where `facteur changes` looks for the history when neither --db nor the config's `db` says. */
 
@@ -311,7 +312,7 @@ export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang)
   if (ignored === null) return;
   const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
   process.stderr.write(
-    `facteur: ${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] })}\n`,
+    `${noticePrefix(lang)}${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] })}\n`,
   );
 }
 

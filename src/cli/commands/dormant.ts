@@ -48,6 +48,7 @@ import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** Every `--format` of `facteur dormant`. */
 const FORMATS = ['text', 'csv', 'json', 'sympa', 'sympa-mail', 'limesurvey', 'mailboxes'] as const;
@@ -829,7 +830,7 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
       },
       { record: robot },
     );
-  for (const warning of config.warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+  for (const warning of config.warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
   return { config, robot };
 }
 

@@ -18,6 +18,7 @@ import { OPTION_HELP, langOption, positiveInt } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
 import { invalidValue } from '../usage-error.js';
 import { plainText } from '../../plain-text.js';
+import { noticePrefix } from '../notice-prefix.js';
 
 /** Options every `send` subcommand takes. */
 interface CommonOptions {
@@ -164,7 +165,7 @@ function parseTestTo(value: string): string {
 function loadConfig(file: string, lang: Lang): CampaignConfig {
   const config = loadCampaignConfig(file);
   for (const warning of config.warnings)
-    process.stderr.write(`facteur: ${render(TEXTS.configWarning, lang, { text: warning[lang] })}\n`);
+    process.stderr.write(`${noticePrefix(lang)}${render(TEXTS.configWarning, lang, { text: warning[lang] })}\n`);
   return config;
 }
 
@@ -436,11 +437,12 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   if (preflight.summary.errors > 0 && !options.force && !options.dryRun) {
     if (options.json) print(true, { ...preflight, refused: true }, () => '');
     else process.stdout.write(renderPreflightText(preflight, lang));
-    process.stderr.write(`facteur: ${TEXTS.refused[lang]}\n`);
+    process.stderr.write(`${noticePrefix(lang)}${TEXTS.refused[lang]}\n`);
     return EXIT.findings;
   }
   if (!options.json && preflight.findings.length > 0) process.stderr.write(renderPreflightText(preflight, lang));
-  if (preflight.summary.unknown > 0 && !options.dryRun) process.stderr.write(`facteur: ${TEXTS.unknownGoOn[lang]}\n`);
+  if (preflight.summary.unknown > 0 && !options.dryRun)
+    process.stderr.write(`${noticePrefix(lang)}${TEXTS.unknownGoOn[lang]}\n`);
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
