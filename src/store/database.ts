@@ -55,6 +55,16 @@ export function openDatabase(path: string, options: { readonly?: boolean; whenMi
   }
 }
 
+/**
+ * Runs `read` in one read transaction: every query sees the database as its first query found it. A command that reads
+ * in several queries (`changes`, `report`, `send status`) while another process commits (a night's check finishing,
+ * a send run ending) would otherwise mix the states before and after that commit: the current run of one query
+ * becoming the baseline of the next.
+ */
+export function readSnapshot<T>(db: Db, read: () => T): T {
+  return db.transaction(read)();
+}
+
 /** Opens for writing: WAL, foreign keys, a busy timeout, then the migrations the database lacks. */
 function openWritable(path: string, fileMustExist: boolean): Db {
   const db = new Database(path, { fileMustExist });

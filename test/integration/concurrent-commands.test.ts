@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainResult } from '../../src/checks/run-checks.js';
+import { openDatabase } from '../../src/store/database.js';
+import { beginRun, finishRun, recordDomainResults } from '../../src/store/history.js';
+import { facteur, type CliResult } from './helpers/facteur.js';
+import { pauseAt, type Pause, type PausePoint } from './helpers/pause-at.js';
+
+/** A domain's result on a night: `club.org` with an SPF finding, or without one once fixed. */
+function clubOrg(hasFinding: boolean): DomainResult {
+  const finding = {
+    id: 'spf.soft_fail_all',
+    check: 'spf-record',
+    severity: 'warning' as const,
+    domain: 'club.org',
+    subject: '',
+    evidence: {},
+    message: 'SPF ends with ~all',
+    docs: 'https://www.rfc-editor.org/rfc/rfc7208#section-5.1',
+  };
+  return {
+    domain: 'club.org',
+    member: 'Club',
+    checks: [
+      { check: 'spf-record', status: hasFinding ? 'fail' : 'pass', findings: hasFinding ? [finding] : [], unknown: [] },
+    ],
+  };
+}
+
+/** Records a complete night into `path` from this process, as `facteur check` does from its own. */
+function recordNight(path: string, date: string, hasFinding: boolean): void {
+  const db = openDatabase(path);
+  try {
+    const runId = beginRun(db, {}, undefined, new Date(date));
+    recordDomainResults(db, runId, [clubOrg(hasFinding)], new Date(date));
+    finishRun(db, runId, { incomplete: false }, new Date(date));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs `args` with the CLI stopped at `point`, lets `meanwhile` commit from this process while it waits there, then
+ * lets it finish: the commit lands between two of the command's queries, where the scheduler may put any other
+ * process's.
+ */
+async function runAcross(args: string[], point: PausePoint, meanwhile: () => void): Promise<CliResult> {
+  const pause: Pause = pauseAt(point);
+  try {
+    const running = facteur(args, undefined, { nodeArgs: pause.nodeArgs, env: pause.env });
+    await pause.reached(running);
+    meanwhile();
+    pause.resume();
+    return await running;
+  } finally {
+    pause.dispose();
+  }
+}
+
+/** The query that finds the latest complete runs: `changes` and `report` ask it for the current run, then the baseline. */
+const LATEST_COMPLETE = "FROM runs WHERE status = 'complete' ORDER BY started_at DESC";
+
+describe('a reading command while a night’s check finishes on the same database', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-concurrent-'));
+    path = join(dir, 'history.sqlite');
+    recordNight(path, '2026-03-01T03:00:00Z', true);
+    recordNight(path, '2026-03-02T03:00:00Z', false);
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('changes compares the two runs it found, not the night that finished while it read', async () => {
+    const result = await runAcross(['changes', '--db', path, '--json'], { sql: LATEST_COMPLETE, nth: 2 }, () => {
+      recordNight(path, '2026-03-03T03:00:00Z', false);
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { previousRun: { id: number }; currentRun: { id: number } };
+    expect([report.previousRun.id, report.currentRun.id]).toEqual([1, 2]);
+    expect(report).toMatchObject({ summary: { resolved: 1 } });
+  });
+
+  it('report describes one run throughout: the one it names, against the one before it', async () => {
+    const out = join(dir, 'reports');
+    const result = await runAcross(
+      ['report', '--all', '--format', 'json', '--out', out, '--db', path],
+      { sql: LATEST_COMPLETE, nth: 2 },
+      () => {
+        recordNight(path, '2026-03-03T03:00:00Z', true);
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      run: { id: number };
+      previousRun: { id: number };
+      totals: { warning: number };
+    };
+    expect([summary.previousRun.id, summary.run.id]).toEqual([1, 2]);
+    // Run 2 found nothing; run 3, recorded while the report read, found the SPF warning again.
+    expect(summary.totals.warning).toBe(0);
+  });
+});
