@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
 import { openDatabase } from '../../src/store/database.js';
-import { beginRun, finishRun, recordDomainResults } from '../../src/store/history.js';
+import { beginRun, currentOwner, finishRun, recordDomainResults } from '../../src/store/history.js';
+import {
+  beginSendRun,
+  dueMessages,
+  enqueueBatch,
+  finishSendRun,
+  openCampaign,
+  writeQueue,
+} from '../../src/store/send-queue.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { pauseAt, type Pause, type PausePoint } from './helpers/pause-at.js';
 
@@ -105,5 +113,51 @@ describe('a reading command while a night’s check finishes on the same databas
     expect([summary.previousRun.id, summary.run.id]).toEqual([1, 2]);
     // Run 2 found nothing; run 3, recorded while the report read, found the SPF warning again.
     expect(summary.totals.warning).toBe(0);
+  });
+});
+
+describe('send status while the campaign’s run ends', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-concurrent-'));
+    path = join(dir, 'queue.sqlite');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells a run that is sending from one that died, whatever the run commits while status reads', async () => {
+    // A run of this process has one message on the wire: its intent committed, its reply not yet.
+    const db = openDatabase(path);
+    const started = Date.now();
+    const campaign = openCampaign(db, 'campaign', started);
+    enqueueBatch(
+      db,
+      campaign.id,
+      [{ recipientId: 2, email: 'ana@example.org', fields: {}, messageId: '<1@x>' }],
+      started,
+    );
+    const runId = beginSendRun(db, campaign.id, currentOwner(), started);
+    const [message] = dueMessages(db, campaign.id, started, { limit: 1, retryUncertain: false });
+    writeQueue(db, [{ kind: 'sending', messageId: message!.id, now: started }]);
+    try {
+      const result = await runAcross(
+        ['send', 'status', join(dir, 'campaign.json'), '--db', path, '--json'],
+        { sql: 'FROM send_runs', nth: 1 },
+        () => {
+          // The server accepts it and the run ends, between status's count of the queue and its read of the run.
+          const outcome = { state: 'sent', replyCode: 250, reply: '250 2.0.0 Ok' } as const;
+          writeQueue(db, [{ kind: 'outcome', messageId: message!.id, outcome, now: Date.now() }]);
+          finishSendRun(db, runId, Date.now());
+        },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const status = JSON.parse(result.stdout) as { activity: string; inFlight: number; resumeCommand: string | null };
+      expect(status).toMatchObject({ activity: 'running', inFlight: 1, resumeCommand: null });
+    } finally {
+      db.close();
+    }
   });
 });
