@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +16,9 @@ import {
 } from '../../src/store/send-queue.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { pauseAt, type Pause, type PausePoint } from './helpers/pause-at.js';
+
+/** The built CLI, for a second command run to its end while the first waits. */
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 /** A domain's result on a night: `club.org` with an SPF finding, or without one once fixed. */
 function clubOrg(hasFinding: boolean): DomainResult {
@@ -113,6 +117,33 @@ describe('a reading command while a night’s check finishes on the same databas
     expect([summary.previousRun.id, summary.run.id]).toEqual([1, 2]);
     // Run 2 found nothing; run 3, recorded while the report read, found the SPF warning again.
     expect(summary.totals.warning).toBe(0);
+  });
+});
+
+describe('two reports written into one directory at once (a cron job and an admin)', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-concurrent-'));
+    path = join(dir, 'history.sqlite');
+    recordNight(path, '2026-03-01T03:00:00Z', true);
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each writes every file whole, neither taking the other’s half-written file for its own', async () => {
+    const out = join(dir, 'reports');
+    const args = ['report', '--all', '--format', 'json', '--out', out, '--db', path];
+    // The first has written its summary beside its final name and is about to move it there when the second runs.
+    const first = await runAcross(args, { fs: 'renameSync', nth: 1 }, () => {
+      const second = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
+      expect(second.status).toBe(0);
+    });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['member-club.json', 'summary.json']);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ kind: 'summary' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   acknowledgeChanges,
@@ -63,11 +63,20 @@ export interface ReportOutcome {
   content?: string;
 }
 
-/** Writes a file whole or not at all: a cron job mailing the report never sends half of it. */
+/**
+ * Writes a file whole or not at all: a cron job mailing the report never sends half of it. The partial file is this
+ * process's own: two reports written into one directory at once (a cron job, an admin) would otherwise write into one
+ * partial file, and the second to move it would find it gone.
+ */
 function writeWhole(path: string, content: string): void {
-  const partial = `${path}.partial`;
-  writeFileSync(partial, content);
-  renameSync(partial, path);
+  const partial = `${path}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, content);
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /** A name as people type it: no case, no accents ("theatre du port" for "Théâtre du Port"). */

@@ -14,7 +14,7 @@ export type PausePoint = { sql: string; nth: number } | { fs: 'renameSync' | 'li
  * (Atomics.wait), as the store is: nothing of the process runs meanwhile, as if the scheduler had set it aside there.
  */
 const PRELOAD = `
-const fs = await import('node:fs');
+const { default: fs } = await import('node:fs');
 const { syncBuiltinESMExports } = await import('node:module');
 const { FACTEUR_PAUSE_DIR: dir, FACTEUR_PAUSE_SQL: sql, FACTEUR_PAUSE_FS: name, FACTEUR_PAUSE_NTH: nth } = process.env;
 const cell = new Int32Array(new SharedArrayBuffer(4));
