@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { observeDomain } from '../../src/dormant/domain-verdict.js';
 import { openDatabase } from '../../src/store/database.js';
+import { domainState, updateDomainStates } from '../../src/store/dormant.js';
 import { beginRun, currentOwner, finishRun, recordDomainResults } from '../../src/store/history.js';
 import {
   beginSendRun,
@@ -15,10 +17,8 @@ import {
   writeQueue,
 } from '../../src/store/send-queue.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
+import { replaceMembers } from '../store/helpers.js';
 import { pauseAt, type Pause, type PausePoint } from './helpers/pause-at.js';
-
-/** The built CLI, for a second command run to its end while the first waits. */
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 /** A domain's result on a night: `club.org` with an SPF finding, or without one once fixed. */
 function clubOrg(hasFinding: boolean): DomainResult {
@@ -54,16 +54,16 @@ function recordNight(path: string, date: string, hasFinding: boolean): void {
 }
 
 /**
- * Runs `args` with the CLI stopped at `point`, lets `meanwhile` commit from this process while it waits there, then
- * lets it finish: the commit lands between two of the command's queries, where the scheduler may put any other
- * process's.
+ * Runs `args` with the CLI stopped at `point`, lets `meanwhile` commit (from this process or another) while it waits
+ * there, then lets it finish: the commit lands between two of the command's queries, where the scheduler may put any
+ * other process's.
  */
-async function runAcross(args: string[], point: PausePoint, meanwhile: () => void): Promise<CliResult> {
+async function runAcross(args: string[], point: PausePoint, meanwhile: () => void | Promise<void>): Promise<CliResult> {
   const pause: Pause = pauseAt(point);
   try {
     const running = facteur(args, undefined, { nodeArgs: pause.nodeArgs, env: pause.env });
     await pause.reached(running);
-    meanwhile();
+    await meanwhile();
     pause.resume();
     return await running;
   } finally {
@@ -136,9 +136,8 @@ describe('two reports written into one directory at once (a cron job and an admi
     const out = join(dir, 'reports');
     const args = ['report', '--all', '--format', 'json', '--out', out, '--db', path];
     // The first has written its summary beside its final name and is about to move it there when the second runs.
-    const first = await runAcross(args, { fs: 'renameSync', nth: 1 }, () => {
-      const second = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C' } });
-      expect(second.status).toBe(0);
+    const first = await runAcross(args, { fs: 'renameSync', nth: 1 }, async () => {
+      expect(await facteur(args)).toMatchObject({ code: 0, stderr: '' });
     });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -187,6 +186,76 @@ describe('send status while the campaign’s run ends', () => {
       expect(result.code).toBe(0);
       const status = JSON.parse(result.stdout) as { activity: string; inFlight: number; resumeCommand: string | null };
       expect(status).toMatchObject({ activity: 'running', inFlight: 1, resumeCommand: null });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('two dormant runs recording what DNS said of a domain at once (a cron job and an admin)', () => {
+  const HOUR = 3_600_000;
+  const LIST = 'info@lists.example.org';
+  const ZONE = `$ORIGIN dormant.test.
+$TTL 300
+@        IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 )
+         IN NS  ns1
+ns1      IN A   192.0.2.53
+mx       IN A   192.0.2.25
+`;
+  let dir: string;
+  let path: string;
+  /** One server where `back.dormant.test` does not exist yet, one where it has its MX again. */
+  let gone: ZoneServer;
+  let back: ZoneServer;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-concurrent-'));
+    for (const [name, zone] of [
+      ['gone', ZONE],
+      ['back', `${ZONE}back     IN MX  10 mx\n`],
+    ] as const) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'dormant.test.zone'), zone);
+    }
+    gone = await startZoneServer({ directory: join(dir, 'gone') });
+    back = await startZoneServer({ directory: join(dir, 'back') });
+    path = join(dir, 'store.sqlite');
+    const db = openDatabase(path);
+    const member = { list: LIST, address: 'ana@back.dormant.test', gecos: null, subscribedAt: null };
+    replaceMembers(db, LIST, [{ ...member, sympaBounce: null, sympaScore: null }], Date.now());
+    // Yesterday's run found no such domain: one more bad answer a day later would confirm it dead.
+    const yesterday = { domain: 'back.dormant.test', status: 'nxdomain', detail: null } as const;
+    updateDomainStates(db, [yesterday], (observation) => observeDomain(null, observation, Date.now() - 25 * HOUR));
+    db.close();
+  });
+  afterEach(async () => {
+    await gone.stop();
+    await back.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds each run’s observation on the other’s, so that a domain seen working again is not confirmed dead', async () => {
+    const dormant = (server: ZoneServer): string[] => [
+      'dormant',
+      '--db',
+      path,
+      '--list',
+      LIST,
+      '--resolver',
+      server.address,
+    ];
+    // The first run got NXDOMAIN and is about to record it; the second, meanwhile, finds the domain working.
+    const first = await runAcross(dormant(gone), { sql: 'INSERT OR REPLACE INTO mail_domains', nth: 1 }, async () => {
+      const second = await facteur(dormant(back));
+      expect(second).toMatchObject({ code: 0, stderr: '' });
+    });
+    expect(first.stderr).toBe('');
+    // A bad answer after a good one starts a new run of bad answers: nothing to act on yet.
+    expect(first.code).toBe(0);
+    const db = openDatabase(path, { readonly: true });
+    try {
+      const state = domainState(db, 'back.dormant.test');
+      expect(state?.badObservations).toBe(1);
+      expect(state?.lastOkAt).not.toBeNull();
     } finally {
       db.close();
     }
