@@ -261,3 +261,43 @@ mx       IN A   192.0.2.25
     }
   });
 });
+
+describe('a command that must write while a long write holds the database (a big dormant import)', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-concurrent-'));
+    path = join(dir, 'store.sqlite');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives up after the busy timeout naming the command holding it, exits 3, and records on the rerun', async () => {
+    const members = join(import.meta.dirname, '../fixtures/sympa/export-light.txt');
+    const importing = ['dormant', '--db', path, '--members', members, '--list', 'info@lists.example.org', '--no-dns'];
+    const ack = ['ack', 'club.org', 'dmarc.policy_none', '--until', '2099-12-31', '--note', 'agreed', '--db', path];
+    // The import stops inside the transaction that swaps the lists in, holding the write lock as a long one would.
+    const pause = pauseAt({ sql: 'SELECT count(*) FROM temp.member_import', nth: 1 });
+    try {
+      const running = facteur(importing, undefined, { nodeArgs: pause.nodeArgs, env: pause.env });
+      await pause.reached(running);
+      const refused = await facteur(ack);
+      expect(refused.code).toBe(3);
+      const pid = Number(readFileSync(join(pause.env.FACTEUR_PAUSE_DIR!, 'paused'), 'utf8'));
+      expect(refused.stderr).toBe(
+        `facteur: Cannot use database "${path}": "facteur dormant" (pid ${pid}) kept it locked for more than 10 s: run again once it is done (SQLITE_BUSY)\n`,
+      );
+      pause.resume();
+      expect(await running).toMatchObject({ code: 0 });
+    } finally {
+      pause.dispose();
+    }
+    // Nothing of the refused ack was kept, and the rerun records it.
+    const list = async (): Promise<unknown> =>
+      (JSON.parse((await facteur(['ack', '--list', '--json', '--db', path])).stdout) as { acks: unknown[] }).acks;
+    expect(await list()).toEqual([]);
+    expect(await facteur(ack)).toMatchObject({ code: 0, stderr: '' });
+    expect(await list()).toMatchObject([{ domain: 'club.org', findingId: 'dmarc.policy_none' }]);
+  });
+});
