@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, readSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { fileErrorReason, unreadableFile } from '../file-failure.js';
@@ -116,11 +116,18 @@ export async function disablePasswdUsers(
     disabled.push(fields[0] ?? '');
     return `${fixed.join(':')}:${extra === '' ? 'nologin=y' : `${extra} nologin=y`}${line.endsWith('\r') ? '\r' : ''}`;
   });
+  // Written beside it, then linked in place: the copy appears whole or not at all, so that a write cut short (a full
+  // disk) leaves no half passwd-file to move in place by mistake, nor one that refuses the rerun. link(2), unlike
+  // rename(2), fails on a file already there: one written meanwhile is never overwritten either.
+  const partial = `${output}.${process.pid}.partial`;
   try {
     // 0600: a passwd-file holds password hashes; 'wx' refuses to overwrite anything already there.
-    await writeFile(output, lines.join('\n'), { flag: 'wx', mode: 0o600 });
+    await writeFile(partial, lines.join('\n'), { flag: 'wx', mode: 0o600 });
+    await link(partial, output);
   } catch (error) {
     throw unwritable(output, fileErrorReason(error));
+  } finally {
+    await rm(partial, { force: true });
   }
   return { disabled };
 }

@@ -3,18 +3,17 @@ import type { Db } from '../store/database.js';
 import {
   badDomainStates,
   campaignNames,
-  domainState,
   forgottenAddresses,
   lastBounceDetailsReader,
   membersReader,
   readAddressRecords,
-  saveDomainStates,
+  updateDomainStates,
   scopeDomains,
   type DormantScope,
 } from '../store/dormant.js';
 import { memberSourceReader } from '../store/list-members.js';
 import type { DormantConfig } from './dormant-config.js';
-import { deadDomainEvidence, observeDomain, type DeadDomainEvidence, type MailDomainState } from './domain-verdict.js';
+import { deadDomainEvidence, observeDomain, type DeadDomainEvidence } from './domain-verdict.js';
 import { judgeAddress, judgeMailbox, type DormantEntry, type MailboxActivityInput } from './judge-address.js';
 import { probeMailDomain, type DomainObservation } from './probe-mail-domain.js';
 
@@ -49,10 +48,9 @@ export async function probeScopeDomains(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, domains.length) }, worker));
-  const states: MailDomainState[] = observations.map((observation) =>
-    observeDomain(domainState(db, observation.domain), observation, options.now),
+  const states = updateDomainStates(db, observations, (observation, previous) =>
+    observeDomain(previous, observation, options.now),
   );
-  saveDomainStates(db, states);
   return {
     domains: domains.length,
     bad: states.filter((state) => state.badStatus !== null).length,

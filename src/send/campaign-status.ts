@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../is-process-alive.js';
-import type { Db } from '../store/database.js';
+import { readSnapshot, type Db } from '../store/database.js';
 import type { IsAlive } from '../store/process-lock.js';
 import {
   countByState,
@@ -152,9 +152,14 @@ function activityOf(
 
 /**
  * Reads a campaign's queue: counts by state, rate, ETA, the uncertain messages and the first failures, and whether a
- * run is sending it now (its process, its pace, what is in flight) or died mid-run.
+ * run is sending it now (its process, its pace, what is in flight) or died mid-run. One snapshot: a run ending
+ * between the count of its messages in flight and the read of its record would pass for one that died with them.
  */
 export function campaignStatus(db: Db, name: string, now: number, options: StatusOptions = {}): CampaignStatus {
+  return readSnapshot(db, () => readStatus(db, name, now, options));
+}
+
+function readStatus(db: Db, name: string, now: number, options: StatusOptions): CampaignStatus {
   const campaign = findCampaign(db, name);
   const empty: Record<MessageState, number> = { pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, uncertain: 0 };
   if (campaign === undefined) {

@@ -4,12 +4,9 @@ import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import { MIGRATIONS } from './migrations.js';
-import { storeFailure } from './store-failure.js';
+import { BUSY_TIMEOUT_MS, noteOpenedDatabase, storeFailure } from './store-failure.js';
 
 export type Db = Database.Database;
-
-/** How long a writer waits for another run's transaction before giving up: long enough for a nightly batch commit. */
-const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Opens (creating if needed) a facteur database: WAL, foreign keys, a busy timeout, then brings the schema up to date.
@@ -38,6 +35,7 @@ export function openDatabase(path: string, options: { readonly?: boolean; whenMi
       },
       { file: path },
     );
+  noteOpenedDatabase(path);
   let db: Db | undefined;
   try {
     if (!options.readonly) return openWritable(path, false);
@@ -53,6 +51,16 @@ export function openDatabase(path: string, options: { readonly?: boolean; whenMi
     db?.close();
     throw storeFailure(error, path) ?? error;
   }
+}
+
+/**
+ * Runs `read` in one read transaction: every query sees the database as its first query found it. A command that reads
+ * in several queries (`changes`, `report`, `send status`) while another process commits (a night's check finishing,
+ * a send run ending) would otherwise mix the states before and after that commit: the current run of one query
+ * becoming the baseline of the next.
+ */
+export function readSnapshot<T>(db: Db, read: () => T): T {
+  return db.transaction(read)();
 }
 
 /** Opens for writing: WAL, foreign keys, a busy timeout, then the migrations the database lacks. */

@@ -104,25 +104,40 @@ export function domainState(db: Db, domain: string): MailDomainState | null {
   return row === undefined ? null : toState(row);
 }
 
-/** Writes domain states computed by a run, in one transaction. */
-export function saveDomainStates(db: Db, states: Iterable<MailDomainState>): void {
+/**
+ * Replaces each domain's stored DNS state with `next` of it, reading and writing them all in one IMMEDIATE
+ * transaction: two runs recording at once (a cron job's, an admin's) each build on the other's states, never on one
+ * the other has replaced since it was read. Returns the new states.
+ */
+export function updateDomainStates<T extends { domain: string }>(
+  db: Db,
+  items: readonly T[],
+  next: (item: T, previous: MailDomainState | null) => MailDomainState,
+): MailDomainState[] {
+  const select = db.prepare('SELECT * FROM mail_domains WHERE domain = ?');
   const upsert = db.prepare(
     `INSERT OR REPLACE INTO mail_domains (domain, bad_status, bad_since, last_bad_at, bad_observations, last_ok_at,
        last_unknown_at, unknown_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  db.transaction(() => {
-    for (const s of states)
-      upsert.run(
-        s.domain,
-        s.badStatus,
-        s.badSince,
-        s.lastBadAt,
-        s.badObservations,
-        s.lastOkAt,
-        s.lastUnknownAt,
-        s.unknownDetail,
-      );
-  }).immediate();
+  return db
+    .transaction(() =>
+      items.map((item) => {
+        const row = select.get(item.domain) as DomainRow | undefined;
+        const s = next(item, row === undefined ? null : toState(row));
+        upsert.run(
+          s.domain,
+          s.badStatus,
+          s.badSince,
+          s.lastBadAt,
+          s.badObservations,
+          s.lastOkAt,
+          s.lastUnknownAt,
+          s.unknownDetail,
+        );
+        return s;
+      }),
+    )
+    .immediate();
 }
 
 /** The domains currently in a run of bad observations (confirmed or not). */

@@ -1,5 +1,9 @@
 import { systemFailure, type InputError, type TransientError } from '../errors.js';
 import type { Text } from '../i18n.js';
+import { writeLockHolder } from './lock-holder.js';
+
+/** How long a writer waits for another run's transaction before giving up: long enough for a nightly batch commit. */
+export const BUSY_TIMEOUT_MS = 10_000;
 
 /** What SQLite's error codes (better-sqlite3's SqliteError `code`) say of the file or its disk, by code prefix. */
 const REASONS: { prefixes: string[]; transient: boolean; reason: Text }[] = [
@@ -58,11 +62,39 @@ const REASONS: { prefixes: string[]; transient: boolean; reason: Text }[] = [
   },
 ];
 
+/** The database this process opened last: each command opens one, and an error met while using it does not say which. */
+let openedPath: string | undefined;
+
+/** Notes the database a command opens, so that a lock held too long by another process can be said of it. */
+export function noteOpenedDatabase(path: string): void {
+  openedPath = path;
+}
+
+/**
+ * What a lock held too long is said of: the database, and the process holding its write lock when /proc tells
+ * (`facteur dormant`, pid 1234), so that the user knows what to wait for or whom to ask. Without a holder found, the
+ * database this process opened is not named: the lock may have been another one's (Sympa's, read during an import).
+ */
+function lockHeldBy(path: string | undefined): { path: string; reason: Text } | undefined {
+  const holder = path === undefined ? undefined : writeLockHolder(path);
+  if (path === undefined || holder === undefined) return undefined;
+  const { command, pid } = holder;
+  const seconds = BUSY_TIMEOUT_MS / 1000;
+  return {
+    path,
+    reason: {
+      en: `"${command}" (pid ${pid}) kept it locked for more than ${seconds} s: run again once it is done`,
+      fr: `« ${command} » (pid ${pid}) l’a gardée verrouillée plus de ${seconds} s : relancez quand il aura fini`,
+    },
+  };
+}
+
 /**
  * An error SQLite raised about a database file or its disk, as a message for people: a file that is no database, a
  * damaged one or missing rights are the user's to fix (exit 2); a full disk, an I/O error or a lock held too long may
  * pass (exit 3: the work stops at its last commit, and running again is safe). Any other error, an SQL mistake above
- * all, is facteur's own, and gets undefined. `path` is the file, when the caller knows it.
+ * all, is facteur's own, and gets undefined. `path` is the file, when the caller knows it; a lock held too long is
+ * looked for on the database this process opened when it does not.
  */
 export function storeFailure(error: unknown, path?: string): InputError | TransientError | undefined {
   // By name, not by class: this module is read by every command, and better-sqlite3 only by those with a store.
@@ -70,10 +102,15 @@ export function storeFailure(error: unknown, path?: string): InputError | Transi
   const code = String(error.code);
   const known = REASONS.find((each) => each.prefixes.some((prefix) => code.startsWith(prefix)));
   if (known === undefined) return undefined;
+  const held = code.startsWith('SQLITE_BUSY') ? lockHeldBy(path ?? openedPath) : undefined;
+  const file = held?.path ?? path;
   const what: Text =
-    path === undefined
+    file === undefined
       ? { en: 'Cannot use the database', fr: 'Impossible d’utiliser la base de données' }
-      : { en: `Cannot use database "${path}"`, fr: `Impossible d’utiliser la base de données « ${path} »` };
-  const { reason, transient } = known;
-  return systemFailure({ what, reason, code, transient, ...(path === undefined ? {} : { file: path }) }, error);
+      : { en: `Cannot use database "${file}"`, fr: `Impossible d’utiliser la base de données « ${file} »` };
+  const reason = held?.reason ?? known.reason;
+  return systemFailure(
+    { what, reason, code, transient: known.transient, ...(file === undefined ? {} : { file }) },
+    error,
+  );
 }

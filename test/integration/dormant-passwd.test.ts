@@ -1,9 +1,13 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facteur } from './helpers/facteur.js';
+
+/** The built CLI, run under a file size limit. */
+const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 describe('facteur dormant --passwd-file F --passwd-out NEW', () => {
   let dir: string;
@@ -91,5 +95,29 @@ describe('facteur dormant --passwd-file F --passwd-out NEW', () => {
     expect(stderr).toBe(`facteur: Cannot read passwd-file "${file()}": ${why}\n`);
     expect(existsSync(dbFile)).toBe(false);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('leaves no half copy under --passwd-out when its write fails midway, so that the rerun writes it whole', async () => {
+    // A passwd-file of 30,000 mailboxes (2.6 MB), its copy cut at 1 MB, as a full disk would cut it; the store stays under.
+    const big = join(dir, 'users-big');
+    const users = Array.from({ length: 30_000 }, (_, n) => `user${n}:{SHA512-CRYPT}$6$${'x'.repeat(60)}::::::`);
+    await writeFile(big, `marie:{PLAIN}x\n${users.join('\n')}\n`);
+    const out = join(dir, 'users-big.new');
+    const args = ['dormant', '--db', join(dir, 'big.sqlite'), '--format', 'mailboxes', '--last-logins-csv', logins];
+    const cut = spawnSync(
+      'prlimit',
+      ['--fsize=1000000', process.execPath, BIN, ...args, '--passwd-file', big, '--passwd-out', out],
+      {
+        env: { ...process.env, LANG: 'C' },
+        encoding: 'utf8',
+      },
+    );
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toContain(`Cannot write "${out}"`);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.startsWith('users-big.new'))).toEqual([]);
+    const rerun = await facteur([...args, '--passwd-file', big, '--passwd-out', out]);
+    expect(rerun.code).toBe(1);
+    expect(await readFile(out, 'utf8')).toBe(`marie:{PLAIN}x::::::nologin=y\n${users.join('\n')}\n`);
   });
 });

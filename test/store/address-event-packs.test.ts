@@ -17,7 +17,7 @@ import {
   forgottenAddresses,
   membersReader,
   readAddressRecords,
-  saveDomainStates,
+  updateDomainStates,
   type AddressRecord,
   type DormantScope,
   type MemberRecord,
@@ -206,7 +206,7 @@ function fill(db: Db, draw: Case): void {
       draw.moveEvent.id,
     );
   const gone = { domain: 'gone.example', status: 'nxdomain', detail: null } as const;
-  saveDomainStates(db, [observeDomain(observeDomain(null, gone, NOW - 3 * DAY), gone, NOW - DAY)]);
+  updateDomainStates(db, [observeDomain(observeDomain(null, gone, NOW - 3 * DAY), gone, NOW - DAY)], (state) => state);
 }
 
 /** The addresses of a scope as fillCandidates describes them, read straight from the tables. */

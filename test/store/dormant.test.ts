@@ -11,7 +11,7 @@ import {
   domainState,
   forgetAddress,
   forgetHistory,
-  saveDomainStates,
+  updateDomainStates,
   scopeDomains,
   type DormantScope,
   type MemberRecord,
@@ -98,6 +98,15 @@ describe('dormant store and pass', () => {
     expect(entries[0]?.evidence.sympaBounce).toMatchObject({ score: 80, count: 12 });
   });
 
+  it('updateDomainStates() gives each update the state stored before it and returns what it stored', () => {
+    const bad = { domain: 'gone.example', status: 'nxdomain', detail: null } as const;
+    const observe = (at: number) =>
+      updateDomainStates(db, [bad], (observation, previous) => observeDomain(previous, observation, at));
+    expect(observe(NOW - 2 * DAY)).toMatchObject([{ badObservations: 1, badSince: NOW - 2 * DAY }]);
+    expect(observe(NOW - DAY)).toMatchObject([{ badObservations: 2, badSince: NOW - 2 * DAY, lastBadAt: NOW - DAY }]);
+    expect(domainState(db, 'gone.example')).toMatchObject({ badObservations: 2, lastBadAt: NOW - DAY });
+  });
+
   it('dormantEntries() reports members of a confirmed dead domain only', async () => {
     replaceMembers(
       db,
@@ -111,7 +120,7 @@ describe('dormant store and pass', () => {
       NOW - DAY,
     );
     const once = observeDomain(null, { domain: 'new.example', status: 'nxdomain', detail: null }, NOW - DAY);
-    saveDomainStates(db, [twice, once]);
+    updateDomainStates(db, [twice, once], (state) => state);
     expect(domainState(db, 'gone.example')?.badObservations).toBe(2);
     const entries = await run(db);
     expect(entries.map((entry) => [entry.address, entry.reasons])).toEqual([['a@gone.example', ['dead_domain']]]);
@@ -129,10 +138,11 @@ describe('dormant store and pass', () => {
     for (const [i, email] of ['Anne@Gone.example', 'bob@live.example', 'carl@new.example'].entries())
       queue.run(i + 1, email, email, `<${i}@x>`);
     const bad = (domain: string) => ({ domain, status: 'nxdomain', detail: null }) as const;
-    saveDomainStates(db, [
+    const states = [
       observeDomain(observeDomain(null, bad('gone.example'), NOW - 2 * DAY), bad('gone.example'), NOW - DAY),
       observeDomain(null, bad('new.example'), NOW - DAY),
-    ]);
+    ];
+    updateDomainStates(db, states, (state) => state);
     for (const scope of [{ kind: 'campaign', campaign: 'consultation' }, { kind: 'all' }] as const) {
       const entries = await run(db, scope);
       expect(entries.map((entry) => [entry.address, entry.campaign, entry.list, entry.reasons])).toEqual([

@@ -7,7 +7,7 @@ import { diffRuns, fillUndecided, type RunDiff } from '../../commands/diff-runs.
 import { InputError } from '../../errors.js';
 import { render, type Lang, type Text } from '../../i18n.js';
 import { activeAcks } from '../../store/acks.js';
-import { openDatabase, type Db } from '../../store/database.js';
+import { openDatabase, readSnapshot, type Db } from '../../store/database.js';
 import {
   getRun,
   latestCompleteRunBefore,
@@ -181,23 +181,25 @@ export function compareRuns(db: Db, path: string, options: { since?: Since; memb
 }
 
 /**
- * Compares the latest complete run with a baseline; reads the database and never writes to it. New or worsened
- * findings that an ack covers on `now` are listed as acknowledged, not as regressions.
+ * Compares the latest complete run with a baseline; reads the database in one snapshot and never writes to it. New
+ * or worsened findings that an ack covers on `now` are listed as acknowledged, not as regressions.
  */
 export function computeChanges(options: { db: string; since?: Since; now?: Date }): ChangesReport {
   const db = openHistory(options.db);
   try {
-    const { current, previous, diff } = compareRuns(db, options.db, {
-      ...(options.since === undefined ? {} : { since: options.since }),
+    return readSnapshot(db, (): ChangesReport => {
+      const { current, previous, diff } = compareRuns(db, options.db, {
+        ...(options.since === undefined ? {} : { since: options.since }),
+      });
+      const acked = acknowledgeChanges(diff ?? diffRuns([], []), activeAcks(db, options.now ?? new Date()));
+      return {
+        schemaVersion: 1,
+        previousRun: previous === undefined ? null : summarise(previous),
+        currentRun: current === undefined ? null : summarise(current),
+        ignoredRun: ignoredRun(db),
+        ...acked,
+      };
     });
-    const acked = acknowledgeChanges(diff ?? diffRuns([], []), activeAcks(db, options.now ?? new Date()));
-    return {
-      schemaVersion: 1,
-      previousRun: previous === undefined ? null : summarise(previous),
-      currentRun: current === undefined ? null : summarise(current),
-      ignoredRun: ignoredRun(db),
-      ...acked,
-    };
   } finally {
     db.close();
   }

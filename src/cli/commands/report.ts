@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   acknowledgeChanges,
@@ -16,6 +16,7 @@ import { renderReportHtml } from '../../report/render-report-html.js';
 import { renderReportMarkdown } from '../../report/render-report-markdown.js';
 import { renderReportText } from '../../report/render-report-text.js';
 import { activeAcks, isAckActive, listAcks } from '../../store/acks.js';
+import { readSnapshot } from '../../store/database.js';
 import { completeRunCounts, latestCompleteRuns, runMembers } from '../../store/history.js';
 import { addHistoryOptions, historySettings, type HistoryCommandOptions } from '../history-options.js';
 import { OPTION_HELP } from '../options.js';
@@ -62,11 +63,20 @@ export interface ReportOutcome {
   content?: string;
 }
 
-/** Writes a file whole or not at all: a cron job mailing the report never sends half of it. */
+/**
+ * Writes a file whole or not at all: a cron job mailing the report never sends half of it. The partial file is this
+ * process's own: two reports written into one directory at once (a cron job, an admin) would otherwise write into one
+ * partial file, and the second to move it would find it gone.
+ */
 function writeWhole(path: string, content: string): void {
-  const partial = `${path}.partial`;
-  writeFileSync(partial, content);
-  renameSync(partial, path);
+  const partial = `${path}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, content);
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /** A name as people type it: no case, no accents ("theatre du port" for "Théâtre du Port"). */
@@ -112,50 +122,59 @@ export function writeReports(options: {
 }): ReportOutcome {
   const now = options.now ?? new Date();
   const db = openHistory(options.db);
-  let built: { members: MemberReport[]; summary: SummaryReport | null };
-  let runInfo: { id: number; startedAt: string };
-  let ignored: ChangesReport['ignoredRun'];
+  let read: {
+    built: { members: MemberReport[]; summary: SummaryReport | null };
+    runInfo: { id: number; startedAt: string };
+    ignored: ChangesReport['ignoredRun'];
+  };
   try {
-    ignored = ignoredRun(db);
-    const current = latestCompleteRuns(db, 1)[0];
-    if (current === undefined) {
-      throw new InputError(
-        {
-          en: `Cannot report from "${options.db}": it holds no complete run yet`,
-          fr: `Impossible de produire un rapport depuis « ${options.db} » : la base ne contient encore aucun passage complet`,
-        },
-        { file: options.db },
-      );
-    }
-    runInfo = { id: current.id, startedAt: current.startedAt };
-    const member =
-      'member' in options.scope
-        ? resolveMember(
-            runMembers(db, current.id).map((entry) => entry.member),
-            options.scope.member,
-            options.db,
-          )
-        : undefined;
-    const comparison = compareRuns(db, options.db, member === undefined ? {} : { member });
-    const acks = listAcks(db);
-    const input: ReportInput = {
-      lang: options.lang,
-      run: runInfo,
-      previousRun:
-        comparison.previous === undefined
-          ? null
-          : { id: comparison.previous.id, startedAt: comparison.previous.startedAt },
-      domains: comparison.currentDomains,
-      diff: comparison.diff === null ? null : acknowledgeChanges(comparison.diff, activeAcks(db, now)),
-      acks,
-      isActive: (ack) => isAckActive(ack, now),
-      meta: (id) => findFinding(id)?.meta,
-      history: member === undefined ? completeRunCounts(db, MAX_PLOT_RUNS) : [],
-    };
-    built = member === undefined ? buildReports(input) : { members: [buildMemberReport(member, input)], summary: null };
+    // One snapshot: a night's check finishing meanwhile must not make the run a report names and the run it describes
+    // two different runs.
+    read = readSnapshot(db, () => {
+      const ignored = ignoredRun(db);
+      const current = latestCompleteRuns(db, 1)[0];
+      if (current === undefined) {
+        throw new InputError(
+          {
+            en: `Cannot report from "${options.db}": it holds no complete run yet`,
+            fr: `Impossible de produire un rapport depuis « ${options.db} » : la base ne contient encore aucun passage complet`,
+          },
+          { file: options.db },
+        );
+      }
+      const runInfo = { id: current.id, startedAt: current.startedAt };
+      const member =
+        'member' in options.scope
+          ? resolveMember(
+              runMembers(db, current.id).map((entry) => entry.member),
+              options.scope.member,
+              options.db,
+            )
+          : undefined;
+      const comparison = compareRuns(db, options.db, member === undefined ? {} : { member });
+      const acks = listAcks(db);
+      const input: ReportInput = {
+        lang: options.lang,
+        run: runInfo,
+        previousRun:
+          comparison.previous === undefined
+            ? null
+            : { id: comparison.previous.id, startedAt: comparison.previous.startedAt },
+        domains: comparison.currentDomains,
+        diff: comparison.diff === null ? null : acknowledgeChanges(comparison.diff, activeAcks(db, now)),
+        acks,
+        isActive: (ack) => isAckActive(ack, now),
+        meta: (id) => findFinding(id)?.meta,
+        history: member === undefined ? completeRunCounts(db, MAX_PLOT_RUNS) : [],
+      };
+      const built =
+        member === undefined ? buildReports(input) : { members: [buildMemberReport(member, input)], summary: null };
+      return { built, runInfo, ignored };
+    });
   } finally {
     db.close();
   }
+  const { built, runInfo, ignored } = read;
   const renderer = RENDERERS[options.format];
   const outcome: ReportOutcome = { schemaVersion: 1, run: runInfo, files: [], ignoredRun: ignored };
   if (options.out === undefined) {

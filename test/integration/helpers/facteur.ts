@@ -15,16 +15,17 @@ export interface CliResult {
 /**
  * Runs the built CLI with LANG=C, so its messages are in English; `whileRunning` may kill it. `ownGroup` starts it in
  * a process group of its own, as a shell does a foreground job: `process.kill(-child.pid, 'SIGINT')` is then the
- * Ctrl-C of a terminal, which reaches the commands facteur runs as well.
+ * Ctrl-C of a terminal, which reaches the commands facteur runs as well. `nodeArgs` go to node before the CLI (a
+ * preload), `env` is added to the environment.
  */
 export function facteur(
   args: string[],
   whileRunning?: (child: ChildProcess) => void,
-  options: { ownGroup?: boolean } = {},
+  options: { ownGroup?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LANG: 'C' },
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+      env: { ...process.env, LANG: 'C', ...options.env },
       detached: options.ownGroup === true,
     });
     let stdout = '';
