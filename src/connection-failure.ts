@@ -1,0 +1,24 @@
+import type { Text } from './i18n.js';
+
+/** What a lost or refused connection means, by the code Node (E*) or imapflow gives it. */
+const CONNECTION_FAILURES: [RegExp, Text][] = [
+  [
+    /^(?:NoConnection|EConnectionClosed|ClosedAfterConnect(?:Text|TLS)|ECONNRESET|EPIPE)$/,
+    { en: 'the server closed the connection', fr: 'le serveur a fermé la connexion' },
+  ],
+  [/^ECONNREFUSED$/, { en: 'the server refused the connection', fr: 'le serveur a refusé la connexion' }],
+  [
+    /^(?:ETIMEOUT|ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|UPGRADE_TIMEOUT)$/,
+    { en: 'the server stopped answering', fr: 'le serveur a cessé de répondre' },
+  ],
+  [
+    /^(?:EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/,
+    { en: 'the server cannot be reached', fr: 'le serveur est injoignable' },
+  ],
+];
+
+/** The words for a connection failure's code, or undefined for a code that is not one. */
+export function connectionFailureWords(code: string): Text | undefined {
+  return CONNECTION_FAILURES.find(([pattern]) => pattern.test(code))?.[1];
+}
+
