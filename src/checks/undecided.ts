@@ -122,5 +122,11 @@ const MORE_REASONS: Text = {
 export function reasonsLine(reasons: readonly string[], lang: Lang, moreReasons: Text = MORE_REASONS): string {
   const shown = reasons.slice(0, REASONS_SHOWN);
   const more = reasons.length - shown.length;
-  return more === 0 ? shown.join('; ') : `${shown.join('; ')}; ${render(moreReasons, lang, { count: more })}`;
+  const separator = REASON_SEPARATOR[lang];
+  return more === 0
+    ? shown.join(separator)
+    : `${shown.join(separator)}${separator}${render(moreReasons, lang, { count: more })}`;
 }
+
+/** French sets a space before ";". */
+const REASON_SEPARATOR: Text = { en: '; ', fr: ' ; ' };

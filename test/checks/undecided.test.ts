@@ -67,7 +67,7 @@ describe('reasonsLine()', () => {
       'a failed; b failed; c failed; and 2 other reasons (report --format json lists them all)',
     );
     expect(reasonsLine(reasons.slice(0, 4), 'fr')).toBe(
-      'a failed; b failed; c failed; et 1 autre raison (report --format json les donne toutes)',
+      'a failed ; b failed ; c failed ; et 1 autre raison (report --format json les donne toutes)',
     );
   });
 });

@@ -79,7 +79,7 @@ describe('renderCheckText()', () => {
     };
     expect(renderCheckText(down, 'fr')).toContain(
       '  INCONNU dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example]\u00a0: le serveur DNS a refusé de répondre\n' +
-        '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED\n',
+        '      192.0.2.53:53 answered REFUSED ; 192.0.2.54:53 answered REFUSED ; 192.0.2.55:53 answered REFUSED\n',
     );
     const four = renderCheckText(
       { ...down, domains: [{ ...domain, checks: [...(down.domains[0]?.checks ?? []), refused('spf-all', 'x', 'y')] }] },
