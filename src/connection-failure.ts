@@ -22,3 +22,14 @@ export function connectionFailureWords(code: string): Text | undefined {
   return CONNECTION_FAILURES.find(([pattern]) => pattern.test(code))?.[1];
 }
 
+/**
+ * A socket's error as a reason inside a technical detail: English keeps Node's own message, whose wording earlier
+ * reports and scripts know (`connect ECONNREFUSED 127.0.0.1:25`); French says a known code in words, the code after
+ * them, and keeps any other message as it is.
+ */
+export function socketErrorReason(error: unknown): Text {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const words = typeof code === 'string' ? connectionFailureWords(code) : undefined;
+  return { en: message, fr: words === undefined ? message : `${words.fr} (${String(code)})` };
+}

@@ -200,11 +200,17 @@ async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, finding
           'spf.sending_ip_undecidable',
           'warning',
           ip,
-          { domain, ip, reason: verdict.reason },
-          { ...verdict },
+          { domain, ip, reason: verdict.reason[findings.lang] },
+          { result: verdict.result, reason: verdict.reason.en },
         );
       else
-        findings.add('spf.sending_ip_not_authorized', 'error', ip, { domain, ip, ...verdict }, { ...verdict, domain });
+        findings.add(
+          'spf.sending_ip_not_authorized',
+          'error',
+          ip,
+          { domain, ip, result: verdict.result, reason: verdict.reason[findings.lang] },
+          { result: verdict.result, reason: verdict.reason.en, domain },
+        );
     } catch (error) {
       if (!(error instanceof DnsLookupError)) throw error;
       findings.unknown({ en: `SPF of "${domain}" for ${ip}`, fr: `le SPF de « ${domain} » pour ${ip}` }, ip, error);

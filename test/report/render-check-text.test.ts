@@ -91,6 +91,40 @@ describe('renderCheckText()', () => {
     );
   });
 
+  it('gives a reason recorded in every language in the reader’s, and an older English one as it was recorded', () => {
+    const domain = report.domains[0];
+    if (domain === undefined) throw new Error('no domain');
+    const reasonText = {
+      en: 'DNS TXT lookup of "_dmarc.asso.example" failed: timeout (no reply from 192.0.2.53:53 within 2000 ms)',
+      fr: 'la requête DNS TXT de « _dmarc.asso.example » a échoué : délai dépassé (pas de réponse de 192.0.2.53:53 en 2000 ms)',
+    };
+    const timedOut: CheckReport = {
+      ...report,
+      domains: [
+        {
+          ...domain,
+          checks: [
+            {
+              check: 'dmarc-policy',
+              status: 'unknown',
+              findings: [],
+              unknown: [{ cause: 'timeout', reason: reasonText.en, reasonText }],
+            },
+          ],
+        },
+      ],
+    };
+    const french = renderCheckText(timedOut, 'fr');
+    expect(french).toContain(
+      '  INCONNU dmarc-policy\u00a0: le résolveur DNS n’a pas répondu à temps\n' + `      ${reasonText.fr}\n`,
+    );
+    expect(french).not.toContain('lookup');
+    expect(renderCheckText(timedOut, 'en')).toContain(
+      '  UNKNOWN dmarc-policy: the DNS resolver did not answer in time\n' + `      ${reasonText.en}\n`,
+    );
+    expect(renderCheckText(report, 'fr')).toContain('      192.0.2.53:53 answered REFUSED\n');
+  });
+
   it('says a stopped run was interrupted, naming the first unchecked domains with their member, then counting the rest', () => {
     const unchecked = Array.from({ length: 22 }, (_, index) => ({
       domain: `d${index + 1}.example`,
