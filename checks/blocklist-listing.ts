@@ -2,6 +2,7 @@ import { defineCheck } from '../src/checks/define-check.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import type { BlocklistEntry } from '../src/facts/blocklists.js';
 import '../src/facts/blocklists.js';
+import { fillText, type Text } from '../src/i18n.js';
 
 type Listed = Extract<BlocklistEntry, { status: 'listed' }>;
 type ErrorCode = Extract<BlocklistEntry, { status: 'error_code' }>;
@@ -11,6 +12,9 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 }
+
+/** An undecided subject's reason, after the zone that could not decide it. */
+const IN_ZONE: Text = { en: '{zone}: {reason}', fr: '{zone} : {reason}' };
 
 export default defineCheck({
   id: 'blocklist-listing',
@@ -74,7 +78,7 @@ export default defineCheck({
         id: 'dnsbl.query_error',
         subject: zone.zone,
         values: { zone: zone.zone },
-        evidence: { kind: zone.kind, reason: zone.reason },
+        evidence: { kind: zone.kind, reason: zone.reason.en },
       });
     const errors = blocklists.entries.filter((entry): entry is ErrorCode => entry.status === 'error_code');
     for (const [zone, entries] of groupBy(errors, (entry) => entry.zone))
@@ -112,7 +116,11 @@ export default defineCheck({
     }
     for (const entry of blocklists.entries)
       if (entry.status === 'unknown' && !unusable.has(entry.zone))
-        unknown.push({ subject: entry.subject, cause: entry.cause, reason: `${entry.zone}: ${entry.reason}` });
+        unknown.push({
+          subject: entry.subject,
+          cause: entry.cause,
+          reason: fillText(IN_ZONE, { zone: entry.zone, reason: entry.reason }),
+        });
     return { findings, unknown };
   },
 });

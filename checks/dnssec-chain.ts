@@ -3,9 +3,16 @@ import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput } from '../src/checks/types.js';
 import { dnskeyTag, dsDigest, isSupportedDigestType } from '../src/dns/dnssec-digest.js';
 import '../src/facts/dnssec.js';
+import { fillText, type Text } from '../src/i18n.js';
 
 /** DNSKEY flags bit 7 (RFC 4034 2.1.1): a zone key, the only kind a DS may point to. */
 const ZONE_KEY = 0x0100;
+
+/** Why the chain cannot be judged: every DS of the zone uses a digest facteur cannot compute. */
+const UNSUPPORTED_DIGESTS: Text = {
+  en: 'digest types {types} not supported',
+  fr: 'types de condensé {types} non pris en charge',
+};
 
 export default defineCheck({
   id: 'dnssec-chain',
@@ -83,7 +90,7 @@ export default defineCheck({
           {
             subject: zone,
             cause: 'unsupported',
-            reason: `digest types ${ds.map((record) => record.digestType).join(', ')} not supported`,
+            reason: fillText(UNSUPPORTED_DIGESTS, { types: ds.map((record) => record.digestType).join(', ') }),
           },
         ],
       };

@@ -1,8 +1,15 @@
 import { defineCheck } from '../src/checks/define-check.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
+import { fillText, type Text } from '../src/i18n.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/hoster-mx.js';
 import '../src/facts/mx.js';
+
+/** Why a member's MX cannot be compared with the hoster's: the hoster's own addresses could not be looked up. */
+const HOSTER_ADDRESSES_UNKNOWN: Text = {
+  en: 'hoster MX addresses: {detail}',
+  fr: 'adresses des MX de l’hébergeur : {detail}',
+};
 
 export default defineCheck({
   id: 'mx-hoster',
@@ -49,7 +56,7 @@ export default defineCheck({
           unknown.push({
             subject: host.exchange,
             cause: hosterMx.addresses.error,
-            reason: `hoster MX addresses: ${hosterMx.addresses.detail}`,
+            reason: fillText(HOSTER_ADDRESSES_UNKNOWN, { detail: hosterMx.addresses.detail }),
           });
           continue;
         }

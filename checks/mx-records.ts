@@ -1,6 +1,7 @@
 import { defineCheck } from '../src/checks/define-check.js';
 import { recordOwner } from '../src/checks/record-owner.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
+import { joinTexts } from '../src/i18n.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
 import '../src/facts/mx.js';
 
@@ -196,7 +197,10 @@ export default defineCheck({
             unknown.push({
               subject: address,
               cause: failed.failure,
-              reason: unresolved.map((entry) => entry.reason).join('; '),
+              reason: joinTexts(
+                unresolved.map((entry) => entry.reason),
+                { en: '; ', fr: ' ; ' },
+              ),
             });
           else findings.push({ id: 'mx.fcrdns_mismatch', ...onAddress, evidence: { host: host.exchange, ptr } });
         }

@@ -1,7 +1,8 @@
 import { defineCheck } from '../src/checks/define-check.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
-import { isOutdatedProtocol, type SmtpProbeOutcome } from '../src/facts/smtp-probe.js';
+import { isOutdatedProtocol, type SmtpProbeOutcome, type SmtpProbeStep } from '../src/facts/smtp-probe.js';
+import { fillText, type Text } from '../src/i18n.js';
 
 /** The finding ids one probe outcome yields, each with what it saw at that address. */
 function classify(outcome: SmtpProbeOutcome): { id: string; evidence: Record<string, unknown> }[] {
@@ -26,6 +27,19 @@ function classify(outcome: SmtpProbeOutcome): { id: string; evidence: Record<str
       return [];
   }
 }
+
+/** A probe's steps as its undecided reason names them: protocol words stay, the others are said in each language. */
+const PROBE_STEPS: Record<SmtpProbeStep, Text> = {
+  connect: { en: 'connect', fr: 'connexion' },
+  banner: { en: 'banner', fr: 'bannière' },
+  ehlo: { en: 'ehlo', fr: 'EHLO' },
+  starttls: { en: 'starttls', fr: 'STARTTLS' },
+  handshake: { en: 'handshake', fr: 'négociation TLS' },
+};
+
+/** An undecided probe's reason: the address, then the step unless the detail names it, then the detail. */
+const PROBE_AT: Text = { en: '{address}: {detail}', fr: '{address} : {detail}' };
+const PROBE_STEP_AT: Text = { en: '{address}: {step}: {detail}', fr: '{address} : {step} : {detail}' };
 
 export default defineCheck({
   id: 'smtp-starttls',
@@ -138,9 +152,11 @@ export default defineCheck({
             subject: host.exchange,
             cause: 'probe',
             // Node's own messages name the step already ("connect EHOSTUNREACH …").
-            reason: outcome.detail.startsWith(`${outcome.step} `)
-              ? `${address}: ${outcome.detail}`
-              : `${address}: ${outcome.step}: ${outcome.detail}`,
+            reason: fillText(outcome.detail.en.startsWith(`${outcome.step} `) ? PROBE_AT : PROBE_STEP_AT, {
+              address,
+              step: PROBE_STEPS[outcome.step],
+              detail: outcome.detail,
+            }),
           });
         for (const { id, evidence } of classify(outcome))
           byId.set(id, [...(byId.get(id) ?? []), { address, ...evidence }]);

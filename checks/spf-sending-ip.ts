@@ -42,7 +42,7 @@ export default defineCheck({
         id: 'spf.sending_ip_not_authorized',
         subject: ip,
         values: { domain: spf.domain, ip, result, ...values },
-        evidence: { result, reason, ...evidence },
+        evidence: { result, reason: reason.en, ...evidence },
         // A permerror is not fixed by one more term; the other checks say what to repair.
         ...(result === 'permerror' ? {} : { suggestedRecord: `${owner}. TXT "v=spf1 ${term}${record.slice(6)}"` }),
       });

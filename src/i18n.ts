@@ -54,3 +54,35 @@ export function renderWithoutValues(text: Text, lang: Lang): string {
       other === undefined ? '…' : form === ':' ? other : `… ${other}`,
   );
 }
+
+/** A value of a text built for every language: a plain value is the same in each, a `Text` gives each its own. */
+export type TextValue = string | number | Text;
+
+/**
+ * Renders a text in every language at once, for a reason recorded now and read later in its reader's language: a
+ * `Text` value (a nested reason) is taken in the language being rendered.
+ */
+export function fillText(text: Text, values: Record<string, TextValue>): Text {
+  const filled = (lang: Lang): string =>
+    render(
+      text,
+      lang,
+      Object.fromEntries(
+        Object.entries(values).map(([name, value]) => [name, typeof value === 'object' ? value[lang] : value]),
+      ),
+    );
+  return { en: filled('en'), fr: filled('fr') };
+}
+
+/** A technical text that reads the same in every language: a server's reply, a code, a record as published. */
+export function untranslated(text: string): Text {
+  return { en: text, fr: text };
+}
+
+/** Texts joined in every language, each with its own separator (French sets a space before ";"). */
+export function joinTexts(texts: readonly Text[], separator: Text): Text {
+  return {
+    en: texts.map((text) => text.en).join(separator.en),
+    fr: texts.map((text) => text.fr).join(separator.fr),
+  };
+}

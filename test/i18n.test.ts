@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render } from '../src/i18n.js';
+import { fillText, joinTexts, render, untranslated } from '../src/i18n.js';
 
 describe('render()', () => {
   it('fills placeholders and leaves unknown ones as written', () => {
@@ -32,5 +32,43 @@ describe('render()', () => {
     expect(render({ en: '', fr: '{acknowledged|pris en compte|pris en compte}' }, 'fr', { acknowledged: 3 })).toBe(
       '3 pris en compte',
     );
+  });
+});
+
+describe('fillText()', () => {
+  it('renders every language, a nested text in the language being rendered and a plain value verbatim', () => {
+    const detail = {
+      en: 'no reply from 192.0.2.53:53 within 2000 ms',
+      fr: 'pas de réponse de 192.0.2.53:53 en 2000 ms',
+    };
+    expect(
+      fillText(
+        {
+          en: 'lookup of "{name}" failed ({detail}), {count|try|tries}',
+          fr: 'requête de « {name} » échouée ({detail}), {count|essai|essais}',
+        },
+        { name: 'asso.example', detail, count: 2 },
+      ),
+    ).toEqual({
+      en: 'lookup of "asso.example" failed (no reply from 192.0.2.53:53 within 2000 ms), 2 tries',
+      fr: 'requête de « asso.example » échouée (pas de réponse de 192.0.2.53:53 en 2000 ms), 2 essais',
+    });
+  });
+});
+
+describe('untranslated() and joinTexts()', () => {
+  it('keeps a technical text the same in every language', () => {
+    expect(untranslated('554 5.7.1 no')).toEqual({ en: '554 5.7.1 no', fr: '554 5.7.1 no' });
+  });
+
+  it('joins texts with each language’s separator', () => {
+    const texts = [
+      { en: 'a failed', fr: 'a a échoué' },
+      { en: 'b failed', fr: 'b a échoué' },
+    ];
+    expect(joinTexts(texts, { en: '; ', fr: ' ; ' })).toEqual({
+      en: 'a failed; b failed',
+      fr: 'a a échoué ; b a échoué',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connectionFailureWords } from '../connection-failure.js';
 import { InputError } from '../errors.js';
 import { fileErrorReason } from '../file-failure.js';
 import { isProcessAlive } from '../is-process-alive.js';
@@ -211,23 +212,6 @@ function recordMessage(
   return { disposition: dispositionOf(kind, events.length), events: events.length };
 }
 
-/** What a lost or refused connection means, by the code Node (E*) or imapflow gives it. */
-const CONNECTION_FAILURES: [RegExp, Text][] = [
-  [
-    /^(?:NoConnection|EConnectionClosed|ClosedAfterConnect(?:Text|TLS)|ECONNRESET|EPIPE)$/,
-    { en: 'the server closed the connection', fr: 'le serveur a fermé la connexion' },
-  ],
-  [/^ECONNREFUSED$/, { en: 'the server refused the connection', fr: 'le serveur a refusé la connexion' }],
-  [
-    /^(?:ETIMEOUT|ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|UPGRADE_TIMEOUT)$/,
-    { en: 'the server stopped answering', fr: 'le serveur a cessé de répondre' },
-  ],
-  [
-    /^(?:EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/,
-    { en: 'the server cannot be reached', fr: 'le serveur est injoignable' },
-  ],
-];
-
 /**
  * A connection or I/O failure in the middle of a source, for people: the run stops that source, the next run
  * resumes. Known codes in words with the code after them; a file refused by the system as `fileErrorReason` says.
@@ -236,7 +220,7 @@ export function describeFailure(error: unknown): Text {
   if (!(error instanceof Error)) return { en: String(error), fr: String(error) };
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return { en: error.message, fr: error.message };
-  const words = CONNECTION_FAILURES.find(([pattern]) => pattern.test(code))?.[1];
+  const words = connectionFailureWords(code);
   if (words !== undefined) return { en: `${words.en} (${code})`, fr: `${words.fr} (${code})` };
   if ('path' in error) return fileErrorReason(error);
   const message = error.message.includes(code) ? error.message : `${error.message} (${code})`;

@@ -1,8 +1,9 @@
 import { DnsLookupError, type DnsResolver } from '../dns/types.js';
+import { fillText, type Text } from '../i18n.js';
 import type { FactMap } from '../facts/fact-map.js';
 import { renderFindingTitle } from './finding-title.js';
 import type { RunMemo } from './run-memo.js';
-import { undecidedByLookup } from './undecided.js';
+import { recordUndecided, undecidedByLookup } from './undecided.js';
 import type {
   Check,
   CheckContext,
@@ -144,8 +145,13 @@ async function isCutShort(work: Promise<unknown>, signal: AbortSignal): Promise<
 
 /** A fact still awaited when the run's grace ran out: the run, not the domain, left it unknown. */
 function interruptedFact(name: FactName): Undecided {
-  return { cause: 'interrupted', reason: `run stopped before the ${name} fact was gathered` };
+  return { cause: 'interrupted', reason: fillText(INTERRUPTED_FACT, { name }) };
 }
+
+const INTERRUPTED_FACT: Text = {
+  en: 'run stopped before the {name} fact was gathered',
+  fr: 'passage arrêté avant d’avoir obtenu le fait {name}',
+};
 
 function runChecks(
   checks: readonly Check[],
@@ -169,7 +175,13 @@ function runOneCheck(
   const { domain } = checkContext;
   if (failures.size > 0) {
     const unknown = check.requires.flatMap((name) => failures.get(name) ?? []);
-    if (unknown.length > 0) return { check: check.id, status: 'unknown', findings: [], unknown };
+    if (unknown.length > 0)
+      return {
+        check: check.id,
+        status: 'unknown',
+        findings: [],
+        unknown: unknown.map((part) => recordUndecided(part, context.render.lang)),
+      };
   }
   const output = check.run(values, checkContext);
   // Plain loops over the checks' arrays: every check builds them its own way (literals, map, filter), and array
@@ -196,7 +208,8 @@ function runOneCheck(
     if (meta.severity !== 'info') isFailing = true;
     findings.push(finding);
   }
-  const unknown = output.unknown ?? [];
+  const unknown =
+    output.unknown === undefined ? [] : output.unknown.map((part) => recordUndecided(part, context.render.lang));
   const status = isFailing ? 'fail' : unknown.length > 0 ? 'unknown' : 'pass';
   return { check: check.id, status, findings, unknown };
 }

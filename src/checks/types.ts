@@ -46,12 +46,22 @@ export type UndecidedCause =
 export interface Undecided {
   subject?: string;
   cause: UndecidedCause;
-  /** The technical detail, in English like evidence: the question, the server, what it answered. */
-  reason: string;
+  /** The technical detail in every language: the question, the server, what it answered (names and codes verbatim). */
+  reason: Text;
 }
 
-/** An undecided part as results keep it: those recorded before facteur kept the cause show their reason alone. */
-export type UnknownDraft = Omit<Undecided, 'cause'> & { cause?: UndecidedCause };
+/**
+ * An undecided part as results keep it, its reason rendered as a finding's message is. Those recorded before facteur
+ * kept the cause show their reason alone.
+ */
+export interface UnknownDraft {
+  subject?: string;
+  cause?: UndecidedCause;
+  /** The reason in the language of the run that met it: in English only, for parts recorded before `reasonText`. */
+  reason: string;
+  /** The reason in every language, so that a report gives it in its reader’s language, whatever the run’s. */
+  reasonText?: Text;
+}
 
 /** What a check's `run` returns: findings, and the parts it could not decide. */
 export interface CheckOutput {

@@ -1,6 +1,6 @@
 import type { DnsFailure, DnsLookupError } from '../dns/types.js';
 import { render, type Lang, type Text } from '../i18n.js';
-import type { CheckResult, Undecided, UndecidedCause } from './types.js';
+import type { CheckResult, Undecided, UndecidedCause, UnknownDraft } from './types.js';
 
 /** Each cause in words for the people reading a report: the reason after it stays technical. */
 export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
@@ -51,16 +51,26 @@ export const UNDECIDED_CAUSES: Record<UndecidedCause, Text> = {
 };
 
 /** A part left undecided by a failed DNS lookup: the failure is the cause, its detail the reason. */
-export function undecidedByDns(subject: string, failure: { error: DnsFailure; detail: string }): Undecided {
+export function undecidedByDns(subject: string, failure: { error: DnsFailure; detail: Text }): Undecided {
   return { subject, cause: failure.error, reason: failure.detail };
 }
 
 /** A part left undecided by a lookup that threw (a gatherer's `lookup()`): its failure is the cause, its message the reason. */
 export function undecidedByLookup(error: DnsLookupError, subject?: string): Undecided {
-  return { ...(subject === undefined ? {} : { subject }), cause: error.failure, reason: error.message };
+  return { ...(subject === undefined ? {} : { subject }), cause: error.failure, reason: error.reason };
 }
 
-/** One undecided part of a report: which check, on what, why. */
+/** An undecided part as a run's result keeps it: its reason in the run's language, and in every language beside. */
+export function recordUndecided(part: Undecided, lang: Lang): UnknownDraft {
+  return { ...part, reason: part.reason[lang], reasonText: part.reason };
+}
+
+/** A recorded part's reason in `lang`; a part recorded before facteur kept every language gives its reason as recorded. */
+export function undecidedReason(part: Pick<UnknownDraft, 'reason' | 'reasonText'>, lang: Lang): string {
+  return part.reasonText?.[lang] ?? part.reason;
+}
+
+/** One undecided part of a report: which check, on what, why (in the report's language). */
 export interface UndecidedPart {
   check: string;
   subject: string | null;
@@ -68,14 +78,14 @@ export interface UndecidedPart {
   reason: string;
 }
 
-/** A domain's undecided parts, check by check, as reports group them. */
-export function undecidedParts(checks: readonly Pick<CheckResult, 'check' | 'unknown'>[]): UndecidedPart[] {
+/** A domain's undecided parts, check by check, as reports group them, each reason in `lang`. */
+export function undecidedParts(checks: readonly Pick<CheckResult, 'check' | 'unknown'>[], lang: Lang): UndecidedPart[] {
   return checks.flatMap((check) =>
     check.unknown.map((part) => ({
       check: check.check,
       subject: part.subject ?? null,
       cause: part.cause ?? null,
-      reason: part.reason,
+      reason: undecidedReason(part, lang),
     })),
   );
 }
@@ -122,5 +132,11 @@ const MORE_REASONS: Text = {
 export function reasonsLine(reasons: readonly string[], lang: Lang, moreReasons: Text = MORE_REASONS): string {
   const shown = reasons.slice(0, REASONS_SHOWN);
   const more = reasons.length - shown.length;
-  return more === 0 ? shown.join('; ') : `${shown.join('; ')}; ${render(moreReasons, lang, { count: more })}`;
+  const separator = REASON_SEPARATOR[lang];
+  return more === 0
+    ? shown.join(separator)
+    : `${shown.join(separator)}${separator}${render(moreReasons, lang, { count: more })}`;
 }
+
+/** French sets a space before ";". */
+const REASON_SEPARATOR: Text = { en: '; ', fr: ' ; ' };

@@ -225,7 +225,7 @@ function buildDomain(
     cells: checks.map((name) => cellState(byCheck.get(name), (finding) => ackOf(finding) !== null)),
     problems,
     acknowledged,
-    undecided: undecidedParts(domain.checks),
+    undecided: undecidedParts(domain.checks, input.lang),
     counts: countBySeverity(problems),
   };
 }

@@ -1,3 +1,4 @@
+import { fillText, type Text } from '../i18n.js';
 import { parseZoneFile } from './parse-zone-file.js';
 import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, RrType } from './types.js';
 
@@ -12,6 +13,20 @@ export interface MemoryResolverOptions {
 
 /** Longest CNAME chain followed before giving up, as resolvers cap it (BIND follows 16). */
 const MAX_CNAME_CHAIN = 16;
+
+/** Why a lookup gave no answer, as this resolver and the network one say it. */
+export const CNAME_DETAILS = {
+  loop: { en: 'CNAME loop at "{target}" from "{name}"', fr: 'boucle de CNAME à « {target} » depuis « {name} »' },
+  chain: {
+    en: 'CNAME chain from "{name}" longer than {max}',
+    fr: 'chaîne de CNAME depuis « {name} » plus longue que {max}',
+  },
+} satisfies Record<string, Text>;
+
+const INJECTED_FAILURE: Text = {
+  en: 'injected failure for "{name}" {type}',
+  fr: 'échec simulé pour « {name} » {type}',
+};
 
 /** Lower-case, no final dot: the spelling parseZoneFile gives names. */
 export function normalizeName(name: string): string {
@@ -77,7 +92,7 @@ export function createMemoryResolver(source: DnsRecord[] | string, options: Memo
     for (;;) {
       const failure = failures.get(`${current} ${type}`);
       if (failure !== undefined)
-        return { ok: false, error: failure, detail: `injected failure for "${current}" ${type}` };
+        return { ok: false, error: failure, detail: fillText(INJECTED_FAILURE, { name: current, type }) };
       seen.add(current);
       const here = byName.get(current) ?? (existing.has(current) ? [] : synthesize(current));
       const matching = here.filter((record) => record.type === type);
@@ -95,9 +110,13 @@ export function createMemoryResolver(source: DnsRecord[] | string, options: Memo
       }
       const target = normalizeName(cname.target);
       if (seen.has(target))
-        return { ok: false, error: 'servfail', detail: `CNAME loop at "${target}" from "${qname}"` };
+        return { ok: false, error: 'servfail', detail: fillText(CNAME_DETAILS.loop, { target, name: qname }) };
       if (cnames.length >= MAX_CNAME_CHAIN)
-        return { ok: false, error: 'servfail', detail: `CNAME chain from "${qname}" longer than ${MAX_CNAME_CHAIN}` };
+        return {
+          ok: false,
+          error: 'servfail',
+          detail: fillText(CNAME_DETAILS.chain, { name: qname, max: MAX_CNAME_CHAIN }),
+        };
       cnames.push(target);
       current = target;
     }

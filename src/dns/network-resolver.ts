@@ -4,8 +4,10 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import net from 'node:net';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
+import { socketErrorReason } from '../connection-failure.js';
 import { InputError } from '../errors.js';
-import { normalizeName } from './memory-resolver.js';
+import { fillText, type Text } from '../i18n.js';
+import { CNAME_DETAILS, normalizeName } from './memory-resolver.js';
 import { ednsOpt, fromPacketAnswer } from './packet-records.js';
 import { canonicalIPv6 } from './parse-zone-file.js';
 import type { DnsAnswer, DnsFailure, DnsRecord, DnsResolver, Fact, QueryOptions, RrType } from './types.js';
@@ -48,7 +50,30 @@ const MAX_CNAME_CHAIN = 16;
 /** dns-packet decodes the RCODE but its type definitions leave it out. */
 type ReplyPacket = DecodedPacket & { rcode?: string };
 
-type Exchange = { ok: true; packet: ReplyPacket } | { ok: false; error: DnsFailure; detail: string };
+type Exchange = { ok: true; packet: ReplyPacket } | { ok: false; error: DnsFailure; detail: Text };
+
+/** Why an exchange gave no answer, as a lookup's reason carries it: the server and what it did. */
+const DETAILS = {
+  closed: { en: 'resolver closed', fr: 'résolveur fermé' },
+  noAttempt: { en: 'no attempt made', fr: 'aucune tentative faite' },
+  noReply: { en: 'no reply from {server} within {ms} ms', fr: 'pas de réponse de {server} en {ms} ms' },
+  noTcpReply: { en: 'no TCP reply from {server} within {ms} ms', fr: 'pas de réponse TCP de {server} en {ms} ms' },
+  tcpFailed: {
+    en: 'TCP to {server} after a truncated reply: {error}',
+    fr: 'TCP vers {server} après une réponse tronquée : {error}',
+  },
+  undecodable: { en: 'undecodable TCP reply: {error}', fr: 'réponse TCP indécodable : {error}' },
+  wrongId: { en: 'TCP reply with ID {id} instead of {expected}', fr: 'réponse TCP d’ID {id} au lieu de {expected}' },
+  closedEarly: {
+    en: 'TCP connection to {server} closed before a reply, after a truncated one over UDP',
+    fr: 'connexion TCP à {server} fermée avant toute réponse, après une réponse UDP tronquée',
+  },
+  answered: { en: '{server} answered {rcode}', fr: '{server} a répondu {rcode}' },
+} satisfies Record<string, Text>;
+
+function serverName(server: DnsServerAddress): string {
+  return `${server.host}:${server.port}`;
+}
 
 interface Pending {
   server: DnsServerAddress;
@@ -151,7 +176,8 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       waiting.settle({ ok: true, packet });
     });
     socket.on('error', (error) => {
-      for (const waiting of pending.values()) waiting.settle({ ok: false, error: 'network', detail: error.message });
+      for (const waiting of pending.values())
+        waiting.settle({ ok: false, error: 'network', detail: socketErrorReason(error) });
     });
     // The socket alone must not keep the process alive; pending queries hold their timers.
     socket.unref();
@@ -209,7 +235,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     if (closed) return;
     for (const { socket, packet, server, settle } of batch)
       socket.send(packet, server.port, server.host, (error) => {
-        if (error) settle({ ok: false, error: 'network', detail: error.message });
+        if (error) settle({ ok: false, error: 'network', detail: socketErrorReason(error) });
       });
   };
 
@@ -222,7 +248,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
   ): Promise<Exchange> =>
     new Promise((resolve) => {
       if (closed) {
-        resolve({ ok: false, error: 'network', detail: 'resolver closed' });
+        resolve({ ok: false, error: 'network', detail: DETAILS.closed });
         return;
       }
       const id = freshId();
@@ -230,7 +256,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         settle({
           ok: false,
           error: 'timeout',
-          detail: `no reply from ${server.host}:${server.port} within ${timeoutMs} ms`,
+          detail: fillText(DETAILS.noReply, { server: serverName(server), ms: timeoutMs }),
         });
       }, timeoutMs);
       const settle = (result: Exchange): void => {
@@ -266,7 +292,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         finish({
           ok: false,
           error: 'timeout',
-          detail: `no TCP reply from ${server.host}:${server.port} within ${timeoutMs} ms`,
+          detail: fillText(DETAILS.noTcpReply, { server: serverName(server), ms: timeoutMs }),
         });
       });
       // Only a truncated UDP reply leads here: a TCP failure leaves the answer cut short.
@@ -274,7 +300,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         finish({
           ok: false,
           error: 'truncated',
-          detail: `TCP to ${server.host}:${server.port} after a truncated reply: ${error.message}`,
+          detail: fillText(DETAILS.tcpFailed, { server: serverName(server), error: socketErrorReason(error) }),
         });
       });
       socket.on('connect', () => {
@@ -289,11 +315,19 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         try {
           packet = dnsPacket.decode(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
         } catch (error) {
-          finish({ ok: false, error: 'formerr', detail: `undecodable TCP reply: ${(error as Error).message}` });
+          finish({
+            ok: false,
+            error: 'formerr',
+            detail: fillText(DETAILS.undecodable, { error: (error as Error).message }),
+          });
           return;
         }
         if (packet.id !== id) {
-          finish({ ok: false, error: 'network', detail: `TCP reply with ID ${packet.id ?? '?'} instead of ${id}` });
+          finish({
+            ok: false,
+            error: 'network',
+            detail: fillText(DETAILS.wrongId, { id: packet.id ?? '?', expected: id }),
+          });
           return;
         }
         finish({ ok: true, packet });
@@ -302,7 +336,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         finish({
           ok: false,
           error: 'truncated',
-          detail: `TCP connection to ${server.host}:${server.port} closed before a reply, after a truncated one over UDP`,
+          detail: fillText(DETAILS.closedEarly, { server: serverName(server) }),
         });
       });
     });
@@ -310,7 +344,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
   /** One question, tried on successive servers until one answers NOERROR or NXDOMAIN. */
   const ask = async (name: string, type: RrType, cd: boolean): Promise<Fact<ReplyPacket>> => {
     const first = rotation++ % servers.length;
-    let last: Extract<Exchange, { ok: false }> = { ok: false, error: 'network', detail: 'no attempt made' };
+    let last: Extract<Exchange, { ok: false }> = { ok: false, error: 'network', detail: DETAILS.noAttempt };
     for (let attempt = 0; attempt <= retries; attempt++) {
       const server = servers[(first + attempt) % servers.length] as DnsServerAddress;
       const result = await withTurn(async () => {
@@ -327,7 +361,11 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
           counters.answered++;
           return { ok: true, value: result.packet };
         }
-        last = { ok: false, error: failureOfRcode(rcode), detail: `${server.host}:${server.port} answered ${rcode}` };
+        last = {
+          ok: false,
+          error: failureOfRcode(rcode),
+          detail: fillText(DETAILS.answered, { server: serverName(server), rcode }),
+        };
       } else {
         last = result;
       }
@@ -357,9 +395,17 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         );
         if (cname === undefined) break;
         if (seen.has(cname.target))
-          return { ok: false, error: 'servfail', detail: `CNAME loop at "${cname.target}" from "${asked}"` };
+          return {
+            ok: false,
+            error: 'servfail',
+            detail: fillText(CNAME_DETAILS.loop, { target: cname.target, name: asked }),
+          };
         if (cnames.length >= MAX_CNAME_CHAIN)
-          return { ok: false, error: 'servfail', detail: `CNAME chain from "${asked}" longer than ${MAX_CNAME_CHAIN}` };
+          return {
+            ok: false,
+            error: 'servfail',
+            detail: fillText(CNAME_DETAILS.chain, { name: asked, max: MAX_CNAME_CHAIN }),
+          };
         seen.add(cname.target);
         cnames.push(cname.target);
         current = cname.target;
@@ -378,8 +424,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     stats: () => ({ ...counters }),
     close: async () => {
       closed = true;
-      for (const waiting of pending.values())
-        waiting.settle({ ok: false, error: 'network', detail: 'resolver closed' });
+      for (const waiting of pending.values()) waiting.settle({ ok: false, error: 'network', detail: DETAILS.closed });
       await Promise.all(
         [...sockets.values()].map(
           (socket) =>

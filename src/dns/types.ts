@@ -1,3 +1,5 @@
+import { fillText, type Text } from '../i18n.js';
+
 /** The record types facteur asks for. */
 export const RR_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'TXT', 'TLSA', 'DS', 'DNSKEY', 'CAA'] as const;
 export type RrType = (typeof RR_TYPES)[number];
@@ -28,8 +30,8 @@ export interface DnsAnswer {
   authenticated: boolean;
 }
 
-/** A fact: a value, or the reason it could not be known. */
-export type Fact<T> = { ok: true; value: T } | { ok: false; error: DnsFailure; detail: string };
+/** A fact: a value, or the reason it could not be known (`detail`: the server, what it answered or did not). */
+export type Fact<T> = { ok: true; value: T } | { ok: false; error: DnsFailure; detail: Text };
 
 /** How to ask one question. */
 export interface QueryOptions {
@@ -45,18 +47,43 @@ export interface DnsResolver {
   query(name: string, type: RrType, options?: QueryOptions): Promise<Fact<DnsAnswer>>;
 }
 
+/** A failure as a lookup's reason names it: English keeps the code reports always gave, French says it in words. */
+const FAILURE_WORDS: Record<DnsFailure, Text> = {
+  timeout: { en: 'timeout', fr: 'délai dépassé' },
+  servfail: { en: 'servfail', fr: 'SERVFAIL' },
+  refused: { en: 'refused', fr: 'REFUSED' },
+  formerr: { en: 'formerr', fr: 'FORMERR' },
+  network: { en: 'network', fr: 'erreur réseau' },
+  truncated: { en: 'truncated', fr: 'réponse tronquée' },
+};
+
+const LOOKUP_FAILED: Text = {
+  en: 'DNS {qtype} lookup of "{qname}" failed: {failure}',
+  fr: 'la requête DNS {qtype} de « {qname} » a échoué : {failure}',
+};
+
+const LOOKUP_FAILED_DETAIL: Text = {
+  en: 'DNS {qtype} lookup of "{qname}" failed: {failure} ({detail})',
+  fr: 'la requête DNS {qtype} de « {qname} » a échoué : {failure} ({detail})',
+};
+
 /** Raised inside a gatherer when a lookup it needs failed; the runner turns it into an `unknown` result. */
 export class DnsLookupError extends Error {
   readonly failure: DnsFailure;
   readonly qname: string;
   readonly qtype: RrType;
+  /** The message in every language, for reports read in their reader's; `message` is its English. */
+  readonly reason: Text;
 
-  constructor(failure: DnsFailure, qname: string, qtype: RrType, detail: string) {
-    super(`DNS ${qtype} lookup of "${qname}" failed: ${failure}${detail ? ` (${detail})` : ''}`);
+  constructor(failure: DnsFailure, qname: string, qtype: RrType, detail: Text) {
+    const values = { qtype, qname, failure: FAILURE_WORDS[failure], detail };
+    const reason = fillText(detail.en === '' ? LOOKUP_FAILED : LOOKUP_FAILED_DETAIL, values);
+    super(reason.en);
     this.name = 'DnsLookupError';
     this.failure = failure;
     this.qname = qname;
     this.qtype = qtype;
+    this.reason = reason;
   }
 }
 

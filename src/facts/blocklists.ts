@@ -3,6 +3,7 @@ import type { GatherContext, Undecided } from '../checks/types.js';
 import { undecidedByLookup } from '../checks/undecided.js';
 import { DnsLookupError, lookup, txtTexts, type DnsFailure, type DnsResolver } from '../dns/types.js';
 import { normalizeName } from '../dns/memory-resolver.js';
+import { fillText, untranslated, type Text } from '../i18n.js';
 import { hostAddresses, domainMxExchanges, reversedLabels } from './mx.js';
 
 /**
@@ -33,7 +34,7 @@ export type BlocklistEntry = { kind: BlocklistKind; zone: string; subject: strin
 );
 
 /** Whether a zone can be trusted this run (its RFC 5782 test point), and why not. */
-export type ZoneHealth = { kind: BlocklistKind; zone: string; reason: string } & (
+export type ZoneHealth = { kind: BlocklistKind; zone: string; reason: Text } & (
   | { usable: boolean; failure: null }
   /** The test point did not answer: `failure` says how. */
   | { usable: null; failure: DnsFailure }
@@ -95,7 +96,7 @@ export async function checkTestPoint(resolver: DnsResolver, kind: BlocklistKind,
         kind,
         zone,
         usable: false,
-        reason: `test point "${listedKey}" is not listed (${describe(mustList)})`,
+        reason: fillText(ZONE_TEXTS.notListed, { key: listedKey, answer: describe(mustList) }),
         failure: null,
       };
     if (mustNotList.status !== 'clean')
@@ -103,19 +104,37 @@ export async function checkTestPoint(resolver: DnsResolver, kind: BlocklistKind,
         kind,
         zone,
         usable: false,
-        reason: `test point "${cleanKey}" is listed (${describe(mustNotList)})`,
+        reason: fillText(ZONE_TEXTS.listed, { key: cleanKey, answer: describe(mustNotList) }),
         failure: null,
       };
-    return { kind, zone, usable: true, reason: '', failure: null };
+    return { kind, zone, usable: true, reason: untranslated(''), failure: null };
   } catch (error) {
     if (!(error instanceof DnsLookupError)) throw error;
-    return { kind, zone, usable: null, reason: error.message, failure: error.failure };
+    return { kind, zone, usable: null, reason: error.reason, failure: error.failure };
   }
 }
 
-function describe(query: Query): string {
-  return query.status === 'clean' ? 'no answer' : `answered ${query.codes.join(', ')}`;
+function describe(query: Query): Text {
+  return query.status === 'clean'
+    ? ZONE_TEXTS.noAnswer
+    : fillText(ZONE_TEXTS.answered, { codes: query.codes.join(', ') });
 }
+
+/** Why a zone gave no verdict, as an undecided part's reason says it. */
+const ZONE_TEXTS = {
+  unusable: { en: 'zone unusable: {reason}', fr: 'zone inutilisable : {reason}' },
+  silent: {
+    en: 'zone test point did not answer: {reason}',
+    fr: 'le point de test de la zone n’a pas répondu : {reason}',
+  },
+  notListed: {
+    en: 'test point "{key}" is not listed ({answer})',
+    fr: 'le point de test « {key} » n’est pas listé ({answer})',
+  },
+  listed: { en: 'test point "{key}" is listed ({answer})', fr: 'le point de test « {key} » est listé ({answer})' },
+  noAnswer: { en: 'no answer', fr: 'aucune réponse' },
+  answered: { en: 'answered {codes}', fr: 'réponse {codes}' },
+} satisfies Record<string, Text>;
 
 /** TXT reasons a zone gives for a listing; a failure here only loses the reason, never the listing. */
 async function listingReasons(resolver: DnsResolver, name: string): Promise<string[]> {
@@ -157,13 +176,18 @@ export async function gatherBlocklists(context: GatherContext): Promise<Blocklis
       const base = { kind: health.kind, zone: health.zone, subject };
       // An unusable zone gives no verdict on anyone: its one finding says so instead of listing every member.
       if (health.usable === false)
-        return { ...base, status: 'unknown', cause: 'blocklist_unusable', reason: `zone unusable: ${health.reason}` };
+        return {
+          ...base,
+          status: 'unknown',
+          cause: 'blocklist_unusable',
+          reason: fillText(ZONE_TEXTS.unusable, { reason: health.reason }),
+        };
       if (health.usable === null)
         return {
           ...base,
           status: 'unknown',
           cause: health.failure,
-          reason: `zone test point did not answer: ${health.reason}`,
+          reason: fillText(ZONE_TEXTS.silent, { reason: health.reason }),
         };
       try {
         return { ...base, ...(await listingOf(context, health.zone, key)) };

@@ -41,7 +41,7 @@ export async function gatherDkim(context: GatherContext): Promise<DkimFact> {
         return { selector, name, result: { ok: true, value: await readSelector(context, name) } };
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        return { selector, name, result: { ok: false, error: error.failure, detail: error.message } };
+        return { selector, name, result: { ok: false, error: error.failure, detail: error.reason } };
       }
     }),
   );

@@ -1,7 +1,9 @@
 import { request } from 'node:https';
 import type { GatherContext } from '../checks/types.js';
 import { lookup, txtTexts } from '../dns/types.js';
+import { socketErrorReason } from '../connection-failure.js';
 import { InputError } from '../errors.js';
+import { fillText, type Text } from '../i18n.js';
 import { isMtaStsCandidate } from '../parse/parse-mta-sts-record.js';
 import { MAX_MTA_STS_POLICY_BYTES, parseMtaStsPolicy, type MtaStsPolicy } from '../parse/parse-mta-sts-policy.js';
 import { mxExchanges, resolveAddresses } from './mx.js';
@@ -11,8 +13,11 @@ export type MtaStsFetchOutcome =
   | { status: 'fetched'; policy: MtaStsPolicy }
   | { status: 'unreachable'; reason: string }
   | { status: 'invalid'; reason: string }
-  /** A timeout: the server may be fine, so the check answers unknown (never cry wolf). */
-  | { status: 'unknown'; reason: string };
+  /**
+   * A timeout: the server may be fine, so the check answers unknown (never cry wolf). Its reason is the undecided
+   * part's, read in every language; the others are evidence, in English.
+   */
+  | { status: 'unknown'; reason: Text };
 
 /** The MTA-STS policy of a domain, or why there is none to judge. */
 export type MtaStsPolicyFact =
@@ -45,9 +50,15 @@ const NETWORK_ERRORS = new Set(['ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ET
 /** The outcome of a failed request: unknown when the network failed, else unreachable. */
 function failedFetch(error: NodeJS.ErrnoException): MtaStsFetchOutcome {
   return NETWORK_ERRORS.has(error.code ?? '')
-    ? { status: 'unknown', reason: error.message }
+    ? { status: 'unknown', reason: socketErrorReason(error) }
     : { status: 'unreachable', reason: error.message };
 }
+
+/** Why a fetch was given up, as the undecided part says it. */
+const FETCH_TEXTS = {
+  slow: { en: 'no complete answer within {ms} ms', fr: 'pas de réponse complète en {ms} ms' },
+  stopped: { en: 'run stopped', fr: 'passage arrêté' },
+} satisfies Record<string, Text>;
 
 /** The whole fetch is bounded: RFC 8461 3.3 leaves the value to senders; 15 s is generous for a static text file. */
 const FETCH_TIMEOUT_MS = 15_000;
@@ -65,7 +76,7 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
     // The bound covers the whole fetch: a socket timeout alone restarts with every byte, so a server dripping its
     // answer would hold the run for as long as it likes.
     const timer = setTimeout(() => {
-      resolve({ status: 'unknown', reason: `no complete answer within ${timeoutMs} ms` });
+      resolve({ status: 'unknown', reason: fillText(FETCH_TEXTS.slow, { ms: timeoutMs }) });
       req.destroy();
     }, timeoutMs);
     const req = request(
@@ -122,7 +133,7 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
     });
     // A stopped run does not wait out the fetch's bound after its report.
     const abort = (): void => {
-      resolve({ status: 'unknown', reason: 'run stopped' });
+      resolve({ status: 'unknown', reason: FETCH_TEXTS.stopped });
       req.destroy();
     };
     if (options.signal?.aborted === true) abort();

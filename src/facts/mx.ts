@@ -3,6 +3,7 @@ import type { GatherContext } from '../checks/types.js';
 import { normalizeName } from '../dns/memory-resolver.js';
 import type { DnsFailure, DnsResolver, Fact } from '../dns/types.js';
 import { DnsLookupError, lookup } from '../dns/types.js';
+import type { Text } from '../i18n.js';
 import { perDomain } from './per-domain.js';
 
 /** The reverse DNS of one address: its PTR names and, per name, whether it resolves back to the address. */
@@ -11,7 +12,7 @@ export interface ReverseDns {
   /** PTR names whose A/AAAA records contain the address (forward-confirmed reverse DNS). */
   confirmed: string[];
   /** PTR names whose forward lookup failed, with how and why. */
-  unknown: { name: string; failure: DnsFailure; reason: string }[];
+  unknown: { name: string; failure: DnsFailure; reason: Text }[];
 }
 
 /** One address of an MX host. */
@@ -183,7 +184,7 @@ async function checkReverse(resolver: DnsResolver, address: string): Promise<Rev
         if (forward.addresses.some((candidate) => sameAddress(candidate, address))) confirmed.push(name);
       } catch (error) {
         if (!(error instanceof DnsLookupError)) throw error;
-        unknown.push({ name, failure: error.failure, reason: error.message });
+        unknown.push({ name, failure: error.failure, reason: error.reason });
       }
     }),
   );
@@ -204,7 +205,7 @@ export async function captureFact<T>(promise: Promise<T>): Promise<Fact<T>> {
   }
 }
 
-function failedFact(error: unknown): { ok: false; error: DnsLookupError['failure']; detail: string } {
+function failedFact(error: unknown): { ok: false; error: DnsLookupError['failure']; detail: Text } {
   if (!(error instanceof DnsLookupError)) throw error;
-  return { ok: false, error: error.failure, detail: error.message };
+  return { ok: false, error: error.failure, detail: error.reason };
 }

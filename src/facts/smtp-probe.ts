@@ -2,7 +2,9 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { GatherContext } from '../checks/types.js';
+import { socketErrorReason } from '../connection-failure.js';
 import type { Fact } from '../dns/types.js';
+import { fillText, type Text } from '../i18n.js';
 import { captureFact, ipLiteral, mxExchanges, resolveAddresses } from './mx.js';
 
 /** The step of an SMTP probe that an outcome is about. */
@@ -21,8 +23,11 @@ export interface CertificateSummary {
 export type SmtpProbeOutcome =
   /** The TCP connection was actively refused: nothing listens on the SMTP port. */
   | { status: 'refused'; detail: string }
-  /** The probe could not decide: timeout, network error, a 4xx reply or a server refusing our session. */
-  | { status: 'unknown'; step: SmtpProbeStep; detail: string }
+  /**
+   * The probe could not decide: timeout, network error, a 4xx reply or a server refusing our session. Its detail is
+   * the undecided part's reason, read in every language; the other outcomes' details are evidence, in English.
+   */
+  | { status: 'unknown'; step: SmtpProbeStep; detail: Text }
   /** The server answered EHLO without offering STARTTLS (RFC 3207 4). */
   | { status: 'starttls_missing'; extensions: string[]; detail: string }
   /** STARTTLS was offered but the TLS handshake did not complete. */
@@ -91,31 +96,57 @@ interface SmtpReply {
   lines: string[];
 }
 
+/** Why a probe gave up, as the undecided part says it; the server's words and Node's codes stay as they came. */
+const PROBE_TEXTS = {
+  stopped: { en: 'run stopped', fr: 'passage arrêté' },
+  wholeProbe: {
+    en: 'whole probe not done within {ms} ms',
+    fr: 'le test entier n’a pas abouti en {ms} ms',
+  },
+  noReply: { en: 'no reply within {ms} ms', fr: 'pas de réponse en {ms} ms' },
+  notSmtp: { en: 'not an SMTP reply: "{line}"', fr: 'pas une réponse SMTP : « {line} »' },
+  tooLong: { en: 'reply longer than {max} bytes', fr: 'réponse de plus de {max} octets' },
+  closedByServer: { en: 'connection closed by the server', fr: 'connexion fermée par le serveur' },
+  noTcpAnswer: { en: 'no TCP answer within {ms} ms', fr: 'pas de réponse TCP en {ms} ms' },
+  closedBeforeConnect: {
+    en: 'connection closed before it was established',
+    fr: 'connexion fermée avant d’être établie',
+  },
+  noHandshake: { en: 'no TLS handshake within {ms} ms', fr: 'pas de négociation TLS en {ms} ms' },
+  closedInHandshake: {
+    en: 'connection closed before the TLS handshake completed',
+    fr: 'connexion fermée avant la fin de la négociation TLS',
+  },
+  answered: { en: 'server answered {reply}', fr: 'le serveur a répondu {reply}' },
+} satisfies Record<string, Text>;
+
 class ProbeFailure extends Error {
   readonly step: SmtpProbeStep;
-  constructor(step: SmtpProbeStep, detail: string) {
-    super(detail);
+  readonly reason: Text;
+  constructor(step: SmtpProbeStep, reason: Text) {
+    super(reason.en);
     this.step = step;
+    this.reason = reason;
   }
 }
 
 /** Reads SMTP replies from a stream, keeping bytes that arrive between two reads. */
 class ReplyReader {
   #text = '';
-  #failure: string | null = null;
+  #failure: Text | null = null;
   #wake: (() => void) | null = null;
   readonly #stream: Socket | TLSSocket;
   readonly #onData = (chunk: Buffer): void => {
     // latin1 keeps every byte one character, so a hostile server cannot make the decoder throw.
     this.#text += chunk.toString('latin1');
-    if (this.#text.length > MAX_REPLY_BYTES) this.#fail(`reply longer than ${MAX_REPLY_BYTES} bytes`);
+    if (this.#text.length > MAX_REPLY_BYTES) this.#fail(fillText(PROBE_TEXTS.tooLong, { max: MAX_REPLY_BYTES }));
     this.#wake?.();
   };
   readonly #onError = (error: Error): void => {
-    this.#fail(error.message);
+    this.#fail(socketErrorReason(error));
   };
   readonly #onClose = (): void => {
-    this.#fail('connection closed by the server');
+    this.#fail(PROBE_TEXTS.closedByServer);
   };
 
   constructor(stream: Socket | TLSSocket) {
@@ -125,7 +156,7 @@ class ReplyReader {
     stream.on('close', this.#onClose);
   }
 
-  #fail(reason: string): void {
+  #fail(reason: Text): void {
     this.#failure ??= reason;
     this.#wake?.();
   }
@@ -147,7 +178,7 @@ class ReplyReader {
       if (reply !== null) return reply;
       if (this.#failure !== null) throw new ProbeFailure(step, this.#failure);
       const left = deadline - Date.now();
-      if (left <= 0) throw new ProbeFailure(step, `no reply within ${timeoutMs} ms`);
+      if (left <= 0) throw new ProbeFailure(step, fillText(PROBE_TEXTS.noReply, { ms: timeoutMs }));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {
@@ -169,7 +200,7 @@ class ReplyReader {
       offset = end + 1;
       // RFC 5321 4.2: "250-text" continues a reply, "250 text" (or a bare "250") ends it.
       const match = /^(\d{3})([ -]|$)(.*)$/.exec(line);
-      if (match === null) throw new ProbeFailure(step, `not an SMTP reply: "${line.slice(0, 80)}"`);
+      if (match === null) throw new ProbeFailure(step, fillText(PROBE_TEXTS.notSmtp, { line: line.slice(0, 80) }));
       lines.push(match[3] ?? '');
       if (match[2] !== '-') {
         this.#text = this.#text.slice(offset);
@@ -192,7 +223,7 @@ function connectTcp(address: string, port: number, timeoutMs: number, session: P
     session.sockets.push(socket);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ProbeFailure('connect', `no TCP answer within ${timeoutMs} ms`));
+      reject(new ProbeFailure('connect', fillText(PROBE_TEXTS.noTcpAnswer, { ms: timeoutMs })));
     }, timeoutMs);
     const onError = (error: Error): void => {
       clearTimeout(timer);
@@ -201,7 +232,7 @@ function connectTcp(address: string, port: number, timeoutMs: number, session: P
     // A probe ending while connecting destroys the socket, which then closes without an error.
     const onClose = (): void => {
       clearTimeout(timer);
-      reject(new ProbeFailure('connect', 'connection closed before it was established'));
+      reject(new ProbeFailure('connect', PROBE_TEXTS.closedBeforeConnect));
     };
     socket.once('error', onError);
     socket.once('close', onClose);
@@ -237,7 +268,7 @@ function startTls(
     session.sockets.push(secure);
     const timer = setTimeout(() => {
       secure.destroy();
-      reject(new ProbeFailure('handshake', `no TLS handshake within ${timeoutMs} ms`));
+      reject(new ProbeFailure('handshake', fillText(PROBE_TEXTS.noHandshake, { ms: timeoutMs })));
     }, timeoutMs);
     const onError = (error: Error): void => {
       clearTimeout(timer);
@@ -246,7 +277,7 @@ function startTls(
     // A server hanging up mid-handshake is an 'error' first; a close alone is the probe ending and destroying it.
     const onClose = (): void => {
       clearTimeout(timer);
-      reject(new ProbeFailure('handshake', 'connection closed before the TLS handshake completed'));
+      reject(new ProbeFailure('handshake', PROBE_TEXTS.closedInHandshake));
     };
     secure.once('error', onError);
     secure.once('close', onClose);
@@ -292,7 +323,7 @@ export async function probeSmtp(
   address: string,
   options: SmtpProbeOptions = {},
 ): Promise<SmtpProbeOutcome> {
-  if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: 'run stopped' };
+  if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: PROBE_TEXTS.stopped };
   const timeouts = { ...SMTP_PROBE_TIMEOUTS, ...options.timeouts };
   const session: ProbeSession = { step: 'connect', sockets: [] };
   const abort = (): void => {
@@ -304,7 +335,11 @@ export async function probeSmtp(
   // address for all of them together: the whole probe has its own bound, named with the step it cut short.
   const deadline = new Promise<SmtpProbeOutcome>((resolve) => {
     timer = setTimeout(() => {
-      resolve({ status: 'unknown', step: session.step, detail: `whole probe not done within ${timeouts.total} ms` });
+      resolve({
+        status: 'unknown',
+        step: session.step,
+        detail: fillText(PROBE_TEXTS.wholeProbe, { ms: timeouts.total }),
+      });
     }, timeouts.total);
   });
   try {
@@ -340,7 +375,7 @@ async function converse(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED')
         return { status: 'refused', detail: (error as Error).message };
-      throw error instanceof ProbeFailure ? error : new ProbeFailure('connect', (error as Error).message);
+      throw error instanceof ProbeFailure ? error : new ProbeFailure('connect', socketErrorReason(error));
     }
     const plain = new ReplyReader(socket);
     const reply = (step: SmtpProbeStep): Promise<SmtpReply> => {
@@ -384,13 +419,13 @@ async function converse(
       nameError,
     };
   } catch (error) {
-    if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.message };
+    if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.reason };
     throw error;
   }
 }
 
 function unknown(step: SmtpProbeStep, reply: SmtpReply): SmtpProbeOutcome {
-  return { status: 'unknown', step, detail: `server answered ${describe(reply)}` };
+  return { status: 'unknown', step, detail: fillText(PROBE_TEXTS.answered, { reply: describe(reply) }) };
 }
 
 function describe(reply: SmtpReply): string {

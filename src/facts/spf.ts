@@ -3,6 +3,7 @@ import type { RunMemo } from '../checks/run-memo.js';
 import type { GatherContext } from '../checks/types.js';
 import { normalizeName } from '../dns/memory-resolver.js';
 import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
+import { fillText, type Text } from '../i18n.js';
 import {
   hasMacro,
   isSpfRecord,
@@ -76,7 +77,7 @@ export interface SpfFact {
   /** True when MAX_WALKED_TERMS stopped the walk before the end of the tree. */
   isTruncated: boolean;
   all: SpfAll | null;
-  sendingIps: { ip: string; result: SpfIpResult; reason: string }[];
+  sendingIps: { ip: string; result: SpfIpResult; reason: Text }[];
   /**
    * Whether the domain publishes a null MX (RFC 7505: it accepts no mail), asked only when it has no SPF record, so
    * that the suggested record can fit a domain that sends nothing; null when not asked or when the lookup failed.
@@ -302,10 +303,34 @@ const QUALIFIER_RESULT: Record<SpfQualifier, SpfIpResult> = {
   '?': 'neutral',
 };
 
+/** A sending IP's SPF result, and why, in every language: an undecided part's reason, a preflight finding's words. */
 interface Verdict {
   result: SpfIpResult;
-  reason: string;
+  reason: Text;
 }
+
+/** Why a verdict is what it is; records, terms and names stay verbatim. */
+const VERDICT_TEXTS = {
+  tooManyLookups: { en: 'more than {max} DNS lookups', fr: 'plus de {max} requêtes DNS' },
+  ptr: {
+    en: '"ptr" in the record of "{domain}" depends on reverse DNS at delivery',
+    fr: '« ptr » dans l’enregistrement de « {domain} » dépend du DNS inverse au moment de la livraison',
+  },
+  macro: {
+    en: '"{term}" uses a macro that depends on the message',
+    fr: '« {term} » utilise une macro qui dépend du message',
+  },
+  tooManyMx: { en: '"{name}" has more than {max} MX names', fr: '« {name} » a plus de {max} noms MX' },
+  noRecord: { en: '"{domain}" has no SPF record', fr: '« {domain} » n’a pas d’enregistrement SPF' },
+  manyRecords: { en: '"{domain}" has {count} SPF records', fr: '« {domain} » a {count} enregistrements SPF' },
+  matched: {
+    en: 'matched "{term}" in the record of "{domain}"',
+    fr: 'correspond à « {term} » dans l’enregistrement de « {domain} »',
+  },
+  noMatch: { en: 'no mechanism of "{domain}" matched', fr: 'aucun mécanisme de « {domain} » ne correspond' },
+  redirectMacro: { en: '"redirect={redirect}" uses a macro', fr: '« redirect={redirect} » utilise une macro' },
+  notIp: { en: '"{ip}" is not an IP address', fr: '« {ip} » n’est pas une adresse IP' },
+} satisfies Record<string, Text>;
 
 interface EvalState {
   resolver: DnsResolver;
@@ -349,7 +374,7 @@ type MechanismOutcome = { match: boolean } | Verdict;
 
 async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, domain: string): Promise<MechanismOutcome> {
   if (isLookupTerm(mechanism) && ++state.lookups > MAX_SPF_LOOKUPS)
-    return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
+    return { result: 'permerror', reason: fillText(VERDICT_TEXTS.tooManyLookups, { max: MAX_SPF_LOOKUPS }) };
   switch (mechanism.kind) {
     case 'all':
       return { match: true };
@@ -360,7 +385,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
       return { match: inNetwork(state, mechanism.address, mechanism.prefix ?? (family === 'ipv4' ? 32 : 128)) };
     }
     case 'ptr':
-      return { result: 'undecidable', reason: `"ptr" in the record of "${domain}" depends on reverse DNS at delivery` };
+      return { result: 'undecidable', reason: fillText(VERDICT_TEXTS.ptr, { domain }) };
     case 'exists':
     case 'include':
     case 'a':
@@ -370,7 +395,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
       if (hasMacro(spec))
         return {
           result: 'undecidable',
-          reason: `"${mechanism.kind}:${spec}" uses a macro that depends on the message`,
+          reason: fillText(VERDICT_TEXTS.macro, { term: `${mechanism.kind}:${spec}` }),
         };
       const name = normalizeName(spec);
       if (mechanism.kind === 'exists') return { match: (await lookup(state.resolver, name, 'A')).records.length > 0 };
@@ -380,7 +405,7 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
           r.type === 'MX' ? [r.exchange] : [],
         );
         if (exchanges.length > MAX_SPF_MX_NAMES)
-          return { result: 'permerror', reason: `"${name}" has more than ${MAX_SPF_MX_NAMES} MX names` };
+          return { result: 'permerror', reason: fillText(VERDICT_TEXTS.tooManyMx, { name, max: MAX_SPF_MX_NAMES }) };
         for (const exchange of exchanges)
           if (await addressesMatch(state, exchange, mechanism.cidr4, mechanism.cidr6)) return { match: true };
         return { match: false };
@@ -389,7 +414,8 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
       // RFC 7208 5.2: how an include's result maps to a match.
       if (inner.result === 'pass') return { match: true };
       if (inner.result === 'fail' || inner.result === 'softfail' || inner.result === 'neutral') return { match: false };
-      if (inner.result === 'none') return { result: 'permerror', reason: `"${name}" has no SPF record` };
+      if (inner.result === 'none')
+        return { result: 'permerror', reason: fillText(VERDICT_TEXTS.noRecord, { domain: name }) };
       return inner;
     }
   }
@@ -398,23 +424,24 @@ async function evaluateMechanism(state: EvalState, mechanism: SpfMechanism, doma
 /** RFC 7208 4 check_host(), limited to what DNS alone decides. */
 async function evaluate(state: EvalState, domain: string): Promise<Verdict> {
   const { records, parsed: record } = await state.read(domain);
-  if (records.length === 0) return { result: 'none', reason: `"${domain}" has no SPF record` };
-  if (record === null) return { result: 'permerror', reason: `"${domain}" has ${records.length} SPF records` };
-  if (record instanceof SpfSyntaxError) return { result: 'permerror', reason: record.message };
+  if (records.length === 0) return { result: 'none', reason: fillText(VERDICT_TEXTS.noRecord, { domain }) };
+  if (record === null)
+    return { result: 'permerror', reason: fillText(VERDICT_TEXTS.manyRecords, { domain, count: records.length }) };
+  if (record instanceof SpfSyntaxError) return { result: 'permerror', reason: record.text };
   for (const mechanism of record.mechanisms) {
     const outcome = await evaluateMechanism(state, mechanism, domain);
     if (!('match' in outcome)) return outcome;
     if (outcome.match)
       return {
         result: QUALIFIER_RESULT[mechanism.qualifier],
-        reason: `matched "${mechanism.qualifier}${mechanism.kind}" in the record of "${domain}"`,
+        reason: fillText(VERDICT_TEXTS.matched, { term: `${mechanism.qualifier}${mechanism.kind}`, domain }),
       };
   }
   const redirect = effectiveRedirect(record);
-  if (redirect === null) return { result: 'neutral', reason: `no mechanism of "${domain}" matched` };
-  if (hasMacro(redirect)) return { result: 'undecidable', reason: `"redirect=${redirect}" uses a macro` };
+  if (redirect === null) return { result: 'neutral', reason: fillText(VERDICT_TEXTS.noMatch, { domain }) };
+  if (hasMacro(redirect)) return { result: 'undecidable', reason: fillText(VERDICT_TEXTS.redirectMacro, { redirect }) };
   if (++state.lookups > MAX_SPF_LOOKUPS)
-    return { result: 'permerror', reason: `more than ${MAX_SPF_LOOKUPS} DNS lookups` };
+    return { result: 'permerror', reason: fillText(VERDICT_TEXTS.tooManyLookups, { max: MAX_SPF_LOOKUPS }) };
   const target = await evaluateTarget(state, normalizeName(redirect));
   // RFC 7208 6.1: a redirect to a domain without SPF record is a permerror.
   return target.result === 'none' ? { result: 'permerror', reason: target.reason } : target;
@@ -451,7 +478,7 @@ async function evaluateWith(
   ip: string,
 ): Promise<Verdict> {
   const version = isIP(ip);
-  if (version === 0) return { result: 'undecidable', reason: `"${ip}" is not an IP address` };
+  if (version === 0) return { result: 'undecidable', reason: fillText(VERDICT_TEXTS.notIp, { ip }) };
   const family = version === 4 ? 'ipv4' : 'ipv6';
   return evaluate(
     { resolver, read, once, ip, family, value: addressValue(ip, family), lookups: 0 },

@@ -69,7 +69,7 @@ export function renderCheckText(report: CheckReport, lang: Lang): string {
       lines.push(`      ${finding.docs}`);
     }
     // One line per cause, naming the checks it left undecided: a resolver down stops a dozen checks of each domain.
-    for (const group of groupUndecided(undecidedParts(result.checks))) {
+    for (const group of groupUndecided(undecidedParts(result.checks, lang))) {
       const checks = group.parts
         .map((part) => (part.subject === null ? part.check : `${part.check} [${part.subject}]`))
         .join(', ');

@@ -147,6 +147,12 @@ const TEXTS = {
   },
 } satisfies Record<string, Text>;
 
+/** Why a published DKIM key cannot be used, in `dkim.key_invalid`. */
+const KEY_PROBLEMS = {
+  manyRecords: { en: '{count} TXT records at one selector', fr: '{count} enregistrements TXT sous un même sélecteur' },
+  revoked: { en: 'the key is revoked (empty p=)', fr: 'la clé est révoquée (p= vide)' },
+} satisfies Record<string, Text>;
+
 /** One repeated row, in the list of `recipients.duplicate_addresses`. */
 const DUPLICATE_LINE: Text = { en: 'line {line} (as line {first})', fr: 'ligne {line} (comme la ligne {first})' };
 
@@ -180,7 +186,7 @@ class Findings {
 
   /** A check a DNS failure left undecided: `what` names it in both languages, the lookup's failure says why. */
   unknown(what: Text, subject: string, error: DnsLookupError): void {
-    const values = { what: what[this.lang], reason: error.message };
+    const values = { what: what[this.lang], reason: error.reason[this.lang] };
     this.add('dns.unknown', 'unknown', subject, values, { failure: error.failure });
   }
 }
@@ -200,11 +206,17 @@ async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, finding
           'spf.sending_ip_undecidable',
           'warning',
           ip,
-          { domain, ip, reason: verdict.reason },
-          { ...verdict },
+          { domain, ip, reason: verdict.reason[findings.lang] },
+          { result: verdict.result, reason: verdict.reason.en },
         );
       else
-        findings.add('spf.sending_ip_not_authorized', 'error', ip, { domain, ip, ...verdict }, { ...verdict, domain });
+        findings.add(
+          'spf.sending_ip_not_authorized',
+          'error',
+          ip,
+          { domain, ip, result: verdict.result, reason: verdict.reason[findings.lang] },
+          { result: verdict.result, reason: verdict.reason.en, domain },
+        );
     } catch (error) {
       if (!(error instanceof DnsLookupError)) throw error;
       findings.unknown({ en: `SPF of "${domain}" for ${ip}`, fr: `le SPF de « ${domain} » pour ${ip}` }, ip, error);
@@ -241,7 +253,10 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
     return;
   }
   if (others.length > 0) {
-    findings.add('dkim.key_invalid', 'error', name, { name, reason: `${records.length} TXT records at one selector` });
+    findings.add('dkim.key_invalid', 'error', name, {
+      name,
+      reason: render(KEY_PROBLEMS.manyRecords, findings.lang, { count: records.length }),
+    });
     return;
   }
   let expected: Buffer;
@@ -261,7 +276,7 @@ async function checkDkim(identity: SenderIdentity, resolver: DnsResolver, findin
   try {
     const key = parseDkimKey(record);
     if (key.revoked) {
-      findings.add('dkim.key_invalid', 'error', name, { name, reason: 'the key is revoked (empty p=)' });
+      findings.add('dkim.key_invalid', 'error', name, { name, reason: KEY_PROBLEMS.revoked[findings.lang] });
       return;
     }
     const published = Buffer.from((key.tags.p ?? '').replace(/\s+/g, ''), 'base64');

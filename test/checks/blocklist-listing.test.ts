@@ -89,7 +89,14 @@ describe('blocklist-listing', () => {
     const output = await run('', OPTIONS, { '10.2.0.192.bl.example A': 'timeout' });
     expect(output.findings).toEqual([]);
     expect(output.unknown).toEqual([
-      { subject: '192.0.2.10', cause: 'timeout', reason: expect.stringMatching(/^bl\.example: .*timeout/) as unknown },
+      {
+        subject: '192.0.2.10',
+        cause: 'timeout',
+        reason: {
+          en: expect.stringMatching(/^bl\.example: .*timeout/) as unknown,
+          fr: expect.stringMatching(/^bl\.example : la requête DNS A de .* a échoué : délai dépassé/) as unknown,
+        },
+      },
     ]);
   });
 

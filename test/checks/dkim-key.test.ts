@@ -79,7 +79,10 @@ describe('dkim-key', () => {
       {
         subject: 'slow',
         cause: 'timeout',
-        reason: expect.stringMatching(/"slow\._domainkey\.example\.org" failed/) as unknown,
+        reason: {
+          en: expect.stringMatching(/"slow\._domainkey\.example\.org" failed/) as unknown,
+          fr: expect.stringMatching(/« slow\._domainkey\.example\.org » a échoué : délai dépassé/) as unknown,
+        },
       },
     ]);
   });

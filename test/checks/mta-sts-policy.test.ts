@@ -52,9 +52,10 @@ describe('mta-sts-policy', () => {
   });
 
   it('reports a fetch timeout as unknown', () => {
-    expect(run(checked({ status: 'unknown', reason: 'no answer within 15000 ms' }))).toEqual({
+    const reason = { en: 'no answer within 15000 ms', fr: 'pas de réponse en 15000 ms' };
+    expect(run(checked({ status: 'unknown', reason }))).toEqual({
       findings: [],
-      unknown: [{ subject: URL, cause: 'probe', reason: 'no answer within 15000 ms' }],
+      unknown: [{ subject: URL, cause: 'probe', reason }],
     });
   });
 

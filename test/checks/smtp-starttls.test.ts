@@ -12,6 +12,9 @@ const CERTIFICATE = {
   validFrom: 'Jan  1 00:00:00 2026 GMT',
   validTo: 'Apr  1 00:00:00 2026 GMT',
 };
+/** A lookup's reason, as DNS facts carry it. */
+const TIMED_OUT = { en: 'A lookup timed out', fr: 'Une requête a expiré' };
+
 const GOOD: SmtpProbeOutcome = {
   status: 'tls',
   protocol: 'TLSv1.3',
@@ -95,30 +98,43 @@ describe('smtp-starttls', () => {
   });
 
   it('reports a timeout as unknown, never as unreachable', () => {
-    const output = run(fact({ status: 'unknown', step: 'connect', detail: 'no TCP answer within 10000 ms' }, GOOD));
+    const detail = { en: 'no TCP answer within 10000 ms', fr: 'pas de réponse TCP en 10000 ms' };
+    const output = run(fact({ status: 'unknown', step: 'connect', detail }, GOOD));
     expect(output.findings).toEqual([]);
     expect(output.unknown).toEqual([
-      { subject: 'mx1.example.org', cause: 'probe', reason: '192.0.2.10: connect: no TCP answer within 10000 ms' },
+      {
+        subject: 'mx1.example.org',
+        cause: 'probe',
+        reason: {
+          en: '192.0.2.10: connect: no TCP answer within 10000 ms',
+          fr: '192.0.2.10 : connexion : pas de réponse TCP en 10000 ms',
+        },
+      },
     ]);
   });
 
   it('names the step once when the system’s message already names it', () => {
-    const detail = 'connect EHOSTUNREACH 192.0.2.10:25';
+    const detail = { en: 'connect EHOSTUNREACH 192.0.2.10:25', fr: 'le serveur est injoignable (EHOSTUNREACH)' };
     const output = run(fact({ status: 'unknown', step: 'connect', detail }, GOOD));
     expect(output.unknown).toEqual([
-      { subject: 'mx1.example.org', cause: 'probe', reason: '192.0.2.10: connect EHOSTUNREACH 192.0.2.10:25' },
+      {
+        subject: 'mx1.example.org',
+        cause: 'probe',
+        reason: {
+          en: '192.0.2.10: connect EHOSTUNREACH 192.0.2.10:25',
+          fr: '192.0.2.10 : le serveur est injoignable (EHOSTUNREACH)',
+        },
+      },
     ]);
   });
 
   it('reports a host whose addresses could not be resolved as unknown', () => {
     const output = run({
-      hosts: [
-        { exchange: 'mx1.example.org', addresses: { ok: false, error: 'timeout', detail: 'A lookup timed out' } },
-      ],
+      hosts: [{ exchange: 'mx1.example.org', addresses: { ok: false, error: 'timeout', detail: TIMED_OUT } }],
     });
     expect(output).toEqual({
       findings: [],
-      unknown: [{ subject: 'mx1.example.org', cause: 'timeout', reason: 'A lookup timed out' }],
+      unknown: [{ subject: 'mx1.example.org', cause: 'timeout', reason: TIMED_OUT }],
     });
   });
 });

@@ -65,7 +65,15 @@ describe('spf-sending-ip', () => {
       options: { sendingIps: ['203.0.113.9'] },
     });
     expect(result.unknown).toEqual([
-      { subject: '203.0.113.9', cause: 'depends_on_message', reason: expect.stringContaining('"ptr"') as unknown },
+      {
+        subject: '203.0.113.9',
+        cause: 'depends_on_message',
+        reason: expect.stringContaining('"ptr"') as unknown,
+        reasonText: {
+          en: expect.stringContaining('"ptr"') as unknown,
+          fr: '« ptr » dans l’enregistrement de « example.org » dépend du DNS inverse au moment de la livraison',
+        },
+      },
     ]);
   });
 

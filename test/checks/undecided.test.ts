@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { groupUndecided, reasonsLine, UNDECIDED_CAUSES, undecidedByDns } from '../../src/checks/undecided.js';
+import {
+  groupUndecided,
+  reasonsLine,
+  recordUndecided,
+  UNDECIDED_CAUSES,
+  undecidedByDns,
+  undecidedByLookup,
+  undecidedParts,
+  undecidedReason,
+} from '../../src/checks/undecided.js';
+import { DnsLookupError } from '../../src/dns/types.js';
 
 describe('UNDECIDED_CAUSES', () => {
   it('has words in both languages for every cause, each its own', () => {
@@ -14,11 +24,62 @@ describe('UNDECIDED_CAUSES', () => {
 
 describe('undecidedByDns()', () => {
   it('takes the DNS failure as the cause and its detail as the reason', () => {
-    expect(undecidedByDns('mail', { error: 'servfail', detail: '192.0.2.53:53 answered SERVFAIL' })).toEqual({
+    const detail = { en: '192.0.2.53:53 answered SERVFAIL', fr: '192.0.2.53:53 a répondu SERVFAIL' };
+    expect(undecidedByDns('mail', { error: 'servfail', detail })).toEqual({
       subject: 'mail',
       cause: 'servfail',
-      reason: '192.0.2.53:53 answered SERVFAIL',
+      reason: detail,
     });
+  });
+});
+
+describe('undecidedByLookup()', () => {
+  it('takes the lookup’s failure as the cause and its message in both languages as the reason', () => {
+    const error = new DnsLookupError('timeout', '_dmarc.asso.example', 'TXT', {
+      en: 'no reply from 192.0.2.53:53 within 2000 ms',
+      fr: 'pas de réponse de 192.0.2.53:53 en 2000 ms',
+    });
+    expect(undecidedByLookup(error, 'asso.example')).toEqual({
+      subject: 'asso.example',
+      cause: 'timeout',
+      reason: {
+        en: 'DNS TXT lookup of "_dmarc.asso.example" failed: timeout (no reply from 192.0.2.53:53 within 2000 ms)',
+        fr: 'la requête DNS TXT de « _dmarc.asso.example » a échoué : délai dépassé (pas de réponse de 192.0.2.53:53 en 2000 ms)',
+      },
+    });
+  });
+});
+
+describe('recordUndecided() and undecidedReason()', () => {
+  const reason = { en: '192.0.2.53:53 answered SERVFAIL', fr: '192.0.2.53:53 a répondu SERVFAIL' };
+
+  it('keeps the reason in the run’s language and in every language beside it', () => {
+    expect(recordUndecided({ subject: 'mail', cause: 'servfail', reason }, 'fr')).toEqual({
+      subject: 'mail',
+      cause: 'servfail',
+      reason: reason.fr,
+      reasonText: reason,
+    });
+  });
+
+  it('gives a recorded reason in the reader’s language, whatever the run’s', () => {
+    const recorded = recordUndecided({ cause: 'servfail', reason }, 'en');
+    expect(undecidedReason(recorded, 'fr')).toBe(reason.fr);
+    expect(undecidedReason(recorded, 'en')).toBe(reason.en);
+  });
+
+  it('gives a reason recorded in English alone by an older facteur as it was recorded', () => {
+    const old = { cause: 'timeout' as const, reason: 'DNS MX lookup of "asso.example" failed: timeout' };
+    expect(undecidedReason(old, 'fr')).toBe(old.reason);
+    expect(
+      undecidedParts(
+        [{ check: 'mx-records', unknown: [old, recordUndecided({ cause: 'servfail', reason }, 'en')] }],
+        'fr',
+      ),
+    ).toEqual([
+      { check: 'mx-records', subject: null, cause: 'timeout', reason: old.reason },
+      { check: 'mx-records', subject: null, cause: 'servfail', reason: reason.fr },
+    ]);
   });
 });
 
@@ -67,7 +128,7 @@ describe('reasonsLine()', () => {
       'a failed; b failed; c failed; and 2 other reasons (report --format json lists them all)',
     );
     expect(reasonsLine(reasons.slice(0, 4), 'fr')).toBe(
-      'a failed; b failed; c failed; et 1 autre raison (report --format json les donne toutes)',
+      'a failed ; b failed ; c failed ; et 1 autre raison (report --format json les donne toutes)',
     );
   });
 });

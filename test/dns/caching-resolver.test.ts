@@ -10,7 +10,7 @@ function countingResolver(inner: DnsResolver, failFirst = 0): DnsResolver & { as
     asked,
     async query(name: string, type: RrType, options?: QueryOptions): Promise<Fact<DnsAnswer>> {
       asked.push(`${name} ${type}${options?.checkingDisabled === true ? ' +cd' : ''}`);
-      if (asked.length <= failFirst) return { ok: false, error: 'timeout', detail: 'test' };
+      if (asked.length <= failFirst) return { ok: false, error: 'timeout', detail: { en: 'test', fr: 'test' } };
       return inner.query(name, type);
     },
   };
@@ -50,7 +50,7 @@ describe('createCachingResolver', () => {
       resolver.query('example.org', 'TXT'),
       resolver.query('example.org', 'TXT'),
     ]);
-    expect(first).toEqual({ ok: false, error: 'timeout', detail: 'test' });
+    expect(first).toEqual({ ok: false, error: 'timeout', detail: { en: 'test', fr: 'test' } });
     expect(second).toBe(first);
     const retried = await resolver.query('example.org', 'TXT');
     expect(retried.ok).toBe(true);

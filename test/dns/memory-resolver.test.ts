@@ -72,7 +72,8 @@ describe('createMemoryResolver', () => {
     const fact = await resolver.query('loop1.example.org', 'A');
     expect(fact.ok).toBe(false);
     expect(!fact.ok && fact.error).toBe('servfail');
-    expect(!fact.ok && fact.detail).toContain('CNAME loop');
+    expect(!fact.ok && fact.detail.en).toContain('CNAME loop');
+    expect(!fact.ok && fact.detail.fr).toContain('boucle de CNAME');
   });
 
   it('injects failures by name and type, also at a CNAME target', async () => {

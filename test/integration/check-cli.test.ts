@@ -23,7 +23,12 @@ interface JsonReport {
   domains: {
     domain: string;
     member: string | null;
-    checks: { check: string; status: string; findings: { id: string }[]; unknown: { cause?: string }[] }[];
+    checks: {
+      check: string;
+      status: string;
+      findings: { id: string }[];
+      unknown: { cause?: string; reason: string; reasonText?: { en: string; fr: string } }[];
+    }[];
   }[];
   inputErrors: { line: number; message: string }[];
 }
@@ -227,11 +232,59 @@ describe('facteur check (CLI against a real DNS server)', () => {
     ]);
     expect(french.code).toBe(3);
     expect(french.stderr).toMatch(/^facteur : aucune réponse DNS de tout le passage \(\d+ questions posées\)/);
-    // One line for the cause over every check it stopped, then the technical reasons.
+    // One line for the cause over every check it stopped, then the technical reasons, in French too.
     expect(french.stdout).toMatch(
-      /\n {2}INCONNU [^\n]*spf-record[^\n]*\u00a0: le résolveur DNS n’a pas répondu à temps\n {6}DNS \w+ lookup of/,
+      /\n {2}INCONNU [^\n]*spf-record[^\n]*\u00a0: le résolveur DNS n’a pas répondu à temps\n {6}la requête DNS \w+ de « [^»]+ » a échoué : délai dépassé \(pas de réponse de 127\.0\.0\.1:\d+ en 200 ms\) ; /,
     );
+    expect(french.stdout).not.toMatch(/lookup of|failed|no reply|within|reasons/);
     expect(french.stdout.match(/INCONNU/g)).toHaveLength(1);
+    // --json keeps `reason` a string, in the run's language as `message` is, and every language beside it.
+    const frenchJson = await checkJson(silentAddress, [...GIVE_UP_FAST, '--lang', 'fr', 'asso-velo.example']);
+    const parts = (JSON.parse(frenchJson.stdout) as JsonReport).domains[0]?.checks.flatMap((check) => check.unknown);
+    expect(parts?.length).toBeGreaterThan(0);
+    for (const part of parts ?? []) {
+      expect(part.reason).toMatch(/^la requête DNS \w+ de « [^»]+ » a échoué : délai dépassé \(pas de réponse de /);
+      expect(part.reasonText?.fr).toBe(part.reason);
+      expect(part.reasonText?.en).toMatch(/^DNS \w+ lookup of "[^"]+" failed: timeout \(no reply from /);
+    }
+  });
+
+  it('gives a server’s refusal in the reader’s language, its address and RCODE as they are', async () => {
+    // The example zone server answers REFUSED for names outside its zones, as an authoritative server does.
+    const english = await facteur([
+      'check',
+      '--resolver',
+      examples.address,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+      '--lang',
+      'en',
+      'elsewhere.test',
+    ]);
+    expect(english.code).toBe(3);
+    expect(english.stdout).toContain('  UNKNOWN ');
+    expect(english.stdout).toContain(`: the DNS server refused to answer\n      DNS `);
+    expect(english.stdout).toMatch(/DNS \w+ lookup of "[^"]+" failed: refused \(127\.0\.0\.1:\d+ answered REFUSED\)/);
+    const french = await facteur([
+      'check',
+      '--resolver',
+      examples.address,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+      '--lang',
+      'fr',
+      'elsewhere.test',
+    ]);
+    expect(french.code).toBe(3);
+    expect(french.stdout).toContain('\u00a0: le serveur DNS a refusé de répondre\n      la requête DNS ');
+    expect(french.stdout).toMatch(
+      /la requête DNS \w+ de « [^»]+ » a échoué : REFUSED \(127\.0\.0\.1:\d+ a répondu REFUSED\)/,
+    );
+    expect(french.stdout).not.toMatch(/lookup of|failed|answered|reasons/);
   });
 
   it('survives an SPF include loop, a CNAME loop and a 4 KB TXT record, checking every domain', async () => {
@@ -277,6 +330,14 @@ describe('facteur check (CLI against a real DNS server)', () => {
     expect(report.summary.new).toBe(0);
     expect(report.summary.resolved).toBe(0);
     expect(report.summary.carried).toBeGreaterThan(0);
+    // The night was checked in English; a member reads its report, undecided parts included, in French.
+    const french = await facteur(['report', '--db', db, '--member', 'Vélo Brestois', '--lang', 'fr']);
+    expect(french.code).toBe(0);
+    expect(french.stdout).toContain('Impossible à vérifier (le résolveur DNS n’a pas répondu à temps)');
+    expect(french.stdout).toMatch(/la requête DNS \w+ de « [^»]+ » a échoué : délai dépassé \(pas de réponse de /);
+    expect(french.stdout).not.toMatch(/lookup of|failed|no reply|within|reasons/);
+    const english = await facteur(['report', '--db', db, '--member', 'Vélo Brestois', '--lang', 'en']);
+    expect(english.stdout).toMatch(/DNS \w+ lookup of "[^"]+" failed: timeout \(no reply from /);
   });
 
   it('keeps a night complete when a members row repeats a domain, which is checked on its first row', async () => {

@@ -14,7 +14,7 @@ interface Server {
 }
 
 function answer(fact: Fact<DnsAnswer>): DnsAnswer {
-  if (!fact.ok) throw new Error(`lookup failed: ${fact.error} (${fact.detail})`);
+  if (!fact.ok) throw new Error(`lookup failed: ${fact.error} (${fact.detail.en})`);
   return fact.value;
 }
 
@@ -370,6 +370,7 @@ describe('network resolver against misbehaving servers', () => {
     const fact = await resolver.query('a.example', 'A');
     await resolver.close();
     expect(fact.ok || fact.error).toBe('servfail');
-    expect(!fact.ok && fact.detail).toContain('CNAME loop');
+    expect(!fact.ok && fact.detail.en).toContain('CNAME loop');
+    expect(!fact.ok && fact.detail.fr).toContain('boucle de CNAME');
   });
 });

@@ -165,7 +165,11 @@ describe('probeSmtp() against a real SMTP server', () => {
 
   it('probeSmtp() answers unknown at the step reached when the whole probe outlasts its bound', async () => {
     const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: drippingPort, timeouts: { total: 500 } });
-    expect(outcome).toEqual({ status: 'unknown', step: 'ehlo', detail: 'whole probe not done within 500 ms' });
+    expect(outcome).toEqual({
+      status: 'unknown',
+      step: 'ehlo',
+      detail: { en: 'whole probe not done within 500 ms', fr: 'le test entier n’a pas abouti en 500 ms' },
+    });
   });
 
   it('smtp-starttls leaves an MX undecided, not without STARTTLS, when a tarpit outlasts the whole probe', async () => {
@@ -181,7 +185,14 @@ describe('probeSmtp() against a real SMTP server', () => {
     expect(output).toEqual({
       findings: [],
       unknown: [
-        { subject: 'mx.probe.example', cause: 'probe', reason: '127.0.0.1: ehlo: whole probe not done within 500 ms' },
+        {
+          subject: 'mx.probe.example',
+          cause: 'probe',
+          reason: {
+            en: '127.0.0.1: ehlo: whole probe not done within 500 ms',
+            fr: '127.0.0.1 : EHLO : le test entier n’a pas abouti en 500 ms',
+          },
+        },
       ],
     });
   });
@@ -276,7 +287,10 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
 
   it('fetchMtaStsPolicy() answers unknown when the whole fetch outlasts its bound, even with bytes still coming', async () => {
     const outcome = await fetchMtaStsPolicy('probe.example', { ...options(), port: drippingPort, timeoutMs: 300 });
-    expect(outcome).toEqual({ status: 'unknown', reason: 'no complete answer within 300 ms' });
+    expect(outcome).toEqual({
+      status: 'unknown',
+      reason: { en: 'no complete answer within 300 ms', fr: 'pas de réponse complète en 300 ms' },
+    });
   });
 
   it('fetchMtaStsPolicy() gives the fetch up as unknown when its signal aborts, without waiting out its bound', async () => {
@@ -290,7 +304,7 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     setTimeout(() => {
       stop.abort();
     }, 100);
-    expect(await fetching).toEqual({ status: 'unknown', reason: 'run stopped' });
+    expect(await fetching).toEqual({ status: 'unknown', reason: { en: 'run stopped', fr: 'passage arrêté' } });
   });
 
   it('fetchMtaStsPolicy() answers unknown, not unreachable, when the connection is reset', async () => {

@@ -109,7 +109,7 @@ describe('renderCheckText()', () => {
     };
     expect(renderCheckText(down, 'fr')).toContain(
       '  INCONNU dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example]\u00a0: le serveur DNS a refusé de répondre\n' +
-        '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED\n',
+        '      192.0.2.53:53 answered REFUSED ; 192.0.2.54:53 answered REFUSED ; 192.0.2.55:53 answered REFUSED\n',
     );
     const four = renderCheckText(
       { ...down, domains: [{ ...domain, checks: [...(down.domains[0]?.checks ?? []), refused('spf-all', 'x', 'y')] }] },
@@ -119,6 +119,40 @@ describe('renderCheckText()', () => {
       '  UNKNOWN dkim-key [mail], mx-records [asso.example], dane-tlsa [asso.example], bimi-record [asso.example], spf-all [x]: the DNS server refused to answer\n' +
         '      192.0.2.53:53 answered REFUSED; 192.0.2.54:53 answered REFUSED; 192.0.2.55:53 answered REFUSED; and 1 other reason (--json lists them all)\n',
     );
+  });
+
+  it('gives a reason recorded in every language in the reader’s, and an older English one as it was recorded', () => {
+    const domain = report.domains[0];
+    if (domain === undefined) throw new Error('no domain');
+    const reasonText = {
+      en: 'DNS TXT lookup of "_dmarc.asso.example" failed: timeout (no reply from 192.0.2.53:53 within 2000 ms)',
+      fr: 'la requête DNS TXT de « _dmarc.asso.example » a échoué : délai dépassé (pas de réponse de 192.0.2.53:53 en 2000 ms)',
+    };
+    const timedOut: CheckReport = {
+      ...report,
+      domains: [
+        {
+          ...domain,
+          checks: [
+            {
+              check: 'dmarc-policy',
+              status: 'unknown',
+              findings: [],
+              unknown: [{ cause: 'timeout', reason: reasonText.en, reasonText }],
+            },
+          ],
+        },
+      ],
+    };
+    const french = renderCheckText(timedOut, 'fr');
+    expect(french).toContain(
+      '  INCONNU dmarc-policy\u00a0: le résolveur DNS n’a pas répondu à temps\n' + `      ${reasonText.fr}\n`,
+    );
+    expect(french).not.toContain('lookup');
+    expect(renderCheckText(timedOut, 'en')).toContain(
+      '  UNKNOWN dmarc-policy: the DNS resolver did not answer in time\n' + `      ${reasonText.en}\n`,
+    );
+    expect(renderCheckText(report, 'fr')).toContain('      192.0.2.53:53 answered REFUSED\n');
   });
 
   it('says a stopped run was interrupted, naming the first unchecked domains with their member, then counting the rest', () => {

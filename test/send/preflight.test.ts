@@ -68,6 +68,28 @@ describe('preflightCampaign()', () => {
     expect((await findings({}, removed)).findings.map((f) => f.id)).toEqual(['dkim.key_missing']);
   });
 
+  it('says why a sending IP fails SPF and why a published key is unusable in the report’s language', async () => {
+    const raw = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8')) as { smtp: Record<string, unknown> };
+    const stranger = { smtp: { ...raw.smtp, sendingIps: ['198.51.100.7'] } };
+    const revoked = ZONE.replace(/mail2026\._domainkey TXT \([^)]*\)/, 'mail2026._domainkey TXT "v=DKIM1; p="');
+    const french = await findings(stranger, revoked, {}, 'fr');
+    expect(french.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /pour l’IP d’envoi 198\.51\.100\.7 : correspond à « -all » dans l’enregistrement de « consult\.mairie-exemple\.example »$/,
+      ),
+      `L’enregistrement DKIM à « mail2026._domainkey.${DOMAIN} » est inutilisable : la clé est révoquée (p= vide)`,
+    ]);
+    // Evidence stays English, for machines, whatever the report's language.
+    expect(french.findings[0]?.evidence).toMatchObject({ reason: `matched "-all" in the record of "${DOMAIN}"` });
+    const english = await findings(stranger, revoked);
+    expect(english.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /for the sending IP 198\.51\.100\.7: matched "-all" in the record of "consult\.mairie-exemple\.example"$/,
+      ),
+      `The DKIM record at "mail2026._domainkey.${DOMAIN}" cannot be used: the key is revoked (empty p=)`,
+    ]);
+  });
+
   it('says unknown, never missing, when DNS times out', async () => {
     const report = await findings({}, ZONE, {
       [`mail2026._domainkey.${DOMAIN} TXT`]: 'timeout',
@@ -84,10 +106,10 @@ describe('preflightCampaign()', () => {
     const failures: Record<string, DnsFailure> = { [`${DOMAIN} TXT`]: 'timeout', [`${DOMAIN} MX`]: 'servfail' };
     const key = `mail2026._domainkey.${DOMAIN}`;
     const french = await findings({}, ZONE, { ...failures, [`${key} TXT`]: 'refused' }, 'fr');
-    expect(french.findings.map((f) => f.message.replace(/ : DNS .*$/, ''))).toEqual([
-      `Impossible de vérifier le SPF de « ${DOMAIN} » pour 192.0.2.25`,
-      `Impossible de vérifier la clé DKIM de « ${key} »`,
-      `Impossible de vérifier le MX de « ${DOMAIN} »`,
+    expect(french.findings.map((f) => f.message)).toEqual([
+      `Impossible de vérifier le SPF de « ${DOMAIN} » pour 192.0.2.25 : la requête DNS TXT de « ${DOMAIN} » a échoué : délai dépassé (échec simulé pour « ${DOMAIN} » TXT)`,
+      `Impossible de vérifier la clé DKIM de « ${key} » : la requête DNS TXT de « ${key} » a échoué : REFUSED (échec simulé pour « ${key} » TXT)`,
+      `Impossible de vérifier le MX de « ${DOMAIN} » : la requête DNS MX de « ${DOMAIN} » a échoué : SERVFAIL (échec simulé pour « ${DOMAIN} » MX)`,
     ]);
     const english = await findings({}, ZONE, failures);
     expect(english.findings.map((f) => f.message.replace(/: DNS .*$/, ''))).toEqual([

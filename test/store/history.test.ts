@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainResult } from '../../src/checks/run-checks.js';
+import { undecidedParts } from '../../src/checks/undecided.js';
 import { computeChanges, parseSince, renderChangesText } from '../../src/cli/commands/changes.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import {
@@ -106,6 +107,45 @@ describe('history store', () => {
       options: { dnsbl: ['zen.example'] },
       findings: { error: 0, warning: 1, info: 1 },
     });
+  });
+
+  it('loadRunFindings() gives an undecided reason back in every language, and one an older facteur wrote as written', () => {
+    const reasonText = {
+      en: 'DNS TXT lookup of "sel2._domainkey.club.org" failed: timeout (no reply from 192.0.2.53:53 within 2000 ms)',
+      fr: 'la requête DNS TXT de « sel2._domainkey.club.org » a échoué : délai dépassé (pas de réponse de 192.0.2.53:53 en 2000 ms)',
+    };
+    const timedOut: DomainResult = {
+      domain: 'club.org',
+      member: 'Club',
+      checks: [
+        {
+          check: 'dkim-key',
+          status: 'unknown',
+          findings: [],
+          unknown: [{ subject: 'sel2', cause: 'timeout', reason: reasonText.en, reasonText }],
+        },
+      ],
+    };
+    const run = beginRun(db, {});
+    recordDomainResults(db, run, [timedOut, asso]);
+    // asso.fr's row as facteur wrote it before it kept every language: the English reason alone.
+    const older = '[{"cause":"servfail","reason":"DNS TXT lookup of \\"asso.fr\\" failed: servfail"}]';
+    const rewritten = db
+      .prepare(
+        `UPDATE check_results SET unknown = ? WHERE run_id = ?
+         AND domain_id = (SELECT id FROM domain_names WHERE name = 'asso.fr')`,
+      )
+      .run(older, run);
+    expect(rewritten.changes).toBe(1);
+    const loaded = loadRunFindings(db, run);
+    const parts = (domain: string) =>
+      undecidedParts(loaded.find((result) => result.domain === domain)?.checks ?? [], 'fr');
+    expect(parts('club.org')).toEqual([
+      { check: 'dkim-key', subject: 'sel2', cause: 'timeout', reason: reasonText.fr },
+    ]);
+    expect(parts('asso.fr')).toEqual([
+      { check: 'spf-record', subject: null, cause: 'servfail', reason: 'DNS TXT lookup of "asso.fr" failed: servfail' },
+    ]);
   });
 
   it('loadRunFindings() keeps a stored status that its findings alone would not give', () => {
