@@ -2,6 +2,7 @@ import { defineCheck } from '../src/checks/define-check.js';
 import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
+import { syntaxFaultValues } from '../src/parse/record-syntax-error.js';
 
 export default defineCheck({
   id: 'dmarc-record',
@@ -41,8 +42,8 @@ export default defineCheck({
         fr: 'Les destinataires ignorent un enregistrement DMARC sans politique valide (RFC 7489 6.6.3) : le domaine n’est pas protégé.',
       },
       remediation: {
-        en: 'Fix the tag named in the evidence; the position counts characters from the start of the record',
-        fr: 'Corrigez la balise indiquée dans les détails ; la position compte les caractères depuis le début de l’enregistrement',
+        en: 'Fix the tag the problem names; its position counts characters from the start of the record, from 0',
+        fr: 'Corrigez la balise que nomme le problème ; sa position compte les caractères depuis le début de l’enregistrement, à partir de 0',
       },
     },
     'dmarc.inherited': {
@@ -89,7 +90,7 @@ export default defineCheck({
       findings.push({
         id: 'dmarc.syntax_error',
         subject: name,
-        values: { name, ...values },
+        values: { name, ...values, ...syntaxFaultValues(dmarc.syntaxError) },
         evidence: { record: dmarc.records[0], ...dmarc.syntaxError, ...evidence },
       });
     if (dmarc.isInherited)

@@ -2,6 +2,7 @@ import { defineCheck } from '../src/checks/define-check.js';
 import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import { distinctSpfNodes } from '../src/facts/spf.js';
+import { syntaxFaultValues } from '../src/parse/record-syntax-error.js';
 
 export default defineCheck({
   id: 'spf-record',
@@ -44,8 +45,8 @@ export default defineCheck({
         fr: 'Les destinataires traitent un enregistrement SPF mal formé comme une erreur permanente (RFC 7208 4.6) : SPF échoue pour tout le courrier concerné.',
       },
       remediation: {
-        en: 'Fix the term named in the evidence; the position counts characters from the start of the record',
-        fr: 'Corrigez le terme indiqué dans les détails ; la position compte les caractères depuis le début de l’enregistrement',
+        en: 'Fix the term the problem names; its position counts characters from the start of the record, from 0',
+        fr: 'Corrigez le terme que nomme le problème ; sa position compte les caractères depuis le début de l’enregistrement, à partir de 0',
       },
     },
     'spf.uppercase_version': {
@@ -93,6 +94,7 @@ export default defineCheck({
         findings.push({
           id: 'spf.syntax_error',
           ...base,
+          values: { ...base.values, ...syntaxFaultValues(node.syntaxError) },
           evidence: { record: node.records[0], ...node.syntaxError, via: node.via },
         });
       if (node.record && node.record.version !== 'v=spf1') {

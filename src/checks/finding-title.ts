@@ -1,4 +1,5 @@
 import { render, type Lang, type Text } from '../i18n.js';
+import { isSyntaxFaultCode, SYNTAX_FAULTS } from '../parse/record-syntax-error.js';
 import type { AliasNote } from './record-owner.js';
 import type { Finding, FindingMeta } from './types.js';
 
@@ -26,13 +27,32 @@ function isAliasNote(value: string | number | undefined): value is AliasNote {
   return typeof value === 'string' && Object.hasOwn(ALIAS_NOTES, value);
 }
 
-/** The title of a finding id rendered from its values, with the alias note when the values name an alias. */
+/** Said after the title of a record that cannot be parsed (values from syntaxFaultValues()): what is wrong, and where. */
+const SYNTAX_FAULT_NOTE: Text = {
+  en: '{title}: {fault} at position {position}',
+  fr: '{title} : {fault} à la position {position}',
+};
+
+/**
+ * The title of a finding id rendered from its values, with what is wrong when the values name a syntax fault, and
+ * the alias note when they name an alias.
+ */
 export function renderFindingTitle(
   meta: Pick<FindingMeta, 'title'>,
   lang: Lang,
   values: Record<string, string | number> = {},
 ): string {
-  const title = render(meta.title, lang, values);
+  const { syntaxFault } = values;
+  const title = isSyntaxFaultCode(syntaxFault)
+    ? render(SYNTAX_FAULT_NOTE, lang, {
+        title: render(meta.title, lang, values),
+        fault: render(SYNTAX_FAULTS[syntaxFault], lang, {
+          term: values.faultTerm ?? '',
+          keyword: values.faultKeyword ?? '',
+        }),
+        position: values.position ?? '?',
+      })
+    : render(meta.title, lang, values);
   return values.alias === undefined || values.canonicalName === undefined
     ? title
     : render(ALIAS_NOTES[isAliasNote(values.aliasNote) ? values.aliasNote : 'records'], lang, { ...values, title });

@@ -3,6 +3,7 @@ import type { GatherContext } from '../checks/types.js';
 import { normalizeName } from '../dns/memory-resolver.js';
 import { lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../parse/parse-dmarc-record.js';
+import type { SyntaxFault } from '../parse/record-syntax-error.js';
 
 /** One `rua`/`ruf` destination and, when it sits outside the policy's organisational domain, its RFC 7489 7.1 authorisation. */
 export interface DmarcReportDestination {
@@ -38,7 +39,7 @@ export interface DmarcFact {
   ownCnames: string[];
   /** The parsed record when there is exactly one and it is valid. */
   record: DmarcRecord | null;
-  syntaxError: { message: string; position: number } | null;
+  syntaxError: { message: string; position: number; fault: SyntaxFault } | null;
   reportDestinations: DmarcReportDestination[];
 }
 
@@ -133,7 +134,7 @@ export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
     fact.record = parseDmarcRecord(records[0] ?? '', `_dmarc.${policyDomain}`);
   } catch (error) {
     if (!(error instanceof DmarcSyntaxError)) throw error;
-    fact.syntaxError = { message: error.message, position: error.position };
+    fact.syntaxError = { message: error.message, position: error.position, fault: error.fault };
     return fact;
   }
   fact.reportDestinations = await destinationsOf(context.resolver, fact.record, policyDomain);

@@ -14,6 +14,7 @@ import {
   type SpfRecord,
 } from '../parse/parse-spf-record.js';
 import { domainMxExchanges, expandIpv6 } from './mx.js';
+import type { SyntaxFault } from '../parse/record-syntax-error.js';
 
 /** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
 export const MAX_SPF_LOOKUPS = 10;
@@ -48,7 +49,7 @@ export interface SpfNode {
   /** The CNAME chain the TXT lookup of the domain followed: its records, and any record to add, live at its end. */
   cnames: string[];
   record: SpfRecord | null;
-  syntaxError: { message: string; position: number } | null;
+  syntaxError: { message: string; position: number; fault: SyntaxFault } | null;
   /** DNS-querying terms of this record alone (RFC 7208 4.6.4). */
   lookups: number;
   /** DNS-querying terms of this record and everything it includes or redirects to. */
@@ -250,7 +251,7 @@ async function walk(state: WalkState, domain: string, via: SpfNode['via'], path:
   if (node.status !== 'ok' || parsed === null) return node;
   if (parsed instanceof SpfSyntaxError) {
     node.status = 'syntax_error';
-    node.syntaxError = { message: parsed.message, position: parsed.position };
+    node.syntaxError = { message: parsed.message, position: parsed.position, fault: parsed.fault };
     return node;
   }
   node.record = parsed;

@@ -1,4 +1,4 @@
-import { RecordSyntaxError } from './record-syntax-error.js';
+import { RecordSyntaxError, type SyntaxFault } from './record-syntax-error.js';
 
 /** RFC 7489 6.3 `p` and `sp` values. */
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
@@ -30,8 +30,8 @@ export interface DmarcRecord {
 
 /** A DMARC record that does not follow RFC 7489 6.4; `position` is the 0-based offset of the bad tag. */
 export class DmarcSyntaxError extends RecordSyntaxError {
-  constructor(name: string, reason: string, position: number) {
-    super('DMARC', name, reason, position);
+  constructor(name: string, fault: SyntaxFault, position: number) {
+    super('DMARC', name, fault, position);
     this.name = 'DmarcSyntaxError';
   }
 }
@@ -49,7 +49,8 @@ const POLICIES: readonly string[] = ['none', 'quarantine', 'reject'];
 
 function parsePolicy(value: string, tag: string, name: string, position: number): DmarcPolicy {
   const policy = value.toLowerCase();
-  if (!POLICIES.includes(policy)) throw new DmarcSyntaxError(name, `unknown ${tag} "${value}"`, position);
+  if (!POLICIES.includes(policy))
+    throw new DmarcSyntaxError(name, { code: 'unknown_value', keyword: tag, term: value }, position);
   return policy as DmarcPolicy;
 }
 
@@ -58,12 +59,13 @@ function parseUris(value: string, tag: string, name: string, position: number): 
     const text = part.trim();
     // RFC 7489 6.2: the URI, then an optional "!" size with unit k, m, g or t; commas and "!" in URIs are %-encoded.
     const match = /^([a-z][a-z0-9+.-]*:[^!\s]+)(?:!(\d+[kmgt]?))?$/i.exec(text);
-    if (!match?.[1]) throw new DmarcSyntaxError(name, `invalid ${tag} URI "${text}"`, position);
+    if (!match?.[1]) throw new DmarcSyntaxError(name, { code: 'invalid_uri', keyword: tag, term: text }, position);
     const uri = match[1];
     let domain: string | null = null;
     if (/^mailto:/i.test(uri)) {
       const address = /^mailto:[^@]+@([a-z0-9.-]+\.[a-z0-9-]+)\.?$/i.exec(uri);
-      if (!address?.[1]) throw new DmarcSyntaxError(name, `invalid ${tag} address "${uri}"`, position);
+      if (!address?.[1])
+        throw new DmarcSyntaxError(name, { code: 'invalid_address', keyword: tag, term: uri }, position);
       domain = address[1].toLowerCase();
     }
     return { uri, domain, maxSize: match[2]?.toLowerCase() ?? null };
@@ -72,20 +74,22 @@ function parseUris(value: string, tag: string, name: string, position: number): 
 
 function parseAlignment(value: string, tag: string, name: string, position: number): 'r' | 's' {
   const mode = value.toLowerCase();
-  if (mode !== 'r' && mode !== 's') throw new DmarcSyntaxError(name, `unknown ${tag} "${value}"`, position);
+  if (mode !== 'r' && mode !== 's')
+    throw new DmarcSyntaxError(name, { code: 'unknown_value', keyword: tag, term: value }, position);
   return mode;
 }
 
 function parseList(value: string, allowed: RegExp, tag: string, name: string, position: number): string[] {
   const items = value.split(':').map((item) => item.trim().toLowerCase());
   const bad = items.find((item) => !allowed.test(item));
-  if (bad !== undefined) throw new DmarcSyntaxError(name, `unknown ${tag} value "${bad}"`, position);
+  if (bad !== undefined)
+    throw new DmarcSyntaxError(name, { code: 'unknown_list_value', keyword: tag, term: bad }, position);
   return items;
 }
 
 /** Parses a DMARC record (RFC 7489 6.3, 6.4); `name` is the DNS name it was found at, for messages. */
 export function parseDmarcRecord(text: string, name: string): DmarcRecord {
-  if (!isDmarcRecord(text)) throw new DmarcSyntaxError(name, 'missing version "v=DMARC1" as first tag', 0);
+  if (!isDmarcRecord(text)) throw new DmarcSyntaxError(name, { code: 'missing_dmarc_version' }, 0);
   const seen = new Set<string>();
   const record: DmarcRecord = {
     policy: 'none',
@@ -107,13 +111,13 @@ export function parseDmarcRecord(text: string, name: string): DmarcRecord {
     const trimmed = part.trim();
     if (trimmed === '') continue;
     const equals = trimmed.indexOf('=');
-    if (equals < 1) throw new DmarcSyntaxError(name, `tag without value "${trimmed}"`, position);
+    if (equals < 1) throw new DmarcSyntaxError(name, { code: 'tag_without_value', term: trimmed }, position);
     const tag = trimmed.slice(0, equals).trim().toLowerCase();
     const value = trimmed.slice(equals + 1).trim();
-    if (seen.has(tag)) throw new DmarcSyntaxError(name, `second "${tag}" tag`, position);
+    if (seen.has(tag)) throw new DmarcSyntaxError(name, { code: 'second_tag', keyword: tag }, position);
     seen.add(tag);
     // RFC 7489 6.4: the p tag, when present, must follow v immediately.
-    if (tag === 'p' && seen.size !== 2) throw new DmarcSyntaxError(name, '"p" is not the second tag', position);
+    if (tag === 'p' && seen.size !== 2) throw new DmarcSyntaxError(name, { code: 'p_not_second' }, position);
     switch (tag) {
       case 'v':
         break;
@@ -125,7 +129,7 @@ export function parseDmarcRecord(text: string, name: string): DmarcRecord {
         break;
       case 'pct':
         if (!/^\d{1,3}$/.test(value) || Number(value) > 100)
-          throw new DmarcSyntaxError(name, `invalid pct "${value}"`, position);
+          throw new DmarcSyntaxError(name, { code: 'invalid_value', keyword: 'pct', term: value }, position);
         record.pct = Number(value);
         break;
       case 'rua':
@@ -145,7 +149,7 @@ export function parseDmarcRecord(text: string, name: string): DmarcRecord {
       case 'ri':
         // 32-bit unsigned per RFC 7489 6.3.
         if (!/^\d{1,10}$/.test(value) || Number(value) > 0xffffffff)
-          throw new DmarcSyntaxError(name, `invalid ri "${value}"`, position);
+          throw new DmarcSyntaxError(name, { code: 'invalid_value', keyword: 'ri', term: value }, position);
         record.ri = Number(value);
         break;
       default:
@@ -153,6 +157,6 @@ export function parseDmarcRecord(text: string, name: string): DmarcRecord {
     }
   }
   // RFC 7489 6.3: p is required in a policy record.
-  if (!seen.has('p')) throw new DmarcSyntaxError(name, 'missing "p" tag', text.length);
+  if (!seen.has('p')) throw new DmarcSyntaxError(name, { code: 'missing_p' }, text.length);
   return record;
 }

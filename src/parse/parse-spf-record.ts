@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { RecordSyntaxError } from './record-syntax-error.js';
+import { RecordSyntaxError, type SyntaxFault } from './record-syntax-error.js';
 
 /** RFC 7208 4.6.2: the result a mechanism gives when it matches. */
 export type SpfQualifier = '+' | '-' | '~' | '?';
@@ -28,8 +28,8 @@ export interface SpfRecord {
 
 /** An SPF record that does not follow the RFC 7208 12 grammar; `position` is the 0-based offset of the bad term. */
 export class SpfSyntaxError extends RecordSyntaxError {
-  constructor(name: string, reason: string, position: number) {
-    super('SPF', name, reason, position);
+  constructor(name: string, fault: SyntaxFault, position: number) {
+    super('SPF', name, fault, position);
     this.name = 'SpfSyntaxError';
   }
 }
@@ -70,23 +70,23 @@ function findBadMacro(spec: string): number {
 const TOPLABEL = /^(?:[a-z0-9]*[a-z][a-z0-9]*|[a-z0-9]+-[a-z0-9-]*[a-z0-9])$/i;
 
 function checkDomainSpec(spec: string, name: string, position: number): string {
-  if (spec === '') throw new SpfSyntaxError(name, 'empty domain', position);
-  if (/[\s;"]/.test(spec)) throw new SpfSyntaxError(name, `invalid domain "${spec}"`, position);
+  if (spec === '') throw new SpfSyntaxError(name, { code: 'empty_domain' }, position);
+  if (/[\s;"]/.test(spec)) throw new SpfSyntaxError(name, { code: 'invalid_domain', term: spec }, position);
   const bad = findBadMacro(spec);
-  if (bad >= 0) throw new SpfSyntaxError(name, `invalid macro in "${spec}"`, position + bad);
+  if (bad >= 0) throw new SpfSyntaxError(name, { code: 'invalid_macro', term: spec }, position + bad);
   if (!hasMacro(spec)) {
     const labels = spec.replace(/\.$/, '').split('.');
     const top = labels.at(-1) ?? '';
     // RFC 7208 7.1 domain-end: a literal domain needs at least two labels and a real top label.
     if (labels.length < 2 || labels.some((label) => label === '' || label.length > 63) || !TOPLABEL.test(top))
-      throw new SpfSyntaxError(name, `invalid domain "${spec}"`, position);
+      throw new SpfSyntaxError(name, { code: 'invalid_domain', term: spec }, position);
   }
   return spec;
 }
 
 function parseCidr(text: string, max: number, name: string, position: number): number {
   if (!/^\d{1,3}$/.test(text) || (text.length > 1 && text.startsWith('0')) || Number(text) > max)
-    throw new SpfSyntaxError(name, `invalid prefix length "/${text}"`, position);
+    throw new SpfSyntaxError(name, { code: 'invalid_prefix', term: text }, position);
   return Number(text);
 }
 
@@ -102,7 +102,7 @@ function parseDualCidr(
   const cidr6 = match?.[3] === undefined ? null : parseCidr(match[3], 128, name, position);
   let domain: string | null = null;
   if (spec.startsWith(':')) domain = checkDomainSpec(spec.slice(1), name, position);
-  else if (spec !== '') throw new SpfSyntaxError(name, `unexpected "${spec}"`, position);
+  else if (spec !== '') throw new SpfSyntaxError(name, { code: 'unexpected', term: spec }, position);
   return { domain, cidr4, cidr6 };
 }
 
@@ -117,11 +117,11 @@ function parseMechanism(term: string, name: string, position: number): SpfMechan
   const specPosition = position + term.length - rest.length + 1;
   switch (kind) {
     case 'all':
-      if (rest !== '') throw new SpfSyntaxError(name, `unexpected "${rest}" after "all"`, position);
+      if (rest !== '') throw new SpfSyntaxError(name, { code: 'unexpected_after_all', term: rest }, position);
       return { kind, qualifier, position };
     case 'include':
     case 'exists':
-      if (!rest.startsWith(':')) throw new SpfSyntaxError(name, `"${kind}" needs a domain`, position);
+      if (!rest.startsWith(':')) throw new SpfSyntaxError(name, { code: 'needs_domain', keyword: kind }, position);
       return { kind, qualifier, position, domain: checkDomainSpec(rest.slice(1), name, specPosition) };
     case 'a':
     case 'mx':
@@ -138,18 +138,22 @@ function parseMechanism(term: string, name: string, position: number): SpfMechan
       const match = /^:([^/]+)(?:\/(.*))?$/.exec(rest);
       const address = match?.[1] ?? '';
       if (!(kind === 'ip4' ? isIPv4(address) : isIPv6(address)))
-        throw new SpfSyntaxError(name, `invalid ${kind} address "${rest.replace(/^:/, '')}"`, position);
+        throw new SpfSyntaxError(
+          name,
+          { code: 'invalid_address', keyword: kind, term: rest.replace(/^:/, '') },
+          position,
+        );
       const prefix = match?.[2] === undefined ? null : parseCidr(match[2], kind === 'ip4' ? 32 : 128, name, position);
       return { kind, qualifier, position, address, prefix };
     }
     default:
-      throw new SpfSyntaxError(name, `unknown mechanism "${term}"`, position);
+      throw new SpfSyntaxError(name, { code: 'unknown_mechanism', term }, position);
   }
 }
 
 /** Parses an SPF record (RFC 7208 4.5, 5, 6, 12); `name` is the DNS name it was found at, for messages. */
 export function parseSpfRecord(text: string, name: string): SpfRecord {
-  if (!isSpfRecord(text)) throw new SpfSyntaxError(name, 'missing version "v=spf1"', 0);
+  if (!isSpfRecord(text)) throw new SpfSyntaxError(name, { code: 'missing_spf_version' }, 0);
   const record: SpfRecord = {
     version: text.slice(0, 6),
     mechanisms: [],
@@ -162,7 +166,7 @@ export function parseSpfRecord(text: string, name: string): SpfRecord {
   const body = text.slice(6);
   if (/[^\x20-\x7e]/.test(body)) {
     const offset = body.search(/[^\x20-\x7e]/);
-    throw new SpfSyntaxError(name, 'non-ASCII or control character', 6 + offset);
+    throw new SpfSyntaxError(name, { code: 'bad_character' }, 6 + offset);
   }
   for (const match of body.matchAll(termPattern)) {
     const term = match[1] ?? '';
@@ -173,11 +177,13 @@ export function parseSpfRecord(text: string, name: string): SpfRecord {
       const value = modifier[2] ?? '';
       if (modName === 'redirect' || modName === 'exp') {
         // RFC 7208 6: redirect and exp each appear at most once.
-        if (record[modName] !== null) throw new SpfSyntaxError(name, `second "${modName}" modifier`, position);
+        if (record[modName] !== null)
+          throw new SpfSyntaxError(name, { code: 'second_modifier', keyword: modName }, position);
         record[modName] = checkDomainSpec(value, name, position + modName.length + 1);
       } else {
         const bad = findBadMacro(value);
-        if (bad >= 0) throw new SpfSyntaxError(name, `invalid macro in "${term}"`, position + modName.length + 1 + bad);
+        if (bad >= 0)
+          throw new SpfSyntaxError(name, { code: 'invalid_macro', term }, position + modName.length + 1 + bad);
         record.unknownModifiers.push({ name: modName, value });
       }
       continue;

@@ -112,7 +112,8 @@ describe('dmarc-record', () => {
     expect(result.findings[0]).toMatchObject({
       subject: '_dmarc.example.org',
       evidence: { position: 10, record: 'v=DMARC1; p=maybe' },
-      message: 'DMARC record at "_dmarc.example.org" cannot be parsed',
+      message: 'DMARC record at "_dmarc.example.org" cannot be parsed: unknown p "maybe" at position 10',
+      values: { syntaxFault: 'unknown_value', faultKeyword: 'p', faultTerm: 'maybe', position: 10 },
     });
   });
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { findingTitle, renderFindingTitle } from '../../src/checks/finding-title.js';
 import { recordOwner } from '../../src/checks/record-owner.js';
+import { parseSpfRecord } from '../../src/parse/parse-spf-record.js';
+import { RecordSyntaxError, syntaxFaultValues } from '../../src/parse/record-syntax-error.js';
+import { thrown } from '../helpers/thrown.js';
 
 const META = { title: { en: 'No SPF record at "{domain}"', fr: 'Aucun enregistrement SPF pour « {domain} »' } };
 
@@ -8,6 +11,28 @@ describe('renderFindingTitle()', () => {
   it('renders the title alone when the values name no alias', () => {
     expect(renderFindingTitle(META, 'fr', { domain: 'asso.example' })).toBe(
       'Aucun enregistrement SPF pour « asso.example »',
+    );
+  });
+
+  it('says what is wrong in a record that cannot be parsed, and where, in each language', () => {
+    const error = thrown(() => parseSpfRecord('v=spf1 mx foo -all', 'asso.example'));
+    if (!(error instanceof RecordSyntaxError)) throw new Error('no syntax error');
+    const meta = {
+      title: {
+        en: 'SPF record at "{domain}" cannot be parsed',
+        fr: 'L’enregistrement SPF de « {domain} » est illisible',
+      },
+    };
+    const values = { domain: 'asso.example', ...syntaxFaultValues(error) };
+    expect(renderFindingTitle(meta, 'en', values)).toBe(
+      'SPF record at "asso.example" cannot be parsed: unknown mechanism "foo" at position 10',
+    );
+    expect(renderFindingTitle(meta, 'fr', values)).toBe(
+      'L’enregistrement SPF de « asso.example » est illisible : mécanisme « foo » inconnu à la position 10',
+    );
+    // A finding recorded before the fault was kept in its values keeps its title alone.
+    expect(renderFindingTitle(meta, 'fr', { domain: 'asso.example' })).toBe(
+      'L’enregistrement SPF de « asso.example » est illisible',
     );
   });
 

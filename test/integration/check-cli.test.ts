@@ -310,6 +310,9 @@ describe('facteur check (CLI against a real DNS server)', () => {
     const controls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
     expect(run.stdout).not.toMatch(controls);
     expect(run.stdout).toContain(
+      'SPF record at "escape.hostile.example" cannot be parsed: non-ASCII or control character at position 15\n',
+    );
+    expect(run.stdout).toContain(
       'Record to publish: _dmarc.escape.hostile.example. TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc\uFFFD[31m@escape.hostile.example"',
     );
     // The JSON keeps the records as they are: a program reading it gets the data, not a rendering of it.
