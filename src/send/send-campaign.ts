@@ -777,14 +777,17 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
         continue;
       }
       const outcome = classifyResult(await session.send(mail.envelope, mail.bytes));
-      if (outcome.kind === 'stop') results.push({ ...base, accepted: false, replyCode: null, reply: outcome.message });
-      else
-        results.push({
-          ...base,
-          accepted: outcome.kind === 'sent',
-          replyCode: outcome.replyCode,
-          reply: outcome.reply,
-        });
+      // A refused session, login or certificate concerns every message: it stops the test as it stops a run.
+      if (outcome.kind === 'stop') {
+        run.fatal ??= outcome.text;
+        break;
+      }
+      results.push({
+        ...base,
+        accepted: outcome.kind === 'sent',
+        replyCode: outcome.replyCode,
+        reply: outcome.reply,
+      });
     }
   } finally {
     await session.close();

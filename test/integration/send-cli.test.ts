@@ -365,6 +365,25 @@ describe('facteur send (built CLI)', () => {
     }
   });
 
+  it('--test-to stops with exit 2 on a self-signed certificate, in French too, as a campaign run does', async () => {
+    const certificateDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-tls-'));
+    try {
+      smtp = await startSmtpServer({}, makeCertificate(certificateDir, '127.0.0.1', ['IP:127.0.0.1']));
+      fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+      const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+      const result = await facteur([...args, '--test-to', 'me@example.org', '--lang', 'fr']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('Impossible de vérifier le certificat TLS du serveur (self-signed certificate)');
+      expect(result.stderr).not.toContain('Cannot verify');
+      expect(smtp.dataCount()).toBe(0);
+      const status = await campaignStatusOf(fixture.configFile);
+      expect(status.counts).toMatchObject({ pending: 3, failed: 0, sent: 0 });
+    } finally {
+      rmSync(certificateDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a recipients file with only its header (exit 2), and sends the list once it is filled in', async () => {
     await setUp(2);
     const list = join(fixture.dir, 'recipients.csv');
