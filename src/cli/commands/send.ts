@@ -12,6 +12,7 @@ import {
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
+import type { MessageState } from '../../store/send-queue.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
@@ -149,6 +150,16 @@ const TEXTS = {
   },
 } satisfies Record<string, Text>;
 
+/** A message's state at the head of a line for people: a word of the reader's language, not the queue's id. */
+const STATE_WORDS: Record<MessageState, Text> = {
+  pending: { en: 'pending', fr: 'en attente' },
+  sending: { en: 'sending', fr: 'en cours d’envoi' },
+  sent: { en: 'sent', fr: 'envoyé' },
+  deferred: { en: 'deferred', fr: 'différé' },
+  failed: { en: 'failed', fr: 'échec' },
+  uncertain: { en: 'uncertain', fr: 'incertain' },
+};
+
 /** The database a campaign uses unless --db says otherwise: beside its config, so any working directory finds it. */
 export function defaultDbPath(configFile: string): string {
   return join(dirname(resolve(configFile)), 'facteur.sqlite');
@@ -230,7 +241,7 @@ export function renderRunText(report: SendReport, lang: Lang): string {
   for (const failure of report.failures)
     lines.push(
       render(failure.expired ? TEXTS.expiredLine : TEXTS.failure, lang, {
-        state: failure.state,
+        state: STATE_WORDS[failure.state][lang],
         line: failure.recipientId,
         email: failure.email,
         reply: failure.reply,
@@ -319,7 +330,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
   for (const message of status.failed)
     lines.push(
       render(message.expiredAt === null ? TEXTS.failure : TEXTS.expiredLine, lang, {
-        state: message.state,
+        state: STATE_WORDS[message.state][lang],
         line: message.recipientId,
         email: message.email,
         reply: message.reply ?? '',
