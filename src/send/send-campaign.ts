@@ -259,8 +259,8 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
     });
   if (error.code === 'EAUTH')
     return stop({
-      en: `The server refused the login: ${reply}`,
-      fr: `Le serveur a refusé l’authentification : ${reply}`,
+      en: `The server refused the login: ${reply}; check "smtp.user" and the password that "smtp.passwordEnv" or "smtp.passwordFile" gives`,
+      fr: `Le serveur a refusé l’authentification : ${reply} ; vérifiez « smtp.user » et le mot de passe que donne « smtp.passwordEnv » ou « smtp.passwordFile »`,
     });
   if (code !== null && code >= 500 && error.command === 'MAIL FROM')
     return stop({
