@@ -86,7 +86,7 @@ describe('facteur bounces fetch (CLI)', () => {
       { file: locked, reason: { en: 'permission denied (EACCES)', fr: 'permission refusée (EACCES)' } },
     ]);
     expect(first.stderr).toBe(
-      `facteur: Impossible de lire « ${locked} » : permission refusée (EACCES) ; il reste où il est, sans être enregistré : donnez à facteur le droit de le lire, puis relancez\n`,
+      `facteur : Impossible de lire « ${locked} » : permission refusée (EACCES) ; il reste où il est, sans être enregistré : donnez à facteur le droit de le lire, puis relancez\n`,
     );
     expect(readdirSync(join(maildir, 'new')).sort()).toEqual(['1700000202.M2P9.host', 'saved-by-hand']);
 

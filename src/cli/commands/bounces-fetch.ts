@@ -33,6 +33,9 @@ export interface BouncesFetchJson extends FetchReport {
   schemaVersion: 1;
 }
 
+/** A line on stderr, named after the tool as French typography spaces it. */
+const STDERR_LINE: Text = { en: 'facteur: {text}\n', fr: 'facteur : {text}\n' };
+
 const TEXTS = {
   untiedVerp: {
     en: '{count|bounce went|bounces went} to facteur\'s VERP addresses (bounces+…) of a campaign that "{db}" does not hold: recorded by address only, tied to no campaign; fetch a campaign\'s bounces into its database with --db (facteur.sqlite beside the campaign\'s config, unless "send run --db" named another)',
@@ -206,7 +209,9 @@ export function fetchExitCode(report: FetchReport): number {
 export function renderUnreadable(report: FetchReport, lang: Lang): string {
   return report.sources
     .flatMap((s) => s.unreadable)
-    .map(({ file, reason }) => `facteur: ${render(TEXTS.unreadable, lang, { file, reason: reason[lang] })}\n`)
+    .map(({ file, reason }) =>
+      render(STDERR_LINE, lang, { text: render(TEXTS.unreadable, lang, { file, reason: reason[lang] }) }),
+    )
     .join('');
 }
 
@@ -264,7 +269,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
         runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
       );
       if (progress !== undefined) process.stderr.write('\n');
-      for (const warning of warnings) process.stderr.write(`facteur: ${warning[lang]}\n`);
+      for (const warning of warnings) process.stderr.write(render(STDERR_LINE, lang, { text: warning[lang] }));
       process.stderr.write(renderUnreadable(report, lang));
       const json: BouncesFetchJson = { schemaVersion: 1, ...report };
       process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import { unreadableFile } from '../../file-failure.js';
-import type { Lang, Text } from '../../i18n.js';
+import { render, type Lang, type Text } from '../../i18n.js';
 import { OPTION_HELP, langOption } from '../options.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
 import { NOT_MAIL, parseBounce } from '../../parse/bounce/parse-bounce.js';
@@ -27,6 +27,9 @@ function mboxMessageCount(raw: Buffer): number {
 }
 
 const BOUNCE_FILE: Text = { en: 'bounce file', fr: 'le fichier de rebond' };
+
+/** A line on stderr, named after the tool as French typography spaces it. */
+const STDERR_LINE: Text = { en: 'facteur: {text}\n', fr: 'facteur : {text}\n' };
 
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
 export async function parseBounceFiles(
@@ -118,7 +121,7 @@ export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
       for (const result of await parseBounceFiles(files, parseOptions)) {
         if ('error' in result) {
           failed = true;
-          process.stderr.write(`facteur: ${result.error[lang]}\n`);
+          process.stderr.write(render(STDERR_LINE, lang, { text: result.error[lang] }));
           continue;
         }
         const { file, report } = result;
