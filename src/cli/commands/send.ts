@@ -116,12 +116,12 @@ const TEXTS = {
     fr: '{count|message était|messages étaient} en cours d’envoi à l’arrêt : le prochain passage {count:le marque incertain, renvoyé|les marque incertains, renvoyés} seulement avec --retry-uncertain',
   },
   stopped: {
-    en: 'Not sending: the last run went from {startedAt} to {finishedAt}; {left} left: run "{command}" to send them',
-    fr: 'Pas d’envoi en cours : le dernier passage a duré du {startedAt} au {finishedAt} ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+    en: 'Not sending: the last run went from {startedAt} to {finishedAt}; {left} left: run "{command}" to send {left:it|them}',
+    fr: 'Pas d’envoi en cours : le dernier passage a duré du {startedAt} au {finishedAt} ; {left|restant|restants} : lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   stoppedUnrecorded: {
-    en: 'Not sending; {left} left: run "{command}" to send them',
-    fr: 'Pas d’envoi en cours ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+    en: 'Not sending; {left} left: run "{command}" to send {left:it|them}',
+    fr: 'Pas d’envoi en cours ; {left|restant|restants} : lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   finished: {
     en: 'Finished: the last run went from {startedAt} to {finishedAt}',
@@ -129,8 +129,8 @@ const TEXTS = {
   },
   finishedUnrecorded: { en: 'Finished: nothing left to send', fr: 'Terminée : plus rien à envoyer' },
   notStarted: {
-    en: 'Not sent yet: {left} queued; run "{command}" to send them',
-    fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour les envoyer',
+    en: 'Not sent yet: {left} queued; run "{command}" to send {left:it|them}',
+    fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',

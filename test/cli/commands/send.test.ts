@@ -244,6 +244,12 @@ describe('renderStatusText() of a campaign no run is sending', () => {
     expect(renderStatusText(stopped, 'en')).toContain(
       'Not sending: the last run went from 2026-03-02T08:00:00.000Z to 2026-03-02T08:05:00.000Z; 42 left: run "facteur send run velo.json" to send them',
     );
+    expect(renderStatusText({ ...stopped, left: 1 }, 'fr')).toContain(
+      '; 1 restant : lancez « facteur send run velo.json » pour l’envoyer',
+    );
+    expect(renderStatusText({ ...stopped, left: 1 }, 'en')).toContain(
+      '1 left: run "facteur send run velo.json" to send it',
+    );
     const finished: CampaignStatus = { ...stopped, activity: 'finished', left: 0, resumeCommand: null };
     expect(renderStatusText(finished, 'fr')).toContain(
       'Terminée : le dernier passage a duré du 2026-03-02T08:00:00.000Z au 2026-03-02T08:05:00.000Z',
