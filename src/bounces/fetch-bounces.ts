@@ -46,6 +46,11 @@ export interface SourceReport {
   odd: number;
   /** Per-recipient events recorded. */
   events: number;
+  /**
+   * Messages recorded whose facteur VERP token (`bounces+…`) names a campaign this database does not hold, or fails
+   * its key: recorded by address only, tied to no campaign (fetched into another database than the campaign's).
+   */
+  untiedVerp: number;
   settled: SettleOutcome;
   /** The stored UIDVALIDITY differed from the folder's: the folder was recreated, every UID is new. */
   uidValidityChanged: boolean;
@@ -177,8 +182,14 @@ function recordMessage(
   options: FetchOptions,
   now: number,
   verpKeys: VerpKeyLookup,
-): { disposition: Disposition; events: number } {
-  const { report, error } = parseMessage(message.raw, verpKeys);
+): { disposition: Disposition; events: number; isUntiedVerp: boolean } {
+  // The parser asks for a campaign's key only for a well-formed facteur token: asked, yet tied to no campaign, the
+  // token is of a campaign this database does not hold.
+  const lookup = { isAsked: false };
+  const { report, error } = parseMessage(message.raw, (campaign) => {
+    lookup.isAsked = true;
+    return verpKeys(campaign);
+  });
   const headers = topHeaders(message.raw);
   const receivedAt = message.receivedAt ?? headers.date ?? now;
   // The mailbox's own receipt time is when the bounce happened; a sender's Date header is only a fallback.
@@ -209,7 +220,11 @@ function recordMessage(
     },
     events,
   );
-  return { disposition: dispositionOf(kind, events.length), events: events.length };
+  return {
+    disposition: dispositionOf(kind, events.length),
+    events: events.length,
+    isUntiedVerp: lookup.isAsked && events.length > 0 && events.every((event) => event.campaignId === null),
+  };
 }
 
 /**
@@ -238,6 +253,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
     alreadyRecorded: 0,
     odd: 0,
     events: 0,
+    untiedVerp: 0,
     settled: emptyOutcome(),
     uidValidityChanged: false,
     refusedFolders: [],
@@ -277,6 +293,7 @@ async function fetchSource(db: Db, mailbox: BounceMailbox, options: FetchOptions
         const outcome = recordMessage(db, source.id, { ...message, raw: message.raw }, hash, options, now(), verpKeys);
         report.recorded++;
         report.events += outcome.events;
+        if (outcome.isUntiedVerp) report.untiedVerp++;
         if (outcome.disposition === 'odd') report.odd++;
         settle.push({ message, disposition: outcome.disposition });
       }

@@ -130,8 +130,8 @@ const TEXTS = {
     fr: '{count} lignes de plus ne peuvent être rendues',
   },
   'recipients.windows_1252': {
-    en: '"{file}" is not UTF-8: read as Windows-1252, the encoding of Excel\'s "CSV"; check the accents of a message with --dry-run, or save it as "CSV UTF-8"',
-    fr: '« {file} » n’est pas en UTF-8 : lu comme Windows-1252, l’encodage du « CSV » d’Excel ; vérifiez les accents d’un message avec --dry-run, ou enregistrez-le en « CSV UTF-8 »',
+    en: '"{file}" is not UTF-8: read as Windows-1252, the encoding of Excel\'s "CSV"; send yourself a message with --test-to and check its accents, or save the file as "CSV UTF-8"',
+    fr: '« {file} » n’est pas en UTF-8 : lu comme Windows-1252, l’encodage du « CSV » d’Excel ; envoyez-vous un message avec --test-to et vérifiez ses accents, ou enregistrez le fichier en « CSV UTF-8 »',
   },
   'recipients.invalid_utf8': {
     en: '"{file}" is UTF-8 but for some bytes, the first on line {line}: they read as "\uFFFD" in the messages; mend that line',

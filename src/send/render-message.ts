@@ -12,8 +12,11 @@ export interface Template {
   fields: readonly string[];
 }
 
-/** `{{field}}` or `{{ field }}`; LimeSurvey's own names (`attribute_1`, `firstname`) fit. */
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+/**
+ * `{{field}}` or `{{ field }}`; LimeSurvey's own names (`attribute_1`, `firstname`) fit, and so do a spreadsheet's
+ * French headers (`Prénom`): letters of any script with their accents, digits, `_`, `.` and `-`.
+ */
+const PLACEHOLDER = /\{\{\s*([\p{L}\p{M}\p{N}_.-]+)\s*\}\}/gu;
 
 /** Compiles `{{field}}` placeholders; any other `{{` is a typo the user should see rather than send. */
 export function compileTemplate(text: string, source: string): Template {

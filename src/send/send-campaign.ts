@@ -259,8 +259,8 @@ export function classifyError(error: SMTPConnection.SMTPError): Outcome {
     });
   if (error.code === 'EAUTH')
     return stop({
-      en: `The server refused the login: ${reply}`,
-      fr: `Le serveur a refusé l’authentification : ${reply}`,
+      en: `The server refused the login: ${reply}; check "smtp.user" and the password that "smtp.passwordEnv" or "smtp.passwordFile" gives`,
+      fr: `Le serveur a refusé l’authentification : ${reply} ; vérifiez « smtp.user » et le mot de passe que donne « smtp.passwordEnv » ou « smtp.passwordFile »`,
     });
   if (code !== null && code >= 500 && error.command === 'MAIL FROM')
     return stop({
@@ -777,14 +777,17 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
         continue;
       }
       const outcome = classifyResult(await session.send(mail.envelope, mail.bytes));
-      if (outcome.kind === 'stop') results.push({ ...base, accepted: false, replyCode: null, reply: outcome.message });
-      else
-        results.push({
-          ...base,
-          accepted: outcome.kind === 'sent',
-          replyCode: outcome.replyCode,
-          reply: outcome.reply,
-        });
+      // A refused session, login or certificate concerns every message: it stops the test as it stops a run.
+      if (outcome.kind === 'stop') {
+        run.fatal ??= outcome.text;
+        break;
+      }
+      results.push({
+        ...base,
+        accepted: outcome.kind === 'sent',
+        replyCode: outcome.replyCode,
+        reply: outcome.reply,
+      });
     }
   } finally {
     await session.close();

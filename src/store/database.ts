@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
@@ -38,7 +38,17 @@ export function openDatabase(path: string, options: { readonly?: boolean; whenMi
   noteOpenedDatabase(path);
   let db: Db | undefined;
   try {
-    if (!options.readonly) return openWritable(path, false);
+    if (!options.readonly) {
+      // The store holds each campaign's VERP key and the recipients' names and addresses: a new one is its owner's
+      // alone (SQLite gives the -wal and -shm files the mode of the database file). An existing one keeps its mode.
+      if (!existsSync(path))
+        try {
+          closeSync(openSync(path, 'a', 0o600));
+        } catch {
+          // A directory this user may not write in: SQLite's own refusal, next, says what to do about it.
+        }
+      return openWritable(path, false);
+    }
     db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');

@@ -317,6 +317,63 @@ describe('facteur send (built CLI)', () => {
     expect(status.failed[0]).toMatchObject({ email: 'person3@example.net', replyCode: 550 });
   });
 
+  it('bounces fetch ties the bounces of a sent campaign in its database, and warns when fetched into another', async () => {
+    await setUp(2);
+    const sent = await facteur(['send', 'run', fixture.configFile, '--force', '--resolver', zones.address]);
+    expect(sent.code).toBe(0);
+    // The remote MTA's report of each message, to the VERP address the message went out with (RFC 3464).
+    const mbox = smtp.accepted
+      .map((message, i) =>
+        [
+          `From MAILER-DAEMON Sun Dec  6 09:00:0${i} 2026`,
+          `To: ${message.mailFrom}`,
+          'From: MAILER-DAEMON@mx.example.net',
+          'Subject: Undelivered Mail Returned to Sender',
+          'MIME-Version: 1.0',
+          `Content-Type: multipart/report; report-type=delivery-status; boundary="b${i}"`,
+          '',
+          `--b${i}`,
+          'Content-Type: message/delivery-status',
+          '',
+          'Reporting-MTA: dns; mx.example.net',
+          '',
+          `Final-Recipient: rfc822; ${message.rcptTo[0] ?? ''}`,
+          'Action: failed',
+          'Status: 5.1.1',
+          'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+          '',
+          `--b${i}--`,
+          // An empty line ends each message of an mbox: without it, the last one counts as still being written.
+          '',
+          '',
+        ].join('\n'),
+      )
+      .join('');
+    const mboxFile = join(fixture.dir, 'bounces.mbox');
+    writeFileSync(mboxFile, mbox);
+    type Fetched = { sources: { untiedVerp: number }[]; summary: { byCampaign: { campaign: string }[] } };
+
+    const elsewhere = await facteur([
+      'bounces',
+      'fetch',
+      '--mbox',
+      mboxFile,
+      '--db',
+      join(fixture.dir, 'other.sqlite'),
+    ]);
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.stderr).toContain(
+      `2 bounces went to facteur's VERP addresses (bounces+…) of a campaign that "${join(fixture.dir, 'other.sqlite')}" does not hold`,
+    );
+
+    const fetched = await facteur(['bounces', 'fetch', '--mbox', mboxFile, '--db', fixture.dbFile, '--json']);
+    expect(fetched.code).toBe(0);
+    expect(fetched.stderr).toBe('');
+    const report = JSON.parse(fetched.stdout) as Fetched;
+    expect(report.sources[0]?.untiedVerp).toBe(0);
+    expect(report.summary.byCampaign).toEqual([expect.objectContaining({ campaign: 'campaign', events: 2 })]);
+  });
+
   it('stops with exit 2 when the server refuses the session at its greeting, failing no recipient', async () => {
     await setUp(4);
     smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
@@ -360,6 +417,25 @@ describe('facteur send (built CLI)', () => {
       expect(smtp.dataCount()).toBe(0);
       const status = await campaignStatusOf(fixture.configFile);
       expect(status.counts).toMatchObject({ failed: 0, sent: 0 });
+    } finally {
+      rmSync(certificateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('--test-to stops with exit 2 on a self-signed certificate, in French too, as a campaign run does', async () => {
+    const certificateDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-tls-'));
+    try {
+      smtp = await startSmtpServer({}, makeCertificate(certificateDir, '127.0.0.1', ['IP:127.0.0.1']));
+      fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'starttls' } });
+      const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+      const result = await facteur([...args, '--test-to', 'me@example.org', '--lang', 'fr']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('Impossible de vérifier le certificat TLS du serveur (self-signed certificate)');
+      expect(result.stderr).not.toContain('Cannot verify');
+      expect(smtp.dataCount()).toBe(0);
+      const status = await campaignStatusOf(fixture.configFile);
+      expect(status.counts).toMatchObject({ pending: 3, failed: 0, sent: 0 });
     } finally {
       rmSync(certificateDir, { recursive: true, force: true });
     }

@@ -261,6 +261,8 @@ describe('preflightCampaign()', () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ id: 'recipients.windows_1252', severity: 'warning', subject: file }),
     ]);
+    // --dry-run shows no message: the way to see the accents is a message of one's own.
+    expect(report.findings[0]?.message).toContain('send yourself a message with --test-to and check its accents');
     expect(report.recipients).toMatchObject({ checked: 1, renderErrors: 0 });
   });
 

@@ -9,6 +9,12 @@ describe('compileTemplate()', () => {
     expect(template.fields).toEqual(['firstname', 'lastname']);
   });
 
+  it('takes a field named with accents, as a French spreadsheet header is', () => {
+    const template = compileTemplate('Bonjour {{Prénom}}, quartier {{ Quartier_2 }}', 'body.txt');
+    expect(template.fields).toEqual(['Prénom', 'Quartier_2']);
+    expect(renderTemplate(template, { Prénom: 'Zoé', Quartier_2: 'Église' }, ROW)).toBe('Bonjour Zoé, quartier Église');
+  });
+
   it.each([
     ['an unclosed placeholder', 'Hello {{firstname', 1],
     ['a placeholder with a space in the name', 'a\nb {{first name}}', 2],

@@ -29,6 +29,20 @@ describe('classifyError()', () => {
     expect(classifyError(error)).toMatchObject({ kind: 'deferred', isConnectionFailure: true });
   });
 
+  it('says what to check when the server refuses the login, in English and French', () => {
+    const error = Object.assign(new Error('Invalid login'), {
+      code: 'EAUTH',
+      responseCode: 535,
+      response: '535 5.7.8 Authentication credentials invalid',
+      command: 'AUTH PLAIN',
+    });
+    const outcome = classifyError(error);
+    expect(outcome.kind === 'stop' && outcome.text).toEqual({
+      en: 'The server refused the login: 535 5.7.8 Authentication credentials invalid; check "smtp.user" and the password that "smtp.passwordEnv" or "smtp.passwordFile" gives',
+      fr: 'Le serveur a refusé l’authentification : 535 5.7.8 Authentication credentials invalid ; vérifiez « smtp.user » et le mot de passe que donne « smtp.passwordEnv » ou « smtp.passwordFile »',
+    });
+  });
+
   it('says a refused STARTTLS is what security "starttls" needs, in English and French', () => {
     const error = Object.assign(new Error('Error upgrading connection with STARTTLS'), {
       code: 'ETLS',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,6 +23,27 @@ describe('openDatabase()', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('creates a new database, and its WAL files, readable by its owner only, whatever the umask', () => {
+    const path = join(dir, 'campaign.sqlite');
+    const umask = process.umask(0o022);
+    try {
+      const db = openDatabase(path);
+      db.exec('CREATE TABLE t (x INTEGER) STRICT; INSERT INTO t VALUES (1)');
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(statSync(file).mode & 0o777).toBe(0o600);
+      db.close();
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('leaves the mode of an existing database as its owner set it', () => {
+    const path = join(dir, 'shared.sqlite');
+    openDatabase(path).close();
+    chmodSync(path, 0o640);
+    openDatabase(path).close();
+    expect(statSync(path).mode & 0o777).toBe(0o640);
   });
 
   it('refuses a database written by a newer facteur', () => {

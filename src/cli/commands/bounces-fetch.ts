@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { BounceMailbox } from '../../bounces/bounce-mailbox.js';
 import { fetchBounces, type FetchReport } from '../../bounces/fetch-bounces.js';
 import { readImapPassword, type BouncesConfig } from '../../bounces/fetch-config.js';
@@ -35,6 +36,10 @@ export interface BouncesFetchJson extends FetchReport {
 }
 
 const TEXTS = {
+  untiedVerp: {
+    en: '{count|bounce went|bounces went} to facteur\'s VERP addresses (bounces+…) of a campaign that "{db}" does not hold: recorded by address only, tied to no campaign; fetch a campaign\'s bounces into its database with --db (facteur.sqlite beside the campaign\'s config, unless "send run --db" named another)',
+    fr: '{count|rebond est adressé|rebonds sont adressés} aux adresses VERP de facteur (bounces+…) d’une campagne que « {db} » ne contient pas : {count:enregistré|enregistrés} à l’adresse seulement, sans campagne ; relevez les rebonds d’une campagne dans sa base avec --db (facteur.sqlite à côté de la configuration de la campagne, sauf si « send run --db » en a nommé une autre)',
+  },
   source: {
     en: '{source}: {seen} seen, {recorded} recorded, {already} already recorded, {odd} set aside, {events|event|events}; {moved} moved, {flagged} flagged, {left} left in place',
     fr: '{source} : {seen|vu|vus}, {recorded|enregistré|enregistrés}, {already|déjà enregistré|déjà enregistrés}, {odd} mis de côté, {events|événement|événements} ; {moved|déplacé|déplacés}, {flagged|marqué|marqués}, {left|laissé|laissés} en place',
@@ -174,7 +179,15 @@ export async function runBouncesFetch(
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
     });
-    return { report, warnings: config?.warnings ?? [] };
+    const warnings = [...(config?.warnings ?? [])];
+    const untied = report.sources.reduce((sum, source) => sum + source.untiedVerp, 0);
+    // Bounces of a campaign sent from another database would otherwise be recorded there silently, never reaching
+    // `dormant --campaign` nor the queue's rows.
+    if (untied > 0) {
+      const values = { count: untied, db: resolve(db) };
+      warnings.push({ en: render(TEXTS.untiedVerp, 'en', values), fr: render(TEXTS.untiedVerp, 'fr', values) });
+    }
+    return { report, warnings };
   } finally {
     store.close();
   }

@@ -12,6 +12,7 @@ import {
 import { normaliseEmail } from '../../send/read-recipients.js';
 import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
+import type { MessageState } from '../../store/send-queue.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
@@ -117,12 +118,12 @@ const TEXTS = {
     fr: '{count|message était|messages étaient} en cours d’envoi à l’arrêt : le prochain passage {count:le marque incertain, renvoyé|les marque incertains, renvoyés} seulement avec --retry-uncertain',
   },
   stopped: {
-    en: 'Not sending: the last run went from {startedAt} to {finishedAt}; {left} left: run "{command}" to send them',
-    fr: 'Pas d’envoi en cours : le dernier passage a duré du {startedAt} au {finishedAt} ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+    en: 'Not sending: the last run went from {startedAt} to {finishedAt}; {left} left: run "{command}" to send {left:it|them}',
+    fr: 'Pas d’envoi en cours : le dernier passage a duré du {startedAt} au {finishedAt} ; {left|restant|restants} : lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   stoppedUnrecorded: {
-    en: 'Not sending; {left} left: run "{command}" to send them',
-    fr: 'Pas d’envoi en cours ; {left|restant|restants} : lancez « {command} » pour les envoyer',
+    en: 'Not sending; {left} left: run "{command}" to send {left:it|them}',
+    fr: 'Pas d’envoi en cours ; {left|restant|restants} : lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   finished: {
     en: 'Finished: the last run went from {startedAt} to {finishedAt}',
@@ -130,8 +131,8 @@ const TEXTS = {
   },
   finishedUnrecorded: { en: 'Finished: nothing left to send', fr: 'Terminée : plus rien à envoyer' },
   notStarted: {
-    en: 'Not sent yet: {left} queued; run "{command}" to send them',
-    fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour les envoyer',
+    en: 'Not sent yet: {left} queued; run "{command}" to send {left:it|them}',
+    fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour {left:l’envoyer|les envoyer}',
   },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
@@ -150,6 +151,16 @@ const TEXTS = {
     fr: '  incertain ligne {line} {email} (dernier essai {at})',
   },
 } satisfies Record<string, Text>;
+
+/** A message's state at the head of a line for people: a word of the reader's language, not the queue's id. */
+const STATE_WORDS: Record<MessageState, Text> = {
+  pending: { en: 'pending', fr: 'en attente' },
+  sending: { en: 'sending', fr: 'en cours d’envoi' },
+  sent: { en: 'sent', fr: 'envoyé' },
+  deferred: { en: 'deferred', fr: 'différé' },
+  failed: { en: 'failed', fr: 'échec' },
+  uncertain: { en: 'uncertain', fr: 'incertain' },
+};
 
 /** The database a campaign uses unless --db says otherwise: beside its config, so any working directory finds it. */
 export function defaultDbPath(configFile: string): string {
@@ -232,7 +243,7 @@ export function renderRunText(report: SendReport, lang: Lang): string {
   for (const failure of report.failures)
     lines.push(
       render(failure.expired ? TEXTS.expiredLine : TEXTS.failure, lang, {
-        state: failure.state,
+        state: STATE_WORDS[failure.state][lang],
         line: failure.recipientId,
         email: failure.email,
         reply: failure.reply,
@@ -321,7 +332,7 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
   for (const message of status.failed)
     lines.push(
       render(message.expiredAt === null ? TEXTS.failure : TEXTS.expiredLine, lang, {
-        state: message.state,
+        state: STATE_WORDS[message.state][lang],
         line: message.recipientId,
         email: message.email,
         reply: message.reply ?? '',

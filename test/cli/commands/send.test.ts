@@ -72,6 +72,24 @@ describe('renderRunText() and runExit()', () => {
     expect(runExit(report)).toBe(1);
   });
 
+  it("names the state of each failure in the reader's language", () => {
+    const report: SendReport = {
+      ...REPORT,
+      failures: [
+        {
+          recipientId: 9,
+          email: 'a@example.org',
+          state: 'deferred',
+          replyCode: 452,
+          reply: '452 Full',
+          expired: false,
+        },
+      ],
+    };
+    expect(renderRunText(report, 'fr')).toContain('  différé ligne 9 a@example.org : 452 Full');
+    expect(renderRunText(report, 'en')).toContain('  deferred line 9 a@example.org: 452 Full');
+  });
+
   it('counts uncertain messages of the run, and exits 3 while some are left', () => {
     const report: SendReport = {
       ...REPORT,
@@ -163,6 +181,7 @@ describe('renderStatusText()', () => {
     expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
     expect(text).toContain('1 of the failed messages was still deferred when the queue lifetime ran out');
     expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
+    expect(renderStatusText(status, 'fr')).toContain('  échec ligne 2 a@example.org : 550 Unknown');
     expect(text).toContain(
       '  failed line 3 b@example.org: still deferred at the end of the queue lifetime; last reply: 452 Full',
     );
@@ -224,6 +243,12 @@ describe('renderStatusText() of a campaign no run is sending', () => {
     };
     expect(renderStatusText(stopped, 'en')).toContain(
       'Not sending: the last run went from 2026-03-02T08:00:00.000Z to 2026-03-02T08:05:00.000Z; 42 left: run "facteur send run velo.json" to send them',
+    );
+    expect(renderStatusText({ ...stopped, left: 1 }, 'fr')).toContain(
+      '; 1 restant : lancez « facteur send run velo.json » pour l’envoyer',
+    );
+    expect(renderStatusText({ ...stopped, left: 1 }, 'en')).toContain(
+      '1 left: run "facteur send run velo.json" to send it',
     );
     const finished: CampaignStatus = { ...stopped, activity: 'finished', left: 0, resumeCommand: null };
     expect(renderStatusText(finished, 'fr')).toContain(
