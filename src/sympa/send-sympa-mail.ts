@@ -1,5 +1,6 @@
 import { render, type Lang } from '../i18n.js';
 import { buildTextMessage, messageBytes } from '../send/build-message.js';
+import { readSmtpPassword } from '../send/campaign-config.js';
 import { createDkimSigner } from '../send/dkim-signer.js';
 import { classifyResult, newMessageId } from '../send/send-campaign.js';
 import { SmtpSession } from '../send/smtp-session.js';
@@ -7,7 +8,7 @@ import type { Db } from '../store/database.js';
 import { recordSympaMailIntent, recordSympaMailOutcome, sentSympaCommands } from '../store/sympa-mail.js';
 import { planSympaMail, type SympaMailDecision } from './plan-sympa-mail.js';
 import { renderSympaMailCommands } from './render-sympa-mail-commands.js';
-import type { SympaMailConfig } from './sympa-mail-config.js';
+import { SEND_CONFIG, type SympaMailConfig } from './sympa-mail-config.js';
 
 /**
  * Commands per mail. Sympa sets no bound of its own on a command mail; what bounds it is each server's message size
@@ -122,9 +123,12 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
     force: options.force,
     maxCommands: MAX_COMMANDS_PER_MAIL,
   });
+  // Before any mail is recorded: a password that cannot be read stops the run with nothing sent.
+  const smtp =
+    options.isDryRun || plan.mails.length === 0 ? null : readSmtpPassword(config.smtp, config.file, SEND_CONFIG);
   const sign = config.dkim === null ? null : createDkimSigner(config.dkim);
   const messages: SympaMailMessage[] = [];
-  const session = options.isDryRun ? null : new SmtpSession(config.smtp);
+  const session = smtp === null ? null : new SmtpSession(smtp);
   let stopped: SympaMailStop | null = null;
   try {
     for (const [index, mail] of plan.mails.entries()) {

@@ -15,6 +15,9 @@ import { organisationalDomain } from '../facts/dmarc.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
+/** The config of `--send-config`, as errors name it: "Cannot use send config …". */
+export const SEND_CONFIG: Text = { en: 'send config', fr: 'configuration d’envoi' };
+
 /**
  * What mailing commands to Sympa's robot needs of a campaign-style config: the organisation's server (`smtp`), the
  * list owner's address (`from`: Sympa runs a command as the sender its From names), the DKIM key (`dkim`) and the

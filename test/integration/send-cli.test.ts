@@ -374,6 +374,31 @@ describe('facteur send (built CLI)', () => {
     expect(report.summary.byCampaign).toEqual([expect.objectContaining({ campaign: 'campaign', events: 2 })]);
   });
 
+  it('preflight and --dry-run run without the SMTP password; run and --test-to refuse it unset, in French too, before sending', async () => {
+    smtp = await startSmtpServer();
+    const unset = 'FACTEUR_TEST_UNSET_PASSWORD';
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { user: 'mairie', passwordEnv: unset } });
+    const preflight = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address]);
+    expect(preflight.stderr).toBe('');
+    expect(preflight.code).toBe(0);
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const dryRun = await facteur([...args, '--dry-run', '--json']);
+    expect(dryRun.code).toBe(0);
+    expect((JSON.parse(dryRun.stdout) as SendReport).run.rendered).toBe(3);
+    const run = await facteur(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`"smtp.passwordEnv" names the variable "${unset}", which is not set`);
+    const fr = await facteur([...args, '--test-to', 'me@example.org', '--lang', 'fr']);
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain(
+      `Impossible d’utiliser la configuration de campagne « ${fixture.configFile} » : « smtp.passwordEnv » désigne la variable « ${unset} », qui n’est pas définie`,
+    );
+    expect(smtp.dataCount()).toBe(0);
+    const status = await campaignStatusOf(fixture.configFile);
+    expect(status.counts).toMatchObject({ pending: 3, sending: 0, failed: 0, sent: 0, uncertain: 0 });
+    expect(status.lastRun).toBeNull();
+  });
+
   it('stops with exit 2 when the server refuses the session at its greeting, failing no recipient', async () => {
     await setUp(4);
     smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
