@@ -33,7 +33,11 @@ export interface PreflightReport {
   campaign: string;
   findings: PreflightFinding[];
   summary: { errors: number; warnings: number; unknown: number };
-  recipients: { checked: number; skipped: number; renderErrors: number };
+  /**
+   * `checked`: rows read and rendered; `distinct`: the recipients among them, a repeated address counted once, as
+   * many as a run queues messages; `skipped`: rows without a usable address.
+   */
+  recipients: { checked: number; distinct: number; skipped: number; renderErrors: number };
 }
 
 /** Who a mail says it is from, as receivers will check it in DNS. */
@@ -396,15 +400,17 @@ class DuplicateRows {
   readonly #listed: { line: number; firstLine: number; email: string }[] = [];
   #count = 0;
 
-  see(email: string, line: number): void {
+  /** Notes a row's address; true when it is the first row with that address. */
+  see(email: string, line: number): boolean {
     const key = recipientKey(email);
     const firstLine = this.#firstLines.get(key);
     if (firstLine === undefined) {
       this.#firstLines.set(key, line);
-      return;
+      return true;
     }
     this.#count++;
     if (this.#listed.length < MAX_DUPLICATES_LISTED) this.#listed.push({ line, firstLine, email });
+    return false;
   }
 
   report(file: string, findings: Findings): void {
@@ -435,7 +441,7 @@ async function checkTemplates(
   findings: Findings,
 ): Promise<PreflightReport['recipients']> {
   const prepared = prepareMessage(context);
-  const counts = { checked: 0, skipped: 0, renderErrors: 0 };
+  const counts = { checked: 0, distinct: 0, skipped: 0, renderErrors: 0 };
   const duplicates = new DuplicateRows();
   let verdict: EncodingVerdict = { encoding: 'utf-8' };
   let blanks: Record<string, string> = {};
@@ -449,7 +455,7 @@ async function checkTemplates(
       continue;
     }
     counts.checked++;
-    duplicates.see(entry.email, entry.line);
+    if (duplicates.see(entry.email, entry.line)) counts.distinct++;
     const row = { file: config.recipients, line: entry.line };
     try {
       buildMessage(

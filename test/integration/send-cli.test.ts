@@ -69,7 +69,7 @@ describe('facteur send (built CLI)', () => {
     const report = JSON.parse(result.stdout) as PreflightReport;
     expect(report.schemaVersion).toBe(1);
     expect(report.findings).toEqual([]);
-    expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 0 });
+    expect(report.recipients).toEqual({ checked: 3, distinct: 3, skipped: 0, renderErrors: 0 });
     expect(result.code).toBe(0);
   });
 

@@ -40,8 +40,8 @@ const TEXTS = {
   configWarning: { en: 'Warning: {text}', fr: 'Attention : {text}' },
   preflightHeader: { en: 'Preflight of campaign "{campaign}"', fr: 'Vérification de la campagne « {campaign} »' },
   preflightSummary: {
-    en: '{checked|recipient|recipients} rendered, {skipped|row|rows} skipped; {errors|error|errors}, {warnings|warning|warnings}, {unknown} unknown',
-    fr: '{checked|destinataire rendu|destinataires rendus}, {skipped|ligne ignorée|lignes ignorées} ; {errors|erreur|erreurs}, {warnings|avertissement|avertissements}, {unknown|inconnu|inconnus}',
+    en: '{checked|row|rows} rendered for {distinct|recipient|recipients}, {skipped|row|rows} skipped; {errors|error|errors}, {warnings|warning|warnings}, {unknown} unknown',
+    fr: '{checked|ligne rendue|lignes rendues} pour {distinct|destinataire|destinataires}, {skipped|ligne ignorée|lignes ignorées} ; {errors|erreur|erreurs}, {warnings|avertissement|avertissements}, {unknown|inconnu|inconnus}',
   },
   refused: {
     en: 'Nothing sent: the preflight found errors (fix them, or use --force to send anyway)',

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatDuration,
+  renderPreflightText,
   renderProgress,
   renderRunText,
   renderStatusText,
   runExit,
 } from '../../../src/cli/commands/send.js';
 import type { CampaignStatus } from '../../../src/send/campaign-status.js';
+import type { PreflightReport } from '../../../src/send/preflight.js';
 import type { SendReport } from '../../../src/send/send-campaign.js';
 
 const PROGRESS = { total: 200, done: 50, sent: 45, failed: 2, deferred: 1, uncertain: 2 };
@@ -26,6 +28,24 @@ const REPORT: SendReport = {
   stopped: null,
   elapsedMs: 1200,
 };
+
+describe('renderPreflightText()', () => {
+  it('counts the rows read apart from the distinct recipients they name, a repeated address once', () => {
+    const report: PreflightReport = {
+      schemaVersion: 1,
+      campaign: 'consultation',
+      findings: [],
+      summary: { errors: 0, warnings: 1, unknown: 0 },
+      recipients: { checked: 19, distinct: 18, skipped: 1, renderErrors: 0 },
+    };
+    expect(renderPreflightText(report, 'en')).toContain(
+      '19 rows rendered for 18 recipients, 1 row skipped; 0 errors, 1 warning, 0 unknown',
+    );
+    expect(renderPreflightText(report, 'fr')).toContain(
+      '19 lignes rendues pour 18 destinataires, 1 ligne ignorée ; 0 erreur, 1 avertissement, 0 inconnu',
+    );
+  });
+});
 
 describe('formatDuration()', () => {
   it.each([
