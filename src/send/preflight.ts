@@ -362,7 +362,7 @@ function checkTracking(context: MailContext, findings: Findings): void {
 function checkFields(
   context: MailContext,
   file: string,
-  columns: readonly string[],
+  columns: { header: readonly string[]; fields: readonly string[] },
   findings: Findings,
 ): Record<string, string> {
   const { subject, text, html } = context.templates;
@@ -370,9 +370,9 @@ function checkFields(
   for (const template of [subject, text, html, context.unsubscribeUrl]) {
     if (template === null) continue;
     for (const field of template.fields) {
-      if (columns.includes(field)) continue;
+      if (columns.fields.includes(field)) continue;
       blanks[field] = '';
-      const nearest = closestMatch(field, columns);
+      const nearest = closestMatch(field, columns.fields);
       findings.add(
         'template.unknown_field',
         'error',
@@ -381,10 +381,10 @@ function checkFields(
           template: template.source,
           field,
           file,
-          columns: columns.join(', '),
+          columns: columns.header.join(', '),
           hint: nearest === null ? '' : render(NEAREST_FIELD, findings.lang, { nearest }),
         },
-        { template: template.source, field, columns, nearest },
+        { template: template.source, field, columns: columns.header, nearest },
       );
     }
   }
@@ -447,7 +447,8 @@ async function checkTemplates(
   let blanks: Record<string, string> = {};
   const hooks = {
     onEncoding: (read: EncodingVerdict) => (verdict = read),
-    onColumns: (columns: readonly string[]) => (blanks = checkFields(context, config.recipients, columns, findings)),
+    onColumns: (columns: { header: readonly string[]; fields: readonly string[] }) =>
+      (blanks = checkFields(context, config.recipients, columns, findings)),
   };
   for await (const entry of readRecipients(config.recipients, hooks)) {
     if (entry.kind === 'skipped') {

@@ -190,6 +190,19 @@ describe('preflightCampaign()', () => {
     expect(report.recipients).toEqual({ checked: 3, distinct: 3, skipped: 0, renderErrors: 1 });
   });
 
+  it('lists the columns of the header once, an "Email" column not repeated as "email", which templates may use too', async () => {
+    const recipients = join(dir, 'recipients.csv');
+    writeFileSync(recipients, 'Nom,Prénom,Email,Quartier\nDurand,Anne,a@example.net,Centre\n');
+    const report = await findings({ subject: '{{Prénom}} {{email}} {{Email}} {{quartier}}' });
+    const subject = report.findings.filter((f) => f.subject === 'subject');
+    expect(subject.map((f) => f.evidence)).toEqual([
+      { template: 'subject', field: 'quartier', columns: ['Nom', 'Prénom', 'Email', 'Quartier'], nearest: 'Quartier' },
+    ]);
+    expect(subject[0]?.message).toBe(
+      `The template "subject" uses {{quartier}}, which no column of "${recipients}" names (its columns: Nom, Prénom, Email, Quartier); did you mean {{Quartier}}?`,
+    );
+  });
+
   it('counts the rows that repeat an address as the queue does, naming the first few by line', async () => {
     const file = join(dir, 'recipients.csv');
     const rows = [
