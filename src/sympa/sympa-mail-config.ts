@@ -69,7 +69,7 @@ export function parseSympaMailConfig(
   if (value.dkim === undefined || value.dkim === null)
     warnings.push({
       en: `No "dkim" section in "${file}": the mail is signed only if the server signs it, and Sympa's ownerdkim and authdkim scenarios ask to confirm each command`,
-      fr: `Pas de section "dkim" dans "${file}" : le courriel n'est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
+      fr: `Pas de section « dkim » dans « ${file} » : le courriel n’est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
     });
   if (problems.found.length > 0 || smtp === null || from === undefined) {
     const found = problems.joined();

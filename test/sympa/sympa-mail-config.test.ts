@@ -66,7 +66,9 @@ describe('parseSympaMailConfig()', () => {
     );
     expect(unsigned.dkim).toBeNull();
     expect(unsigned.warnings[0]?.en).toMatch(/No "dkim" section/);
-    expect(unsigned.warnings[0]?.fr).toMatch(/Pas de section "dkim"/);
+    expect(unsigned.warnings[0]?.fr).toMatch(
+      /^Pas de section « dkim » dans « .*send\.json » : le courriel n’est signé que si le serveur le signe/,
+    );
   });
 
   it('reports every problem at once, each by its key', () => {
