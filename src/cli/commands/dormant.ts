@@ -821,7 +821,7 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
         en: `Cannot mail Sympa's robot at "${robot}": not an email address`,
         fr: `Impossible d’écrire au robot de Sympa à « ${robot} » : ce n’est pas une adresse électronique`,
       },
-      { record: robot },
+      { address: robot },
     );
   for (const warning of config.warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
   return { config, robot };
