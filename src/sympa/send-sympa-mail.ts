@@ -88,7 +88,7 @@ export interface SympaMailOptions {
   isDryRun: boolean;
   /** Send again the commands mailed before. */
   force: boolean;
-  /** The language of the subject, which the owner sees in the sent mail and Sympa's report. */
+  /** The language of the subject, which the owner sees in the sent mail and Sympa's report, and of why a run stopped. */
   lang: Lang;
   /** Aborted (Ctrl-C): the mail being sent finishes and is recorded, the next ones wait for the next run. */
   signal?: AbortSignal;
@@ -178,9 +178,10 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
       );
       const outcome = classifyResult(await session.send(built.envelope, messageBytes(built, signature)));
       if (outcome.kind === 'stop') {
+        // Facteur's own words on a refused session, login or certificate: the reader's language, as send run says them.
         message.outcome = 'refused';
-        message.reply = outcome.message;
-        stopped = { reason: 'config', message: outcome.message };
+        message.reply = outcome.text[options.lang];
+        stopped = { reason: 'config', message: outcome.text[options.lang] };
         recordSympaMailOutcome(db, id, { state: 'failed', reply: outcome.message }, Date.now());
         continue;
       }

@@ -182,6 +182,25 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     expect(smtp.accepted).toHaveLength(1);
   });
 
+  it('exits 2 when the server refuses the session, saying so in French too, and sends the commands on a later run', async () => {
+    await setUp();
+    smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
+    const fr = await apply('--yes', '--lang', 'fr');
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain(
+      'facteur : arrêt : Le serveur a refusé d’ouvrir une session : 554 5.7.1 No SMTP service here for 127.0.0.1 ; vérifiez',
+    );
+    expect(fr.stdout).toContain('Le serveur a refusé d’ouvrir une session');
+    expect(`${fr.stdout}${fr.stderr}`).not.toContain('The server refused');
+    const en = await apply('--yes');
+    expect(en.code).toBe(2);
+    expect(en.stderr).toContain('facteur: stopped: The server refused to open a session: 554 5.7.1');
+    expect(smtp.accepted).toHaveLength(0);
+    smtp.behaviour.onConnect = undefined;
+    const later = JSON.parse((await apply('--yes', '--json')).stdout) as Result;
+    expect(later.results.map((item) => item.outcome)).toEqual(['sent', 'sent', 'sent']);
+  });
+
   it('exits 3 when the server cannot be reached, naming it, and sends on a later run', async () => {
     await setUp();
     const closed = createServer();
