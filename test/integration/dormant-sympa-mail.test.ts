@@ -146,6 +146,26 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     expect(forced.messages[0]?.messageId).not.toBe(result.messages[0]?.messageId);
   });
 
+  it('plans without the SMTP password, and with --yes refuses it unset (exit 2) before recording or sending a mail', async () => {
+    smtp = await startSmtpServer();
+    const unset = 'FACTEUR_TEST_UNSET_PASSWORD';
+    fixture = writeSendConfig({
+      port: smtp.port,
+      privateKey: keys.privateKey,
+      extra: { smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', user: 'owner', passwordEnv: unset } },
+    });
+    recordHardBounces(fixture.dbFile, LIST, DORMANT);
+    const planned = await apply();
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain('Run again with --yes to send them');
+    const refused = await apply('--yes', '--lang', 'fr');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`« smtp.passwordEnv » désigne la variable « ${unset} », qui n’est pas définie`);
+    expect(smtp.dataCount()).toBe(0);
+    const after = JSON.parse((await apply('--json')).stdout) as Result;
+    expect(after.results.map((item) => item.outcome)).toEqual(DORMANT.map(() => 'planned'));
+  });
+
   it('splits 1,001 commands into a mail of 1,000 and a mail of 1', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `member${String(i).padStart(4, '0')}@example.net`);
     await setUp(many);
