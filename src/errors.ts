@@ -1,4 +1,4 @@
-import type { Lang, Text } from './i18n.js';
+import { render, type Lang, type Text } from './i18n.js';
 
 /** Stable error codes, one table for the whole tool (as nodemailer's lib/errors.js). */
 export const ERROR_CODES = {
@@ -12,12 +12,31 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Where bad input was found: a file and, when known, a line or a record. */
+/** Where bad input was found: a file and, when known, a line, or the thing at fault named by its kind. */
 export interface InputLocation {
   file?: string;
   line?: number;
+  /** A DNS record, by the name it is published at, or a database record. */
   record?: string;
+  /** A config setting, by its path: `bounces.imap.host`. */
+  setting?: string;
+  address?: string;
+  /** A mailing list, by its name. */
+  list?: string;
+  campaign?: string;
+  /** A run of facteur check, by its id. */
+  run?: number;
 }
+
+/** Each kind of location in words, `{name}` its value: a config path is a setting, only DNS or a database has records. */
+const LOCATION_KINDS = {
+  record: { en: 'record "{name}"', fr: 'enregistrement « {name} »' },
+  setting: { en: 'setting "{name}"', fr: 'réglage « {name} »' },
+  address: { en: 'address "{name}"', fr: 'adresse « {name} »' },
+  list: { en: 'list "{name}"', fr: 'liste « {name} »' },
+  campaign: { en: 'campaign "{name}"', fr: 'campagne « {name} »' },
+  run: { en: 'run {name}', fr: 'passage {name}' },
+} satisfies Record<Exclude<keyof InputLocation, 'file' | 'line'>, Text>;
 
 /**
  * Bad input from the user: names the file, line or record and the reason (exit 2), in English and French; `message`
@@ -49,14 +68,16 @@ export class TransientError extends Error {
   }
 }
 
-/** Formats a location as `file:line` or `file (record)` for messages. */
+/** Formats a location as `file:line`, or `file` and what is at fault by its kind (`setting "bounces.imap"`). */
 export function formatLocation(location: InputLocation, lang: Lang = 'en'): string {
   const parts: string[] = [];
   if (location.file !== undefined)
     parts.push(location.line === undefined ? location.file : `${location.file}:${location.line}`);
   else if (location.line !== undefined) parts.push(lang === 'fr' ? `ligne ${location.line}` : `line ${location.line}`);
-  if (location.record !== undefined)
-    parts.push(lang === 'fr' ? `enregistrement « ${location.record} »` : `record "${location.record}"`);
+  for (const [kind, text] of Object.entries(LOCATION_KINDS)) {
+    const name = location[kind as keyof typeof LOCATION_KINDS];
+    if (name !== undefined) parts.push(render(text, lang, { name }));
+  }
   return parts.join(' ');
 }
 

@@ -46,6 +46,18 @@ export function render(text: Text, lang: Lang, values: Record<string, string | n
   );
 }
 
+/**
+ * A number with the decimal mark of the reader's language ("2.46" in English, "2,46" in French), at most `digits`
+ * after it, or exactly `digits` when `isFixed`; no grouping, as facteur writes every other number.
+ */
+export function formatDecimal(value: number, lang: Lang, digits = 2, isFixed = false): string {
+  return new Intl.NumberFormat(lang, {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: isFixed ? digits : 0,
+    useGrouping: false,
+  }).format(value);
+}
+
 /** A text whose placeholders have no value (a finding id explained, not a finding): each becomes "…", plurals "… words". */
 export function renderWithoutValues(text: Text, lang: Lang): string {
   return text[lang].replace(

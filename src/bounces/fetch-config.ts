@@ -106,7 +106,7 @@ function parseImap(value: unknown, baseDir: string, problems: ConfigProblems, wa
   if (!tlsRejectUnauthorized && security !== 'none')
     warnings.push({
       en: `TLS certificate verification is off for "${host ?? ''}" (bounces.imap.tlsRejectUnauthorized): anyone on the path can read the password`,
-      fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (bounces.imap.tlsRejectUnauthorized) : n'importe qui sur le chemin peut lire le mot de passe`,
+      fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (bounces.imap.tlsRejectUnauthorized) : n’importe qui sur le chemin peut lire le mot de passe`,
     });
   if (host === undefined || user === undefined || (passwordEnv === null) === (passwordFile === null)) return null;
   return {

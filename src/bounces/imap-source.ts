@@ -53,7 +53,7 @@ export function certificateFailure(error: unknown, config: Pick<ImapConfig, 'hos
       en: `Cannot open a verified TLS connection to IMAP server "${server}": ${problem.en} (${detail}); ${advice.en}`,
       fr: `Impossible d’ouvrir une connexion TLS vérifiée vers le serveur IMAP « ${server} » : ${problem.fr} (${detail}) ; ${advice.fr}`,
     },
-    { record: 'bounces.imap' },
+    { setting: 'bounces.imap' },
     'ECONFIG',
   );
 }
@@ -142,7 +142,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
         fr: `Impossible d’ouvrir ${whereFr} : le serveur a refusé : ${detail}`,
       };
     }
-    return new InputError(text, { record: 'bounces.imap.folder' }, 'ECONFIG');
+    return new InputError(text, { setting: 'bounces.imap.folder' }, 'ECONFIG');
   }
 
   async function ensureFolder(disposition: Disposition, refused: RefusedFolder[]): Promise<void> {
@@ -174,7 +174,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
               en: `Cannot log in to IMAP server "${config.host}" as "${config.user}": the server refused the credentials`,
               fr: `Impossible de se connecter au serveur IMAP « ${config.host} » en tant que « ${config.user} » : le serveur a refusé les identifiants`,
             },
-            { record: 'bounces.imap' },
+            { setting: 'bounces.imap' },
             'ECONFIG',
           );
         // NXDOMAIN is a name to correct, not an outage (a DNS server that does not answer gives EAI_AGAIN).
@@ -184,7 +184,7 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
               en: `Cannot reach IMAP server "${config.host}": no such host; check "bounces.imap.host"`,
               fr: `Impossible de joindre le serveur IMAP « ${config.host} » : cet hôte n’existe pas ; vérifiez « bounces.imap.host »`,
             },
-            { record: 'bounces.imap.host' },
+            { setting: 'bounces.imap.host' },
             'ECONFIG',
           );
         throw certificateFailure(error, config) ?? certificateFailure(socketError, config) ?? error;

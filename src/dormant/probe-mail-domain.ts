@@ -1,4 +1,4 @@
-import type { DnsResolver, DnsRecord } from '../dns/types.js';
+import type { DnsFailure, DnsRecord, DnsResolver } from '../dns/types.js';
 
 /** What one DNS look at a domain said about its mail. */
 export type DomainStatus = 'ok' | 'nxdomain' | 'null_mx' | 'no_mail_host' | 'unknown';
@@ -6,11 +6,25 @@ export type DomainStatus = 'ok' | 'nxdomain' | 'null_mx' | 'no_mail_host' | 'unk
 /** The statuses that mean no mail can be delivered to the domain. */
 export const DEAD_STATUSES: readonly DomainStatus[] = ['nxdomain', 'null_mx', 'no_mail_host'];
 
-/** One observation of a domain: its status and, for `unknown`, which lookup failed and how. */
+/** Which lookup failed and how, for an `unknown` observation. */
+export interface DomainLookupFailure {
+  type: 'MX' | 'A' | 'AAAA';
+  error: DnsFailure;
+}
+
+/**
+ * One observation of a domain: its status and, for `unknown`, which lookup failed and how (`failure`, and `detail`
+ * as the database keeps it: "MX timeout").
+ */
 export interface DomainObservation {
   domain: string;
   status: DomainStatus;
   detail: string | null;
+  failure: DomainLookupFailure | null;
+}
+
+function unknownBy(domain: string, failure: DomainLookupFailure): DomainObservation {
+  return { domain, status: 'unknown', detail: `${failure.type} ${failure.error}`, failure };
 }
 
 function isNullMx(records: DnsRecord[]): boolean {
@@ -31,15 +45,15 @@ function isNullMx(records: DnsRecord[]): boolean {
  */
 export async function probeMailDomain(resolver: DnsResolver, domain: string): Promise<DomainObservation> {
   const mx = await resolver.query(domain, 'MX');
-  if (!mx.ok) return { domain, status: 'unknown', detail: `MX ${mx.error}` };
-  if (mx.value.rcode === 'NXDOMAIN') return { domain, status: 'nxdomain', detail: null };
-  if (isNullMx(mx.value.records)) return { domain, status: 'null_mx', detail: null };
-  if (mx.value.records.length > 0) return { domain, status: 'ok', detail: null };
+  if (!mx.ok) return unknownBy(domain, { type: 'MX', error: mx.error });
+  if (mx.value.rcode === 'NXDOMAIN') return { domain, status: 'nxdomain', detail: null, failure: null };
+  if (isNullMx(mx.value.records)) return { domain, status: 'null_mx', detail: null, failure: null };
+  if (mx.value.records.length > 0) return { domain, status: 'ok', detail: null, failure: null };
   // No MX: RFC 5321 section 5.1 falls back to the domain's own address records (the implicit MX).
   const [a, aaaa] = await Promise.all([resolver.query(domain, 'A'), resolver.query(domain, 'AAAA')]);
   if ((a.ok && a.value.records.length > 0) || (aaaa.ok && aaaa.value.records.length > 0))
-    return { domain, status: 'ok', detail: null };
-  if (!a.ok) return { domain, status: 'unknown', detail: `A ${a.error}` };
-  if (!aaaa.ok) return { domain, status: 'unknown', detail: `AAAA ${aaaa.error}` };
-  return { domain, status: 'no_mail_host', detail: null };
+    return { domain, status: 'ok', detail: null, failure: null };
+  if (!a.ok) return unknownBy(domain, { type: 'A', error: a.error });
+  if (!aaaa.ok) return unknownBy(domain, { type: 'AAAA', error: aaaa.error });
+  return { domain, status: 'no_mail_host', detail: null, failure: null };
 }

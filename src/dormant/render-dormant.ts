@@ -1,7 +1,9 @@
+import { UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang, type Text } from '../i18n.js';
 import { dormantEntryHeadJson, dormantEvidenceJson } from './dormant-entry-json.js';
 import { DORMANT_REASONS, type DormantEntry, type DormantEvidence, type DormantReason } from './judge-address.js';
 import type { DeadStatus } from './domain-verdict.js';
+import type { DomainLookupFailure } from './probe-mail-domain.js';
 
 /** The output formats of `facteur dormant` that need nothing but the entries. */
 export const DORMANT_FORMATS = ['text', 'csv', 'json', 'sympa', 'mailboxes'] as const;
@@ -51,9 +53,9 @@ const REASON_TEXT: Record<DormantReason, Text> = {
 };
 
 const DEAD_TEXT: Record<DeadStatus, Text> = {
-  nxdomain: { en: 'does not exist (NXDOMAIN)', fr: "n'existe pas (NXDOMAIN)" },
-  null_mx: { en: 'accepts no mail (null MX, RFC 7505)', fr: "n'accepte aucun courrier (MX nul, RFC 7505)" },
-  no_mail_host: { en: 'has no MX and no address', fr: "n'a ni MX ni adresse" },
+  nxdomain: { en: 'does not exist (NXDOMAIN)', fr: 'n’existe pas (NXDOMAIN)' },
+  null_mx: { en: 'accepts no mail (null MX, RFC 7505)', fr: 'n’accepte aucun courrier (MX nul, RFC 7505)' },
+  no_mail_host: { en: 'has no MX and no address', fr: 'n’a ni MX ni adresse' },
 };
 
 const TEXT = {
@@ -63,7 +65,7 @@ const TEXT = {
     en: 'bounced on {days|day|days} ({hard} hard, {soft} soft) from {first} to {last}, score {score}; last: {status}{reason}',
     fr: 'rebonds sur {days|jour|jours} ({hard} {hard:permanent|permanents}, {soft} {soft:temporaire|temporaires}) du {first} au {last}, score {score} ; dernier : {status}{reason}',
   },
-  smtp: { en: ' (refused at sending)', fr: " (refusé à l'envoi)" },
+  smtp: { en: ' (refused at sending)', fr: ' (refusé à l’envoi)' },
   sympa: {
     en: 'Sympa: {count|bounce|bounces} from {first} to {last}, score {score} on {list}',
     fr: 'Sympa : {count|rebond|rebonds} du {first} au {last}, score {score} sur {list}',
@@ -81,18 +83,18 @@ const TEXT = {
     en: 'last login on {date} ({days|day|days} ago)',
     fr: 'dernière connexion le {date} (il y a {days|jour|jours})',
   },
-  saved: { en: 'newest message in INBOX: {date}', fr: "message le plus récent de l'INBOX : {date}" },
+  saved: { en: 'newest message in INBOX: {date}', fr: 'message le plus récent de l’INBOX : {date}' },
   forgotten: {
     en: 'history forgotten on {date}: older events not counted',
     fr: 'historique oublié le {date} : les événements antérieurs ne comptent plus',
   },
   included: {
     en: 'comes only from Sympa data source {source}{synced}: sympa del excludes it from this list, but the source still holds it; fix the address there',
-    fr: "ne vient que de la source de données Sympa {source}{synced} : sympa del l'exclut de cette liste, mais la source la contient toujours ; corrigez l'adresse là",
+    fr: 'ne vient que de la source de données Sympa {source}{synced} : sympa del l’exclut de cette liste, mais la source la contient toujours ; corrigez l’adresse là',
   },
   alsoIncluded: {
     en: 'also comes from Sympa data source {source}{synced}: sympa del excludes it from this list, but the source still holds it; fix the address there',
-    fr: "vient aussi de la source de données Sympa {source}{synced} : sympa del l'exclut de cette liste, mais la source la contient toujours ; corrigez l'adresse là",
+    fr: 'vient aussi de la source de données Sympa {source}{synced} : sympa del l’exclut de cette liste, mais la source la contient toujours ; corrigez l’adresse là',
   },
   synced: { en: ' (last synchronised {date})', fr: ' (dernière synchronisation le {date})' },
   unnamed: { en: '(unnamed)', fr: '(sans nom)' },
@@ -103,11 +105,11 @@ const TEXT = {
   },
   undecided: {
     en: '{count|domain gave|domains gave} no DNS answer this run; {count:it is|they are} neither confirmed dead nor cleared\n',
-    fr: "{count|domaine n'a|domaines n'ont} pas eu de réponse DNS lors de ce passage ; {count:il n'est ni confirmé mort ni blanchi|ils ne sont ni confirmés morts ni blanchis}\n",
+    fr: '{count|domaine n’a|domaines n’ont} pas eu de réponse DNS lors de ce passage ; {count:il n’est ni confirmé mort ni blanchi|ils ne sont ni confirmés morts ni blanchis}\n',
   },
   removed: {
     en: '{count|member was|members were} removed by an earlier facteur dormant apply and {count:is|are} no longer listed; an import from Sympa that still lists {count:it|them} brings {count:it|them} back\n',
-    fr: "{count|abonné a été retiré|abonnés ont été retirés} par un facteur dormant apply antérieur et {count:n'est|ne sont} plus {count:listé|listés} ; un import depuis Sympa qui {count:le|les} contient encore {count:le|les} fait revenir\n",
+    fr: '{count|abonné a été retiré|abonnés ont été retirés} par un facteur dormant apply antérieur et {count:n’est|ne sont} plus {count:listé|listés} ; un import depuis Sympa qui {count:le|les} contient encore {count:le|les} fait revenir\n',
   },
 } satisfies Record<string, Text>;
 
@@ -311,4 +313,33 @@ export function createDormantRenderer(
       // One address per line: what `sympa del --quiet list@domain` reads on stdin, or a sysadmin's disable list.
       return { start: () => '', entry: (entry) => `${entry.address}\n`, end: () => '' };
   }
+}
+
+/** Domains named on the line about those without a DNS answer: enough to see the pattern, short enough to read. */
+const MAX_UNDECIDED_NAMED = 10;
+
+const UNDECIDED_TEXT = {
+  line: {
+    en: 'facteur: no DNS answer for {domains}; rerun later\n',
+    fr: 'facteur : pas de réponse DNS pour {domains} ; relancez plus tard\n',
+  },
+  domain: { en: '"{domain}" ({type}: {cause})', fr: '« {domain} » ({type} : {cause})' },
+  more: { en: ', and {count} more', fr: ', et {count} de plus' },
+} satisfies Record<string, Text>;
+
+/** The stderr line naming the domains a run got no DNS answer for, each with the lookup that failed and why. */
+export function renderUndecidedDomains(
+  unknown: readonly { domain: string; failure: DomainLookupFailure | null }[],
+  lang: Lang,
+): string {
+  const names = unknown.slice(0, MAX_UNDECIDED_NAMED).map(({ domain, failure }) =>
+    render(UNDECIDED_TEXT.domain, lang, {
+      domain,
+      type: failure?.type ?? 'DNS',
+      cause: UNDECIDED_CAUSES[failure?.error ?? 'network'][lang],
+    }),
+  );
+  const more = unknown.length - names.length;
+  const domains = names.join(', ') + (more > 0 ? render(UNDECIDED_TEXT.more, lang, { count: more }) : '');
+  return render(UNDECIDED_TEXT.line, lang, { domains });
 }

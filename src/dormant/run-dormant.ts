@@ -15,7 +15,7 @@ import { memberSourceReader } from '../store/list-members.js';
 import type { DormantConfig } from './dormant-config.js';
 import { deadDomainEvidence, observeDomain, type DeadDomainEvidence } from './domain-verdict.js';
 import { judgeAddress, judgeMailbox, type DormantEntry, type MailboxActivityInput } from './judge-address.js';
-import { probeMailDomain, type DomainObservation } from './probe-mail-domain.js';
+import { probeMailDomain, type DomainLookupFailure, type DomainObservation } from './probe-mail-domain.js';
 
 const DAY_MS = 86_400_000;
 
@@ -24,7 +24,7 @@ export interface DomainProbeSummary {
   domains: number;
   bad: number;
   /** Domains no verdict could be reached for (timeout, SERVFAIL): the run is incomplete for them. */
-  unknown: { domain: string; detail: string | null }[];
+  unknown: { domain: string; detail: string | null; failure: DomainLookupFailure | null }[];
 }
 
 /**
@@ -56,7 +56,7 @@ export async function probeScopeDomains(
     bad: states.filter((state) => state.badStatus !== null).length,
     unknown: observations
       .filter((observation) => observation.status === 'unknown')
-      .map((observation) => ({ domain: observation.domain, detail: observation.detail })),
+      .map(({ domain, detail, failure }) => ({ domain, detail, failure })),
   };
 }
 

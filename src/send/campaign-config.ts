@@ -15,8 +15,8 @@ export interface SmtpConfig {
   port: number;
   security: SmtpSecurity;
   user: string | null;
-  /** Read from the environment or a 0600 file at load time; never written to the config itself. */
-  password: string | null;
+  /** Where the password is, read only when a session opens (readSmtpPassword): preflight and dry runs need none. */
+  password: PasswordSource | null;
   pool: number;
   ratePerSecond: number;
   perDomainRatePerMinute: number;
@@ -25,6 +25,12 @@ export interface SmtpConfig {
   /** The server's public addresses as receivers see them, for the preflight's SPF check (none: not checked). */
   sendingIps: string[];
 }
+
+/** The environment variable or 0600 file that holds the SMTP password. */
+export type PasswordSource = { env: string } | { file: string };
+
+/** The server's settings with the password read, as a session logs in with them. */
+export type SmtpLogin = Omit<SmtpConfig, 'password'> & { password: string | null };
 
 /** An address with an optional display name, as in `From:`. */
 export interface Mailbox {
@@ -69,6 +75,9 @@ export interface CampaignConfig {
   /** Things the user chose that weaken the campaign; the CLI prints them to stderr. */
   warnings: Text[];
 }
+
+/** A campaign config, as errors name it: "Cannot use campaign config …". */
+export const CAMPAIGN_CONFIG: Text = { en: 'campaign config', fr: 'configuration de campagne' };
 
 /** Ports by security mode: RFC 6409 submission (587), RFC 8314 implicit TLS submission (465), relay (25). */
 const DEFAULT_PORTS: Record<SmtpSecurity, number> = { starttls: 587, tls: 465, none: 25 };
@@ -184,23 +193,14 @@ export function parseSmtp(
   const user = problems.string(raw.user, 'smtp.user') ?? null;
   const passwordEnv = problems.string(raw.passwordEnv, 'smtp.passwordEnv') ?? null;
   const passwordFile = problems.filePath(raw.passwordFile, 'smtp.passwordFile', baseDir) ?? null;
-  let password: string | null = null;
-  if (passwordEnv !== null && passwordFile !== null) {
+  let password: PasswordSource | null = null;
+  if (passwordEnv !== null && passwordFile !== null)
     problems.add('smtp.passwordEnv', {
       en: 'and "smtp.passwordFile" cannot both be set',
       fr: 'et « smtp.passwordFile » ne peuvent pas être définis tous les deux',
     });
-  } else if (passwordEnv !== null) {
-    password = env[passwordEnv] ?? null;
-    if (password === null || password === '')
-      problems.add('smtp.passwordEnv', {
-        en: `names the variable "${passwordEnv}", which is not set`,
-        fr: `désigne la variable « ${passwordEnv} », qui n’est pas définie`,
-      });
-  } else if (passwordFile !== null) {
-    // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
-    password = readSecretSetting(passwordFile, 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
-  }
+  else if (passwordEnv !== null) password = { env: passwordEnv };
+  else if (passwordFile !== null) password = { file: passwordFile };
   if (user !== null && passwordEnv === null && passwordFile === null)
     problems.add('smtp.user', {
       en: 'is set but neither "smtp.passwordEnv" nor "smtp.passwordFile" is',
@@ -244,6 +244,44 @@ export function parseSmtp(
     tlsRejectUnauthorized,
     sendingIps: sendingIps ?? [],
   };
+}
+
+/**
+ * Reads the SMTP password from its variable or 0600 file, when a session is about to open, so that commands that
+ * send nothing (preflight, dry runs, status) run without it; `what` names the config in the error ("campaign config").
+ */
+export function readSmtpPassword(
+  smtp: SmtpConfig,
+  file: string,
+  what: Text,
+  env: NodeJS.ProcessEnv = process.env,
+): SmtpLogin {
+  const source = smtp.password;
+  const problems = new ConfigProblems();
+  let password: string | null = null;
+  if (source !== null && 'env' in source) {
+    password = env[source.env] ?? null;
+    if (password === '') password = null;
+    if (password === null)
+      problems.add('smtp.passwordEnv', {
+        en: `names the variable "${source.env}", which is not set`,
+        fr: `désigne la variable « ${source.env} », qui n’est pas définie`,
+      });
+  } else if (source !== null)
+    // A trailing newline is what `echo secret > file` leaves; it is never part of the password.
+    password = readSecretSetting(source.file, 'smtp.passwordFile', problems)?.replace(/\r?\n$/, '') ?? null;
+  if (problems.found.length > 0) {
+    const found = problems.joined();
+    throw new InputError(
+      {
+        en: `Cannot use ${what.en} "${file}": ${found.en}`,
+        fr: `Impossible d’utiliser la ${what.fr} « ${file} » : ${found.fr}`,
+      },
+      { file },
+      'ECONFIG',
+    );
+  }
+  return { ...smtp, password };
 }
 
 /** Validates the `dkim` section and reads its 0600 private key; null when the section is absent or wrong. */

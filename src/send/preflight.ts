@@ -33,7 +33,11 @@ export interface PreflightReport {
   campaign: string;
   findings: PreflightFinding[];
   summary: { errors: number; warnings: number; unknown: number };
-  recipients: { checked: number; skipped: number; renderErrors: number };
+  /**
+   * `checked`: rows read and rendered; `distinct`: the recipients among them, a repeated address counted once, as
+   * many as a run queues messages; `skipped`: rows without a usable address.
+   */
+  recipients: { checked: number; distinct: number; skipped: number; renderErrors: number };
 }
 
 /** Who a mail says it is from, as receivers will check it in DNS. */
@@ -358,7 +362,7 @@ function checkTracking(context: MailContext, findings: Findings): void {
 function checkFields(
   context: MailContext,
   file: string,
-  columns: readonly string[],
+  columns: { header: readonly string[]; fields: readonly string[] },
   findings: Findings,
 ): Record<string, string> {
   const { subject, text, html } = context.templates;
@@ -366,9 +370,9 @@ function checkFields(
   for (const template of [subject, text, html, context.unsubscribeUrl]) {
     if (template === null) continue;
     for (const field of template.fields) {
-      if (columns.includes(field)) continue;
+      if (columns.fields.includes(field)) continue;
       blanks[field] = '';
-      const nearest = closestMatch(field, columns);
+      const nearest = closestMatch(field, columns.fields);
       findings.add(
         'template.unknown_field',
         'error',
@@ -377,10 +381,10 @@ function checkFields(
           template: template.source,
           field,
           file,
-          columns: columns.join(', '),
+          columns: columns.header.join(', '),
           hint: nearest === null ? '' : render(NEAREST_FIELD, findings.lang, { nearest }),
         },
-        { template: template.source, field, columns, nearest },
+        { template: template.source, field, columns: columns.header, nearest },
       );
     }
   }
@@ -396,15 +400,17 @@ class DuplicateRows {
   readonly #listed: { line: number; firstLine: number; email: string }[] = [];
   #count = 0;
 
-  see(email: string, line: number): void {
+  /** Notes a row's address; true when it is the first row with that address. */
+  see(email: string, line: number): boolean {
     const key = recipientKey(email);
     const firstLine = this.#firstLines.get(key);
     if (firstLine === undefined) {
       this.#firstLines.set(key, line);
-      return;
+      return true;
     }
     this.#count++;
     if (this.#listed.length < MAX_DUPLICATES_LISTED) this.#listed.push({ line, firstLine, email });
+    return false;
   }
 
   report(file: string, findings: Findings): void {
@@ -435,13 +441,14 @@ async function checkTemplates(
   findings: Findings,
 ): Promise<PreflightReport['recipients']> {
   const prepared = prepareMessage(context);
-  const counts = { checked: 0, skipped: 0, renderErrors: 0 };
+  const counts = { checked: 0, distinct: 0, skipped: 0, renderErrors: 0 };
   const duplicates = new DuplicateRows();
   let verdict: EncodingVerdict = { encoding: 'utf-8' };
   let blanks: Record<string, string> = {};
   const hooks = {
     onEncoding: (read: EncodingVerdict) => (verdict = read),
-    onColumns: (columns: readonly string[]) => (blanks = checkFields(context, config.recipients, columns, findings)),
+    onColumns: (columns: { header: readonly string[]; fields: readonly string[] }) =>
+      (blanks = checkFields(context, config.recipients, columns, findings)),
   };
   for await (const entry of readRecipients(config.recipients, hooks)) {
     if (entry.kind === 'skipped') {
@@ -449,7 +456,7 @@ async function checkTemplates(
       continue;
     }
     counts.checked++;
-    duplicates.see(entry.email, entry.line);
+    if (duplicates.see(entry.email, entry.line)) counts.distinct++;
     const row = { file: config.recipients, line: entry.line };
     try {
       buildMessage(

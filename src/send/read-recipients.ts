@@ -54,8 +54,11 @@ function columnName(header: string): string {
 export interface RecipientsHooks {
   /** How the file's bytes read (see fileEncoding()). */
   onEncoding?: (verdict: EncodingVerdict) => void;
-  /** The fields every row has, as templates name them: the header's columns, and `email`. */
-  onColumns?: (columns: readonly string[]) => void;
+  /**
+   * The header's columns as written, and the fields every row has as templates name them: those columns, and
+   * `email` whatever the header calls the address column.
+   */
+  onColumns?: (columns: { header: readonly string[]; fields: readonly string[] }) => void;
 }
 
 /**
@@ -100,7 +103,7 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
     }>) {
       if (emailColumn === undefined) {
         emailColumn = findEmailColumn(file, columns);
-        hooks.onColumns?.([...new Set([...columns, 'email'])]);
+        hooks.onColumns?.({ header: columns, fields: [...new Set([...columns, 'email'])] });
       }
       const line = info.lines;
       const fields: Record<string, string> = {};

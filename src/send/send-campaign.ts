@@ -29,7 +29,7 @@ import {
   type QueueWrite,
 } from '../store/send-queue.js';
 import { buildMessage, messageBytes, prepareMessage, type PreparedMessage } from './build-message.js';
-import type { CampaignConfig } from './campaign-config.js';
+import { CAMPAIGN_CONFIG, readSmtpPassword, type CampaignConfig, type SmtpLogin } from './campaign-config.js';
 import { createDkimSigner, type DkimSigner } from './dkim-signer.js';
 import { loadMailContext, type MailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
@@ -400,6 +400,8 @@ interface Run {
   db: Db;
   writer: QueueWriter;
   context: MailContext;
+  /** The server with its password read; null on a dry run, which opens no session. */
+  smtp: SmtpLogin | null;
   prepared: PreparedMessage;
   /** Null without a DKIM key in the config. */
   sign: DkimSigner | null;
@@ -421,6 +423,12 @@ interface Run {
   fatal: Text | null;
   /** An unexpected error in one session stops the others; it is thrown once they are done. */
   error: Error | undefined;
+}
+
+/** The server a sending run logs in to; a dry run never asks. */
+function smtpOf(run: Run): SmtpLogin {
+  if (run.smtp === null) throw new Error('A dry run opened an SMTP session');
+  return run.smtp;
 }
 
 function asError(error: unknown): Error {
@@ -704,7 +712,7 @@ async function sendAll(run: Run, total: number): Promise<void> {
   const { signal } = run.options;
   const sessions = Array.from(
     { length: run.context.config.smtp.pool },
-    () => new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal }),
+    () => new SmtpSession(smtpOf(run), signal === undefined ? {} : { signal }),
   );
   try {
     await Promise.all(
@@ -760,7 +768,7 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
     retryUncertain: run.options.retryUncertain ?? false,
   });
   const { signal } = run.options;
-  const session = new SmtpSession(run.context.config.smtp, signal === undefined ? {} : { signal });
+  const session = new SmtpSession(smtpOf(run), signal === undefined ? {} : { signal });
   const results: TestSend[] = [];
   try {
     for (const message of messages) {
@@ -809,6 +817,8 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
   const { db, config } = options;
   const name = options.campaign ?? campaignNameOf(config.file);
   const mode: SendReport['mode'] = options.dryRun === true ? 'dry-run' : options.testTo === undefined ? 'send' : 'test';
+  // Before anything changes in the queue: a password that cannot be read stops the run with nothing done.
+  const smtp = mode === 'dry-run' ? null : readSmtpPassword(config.smtp, config.file, CAMPAIGN_CONFIG);
   openCampaign(db, name, started);
   const campaign = findCampaign(db, name);
   if (campaign === undefined) throw new Error(`Campaign "${name}" vanished after being created`);
@@ -840,6 +850,7 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
         run.error ??= asError(error);
       }),
       context,
+      smtp,
       prepared: prepareMessage(context),
       sign: config.dkim === null || mode === 'dry-run' ? null : createDkimSigner(config.dkim),
       options,

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import type { SmtpConfig } from './campaign-config.js';
+import type { SmtpLogin } from './campaign-config.js';
 
 /** The SMTP timeouts: nodemailer's socket default (10 min) would hold a run on a server that stopped answering. */
 const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 } as const;
@@ -72,7 +72,7 @@ function connectSocket(host: string, port: number, signal: AbortSignal | undefin
  * MAX_MESSAGES_PER_CONNECTION. One transaction at a time; a campaign runs several sessions side by side.
  */
 export class SmtpSession {
-  readonly #config: SmtpConfig;
+  readonly #config: SmtpLogin;
   #connection: SMTPConnection | null = null;
   /**
    * The connection being opened or in use: only its failures concern the waiting handshake or transaction. One
@@ -89,7 +89,7 @@ export class SmtpSession {
    * could hold for the whole greeting timeout: no message has reached the server yet. A transaction under way
    * always ends, so that its outcome is known.
    */
-  constructor(config: SmtpConfig, options: { signal?: AbortSignal } = {}) {
+  constructor(config: SmtpLogin, options: { signal?: AbortSignal } = {}) {
     this.#config = config;
     this.#signal = options.signal;
   }

@@ -221,7 +221,7 @@ function campaignId(db: Db, name: string): number {
         en: `Cannot find campaign "${name}" in the database`,
         fr: `Impossible de trouver la campagne « ${name} » dans la base de données`,
       },
-      { record: name },
+      { campaign: name },
     );
   return id;
 }

@@ -94,7 +94,7 @@ export function beginRun(db: Db, options: unknown, owner: RunOwner = currentOwne
               en: `Cannot start a run: run ${run.id} started at "${run.started_at}" is still running (pid ${run.pid} on "${run.hostname}"); wait for it to finish`,
               fr: `Impossible de commencer un passage : le passage ${run.id} commencé le « ${run.started_at} » est toujours en cours (pid ${run.pid} sur « ${run.hostname} ») ; attendez qu’il se termine`,
             },
-            { record: `run ${run.id}` },
+            { run: run.id },
             'ELOCKED',
           );
         }
@@ -149,7 +149,7 @@ function assertRunning(db: Db, runId: number): void {
             en: `Cannot record into run ${runId}: it is ${status}, not running (another facteur may have taken it over)`,
             fr: `Impossible d’enregistrer dans le passage ${runId} : il est ${statusFr}, et non en cours (un autre facteur l’a peut-être repris)`,
           },
-      { record: `run ${runId}` },
+      { run: runId },
       status === undefined ? 'EINPUT' : 'ELOCKED',
     );
   }

@@ -39,7 +39,7 @@ export function renderSympaMailCommands(list: string, addresses: Iterable<string
           en: `Cannot write Sympa commands: Sympa would not read "${address}" as this address`,
           fr: `Impossible d’écrire les commandes Sympa : Sympa ne lirait pas l’adresse « ${address} » telle quelle`,
         },
-        { record: address },
+        { address },
       );
     lines.push(`QUIET DEL ${list} ${address}`);
   }

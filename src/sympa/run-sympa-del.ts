@@ -131,7 +131,7 @@ export async function runSympaDel(
         en: `Cannot run sympa del on "${list}": exit ${exitCode ?? 'by signal'}, "${said}"`,
         fr: `Impossible d’exécuter sympa del sur « ${list} » : ${exitCode === null ? 'arrêt par un signal' : `code de sortie ${exitCode}`}, « ${said} »`,
       },
-      { record: list },
+      { list },
     );
   }
   const byAddress = new Map(results.filter((r) => r.outcome === 'unknown').map((r) => [r.address.toLowerCase(), r]));

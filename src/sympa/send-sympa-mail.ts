@@ -1,5 +1,6 @@
 import { render, type Lang } from '../i18n.js';
 import { buildTextMessage, messageBytes } from '../send/build-message.js';
+import { readSmtpPassword } from '../send/campaign-config.js';
 import { createDkimSigner } from '../send/dkim-signer.js';
 import { classifyResult, newMessageId } from '../send/send-campaign.js';
 import { SmtpSession } from '../send/smtp-session.js';
@@ -7,7 +8,7 @@ import type { Db } from '../store/database.js';
 import { recordSympaMailIntent, recordSympaMailOutcome, sentSympaCommands } from '../store/sympa-mail.js';
 import { planSympaMail, type SympaMailDecision } from './plan-sympa-mail.js';
 import { renderSympaMailCommands } from './render-sympa-mail-commands.js';
-import type { SympaMailConfig } from './sympa-mail-config.js';
+import { SEND_CONFIG, type SympaMailConfig } from './sympa-mail-config.js';
 
 /**
  * Commands per mail. Sympa sets no bound of its own on a command mail; what bounds it is each server's message size
@@ -87,7 +88,7 @@ export interface SympaMailOptions {
   isDryRun: boolean;
   /** Send again the commands mailed before. */
   force: boolean;
-  /** The language of the subject, which the owner sees in the sent mail and Sympa's report. */
+  /** The language of the subject, which the owner sees in the sent mail and Sympa's report, and of why a run stopped. */
   lang: Lang;
   /** Aborted (Ctrl-C): the mail being sent finishes and is recorded, the next ones wait for the next run. */
   signal?: AbortSignal;
@@ -122,9 +123,12 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
     force: options.force,
     maxCommands: MAX_COMMANDS_PER_MAIL,
   });
+  // Before any mail is recorded: a password that cannot be read stops the run with nothing sent.
+  const smtp =
+    options.isDryRun || plan.mails.length === 0 ? null : readSmtpPassword(config.smtp, config.file, SEND_CONFIG);
   const sign = config.dkim === null ? null : createDkimSigner(config.dkim);
   const messages: SympaMailMessage[] = [];
-  const session = options.isDryRun ? null : new SmtpSession(config.smtp);
+  const session = smtp === null ? null : new SmtpSession(smtp);
   let stopped: SympaMailStop | null = null;
   try {
     for (const [index, mail] of plan.mails.entries()) {
@@ -174,9 +178,10 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
       );
       const outcome = classifyResult(await session.send(built.envelope, messageBytes(built, signature)));
       if (outcome.kind === 'stop') {
+        // Facteur's own words on a refused session, login or certificate: the reader's language, as send run says them.
         message.outcome = 'refused';
-        message.reply = outcome.message;
-        stopped = { reason: 'config', message: outcome.message };
+        message.reply = outcome.text[options.lang];
+        stopped = { reason: 'config', message: outcome.text[options.lang] };
         recordSympaMailOutcome(db, id, { state: 'failed', reply: outcome.message }, Date.now());
         continue;
       }

@@ -15,6 +15,9 @@ import { organisationalDomain } from '../facts/dmarc.js';
 import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 
+/** The config of `--send-config`, as errors name it: "Cannot use send config …". */
+export const SEND_CONFIG: Text = { en: 'send config', fr: 'configuration d’envoi' };
+
 /**
  * What mailing commands to Sympa's robot needs of a campaign-style config: the organisation's server (`smtp`), the
  * list owner's address (`from`: Sympa runs a command as the sender its From names), the DKIM key (`dkim`) and the
@@ -66,7 +69,7 @@ export function parseSympaMailConfig(
   if (value.dkim === undefined || value.dkim === null)
     warnings.push({
       en: `No "dkim" section in "${file}": the mail is signed only if the server signs it, and Sympa's ownerdkim and authdkim scenarios ask to confirm each command`,
-      fr: `Pas de section "dkim" dans "${file}" : le courriel n'est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
+      fr: `Pas de section « dkim » dans « ${file} » : le courriel n’est signé que si le serveur le signe, et les scénarios ownerdkim et authdkim de Sympa demandent de confirmer chaque commande`,
     });
   if (problems.found.length > 0 || smtp === null || from === undefined) {
     const found = problems.joined();

@@ -12,7 +12,7 @@ function observe(spec: string): MailDomainState | null {
     const [status = '', hours = '0'] = word.split('@');
     state = observeDomain(
       state,
-      { domain: 'gone.example', status: status as DomainStatus, detail: null },
+      { domain: 'gone.example', status: status as DomainStatus, detail: null, failure: null },
       T0 + Number(hours) * HOUR,
     );
   }

@@ -41,6 +41,7 @@ describe('probeMailDomain()', () => {
       domain: 'nomail.example',
       status: 'unknown',
       detail: 'AAAA servfail',
+      failure: { type: 'AAAA', error: 'servfail' },
     });
   });
 });

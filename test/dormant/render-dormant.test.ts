@@ -5,7 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { disablePasswdUsers } from '../../src/dormant/disable-passwd-users.js';
 import { dormantEntryHeadJson, dormantEvidenceJson } from '../../src/dormant/dormant-entry-json.js';
 import type { DormantEntry } from '../../src/dormant/judge-address.js';
-import { countEntry, createDormantRenderer, emptySummary } from '../../src/dormant/render-dormant.js';
+import {
+  countEntry,
+  createDormantRenderer,
+  emptySummary,
+  renderUndecidedDomains,
+} from '../../src/dormant/render-dormant.js';
 import { renderLimeSurveyTokens } from '../../src/dormant/render-limesurvey-tokens.js';
 
 const AT = Date.UTC(2026, 10, 20);
@@ -106,7 +111,25 @@ describe('createDormantRenderer()', () => {
       return createDormantRenderer('text', { lang, header: { scope: { kind: 'all' } } }).end(summary);
     };
     expect(end('en')).toContain('1 domain gave no DNS answer this run; it is neither confirmed dead nor cleared');
-    expect(end('fr')).toContain("1 domaine n'a pas eu de réponse DNS lors de ce passage ; il n'est ni confirmé mort");
+    expect(end('fr')).toContain('1 domaine n’a pas eu de réponse DNS lors de ce passage ; il n’est ni confirmé mort');
+  });
+
+  it("names the domains without a DNS answer with the lookup that failed and why, in the reader's words", () => {
+    const unknown = [
+      { domain: 'example.com', failure: { type: 'MX' as const, error: 'refused' as const } },
+      ...Array.from({ length: 11 }, (_, i) => ({
+        domain: `d${i}.example`,
+        failure: { type: 'AAAA' as const, error: 'timeout' as const },
+      })),
+    ];
+    const fr = renderUndecidedDomains(unknown, 'fr');
+    expect(fr).toMatch(
+      /^facteur : pas de réponse DNS pour « example\.com » \(MX : le serveur DNS a refusé de répondre\), « d0\.example » \(AAAA : le résolveur DNS n’a pas répondu à temps\), .*« d8\.example » .*, et 2 de plus ; relancez plus tard\n$/,
+    );
+    expect(fr).not.toMatch(/"|refused|timeout|'/);
+    expect(renderUndecidedDomains(unknown.slice(0, 1), 'en')).toBe(
+      'facteur: no DNS answer for "example.com" (MX: the DNS server refused to answer); rerun later\n',
+    );
   });
 
   it('writes CSV fields quoted as RFC 4180 wants', () => {

@@ -223,7 +223,7 @@ mx       IN A   192.0.2.25
     const member = { list: LIST, address: 'ana@back.dormant.test', gecos: null, subscribedAt: null };
     replaceMembers(db, LIST, [{ ...member, sympaBounce: null, sympaScore: null }], Date.now());
     // Yesterday's run found no such domain: one more bad answer a day later would confirm it dead.
-    const yesterday = { domain: 'back.dormant.test', status: 'nxdomain', detail: null } as const;
+    const yesterday = { domain: 'back.dormant.test', status: 'nxdomain', detail: null, failure: null } as const;
     updateDomainStates(db, [yesterday], (observation) => observeDomain(null, observation, Date.now() - 25 * HOUR));
     db.close();
   });

@@ -146,6 +146,26 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     expect(forced.messages[0]?.messageId).not.toBe(result.messages[0]?.messageId);
   });
 
+  it('plans without the SMTP password, and with --yes refuses it unset (exit 2) before recording or sending a mail', async () => {
+    smtp = await startSmtpServer();
+    const unset = 'FACTEUR_TEST_UNSET_PASSWORD';
+    fixture = writeSendConfig({
+      port: smtp.port,
+      privateKey: keys.privateKey,
+      extra: { smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', user: 'owner', passwordEnv: unset } },
+    });
+    recordHardBounces(fixture.dbFile, LIST, DORMANT);
+    const planned = await apply();
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain('Run again with --yes to send them');
+    const refused = await apply('--yes', '--lang', 'fr');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`« smtp.passwordEnv » désigne la variable « ${unset} », qui n’est pas définie`);
+    expect(smtp.dataCount()).toBe(0);
+    const after = JSON.parse((await apply('--json')).stdout) as Result;
+    expect(after.results.map((item) => item.outcome)).toEqual(DORMANT.map(() => 'planned'));
+  });
+
   it('splits 1,001 commands into a mail of 1,000 and a mail of 1', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `member${String(i).padStart(4, '0')}@example.net`);
     await setUp(many);
@@ -180,6 +200,25 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
     const later = JSON.parse((await apply('--yes', '--json')).stdout) as Result;
     expect(later.results.map((item) => item.outcome)).toEqual(['sent', 'sent', 'sent']);
     expect(smtp.accepted).toHaveLength(1);
+  });
+
+  it('exits 2 when the server refuses the session, saying so in French too, and sends the commands on a later run', async () => {
+    await setUp();
+    smtp.behaviour.onConnect = () => ({ code: 554, text: '5.7.1 No SMTP service here for 127.0.0.1' });
+    const fr = await apply('--yes', '--lang', 'fr');
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain(
+      'facteur : arrêt : Le serveur a refusé d’ouvrir une session : 554 5.7.1 No SMTP service here for 127.0.0.1 ; vérifiez',
+    );
+    expect(fr.stdout).toContain('Le serveur a refusé d’ouvrir une session');
+    expect(`${fr.stdout}${fr.stderr}`).not.toContain('The server refused');
+    const en = await apply('--yes');
+    expect(en.code).toBe(2);
+    expect(en.stderr).toContain('facteur: stopped: The server refused to open a session: 554 5.7.1');
+    expect(smtp.accepted).toHaveLength(0);
+    smtp.behaviour.onConnect = undefined;
+    const later = JSON.parse((await apply('--yes', '--json')).stdout) as Result;
+    expect(later.results.map((item) => item.outcome)).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('exits 3 when the server cannot be reached, naming it, and sends on a later run', async () => {

@@ -69,7 +69,7 @@ describe('facteur send (built CLI)', () => {
     const report = JSON.parse(result.stdout) as PreflightReport;
     expect(report.schemaVersion).toBe(1);
     expect(report.findings).toEqual([]);
-    expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 0 });
+    expect(report.recipients).toEqual({ checked: 3, distinct: 3, skipped: 0, renderErrors: 0 });
     expect(result.code).toBe(0);
   });
 
@@ -372,6 +372,31 @@ describe('facteur send (built CLI)', () => {
     const report = JSON.parse(fetched.stdout) as Fetched;
     expect(report.sources[0]?.untiedVerp).toBe(0);
     expect(report.summary.byCampaign).toEqual([expect.objectContaining({ campaign: 'campaign', events: 2 })]);
+  });
+
+  it('preflight and --dry-run run without the SMTP password; run and --test-to refuse it unset, in French too, before sending', async () => {
+    smtp = await startSmtpServer();
+    const unset = 'FACTEUR_TEST_UNSET_PASSWORD';
+    fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { user: 'mairie', passwordEnv: unset } });
+    const preflight = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address]);
+    expect(preflight.stderr).toBe('');
+    expect(preflight.code).toBe(0);
+    const args = ['send', 'run', fixture.configFile, '--force', '--resolver', zones.address];
+    const dryRun = await facteur([...args, '--dry-run', '--json']);
+    expect(dryRun.code).toBe(0);
+    expect((JSON.parse(dryRun.stdout) as SendReport).run.rendered).toBe(3);
+    const run = await facteur(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`"smtp.passwordEnv" names the variable "${unset}", which is not set`);
+    const fr = await facteur([...args, '--test-to', 'me@example.org', '--lang', 'fr']);
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain(
+      `Impossible d’utiliser la configuration de campagne « ${fixture.configFile} » : « smtp.passwordEnv » désigne la variable « ${unset} », qui n’est pas définie`,
+    );
+    expect(smtp.dataCount()).toBe(0);
+    const status = await campaignStatusOf(fixture.configFile);
+    expect(status.counts).toMatchObject({ pending: 3, sending: 0, failed: 0, sent: 0, uncertain: 0 });
+    expect(status.lastRun).toBeNull();
   });
 
   it('stops with exit 2 when the server refuses the session at its greeting, failing no recipient', async () => {

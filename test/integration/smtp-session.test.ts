@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SmtpConfig } from '../../src/send/campaign-config.js';
+import type { SmtpLogin } from '../../src/send/campaign-config.js';
 import { SmtpSession } from '../../src/send/smtp-session.js';
 import { makeCertificate } from './helpers/certificate.js';
 
@@ -75,7 +75,7 @@ describe('SmtpSession against smtp-server', () => {
     return (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   }
 
-  function config(port: number, changes: Partial<SmtpConfig> = {}): SmtpConfig {
+  function config(port: number, changes: Partial<SmtpLogin> = {}): SmtpLogin {
     return {
       host: '127.0.0.1',
       port,

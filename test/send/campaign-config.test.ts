@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { loadCampaignConfig, parseCampaignConfig } from '../../src/send/campaign-config.js';
+import {
+  CAMPAIGN_CONFIG,
+  loadCampaignConfig,
+  parseCampaignConfig,
+  readSmtpPassword,
+} from '../../src/send/campaign-config.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
 
@@ -98,37 +103,19 @@ describe('parseCampaignConfig()', () => {
     expect(config.smtp.port).toBe(465);
   });
 
-  it('reads the password from the named environment variable', () => {
-    const config = parseCampaignConfig(
+  it('keeps where the password is without reading it, so an unset variable or a missing file is no error yet', () => {
+    const fromEnv = parseCampaignConfig(
       { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordEnv: 'FACTEUR_PW' } },
       join(dir, 'c.json'),
-      { FACTEUR_PW: 's3cret' },
+      {},
     );
-    expect(config.smtp.password).toBe('s3cret');
-  });
-
-  it('reads the password from a 0600 file without its trailing newline', () => {
-    writeFileSync(join(dir, 'pw'), 's3cret\n', { mode: 0o600 });
-    const config = parseCampaignConfig(
+    expect(fromEnv.smtp.password).toEqual({ env: 'FACTEUR_PW' });
+    const fromFile = parseCampaignConfig(
       { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordFile: 'pw' } },
       join(dir, 'c.json'),
       {},
     );
-    expect(config.smtp.password).toBe('s3cret');
-  });
-
-  it('refuses a password file that others can read', () => {
-    writeFileSync(join(dir, 'pw'), 's3cret\n');
-    chmodSync(join(dir, 'pw'), 0o644);
-    const error = errorOf(() =>
-      parseCampaignConfig(
-        { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', passwordFile: 'pw' } },
-        join(dir, 'c.json'),
-        {},
-      ),
-    );
-    expect(error.message).toMatch(/"smtp\.passwordFile" names ".*pw" with mode 644; run chmod 600/);
-    expect(error.code).toBe('ECONFIG');
+    expect(fromFile.smtp.password).toEqual({ file: join(dir, 'pw') });
   });
 
   it('reads a 0600 DKIM key and refuses a world-readable one', () => {
@@ -200,11 +187,6 @@ describe('parseCampaignConfig()', () => {
       'both password sources',
       { smtp: { host: 'h.example', user: 'u', passwordEnv: 'A', passwordFile: 'f' } },
       /"smtp\.passwordEnv" and "smtp\.passwordFile" cannot both be set/,
-    ],
-    [
-      'an unset password variable',
-      { smtp: { host: 'h.example', user: 'u', passwordEnv: 'NOPE' } },
-      /"smtp\.passwordEnv" names the variable "NOPE", which is not set/,
     ],
     ['a user without a password', { smtp: { host: 'h.example', user: 'u' } }, /"smtp\.user" is set but neither/],
     [
@@ -323,5 +305,55 @@ describe('loadCampaignConfig()', () => {
     expect(() => loadCampaignConfig(join(dir, 'none.json'), {})).toThrow(
       /Cannot read campaign config ".*none\.json": no such file or directory \(ENOENT\)/,
     );
+  });
+});
+
+describe('readSmtpPassword()', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facteur-password-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function smtpWith(setting: Record<string, string>) {
+    return parseCampaignConfig(
+      { ...minimal(), smtp: { host: 'smtp.example.org', user: 'mailer', ...setting } },
+      join(dir, 'c.json'),
+      {},
+    ).smtp;
+  }
+
+  it('reads the password from the named environment variable', () => {
+    const login = readSmtpPassword(smtpWith({ passwordEnv: 'FACTEUR_PW' }), 'c.json', CAMPAIGN_CONFIG, {
+      FACTEUR_PW: 's3cret',
+    });
+    expect(login.password).toBe('s3cret');
+  });
+
+  it('reads the password from a 0600 file without its trailing newline', () => {
+    writeFileSync(join(dir, 'pw'), 's3cret\n', { mode: 0o600 });
+    expect(readSmtpPassword(smtpWith({ passwordFile: 'pw' }), 'c.json', CAMPAIGN_CONFIG, {}).password).toBe('s3cret');
+  });
+
+  it('refuses a password file that others can read', () => {
+    writeFileSync(join(dir, 'pw'), 's3cret\n');
+    chmodSync(join(dir, 'pw'), 0o644);
+    const error = errorOf(() => readSmtpPassword(smtpWith({ passwordFile: 'pw' }), 'c.json', CAMPAIGN_CONFIG, {}));
+    expect(error.message).toMatch(
+      /^Cannot use campaign config "c\.json": "smtp\.passwordFile" names ".*pw" with mode 644; run chmod 600/,
+    );
+    expect(error.code).toBe('ECONFIG');
+  });
+
+  it('rejects an unset or empty password variable, naming the key, in English and French', () => {
+    for (const env of [{}, { NOPE: '' }]) {
+      const error = errorOf(() => readSmtpPassword(smtpWith({ passwordEnv: 'NOPE' }), 'c.json', CAMPAIGN_CONFIG, env));
+      expect(error.text).toEqual({
+        en: 'Cannot use campaign config "c.json": "smtp.passwordEnv" names the variable "NOPE", which is not set',
+        fr: 'Impossible d’utiliser la configuration de campagne « c.json » : « smtp.passwordEnv » désigne la variable « NOPE », qui n’est pas définie',
+      });
+    }
   });
 });

@@ -45,7 +45,7 @@ describe('preflightCampaign()', () => {
   it('passes the example campaign against the records it says to publish', async () => {
     const report = await findings();
     expect(report.findings).toEqual([]);
-    expect(report.recipients).toEqual({ checked: 4, skipped: 1, renderErrors: 0 });
+    expect(report.recipients).toEqual({ checked: 4, distinct: 4, skipped: 1, renderErrors: 0 });
   });
 
   it('reports a sending IP that SPF of the Return-Path domain does not authorise', async () => {
@@ -187,7 +187,20 @@ describe('preflightCampaign()', () => {
     );
     expect(report.findings[1]?.message).toMatch(/uses \{\{fistname\}\}, .*; did you mean \{\{firstname\}\}\?$/);
     expect(report.findings[1]?.evidence).toMatchObject({ field: 'fistname', nearest: 'firstname' });
-    expect(report.recipients).toEqual({ checked: 3, skipped: 0, renderErrors: 1 });
+    expect(report.recipients).toEqual({ checked: 3, distinct: 3, skipped: 0, renderErrors: 1 });
+  });
+
+  it('lists the columns of the header once, an "Email" column not repeated as "email", which templates may use too', async () => {
+    const recipients = join(dir, 'recipients.csv');
+    writeFileSync(recipients, 'Nom,Prénom,Email,Quartier\nDurand,Anne,a@example.net,Centre\n');
+    const report = await findings({ subject: '{{Prénom}} {{email}} {{Email}} {{quartier}}' });
+    const subject = report.findings.filter((f) => f.subject === 'subject');
+    expect(subject.map((f) => f.evidence)).toEqual([
+      { template: 'subject', field: 'quartier', columns: ['Nom', 'Prénom', 'Email', 'Quartier'], nearest: 'Quartier' },
+    ]);
+    expect(subject[0]?.message).toBe(
+      `The template "subject" uses {{quartier}}, which no column of "${recipients}" names (its columns: Nom, Prénom, Email, Quartier); did you mean {{Quartier}}?`,
+    );
   });
 
   it('counts the rows that repeat an address as the queue does, naming the first few by line', async () => {
@@ -229,7 +242,7 @@ describe('preflightCampaign()', () => {
         { line: 11, firstLine: 2, email: 'a@example.net' },
       ],
     });
-    expect(report.recipients).toMatchObject({ checked: 10, skipped: 1 });
+    expect(report.recipients).toMatchObject({ checked: 10, distinct: 4, skipped: 1 });
 
     const fr = await preflightCampaign(config(), createMemoryResolver(ZONE, { origin: DOMAIN }), {
       campaign: 'campaign',

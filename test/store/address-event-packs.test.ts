@@ -205,7 +205,7 @@ function fill(db: Db, draw: Case): void {
       draw.moveEvent.kind,
       draw.moveEvent.id,
     );
-  const gone = { domain: 'gone.example', status: 'nxdomain', detail: null } as const;
+  const gone = { domain: 'gone.example', status: 'nxdomain', detail: null, failure: null } as const;
   updateDomainStates(db, [observeDomain(observeDomain(null, gone, NOW - 3 * DAY), gone, NOW - DAY)], (state) => state);
 }
 

@@ -99,7 +99,7 @@ describe('dormant store and pass', () => {
   });
 
   it('updateDomainStates() gives each update the state stored before it and returns what it stored', () => {
-    const bad = { domain: 'gone.example', status: 'nxdomain', detail: null } as const;
+    const bad = { domain: 'gone.example', status: 'nxdomain', detail: null, failure: null } as const;
     const observe = (at: number) =>
       updateDomainStates(db, [bad], (observation, previous) => observeDomain(previous, observation, at));
     expect(observe(NOW - 2 * DAY)).toMatchObject([{ badObservations: 1, badSince: NOW - 2 * DAY }]);
@@ -115,11 +115,15 @@ describe('dormant store and pass', () => {
       NOW,
     );
     const twice = observeDomain(
-      observeDomain(null, { domain: 'gone.example', status: 'nxdomain', detail: null }, NOW - 2 * DAY),
-      { domain: 'gone.example', status: 'nxdomain', detail: null },
+      observeDomain(null, { domain: 'gone.example', status: 'nxdomain', detail: null, failure: null }, NOW - 2 * DAY),
+      { domain: 'gone.example', status: 'nxdomain', detail: null, failure: null },
       NOW - DAY,
     );
-    const once = observeDomain(null, { domain: 'new.example', status: 'nxdomain', detail: null }, NOW - DAY);
+    const once = observeDomain(
+      null,
+      { domain: 'new.example', status: 'nxdomain', detail: null, failure: null },
+      NOW - DAY,
+    );
     updateDomainStates(db, [twice, once], (state) => state);
     expect(domainState(db, 'gone.example')?.badObservations).toBe(2);
     const entries = await run(db);
@@ -137,7 +141,7 @@ describe('dormant store and pass', () => {
     );
     for (const [i, email] of ['Anne@Gone.example', 'bob@live.example', 'carl@new.example'].entries())
       queue.run(i + 1, email, email, `<${i}@x>`);
-    const bad = (domain: string) => ({ domain, status: 'nxdomain', detail: null }) as const;
+    const bad = (domain: string) => ({ domain, status: 'nxdomain', detail: null, failure: null }) as const;
     const states = [
       observeDomain(observeDomain(null, bad('gone.example'), NOW - 2 * DAY), bad('gone.example'), NOW - DAY),
       observeDomain(null, bad('new.example'), NOW - DAY),

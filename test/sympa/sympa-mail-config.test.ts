@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSympaMailConfig, parseSympaMailConfig } from '../../src/sympa/sympa-mail-config.js';
+import { readSmtpPassword } from '../../src/send/campaign-config.js';
+import { loadSympaMailConfig, parseSympaMailConfig, SEND_CONFIG } from '../../src/sympa/sympa-mail-config.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
 
@@ -65,7 +66,9 @@ describe('parseSympaMailConfig()', () => {
     );
     expect(unsigned.dkim).toBeNull();
     expect(unsigned.warnings[0]?.en).toMatch(/No "dkim" section/);
-    expect(unsigned.warnings[0]?.fr).toMatch(/Pas de section "dkim"/);
+    expect(unsigned.warnings[0]?.fr).toMatch(
+      /^Pas de section « dkim » dans « .*send\.json » : le courriel n’est signé que si le serveur le signe/,
+    );
   });
 
   it('reports every problem at once, each by its key', () => {
@@ -90,19 +93,17 @@ describe('parseSympaMailConfig()', () => {
     ).toThrow('"dkim.domain" is "example.net", which is not aligned with the From domain "example.org"');
   });
 
-  it('refuses a password file others can read, and a From with a line break', () => {
+  it('refuses a From with a line break, and a password file others can read once the password is read', () => {
     writeFileSync(join(dir, 'pw'), 'secret\n');
     chmodSync(join(dir, 'pw'), 0o644);
+    const smtp = { host: 'smtp.example.org', user: 'owner', passwordFile: 'pw' };
     expect(() =>
-      parseSympaMailConfig(
-        {
-          smtp: { host: 'smtp.example.org', user: 'owner', passwordFile: 'pw' },
-          from: 'owner@example.org\r\nBcc: x@example.com',
-        },
-        join(dir, 'send.json'),
-        {},
-      ),
-    ).toThrow(/"smtp\.passwordFile" names ".*pw" with mode 644.*"from" must not contain line breaks/);
+      parseSympaMailConfig({ smtp, from: 'owner@example.org\r\nBcc: x@example.com' }, join(dir, 'send.json'), {}),
+    ).toThrow(/"from" must not contain line breaks/);
+    const config = parseSympaMailConfig({ smtp, from: 'owner@example.org' }, join(dir, 'send.json'), {});
+    expect(() => readSmtpPassword(config.smtp, config.file, SEND_CONFIG, {})).toThrow(
+      /^Cannot use send config ".*send\.json": "smtp\.passwordFile" names ".*pw" with mode 644/,
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import {
   countEntry,
   createDormantRenderer,
   emptySummary,
+  renderUndecidedDomains,
   type DormantFormat,
   type DormantSummary,
 } from '../../dormant/render-dormant.js';
@@ -100,10 +101,6 @@ const TEXT = {
     fr: 'retirée le {at} par {command} ; un import depuis Sympa qui la contient encore la rend de nouveau abonnée',
   },
   confirm: { en: 'Run again with --yes to remove them\n', fr: 'Relancez avec --yes pour les retirer\n' },
-  undecided: {
-    en: 'facteur: no DNS answer for {domains}; rerun later\n',
-    fr: 'facteur : pas de réponse DNS pour {domains} ; relancez plus tard\n',
-  },
   imported: {
     en: 'facteur: {lists|list|lists}, {members|member|members} imported from {source}\n',
     fr: 'facteur : {lists|liste|listes}, {members|abonné importé|abonnés importés} de {source}\n',
@@ -417,11 +414,7 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
           ...(format === 'json' ? {} : { onProgress: progressReporter('dns') }),
         });
         summary.undecidedDomains = probe.unknown.length;
-        if (probe.unknown.length > 0) {
-          const names = probe.unknown.slice(0, 10).map((item) => `"${item.domain}" (${item.detail ?? ''})`);
-          const more = probe.unknown.length > 10 ? ` +${probe.unknown.length - 10}` : '';
-          process.stderr.write(render(TEXT.undecided, lang, { domains: names.join(', ') + more }));
-        }
+        if (probe.unknown.length > 0) process.stderr.write(renderUndecidedDomains(probe.unknown, lang));
       } finally {
         await resolver.close();
       }
@@ -828,7 +821,7 @@ function mailSettingsOf(options: ApplyOptions, list: string, lang: Lang): { conf
         en: `Cannot mail Sympa's robot at "${robot}": not an email address`,
         fr: `Impossible d’écrire au robot de Sympa à « ${robot} » : ce n’est pas une adresse électronique`,
       },
-      { record: robot },
+      { address: robot },
     );
   for (const warning of config.warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
   return { config, robot };

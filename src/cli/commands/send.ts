@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
-import { render, type Lang, type Text } from '../../i18n.js';
+import { formatDecimal, render, type Lang, type Text } from '../../i18n.js';
+import { readableTime } from '../../report/render-report-text.js';
 import { campaignStatus, type CampaignStatus } from '../../send/campaign-status.js';
 import { loadCampaignConfig, type CampaignConfig } from '../../send/campaign-config.js';
 import {
@@ -40,8 +41,8 @@ const TEXTS = {
   configWarning: { en: 'Warning: {text}', fr: 'Attention : {text}' },
   preflightHeader: { en: 'Preflight of campaign "{campaign}"', fr: 'Vérification de la campagne « {campaign} »' },
   preflightSummary: {
-    en: '{checked|recipient|recipients} rendered, {skipped|row|rows} skipped; {errors|error|errors}, {warnings|warning|warnings}, {unknown} unknown',
-    fr: '{checked|destinataire rendu|destinataires rendus}, {skipped|ligne ignorée|lignes ignorées} ; {errors|erreur|erreurs}, {warnings|avertissement|avertissements}, {unknown|inconnu|inconnus}',
+    en: '{checked|row|rows} rendered for {distinct|recipient|recipients}, {skipped|row|rows} skipped; {errors|error|errors}, {warnings|warning|warnings}, {unknown} unknown',
+    fr: '{checked|ligne rendue|lignes rendues} pour {distinct|destinataire|destinataires}, {skipped|ligne ignorée|lignes ignorées} ; {errors|erreur|erreurs}, {warnings|avertissement|avertissements}, {unknown|inconnu|inconnus}',
   },
   refused: {
     en: 'Nothing sent: the preflight found errors (fix them, or use --force to send anyway)',
@@ -236,7 +237,7 @@ export function renderRunText(report: SendReport, lang: Lang): string {
       render(TEXTS.runSummary, lang, {
         campaign: report.campaign,
         ...report.run,
-        elapsed: (report.elapsedMs / 1000).toFixed(1),
+        elapsed: formatDecimal(report.elapsedMs / 1000, lang, 1, true),
       }),
     );
   if (report.expired > 0) lines.push(render(TEXTS.expiredRun, lang, { count: report.expired }));
@@ -280,8 +281,8 @@ function activityLines(status: CampaignStatus, lang: Lang): string[] {
     command,
     pid: run?.pid ?? '',
     host: run?.hostname ?? '',
-    startedAt: run?.startedAt ?? '',
-    finishedAt: run?.finishedAt ?? '',
+    startedAt: run === null ? '' : readableTime(run.startedAt),
+    finishedAt: run === null || run.finishedAt === null ? '' : readableTime(run.finishedAt),
   };
   switch (status.activity) {
     case 'running': {
@@ -289,7 +290,7 @@ function activityLines(status: CampaignStatus, lang: Lang): string[] {
       if (status.pace !== null)
         lines.push(
           render(TEXTS.rate, lang, {
-            rate: status.pace.ratePerSecond,
+            rate: formatDecimal(status.pace.ratePerSecond, lang),
             eta: status.pace.etaSeconds === null ? '?' : formatDuration(status.pace.etaSeconds),
           }),
         );
@@ -319,14 +320,19 @@ export function renderStatusText(status: CampaignStatus, lang: Lang): string {
   ];
   // No run sends now: the time left at the last rate would promise what nobody is doing.
   if (status.activity !== 'running' && status.ratePerSecond !== null && status.lastSentAt !== null)
-    lines.push(render(TEXTS.lastRate, lang, { rate: status.ratePerSecond, at: status.lastSentAt }));
+    lines.push(
+      render(TEXTS.lastRate, lang, {
+        rate: formatDecimal(status.ratePerSecond, lang),
+        at: readableTime(status.lastSentAt),
+      }),
+    );
   if (status.expired > 0) lines.push(render(TEXTS.expiredStatus, lang, { count: status.expired }));
   for (const message of status.uncertain)
     lines.push(
       render(TEXTS.uncertainLine, lang, {
         line: message.recipientId,
         email: message.email,
-        at: new Date(message.updatedAt).toISOString(),
+        at: readableTime(new Date(message.updatedAt).toISOString()),
       }),
     );
   for (const message of status.failed)

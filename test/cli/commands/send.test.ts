@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatDuration,
+  renderPreflightText,
   renderProgress,
   renderRunText,
   renderStatusText,
   runExit,
 } from '../../../src/cli/commands/send.js';
 import type { CampaignStatus } from '../../../src/send/campaign-status.js';
+import type { PreflightReport } from '../../../src/send/preflight.js';
 import type { SendReport } from '../../../src/send/send-campaign.js';
 
 const PROGRESS = { total: 200, done: 50, sent: 45, failed: 2, deferred: 1, uncertain: 2 };
@@ -26,6 +28,24 @@ const REPORT: SendReport = {
   stopped: null,
   elapsedMs: 1200,
 };
+
+describe('renderPreflightText()', () => {
+  it('counts the rows read apart from the distinct recipients they name, a repeated address once', () => {
+    const report: PreflightReport = {
+      schemaVersion: 1,
+      campaign: 'consultation',
+      findings: [],
+      summary: { errors: 0, warnings: 1, unknown: 0 },
+      recipients: { checked: 19, distinct: 18, skipped: 1, renderErrors: 0 },
+    };
+    expect(renderPreflightText(report, 'en')).toContain(
+      '19 rows rendered for 18 recipients, 1 row skipped; 0 errors, 1 warning, 0 unknown',
+    );
+    expect(renderPreflightText(report, 'fr')).toContain(
+      '19 lignes rendues pour 18 destinataires, 1 ligne ignorée ; 0 erreur, 1 avertissement, 0 inconnu',
+    );
+  });
+});
 
 describe('formatDuration()', () => {
   it.each([
@@ -50,6 +70,11 @@ describe('renderProgress()', () => {
 });
 
 describe('renderRunText() and runExit()', () => {
+  it("writes the run's duration with the reader's decimal mark", () => {
+    expect(renderRunText(REPORT, 'en')).toContain('this run (1.2 s)');
+    expect(renderRunText(REPORT, 'fr')).toContain('lors de ce passage (1,2 s)');
+  });
+
   it('says how many messages outlived the queue lifetime, lists them apart, and exits 1', () => {
     const report: SendReport = {
       ...REPORT,
@@ -177,8 +202,11 @@ describe('renderStatusText()', () => {
       ],
     };
     const text = renderStatusText(status, 'en');
-    expect(text).toContain('Sending now: pid 4242 on "mairie", since 2026-03-02T08:00:00.000Z; 0 in flight, 900 left');
+    expect(text).toContain('Sending now: pid 4242 on "mairie", since 2026-03-02 08:00 UTC; 0 in flight, 900 left');
     expect(text).toContain('Rate: 12.5 messages/s; about 1 min 12 s left');
+    expect(renderStatusText(status, 'fr')).toContain(
+      'Envoi en cours : pid 4242 sur « mairie », depuis 2026-03-02 08:00 UTC ; 0 en cours d’envoi, 900 restants\nDébit : 12,5 messages/s ; environ 1 min 12 s restantes',
+    );
     expect(text).toContain('1 of the failed messages was still deferred when the queue lifetime ran out');
     expect(text).toContain('  failed line 2 a@example.org: 550 Unknown');
     expect(renderStatusText(status, 'fr')).toContain('  échec ligne 2 a@example.org : 550 Unknown');
@@ -221,15 +249,31 @@ describe('renderStatusText() of a campaign no run is sending', () => {
   it('reads a run that died as interrupted, with the command that resumes it and no time left promised', () => {
     const text = renderStatusText(base, 'en');
     expect(text).toContain(
-      'Interrupted: the run started 2026-03-02T08:00:00.000Z (pid 4242 on "mairie") died before it ended; 42 left: run "facteur send run velo.json" to resume',
+      'Interrupted: the run started 2026-03-02 08:00 UTC (pid 4242 on "mairie") died before it ended; 42 left: run "facteur send run velo.json" to resume',
     );
     expect(text).toContain(
       '2 messages were in flight when it died: the next run marks them uncertain, sent again only with --retry-uncertain',
     );
-    expect(text).toContain('Rate when last sending: 1 messages/s (last acceptance 2026-03-02T08:01:00.000Z)');
+    expect(text).toContain('Rate when last sending: 1 messages/s (last acceptance 2026-03-02 08:01 UTC)');
+    const uncertain = {
+      recipientId: 7,
+      email: 'c@example.org',
+      state: 'uncertain' as const,
+      attempts: 1,
+      replyCode: null,
+      reply: null,
+      updatedAt: Date.parse('2026-03-02T08:03:05.499Z'),
+      expiredAt: null,
+    };
+    expect(renderStatusText({ ...base, uncertain: [uncertain] }, 'fr')).toContain(
+      '  incertain ligne 7 c@example.org (dernier essai 2026-03-02 08:03 UTC)',
+    );
+    expect(renderStatusText({ ...base, ratePerSecond: 2.46 }, 'fr')).toContain(
+      'Débit lors du dernier envoi : 2,46 messages/s (dernière acceptation 2026-03-02 08:01 UTC)',
+    );
     expect(text).not.toMatch(/Sending now|about .* left/);
     expect(renderStatusText(base, 'fr')).toContain(
-      'Interrompue : le passage commencé le 2026-03-02T08:00:00.000Z (pid 4242 sur « mairie ») s’est arrêté avant sa fin ; 42 restants : lancez « facteur send run velo.json » pour reprendre',
+      'Interrompue : le passage commencé le 2026-03-02 08:00 UTC (pid 4242 sur « mairie ») s’est arrêté avant sa fin ; 42 restants : lancez « facteur send run velo.json » pour reprendre',
     );
   });
 
@@ -242,7 +286,7 @@ describe('renderStatusText() of a campaign no run is sending', () => {
       lastRun: ended,
     };
     expect(renderStatusText(stopped, 'en')).toContain(
-      'Not sending: the last run went from 2026-03-02T08:00:00.000Z to 2026-03-02T08:05:00.000Z; 42 left: run "facteur send run velo.json" to send them',
+      'Not sending: the last run went from 2026-03-02 08:00 UTC to 2026-03-02 08:05 UTC; 42 left: run "facteur send run velo.json" to send them',
     );
     expect(renderStatusText({ ...stopped, left: 1 }, 'fr')).toContain(
       '; 1 restant : lancez « facteur send run velo.json » pour l’envoyer',
@@ -252,7 +296,7 @@ describe('renderStatusText() of a campaign no run is sending', () => {
     );
     const finished: CampaignStatus = { ...stopped, activity: 'finished', left: 0, resumeCommand: null };
     expect(renderStatusText(finished, 'fr')).toContain(
-      'Terminée : le dernier passage a duré du 2026-03-02T08:00:00.000Z au 2026-03-02T08:05:00.000Z',
+      'Terminée : le dernier passage a duré du 2026-03-02 08:00 UTC au 2026-03-02 08:05 UTC',
     );
   });
 });
