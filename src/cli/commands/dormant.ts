@@ -44,6 +44,7 @@ import {
 } from '../../sympa/send-sympa-mail.js';
 import { loadSympaMailConfig, type SympaMailConfig } from '../../sympa/sympa-mail-config.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
+import { stderrTrace } from '../stderr-trace.js';
 import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter } from '../options.js';
@@ -409,7 +410,12 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
     await importMembers(db, scope, options, now, lang);
     const summary = emptySummary();
     if (options.dns && format !== 'mailboxes') {
-      const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+      const resolver = createDnsResolver(
+        options.resolver ?? [],
+        options.timeout,
+        options.retries,
+        stderrTrace(options.verbose, lang),
+      );
       try {
         const probe = await probeScopeDomains(db, scope, resolver, {
           now,
@@ -843,7 +849,12 @@ type MailPreflight = { findings: PreflightFinding[]; summary: PreflightReport['s
  * replies. Each finding goes to stderr; the JSON output carries them too.
  */
 async function preflightSympaMail(config: SympaMailConfig, options: ApplyOptions, lang: Lang): Promise<MailPreflight> {
-  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  const resolver = createDnsResolver(
+    options.resolver ?? [],
+    options.timeout,
+    options.retries,
+    stderrTrace(options.verbose, lang),
+  );
   try {
     const { domain } = config.from;
     const identity = {

@@ -14,6 +14,7 @@ import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from
 import { openDatabase } from '../../store/database.js';
 import type { MessageState } from '../../store/send-queue.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
+import { stderrTrace } from '../stderr-trace.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
@@ -181,7 +182,12 @@ function loadConfig(file: string, lang: Lang): CampaignConfig {
 }
 
 async function runPreflight(config: CampaignConfig, options: DnsOptions, lang: Lang): Promise<PreflightReport> {
-  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  const resolver = createDnsResolver(
+    options.resolver ?? [],
+    options.timeout,
+    options.retries,
+    stderrTrace(options.verbose, lang),
+  );
   try {
     return await preflightCampaign(config, resolver, { campaign: campaignNameOf(config.file), lang });
   } finally {
