@@ -463,6 +463,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
+    const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
         config,
@@ -470,6 +471,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
         dryRun: options.dryRun,
         retryUncertain: options.retryUncertain,
         signal,
+        ...(trace === undefined ? {} : { trace }),
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
