@@ -3,6 +3,7 @@ import { buildTextMessage, messageBytes } from '../send/build-message.js';
 import { createDkimSigner } from '../send/dkim-signer.js';
 import { classifyResult, newMessageId } from '../send/send-campaign.js';
 import { SmtpSession } from '../send/smtp-session.js';
+import type { Trace } from '../trace.js';
 import type { Db } from '../store/database.js';
 import { recordSympaMailIntent, recordSympaMailOutcome, sentSympaCommands } from '../store/sympa-mail.js';
 import { planSympaMail, type SympaMailDecision } from './plan-sympa-mail.js';
@@ -91,6 +92,8 @@ export interface SympaMailOptions {
   lang: Lang;
   /** Aborted (Ctrl-C): the mail being sent finishes and is recorded, the next ones wait for the next run. */
   signal?: AbortSignal;
+  /** Hears each SMTP command and reply (`--verbose`). */
+  trace?: Trace;
 }
 
 /**
@@ -124,7 +127,9 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
   });
   const sign = config.dkim === null ? null : createDkimSigner(config.dkim);
   const messages: SympaMailMessage[] = [];
-  const session = options.isDryRun ? null : new SmtpSession(config.smtp);
+  const session = options.isDryRun
+    ? null
+    : new SmtpSession(config.smtp, options.trace === undefined ? {} : { trace: options.trace });
   let stopped: SympaMailStop | null = null;
   try {
     for (const [index, mail] of plan.mails.entries()) {

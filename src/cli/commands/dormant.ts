@@ -886,6 +886,7 @@ async function applyBySympaMail(
   lang: Lang,
 ): Promise<ExitCode> {
   const { config, robot, preflight } = settings;
+  const trace = stderrTrace(options.verbose, lang);
   const result = await withInterrupt((signal) =>
     sendSympaMail({
       db,
@@ -897,6 +898,7 @@ async function applyBySympaMail(
       force: options.force,
       lang,
       signal,
+      ...(trace === undefined ? {} : { trace }),
     }),
   );
   const { included } = entries;
