@@ -246,6 +246,10 @@ const HELP = {
     fr: `la base de données de facteur où enregistrer (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
   },
   quiet: { en: 'no progress on stderr', fr: 'aucune progression sur stderr' },
+  verbose: {
+    en: 'log each IMAP command and response on stderr, credentials hidden, never a message',
+    fr: 'écrire sur stderr chaque commande et réponse IMAP, identifiants masqués, jamais un message',
+  },
 } satisfies Record<string, Text>;
 
 /** Adds `bounces fetch` to the `bounces` command group, its help in `helpLang`. */
@@ -260,7 +264,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
     .option('--db <file>', HELP.db[helpLang])
     .option('--json', OPTION_HELP.json[helpLang], false)
     .option('--quiet', HELP.quiet[helpLang], false)
-    .option('--verbose', OPTION_HELP.verbose[helpLang])
+    .option('--verbose', HELP.verbose[helpLang])
     .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
     .action(async (options: BouncesFetchOptions) => {
       const lang = options.lang ?? langOption(undefined);
