@@ -13,6 +13,8 @@ import {
 } from './bounce-mailbox.js';
 import type { ImapConfig } from './fetch-config.js';
 import type { Text } from '../i18n.js';
+import type { Trace } from '../trace.js';
+import { imapTraceLogger } from './imap-trace-logger.js';
 import { tlsCertificateProblem } from '../tls-certificate-problem.js';
 
 /**
@@ -77,6 +79,8 @@ const MAX_FOLDERS_NAMED = 12;
 /** Options of the IMAP source beyond the config (tests and the benchmark shrink the batches). */
 export interface ImapSourceOptions {
   batchSize?: number;
+  /** Hears each command and response (`--verbose`), LOGIN and AUTHENTICATE arguments redacted, no message. */
+  trace?: Trace;
 }
 
 /** The source name in the store: server, account and folder, never the password. */
@@ -98,8 +102,9 @@ export function openImapSource(config: ImapConfig, options: ImapSourceOptions = 
     doSTARTTLS: config.security === 'starttls' ? true : config.security === 'none' ? false : undefined,
     auth: { user: config.user, pass: config.password },
     tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
-    // imapflow logs every command when given a logger; the password is in LOGIN, so it gets none.
-    logger: false,
+    // imapflow logs every command when given a logger, the password in LOGIN among them: only --verbose gives one,
+    // which redacts it.
+    logger: options.trace === undefined ? false : imapTraceLogger(options.trace, [config.password]),
     disableAutoIdle: true,
     socketTimeout: SOCKET_TIMEOUT_MS,
   });

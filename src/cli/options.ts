@@ -24,6 +24,10 @@ export const OPTION_HELP = {
   },
   timeout: { en: 'time to wait for one DNS answer', fr: 'délai d’attente d’une réponse DNS' },
   retries: { en: 'retries of a DNS query that timed out', fr: 'nouvelles tentatives d’une requête DNS expirée' },
+  verbose: {
+    en: 'log each DNS query and each SMTP or IMAP command and reply on stderr, credentials hidden',
+    fr: 'écrire sur stderr chaque requête DNS et chaque commande et réponse SMTP ou IMAP, identifiants masqués',
+  },
 } satisfies Record<string, Text>;
 
 /** Parses a positive integer option value. */

@@ -7,6 +7,7 @@ import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { socketErrorReason } from '../connection-failure.js';
 import { InputError } from '../errors.js';
 import { fillText, type Text } from '../i18n.js';
+import type { Trace } from '../trace.js';
 import { CNAME_DETAILS, normalizeName } from './memory-resolver.js';
 import { ednsOpt, fromPacketAnswer } from './packet-records.js';
 import { canonicalIPv6 } from './parse-zone-file.js';
@@ -26,6 +27,8 @@ export interface NetworkResolverOptions {
   retries?: number;
   /** Questions on the wire at once; more wait their turn (default 64). */
   maxInFlight?: number;
+  /** Told of each exchange with a server and its outcome (`--verbose`). */
+  trace?: Trace;
 }
 
 export interface NetworkResolverStats {
@@ -73,6 +76,30 @@ const DETAILS = {
 
 function serverName(server: DnsServerAddress): string {
   return `${server.host}:${server.port}`;
+}
+
+/** How one exchange went on the wire: UDP with EDNS0, UDP without it after a FORMERR, or TCP after truncation. */
+type Transport = 'udp' | 'udp-noedns' | 'tcp';
+
+/**
+ * One `--verbose` line for an exchange: `dns example.org MX @127.0.0.1:53 udp -> NOERROR answers=2 3ms`; a failure
+ * says why in the reader's language.
+ */
+function exchangeTraceLine(
+  question: { name: string; type: RrType; cd: boolean; server: DnsServerAddress; transport: Transport },
+  result: Exchange,
+  elapsedMs: number,
+): string | Text {
+  const head = `dns ${question.name} ${question.type}${question.cd ? ' +cd' : ''} @${serverName(question.server)} ${question.transport}`;
+  const ms = `${Math.round(elapsedMs)}ms`;
+  if (result.ok) {
+    const { rcode = 'NOERROR', answers = [], flag_tc: isTruncated } = result.packet;
+    return `${head} -> ${rcode} answers=${answers.length}${isTruncated ? ' truncated' : ''} ${ms}`;
+  }
+  return {
+    en: `${head} -> ${result.error} ${ms}: ${result.detail.en}`,
+    fr: `${head} -> ${result.error} ${ms} : ${result.detail.fr}`,
+  };
 }
 
 interface Pending {
@@ -143,6 +170,7 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
   const timeoutMs = options.timeoutMs ?? 2000;
   const retries = options.retries ?? 2;
   const maxInFlight = options.maxInFlight ?? 64;
+  const { trace } = options;
   let inFlight = 0;
   const waitingTurn: (() => void)[] = [];
   const pending = new Map<number, Pending>();
@@ -341,6 +369,26 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
       });
     });
 
+  /** One exchange over `transport`, told to the trace with its outcome and duration when there is one. */
+  const exchange = (
+    transport: Transport,
+    server: DnsServerAddress,
+    name: string,
+    type: RrType,
+    cd: boolean,
+  ): Promise<Exchange> => {
+    const started = trace === undefined ? 0 : performance.now();
+    const sent =
+      transport === 'tcp'
+        ? exchangeTcp(server, name, type, cd)
+        : exchangeUdp(server, name, type, transport === 'udp', cd);
+    if (trace === undefined) return sent;
+    return sent.then((result) => {
+      trace(exchangeTraceLine({ name, type, cd, server, transport }, result, performance.now() - started));
+      return result;
+    });
+  };
+
   /** One question, tried on successive servers until one answers NOERROR or NXDOMAIN. */
   const ask = async (name: string, type: RrType, cd: boolean): Promise<Fact<ReplyPacket>> => {
     const first = rotation++ % servers.length;
@@ -348,11 +396,11 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
     for (let attempt = 0; attempt <= retries; attempt++) {
       const server = servers[(first + attempt) % servers.length] as DnsServerAddress;
       const result = await withTurn(async () => {
-        let exchanged = await exchangeUdp(server, name, type, true, cd);
+        let exchanged = await exchange('udp', server, name, type, cd);
         // A server that does not speak EDNS0 may answer FORMERR: ask again without OPT (RFC 6891 section 7).
         if (exchanged.ok && exchanged.packet.rcode === 'FORMERR')
-          exchanged = await exchangeUdp(server, name, type, false, cd);
-        if (exchanged.ok && exchanged.packet.flag_tc) exchanged = await exchangeTcp(server, name, type, cd);
+          exchanged = await exchange('udp-noedns', server, name, type, cd);
+        if (exchanged.ok && exchanged.packet.flag_tc) exchanged = await exchange('tcp', server, name, type, cd);
         return exchanged;
       });
       if (result.ok) {

@@ -35,6 +35,7 @@ import { loadMailContext, type MailContext } from './mail-context.js';
 import { readRecipients } from './read-recipients.js';
 import type { RowLocation } from './render-message.js';
 import { SmtpSession, type SmtpResult } from './smtp-session.js';
+import type { Trace } from '../trace.js';
 import { isProcessAlive } from '../is-process-alive.js';
 import { tlsCertificateProblem, type CertificateProblem } from '../tls-certificate-problem.js';
 
@@ -80,6 +81,8 @@ export interface SendOptions {
   retryUncertain?: boolean;
   /** Aborted on SIGINT: in-flight messages finish, their outcomes are recorded, nothing new starts. */
   signal?: AbortSignal;
+  /** Hears each SMTP command and reply (`--verbose`). */
+  trace?: Trace;
   onProgress?: (progress: SendProgress) => void;
   /** Backoff of 4xx replies and connection failures; tests shorten it. */
   retry?: { baseMs: number; maxAttemptsPerRun: number };
@@ -706,13 +709,17 @@ async function runSession(run: Run, scheduler: Scheduler, session: SmtpSession):
   }
 }
 
+/** What an SMTP session of the run hears of it: the interrupt, and the trace under --verbose. */
+function sessionOptions({ signal, trace }: SendOptions): { signal?: AbortSignal; trace?: Trace } {
+  return { ...(signal === undefined ? {} : { signal }), ...(trace === undefined ? {} : { trace }) };
+}
+
 /** Sends every due message through `pool` SMTP sessions, within the global and per-domain rates. */
 async function sendAll(run: Run, total: number): Promise<void> {
   const scheduler = new Scheduler(run, total);
-  const { signal } = run.options;
   const sessions = Array.from(
     { length: run.context.config.smtp.pool },
-    () => new SmtpSession(smtpOf(run), signal === undefined ? {} : { signal }),
+    () => new SmtpSession(smtpOf(run), sessionOptions(run.options)),
   );
   try {
     await Promise.all(
@@ -767,8 +774,7 @@ async function sendTests(run: Run, testTo: string, count: number): Promise<TestS
     limit: count,
     retryUncertain: run.options.retryUncertain ?? false,
   });
-  const { signal } = run.options;
-  const session = new SmtpSession(smtpOf(run), signal === undefined ? {} : { signal });
+  const session = new SmtpSession(smtpOf(run), sessionOptions(run.options));
   const results: TestSend[] = [];
   try {
     for (const message of messages) {

@@ -1,7 +1,9 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type { Trace } from '../trace.js';
 import type { SmtpLogin } from './campaign-config.js';
+import { smtpTraceLogger } from './smtp-trace-logger.js';
 
 /** The SMTP timeouts: nodemailer's socket default (10 min) would hold a run on a server that stopped answering. */
 const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 } as const;
@@ -83,15 +85,18 @@ export class SmtpSession {
   #onFailure: ((error: SMTPConnection.SMTPError) => void) | null = null;
   #messages = 0;
   readonly #signal: AbortSignal | undefined;
+  readonly #trace: Trace | undefined;
 
   /**
    * `signal` gives up a session still being opened (connection, greeting, STARTTLS, login), which a silent server
    * could hold for the whole greeting timeout: no message has reached the server yet. A transaction under way
-   * always ends, so that its outcome is known.
+   * always ends, so that its outcome is known. `trace` (`--verbose`) hears each command and reply, credentials
+   * redacted, never the message.
    */
-  constructor(config: SmtpLogin, options: { signal?: AbortSignal } = {}) {
+  constructor(config: SmtpLogin, options: { signal?: AbortSignal; trace?: Trace } = {}) {
     this.#config = config;
     this.#signal = options.signal;
+    this.#trace = options.trace;
   }
 
   /** Sends one message; never throws for what the server or the network did, which the result tells. */
@@ -174,7 +179,10 @@ export class SmtpSession {
       requireTLS: config.security === 'starttls',
       ignoreTLS: config.security === 'none',
       tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
-      logger: false,
+      // transactionLog logs commands and replies; nodemailer's `debug` would add the message itself.
+      ...(this.#trace === undefined
+        ? { logger: false }
+        : { logger: smtpTraceLogger(this.#trace, [config.password]), transactionLog: true }),
       ...SMTP_TIMEOUTS,
       ...(config.helo === null ? {} : { name: config.helo }),
     });

@@ -4,6 +4,7 @@ import { readSmtpPassword } from '../send/campaign-config.js';
 import { createDkimSigner } from '../send/dkim-signer.js';
 import { classifyResult, newMessageId } from '../send/send-campaign.js';
 import { SmtpSession } from '../send/smtp-session.js';
+import type { Trace } from '../trace.js';
 import type { Db } from '../store/database.js';
 import { recordSympaMailIntent, recordSympaMailOutcome, sentSympaCommands } from '../store/sympa-mail.js';
 import { planSympaMail, type SympaMailDecision } from './plan-sympa-mail.js';
@@ -92,6 +93,8 @@ export interface SympaMailOptions {
   lang: Lang;
   /** Aborted (Ctrl-C): the mail being sent finishes and is recorded, the next ones wait for the next run. */
   signal?: AbortSignal;
+  /** Hears each SMTP command and reply (`--verbose`). */
+  trace?: Trace;
 }
 
 /**
@@ -128,7 +131,8 @@ export async function sendSympaMail(options: SympaMailOptions): Promise<SympaMai
     options.isDryRun || plan.mails.length === 0 ? null : readSmtpPassword(config.smtp, config.file, SEND_CONFIG);
   const sign = config.dkim === null ? null : createDkimSigner(config.dkim);
   const messages: SympaMailMessage[] = [];
-  const session = smtp === null ? null : new SmtpSession(smtp);
+  const session =
+    smtp === null ? null : new SmtpSession(smtp, options.trace === undefined ? {} : { trace: options.trace });
   let stopped: SympaMailStop | null = null;
   try {
     for (const [index, mail] of plan.mails.entries()) {

@@ -184,6 +184,29 @@ describe('facteur dormant: dead domains from a real DNS server, confirmed on two
     expect(error.stderr).toContain('elsewhere.example');
   });
 
+  it('facteur dormant --verbose logs each DNS question and its outcome on stderr, stdout one JSON document', async () => {
+    const run = await facteur([
+      'dormant',
+      '--db',
+      dbFile,
+      '--list',
+      LIST,
+      '--resolver',
+      server.address,
+      '--json',
+      '--verbose',
+    ]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1 });
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('facteur: dns '));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^facteur: dns live\.dormant\.test MX @\S+ udp -> NOERROR answers=1 \d+ms$/),
+        expect.stringMatching(/^facteur: dns gone\.dormant\.test MX @\S+ udp -> NXDOMAIN answers=0 \d+ms$/),
+      ]),
+    );
+  });
+
   it('facteur dormant refuses a database that does not exist rather than start an empty one', async () => {
     const typo = join(dir, 'facteru.sqlite');
     for (const args of [[], ['forget', 'x@example.org'], ['apply', '--sympa', LIST, '--json']]) {

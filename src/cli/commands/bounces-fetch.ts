@@ -10,13 +10,14 @@ import { openMaildirSource } from '../../bounces/maildir-source.js';
 import { openMboxSource } from '../../bounces/mbox-source.js';
 import { openSympaDirSource } from '../../bounces/sympa-dir-source.js';
 import { InputError } from '../../errors.js';
-import { render, type Lang, type Text } from '../../i18n.js';
+import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
 import { OPTION_HELP, langOption, repeatable } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
 import { plainText } from '../../plain-text.js';
 import { noticePrefix } from '../notice-prefix.js';
+import { stderrTrace } from '../stderr-trace.js';
 
 /** Options of `facteur bounces fetch`, as commander hands them over. */
 export interface BouncesFetchOptions {
@@ -27,6 +28,7 @@ export interface BouncesFetchOptions {
   db?: string;
   json: boolean;
   quiet: boolean;
+  verbose?: boolean;
   lang?: Lang;
 }
 
@@ -155,7 +157,10 @@ export function sourcesFor(
   env: NodeJS.ProcessEnv = process.env,
 ): BounceMailbox[] {
   const sources: BounceMailbox[] = [];
-  if (config?.imap != null) sources.push(openImapSource(readImapPassword(config.imap, env)));
+  if (config?.imap != null) {
+    const trace = stderrTrace(options.verbose, options.lang ?? langFromEnv(env));
+    sources.push(openImapSource(readImapPassword(config.imap, env), trace === undefined ? {} : { trace }));
+  }
   for (const dir of options.maildir ?? []) sources.push(openMaildirSource(dir));
   for (const file of options.mbox ?? []) sources.push(openMboxSource(file));
   for (const dir of options.sympaDir ?? []) sources.push(openSympaDirSource(dir));
@@ -241,6 +246,10 @@ const HELP = {
     fr: `la base de données de facteur où enregistrer (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
   },
   quiet: { en: 'no progress on stderr', fr: 'aucune progression sur stderr' },
+  verbose: {
+    en: 'log each IMAP command and response on stderr, credentials hidden, never a message',
+    fr: 'écrire sur stderr chaque commande et réponse IMAP, identifiants masqués, jamais un message',
+  },
 } satisfies Record<string, Text>;
 
 /** Adds `bounces fetch` to the `bounces` command group, its help in `helpLang`. */
@@ -255,6 +264,7 @@ export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
     .option('--db <file>', HELP.db[helpLang])
     .option('--json', OPTION_HELP.json[helpLang], false)
     .option('--quiet', HELP.quiet[helpLang], false)
+    .option('--verbose', HELP.verbose[helpLang])
     .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
     .action(async (options: BouncesFetchOptions) => {
       const lang = options.lang ?? langOption(undefined);

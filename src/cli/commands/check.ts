@@ -18,6 +18,7 @@ import { checkReportJson } from '../../report/check-report-json.js';
 import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
 import { createDnsResolver } from '../dns-options.js';
+import { stderrTrace } from '../stderr-trace.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { withInterrupt, type InterruptSignal } from '../interrupt.js';
 import {
@@ -46,6 +47,7 @@ export interface CheckCommandOptions {
   probes?: boolean;
   json: boolean;
   quiet: boolean;
+  verbose?: boolean;
   lang?: string;
   failOn?: Severity;
   ignore?: string[];
@@ -414,6 +416,10 @@ const HELP = {
     en: 'draw no progress on stderr, even on a terminal',
     fr: 'n’afficher aucune progression sur stderr, même dans un terminal',
   },
+  verbose: {
+    en: 'log each DNS query and its outcome on stderr (the SMTP and HTTPS probes are not logged)',
+    fr: 'écrire sur stderr chaque requête DNS et son résultat (les sondes SMTP et HTTPS ne sont pas écrites)',
+  },
   db: {
     en: 'record the run and its findings in this SQLite file, for `facteur changes`',
     fr: 'enregistrer le passage et ses constats dans ce fichier SQLite, pour « facteur changes »',
@@ -452,6 +458,7 @@ export function registerCheck(program: Command, helpLang: Lang): void {
     .option('--no-probes', HELP.noProbes[helpLang])
     .option('--json', OPTION_HELP.json[helpLang], false)
     .option('-q, --quiet', HELP.quiet[helpLang], false)
+    .option('--verbose', HELP.verbose[helpLang])
     .option('--lang <lang>', OPTION_HELP.configLang[helpLang])
     .option('--db <file>', HELP.db[helpLang])
     .option('--no-db', HELP.noDb[helpLang])
@@ -464,7 +471,12 @@ export function registerCheck(program: Command, helpLang: Lang): void {
       const notice =
         encoding === undefined ? undefined : encodingNotice(settings.members ?? '', encoding, settings.lang);
       if (notice !== undefined) process.stderr.write(notice);
-      const resolver = createDnsResolver(settings.resolvers, settings.timeout, settings.retries);
+      const resolver = createDnsResolver(
+        settings.resolvers,
+        settings.timeout,
+        settings.retries,
+        stderrTrace(options.verbose, settings.lang),
+      );
       try {
         process.exitCode = await checkAndPrint(targets, errors, resolver, {
           json: options.json,

@@ -45,6 +45,7 @@ import {
 } from '../../sympa/send-sympa-mail.js';
 import { loadSympaMailConfig, type SympaMailConfig } from '../../sympa/sympa-mail-config.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
+import { stderrTrace } from '../stderr-trace.js';
 import { preflightFindingText } from './send.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, nonNegativeInt, positiveInt, progressReporter } from '../options.js';
@@ -406,7 +407,12 @@ async function runDormantCommand(options: DormantCommandOptions): Promise<ExitCo
     await importMembers(db, scope, options, now, lang);
     const summary = emptySummary();
     if (options.dns && format !== 'mailboxes') {
-      const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+      const resolver = createDnsResolver(
+        options.resolver ?? [],
+        options.timeout,
+        options.retries,
+        stderrTrace(options.verbose, lang),
+      );
       try {
         const probe = await probeScopeDomains(db, scope, resolver, {
           now,
@@ -836,7 +842,12 @@ type MailPreflight = { findings: PreflightFinding[]; summary: PreflightReport['s
  * replies. Each finding goes to stderr; the JSON output carries them too.
  */
 async function preflightSympaMail(config: SympaMailConfig, options: ApplyOptions, lang: Lang): Promise<MailPreflight> {
-  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  const resolver = createDnsResolver(
+    options.resolver ?? [],
+    options.timeout,
+    options.retries,
+    stderrTrace(options.verbose, lang),
+  );
   try {
     const { domain } = config.from;
     const identity = {
@@ -868,6 +879,7 @@ async function applyBySympaMail(
   lang: Lang,
 ): Promise<ExitCode> {
   const { config, robot, preflight } = settings;
+  const trace = stderrTrace(options.verbose, lang);
   const result = await withInterrupt((signal) =>
     sendSympaMail({
       db,
@@ -879,6 +891,7 @@ async function applyBySympaMail(
       force: options.force,
       lang,
       signal,
+      ...(trace === undefined ? {} : { trace }),
     }),
   );
   const { included } = entries;

@@ -15,6 +15,7 @@ import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from
 import { openDatabase } from '../../store/database.js';
 import type { MessageState } from '../../store/send-queue.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
+import { stderrTrace } from '../stderr-trace.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { OPTION_HELP, langOption, positiveInt } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
@@ -182,7 +183,12 @@ function loadConfig(file: string, lang: Lang): CampaignConfig {
 }
 
 async function runPreflight(config: CampaignConfig, options: DnsOptions, lang: Lang): Promise<PreflightReport> {
-  const resolver = createDnsResolver(options.resolver ?? [], options.timeout, options.retries);
+  const resolver = createDnsResolver(
+    options.resolver ?? [],
+    options.timeout,
+    options.retries,
+    stderrTrace(options.verbose, lang),
+  );
   try {
     return await preflightCampaign(config, resolver, { campaign: campaignNameOf(config.file), lang });
   } finally {
@@ -463,6 +469,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
+    const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
         config,
@@ -470,6 +477,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
         dryRun: options.dryRun,
         retryUncertain: options.retryUncertain,
         signal,
+        ...(trace === undefined ? {} : { trace }),
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),

@@ -85,11 +85,11 @@ function descendants(pid: number): { pid: number; name: string }[] {
 }
 
 /**
- * Starts Dovecot from the reference config in a fresh directory, on an ephemeral port, with one account; with
- * `tls`, also on a second port with implicit TLS and STARTTLS on the first, under a self-signed certificate for
- * 127.0.0.1.
+ * Starts Dovecot from the reference config in a fresh directory, on an ephemeral port, with one account (its password
+ * `password` when given); with `tls`, also on a second port with implicit TLS and STARTTLS on the first, under a
+ * self-signed certificate for 127.0.0.1.
  */
-export async function startDovecot(options: { tls?: boolean } = {}): Promise<DovecotServer> {
+export async function startDovecot(options: { tls?: boolean; password?: string } = {}): Promise<DovecotServer> {
   const host = '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'facteur-dovecot-'));
   await chmod(dir, 0o755);
@@ -102,7 +102,7 @@ export async function startDovecot(options: { tls?: boolean } = {}): Promise<Dov
   const uid = root ? 65534 : me.uid;
   const gid = root ? 65534 : me.gid;
   const user = 'bounces@example.test';
-  const password = 'bouncespw';
+  const password = options.password ?? 'bouncespw';
   const template = await readFile(REFERENCE_CONFIG, 'utf8');
   let config = template
     .replaceAll('@TESTDIR@', dir)

@@ -1,0 +1,185 @@
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import { facteur } from './helpers/facteur.js';
+import { campaignZone, dkimKeyPair, FROM_DOMAIN, people, writeCampaign } from './helpers/smtp-campaign.js';
+import { expectNoSecret, SECRET, traced } from './helpers/verbose-trace.js';
+
+const SMTP_USER = 'campagnes';
+
+describe('facteur send --verbose (built CLI against a real DNS and SMTP server)', () => {
+  const keys = dkimKeyPair();
+  let zoneDir: string;
+  let zones: ZoneServer;
+
+  beforeAll(async () => {
+    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
+    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    zones = await startZoneServer({ directory: zoneDir });
+  });
+
+  afterAll(async () => {
+    await zones.stop();
+    rmSync(zoneDir, { recursive: true, force: true });
+  });
+
+  let server: SMTPServer;
+  let port: number;
+  let authMethods: string[] = [];
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      // Loopback only: AUTH without TLS, as facteur allows for a server on this machine.
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      authMethods: ['PLAIN', 'LOGIN'],
+      logger: false,
+      onAuth(auth, _session, callback) {
+        authMethods.push(auth.method);
+        if (auth.username === SMTP_USER && auth.password === SECRET) callback(null, { user: SMTP_USER });
+        else callback(new Error('Invalid username or password'));
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(resolve);
+    });
+  });
+
+  function campaign(): { dir: string; configFile: string } {
+    return writeCampaign({
+      port,
+      rows: people(3),
+      privateKey: keys.privateKey,
+      smtp: { user: SMTP_USER, passwordEnv: 'FACTEUR_TEST_SMTP_PASSWORD', pool: 1 },
+    });
+  }
+
+  const env = { FACTEUR_TEST_SMTP_PASSWORD: SECRET };
+
+  it('send run --verbose logs the DNS preflight and each SMTP command and reply, never the password nor the message', async () => {
+    authMethods = [];
+    const fixture = campaign();
+    try {
+      const run = await facteur(
+        ['send', 'run', fixture.configFile, '--resolver', zones.address, '--json', '--verbose'],
+        undefined,
+        { env },
+      );
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, run: { sent: 3 } });
+      expect(authMethods).toEqual(['PLAIN']);
+      expect(traced(run.stderr, 'dns')).toContainEqual(
+        expect.stringMatching(/^facteur: dns consult\.example\.org TXT @\S+ udp -> NOERROR answers=\d+ \d+ms$/),
+      );
+      const smtp = traced(run.stderr, 'smtp');
+      expect(smtp).toContainEqual(expect.stringMatching(/^facteur: smtp S: 220 /));
+      expect(smtp).toContainEqual(expect.stringMatching(/^facteur: smtp C: EHLO /));
+      expect(smtp).toContain('facteur: smtp C: AUTH PLAIN <redacted>');
+      expect(smtp).toContainEqual(expect.stringMatching(/^facteur: smtp S: 235 /));
+      expect(smtp).toContainEqual(expect.stringMatching(/^facteur: smtp C: MAIL FROM:<bounce/));
+      expect(smtp).toContain('facteur: smtp C: RCPT TO:<person1@example.net>');
+      expect(smtp).toContain('facteur: smtp C: DATA');
+      expectNoSecret(run.stderr + run.stdout, SMTP_USER, SECRET);
+      // The message (its subject and body, with the recipient's first name) stays out.
+      expect(run.stderr).not.toContain('Prénom1');
+      expect(run.stderr).not.toContain('plan vélo');
+      expect(run.stderr).not.toContain('DKIM-Signature');
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('send run --test-to --verbose over AUTH LOGIN redacts the user and password lines', async () => {
+    const loginOnly = new SMTPServer({
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      authMethods: ['LOGIN'],
+      logger: false,
+      onAuth(auth, _session, callback) {
+        if (auth.username === SMTP_USER && auth.password === SECRET) callback(null, { user: SMTP_USER });
+        else callback(new Error('Invalid username or password'));
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => loginOnly.listen(0, '127.0.0.1', resolve));
+    const fixture = writeCampaign({
+      port: (loginOnly.server.address() as AddressInfo).port,
+      rows: people(2),
+      privateKey: keys.privateKey,
+      smtp: { user: SMTP_USER, passwordEnv: 'FACTEUR_TEST_SMTP_PASSWORD', pool: 1 },
+    });
+    try {
+      const run = await facteur(
+        [
+          'send',
+          'run',
+          fixture.configFile,
+          '--resolver',
+          zones.address,
+          '--test-to',
+          'me@example.net',
+          '--json',
+          '--verbose',
+        ],
+        undefined,
+        { env },
+      );
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, mode: 'test' });
+      const smtp = traced(run.stderr, 'smtp');
+      const auth = smtp.findIndex((line) => line === 'facteur: smtp C: AUTH LOGIN');
+      expect(auth).toBeGreaterThan(-1);
+      // The 334 challenges, then the user and the password lines, both redacted, then 235.
+      expect(smtp.slice(auth + 1, auth + 5)).toEqual([
+        expect.stringMatching(/^facteur: smtp S: 334 /),
+        'facteur: smtp C: <redacted>',
+        expect.stringMatching(/^facteur: smtp S: 334 /),
+        'facteur: smtp C: <redacted>',
+      ]);
+      expect(smtp[auth + 5]).toMatch(/^facteur: smtp S: 235 /);
+      expect(smtp).toContain('facteur: smtp C: RCPT TO:<me@example.net>');
+      expectNoSecret(run.stderr + run.stdout, SMTP_USER, SECRET);
+      expect(run.stderr).not.toContain(Buffer.from(SMTP_USER).toString('base64'));
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+      await new Promise<void>((resolve) => {
+        loginOnly.close(resolve);
+      });
+    }
+  });
+
+  it('send run without --verbose writes no SMTP nor DNS line', async () => {
+    const fixture = campaign();
+    try {
+      const run = await facteur(['send', 'run', fixture.configFile, '--resolver', zones.address, '--json'], undefined, {
+        env,
+      });
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, run: { sent: 3 } });
+      expect(run.stderr).not.toContain('facteur: smtp');
+      expect(run.stderr).not.toContain('facteur: dns');
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
+    }
+  });
+});
