@@ -1,14 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
 import { campaignZone, dkimKeyPair, FROM_DOMAIN } from './helpers/smtp-campaign.js';
 import { recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
-import { expectNoSecret, SECRET, traced } from './helpers/verbose-trace.js';
+import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
 const LIST = 'info@lists.example.org';
 const DORMANT = ['carol@example.com', 'dave@example.org'];
@@ -18,7 +16,7 @@ describe('facteur dormant apply --sympa-mail --verbose (built CLI, real DNS and 
   const keys = dkimKeyPair();
   let zoneDir: string;
   let zones: ZoneServer;
-  let server: SMTPServer;
+  let server: LoginSmtpServer;
   let port: number;
   let fixture: ReturnType<typeof writeSendConfig>;
 
@@ -26,33 +24,12 @@ describe('facteur dormant apply --sympa-mail --verbose (built CLI, real DNS and 
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
     writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
     zones = await startZoneServer({ directory: zoneDir });
-    server = new SMTPServer({
-      // Loopback only: AUTH without TLS, as facteur allows for a server on this machine.
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      authMethods: ['PLAIN'],
-      logger: false,
-      onAuth(auth, _session, callback) {
-        if (auth.username === SMTP_USER && auth.password === SECRET) callback(null, { user: SMTP_USER });
-        else callback(new Error('Invalid username or password'));
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    server = await startLoginSmtpServer(SMTP_USER, ['PLAIN']);
+    port = server.port;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+    await server.close();
     await zones.stop();
     rmSync(zoneDir, { recursive: true, force: true });
   });

@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
 import { campaignZone, dkimKeyPair, FROM_DOMAIN, people, writeCampaign } from './helpers/smtp-campaign.js';
-import { expectNoSecret, SECRET, traced } from './helpers/verbose-trace.js';
+import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
 const SMTP_USER = 'campagnes';
 
@@ -27,42 +25,19 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
     rmSync(zoneDir, { recursive: true, force: true });
   });
 
-  let server: SMTPServer;
-  let port: number;
-  let authMethods: string[] = [];
+  let server: LoginSmtpServer;
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      // Loopback only: AUTH without TLS, as facteur allows for a server on this machine.
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      authMethods: ['PLAIN', 'LOGIN'],
-      logger: false,
-      onAuth(auth, _session, callback) {
-        authMethods.push(auth.method);
-        if (auth.username === SMTP_USER && auth.password === SECRET) callback(null, { user: SMTP_USER });
-        else callback(new Error('Invalid username or password'));
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    server = await startLoginSmtpServer(SMTP_USER, ['PLAIN', 'LOGIN']);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      server.close(resolve);
-    });
+    await server.close();
   });
 
   function campaign(): { dir: string; configFile: string } {
     return writeCampaign({
-      port,
+      port: server.port,
       rows: people(3),
       privateKey: keys.privateKey,
       smtp: { user: SMTP_USER, passwordEnv: 'FACTEUR_TEST_SMTP_PASSWORD', pool: 1 },
@@ -72,7 +47,6 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
   const env = { FACTEUR_TEST_SMTP_PASSWORD: SECRET };
 
   it('send run --verbose logs the DNS preflight and each SMTP command and reply, never the password nor the message', async () => {
-    authMethods = [];
     const fixture = campaign();
     try {
       const run = await facteur(
@@ -82,7 +56,7 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
       );
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, run: { sent: 3 } });
-      expect(authMethods).toEqual(['PLAIN']);
+      expect(server.methods).toEqual(['PLAIN']);
       expect(traced(run.stderr, 'dns')).toContainEqual(
         expect.stringMatching(/^facteur: dns consult\.example\.org TXT @\S+ udp -> NOERROR answers=\d+ \d+ms$/),
       );
@@ -105,25 +79,9 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
   });
 
   it('send run --test-to --verbose over AUTH LOGIN redacts the user and password lines', async () => {
-    const loginOnly = new SMTPServer({
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      authMethods: ['LOGIN'],
-      logger: false,
-      onAuth(auth, _session, callback) {
-        if (auth.username === SMTP_USER && auth.password === SECRET) callback(null, { user: SMTP_USER });
-        else callback(new Error('Invalid username or password'));
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => loginOnly.listen(0, '127.0.0.1', resolve));
+    const loginOnly = await startLoginSmtpServer(SMTP_USER, ['LOGIN']);
     const fixture = writeCampaign({
-      port: (loginOnly.server.address() as AddressInfo).port,
+      port: loginOnly.port,
       rows: people(2),
       privateKey: keys.privateKey,
       smtp: { user: SMTP_USER, passwordEnv: 'FACTEUR_TEST_SMTP_PASSWORD', pool: 1 },
@@ -162,9 +120,7 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
       expect(run.stderr).not.toContain(Buffer.from(SMTP_USER).toString('base64'));
     } finally {
       rmSync(fixture.dir, { recursive: true, force: true });
-      await new Promise<void>((resolve) => {
-        loginOnly.close(resolve);
-      });
+      await loginOnly.close();
     }
   });
 
