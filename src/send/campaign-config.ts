@@ -226,7 +226,7 @@ export function parseSmtp(
   if (!tlsRejectUnauthorized)
     warnings.push({
       en: `TLS certificate verification is off for "${host ?? ''}" (smtp.tlsRejectUnauthorized): anyone on the path can read the password and the messages`,
-      fr: `La vérification du certificat TLS est désactivée pour "${host ?? ''}" (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
+      fr: `La vérification du certificat TLS est désactivée pour « ${host ?? ''} » (smtp.tlsRejectUnauthorized) : quiconque sur le chemin peut lire le mot de passe et les messages`,
     });
   const sendingIps = problems.list(raw.sendingIps, 'smtp.sendingIps', (ip, path) => problems.ipAddress(ip, path));
   return {

@@ -150,7 +150,7 @@ describe('parseCampaignConfig()', () => {
     expect(config.smtp.tlsRejectUnauthorized).toBe(false);
     expect(config.warnings).toHaveLength(1);
     expect(config.warnings[0]?.en).toMatch(/TLS certificate verification is off for "smtp\.example\.org"/);
-    expect(config.warnings[0]?.fr).toMatch(/vérification du certificat TLS est désactivée/);
+    expect(config.warnings[0]?.fr).toMatch(/vérification du certificat TLS est désactivée pour « smtp\.example\.org »/);
   });
 
   it('warns that port 465 wants "tls" from the first byte, which starttls would wait out', () => {
