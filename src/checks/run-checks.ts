@@ -1,3 +1,4 @@
+import { domainLookups } from '../dns/caching-resolver.js';
 import { DnsLookupError, type DnsResolver } from '../dns/types.js';
 import { fillText, type Text } from '../i18n.js';
 import type { FactMap } from '../facts/fact-map.js';
@@ -84,10 +85,11 @@ export async function runDomainChecks(
   context: RunContext,
 ): Promise<DomainResult> {
   const { checks, needed } = planOf(context, options.probes);
+  const lookups = domainLookups(context.resolver, domain);
   const gatherContext: GatherContext = {
     domain,
     options,
-    resolver: context.resolver,
+    resolver: lookups.resolver,
     once: context.once,
     signal: context.signal,
     ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
@@ -113,6 +115,8 @@ export async function runDomainChecks(
     gathering.catch(() => undefined);
     for (const name of needed) if (!settled.has(name)) failures.set(name, interruptedFact(name));
   }
+  // Checks only read the facts: the domain's own answers are of no more use to the run.
+  lookups.release();
   // One context for the domain's twenty-odd checks: checks only read it.
   const checkContext: CheckContext = {
     domain,
