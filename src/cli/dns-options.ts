@@ -51,6 +51,7 @@ export function createDnsResolver(
   const cache = createCachingResolver(network);
   return {
     query: (name, type, options) => cache.query(name, type, options),
+    forDomain: (domain) => cache.forDomain(domain),
     stats: () => cache.stats(),
     networkStats: () => network.stats(),
     close: () => network.close(),

@@ -23,10 +23,10 @@ const COMMANDS = new Map<string, () => Promise<Register>>([
   ['ack', async () => (await import('./commands/ack.js')).registerAck],
   ['report', async () => (await import('./commands/report.js')).registerReport],
   ['demo', async () => (await import('./commands/demo.js')).registerDemo],
-  ['bounces', async () => (await import('./commands/bounces.js')).registerBounces],
+  ['bounces', async () => (await import('./commands/register-bounces.js')).registerBounces],
   ['explain', async () => (await import('./commands/explain.js')).registerExplain],
-  ['send', async () => (await import('./commands/send.js')).registerSend],
-  ['dormant', async () => (await import('./commands/dormant.js')).registerDormant],
+  ['send', async () => (await import('./commands/register-send.js')).registerSend],
+  ['dormant', async () => (await import('./commands/register-dormant.js')).registerDormant],
 ]);
 
 /**

@@ -1,4 +1,3 @@
-import mysql from 'mysql2';
 import { CONNECT_TIMEOUT_MS, tlsOptions } from './read-postgresql-subscribers.js';
 import { sympaDatabasePlace, type SympaServerDatabase } from './read-sympa-conf.js';
 import { toSympaDatabaseError } from './sympa-database-error.js';
@@ -33,6 +32,9 @@ export async function* readMysqlSubscribers(
   const what = sympaDatabasePlace(database);
   const report = subscriberRowReport(what, {}, options);
   const ssl = tlsOptions(database.tls);
+  // The driver is loaded when a Sympa database on this server is read: every other command, and `--help`, goes
+  // without it.
+  const { default: mysql } = await import('mysql2');
   const connection = mysql.createConnection({
     ...(database.socketPath === null
       ? { host: database.host ?? 'localhost', port: database.port }

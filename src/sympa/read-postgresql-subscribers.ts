@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { sympaDatabasePlace, type SympaServerDatabase } from './read-sympa-conf.js';
@@ -62,6 +61,9 @@ export async function* readPostgresqlSubscribers(
 ): AsyncGenerator<SympaMember> {
   const what = sympaDatabasePlace(database);
   const report = subscriberRowReport(what, {}, options);
+  // The driver is loaded when a Sympa database on this server is read: every other command, and `--help`, goes
+  // without it.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: database.socketPath ?? database.host ?? undefined,
     port: database.port,

@@ -18,6 +18,15 @@ function countingResolver(inner: DnsResolver, failFirst = 0): DnsResolver & { as
 
 const zone = '$TTL 60\nexample.org. TXT "v=spf1 -all"\nexample.org. MX 10 mx.example.org.';
 
+/** Two members sharing a provider's SPF include, and one RHSBL. */
+const members = [
+  '$TTL 60',
+  'a.example. TXT "v=spf1 include:_spf.provider.example -all"',
+  '_dmarc.a.example. TXT "v=DMARC1; p=none"',
+  'b.example. TXT "v=spf1 include:_spf.provider.example -all"',
+  '_spf.provider.example. TXT "v=spf1 ip4:192.0.2.1 -all"',
+].join('\n');
+
 describe('createCachingResolver', () => {
   it('asks each name and type once, even when lookups overlap', async () => {
     const inner = countingResolver(createMemoryResolver(zone));
@@ -55,5 +64,58 @@ describe('createCachingResolver', () => {
     const retried = await resolver.query('example.org', 'TXT');
     expect(retried.ok).toBe(true);
     expect(inner.asked).toEqual(['example.org TXT', 'example.org TXT']);
+  });
+
+  it("forDomain() forgets on release the answers about the domain's own names that only it asked for", async () => {
+    const inner = countingResolver(createMemoryResolver(members));
+    const resolver = createCachingResolver(inner);
+    const a = resolver.forDomain('A.example.');
+    await a.resolver.query('a.example', 'TXT');
+    await a.resolver.query('_dmarc.a.example', 'TXT');
+    await a.resolver.query('a.example.dbl.example', 'A');
+    await a.resolver.query('_spf.provider.example', 'TXT');
+    a.release();
+    await resolver.query('a.example', 'TXT');
+    await resolver.query('_dmarc.a.example', 'TXT');
+    await resolver.query('a.example.dbl.example', 'A');
+    await resolver.query('_spf.provider.example', 'TXT');
+    expect(inner.asked).toEqual([
+      'a.example TXT',
+      '_dmarc.a.example TXT',
+      'a.example.dbl.example A',
+      '_spf.provider.example TXT',
+      'a.example TXT',
+      '_dmarc.a.example TXT',
+      'a.example.dbl.example A',
+    ]);
+  });
+
+  it('forDomain() keeps an answer about a name of the domain that another domain asked for too', async () => {
+    const inner = countingResolver(createMemoryResolver(members));
+    const resolver = createCachingResolver(inner);
+    const a = resolver.forDomain('a.example');
+    const b = resolver.forDomain('b.example');
+    await a.resolver.query('_dmarc.a.example', 'TXT');
+    await b.resolver.query('_dmarc.a.example', 'TXT');
+    await a.resolver.query('a.example', 'TXT');
+    await resolver.query('a.example', 'TXT');
+    a.release();
+    b.release();
+    await b.resolver.query('_dmarc.a.example', 'TXT');
+    await resolver.query('a.example', 'TXT');
+    expect(inner.asked).toEqual(['_dmarc.a.example TXT', 'a.example TXT']);
+    expect(resolver.stats()).toEqual({ lookups: 6, queries: 2, hits: 4 });
+  });
+
+  it('forDomain() takes no name that merely starts or ends like the domain for its own', async () => {
+    const inner = countingResolver(createMemoryResolver(members));
+    const resolver = createCachingResolver(inner);
+    const a = resolver.forDomain('a.example');
+    await a.resolver.query('ba.example', 'TXT');
+    await a.resolver.query('a.examples.org', 'TXT');
+    a.release();
+    await resolver.query('ba.example', 'TXT');
+    await resolver.query('a.examples.org', 'TXT');
+    expect(inner.asked).toEqual(['ba.example TXT', 'a.examples.org TXT']);
   });
 });

@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { BounceMailbox } from '../../bounces/bounce-mailbox.js';
 import { fetchBounces, type FetchReport } from '../../bounces/fetch-bounces.js';
 import { readImapPassword, type BouncesConfig } from '../../bounces/fetch-config.js';
-import { CONFIG_FILE_NAME, loadCommandConfig } from '../../config/load-config.js';
+import { loadCommandConfig } from '../../config/load-config.js';
 import { DEFAULT_DB_PATH } from '../history-options.js';
 import { openImapSource } from '../../bounces/imap-source.js';
 import { openMaildirSource } from '../../bounces/maildir-source.js';
@@ -13,7 +12,7 @@ import { InputError } from '../../errors.js';
 import { langFromEnv, render, type Lang, type Text } from '../../i18n.js';
 import { openDatabase } from '../../store/database.js';
 import { EXIT } from '../exit-codes.js';
-import { OPTION_HELP, langOption, repeatable } from '../options.js';
+import { langOption } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
 import { plainText } from '../../plain-text.js';
 import { noticePrefix } from '../notice-prefix.js';
@@ -219,69 +218,22 @@ export function renderUnreadable(report: FetchReport, lang: Lang): string {
     .join('');
 }
 
-/** The help of `facteur bounces fetch`. */
-const HELP = {
-  description: {
-    en: 'Fetch bounces from IMAP (config "bounces.imap"), Maildirs, mbox files or a Sympa bounce spool; record them, then put them away',
-    fr: 'Relever les rebonds par IMAP (« bounces.imap » de la configuration), dans des Maildirs, des fichiers mbox ou le spool de rebonds de Sympa ; les enregistrer, puis les ranger',
-  },
-  config: {
-    en: `config file, whose "bounces" section names the IMAP account (default: $FACTEUR_CONFIG, else ./${CONFIG_FILE_NAME} if present)`,
-    fr: `fichier de configuration, dont la section « bounces » désigne le compte IMAP (par défaut : $FACTEUR_CONFIG, sinon ./${CONFIG_FILE_NAME} s’il existe)`,
-  },
-  maildir: {
-    en: 'read a Maildir (repeatable); recorded files move to .facteur-done/.facteur-odd',
-    fr: 'lire un Maildir (option répétable) ; les fichiers enregistrés sont déplacés dans .facteur-done/.facteur-odd',
-  },
-  mbox: {
-    en: 'read an mbox file (repeatable); it is never modified',
-    fr: 'lire un fichier mbox (option répétable) ; il n’est jamais modifié',
-  },
-  sympaDir: {
-    en: "read Sympa's bounce spool directory (repeatable); it is never modified",
-    fr: 'lire le dossier du spool de rebonds de Sympa (option répétable) ; il n’est jamais modifié',
-  },
-  db: {
-    en: `the facteur database to record into (default: the config's "db", else ${DEFAULT_DB_PATH})`,
-    fr: `la base de données de facteur où enregistrer (par défaut : « db » de la configuration, sinon ${DEFAULT_DB_PATH})`,
-  },
-  quiet: { en: 'no progress on stderr', fr: 'aucune progression sur stderr' },
-  verbose: {
-    en: 'log each IMAP command and response on stderr, credentials hidden, never a message',
-    fr: 'écrire sur stderr chaque commande et réponse IMAP, identifiants masqués, jamais un message',
-  },
-} satisfies Record<string, Text>;
-
-/** Adds `bounces fetch` to the `bounces` command group, its help in `helpLang`. */
-export function registerBouncesFetch(bounces: Command, helpLang: Lang): void {
-  bounces
-    .command('fetch')
-    .description(HELP.description[helpLang])
-    .option('--config <file>', HELP.config[helpLang])
-    .option('--maildir <dir>', HELP.maildir[helpLang], repeatable)
-    .option('--mbox <file>', HELP.mbox[helpLang], repeatable)
-    .option('--sympa-dir <dir>', HELP.sympaDir[helpLang], repeatable)
-    .option('--db <file>', HELP.db[helpLang])
-    .option('--json', OPTION_HELP.json[helpLang], false)
-    .option('--quiet', HELP.quiet[helpLang], false)
-    .option('--verbose', HELP.verbose[helpLang])
-    .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
-    .action(async (options: BouncesFetchOptions) => {
-      const lang = options.lang ?? langOption(undefined);
-      const progress =
-        process.stderr.isTTY && !options.quiet
-          ? (source: string, done: number, total: number | null): void => {
-              process.stderr.write(`\r${source} ${done}${total === null ? '' : `/${total}`} `);
-            }
-          : undefined;
-      const { report, warnings } = await withInterrupt((signal) =>
-        runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
-      );
-      if (progress !== undefined) process.stderr.write('\n');
-      for (const warning of warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
-      process.stderr.write(renderUnreadable(report, lang));
-      const json: BouncesFetchJson = { schemaVersion: 1, ...report };
-      process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
-      process.exitCode = fetchExitCode(report);
-    });
+/** `facteur bounces fetch`: records the bounces of every source, then prints the report. */
+export async function runBouncesFetchCommand(options: BouncesFetchOptions): Promise<void> {
+  const lang = options.lang ?? langOption(undefined);
+  const progress =
+    process.stderr.isTTY && !options.quiet
+      ? (source: string, done: number, total: number | null): void => {
+          process.stderr.write(`\r${source} ${done}${total === null ? '' : `/${total}`} `);
+        }
+      : undefined;
+  const { report, warnings } = await withInterrupt((signal) =>
+    runBouncesFetch(options, { signal, ...(progress === undefined ? {} : { onProgress: progress }) }),
+  );
+  if (progress !== undefined) process.stderr.write('\n');
+  for (const warning of warnings) process.stderr.write(`${noticePrefix(lang)}${warning[lang]}\n`);
+  process.stderr.write(renderUnreadable(report, lang));
+  const json: BouncesFetchJson = { schemaVersion: 1, ...report };
+  process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : renderFetchText(report, lang));
+  process.exitCode = fetchExitCode(report);
 }

@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import { unreadableFile } from '../../file-failure.js';
 import type { Lang, Text } from '../../i18n.js';
-import { OPTION_HELP, langOption } from '../options.js';
+import { langOption } from '../options.js';
 import type { ParseBounceOptions } from '../../parse/bounce/parse-bounce.js';
 import { NOT_MAIL, parseBounce } from '../../parse/bounce/parse-bounce.js';
 import type { BounceReport } from '../../parse/bounce/parse-bounce.js';
@@ -87,62 +86,37 @@ export function loadVerpKeys(path: string): VerpKeyLookup {
   }
 }
 
-/** The help of `facteur bounces parse`. */
-const HELP = {
-  description: {
-    en: 'Parse bounce messages and classify each failed recipient (Sisimai reason names)',
-    fr: 'Analyser des messages de rebond et classer chaque destinataire en échec (noms de raisons de Sisimai)',
-  },
-  files: { en: 'message files (.eml, one message each)', fr: 'fichiers de messages (.eml, un message chacun)' },
-  jsonl: {
-    en: 'one JSON line per file: {"file", "kind", "recipients"}',
-    fr: 'une ligne JSON par fichier : {"file", "kind", "recipients"}',
-  },
-  db: {
-    en: "decode facteur's VERP tokens with the campaign keys of this database (read-only)",
-    fr: 'décoder les jetons VERP de facteur avec les clés des campagnes de cette base de données (en lecture seule)',
-  },
-} satisfies Record<string, Text>;
-
-/** Adds `bounces parse <files...> [--jsonl] [--db FILE]` to the `bounces` command group, its help in `helpLang`. */
-export function registerBouncesParse(bounces: Command, helpLang: Lang): void {
-  bounces
-    .command('parse')
-    .description(HELP.description[helpLang])
-    .argument('<files...>', HELP.files[helpLang])
-    .option('--jsonl', HELP.jsonl[helpLang])
-    .option('--db <file>', HELP.db[helpLang])
-    .option('--lang <lang>', OPTION_HELP.lang[helpLang], langOption)
-    .action(async (files: string[], options: { jsonl?: boolean; db?: string; lang?: Lang }) => {
-      const lang = options.lang ?? langOption(undefined);
-      const parseOptions: ParseBounceOptions = options.db === undefined ? {} : { verpKeys: loadVerpKeys(options.db) };
-      let failed = false;
-      for (const result of await parseBounceFiles(files, parseOptions)) {
-        if ('error' in result) {
-          failed = true;
-          process.stderr.write(`${noticePrefix(lang)}${result.error[lang]}\n`);
-          continue;
-        }
-        const { file, report } = result;
-        // A message the parser could not read at all is still one line, kind "other", with its error.
-        const error = {
-          ...(report.error === undefined ? {} : { error: report.error }),
-          ...(report.notMail === undefined ? {} : { notMail: report.notMail }),
-        };
-        if (options.jsonl === true) {
-          process.stdout.write(
-            JSON.stringify({ file, kind: report.kind, recipients: report.recipients, ...error }) + '\n',
-          );
-          continue;
-        }
-        const lines = report.recipients.map(
-          (r) => `  ${r.address}  ${r.reason}  ${r.status ?? '-'}  ${r.hardbounce ? 'hard' : 'soft'}`,
-        );
-        const why = report.notMail === undefined ? report.error : NOT_MAIL[report.notMail][lang];
-        const head = why === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${why})`;
-        process.stdout.write(plainText([head, ...lines].join('\n') + '\n'));
-      }
-      // Exit 2 (input error) only after every readable file was parsed.
-      if (failed) process.exitCode = 2;
-    });
+/** `facteur bounces parse`: parses each file and prints each failed recipient, or one JSON line per file. */
+export async function runBouncesParseCommand(
+  files: string[],
+  options: { jsonl?: boolean; db?: string; lang?: Lang },
+): Promise<void> {
+  const lang = options.lang ?? langOption(undefined);
+  const parseOptions: ParseBounceOptions = options.db === undefined ? {} : { verpKeys: loadVerpKeys(options.db) };
+  let failed = false;
+  for (const result of await parseBounceFiles(files, parseOptions)) {
+    if ('error' in result) {
+      failed = true;
+      process.stderr.write(`${noticePrefix(lang)}${result.error[lang]}\n`);
+      continue;
+    }
+    const { file, report } = result;
+    // A message the parser could not read at all is still one line, kind "other", with its error.
+    const error = {
+      ...(report.error === undefined ? {} : { error: report.error }),
+      ...(report.notMail === undefined ? {} : { notMail: report.notMail }),
+    };
+    if (options.jsonl === true) {
+      process.stdout.write(JSON.stringify({ file, kind: report.kind, recipients: report.recipients, ...error }) + '\n');
+      continue;
+    }
+    const lines = report.recipients.map(
+      (r) => `  ${r.address}  ${r.reason}  ${r.status ?? '-'}  ${r.hardbounce ? 'hard' : 'soft'}`,
+    );
+    const why = report.notMail === undefined ? report.error : NOT_MAIL[report.notMail][lang];
+    const head = why === undefined ? `${file}: ${report.kind}` : `${file}: ${report.kind} (${why})`;
+    process.stdout.write(plainText([head, ...lines].join('\n') + '\n'));
+  }
+  // Exit 2 (input error) only after every readable file was parsed.
+  if (failed) process.exitCode = 2;
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { formatDecimal, render, type Lang, type Text } from '../../i18n.js';
 import { readableTime } from '../../report/render-report-text.js';
@@ -10,27 +9,25 @@ import {
   type PreflightReport,
   type PreflightSeverity,
 } from '../../send/preflight.js';
-import { normaliseEmail } from '../../send/read-recipients.js';
 import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
 import type { MessageState } from '../../store/send-queue.js';
-import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
+import { createDnsResolver, type DnsOptions } from '../dns-options.js';
 import { stderrTrace } from '../stderr-trace.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { OPTION_HELP, langOption, positiveInt } from '../options.js';
+import { langOption } from '../options.js';
 import { withInterrupt } from '../interrupt.js';
-import { invalidValue } from '../usage-error.js';
 import { plainText } from '../../plain-text.js';
 import { noticePrefix } from '../notice-prefix.js';
 
 /** Options every `send` subcommand takes. */
-interface CommonOptions {
+export interface CommonOptions {
   db?: string;
   json: boolean;
   lang?: string;
 }
 
-interface RunOptions extends CommonOptions, DnsOptions {
+export interface RunOptions extends CommonOptions, DnsOptions {
   dryRun: boolean;
   limit?: number;
   testTo?: string;
@@ -167,12 +164,6 @@ const STATE_WORDS: Record<MessageState, Text> = {
 /** The database a campaign uses unless --db says otherwise: beside its config, so any working directory finds it. */
 export function defaultDbPath(configFile: string): string {
   return join(dirname(resolve(configFile)), 'facteur.sqlite');
-}
-
-function parseTestTo(value: string): string {
-  const email = normaliseEmail(value);
-  if (email === null) throw invalidValue('email', value);
-  return email;
 }
 
 function loadConfig(file: string, lang: Lang): CampaignConfig {
@@ -401,59 +392,8 @@ function progressLine(lang: Lang): ((progress: SendProgress) => void) | undefine
   };
 }
 
-/** The help of `facteur send` and its subcommands. */
-const HELP = {
-  description: {
-    en: 'Send a campaign from your own mail server (VERP, DKIM, no tracking)',
-    fr: 'Envoyer une campagne depuis votre propre serveur de courrier (VERP, DKIM, sans pistage)',
-  },
-  preflight: {
-    en: 'Check DNS (SPF, DKIM key, DMARC alignment, bounce MX) and render every recipient; sends nothing',
-    fr: 'Vérifier le DNS (SPF, clé DKIM, alignement DMARC, MX des rebonds) et rendre le message de chaque destinataire ; n’envoie rien',
-  },
-  run: {
-    en: 'Send the campaign: resumable, each message once; refuses when the preflight finds errors',
-    fr: 'Envoyer la campagne : reprise possible, chaque message une seule fois ; refuse quand la vérification trouve des erreurs',
-  },
-  status: {
-    en: 'Whether a run is sending a campaign now (or died mid-run), counts by state, pace, ETA, uncertain and failed messages',
-    fr: 'Si un passage envoie la campagne en ce moment (ou s’est arrêté en route), nombre de messages par état, débit, temps restant, messages incertains et en échec',
-  },
-  campaign: { en: 'the campaign config file (JSON)', fr: 'le fichier de configuration de la campagne (JSON)' },
-  dryRun: {
-    en: 'render every message and report; send nothing',
-    fr: 'rendre chaque message et faire le bilan ; ne rien envoyer',
-  },
-  limit: {
-    en: 'send at most this many messages in this run',
-    fr: 'envoyer au plus ce nombre de messages lors de ce passage',
-  },
-  testTo: {
-    en: 'send the next message (or --limit messages) to this address only',
-    fr: 'envoyer le prochain message (ou --limit messages) à cette seule adresse',
-  },
-  retryUncertain: {
-    en: 'send again the messages a killed run left uncertain',
-    fr: 'renvoyer les messages qu’un passage interrompu brutalement a laissés incertains',
-  },
-  force: {
-    en: 'send even when the preflight finds errors',
-    fr: 'envoyer même quand la vérification trouve des erreurs',
-  },
-  db: {
-    en: 'the campaign database (default: facteur.sqlite beside the campaign config)',
-    fr: 'la base de données de la campagne (par défaut : facteur.sqlite à côté de la configuration de la campagne)',
-  },
-} satisfies Record<string, Text>;
-
-function addCommonOptions(command: Command, helpLang: Lang): Command {
-  return command
-    .option('--db <file>', HELP.db[helpLang])
-    .option('--json', OPTION_HELP.json[helpLang], false)
-    .option('--lang <lang>', OPTION_HELP.lang[helpLang]);
-}
-
-async function runCommand(file: string, options: RunOptions): Promise<ExitCode> {
+/** `facteur send run`: the preflight, then the campaign sent (or its dry run); returns the exit code. */
+export async function runSendCommand(file: string, options: RunOptions): Promise<ExitCode> {
   const lang = langOption(options.lang);
   const config = loadConfig(file, lang);
   const preflight = await runPreflight(config, options, lang);
@@ -490,58 +430,31 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
   }
 }
 
-/** Adds `facteur send preflight|run|status`, their help in `helpLang`. */
-export function registerSend(program: Command, helpLang: Lang): void {
-  const send = program.command('send').description(HELP.description[helpLang]);
-  addCommonOptions(
-    addDnsOptions(
-      send.command('preflight').description(HELP.preflight[helpLang]).argument('<campaign>', HELP.campaign[helpLang]),
-      helpLang,
-    ),
-    helpLang,
-  ).action(async (file: string, options: CommonOptions & DnsOptions) => {
-    const lang = langOption(options.lang);
-    const report = await runPreflight(loadConfig(file, lang), options, lang);
-    print(options.json, report, () => renderPreflightText(report, lang));
-    process.exitCode = preflightExit(report);
+/** `facteur send preflight`: checks the campaign and its sender's DNS, prints the findings. */
+export async function runPreflightCommand(file: string, options: CommonOptions & DnsOptions): Promise<void> {
+  const lang = langOption(options.lang);
+  const report = await runPreflight(loadConfig(file, lang), options, lang);
+  print(options.json, report, () => renderPreflightText(report, lang));
+  process.exitCode = preflightExit(report);
+}
+
+/** `facteur send status`: where the campaign's queue stands. */
+export function runStatusCommand(file: string, options: CommonOptions): void {
+  const lang = langOption(options.lang);
+  const path = options.db ?? defaultDbPath(file);
+  const db = openDatabase(path, {
+    readonly: true,
+    whenMissing: {
+      en: `the campaign has not been queued yet ("facteur send run ${file}", with --dry-run to send nothing)`,
+      fr: `la campagne n’a pas encore été mise en file (« facteur send run ${file} », avec --dry-run pour ne rien envoyer)`,
+    },
   });
-  addCommonOptions(
-    addDnsOptions(
-      send
-        .command('run')
-        .description(HELP.run[helpLang])
-        .argument('<campaign>', HELP.campaign[helpLang])
-        .option('--dry-run', HELP.dryRun[helpLang], false)
-        .option('--limit <n>', HELP.limit[helpLang], positiveInt)
-        .option('--test-to <address>', HELP.testTo[helpLang], parseTestTo)
-        .option('--retry-uncertain', HELP.retryUncertain[helpLang], false)
-        .option('--force', HELP.force[helpLang], false),
-      helpLang,
-    ),
-    helpLang,
-  ).action(async (file: string, options: RunOptions) => {
-    process.exitCode = await runCommand(file, options);
-  });
-  addCommonOptions(
-    send.command('status').description(HELP.status[helpLang]).argument('<campaign>', HELP.campaign[helpLang]),
-    helpLang,
-  ).action((file: string, options: CommonOptions) => {
-    const lang = langOption(options.lang);
-    const path = options.db ?? defaultDbPath(file);
-    const db = openDatabase(path, {
-      readonly: true,
-      whenMissing: {
-        en: `the campaign has not been queued yet ("facteur send run ${file}", with --dry-run to send nothing)`,
-        fr: `la campagne n’a pas encore été mise en file (« facteur send run ${file} », avec --dry-run pour ne rien envoyer)`,
-      },
-    });
-    try {
-      const runCommand = `facteur send run ${file}${options.db === undefined ? '' : ` --db ${options.db}`}`;
-      const status = campaignStatus(db, campaignNameOf(file), Date.now(), { runCommand });
-      print(options.json, status, () => renderStatusText(status, lang));
-      process.exitCode = EXIT.ok;
-    } finally {
-      db.close();
-    }
-  });
+  try {
+    const runCommand = `facteur send run ${file}${options.db === undefined ? '' : ` --db ${options.db}`}`;
+    const status = campaignStatus(db, campaignNameOf(file), Date.now(), { runCommand });
+    print(options.json, status, () => renderStatusText(status, lang));
+    process.exitCode = EXIT.ok;
+  } finally {
+    db.close();
+  }
 }

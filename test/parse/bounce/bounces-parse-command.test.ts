@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { registerBouncesParse } from '../../../src/cli/commands/bounces-parse.js';
+import { registerBouncesParse } from '../../../src/cli/commands/register-bounces.js';
 import { encodeVerp } from '../../../src/parse/verp.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { openCampaign } from '../../../src/store/send-queue.js';
