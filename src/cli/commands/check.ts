@@ -264,6 +264,7 @@ export async function checkAndPrint(
     // it is mended.
     recorder?.finish({
       incomplete: report.interrupted || errors.some((error) => error.code !== 'EDUPLICATE'),
+      uncheckedDomains: report.uncheckedDomains,
     });
     if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
     else process.stdout.write(renderCheckText(report, output.lang));
