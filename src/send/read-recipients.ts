@@ -115,8 +115,13 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
       const line = info.lines;
       const fields: Record<string, string> = {};
       for (const [name, value] of Object.entries(record)) fields[name] = value ?? '';
-      // A template says {{email}}, {{firstname}}, {{lastname}} whatever the list's header calls those columns.
-      for (const [key, column] of Object.entries(known)) fields[key] = record[column.name] ?? '';
+      // A template says {{email}}, {{firstname}}, {{lastname}} whatever the list's header calls those columns; a row
+      // too short to have one lacks it under both names, so that the template's render error names the row.
+      for (const [key, column] of Object.entries(known)) {
+        const value = record[column.name];
+        if (value !== undefined) fields[key] = value;
+      }
+      fields.email = record[known.email.name] ?? '';
       const emailColumn = known.email.name;
       const status = record.emailstatus;
       if (status !== undefined && status.trim().toUpperCase() !== 'OK') {

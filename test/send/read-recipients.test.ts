@@ -114,6 +114,18 @@ describe('readRecipients()', () => {
     ]);
   });
 
+  it('leaves a short row without the field under both names, so that a template using it fails on that row', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'Courriel;Nom;Prénom\na@example.org;Martin\n');
+    expect(await readAll(join(dir, 'r.csv'))).toEqual([
+      {
+        kind: 'recipient',
+        line: 2,
+        email: 'a@example.org',
+        fields: { Courriel: 'a@example.org', Nom: 'Martin', email: 'a@example.org', lastname: 'Martin' },
+      },
+    ]);
+  });
+
   it('tells the templates every field a French header gives: its columns and the English names of the known ones', async () => {
     writeFileSync(join(dir, 'r.csv'), 'Courriel;Prénom\na@example.org;A\n');
     const seen: { header: readonly string[]; fields: readonly string[] }[] = [];
