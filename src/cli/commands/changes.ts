@@ -335,6 +335,11 @@ const UNCHECKED_SHOWN = 20;
  */
 export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang): void {
   if (ignored === null) return;
+  process.stderr.write(renderIgnoredRun(ignored, lang));
+}
+
+/** The warning lines of warnIgnoredRun(), each after facteur's prefix: the run, then the first domains it never checked. */
+export function renderIgnoredRun(ignored: IgnoredRun, lang: Lang): string {
   const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
   const lines = [
     render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] }),
@@ -349,7 +354,7 @@ export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang)
     const domains = more > 0 ? render(TEXTS.moreUnchecked, lang, { domains: named, count: more }) : named;
     lines.push(render(TEXTS.unchecked, lang, { count: unchecked.length, domains }));
   }
-  process.stderr.write(lines.map((line) => `${noticePrefix(lang)}${line}\n`).join(''));
+  return lines.map((line) => `${noticePrefix(lang)}${line}\n`).join('');
 }
 
 /** The newest run when it is not complete (killed, interrupted or still running): what `changes` and `report` skip. */
