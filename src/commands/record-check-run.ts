@@ -1,6 +1,6 @@
 import type { DomainResult } from '../checks/run-checks.js';
 import { openDatabase, type Db } from '../store/database.js';
-import { beginRun, finishRun, recordDomainResults } from '../store/history.js';
+import { beginRun, finishRun, recordDomainResults, type UncheckedDomainRow } from '../store/history.js';
 
 /** Domains written per transaction: a crash loses at most one batch of work, and 5,000 domains make 25 commits. */
 const RECORD_BATCH = 200;
@@ -9,8 +9,11 @@ const RECORD_BATCH = 200;
 export interface RunRecorder {
   runId: number;
   add(result: DomainResult): void;
-  /** Flushes and marks the run complete, or incomplete when it was interrupted. */
-  finish(outcome: { incomplete: boolean }): void;
+  /**
+   * Flushes and marks the run complete, or incomplete when it was interrupted, with the domains it never started
+   * (omitted when they are not known).
+   */
+  finish(outcome: { incomplete: boolean; uncheckedDomains?: readonly UncheckedDomainRow[] }): void;
   close(): void;
 }
 

@@ -6,6 +6,7 @@ import { readLines } from '../sympa/read-lines.js';
 import { parseTimestamp, parseUnixTime } from './parse-unix-time.js';
 import { unreadableFile } from '../file-failure.js';
 import { csvFault } from '../parse/csv-fault.js';
+import { columnClashText, findColumns, LAST_LOGIN_COLUMNS } from '../parse/csv-columns.js';
 
 /** One user's last login as the last_login plugin recorded it. */
 export interface LastLogin {
@@ -19,8 +20,8 @@ export interface LastLogin {
  *   `doveadm -f tab dict iter -R <last_login_dict> shared/last-login/` (or the default table formatter), one
  *   `key<TAB>value` line per user after the `key value` header; works for every dict driver (file, redis,
  *   proxy::sql) since doveadm reads the dict the plugin writes;
- * - `csv`: a CSV export of the dict or of its SQL table, with a `user` (or `username`) column and a `last_login`
- *   (or `lastLogin`) column holding Unix seconds, milliseconds or an ISO 8601 date-time with its offset;
+ * - `csv`: a CSV export of the dict or of its SQL table, with a `user` (or `username`, `utilisateur`…) column and a
+ *   `last_login` (or `lastLogin`, `dernière connexion`…) column holding Unix seconds, milliseconds or an ISO 8601 date-time with its offset;
  * - `keyPrefix`: the dict key before the user name: `shared/` plus the plugin's `last_login_key` without `%u`
  *   (Dovecot 2.3's default `last-login/%u` gives `shared/last-login/`).
  */
@@ -105,7 +106,7 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
   // Its two columns are renamed to fixed keys, whatever the export called them; the others are dropped.
   const header = (names: string[]): (string | false)[] => {
     const { user, lastLogin } = pickColumns(names, file);
-    return names.map((name) => (name === user ? 'user' : name === lastLogin ? 'last_login' : false));
+    return names.map((_, index) => (index === user ? 'user' : index === lastLogin ? 'last_login' : false));
   };
   const parser = input.pipe(
     parse({ bom: true, columns: header, skip_empty_lines: true, info: true, relax_column_count: true, trim: true }),
@@ -157,16 +158,30 @@ async function* readCsv(file: string, options: MailboxReadOptions): AsyncGenerat
   }
 }
 
-function pickColumns(header: string[], file: string): { user: string; lastLogin: string } {
-  const user = header.find((name) => ['user', 'username'].includes(name.toLowerCase()));
-  const lastLogin = header.find((name) => ['last_login', 'lastlogin'].includes(name.toLowerCase()));
-  if (user === undefined || lastLogin === undefined)
+/**
+ * The indexes of the user's and the last login's columns, under any of their names (LAST_LOGIN_COLUMNS: `username`, `lastLogin`,
+ * "Utilisateur", "Dernière connexion"…). A header missing one, or naming one twice, is refused.
+ */
+function pickColumns(header: string[], file: string): { user: number; lastLogin: number } {
+  const { columns, clash } = findColumns(header, LAST_LOGIN_COLUMNS);
+  if (clash !== undefined) {
+    const why = columnClashText(clash);
     throw new InputError(
       {
-        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": the header needs "user" and "last_login" columns`,
-        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : l’en-tête doit contenir les colonnes « user » et « last_login »`,
+        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": ${why.en}`,
+        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : ${why.fr}`,
       },
       { file, line: 1 },
     );
-  return { user, lastLogin };
+  }
+  const { user, last_login: lastLogin } = columns;
+  if (user === undefined || lastLogin === undefined)
+    throw new InputError(
+      {
+        en: `Cannot read ${LAST_LOGIN_CSV.en} "${file}": the header needs "user" and "last_login" columns (or "utilisateur" and "dernière connexion")`,
+        fr: `Impossible de lire ${LAST_LOGIN_CSV.fr} « ${file} » : l’en-tête doit contenir les colonnes « user » et « last_login » (ou « utilisateur » et « dernière connexion »)`,
+      },
+      { file, line: 1 },
+    );
+  return { user: user.index, lastLogin: lastLogin.index };
 }

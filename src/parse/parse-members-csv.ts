@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import { isDkimSelector } from './parse-dkim-key.js';
 import { csvFault } from './csv-fault.js';
+import { columnClashText, columnNamesText, findColumns, MEMBER_COLUMNS } from './csv-columns.js';
 
 /** One member domain to check, from one row of the members file. */
 export interface MemberRow {
@@ -81,14 +82,16 @@ function splitMulti(value: string | undefined): string[] {
 
 /**
  * Parses a members CSV (header row; `domain` required; `member`, `contact`, `dkim_selectors`, `sending_ips` optional,
- * multi-values separated by spaces; other columns ignored). A bad row becomes an error naming its line; the others stay.
+ * each also under its French names (MEMBER_COLUMNS); multi-values separated by spaces; other columns ignored). A bad
+ * row becomes an error naming its line; the others stay.
  */
 export function parseMembersCsv(text: string, file: string): MembersFile {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Partial<Record<MemberColumn, string>>; info: { lines: number } }[];
   try {
     records = parse(text, {
       bom: true,
-      columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
+      // The known columns take their English keys, whatever name the header gives them; the others are dropped.
+      columns: (header: string[]) => memberColumns(header, file),
       skip_empty_lines: true,
       trim: true,
       info: true,
@@ -98,20 +101,8 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
       delimiter: [',', ';'],
     });
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw unparsable(file, error);
-  }
-  const first = records[0];
-  if (first !== undefined && !('domain' in first.record)) {
-    const columns = Object.keys(first.record);
-    const found = columns.map((name) => `"${name}"`).join(', ');
-    const foundFr = columns.map((name) => `« ${name} »`).join(', ');
-    throw new InputError(
-      {
-        en: `Cannot read members file "${file}": the header has no "domain" column (its columns: ${found}); name the column of the domains "domain"`,
-        fr: `Impossible de lire le fichier des adhérents « ${file} » : l’en-tête n’a pas de colonne « domain » (ses colonnes : ${foundFr}) ; nommez « domain » la colonne des domaines`,
-      },
-      { file, line: 1 },
-    );
   }
   const rows: MemberRow[] = [];
   const errors: InputError[] = [];
@@ -186,6 +177,41 @@ export function parseMembersCsv(text: string, file: string): MembersFile {
     });
   }
   return { rows, errors };
+}
+
+type MemberColumn = keyof typeof MEMBER_COLUMNS;
+
+/**
+ * The record key of each header column: the English key of a known column, under any of its names (see
+ * MEMBER_COLUMNS), false for the others. A header without a domain column, or naming one column twice, is refused.
+ */
+function memberColumns(header: readonly string[], file: string): (MemberColumn | false)[] {
+  const { columns, clash } = findColumns(header, MEMBER_COLUMNS);
+  if (clash !== undefined) {
+    const why = columnClashText(clash);
+    throw new InputError(
+      {
+        en: `Cannot read members file "${file}": ${why.en}`,
+        fr: `Impossible de lire le fichier des adhérents « ${file} » : ${why.fr}`,
+      },
+      { file, line: 1 },
+    );
+  }
+  if (columns.domain === undefined) {
+    const found = header.map((name) => `"${name.trim()}"`).join(', ');
+    const foundFr = header.map((name) => `« ${name.trim()} »`).join(', ');
+    const names = columnNamesText(MEMBER_COLUMNS.domain);
+    throw new InputError(
+      {
+        en: `Cannot read members file "${file}": the header has no "domain" column (its columns: ${found}); name the column of the domains ${names.en}`,
+        fr: `Impossible de lire le fichier des adhérents « ${file} » : l’en-tête n’a pas de colonne « domain » (ses colonnes : ${foundFr}) ; nommez la colonne des domaines ${names.fr}`,
+      },
+      { file, line: 1 },
+    );
+  }
+  const keys: (MemberColumn | false)[] = header.map(() => false);
+  for (const [key, column] of Object.entries(columns) as [MemberColumn, { index: number }][]) keys[column.index] = key;
+  return keys;
 }
 
 /** The members file refused whole: csv-parse's fault, in words. */

@@ -5,6 +5,13 @@ import { normaliseDomain } from '../parse/parse-members-csv.js';
 import { decodingStream, fileEncoding, type EncodingVerdict } from '../parse/text-encoding.js';
 import { unreadableFile } from '../file-failure.js';
 import { csvFault } from '../parse/csv-fault.js';
+import {
+  columnClashText,
+  columnNamesText,
+  findColumns,
+  RECIPIENT_COLUMNS,
+  type HeaderColumns,
+} from '../parse/csv-columns.js';
 
 /** One recipient to write to: the address and every column of its row, for the templates. */
 export interface Recipient {
@@ -95,21 +102,27 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
   // pipe() does not forward a read error (ENOENT, EACCES): hand it to the parser so the loop below sees it.
   input.on('error', (error) => parser.destroy(error));
   let columns: string[] = [];
-  let emailColumn: string | undefined;
+  let known: KnownColumns | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: Record<string, string | undefined>;
       info: { lines: number };
     }>) {
-      if (emailColumn === undefined) {
-        emailColumn = findEmailColumn(file, columns);
-        hooks.onColumns?.({ header: columns, fields: [...new Set([...columns, 'email'])] });
+      if (known === undefined) {
+        known = knownColumns(file, columns);
+        hooks.onColumns?.({ header: columns, fields: [...new Set([...columns, ...Object.keys(known)])] });
       }
       const line = info.lines;
       const fields: Record<string, string> = {};
       for (const [name, value] of Object.entries(record)) fields[name] = value ?? '';
-      // A template says {{email}} whatever the list's header calls the column.
-      fields.email = record[emailColumn] ?? '';
+      // A template says {{email}}, {{firstname}}, {{lastname}} whatever the list's header calls those columns; a row
+      // too short to have one lacks it under both names, so that the template's render error names the row.
+      for (const [key, column] of Object.entries(known)) {
+        const value = record[column.name];
+        if (value !== undefined) fields[key] = value;
+      }
+      fields.email = record[known.email.name] ?? '';
+      const emailColumn = known.email.name;
       const status = record.emailstatus;
       if (status !== undefined && status.trim().toUpperCase() !== 'OK') {
         yield { kind: 'skipped', line, reason: 'email_status', value: status.trim() };
@@ -124,7 +137,7 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
       yield { kind: 'recipient', line, email, fields };
     }
     // A list with no row is a wrong or failed export: a run would mark it enqueued and never read the file again.
-    if (emailColumn === undefined) {
+    if (known === undefined) {
       if (columns.length === 0)
         throw new InputError(
           {
@@ -133,7 +146,7 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
           },
           { file },
         );
-      findEmailColumn(file, columns);
+      knownColumns(file, columns);
       throw new InputError(
         {
           en: `Cannot read recipients file "${file}": it has a header but no recipient line`,
@@ -161,16 +174,34 @@ export async function* readRecipients(file: string, hooks: RecipientsHooks = {})
   }
 }
 
-/** The addresses' column, found in the header whatever its capitals ("Email" from a spreadsheet). */
-function findEmailColumn(file: string, columns: readonly string[]): string {
-  const column = columns.find((name) => name.toLowerCase() === 'email');
-  if (column !== undefined) return column;
+/** The columns facteur knows by name in a recipients list; the address's is always there. */
+type KnownColumns = HeaderColumns<keyof typeof RECIPIENT_COLUMNS> & { email: { index: number; name: string } };
+
+/**
+ * The known columns of the header, under any of their names (RECIPIENT_COLUMNS: "Email" from a spreadsheet,
+ * "Courriel", "Adresse e-mail"…). A header without the addresses' column, or naming one column twice, is refused.
+ */
+function knownColumns(file: string, columns: readonly string[]): KnownColumns {
+  const { columns: known, clash } = findColumns(columns, RECIPIENT_COLUMNS);
+  if (clash !== undefined) {
+    const why = columnClashText(clash);
+    throw new InputError(
+      {
+        en: `Cannot read recipients file "${file}": ${why.en}`,
+        fr: `Impossible de lire le fichier de destinataires « ${file} » : ${why.fr}`,
+      },
+      { file, line: 1 },
+    );
+  }
+  const { email } = known;
+  if (email !== undefined) return { ...known, email };
   const found = columns.map((name) => `"${name}"`).join(', ');
   const foundFr = columns.map((name) => `« ${name} »`).join(', ');
+  const names = columnNamesText(RECIPIENT_COLUMNS.email.slice(0, 4));
   throw new InputError(
     {
-      en: `Cannot read recipients file "${file}": the header has no "email" column (its columns: ${found}); name the column of the addresses "email"`,
-      fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email » (ses colonnes : ${foundFr}) ; nommez « email » la colonne des adresses`,
+      en: `Cannot read recipients file "${file}": the header has no "email" column (its columns: ${found}); name the column of the addresses ${names.en}`,
+      fr: `Impossible de lire le fichier de destinataires « ${file} » : l’en-tête n’a pas de colonne « email » (ses colonnes : ${foundFr}) ; nommez la colonne des adresses ${names.fr}`,
     },
     { file, line: 1 },
   );

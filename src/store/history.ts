@@ -231,8 +231,23 @@ export function recordDomainResults(
   }).immediate();
 }
 
-/** Marks a run complete (every domain recorded) or incomplete (interrupted, or some domains could not be checked). */
-export function finishRun(db: Db, runId: number, outcome: { incomplete: boolean }, now: Date = new Date()): void {
+/** A domain a run was given and never started, as recorded with the run's outcome. */
+export interface UncheckedDomainRow {
+  domain: string;
+  member: string | null;
+}
+
+/**
+ * Marks a run complete (every domain recorded) or incomplete (interrupted, or some domains could not be checked), with
+ * the domains a stopped run never started, in their order, in the same transaction: a night cut short says which
+ * domains it left out as soon as it says it was cut short.
+ */
+export function finishRun(
+  db: Db,
+  runId: number,
+  outcome: { incomplete: boolean; uncheckedDomains?: readonly UncheckedDomainRow[] },
+  now: Date = new Date(),
+): void {
   db.transaction(() => {
     assertRunning(db, runId);
     const counts = db
@@ -241,8 +256,19 @@ export function finishRun(db: Db, runId: number, outcome: { incomplete: boolean 
          FROM findings WHERE run_id = ?`,
       )
       .get(runId) as { errors: number | null; warnings: number | null; infos: number | null };
+    const unchecked = outcome.uncheckedDomains;
+    if (unchecked !== undefined && unchecked.length > 0) {
+      const domainId = interner(db, 'domain_names');
+      const memberId = interner(db, 'member_names');
+      const insert = db.prepare(
+        'INSERT INTO run_unchecked_domains (run_id, position, domain_id, member_id) VALUES (?, ?, ?, ?)',
+      );
+      for (const [position, { domain, member }] of unchecked.entries())
+        insert.run(runId, position, domainId(domain), member === null ? null : memberId(member));
+    }
     db.prepare(
-      'UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?, errors = ?, warnings = ?, infos = ? WHERE id = ?',
+      `UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?, errors = ?, warnings = ?, infos = ?,
+       unchecked_domains = ? WHERE id = ?`,
     ).run(
       outcome.incomplete ? 'incomplete' : 'complete',
       now.toISOString(),
@@ -250,9 +276,29 @@ export function finishRun(db: Db, runId: number, outcome: { incomplete: boolean 
       counts.errors ?? 0,
       counts.warnings ?? 0,
       counts.infos ?? 0,
+      unchecked?.length ?? null,
       runId,
     );
   }).immediate();
+}
+
+/**
+ * The domains a run never started, in the order it was given them; null when that is not known: the run did not
+ * finish (killed, or still running), or finished before facteur recorded them.
+ */
+export function runUncheckedDomains(db: Db, runId: number): UncheckedDomainRow[] | null {
+  const count = db.prepare('SELECT unchecked_domains FROM runs WHERE id = ?').pluck().get(runId) as
+    | number
+    | null
+    | undefined;
+  if (count === null || count === undefined) return null;
+  return db
+    .prepare(
+      `SELECT d.name AS domain, m.name AS member FROM run_unchecked_domains u
+       JOIN domain_names d ON d.id = u.domain_id LEFT JOIN member_names m ON m.id = u.member_id
+       WHERE u.run_id = ? ORDER BY u.position`,
+    )
+    .all(runId) as UncheckedDomainRow[];
 }
 
 /** The `n` latest complete runs, newest first. */

@@ -26,7 +26,7 @@ interface JsonReport {
     checks: {
       check: string;
       status: string;
-      findings: { id: string }[];
+      findings: { id: string; subject: string }[];
       unknown: { cause?: string; reason: string; reasonText?: { en: string; fr: string } }[];
     }[];
   }[];
@@ -149,6 +149,45 @@ describe('facteur check (CLI against a real DNS server)', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.domains.map((entry) => entry.member)).toEqual(['Vélo Brestois']);
     expect(run.stderr).toContain(`facteur: "${members}" is not UTF-8: read as Windows-1252`);
+  });
+
+  it('checks a members file with French column names, as a spreadsheet or Galette exports them', async () => {
+    const members = join(dir, 'adherents-fr.csv');
+    writeFileSync(
+      members,
+      "Adhérent;Nom de domaine;Courriel;Sélecteurs DKIM;IPs d'envoi;Téléphone\n" +
+        'Vélo Brestois;asso-velo.example;admin@asso-velo.example;mail absent;198.51.100.7;0298000000\n' +
+        'Théâtre du Port;theatre.example;contact@theatre.example;;;0298000001\n',
+    );
+    const run = await checkJson(examples.address, ['--members', members]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.inputErrors).toEqual([]);
+    expect(report.domains.map((entry) => [entry.domain, entry.member])).toEqual([
+      ['asso-velo.example', 'Vélo Brestois'],
+      ['theatre.example', 'Théâtre du Port'],
+    ]);
+    // The selectors and the sending IP of the row were read: "absent" has no key, and the IP is one the domain's SPF
+    // does not authorise; the other row names neither.
+    expect(findingIds(report, 'asso-velo.example')).toEqual(
+      expect.arrayContaining(['dkim.not_found', 'spf.sending_ip_not_authorized']),
+    );
+    const velo = report.domains[0]?.checks.flatMap((check) => check.findings) ?? [];
+    expect(velo.filter((finding) => finding.id === 'dkim.not_found')).toEqual([
+      expect.objectContaining({ subject: 'absent' }),
+    ]);
+    expect(findingIds(report, 'theatre.example')).not.toContain('spf.sending_ip_not_authorized');
+  });
+
+  it('exits 2, checking nothing, on a members header that names the domain column twice, naming both', async () => {
+    const members = join(dir, 'adherents-twice.csv');
+    writeFileSync(members, 'domain,Domaine,member\nasso-velo.example,theatre.example,Vélo\n');
+    const run = await checkJson(examples.address, ['--members', members, '--lang', 'fr']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `facteur : Impossible de lire le fichier des adhérents « ${members} » : l’en-tête nomme deux fois la colonne « domain », « domain » et « Domaine » ; n’en gardez qu’une (${members}:1)\n`,
+    );
   });
 
   it('exits 2 with a message naming an unreadable members file', async () => {

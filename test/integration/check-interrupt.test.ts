@@ -150,19 +150,19 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(stopped.stderr).toBe(
       'facteur: SIGINT received, stopping: 2 of 5 domains checked, 1 in progress (given 5 s to finish), 2 not started; a second Ctrl-C or SIGTERM stops at once\n',
     );
-    const report = JSON.parse(stopped.stdout) as JsonReport;
-    expect(report.interrupted).toBe(true);
-    expect(report.domains.map((result) => result.domain)).toEqual([
+    const checked = JSON.parse(stopped.stdout) as JsonReport;
+    expect(checked.interrupted).toBe(true);
+    expect(checked.domains.map((result) => result.domain)).toEqual([
       'asso-velo.example',
       'mairie-exemple.example',
       HELD,
     ]);
-    expect(report.uncheckedDomains).toEqual([
+    expect(checked.uncheckedDomains).toEqual([
       { domain: 'theatre.example', member: 'Théâtre du Port' },
       { domain: 'atelier.example', member: "L'Atelier" },
     ]);
     // The domain in flight: what its server never answered is undecided because the run stopped, never a finding.
-    const held = report.domains[2]?.checks ?? [];
+    const held = checked.domains[2]?.checks ?? [];
     const undecided = held.filter((result) => result.status === 'unknown');
     expect(undecided.length).toBeGreaterThan(0);
     expect(undecided.flatMap((result) => result.findings)).toEqual([]);
@@ -179,6 +179,17 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
         'incomplete',
       ]);
       expect(store.prepare('SELECT count(*) FROM run_domains WHERE run_id = 3').pluck().get()).toBe(3);
+      // And the domains it never started, in the members file's order; the complete nights left none.
+      expect(store.prepare('SELECT unchecked_domains FROM runs ORDER BY id').pluck().all()).toEqual([0, 0, 2]);
+      expect(
+        store
+          .prepare(
+            `SELECT d.name FROM run_unchecked_domains u JOIN domain_names d ON d.id = u.domain_id
+             WHERE u.run_id = 3 ORDER BY u.position`,
+          )
+          .pluck()
+          .all(),
+      ).toEqual(['theatre.example', 'atelier.example']);
     } finally {
       store.close();
     }
@@ -190,11 +201,35 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(JSON.parse(changes.stdout)).toMatchObject({
       previousRun: { id: 1 },
       currentRun: { id: 2 },
-      ignoredRun: { id: 3, status: 'incomplete' },
+      ignoredRun: {
+        id: 3,
+        status: 'incomplete',
+        uncheckedDomains: [
+          { domain: 'theatre.example', member: 'Théâtre du Port' },
+          { domain: 'atelier.example', member: "L'Atelier" },
+        ],
+      },
       removedDomains: [],
       summary: { new: 0, resolved: 0 },
     });
-    expect(changes.stderr).toMatch(/run 3 started at .* is incomplete and was ignored/);
+    expect(changes.stderr).toMatch(
+      /^facteur: Warning: run 3 started at .* is incomplete and was ignored\nfacteur: It was stopped before checking 2 domains: theatre\.example \(Théâtre du Port\), atelier\.example \(L'Atelier\)\n$/,
+    );
+    const changesFr = await facteur(['changes', '--db', db, '--lang', 'fr']);
+    expect(changesFr.stderr).toContain(
+      "facteur : Il a été arrêté avant de vérifier 2 domaines : theatre.example (Théâtre du Port), atelier.example (L'Atelier)\n",
+    );
+
+    // report, which describes the last complete night, says the same of the stopped one.
+    const report = await facteur(['report', '--db', db, '--all', '--out', join(dir, 'sigint-report'), '--json']);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      run: { id: 2 },
+      ignoredRun: { id: 3, uncheckedDomains: [{ domain: 'theatre.example' }, { domain: 'atelier.example' }] },
+    });
+    expect(report.stderr).toContain(
+      "facteur: It was stopped before checking 2 domains: theatre.example (Théâtre du Port), atelier.example (L'Atelier)\n",
+    );
 
     // The next night compares with the last complete one.
     dns.release();
@@ -241,6 +276,11 @@ describe('facteur check stopped by Ctrl-C or SIGTERM (CLI against a real DNS ser
     expect(killed.stderr).toContain('facteur: SIGINT received, stopping: 2 of 5 domains checked');
     expect(killed).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '' });
     const changes = await facteur(['changes', '--db', db, '--json']);
-    expect(JSON.parse(changes.stdout)).toMatchObject({ currentRun: null, ignoredRun: { id: 1, status: 'incomplete' } });
+    // Killed before it could record anything more: which domains it never checked is not known, and not made up.
+    expect(JSON.parse(changes.stdout)).toMatchObject({
+      currentRun: null,
+      ignoredRun: { id: 1, status: 'incomplete', uncheckedDomains: null },
+    });
+    expect(changes.stderr).not.toContain('stopped before checking');
   });
 });

@@ -121,3 +121,37 @@ describe('facteur dormant --passwd-file F --passwd-out NEW', () => {
     expect(await readFile(out, 'utf8')).toBe(`marie:{PLAIN}x::::::nologin=y\n${users.join('\n')}\n`);
   });
 });
+
+describe('facteur dormant --last-logins-csv with French column names', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-logins-fr-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads "Utilisateur" and "Dernière connexion" among other columns, in any order', async () => {
+    const logins = join(dir, 'connexions.csv');
+    const yesterday = Math.floor(Date.now() / 1000) - 86_400;
+    await writeFile(
+      logins,
+      `Quota,Dernière connexion,Utilisateur\n1G,2020-01-01T00:00:00Z,marie\n2G,${yesterday},paul\n`,
+    );
+    const args = ['dormant', '--db', join(dir, 'fr.sqlite'), '--format', 'mailboxes', '--last-logins-csv', logins];
+    const { code, stdout, stderr } = await facteur(args);
+    expect({ code, stdout, stderr }).toEqual({ code: 1, stdout: 'marie\n', stderr: '' });
+  });
+
+  it('refuses a header naming the user column twice, in French too, naming both columns and the header line', async () => {
+    const logins = join(dir, 'twice.csv');
+    await writeFile(logins, 'user,Utilisateur,last_login\nmarie,marie,1577836800\n');
+    const args = ['dormant', '--db', join(dir, 'twice.sqlite'), '--format', 'mailboxes', '--last-logins-csv', logins];
+    const { code, stdout, stderr } = await facteur([...args, '--lang', 'fr']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `facteur : Impossible de lire le CSV des dernières connexions « ${logins} » : l’en-tête nomme deux fois la colonne « user », « user » et « Utilisateur » ; n’en gardez qu’une (${logins}:1)\n`,
+    );
+  });
+});

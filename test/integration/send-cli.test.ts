@@ -480,6 +480,47 @@ describe('facteur send (built CLI)', () => {
     expect(receivedCounts(smtp)).toEqual(new Map(people(2).map((p) => [p.email, 1])));
   });
 
+  it('sends to a list with French column names, its templates naming them in English or as the header writes them', async () => {
+    smtp = await startSmtpServer();
+    fixture = writeCampaign({
+      port: smtp.port,
+      privateKey: keys.privateKey,
+      rows: [
+        { Nom: 'Martin', Prénom: 'Camille', 'Adresse e-mail': 'camille.martin@example.net', token: 't1' },
+        { Nom: 'Benali', Prénom: 'Yanis', 'Adresse e-mail': 'Yanis.Benali@Example.COM', token: 't2' },
+      ],
+    });
+    writeFileSync(
+      join(fixture.dir, 'templates', 'body.txt'),
+      'Bonjour {{firstname}} {{lastname}} ({{Prénom}} {{Nom}}),\n',
+    );
+    const preflight = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address, '--json']);
+    expect(preflight.code).toBe(0);
+    const report = JSON.parse(preflight.stdout) as PreflightReport;
+    expect(report.findings).toEqual([]);
+    expect(report.recipients).toEqual({ checked: 2, distinct: 2, skipped: 0, renderErrors: 0 });
+    const run = await facteur(['send', 'run', fixture.configFile, '--resolver', zones.address]);
+    expect(run.code).toBe(0);
+    expect(smtp.accepted.map((message) => message.rcptTo)).toEqual(
+      expect.arrayContaining([['camille.martin@example.net'], ['Yanis.Benali@example.com']]),
+    );
+    const bodies = smtp.accepted.map((message) => message.raw.toString('utf8'));
+    expect(bodies.some((body) => body.includes('Bonjour Camille Martin (Camille Martin),'))).toBe(true);
+    expect(bodies.some((body) => body.includes('Bonjour Yanis Benali (Yanis Benali),'))).toBe(true);
+  });
+
+  it('refuses a list naming the address column twice (exit 2), naming both columns and the header line', async () => {
+    await setUp(1);
+    const list = join(fixture.dir, 'recipients.csv');
+    writeFileSync(list, 'email;Prénom;Courriel\nperson1@example.net;Camille;camille@example.net\n');
+    const result = await facteur(['send', 'preflight', fixture.configFile, '--resolver', zones.address]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `facteur: Cannot read recipients file "${list}": the header names the column "email" twice, as "email" and as "Courriel"; keep one of them (${list}:1)\n`,
+    );
+  });
+
   it('stops with exit 2 when "tls" is set for a server that greets in plain text, pointing to "starttls"', async () => {
     smtp = await startSmtpServer();
     fixture = writeCampaign({ port: smtp.port, rows: people(3), smtp: { security: 'tls' } });

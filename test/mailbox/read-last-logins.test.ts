@@ -86,6 +86,28 @@ describe('readLastLogins()', () => {
     ]);
   });
 
+  it('reads a CSV with a French header, the columns in any order among others', async () => {
+    const file = files.write(
+      'll.csv',
+      'Quota,Dernière connexion,Utilisateur\n1G,1700000000,alice@example.test\n2G,2024-03-01T08:00:00Z,bob@example.test\n',
+    );
+    expect(await collect(() => readLastLogins({ csv: file }))).toEqual({
+      items: [
+        { user: 'alice@example.test', lastLogin: new Date(1700000000_000) },
+        { user: 'bob@example.test', lastLogin: new Date('2024-03-01T08:00:00Z') },
+      ],
+      errors: [],
+    });
+  });
+
+  it('refuses a CSV header naming the user column twice, naming both columns and the header line', async () => {
+    const file = files.write('ll.csv', 'user,utilisateur,last_login\na@example.test,b@example.test,1700000000\n');
+    await expect(collect(() => readLastLogins({ csv: file }))).rejects.toMatchObject({
+      message: `Cannot read last-login CSV "${file}": the header names the column "user" twice, as "user" and as "utilisateur"; keep one of them`,
+      location: { file, line: 1 },
+    });
+  });
+
   it('refuses a CSV without the columns it needs, rows or none', async () => {
     const file = files.write('ll.csv', 'email,date\nx@example.test,1700000000\n');
     await expect(collect(() => readLastLogins({ csv: file }))).rejects.toThrow(

@@ -51,9 +51,48 @@ describe('parseMembersCsv()', () => {
     expect(errors.map((error) => error.code)).toEqual(['EDUPLICATE', 'EINPUT']);
   });
 
-  it('rejects a file without a domain column', () => {
-    expect(() => parseMembersCsv('Nom;Domaine\nfoo;foo.example\n', 'm.csv')).toThrow(
-      'the header has no "domain" column (its columns: "nom", "domaine"); name the column of the domains "domain"',
+  it('rejects a file without a domain column, naming its columns as written and the names it takes', () => {
+    expect(() => parseMembersCsv('Nom;Site web\nfoo;foo.example\n', 'm.csv')).toThrow(
+      'the header has no "domain" column (its columns: "Nom", "Site web"); name the column of the domains "domain", "domaine" or "nom de domaine"',
+    );
+  });
+
+  it('rejects a header-only file without a domain column, as one with rows', () => {
+    expect(() => parseMembersCsv('Nom;Site web\n', 'm.csv')).toThrow('the header has no "domain" column');
+  });
+
+  it('reads a French header: accents, capitals, spaces and separators as a spreadsheet or Galette writes them', () => {
+    const text =
+      "Adhérent;Domaine;Courriel;Sélecteurs DKIM;IPs d'envoi;Téléphone\n" +
+      'Vélo Brestois;asso-velo.example;admin@asso-velo.example;mail s2;192.0.2.1\n';
+    const { rows, errors } = parseMembersCsv(text, 'm.csv');
+    expect(errors).toEqual([]);
+    expect(rows).toEqual([
+      {
+        domain: 'asso-velo.example',
+        member: 'Vélo Brestois',
+        contact: 'admin@asso-velo.example',
+        dkimSelectors: ['mail', 's2'],
+        sendingIps: ['192.0.2.1'],
+        line: 2,
+      },
+    ]);
+  });
+
+  it('reads a French header written as a programmer would: selecteurs_dkim, ips_d_envoi', () => {
+    const { rows } = parseMembersCsv('domaine,selecteurs_dkim,ips_d_envoi\nok.example,mail,192.0.2.1\n', 'm.csv');
+    expect(rows[0]).toMatchObject({ domain: 'ok.example', dkimSelectors: ['mail'], sendingIps: ['192.0.2.1'] });
+  });
+
+  it('rejects a header naming a column twice, in English and in French, naming both and the header line', () => {
+    const error = thrown(() => parseMembersCsv('domain;Domaine\na.example;b.example\n', 'm.csv')) as InputError;
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toBe(
+      'Cannot read members file "m.csv": the header names the column "domain" twice, as "domain" and as "Domaine"; keep one of them',
+    );
+    expect(error.location).toEqual({ file: 'm.csv', line: 1 });
+    expect(error.text.fr).toBe(
+      'Impossible de lire le fichier des adhérents « m.csv » : l’en-tête nomme deux fois la colonne « domain », « domain » et « Domaine » ; n’en gardez qu’une',
     );
   });
 

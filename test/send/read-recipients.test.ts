@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecipientEntry } from '../../src/send/read-recipients.js';
+import type { RecipientEntry, RecipientsHooks } from '../../src/send/read-recipients.js';
 import { normaliseEmail, readRecipients } from '../../src/send/read-recipients.js';
 
-async function readAll(file: string): Promise<RecipientEntry[]> {
+async function readAll(file: string, hooks: RecipientsHooks = {}): Promise<RecipientEntry[]> {
   const entries: RecipientEntry[] = [];
-  for await (const entry of readRecipients(file)) entries.push(entry);
+  for await (const entry of readRecipients(file, hooks)) entries.push(entry);
   return entries;
 }
 
@@ -40,7 +40,7 @@ describe('readRecipients()', () => {
         kind: 'recipient',
         line: 2,
         email: 'zoe@example.org',
-        fields: { email: 'zoe@example.org', prénom: 'Zoé', rue: 'Rue de l’Église' },
+        fields: { email: 'zoe@example.org', prénom: 'Zoé', rue: 'Rue de l’Église', firstname: 'Zoé' },
       },
     ]);
   });
@@ -85,17 +85,67 @@ describe('readRecipients()', () => {
   });
 
   it('refuses a file without an email column, naming the header line and the columns it has', async () => {
-    writeFileSync(join(dir, 'r.csv'), 'Courriel;Nom\na@example.org;A\n');
+    writeFileSync(join(dir, 'r.csv'), 'Téléphone;Nom\n0102030405;A\n');
     await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
-      `Cannot read recipients file "${join(dir, 'r.csv')}": the header has no "email" column (its columns: "Courriel", "Nom"); name the column of the addresses "email"`,
+      `Cannot read recipients file "${join(dir, 'r.csv')}": the header has no "email" column (its columns: "Téléphone", "Nom"); name the column of the addresses "email", "e-mail", "mail" or "courriel"`,
     );
+  });
+
+  it('reads a French header: the address under "Adresse e-mail", {{firstname}} and {{lastname}} from "Prénom" and "Nom", each column still under its own name', async () => {
+    writeFileSync(
+      join(dir, 'r.csv'),
+      'Nom;Prénom;Adresse e-mail;Quartier\nMartin;Camille;camille@example.org;Centre\n',
+    );
+    expect(await readAll(join(dir, 'r.csv'))).toEqual([
+      {
+        kind: 'recipient',
+        line: 2,
+        email: 'camille@example.org',
+        fields: {
+          Nom: 'Martin',
+          Prénom: 'Camille',
+          'Adresse e-mail': 'camille@example.org',
+          Quartier: 'Centre',
+          email: 'camille@example.org',
+          firstname: 'Camille',
+          lastname: 'Martin',
+        },
+      },
+    ]);
+  });
+
+  it('leaves a short row without the field under both names, so that a template using it fails on that row', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'Courriel;Nom;Prénom\na@example.org;Martin\n');
+    expect(await readAll(join(dir, 'r.csv'))).toEqual([
+      {
+        kind: 'recipient',
+        line: 2,
+        email: 'a@example.org',
+        fields: { Courriel: 'a@example.org', Nom: 'Martin', email: 'a@example.org', lastname: 'Martin' },
+      },
+    ]);
+  });
+
+  it('tells the templates every field a French header gives: its columns and the English names of the known ones', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'Courriel;Prénom\na@example.org;A\n');
+    const seen: { header: readonly string[]; fields: readonly string[] }[] = [];
+    await readAll(join(dir, 'r.csv'), { onColumns: (columns) => seen.push(columns) });
+    expect(seen).toEqual([{ header: ['Courriel', 'Prénom'], fields: ['Courriel', 'Prénom', 'email', 'firstname'] }]);
+  });
+
+  it('refuses a header naming the address column twice, naming both columns and the header line', async () => {
+    writeFileSync(join(dir, 'r.csv'), 'email;Prénom;Courriel\na@example.org;A;b@example.org\n');
+    await expect(readAll(join(dir, 'r.csv'))).rejects.toMatchObject({
+      message: `Cannot read recipients file "${join(dir, 'r.csv')}": the header names the column "email" twice, as "email" and as "Courriel"; keep one of them`,
+      location: { file: join(dir, 'r.csv'), line: 1 },
+    });
   });
 
   it.each([
     ['empty', '', 'it is empty; it needs a header line with an "email" column'],
     ['blank', '\n\n', 'it is empty; it needs a header line with an "email" column'],
     ['header-only', '\uFEFFemail;firstname\n', 'it has a header but no recipient line'],
-    ['header-only without an email column', 'Courriel;Nom\n', 'the header has no "email" column'],
+    ['header-only without an email column', 'Téléphone;Nom\n', 'the header has no "email" column'],
   ])('refuses a file with no recipient line (%s), naming it', async (_name, content, reason) => {
     writeFileSync(join(dir, 'r.csv'), content);
     await expect(readAll(join(dir, 'r.csv'))).rejects.toThrow(
@@ -117,7 +167,7 @@ describe('readRecipients()', () => {
         kind: 'recipient',
         line: 2,
         email: 'Zoe@example.org',
-        fields: { Email: 'Zoe@Example.ORG', Prénom: 'Zoé', email: 'Zoe@Example.ORG' },
+        fields: { Email: 'Zoe@Example.ORG', Prénom: 'Zoé', email: 'Zoe@Example.ORG', firstname: 'Zoé' },
       },
     ]);
   });

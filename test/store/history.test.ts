@@ -16,6 +16,7 @@ import {
   latestCompleteRuns,
   loadRunFindings,
   recordDomainResults,
+  runUncheckedDomains,
 } from '../../src/store/history.js';
 
 /** A pid that belonged to a process that has exited (a child we waited for). */
@@ -191,6 +192,39 @@ describe('history store', () => {
     expect(latestCompleteRuns(db, 5).map((run) => run.id)).toEqual([second, first]);
     expect(latestCompleteRunBefore(db, new Date('2026-11-21T00:00:00Z'))?.id).toBe(first);
     expect(latestCompleteRunBefore(db, new Date('2026-11-20T00:00:00Z'))).toBeUndefined();
+  });
+
+  it('finishRun() records the domains a stopped run never started, in order, and runUncheckedDomains() reads them', () => {
+    const stopped = beginRun(db, {});
+    recordDomainResults(db, stopped, [clubOrg]);
+    const unchecked = [
+      { domain: 'theatre.example', member: 'Théâtre du Port' },
+      { domain: 'atelier.example', member: null },
+      { domain: 'club.org', member: 'Club' },
+    ];
+    finishRun(db, stopped, { incomplete: true, uncheckedDomains: unchecked });
+    expect(runUncheckedDomains(db, stopped)).toEqual(unchecked);
+    const complete = beginRun(db, {});
+    finishRun(db, complete, { incomplete: false, uncheckedDomains: [] });
+    expect(runUncheckedDomains(db, complete)).toEqual([]);
+  });
+
+  it('runUncheckedDomains() is null when the list is not known: no list given, a run still going, an unknown id', () => {
+    const older = beginRun(db, {});
+    finishRun(db, older, { incomplete: true });
+    expect(runUncheckedDomains(db, older)).toBeNull();
+    expect(runUncheckedDomains(db, beginRun(db, {}))).toBeNull();
+    expect(runUncheckedDomains(db, 999)).toBeNull();
+  });
+
+  it('finishRun() writes nothing of the unchecked domains when the run is not its to finish', () => {
+    const run = beginRun(db, {});
+    finishRun(db, run, { incomplete: false, uncheckedDomains: [] });
+    expect(() => {
+      finishRun(db, run, { incomplete: true, uncheckedDomains: [{ domain: 'late.example', member: null }] });
+    }).toThrow(/is complete, not running/);
+    expect(runUncheckedDomains(db, run)).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM run_unchecked_domains').pluck().get()).toBe(0);
   });
 
   it('beginRun() refuses while a run of a live process is still running (ELOCKED)', () => {

@@ -14,7 +14,9 @@ import {
   latestCompleteRuns,
   latestRun,
   loadRunFindings,
+  runUncheckedDomains,
   type RunInfo,
+  type UncheckedDomainRow,
 } from '../../store/history.js';
 import { EXIT } from '../exit-codes.js';
 import { findFinding } from './explain.js';
@@ -46,8 +48,15 @@ export interface ChangesReport extends AckedRunDiff {
   previousRun: RunSummary | null;
   currentRun: RunSummary | null;
   /** A run newer than `currentRun` left running or incomplete (killed, interrupted), which this comparison ignores. */
-  ignoredRun: (RunSummary & { status: RunInfo['status'] }) | null;
+  ignoredRun: IgnoredRun | null;
 }
+
+/**
+ * A run left out of a comparison, with the domains it never started when it was stopped (Ctrl-C, SIGTERM), in the
+ * order it was given them: empty when it started them all, null when that is not known (killed, still running, or
+ * recorded by an older facteur).
+ */
+export type IgnoredRun = RunSummary & { status: RunInfo['status']; uncheckedDomains: UncheckedDomainRow[] | null };
 
 /** Parses `--since`: digits are a run id, anything else must be a date or an ISO 8601 timestamp. */
 export function parseSince(value: string): Since {
@@ -231,6 +240,14 @@ const TEXTS = {
     en: 'Warning: run {id} started at {startedAt} is {status} and was ignored',
     fr: 'Attention : le passage {id} commencé le {startedAt} est {status} et a été ignoré',
   },
+  unchecked: {
+    en: 'It was stopped before checking {count|domain|domains}: {domains}',
+    fr: 'Il a été arrêté avant de vérifier {count|domaine|domaines} : {domains}',
+  },
+  moreUnchecked: {
+    en: '{domains} and {count|other|others} (--json lists them all)',
+    fr: '{domains} et {count|autre|autres} (--json les donne tous)',
+  },
   removed: { en: 'No longer checked: {domains}', fr: 'Plus vérifiés : {domains}' },
   summary: {
     en: '{new} new, {worsened} worse, {acknowledged} acknowledged, {improved} better, {resolved} fixed, {carried} kept while undecided, {firstSeen} on new domains, {unchanged} unchanged',
@@ -309,19 +326,42 @@ export function renderChangesText(report: ChangesReport, lang: Lang): string {
   return plainText(`${lines.join('\n')}\n`);
 }
 
-/** A killed or interrupted last night must not pass silently in the cron mail: says it on stderr. */
+/** How many unchecked domains the warning names; --json lists them all. */
+const UNCHECKED_SHOWN = 20;
+
+/**
+ * A killed or interrupted last night must not pass silently in the cron mail: says it on stderr, with the domains an
+ * interrupted run never checked, which tonight's run may be the first to check again.
+ */
 export function warnIgnoredRun(ignored: ChangesReport['ignoredRun'], lang: Lang): void {
   if (ignored === null) return;
+  process.stderr.write(renderIgnoredRun(ignored, lang));
+}
+
+/** The warning lines of warnIgnoredRun(), each after facteur's prefix: the run, then the first domains it never checked. */
+export function renderIgnoredRun(ignored: IgnoredRun, lang: Lang): string {
   const status = ignored.status === 'running' ? { en: 'still running', fr: 'encore en cours' } : STATUS_INCOMPLETE;
-  process.stderr.write(
-    `${noticePrefix(lang)}${render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] })}\n`,
-  );
+  const lines = [
+    render(TEXTS.ignored, lang, { id: ignored.id, startedAt: readableTime(ignored.startedAt), status: status[lang] }),
+  ];
+  const unchecked = ignored.uncheckedDomains ?? [];
+  if (unchecked.length > 0) {
+    const named = unchecked
+      .slice(0, UNCHECKED_SHOWN)
+      .map(({ domain, member }) => (member === null ? domain : `${domain} (${member})`))
+      .join(', ');
+    const more = unchecked.length - UNCHECKED_SHOWN;
+    const domains = more > 0 ? render(TEXTS.moreUnchecked, lang, { domains: named, count: more }) : named;
+    lines.push(render(TEXTS.unchecked, lang, { count: unchecked.length, domains }));
+  }
+  return lines.map((line) => `${noticePrefix(lang)}${line}\n`).join('');
 }
 
 /** The newest run when it is not complete (killed, interrupted or still running): what `changes` and `report` skip. */
 export function ignoredRun(db: Db): ChangesReport['ignoredRun'] {
   const newest = latestRun(db);
-  return newest === undefined || newest.status === 'complete' ? null : { ...summarise(newest), status: newest.status };
+  if (newest === undefined || newest.status === 'complete') return null;
+  return { ...summarise(newest), status: newest.status, uncheckedDomains: runUncheckedDomains(db, newest.id) };
 }
 
 /** The help of `facteur changes`. */

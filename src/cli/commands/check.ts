@@ -264,6 +264,7 @@ export async function checkAndPrint(
     // it is mended.
     recorder?.finish({
       incomplete: report.interrupted || errors.some((error) => error.code !== 'EDUPLICATE'),
+      uncheckedDomains: report.uncheckedDomains,
     });
     if (output.json) for (const text of checkReportJson(report)) process.stdout.write(text);
     else process.stdout.write(renderCheckText(report, output.lang));
@@ -373,8 +374,8 @@ const HELP = {
     fr: 'domaines à vérifier (par défaut : le fichier des adhérents de la configuration)',
   },
   members: {
-    en: 'CSV of member domains (columns: domain, member, contact, dkim_selectors, sending_ips)',
-    fr: 'CSV des domaines des adhérents (colonnes : domain, member, contact, dkim_selectors, sending_ips)',
+    en: 'CSV of member domains (columns: domain, member, contact, dkim_selectors, sending_ips, or in French: domaine, membre, courriel, sélecteurs DKIM, IPs d’envoi)',
+    fr: 'CSV des domaines des adhérents (colonnes : domaine, membre, courriel, sélecteurs DKIM, IPs d’envoi, ou en anglais : domain, member, contact, dkim_selectors, sending_ips)',
   },
   dkimSelectors: {
     en: 'DKIM selectors for domains without their own, comma-separated',

@@ -46,7 +46,7 @@ async function runNight(
   try {
     server = await startZoneServer({ directory: zones });
   } catch (error) {
-    recorder.finish({ incomplete: true });
+    recorder.finish({ incomplete: true, uncheckedDomains: targets });
     recorder.close();
     throw error;
   }
@@ -71,7 +71,7 @@ async function runNight(
         },
         errors,
       );
-      recorder.finish({ incomplete: report.inputErrors.length > 0 });
+      recorder.finish({ incomplete: report.inputErrors.length > 0, uncheckedDomains: report.uncheckedDomains });
       return report;
     } finally {
       await resolver.close();

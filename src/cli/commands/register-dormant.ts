@@ -158,8 +158,8 @@ const HELP = {
     fr: 'sortie de « doveadm -f tab dict iter -R <dict> shared/last-login/ »',
   },
   lastLoginsCsv: {
-    en: 'CSV of last logins (columns user, last_login)',
-    fr: 'CSV des dernières connexions (colonnes user, last_login)',
+    en: 'CSV of last logins (columns user, last_login, or in French: utilisateur, dernière connexion)',
+    fr: 'CSV des dernières connexions (colonnes utilisateur, dernière connexion, ou en anglais : user, last_login)',
   },
   inboxSaved: {
     en: 'output of `doveadm -f tab fetch -A date.saved.unixtime mailbox INBOX all`',
