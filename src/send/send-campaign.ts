@@ -615,7 +615,12 @@ class Scheduler {
             // Everything left waits for a rate slot or a backoff: sleep until the first, then read from the top again.
             let first = Infinity;
             for (const at of run.waiting.values()) first = Math.min(first, at);
-            await Promise.race([this.#woken, pause(first - Date.now(), signal)]);
+            // Woken first (an outcome, the run stopping), the sleep is cut: its timer would hold the process up to
+            // the longest backoff after the run has reported.
+            const woken = new AbortController();
+            const sleeping = signal === undefined ? woken.signal : AbortSignal.any([signal, woken.signal]);
+            await Promise.race([this.#woken, pause(first - Date.now(), sleeping)]);
+            woken.abort();
             const now = Date.now();
             for (const [id, at] of run.waiting) if (at <= now) run.waiting.delete(id);
           }
