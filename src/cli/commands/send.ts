@@ -11,7 +11,13 @@ import {
   type PreflightSeverity,
 } from '../../send/preflight.js';
 import { normaliseEmail } from '../../send/read-recipients.js';
-import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
+import {
+  campaignNameOf,
+  sendCampaign,
+  type RetryWait,
+  type SendProgress,
+  type SendReport,
+} from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
 import type { MessageState } from '../../store/send-queue.js';
 import { addDnsOptions, createDnsResolver, type DnsOptions } from '../dns-options.js';
@@ -135,6 +141,18 @@ const TEXTS = {
   notStarted: {
     en: 'Not sent yet: {left} queued; run "{command}" to send {left:it|them}',
     fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour {left:l’envoyer|les envoyer}',
+  },
+  retryWaitReply: {
+    en: '{messages|message waits|messages wait} for a retry within this run after the server answered "{reply}": next attempt at {at} (in {wait})',
+    fr: '{messages|message attend|messages attendent} une nouvelle tentative dans ce passage après la réponse du serveur « {reply} » : prochain essai à {at} (dans {wait})',
+  },
+  retryWaitConnection: {
+    en: '{messages|message waits|messages wait} for a retry within this run, the server could not be reached ({reply}): next attempt at {at} (in {wait})',
+    fr: '{messages|message attend|messages attendent} une nouvelle tentative dans ce passage, le serveur était injoignable ({reply}) : prochain essai à {at} (dans {wait})',
+  },
+  progressNotice: {
+    en: '{done} of {total} messages done after {elapsed}: {sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain',
+    fr: '{done|message traité|messages traités} sur {total} après {elapsed} : {sent|envoyé|envoyés}, {failed} en échec, {deferred|différé|différés}, {uncertain|incertain|incertains}',
   },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
@@ -401,6 +419,66 @@ function progressLine(lang: Lang): ((progress: SendProgress) => void) | undefine
   };
 }
 
+/**
+ * How often a run off a terminal says where it is: the cron mail of a three-hour run gets about 36 such lines, a run
+ * done within five minutes none (its report says it all).
+ */
+const PROGRESS_NOTICE_INTERVAL_MS = 5 * 60_000;
+
+/** A server's reply quoted in a notice is cut here: RFC 5321 4.5.3.1.5 caps a reply line at 512 octets. */
+const MAX_NOTICE_REPLY = 512;
+
+/** What a run tells stderr off a terminal (cron, systemd), where no progress bar is drawn. */
+export interface RunNotices {
+  onProgress: (progress: SendProgress) => void;
+  onRetryWait: (wait: RetryWait) => void;
+}
+
+/**
+ * Lines on stderr for a run off a terminal, after facteur's prefix: each time the run idles until retries (how many
+ * messages wait, the server's answer, until when), and every PROGRESS_NOTICE_INTERVAL_MS the counts so far. Without
+ * them a run whose messages were all deferred says nothing for the 7.5 minutes of its retries.
+ */
+export function runNotices(
+  lang: Lang,
+  options: { now?: () => number; write?: (text: string) => void; intervalMs?: number } = {},
+): RunNotices {
+  const now = options.now ?? Date.now;
+  const write =
+    options.write ??
+    ((text: string) => {
+      process.stderr.write(text);
+    });
+  const intervalMs = options.intervalMs ?? PROGRESS_NOTICE_INTERVAL_MS;
+  const started = now();
+  let toldAt = started;
+  const tell = (text: string): void => {
+    write(`${noticePrefix(lang)}${plainText(text)}\n`);
+  };
+  return {
+    onProgress: (progress) => {
+      const time = now();
+      // The last message's outcome is followed by the report.
+      if (time - toldAt < intervalMs || progress.done >= progress.total) return;
+      toldAt = time;
+      tell(render(TEXTS.progressNotice, lang, { ...progress, elapsed: formatDuration((time - started) / 1000) }));
+    },
+    onRetryWait: (wait) => {
+      const time = now();
+      toldAt = time;
+      const reply = wait.reply.replace(/\s+/g, ' ').slice(0, MAX_NOTICE_REPLY);
+      tell(
+        render(wait.replyCode === null ? TEXTS.retryWaitConnection : TEXTS.retryWaitReply, lang, {
+          messages: wait.messages,
+          reply,
+          at: `${new Date(wait.until).toISOString().slice(11, 19)} UTC`,
+          wait: formatDuration((wait.until - time) / 1000),
+        }),
+      );
+    },
+  };
+}
+
 /** The help of `facteur send` and its subcommands. */
 const HELP = {
   description: {
@@ -468,7 +546,9 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
     process.stderr.write(`${noticePrefix(lang)}${TEXTS.unknownGoOn[lang]}\n`);
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
-    const onProgress = options.json ? undefined : progressLine(lang);
+    // Off a terminal no bar is drawn, with --json or not: the notices say what the run does, on stderr.
+    const notices = process.stderr.isTTY ? undefined : runNotices(lang);
+    const onProgress = notices?.onProgress ?? (options.json ? undefined : progressLine(lang));
     const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
@@ -481,6 +561,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
+        ...(notices === undefined ? {} : { onRetryWait: notices.onRetryWait }),
       }),
     );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));
