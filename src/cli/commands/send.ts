@@ -546,9 +546,16 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
     process.stderr.write(`${noticePrefix(lang)}${TEXTS.unknownGoOn[lang]}\n`);
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
-    // Off a terminal no bar is drawn, with --json or not: the notices say what the run does, on stderr.
-    const notices = process.stderr.isTTY ? undefined : runNotices(lang);
-    const onProgress = notices?.onProgress ?? (options.json ? undefined : progressLine(lang));
+    // Off a terminal no bar is drawn, with --json or not: the notices say what the run does, on stderr. On a
+    // terminal the bar stands still while retries wait: the wait is said on a line of its own above it.
+    const notices = process.stderr.isTTY
+      ? runNotices(lang, {
+          write: (text) => {
+            process.stderr.write(`\r\x1b[K${text}`);
+          },
+        })
+      : runNotices(lang);
+    const onProgress = process.stderr.isTTY ? (options.json ? undefined : progressLine(lang)) : notices.onProgress;
     const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
@@ -561,7 +568,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
-        ...(notices === undefined ? {} : { onRetryWait: notices.onRetryWait }),
+        onRetryWait: notices.onRetryWait,
       }),
     );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));
