@@ -4,6 +4,7 @@ import { fillText, type Text } from '../i18n.js';
 import type { FactMap } from '../facts/fact-map.js';
 import { renderFindingTitle } from './finding-title.js';
 import type { RunMemo } from './run-memo.js';
+import type { Trace } from '../trace.js';
 import { recordUndecided, undecidedByLookup } from './undecided.js';
 import type {
   Check,
@@ -39,6 +40,8 @@ export interface RunContext {
   expectations?: HosterExpectations;
   /** Finding ids never reported (the config's `check.ignore`, `--ignore`). */
   ignore?: ReadonlySet<string>;
+  /** Hears what the probes send and receive (`--verbose`). */
+  trace?: Trace;
 }
 
 /** One domain's results. */
@@ -94,6 +97,7 @@ export async function runDomainChecks(
     once: context.once,
     signal: context.signal,
     ...(context.expectations === undefined ? {} : { expectations: context.expectations }),
+    ...(context.trace === undefined ? {} : { trace: context.trace }),
   };
   const failures = new Map<FactName, Undecided>();
   // Every check gets this one object: a check reads only the facts it requires, and those are known to be here.

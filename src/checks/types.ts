@@ -2,6 +2,7 @@ import type { Lang, Text } from '../i18n.js';
 import type { DnsFailure, DnsResolver } from '../dns/types.js';
 import type { FactMap } from '../facts/fact-map.js';
 import type { RunMemo } from './run-memo.js';
+import type { Trace } from '../trace.js';
 
 /** How bad a finding is. `info` is advice that never fails a run. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -113,6 +114,8 @@ export interface GatherContext {
   signal: AbortSignal;
   /** The hoster's expectations, for facts about the hoster itself (the addresses of its MX hosts). */
   expectations?: HosterExpectations;
+  /** Hears each SMTP command and reply and each HTTPS fetch of the probes (`--verbose`). */
+  trace?: Trace;
 }
 
 export type FactName = keyof FactMap;

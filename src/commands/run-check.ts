@@ -4,6 +4,7 @@ import { runDomainChecks, type DomainResult, type GathererTable } from '../check
 import { createRunMemo } from '../checks/run-memo.js';
 import type { DnsResolver } from '../dns/types.js';
 import type { InputError } from '../errors.js';
+import type { Trace } from '../trace.js';
 
 /** One domain to check, with its own options. */
 export interface CheckTarget {
@@ -35,6 +36,8 @@ export interface RunCheckOptions {
   signal?: AbortSignal;
   /** How long domains in flight may go on once `signal` aborts (default INTERRUPT_GRACE_MS); tests shorten it. */
   graceMs?: number;
+  /** Hears each SMTP command and reply and each HTTPS fetch of the probes (`--verbose`). */
+  trace?: Trace;
 }
 
 /**
@@ -97,6 +100,7 @@ export async function runCheck(
     once,
     ...(options.expectations === undefined ? {} : { expectations: options.expectations }),
     ...(options.ignore === undefined ? {} : { ignore: new Set(options.ignore) }),
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
   };
   const slots: (DomainResult | undefined)[] = new Array<DomainResult | undefined>(options.targets.length);
   let next = 0;

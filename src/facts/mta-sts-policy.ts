@@ -1,9 +1,11 @@
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import type { GatherContext } from '../checks/types.js';
 import { lookup, txtTexts } from '../dns/types.js';
 import { socketErrorReason } from '../connection-failure.js';
 import { InputError } from '../errors.js';
 import { fillText, type Text } from '../i18n.js';
+import { printableLine, type Trace } from '../trace.js';
 import { isMtaStsCandidate } from '../parse/parse-mta-sts-record.js';
 import { MAX_MTA_STS_POLICY_BYTES, parseMtaStsPolicy, type MtaStsPolicy } from '../parse/parse-mta-sts-policy.js';
 import { mxExchanges, resolveAddresses } from './mx.js';
@@ -38,6 +40,8 @@ export interface MtaStsFetchOptions {
   timeoutMs?: number;
   /** Gives the fetch up (outcome unknown): the run was stopped and its grace is over. */
   signal?: AbortSignal;
+  /** Hears the fetch, one line: the request, the server's status and content type, the outcome (`--verbose`). */
+  trace?: Trace;
 }
 
 /**
@@ -60,6 +64,30 @@ const FETCH_TEXTS = {
   stopped: { en: 'run stopped', fr: 'passage arrêté' },
 } satisfies Record<string, Text>;
 
+/** Where a policy is served (RFC 8461 3.3). */
+const POLICY_PATH = '/.well-known/mta-sts.txt';
+
+/** The fetch's `--verbose` line: `head` (the request and the server's status), then the outcome and the time it took. */
+function fetchTraceLine(head: string, outcome: MtaStsFetchOutcome, startedAt: number): string | Text {
+  const ms = `${Math.round(performance.now() - startedAt)}ms`;
+  switch (outcome.status) {
+    case 'fetched': {
+      const { policy } = outcome;
+      return `${head} fetched ${ms}: mode ${policy.mode}, max_age ${policy.maxAge}, mx ${policy.mx.join(' ')}`;
+    }
+    case 'unknown':
+      return {
+        en: `${head} unknown ${ms}: ${outcome.reason.en}`,
+        fr: `${head} unknown ${ms} : ${outcome.reason.fr}`,
+      };
+    default:
+      return {
+        en: `${head} ${outcome.status} ${ms}: ${outcome.reason}`,
+        fr: `${head} ${outcome.status} ${ms} : ${outcome.reason}`,
+      };
+  }
+}
+
 /** The whole fetch is bounded: RFC 8461 3.3 leaves the value to senders; 15 s is generous for a static text file. */
 const FETCH_TIMEOUT_MS = 15_000;
 
@@ -67,10 +95,28 @@ const FETCH_TIMEOUT_MS = 15_000;
 export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = {}): Promise<MtaStsFetchOutcome> {
   const host = `mta-sts.${domain}`;
   const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
+  const { trace } = options;
+  const started = trace === undefined ? 0 : performance.now();
+  const port = options.port ?? 443;
+  /** What the server answered, for the trace: its status line's code and the content type. */
+  let answered = '';
+  let isSettled = false;
   return new Promise((settle) => {
     const resolve = (outcome: MtaStsFetchOutcome): void => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
+      // A response erroring after an outcome (a body cut off once it was too large) tells the trace nothing more.
+      if (trace !== undefined && !isSettled) {
+        const server = options.hostOverride ?? host;
+        const where = `${isIP(server) === 6 ? `[${server}]` : server}:${port}`;
+        const line = fetchTraceLine(
+          `https GET https://${host}${POLICY_PATH} @${where}${answered} ->`,
+          outcome,
+          started,
+        );
+        trace(printableLine(line));
+      }
+      isSettled = true;
       settle(outcome);
     };
     // The bound covers the whole fetch: a socket timeout alone restarts with every byte, so a server dripping its
@@ -84,13 +130,14 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
         host: options.hostOverride ?? host,
         servername: host,
         headers: { host },
-        port: options.port ?? 443,
-        path: '/.well-known/mta-sts.txt',
+        port,
+        path: POLICY_PATH,
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         agent: false,
       },
       (response) => {
         const status = response.statusCode ?? 0;
+        if (trace !== undefined) answered = ` HTTP ${status} "${response.headers['content-type'] ?? ''}"`;
         // RFC 8461 3.3: senders must not follow redirects; anything but 200 leaves them without a policy.
         if (status !== 200) {
           response.destroy();
@@ -167,7 +214,12 @@ export async function gatherMtaStsPolicy(
   return {
     status: 'checked',
     url,
-    outcome: await fetchMtaStsPolicy(context.domain, { signal: context.signal, ...options, hostOverride: address }),
+    outcome: await fetchMtaStsPolicy(context.domain, {
+      signal: context.signal,
+      ...(context.trace === undefined ? {} : { trace: context.trace }),
+      ...options,
+      hostOverride: address,
+    }),
     mx,
   };
 }

@@ -5,6 +5,7 @@ import type { GatherContext } from '../checks/types.js';
 import { socketErrorReason } from '../connection-failure.js';
 import type { Fact } from '../dns/types.js';
 import { fillText, type Text } from '../i18n.js';
+import { printableLine, type Trace } from '../trace.js';
 import { captureFact, ipLiteral, mxExchanges, resolveAddresses } from './mx.js';
 
 /** The step of an SMTP probe that an outcome is about. */
@@ -61,6 +62,8 @@ export interface SmtpProbeOptions {
   ca?: string | Buffer;
   timeouts?: Partial<SmtpProbeTimeouts>;
   signal?: AbortSignal;
+  /** Hears each command and reply, the TLS handshake with the certificate's facts, and the verdict (`--verbose`). */
+  trace?: Trace;
 }
 
 /**
@@ -136,6 +139,7 @@ class ReplyReader {
   #failure: Text | null = null;
   #wake: (() => void) | null = null;
   readonly #stream: Socket | TLSSocket;
+  readonly #trace: Trace | undefined;
   readonly #onData = (chunk: Buffer): void => {
     // latin1 keeps every byte one character, so a hostile server cannot make the decoder throw.
     this.#text += chunk.toString('latin1');
@@ -149,8 +153,9 @@ class ReplyReader {
     this.#fail(PROBE_TEXTS.closedByServer);
   };
 
-  constructor(stream: Socket | TLSSocket) {
+  constructor(stream: Socket | TLSSocket, trace: Trace | undefined) {
     this.#stream = stream;
+    this.#trace = trace;
     stream.on('data', this.#onData);
     stream.on('error', this.#onError);
     stream.on('close', this.#onClose);
@@ -203,6 +208,9 @@ class ReplyReader {
       if (match === null) throw new ProbeFailure(step, fillText(PROBE_TEXTS.notSmtp, { line: line.slice(0, 80) }));
       lines.push(match[3] ?? '');
       if (match[2] !== '-') {
+        // Told once the reply is whole: an incomplete one is read again from its start when more bytes come.
+        if (this.#trace !== undefined)
+          for (const raw of this.#text.slice(0, offset).split(/\r?\n/).slice(0, -1)) this.#trace(`S: ${raw}`);
         this.#text = this.#text.slice(offset);
         return { code: Number(match[1]), lines };
       }
@@ -213,6 +221,8 @@ class ReplyReader {
 /** Where a probe stands: the step under way, the sockets it opened (each as soon as it exists), the TLS socket once up. */
 interface ProbeSession {
   step: SmtpProbeStep;
+  /** The probe's trace, each line already naming the MX host, its address and port; undefined without --verbose. */
+  trace: Trace | undefined;
   sockets: (Socket | TLSSocket)[];
   secure?: TLSSocket;
 }
@@ -310,7 +320,8 @@ function summarize(certificate: PeerCertificate): CertificateSummary {
   };
 }
 
-function send(stream: Socket | TLSSocket, command: string): void {
+function send(stream: Socket | TLSSocket, command: string, trace: Trace | undefined): void {
+  trace?.(`C: ${command}`);
   stream.write(`${command}\r\n`);
 }
 
@@ -323,9 +334,22 @@ export async function probeSmtp(
   address: string,
   options: SmtpProbeOptions = {},
 ): Promise<SmtpProbeOutcome> {
+  const trace = probeTrace(options.trace, host, address, options.port ?? 25);
+  const started = trace === undefined ? 0 : performance.now();
+  const outcome = await probeOnce(host, address, options, trace);
+  trace?.(verdictLine(outcome, performance.now() - started));
+  return outcome;
+}
+
+async function probeOnce(
+  host: string,
+  address: string,
+  options: SmtpProbeOptions,
+  trace: Trace | undefined,
+): Promise<SmtpProbeOutcome> {
   if (options.signal?.aborted === true) return { status: 'unknown', step: 'connect', detail: PROBE_TEXTS.stopped };
   const timeouts = { ...SMTP_PROBE_TIMEOUTS, ...options.timeouts };
-  const session: ProbeSession = { step: 'connect', sockets: [] };
+  const session: ProbeSession = { step: 'connect', trace, sockets: [] };
   const abort = (): void => {
     for (const socket of session.sockets) socket.destroy();
   };
@@ -347,8 +371,8 @@ export async function probeSmtp(
     clearTimeout(timer);
     // RFC 5321 4.1.1.10: leave politely; the verdict is already known, so a missing 221 changes nothing.
     if (outcome.status === 'tls' && session.secure !== undefined) {
-      const secureReader = new ReplyReader(session.secure);
-      send(session.secure, 'QUIT');
+      const secureReader = new ReplyReader(session.secure, trace);
+      send(session.secure, 'QUIT', trace);
       await secureReader.next('handshake', timeouts.quit).catch(() => null);
     }
     return outcome;
@@ -377,7 +401,8 @@ async function converse(
         return { status: 'refused', detail: (error as Error).message };
       throw error instanceof ProbeFailure ? error : new ProbeFailure('connect', socketErrorReason(error));
     }
-    const plain = new ReplyReader(socket);
+    const { trace } = session;
+    const plain = new ReplyReader(socket, trace);
     const reply = (step: SmtpProbeStep): Promise<SmtpReply> => {
       session.step = step;
       return plain.next(step, timeouts.reply);
@@ -385,7 +410,7 @@ async function converse(
     const banner = await reply('banner');
     // RFC 5321 3.1: a 554 greeting (or any non-220) refuses the session, often for the prober's own address.
     if (banner.code !== 220) return unknown('banner', banner);
-    send(socket, `EHLO ${ehloName()}`);
+    send(socket, `EHLO ${ehloName()}`, trace);
     const ehlo = await reply('ehlo');
     // RFC 5321 3.2: a server without ESMTP answers EHLO 500 or 502. Any other refusal (4xx, 501 for our name,
     // 550 or 554 for our address) is about the prober, not a verdict on the server's STARTTLS.
@@ -393,7 +418,7 @@ async function converse(
     const extensions = ehlo.code === 250 ? ehlo.lines.slice(1).map((line) => line.trim().toUpperCase()) : [];
     if (!extensions.some((extension) => extension === 'STARTTLS' || extension.startsWith('STARTTLS ')))
       return { status: 'starttls_missing', extensions, detail: `EHLO answered ${ehlo.code} ${ehlo.lines[0] ?? ''}` };
-    send(socket, 'STARTTLS');
+    send(socket, 'STARTTLS', trace);
     const ready = await reply('starttls');
     // RFC 3207 4: 454 is "TLS not available due to temporary reason": not a verdict on the server.
     if (ready.code >= 400 && ready.code < 500) return unknown('starttls', ready);
@@ -411,13 +436,15 @@ async function converse(
     const certificate = secure.getPeerCertificate();
     const authorizationError = secure.authorized ? null : (secure.authorizationError as unknown as Error | string);
     const nameError = isIP(host) === 0 ? (checkServerIdentity(host, certificate)?.message ?? null) : null;
-    return {
+    const outcome = {
       status: 'tls',
       protocol: secure.getProtocol() ?? 'unknown',
       certificate: summarize(certificate),
       chainError: authorizationError === null ? null : String(authorizationError),
       nameError,
-    };
+    } as const;
+    trace?.(handshakeLine(outcome, secure.getCipher().name));
+    return outcome;
   } catch (error) {
     if (error instanceof ProbeFailure) return { status: 'unknown', step: error.step, detail: error.reason };
     throw error;
@@ -430,6 +457,54 @@ function unknown(step: SmtpProbeStep, reply: SmtpReply): SmtpProbeOutcome {
 
 function describe(reply: SmtpReply): string {
   return `${reply.code} ${reply.lines.join(' ').slice(0, 200)}`.trim();
+}
+
+/**
+ * The probe's `--verbose` lines, each after `smtp <MX host> @<address>:<port>`: probes of many domains run at once,
+ * so every line says which connection it belongs to. Undefined without --verbose, so that no line is built.
+ */
+function probeTrace(trace: Trace | undefined, host: string, address: string, port: number): Trace | undefined {
+  if (trace === undefined) return undefined;
+  const head = `smtp ${host} @${isIP(address) === 6 ? `[${address}]` : address}:${port} `;
+  // The MX hosts are the members' or anyone's: what they say is written escaped.
+  return (line) => {
+    trace(
+      printableLine(typeof line === 'string' ? `${head}${line}` : { en: `${head}${line.en}`, fr: `${head}${line.fr}` }),
+    );
+  };
+}
+
+/** The handshake's line: protocol, cipher and the certificate's facts, each verdict as the probe judged it. */
+function handshakeLine(outcome: Extract<SmtpProbeOutcome, { status: 'tls' }>, cipher: string): string {
+  const { certificate } = outcome;
+  return [
+    `TLS ${outcome.protocol} ${cipher}`,
+    `subject "${certificate.subject}"`,
+    `issuer "${certificate.issuer}"`,
+    `altNames "${certificate.altNames}"`,
+    `valid "${certificate.validFrom}" to "${certificate.validTo}"`,
+    `chain ${outcome.chainError ?? 'trusted'}`,
+    `name ${outcome.nameError === null ? 'matches' : `"${outcome.nameError}"`}`,
+  ].join(', ');
+}
+
+/** The last line of a probe: its verdict, how long it took, and why when it is not a TLS session. */
+function verdictLine(outcome: SmtpProbeOutcome, elapsedMs: number): string | Text {
+  const ms = `${Math.round(elapsedMs)}ms`;
+  switch (outcome.status) {
+    case 'tls':
+      return `-> tls ${outcome.protocol} ${ms}`;
+    case 'unknown':
+      return {
+        en: `-> unknown (${outcome.step}) ${ms}: ${outcome.detail.en}`,
+        fr: `-> unknown (${outcome.step}) ${ms} : ${outcome.detail.fr}`,
+      };
+    default:
+      return {
+        en: `-> ${outcome.status} ${ms}: ${outcome.detail}`,
+        fr: `-> ${outcome.status} ${ms} : ${outcome.detail}`,
+      };
+  }
 }
 
 /** RFC 5321 4.1.1.1: EHLO names the client; the machine's name is the most honest one a prober has. */
@@ -479,7 +554,11 @@ export async function gatherSmtpProbe(context: GatherContext, options: SmtpProbe
               addresses.map(async (address) => ({
                 address,
                 outcome: await context.once(`smtp-probe ${exchange} ${address} ${port}`, () =>
-                  probeSmtp(exchange, address, { ...options, signal: options.signal ?? context.signal }),
+                  probeSmtp(exchange, address, {
+                    ...options,
+                    signal: options.signal ?? context.signal,
+                    ...(context.trace === undefined ? {} : { trace: context.trace }),
+                  }),
                 ),
               })),
             ),

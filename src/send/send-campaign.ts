@@ -84,6 +84,8 @@ export interface SendOptions {
   /** Hears each SMTP command and reply (`--verbose`). */
   trace?: Trace;
   onProgress?: (progress: SendProgress) => void;
+  /** Told when the run has nothing to do but wait for retries, each time the next retry time changes. */
+  onRetryWait?: (wait: RetryWait) => void;
   /** Backoff of 4xx replies and connection failures; tests shorten it. */
   retry?: { baseMs: number; maxAttemptsPerRun: number };
 }
@@ -99,6 +101,17 @@ export interface SendProgress {
   failed: number;
   /** Connections lost after the end of DATA, before the reply (RFC 1047): sent again only with --retry-uncertain. */
   uncertain: number;
+}
+
+/** A run idle until its deferred messages' retries: how many wait, until when, and the last deferral's reply. */
+export interface RetryWait {
+  /** Messages waiting for a retry within this run. */
+  messages: number;
+  /** When the first of them is tried again (ms since the epoch). */
+  until: number;
+  /** The last deferral's reply code (null for a connection failure) and the server's words or the network error. */
+  replyCode: number | null;
+  reply: string;
 }
 
 /** A message the run could not deliver, or could not tell, with the server's words. */
@@ -417,6 +430,9 @@ interface Run {
   waiting: Map<number, number>;
   /** Messages holding a per-domain slot: when due, they go without asking the domain's rate again. */
   reserved: Set<number>;
+  /** The last deferral that left a retry for this run, and the retry time last told to onRetryWait. */
+  lastDeferral: { replyCode: number | null; reply: string } | null;
+  toldRetryAt: number;
   /** Attempts made this run, by message id (only messages attempted more than once are kept). */
   attempts: Map<number, number>;
   /** Next free slot of each recipient domain. */
@@ -499,12 +515,32 @@ function settle(run: Run, message: QueuedMessage, sentAt: number, outcome: Outco
   if (made < run.retry.maxAttemptsPerRun) {
     run.attempts.set(message.id, made);
     run.waiting.set(message.id, nextAttemptAt);
+    run.lastDeferral = { replyCode: outcome.replyCode, reply: outcome.reply };
     return;
   }
   run.attempts.delete(message.id);
   run.progress.deferred++;
   run.progress.done++;
   listFailure(run, { ...failureOf(message, outcome), state: 'deferred', expired: false });
+}
+
+/**
+ * Tells onRetryWait that the run idles until retries, once per retry time: a run whose every message was deferred
+ * otherwise says nothing for minutes. Messages waiting only for their domain's rate slot are not retries.
+ */
+function tellRetryWait(run: Run): void {
+  const { onRetryWait } = run.options;
+  if (onRetryWait === undefined || run.lastDeferral === null) return;
+  let messages = 0;
+  let until = Infinity;
+  for (const [id, at] of run.waiting)
+    if (!run.reserved.has(id)) {
+      messages++;
+      until = Math.min(until, at);
+    }
+  if (messages === 0 || until === run.toldRetryAt) return;
+  run.toldRetryAt = until;
+  onRetryWait({ messages, until, ...run.lastDeferral });
 }
 
 /** Waits for `ms` unless the run is interrupted first. */
@@ -615,7 +651,14 @@ class Scheduler {
             // Everything left waits for a rate slot or a backoff: sleep until the first, then read from the top again.
             let first = Infinity;
             for (const at of run.waiting.values()) first = Math.min(first, at);
-            await Promise.race([this.#woken, pause(first - Date.now(), signal)]);
+            // With messages in flight the run is still sending, and those may join the wait: told once idle.
+            if (this.#outstanding.size === 0) tellRetryWait(run);
+            // Woken first (an outcome, the run stopping), the sleep is cut: its timer would hold the process up to
+            // the longest backoff after the run has reported.
+            const woken = new AbortController();
+            const sleeping = signal === undefined ? woken.signal : AbortSignal.any([signal, woken.signal]);
+            await Promise.race([this.#woken, pause(first - Date.now(), sleeping)]);
+            woken.abort();
             const now = Date.now();
             for (const [id, at] of run.waiting) if (at <= now) run.waiting.delete(id);
           }
@@ -866,6 +909,8 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       expired: expiredAtStart,
       waiting: new Map(),
       reserved: new Set(),
+      lastDeferral: null,
+      toldRetryAt: 0,
       attempts: new Map(),
       domainNext: new Map(),
       connectionFailures: 0,

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { socketErrorReason } from '../connection-failure.js';
 import type { Trace } from '../trace.js';
 import type { SmtpLogin } from './campaign-config.js';
 import { smtpTraceLogger } from './smtp-trace-logger.js';
@@ -43,7 +44,13 @@ function smtpError(message: string, code: string, command: string): SMTPConnecti
  * segment, which Nagle holds until the server's delayed ACK (40 ms on Linux), capping one connection at about 25
  * messages a second. TLS, implicit or STARTTLS, is still nodemailer's, over this socket.
  */
-function connectSocket(host: string, port: number, signal: AbortSignal | undefined): Promise<Socket> {
+function connectSocket(
+  host: string,
+  port: number,
+  signal: AbortSignal | undefined,
+  trace: Trace | undefined,
+): Promise<Socket> {
+  const started = trace === undefined ? 0 : performance.now();
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port, noDelay: true });
     const onAbort = (): void => {
@@ -52,6 +59,13 @@ function connectSocket(host: string, port: number, signal: AbortSignal | undefin
     const onError = (error: Error): void => {
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
+      // nodemailer is handed the socket once connected: a connection refused, reset or timed out before it is
+      // nodemailer's never reaches its log.
+      if (trace !== undefined) {
+        const head = `smtp connect ${host}:${port} -> failed ${Math.round(performance.now() - started)}ms`;
+        const reason = socketErrorReason(error);
+        trace({ en: `${head}: ${reason.en}`, fr: `${head} : ${reason.fr}` });
+      }
       reject(smtpError(`Cannot connect to "${host}:${port}": ${error.message}`, 'ECONNECTION', 'CONN'));
     };
     socket.once('error', onError);
@@ -170,7 +184,7 @@ export class SmtpSession {
     const config = this.#config;
     const signal = this.#signal;
     if (signal?.aborted === true) throw smtpError(INTERRUPTED, 'ECONNECTION', 'CONN');
-    const socket = await connectSocket(config.host, config.port, signal);
+    const socket = await connectSocket(config.host, config.port, signal, this.#trace);
     const connection = new SMTPConnection({
       host: config.host,
       port: config.port,

@@ -12,7 +12,22 @@ import smtpStarttls from '../../checks/smtp-starttls.js';
 import { fetchMtaStsPolicy, gatherMtaStsPolicy } from '../../src/facts/mta-sts-policy.js';
 import { gatherSmtpProbe, probeSmtp } from '../../src/facts/smtp-probe.js';
 import { domainOptions, gatherContext } from '../facts/mail-gather-context.js';
+import type { Text } from '../../src/i18n.js';
 import { makeCertificate } from './helpers/certificate.js';
+
+/** A trace that keeps its lines, English and French apart, as --verbose would write them in each language. */
+function recordingTrace(): { trace: (line: string | Text) => void; en: string[]; fr: string[] } {
+  const en: string[] = [];
+  const fr: string[] = [];
+  return {
+    trace: (line) => {
+      en.push(typeof line === 'string' ? line : line.en);
+      fr.push(typeof line === 'string' ? line : line.fr);
+    },
+    en,
+    fr,
+  };
+}
 
 const MX_HOST = 'mx.probe.example';
 /** The names the test certificate is made out for: the MX and the MTA-STS policy host. */
@@ -172,6 +187,111 @@ describe('probeSmtp() against a real SMTP server', () => {
     });
   });
 
+  it('probeSmtp() traces each command and reply, the handshake with the certificate, QUIT and the verdict', async () => {
+    const { trace, en } = recordingTrace();
+    const outcome = await probeSmtp(MX_HOST, '127.0.0.1', { port: starttlsPort, ca: tls.cert, trace });
+    expect(outcome.status).toBe('tls');
+    const head = `smtp ${MX_HOST} @127.0.0.1:${starttlsPort} `;
+    expect(en.every((line) => line.startsWith(head))).toBe(true);
+    const said = en.map((line) => line.slice(head.length));
+    expect(said[0]).toMatch(/^S: 220 /);
+    expect(said[1]).toMatch(/^C: EHLO \S+$/);
+    expect(said).toContainEqual(expect.stringMatching(/^S: 250[- ]STARTTLS$/));
+    const starttls = said.indexOf('C: STARTTLS');
+    expect(said[starttls + 1]).toMatch(/^S: 220 /);
+    expect(said[starttls + 2]).toMatch(
+      new RegExp(
+        `^TLS TLSv1\\.[23] \\S+, subject "CN=${MX_HOST}", issuer "CN=${MX_HOST}", altNames "DNS:${MX_HOST}, DNS:mta-sts\\.probe\\.example", valid ".+" to ".+", chain trusted, name matches$`,
+      ),
+    );
+    expect(said[starttls + 3]).toBe('C: QUIT');
+    expect(said[starttls + 4]).toMatch(/^S: 221 /);
+    expect(said.at(-1)).toMatch(/^-> tls TLSv1\.[23] \d+ms$/);
+  });
+
+  it('probeSmtp() traces the verdicts on an untrusted chain and a certificate made out for another name', async () => {
+    const selfSigned = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: starttlsPort, trace: selfSigned.trace });
+    expect(selfSigned.en).toContainEqual(expect.stringMatching(/, chain DEPTH_ZERO_SELF_SIGNED_CERT, name matches$/));
+    const otherName = recordingTrace();
+    await probeSmtp('mx.other.example', '127.0.0.1', { port: starttlsPort, ca: tls.cert, trace: otherName.trace });
+    expect(otherName.en).toContainEqual(
+      expect.stringMatching(
+        /^smtp mx\.other\.example @127\.0\.0\.1:\d+ TLS .*, chain trusted, name ".*mx\.other\.example.*"$/,
+      ),
+    );
+  });
+
+  it('probeSmtp() traces a refused connection, which happens before any greeting', async () => {
+    const { trace, en, fr } = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: closedPort, trace });
+    expect(en).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^smtp ${MX_HOST} @127\\.0\\.0\\.1:${closedPort} -> refused \\d+ms: connect ECONNREFUSED 127\\.0\\.0\\.1:${closedPort}$`,
+        ),
+      ),
+    ]);
+    expect(fr[0]).toMatch(/ -> refused \d+ms : connect ECONNREFUSED /);
+  });
+
+  it("probeSmtp() traces a server that never greets: the step and the timeout, in the reader's language", async () => {
+    const { trace, en, fr } = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: silentPort, timeouts: { reply: 300 }, trace });
+    expect(en).toEqual([expect.stringMatching(/ -> unknown \(banner\) \d+ms: no reply within 300 ms$/)]);
+    expect(fr).toEqual([expect.stringMatching(/ -> unknown \(banner\) \d+ms : pas de réponse en 300 ms$/)]);
+  });
+
+  it('probeSmtp() traces the refusal of its EHLO and the server without STARTTLS', async () => {
+    const refusing = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: ehloRefusingPort, timeouts: { reply: 2000 }, trace: refusing.trace });
+    expect(refusing.en.map((line) => line.replace(/^\S+ \S+ @\S+ /, ''))).toEqual([
+      'S: 220 mx.probe.example ESMTP',
+      expect.stringMatching(/^C: EHLO /),
+      'S: 554 5.7.1 Client host rejected: access denied',
+      expect.stringMatching(
+        /^-> unknown \(ehlo\) \d+ms: server answered 554 5\.7\.1 Client host rejected: access denied$/,
+      ),
+    ]);
+    const plain = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: plainPort, trace: plain.trace });
+    expect(plain.en.at(-1)).toMatch(/ -> starttls_missing \d+ms: EHLO answered 250 /);
+    expect(plain.en).not.toContainEqual(expect.stringMatching(/C: STARTTLS$/));
+  });
+
+  it('probeSmtp() traces what a hostile server says with its control characters replaced', async () => {
+    const accepted: Socket[] = [];
+    const hostile = createTcpServer((socket) => {
+      accepted.push(socket);
+      socket.write('220 mx.probe.example \u001b[2J\u001b]0;pwned\u0007 ESMTP\r\n');
+    });
+    const hostilePort = await listen(hostile);
+    try {
+      const { trace, en } = recordingTrace();
+      await probeSmtp(MX_HOST, '127.0.0.1', { port: hostilePort, timeouts: { reply: 300 }, trace });
+      expect(en[0]).toMatch(/ S: 220 mx\.probe\.example \uFFFD\[2J\uFFFD\]0;pwned\uFFFD ESMTP$/);
+      expect(en.join('')).not.toContain('\u001b');
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await close(hostile);
+    }
+  });
+
+  it('probeSmtp() traces the whole probe cut short at the step it reached', async () => {
+    const { trace, en } = recordingTrace();
+    await probeSmtp(MX_HOST, '127.0.0.1', { port: drippingPort, timeouts: { total: 500 }, trace });
+    expect(en.at(-1)).toMatch(/ -> unknown \(ehlo\) \d+ms: whole probe not done within 500 ms$/);
+  });
+
+  it("gatherSmtpProbe() traces through the run's trace, each MX address once", async () => {
+    const { trace, en } = recordingTrace();
+    const zone = ['example.org. MX 10 mx.probe.example.', 'mx.probe.example. A 127.0.0.1'].join('\n');
+    await gatherSmtpProbe({ ...gatherContext(zone, { probes: true }), trace }, { port: starttlsPort, ca: tls.cert });
+    expect(en.filter((line) => line.includes(' -> '))).toEqual([
+      expect.stringMatching(new RegExp(`^smtp mx\\.probe\\.example @127\\.0\\.0\\.1:${starttlsPort} -> tls `)),
+    ]);
+  });
+
   it('smtp-starttls leaves an MX undecided, not without STARTTLS, when a tarpit outlasts the whole probe', async () => {
     const zone = ['example.org. MX 10 mx.probe.example.', 'mx.probe.example. A 127.0.0.1'].join('\n');
     const smtpProbe = await gatherSmtpProbe(gatherContext(zone, { probes: true }), {
@@ -312,6 +432,39 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     expect(outcome).toMatchObject({ status: 'unknown' });
   });
 
+  it('fetchMtaStsPolicy() traces the fetch in one line: request, status, content type, policy', async () => {
+    bodies['mta-sts.probe.example'] = {
+      status: 200,
+      type: 'text/plain',
+      body: 'version: STSv1\nmode: enforce\nmx: mx.probe.example\nmx: *.probe.example\nmax_age: 86400\n',
+    };
+    const { trace, en } = recordingTrace();
+    await fetchMtaStsPolicy('probe.example', { ...options(), trace });
+    expect(en).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^https GET https://mta-sts\\.probe\\.example/\\.well-known/mta-sts\\.txt @127\\.0\\.0\\.1:${port} HTTP 200 "text/plain" -> fetched \\d+ms: mode enforce, max_age 86400, mx mx\\.probe\\.example \\*\\.probe\\.example$`,
+        ),
+      ),
+    ]);
+  });
+
+  it('fetchMtaStsPolicy() traces a TLS failure, a redirect, a reset and a timeout with their reasons', async () => {
+    const { trace, en, fr } = recordingTrace();
+    await fetchMtaStsPolicy('probe.example', { port, hostOverride: '127.0.0.1', trace });
+    bodies['mta-sts.probe.example'] = { status: 302, type: 'text/html', body: '', location: 'https://x.example/' };
+    await fetchMtaStsPolicy('probe.example', { ...options(), trace });
+    await fetchMtaStsPolicy('probe.example', { ...options(), port: resettingPort, trace });
+    await fetchMtaStsPolicy('probe.example', { ...options(), port: drippingPort, timeoutMs: 300, trace });
+    expect(en).toEqual([
+      expect.stringMatching(/@127\.0\.0\.1:\d+ -> unreachable \d+ms: self-signed certificate$/),
+      expect.stringMatching(/ HTTP 302 "text\/html" -> unreachable \d+ms: HTTP 302 to "https:\/\/x\.example\/"$/),
+      expect.stringMatching(new RegExp(`@127\\.0\\.0\\.1:${resettingPort} -> unknown \\d+ms: .*ECONNRESET`)),
+      expect.stringMatching(/ HTTP 200 "text\/plain" -> unknown \d+ms: no complete answer within 300 ms$/),
+    ]);
+    expect(fr[3]).toMatch(/ -> unknown \d+ms : pas de réponse complète en 300 ms$/);
+  });
+
   it('fetchMtaStsPolicy() does not follow a redirect', async () => {
     bodies['mta-sts.probe.example'] = {
       status: 301,
@@ -336,7 +489,12 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
       'probe.example. MX 20 backup.elsewhere.example.',
       '_mta-sts.probe.example. TXT "v=STSv1; id=20260101"',
     ].join('\n');
-    const fact = await gatherMtaStsPolicy(gatherContext(zone, { probes: true }, {}, 'probe.example'), options());
+    const { trace, en } = recordingTrace();
+    const fact = await gatherMtaStsPolicy(
+      { ...gatherContext(zone, { probes: true }, {}, 'probe.example'), trace },
+      options(),
+    );
+    expect(en).toEqual([expect.stringMatching(/^https GET https:\/\/mta-sts\.probe\.example\/.* -> fetched /)]);
     const output = mtaStsPolicy.run(
       { mtaStsPolicy: fact },
       { domain: 'probe.example', options: domainOptions({ probes: true }), now: new Date(0) },

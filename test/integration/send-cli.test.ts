@@ -242,6 +242,37 @@ describe('facteur send (built CLI)', () => {
     expect(finished.lastRun?.finishedAt).not.toBeNull();
   });
 
+  it.each([
+    [
+      'en',
+      /^facteur: 3 messages wait for a retry within this run after the server answered "451 4\.7\.1 Greylisted, try again later": next attempt at \d\d:\d\d:\d\d UTC \(in \d+ s\)$/,
+    ],
+    [
+      'fr',
+      /^facteur : 3 messages attendent une nouvelle tentative dans ce passage après la réponse du serveur « 451 4\.7\.1 Greylisted, try again later » : prochain essai à \d\d:\d\d:\d\d UTC \(dans \d+ s\)$/,
+    ],
+  ] as const)(
+    'run off a terminal says on stderr (--lang %s) that its messages wait for a retry, with the 4xx answer and until when',
+    async (lang, expected) => {
+      await setUp(3);
+      smtp.behaviour.onMessage = () => ({ code: 451, text: '4.7.1 Greylisted, try again later' });
+      // The retry is 30 s away: the run is stopped as soon as it has said so.
+      const run = await facteur(
+        ['send', 'run', fixture.configFile, '--force', '--json', '--resolver', zones.address, '--lang', lang],
+        (child) => {
+          let stderr = '';
+          child.stderr?.on('data', (chunk: Buffer | string) => {
+            stderr += chunk.toString();
+            if (/(wait for a retry|attendent une nouvelle tentative)/.test(stderr)) child.kill('SIGTERM');
+          });
+        },
+      );
+      expect(run.code).toBe(130);
+      expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, interrupted: true });
+      expect(run.stderr.split('\n')).toContainEqual(expect.stringMatching(expected));
+    },
+  );
+
   // SIGTERM is how systemd stops a unit: it stops the run the same way as Ctrl-C.
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'stops cleanly on %s with exit 130, leaving nothing in flight, and resumes without doubles',

@@ -9,7 +9,7 @@ import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { decodeVerp } from '../../src/parse/verp.js';
 import { loadCampaignConfig } from '../../src/send/campaign-config.js';
 import { campaignStatus } from '../../src/send/campaign-status.js';
-import { sendCampaign, type SendOptions } from '../../src/send/send-campaign.js';
+import { sendCampaign, type RetryWait, type SendOptions } from '../../src/send/send-campaign.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
 import {
@@ -303,6 +303,23 @@ describe('sendCampaign() against a real SMTP server', () => {
     expect(smtp.dataCount()).toBe(12);
     const attempts = setup.db.prepare('SELECT attempts FROM messages').all() as { attempts: number }[];
     expect(attempts.map((row) => row.attempts)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('tells onRetryWait when the run idles until retries: how many messages wait, until when, the 4xx reply', async () => {
+    const setup = await setUp(people(3));
+    smtp.behaviour.onMessage = () => ({ code: 451, text: '4.7.1 Greylisted, try again later' });
+    const waits: RetryWait[] = [];
+    const startedAt = Date.now();
+    // The backoff (2 s) outlasts the three first attempts, so all three wait together when the run first idles.
+    const report = await run(setup, {
+      retry: { baseMs: 2000, maxAttemptsPerRun: 2 },
+      onRetryWait: (wait) => waits.push(wait),
+    });
+    expect(report.run).toMatchObject({ sent: 0, deferred: 3 });
+    expect(waits[0]).toMatchObject({ messages: 3, replyCode: 451, reply: '451 4.7.1 Greylisted, try again later' });
+    expect(waits[0]?.until).toBeGreaterThanOrEqual(startedAt + 2000);
+    // Each retry time is told once.
+    expect(new Set(waits.map((wait) => wait.until)).size).toBe(waits.length);
   });
 
   it('leaves a message deferred, with the reply, once its attempts for the run are spent', async () => {

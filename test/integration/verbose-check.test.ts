@@ -29,6 +29,22 @@ describe('facteur check --verbose (built CLI against a real DNS server)', () => 
         '',
       ].join('\n'),
     );
+    // Its MX and its MTA-STS policy host are this machine: the probes run against ports 25 and 443 of 127.0.0.1.
+    writeFileSync(
+      join(zoneDir, 'probed.example.org.zone'),
+      [
+        '$ORIGIN probed.example.org.',
+        '$TTL 300',
+        '@ IN SOA ns1 hostmaster ( 2026010101 7200 3600 1209600 300 )',
+        '  IN NS ns1',
+        'ns1 IN A 127.0.0.53',
+        '@ IN MX 10 mail',
+        'mail IN A 127.0.0.1',
+        '_mta-sts IN TXT "v=STSv1; id=20260101"',
+        'mta-sts IN A 127.0.0.1',
+        '',
+      ].join('\n'),
+    );
     zones = await startZoneServer({ directory: zoneDir });
   });
 
@@ -69,6 +85,47 @@ describe('facteur check --verbose (built CLI against a real DNS server)', () => 
       expect.stringMatching(/^facteur: dns big\.example\.org TXT @\S+ tcp -> NOERROR answers=1 \d+ms$/),
     );
     expect(run.stdout).not.toContain('facteur: dns');
+  });
+
+  it('check --verbose logs the STARTTLS probe of the MX and the MTA-STS policy fetch, each with its outcome', async () => {
+    const run = await facteur([
+      'check',
+      'probed.example.org',
+      '--json',
+      '--no-db',
+      '--resolver',
+      zones.address,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+      '--verbose',
+    ]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1 });
+    // Nothing is expected to listen on 127.0.0.1:25 and :443 (a refused connection); whatever does, the probes
+    // end with their verdict line.
+    expect(traced(run.stderr, 'smtp')).toContainEqual(
+      expect.stringMatching(/^facteur: smtp mail\.probed\.example\.org @127\.0\.0\.1:25 -> \S+ .*\d+ms/),
+    );
+    expect(run.stderr.split('\n')).toContainEqual(
+      expect.stringMatching(
+        /^facteur: https GET https:\/\/mta-sts\.probed\.example\.org\/\.well-known\/mta-sts\.txt @127\.0\.0\.1:443 .*-> \S+ \d+ms/,
+      ),
+    );
+    const quiet = await facteur([
+      'check',
+      'probed.example.org',
+      '--json',
+      '--no-db',
+      '--resolver',
+      zones.address,
+      '--dnsbl',
+      '',
+      '--rhsbl',
+      '',
+    ]);
+    expect(quiet.stderr).not.toContain('facteur: smtp');
+    expect(quiet.stderr).not.toContain('facteur: https');
   });
 
   it('check without --verbose writes no DNS line', async () => {

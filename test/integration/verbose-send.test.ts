@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,53 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
     } finally {
       rmSync(fixture.dir, { recursive: true, force: true });
       await loginOnly.close();
+    }
+  });
+
+  it('send run --verbose traces a connection refused before any greeting, which nodemailer never logs', async () => {
+    const closed = createTcpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) =>
+      closed.close(() => {
+        resolve();
+      }),
+    );
+    const fixture = writeCampaign({
+      port,
+      rows: people(5),
+      privateKey: keys.privateKey,
+      smtp: { user: SMTP_USER, passwordEnv: 'FACTEUR_TEST_SMTP_PASSWORD', pool: 1 },
+    });
+    try {
+      const run = await facteur(
+        ['send', 'run', fixture.configFile, '--resolver', zones.address, '--json', '--verbose'],
+        undefined,
+        { env },
+      );
+      // Five connections refused in a row: the server is unreachable, the run stops.
+      expect(run.code).toBe(3);
+      expect(traced(run.stderr, 'smtp')).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^facteur: smtp connect 127\\.0\\.0\\.1:${port} -> failed \\d+ms: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`,
+          ),
+        ),
+      );
+      const french = await facteur(
+        ['send', 'run', fixture.configFile, '--resolver', zones.address, '--json', '--verbose', '--lang', 'fr'],
+        undefined,
+        { env },
+      );
+      expect(french.stderr.split('\n')).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^facteur : smtp connect 127\\.0\\.0\\.1:${port} -> failed \\d+ms : le serveur a refusé la connexion \\(ECONNREFUSED\\)$`,
+          ),
+        ),
+      );
+    } finally {
+      rmSync(fixture.dir, { recursive: true, force: true });
     }
   });
 

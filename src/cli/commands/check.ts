@@ -19,6 +19,7 @@ import { renderCheckText } from '../../report/render-check-text.js';
 import { DEFAULT_DNSBL_ZONES, DEFAULT_RHSBL_ZONES } from '../../facts/blocklists.js';
 import { createDnsResolver } from '../dns-options.js';
 import { stderrTrace } from '../stderr-trace.js';
+import type { Trace } from '../../trace.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { withInterrupt, type InterruptSignal } from '../interrupt.js';
 import {
@@ -246,6 +247,7 @@ export async function checkAndPrint(
     expectations?: HosterExpectations;
     ignore?: readonly string[];
     quiet?: boolean;
+    trace?: Trace;
   },
 ): Promise<ExitCode> {
   const recorder =
@@ -318,6 +320,7 @@ async function runCheckWith(
     expectations?: HosterExpectations;
     ignore?: readonly string[];
     quiet?: boolean;
+    trace?: Trace;
   },
   recorder: RunRecorder | undefined,
 ): Promise<CheckReport> {
@@ -337,6 +340,7 @@ async function runCheckWith(
           signal,
           ...(output.expectations === undefined ? {} : { expectations: output.expectations }),
           ...(output.ignore === undefined ? {} : { ignore: output.ignore }),
+          ...(output.trace === undefined ? {} : { trace: output.trace }),
           onDomainStart: (started) => {
             at.started = started;
           },
@@ -418,8 +422,8 @@ const HELP = {
     fr: 'n’afficher aucune progression sur stderr, même dans un terminal',
   },
   verbose: {
-    en: 'log each DNS query and its outcome on stderr (the SMTP and HTTPS probes are not logged)',
-    fr: 'écrire sur stderr chaque requête DNS et son résultat (les sondes SMTP et HTTPS ne sont pas écrites)',
+    en: 'log each DNS query, each command and reply of the SMTP probes and each HTTPS fetch, with their outcome, on stderr',
+    fr: 'écrire sur stderr chaque requête DNS, chaque commande et réponse des sondes SMTP et chaque récupération HTTPS, avec leur résultat',
   },
   db: {
     en: 'record the run and its findings in this SQLite file, for `facteur changes`',
@@ -472,12 +476,8 @@ export function registerCheck(program: Command, helpLang: Lang): void {
       const notice =
         encoding === undefined ? undefined : encodingNotice(settings.members ?? '', encoding, settings.lang);
       if (notice !== undefined) process.stderr.write(notice);
-      const resolver = createDnsResolver(
-        settings.resolvers,
-        settings.timeout,
-        settings.retries,
-        stderrTrace(options.verbose, settings.lang),
-      );
+      const trace = stderrTrace(options.verbose, settings.lang);
+      const resolver = createDnsResolver(settings.resolvers, settings.timeout, settings.retries, trace);
       try {
         process.exitCode = await checkAndPrint(targets, errors, resolver, {
           json: options.json,
@@ -489,6 +489,7 @@ export function registerCheck(program: Command, helpLang: Lang): void {
           expectations: settings.expectations,
           ignore: settings.ignore,
           ...(settings.db === undefined ? {} : { db: settings.db }),
+          ...(trace === undefined ? {} : { trace }),
         });
         const wire = resolver.networkStats();
         if (wire.queries > 0 && wire.answered === 0)

@@ -9,7 +9,13 @@ import {
   type PreflightReport,
   type PreflightSeverity,
 } from '../../send/preflight.js';
-import { campaignNameOf, sendCampaign, type SendProgress, type SendReport } from '../../send/send-campaign.js';
+import {
+  campaignNameOf,
+  sendCampaign,
+  type RetryWait,
+  type SendProgress,
+  type SendReport,
+} from '../../send/send-campaign.js';
 import { openDatabase } from '../../store/database.js';
 import type { MessageState } from '../../store/send-queue.js';
 import { createDnsResolver, type DnsOptions } from '../dns-options.js';
@@ -132,6 +138,14 @@ const TEXTS = {
   notStarted: {
     en: 'Not sent yet: {left} queued; run "{command}" to send {left:it|them}',
     fr: 'Pas encore envoyée : {left} en file ; lancez « {command} » pour {left:l’envoyer|les envoyer}',
+  },
+  retryWaitReply: {
+    en: '{messages|message waits|messages wait} for a retry within this run after the server answered "{reply}": next attempt at {at} (in {wait})',
+    fr: '{messages|message attend|messages attendent} une nouvelle tentative dans ce passage après la réponse du serveur « {reply} » : prochain essai à {at} (dans {wait})',
+  },
+  retryWaitConnection: {
+    en: '{messages|message waits|messages wait} for a retry within this run, the server could not be reached ({reply}): next attempt at {at} (in {wait})',
+    fr: '{messages|message attend|messages attendent} une nouvelle tentative dans ce passage, le serveur était injoignable ({reply}) : prochain essai à {at} (dans {wait})',
   },
   progress: {
     en: '{bar} {percent}% {done}/{total}  {rate}/s  ETA {eta}  ({sent} sent, {failed} failed, {deferred} deferred, {uncertain} uncertain)',
@@ -392,6 +406,36 @@ function progressLine(lang: Lang): ((progress: SendProgress) => void) | undefine
   };
 }
 
+/** A server's reply quoted in a notice is cut here: RFC 5321 4.5.3.1.5 caps a reply line at 512 octets. */
+const MAX_NOTICE_REPLY = 512;
+
+/**
+ * The notice on stderr each time a run idles until retries (how many messages wait, the server's answer, until when):
+ * a warning, said on a terminal or off it. Without it a run whose messages were all deferred says nothing for the 7.5
+ * minutes of its retries, and its progress bar stands still.
+ */
+export function retryWaitNotice(
+  lang: Lang,
+  options: { now?: () => number; write?: (text: string) => void } = {},
+): (wait: RetryWait) => void {
+  const now = options.now ?? Date.now;
+  const write =
+    options.write ??
+    ((text: string) => {
+      process.stderr.write(text);
+    });
+  return (wait) => {
+    const reply = wait.reply.replace(/\s+/g, ' ').slice(0, MAX_NOTICE_REPLY);
+    const text = render(wait.replyCode === null ? TEXTS.retryWaitConnection : TEXTS.retryWaitReply, lang, {
+      messages: wait.messages,
+      reply,
+      at: `${new Date(wait.until).toISOString().slice(11, 19)} UTC`,
+      wait: formatDuration((wait.until - now()) / 1000),
+    });
+    write(`${noticePrefix(lang)}${plainText(text)}\n`);
+  };
+}
+
 /** `facteur send run`: the preflight, then the campaign sent (or its dry run); returns the exit code. */
 export async function runSendCommand(file: string, options: RunOptions): Promise<ExitCode> {
   const lang = langOption(options.lang);
@@ -409,6 +453,17 @@ export async function runSendCommand(file: string, options: RunOptions): Promise
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
+    // On a terminal the notice goes on a line of its own, above the bar it clears.
+    const onRetryWait = retryWaitNotice(
+      lang,
+      process.stderr.isTTY
+        ? {
+            write: (text) => {
+              process.stderr.write(`\r\x1b[K${text}`);
+            },
+          }
+        : {},
+    );
     const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
@@ -421,6 +476,7 @@ export async function runSendCommand(file: string, options: RunOptions): Promise
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
+        onRetryWait,
       }),
     );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));

@@ -6,6 +6,7 @@ import {
   renderRunText,
   renderStatusText,
   runExit,
+  retryWaitNotice,
 } from '../../../src/cli/commands/send.js';
 import type { CampaignStatus } from '../../../src/send/campaign-status.js';
 import type { PreflightReport } from '../../../src/send/preflight.js';
@@ -298,5 +299,49 @@ describe('renderStatusText() of a campaign no run is sending', () => {
     expect(renderStatusText(finished, 'fr')).toContain(
       'Terminée : le dernier passage a duré du 2026-03-02 08:00 UTC au 2026-03-02 08:05 UTC',
     );
+  });
+});
+
+describe('retryWaitNotice()', () => {
+  /** The notice on a clock the test sets, its lines kept. */
+  function notices(lang: 'en' | 'fr') {
+    const time = Date.parse('2026-12-06T10:00:00Z');
+    const lines: string[] = [];
+    const told = retryWaitNotice(lang, { now: () => time, write: (text) => lines.push(text) });
+    return { told, lines, at: () => time };
+  }
+
+  it("says how many messages wait for a retry, the server's answer on one line, and until when", () => {
+    const { told, lines, at } = notices('en');
+    told({
+      messages: 3,
+      until: at() + 30_000,
+      replyCode: 451,
+      reply: '451 4.7.1 Greylisted,\r\n try later',
+    });
+    told({
+      messages: 1,
+      until: at() + 60_000,
+      replyCode: null,
+      reply: 'ECONNECTION: connect ECONNREFUSED',
+    });
+    expect(lines).toEqual([
+      'facteur: 3 messages wait for a retry within this run after the server answered "451 4.7.1 Greylisted, try later": next attempt at 10:00:30 UTC (in 30 s)\n',
+      'facteur: 1 message waits for a retry within this run, the server could not be reached (ECONNECTION: connect ECONNREFUSED): next attempt at 10:01:00 UTC (in 1 min 00 s)\n',
+    ]);
+  });
+
+  it('speaks French with French typography', () => {
+    const { told, lines, at } = notices('fr');
+    told({ messages: 1, until: at() + 120_000, replyCode: 421, reply: '421 4.7.0 Try again later' });
+    expect(lines).toEqual([
+      'facteur : 1 message attend une nouvelle tentative dans ce passage après la réponse du serveur « 421 4.7.0 Try again later » : prochain essai à 10:02:00 UTC (dans 2 min 00 s)\n',
+    ]);
+  });
+
+  it("writes a control character of the server's answer as a replacement character", () => {
+    const { told, lines, at } = notices('en');
+    told({ messages: 1, until: at(), replyCode: 450, reply: '450 \u001b[2J busy' });
+    expect(lines[0]).toContain('"450 \uFFFD[2J busy"');
   });
 });
