@@ -481,6 +481,7 @@ async function runCommand(file: string, options: RunOptions): Promise<ExitCode> 
         ...(options.limit === undefined ? {} : { limit: options.limit }),
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
+        onNotice: (text) => process.stderr.write(`${noticePrefix(lang)}${text[lang]}\n`),
       }),
     );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));
