@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import type { DormantScope } from './dormant.js';
+import { releaseProcessLock, takeProcessLock, type IsAlive } from './process-lock.js';
 
 /** How apply removed a member (schema 13): `sympa del` run on this machine. */
 export type RemovalMethod = 'sympa_del';
@@ -169,4 +170,23 @@ export function countListRemovalsInForce(db: Db, scope: DormantScope): number {
     )
     .pluck()
     .get({ list: scope.kind === 'list' ? scope.list : null }) as number;
+}
+
+/** The meta key of a list's apply lock. */
+function applyLockKey(list: string): string {
+  return `dormant.apply-lock.${list.toLowerCase()}`;
+}
+
+/**
+ * Takes the apply lock of `list` for `pid`: two applies on one list at once would each give Sympa the same members,
+ * and record the removals twice. Returns the pid of the live process holding it, or null once taken; a lock left by
+ * a killed process is taken over.
+ */
+export function acquireApplyLock(db: Db, list: string, pid: number, isAlive: IsAlive, now: number): number | null {
+  return takeProcessLock(db, applyLockKey(list), pid, isAlive, now);
+}
+
+/** Releases the apply lock taken by `acquireApplyLock`. */
+export function releaseApplyLock(db: Db, list: string, pid: number): void {
+  releaseProcessLock(db, applyLockKey(list), pid);
 }

@@ -71,6 +71,37 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a second apply on the list while the first runs refuses (exit 2), naming the first; the first removes each member once', async () => {
+    let second: CliResult | undefined;
+    let firstPid = 0;
+    // The first has read what to remove and not yet run sympa del when the second starts.
+    const first = await runAcross(
+      applyArgs(list, dbFile),
+      { sql: 'AND superseded_at IS NULL ORDER BY address', nth: 1 },
+      async (child) => {
+        firstPid = child.pid ?? 0;
+        second = await facteur(applyArgs(list, dbFile));
+      },
+    );
+    expect(second?.code).toBe(2);
+    expect(second?.stdout).toBe('');
+    expect(second?.stderr).toContain(
+      `Cannot apply removals to "${list.address}": "facteur dormant apply" (pid ${firstPid}) is applying removals to it`,
+    );
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as Applied).results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'removed'],
+      ['carol@example.com', 'removed'],
+    ]);
+    expect(await list.review()).toEqual(['alice@example.org']);
+    // The lock went with the first: the next apply runs, and finds nothing left to remove.
+    const next = await facteur(applyArgs(list, dbFile));
+    expect(next.code).toBe(0);
+    expect((JSON.parse(next.stdout) as Applied).results.filter((item) => item.outcome !== 'already_removed')).toEqual(
+      [],
+    );
+  });
+
   it('killed between sympa del and its record, the next apply records the removals once and says so', async () => {
     const killed = await runAcross(
       applyArgs(list, dbFile),

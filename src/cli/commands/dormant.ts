@@ -29,15 +29,19 @@ import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import {
+  acquireApplyLock,
   countListRemovalsInForce,
   listRemovalsInForce,
   recordListRemovals,
   recordRemovalIntents,
+  releaseApplyLock,
   removalIntents,
   type ListRemoval,
   type RemovalIntent,
   type RemovalRecord,
 } from '../../store/list-removals.js';
+import { commandOf } from '../../store/lock-holder.js';
+import { isProcessAlive } from '../../is-process-alive.js';
 import { readSympaConf, sympaDatabasePlace, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
 import { isSympaDelAddress, runSympaDel, type SympaDelAddressResult } from '../../sympa/run-sympa-del.js';
@@ -1020,6 +1024,24 @@ const APPLY_HELP = {
   },
 } satisfies Record<string, Text>;
 
+/** The refusal of an apply on a list another live apply holds: which process, so the admin knows what to wait for. */
+function applyLocked(list: string, pid: number): InputError {
+  let holder = 'facteur dormant apply';
+  try {
+    holder = commandOf(pid);
+  } catch {
+    // /proc does not tell (another system, the process just gone): the lock was taken by an apply all the same.
+  }
+  return new InputError(
+    {
+      en: `Cannot apply removals to "${list}": "${holder}" (pid ${pid}) is applying removals to it; run again once it is done`,
+      fr: `Impossible d’appliquer les retraits à « ${list} » : « ${holder} » (pid ${pid}) est en train de les appliquer ; relancez quand il aura fini`,
+    },
+    { list },
+    'ELOCKED',
+  );
+}
+
 /**
  * Adds `facteur dormant apply --sympa list@domain | --sympa-mail list@domain --send-config FILE [--yes]`, its help in
  * `helpLang`.
@@ -1056,11 +1078,19 @@ function registerApply(dormant: Command, helpLang: Lang): void {
         imports.some((file) => file !== undefined),
       );
       try {
-        const entries = await applyEntries(db, list, options, { lang, config });
-        process.exitCode =
-          mail === null
-            ? await applyBySympaDel(db, list, entries, options, lang)
-            : await applyBySympaMail(db, list, entries, mail, options, lang);
+        // A second apply on the list refuses rather than waits: it would find nothing left to do once the first is
+        // done, and an admin who started it by hand is better told at once who is at work on the list.
+        const holder = acquireApplyLock(db, list, process.pid, isProcessAlive, Date.now());
+        if (holder !== null) throw applyLocked(list, holder);
+        try {
+          const entries = await applyEntries(db, list, options, { lang, config });
+          process.exitCode =
+            mail === null
+              ? await applyBySympaDel(db, list, entries, options, lang)
+              : await applyBySympaMail(db, list, entries, mail, options, lang);
+        } finally {
+          releaseApplyLock(db, list, process.pid);
+        }
       } finally {
         db.close();
       }
