@@ -453,16 +453,22 @@ class QueueWriter {
     }
   }
 
-  /** Commits what is pending now; on an error, it stays pending, and the intents waiting on it are rejected unless the database was only busy. */
+  /**
+   * Commits what is pending now. On a busy database it all stays pending, for the next try; on any other error it is
+   * dropped, the intents waiting on it rejected, and the run stops.
+   */
   #flush(): void {
     let results: boolean[];
+    const intents = this.#intents;
     try {
       results = writeQueue(this.#db, this.#writes);
     } catch (error) {
-      if (!isDatabaseBusy(error)) for (const intent of this.#intents) intent.reject(error);
+      if (isDatabaseBusy(error)) throw error;
+      this.#writes = [];
+      this.#intents = [];
+      for (const intent of intents) intent.reject(error);
       throw error;
     }
-    const intents = this.#intents;
     this.#writes = [];
     this.#intents = [];
     for (const intent of intents) intent.resolve(results[intent.index] ?? false);
