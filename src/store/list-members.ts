@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { BUSY_TIMEOUT_MS } from './store-failure.js';
 import type { MemberRecord } from './dormant.js';
 
 /** Where an included member comes from, as Sympa records it (`inclusion_*_subscriber`, `subscribed_subscriber`). */
@@ -27,6 +28,15 @@ export interface MembersImport {
   /** Drops what was staged, leaving the store as it was. */
   rollback(): void;
 }
+
+/** Sympa's bounce data of a member, as `list_members` keeps it. */
+const BOUNCE_COLUMNS = [
+  'sympa_bounce_first',
+  'sympa_bounce_last',
+  'sympa_bounce_count',
+  'sympa_bounce_status',
+  'sympa_bounce_score',
+] as const;
 
 /** A staged member: the columns of `list_members`, then those of `list_member_sources` (NULL for a member not included). */
 const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, subscribed_at INTEGER,
@@ -123,8 +133,23 @@ export function beginMembersImport(
         db.exec(`CREATE INDEX temp.member_import_by_list ON member_import (list, address);
           CREATE TEMP TABLE member_import_batch (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;`);
         const counts = new Map<string, number>();
-        for (const lists of swapBatches(db))
-          for (const [list, count] of swapLists(db, lists, source, now)) counts.set(list, count);
+        let budget = SWAP_FIRST_ROWS;
+        let batch: string[] = [];
+        let rows = 0;
+        const swap = (): void => {
+          if (counts.size > 0) leaveStoreToOthers();
+          const started = performance.now();
+          for (const [list, count] of swapLists(db, batch, source, now)) counts.set(list, count);
+          budget = nextSwapBudget(rows, performance.now() - started);
+          batch = [];
+          rows = 0;
+        };
+        for (const [list, weight] of swapWeights(db)) {
+          if (batch.length > 0 && rows + weight > budget) swap();
+          batch.push(list);
+          rows += weight;
+        }
+        if (batch.length > 0) swap();
         return counts;
       } finally {
         drop();
@@ -165,51 +190,92 @@ function mergeSympaBounces(db: Db): Map<string, number> {
   return new Map(counts);
 }
 
+/** The lists a swap transaction replaces, as its statements select them. */
+const BATCH = 'list IN (SELECT list FROM temp.member_import_batch)';
+
+/** Whether a staged member (`excluded`) differs from the stored one: an unchanged row is left as it is, unwritten. */
+const MEMBER_CHANGED = ['gecos', 'subscribed_at', ...BOUNCE_COLUMNS]
+  .map((column) => `${column} IS NOT excluded.${column}`)
+  .join(' OR ');
+
 /**
  * The statements that replace the members and data sources of the lists in `temp.member_import_batch` with the staged
- * ones (the old rows out, the staged ones in, sorted into the tables' key order (address, list), the last of
- * duplicates winning), supersede what apply recorded as removed from them, and record their import.
+ * ones, in the tables' key order (address, list), the last of duplicates winning: the members no longer staged go,
+ * the staged ones are added or updated, and a member staged as it is stored is not written at all, so that a nightly
+ * import of lists that barely changed rewrites few pages. Then they supersede what apply recorded as removed from the
+ * lists, and record their import.
  */
 const SWAP_LISTS = {
-  leave: 'DELETE FROM list_members WHERE list IN (SELECT list FROM temp.member_import_batch)',
-  join: `INSERT OR REPLACE INTO list_members (address, list, gecos, subscribed_at, sympa_bounce_first,
-      sympa_bounce_last, sympa_bounce_count, sympa_bounce_status, sympa_bounce_score)
-    SELECT address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last, sympa_bounce_count,
-      sympa_bounce_status, sympa_bounce_score
-    FROM temp.member_import WHERE list IN (SELECT list FROM temp.member_import_batch) ORDER BY address, list, rowid`,
-  leaveSources: 'DELETE FROM list_member_sources WHERE list IN (SELECT list FROM temp.member_import_batch)',
-  joinSources: `INSERT OR REPLACE INTO list_member_sources (address, list, data_source, synced_at, is_subscribed)
+  leave: `DELETE FROM list_members WHERE ${BATCH} AND NOT EXISTS (SELECT 1 FROM temp.member_import m
+    WHERE m.list = list_members.list AND m.address = list_members.address)`,
+  join: `INSERT INTO list_members (address, list, gecos, subscribed_at, ${BOUNCE_COLUMNS.join(', ')})
+    SELECT address, list, gecos, subscribed_at, ${BOUNCE_COLUMNS.join(', ')}
+    FROM temp.member_import WHERE ${BATCH} ORDER BY address, list, rowid
+    ON CONFLICT (address, list) DO UPDATE SET gecos = excluded.gecos, subscribed_at = excluded.subscribed_at,
+      ${BOUNCE_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}
+    WHERE ${MEMBER_CHANGED}`,
+  leaveSources: `DELETE FROM list_member_sources WHERE ${BATCH} AND NOT EXISTS (SELECT 1 FROM temp.member_import m
+    WHERE m.list = list_member_sources.list AND m.address = list_member_sources.address AND m.is_subscribed IS NOT NULL)`,
+  joinSources: `INSERT INTO list_member_sources (address, list, data_source, synced_at, is_subscribed)
     SELECT address, list, data_source, synced_at, is_subscribed FROM temp.member_import
-    WHERE list IN (SELECT list FROM temp.member_import_batch) AND is_subscribed IS NOT NULL
-    ORDER BY address, list, rowid`,
+    WHERE ${BATCH} AND is_subscribed IS NOT NULL ORDER BY address, list, rowid
+    ON CONFLICT (address, list) DO UPDATE SET data_source = excluded.data_source, synced_at = excluded.synced_at,
+      is_subscribed = excluded.is_subscribed
+    WHERE data_source IS NOT excluded.data_source OR synced_at IS NOT excluded.synced_at
+      OR is_subscribed IS NOT excluded.is_subscribed`,
   // An address staged twice whose last row has no data source keeps none (a file may name an address twice).
   dropDuplicateSources: `DELETE FROM list_member_sources WHERE (address, list) IN (
     SELECT address, list FROM (
       -- SQLite gives a bare column the values of the row max() picked: the last staged.
       SELECT address, list, max(rowid), is_subscribed, count(*) AS copies FROM temp.member_import
-      WHERE list IN (SELECT list FROM temp.member_import_batch) GROUP BY list, address)
+      WHERE ${BATCH} GROUP BY list, address)
     WHERE copies > 1 AND is_subscribed IS NULL)`,
   // The lists' membership is now Sympa's own: it says who apply removed, and who is back.
-  supersede: `UPDATE list_removals SET superseded_at = :now WHERE superseded_at IS NULL
-    AND list IN (SELECT list FROM temp.member_import_batch)`,
+  supersede: `UPDATE list_removals SET superseded_at = :now WHERE superseded_at IS NULL AND ${BATCH}`,
   record: `INSERT OR REPLACE INTO list_imports (list, source, members, imported_at)
     SELECT b.list, :source, (SELECT count(*) FROM list_members m WHERE m.list = b.list), :now
     FROM temp.member_import_batch b WHERE true RETURNING list, members`,
 } as const;
 
 /**
- * Rows written (deleted and inserted) per swap transaction, whole lists at a time, so that each holds the write lock
- * for a fraction of a second: one transaction for the whole import held it 7 to 9 s for a million members, past the
- * busy timeout of a `send run` recording what its server accepted. Not one transaction per list: the table is keyed
- * by address, so a list's members are spread over all of it, and each transaction rewrites most of the pages it
- * touches; with a transaction per list, 100,000 members over 200 lists took three to four times the CPU time of one
- * transaction, with this bound under one and a half times.
+ * How long a swap transaction should hold the write lock: a tenth of the busy timeout that other writers (a `send
+ * run` recording what its server accepted, a `check`) wait for it. One transaction for the whole import held it 7 to
+ * 9 s for a million members. Nor one transaction per list: the table is keyed by address, so a list's members lie all
+ * over it, and each transaction rewrites most of the pages it touches; a transaction per list took three to four
+ * times the CPU time of one for 100,000 members over 200 lists. Whole lists go in batches sized to this time instead.
  */
-const SWAP_BATCH_ROWS = 50_000;
+const SWAP_TARGET_MS = BUSY_TIMEOUT_MS / 10;
 
-/** The staged lists in batches for `swapLists`: consecutive lists, each batch up to SWAP_BATCH_ROWS rows written. */
-function swapBatches(db: Db): string[][] {
-  const weights = db
+/**
+ * How long an import leaves the store to other writers between two swap transactions. A writer kept waiting by one
+ * does not queue for the lock: SQLite's busy handler wakes it to try again, every 100 ms once it has waited a while
+ * (sqliteDefaultBusyCallback in SQLite's main.c), and a shorter gap would be over before it woke.
+ */
+const SWAP_GAP_MS = 120;
+
+/** What `leaveStoreToOthers` waits on: nothing ever wakes it, so it waits its whole time. */
+const GAP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Waits SWAP_GAP_MS, holding no lock: the store is synchronous, as better-sqlite3 is, so the wait is too. */
+function leaveStoreToOthers(): void {
+  Atomics.wait(GAP_CELL, 0, 0, SWAP_GAP_MS);
+}
+
+/** Rows written (deleted and inserted) by the first swap transaction, before its time tells how many fit the target. */
+const SWAP_FIRST_ROWS = 50_000;
+
+/**
+ * The rows the next swap transaction may write, from the last one's: as many as fit SWAP_TARGET_MS at its pace, at
+ * most four times as many, so a pace read on a small batch (one list) does not make the next one overshoot far.
+ */
+function nextSwapBudget(rows: number, elapsedMs: number): number {
+  const fitting = (rows * SWAP_TARGET_MS) / Math.max(elapsedMs, 1);
+  return Math.max(SWAP_FIRST_ROWS, Math.min(fitting, rows * 4));
+}
+
+/** The staged lists in order, each with the rows its swap writes: its staged members, and those it had at its last import. */
+function swapWeights(db: Db): [string, number][] {
+  return db
     .prepare(
       `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list)
          + coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0)
@@ -217,20 +283,6 @@ function swapBatches(db: Db): string[][] {
     )
     .raw()
     .all() as [string, number][];
-  const batches: string[][] = [];
-  let batch: string[] = [];
-  let rows = 0;
-  for (const [list, weight] of weights) {
-    if (batch.length > 0 && rows + weight > SWAP_BATCH_ROWS) {
-      batches.push(batch);
-      batch = [];
-      rows = 0;
-    }
-    batch.push(list);
-    rows += weight;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
 }
 
 /**

@@ -9,7 +9,7 @@ import { pauseAt } from './helpers/pause-at.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/sympa');
 const ROBOT = 'lists.example.org';
-/** Three lists, each larger than a swap transaction takes with another (SWAP_BATCH_ROWS in list-members.ts). */
+/** Three lists, each larger than the first swap transaction takes with another (SWAP_FIRST_ROWS in list-members.ts). */
 const LISTS = ['alpha', 'beta', 'gamma'];
 const MEMBERS_PER_LIST = 30_000;
 /** The statement a swap transaction of the import prepares first, before it takes the write lock. */
