@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import type { Text } from '../i18n.js';
 import type { Db } from '../store/database.js';
 import { currentOwner } from '../store/history.js';
+import { isDatabaseBusy, lockedBy } from '../store/store-failure.js';
 import {
   acquireRunLock,
   beginSendRun,
@@ -18,7 +19,6 @@ import {
   finishSendRun,
   markInterrupted,
   openCampaign,
-  postponeMessage,
   releaseRunLock,
   resetSchedule,
   writeQueue,
@@ -86,6 +86,8 @@ export interface SendOptions {
   onProgress?: (progress: SendProgress) => void;
   /** Told when the run has nothing to do but wait for retries, each time the next retry time changes. */
   onRetryWait?: (wait: RetryWait) => void;
+  /** Hears what the run waits for, when another process keeps the database locked. */
+  onNotice?: (text: Text) => void;
   /** Backoff of 4xx replies and connection failures; tests shorten it. */
   retry?: { baseMs: number; maxAttemptsPerRun: number };
 }
@@ -341,22 +343,75 @@ class RateLimiter {
 }
 
 /**
+ * Pauses between two tries of a commit that met a database another process keeps locked (a `dormant` import, a
+ * `check` recording its night), on top of the busy timeout each try already waits: doubling from one second, so a
+ * short lock costs little, up to half a minute, so a long one is asked about twice a minute, not hammered.
+ */
+const BUSY_RETRY_FIRST_MS = 1_000;
+const BUSY_RETRY_MAX_MS = 30_000;
+
+/** What a run waiting out a locked database is waiting to write, for its notices. */
+function waitingFor(outcomes: number): Text {
+  if (outcomes === 0) return { en: 'the next message’s intent', fr: 'l’intention du prochain message' };
+  const s = outcomes === 1 ? '' : 's';
+  return { en: `${outcomes} message outcome${s}`, fr: `l’issue de ${outcomes} message${s}` };
+}
+
+/** The notice of a run whose commit met the database `path` locked: what it waits to write, for whom, till when. */
+function busyNotice(path: string, outcomes: number, delayMs: number): Text {
+  const what = waitingFor(outcomes);
+  const holder = lockedBy(path);
+  const seconds = delayMs / 1000;
+  return {
+    en: `Waiting to record ${what.en}: database "${path}" is locked by ${holder.en}; trying again in ${seconds} s`,
+    fr: `En attente pour enregistrer ${what.fr} : la base de données « ${path} » est verrouillée par ${holder.fr} ; nouvel essai dans ${seconds} s`,
+  };
+}
+
+/** The notice of a run interrupted while it waits out a locked database with outcomes to record. */
+function interruptedWhileWaiting(outcomes: number): Text {
+  const what = waitingFor(outcomes);
+  return {
+    en: `Interrupted while waiting to record ${what.en}: facteur goes on waiting for the lock, so that messages the server accepted are not left uncertain; interrupt again to stop now, and the next run reports them uncertain`,
+    fr: `Interrompu en attendant d’enregistrer ${what.fr} : facteur attend encore le verrou, pour ne pas laisser incertains des messages que le serveur a acceptés ; interrompez de nouveau pour arrêter tout de suite, et le prochain envoi les signalera incertains`,
+  };
+}
+
+/**
  * Group commit of the queue's intents and outcomes: the writes of one turn of the event loop are committed together
  * at its end, so replies the sessions read together cost one commit, and a session's outcome shares it with its next
  * intent. An intent resolves once committed: no SMTP transaction starts before its intent is on disk. An outcome is
  * committed at the end of the turn its reply was read in; a kill before then leaves the message in 'sending', found
- * uncertain by the next run, as a kill between a reply and its own commit would.
+ * uncertain by the next run, as a kill between a reply and its own commit would. A database another process keeps
+ * locked past the busy timeout is waited out, however long: the writes pending then include messages the server
+ * accepted, which giving up would leave uncertain, for a person to decide. Nothing new is sent meanwhile, since no
+ * intent commits.
  */
 class QueueWriter {
   readonly #db: Db;
   readonly #onError: (error: unknown) => void;
+  readonly #onBusy: (waiting: { outcomes: number; delayMs: number }) => void;
   #writes: QueueWrite[] = [];
   #intents: { index: number; resolve: (isTaken: boolean) => void; reject: (error: unknown) => void }[] = [];
   #isScheduled = false;
+  #draining: Promise<void> | null = null;
 
-  constructor(db: Db, onError: (error: unknown) => void) {
+  constructor(
+    db: Db,
+    onError: (error: unknown) => void,
+    onBusy: (waiting: { outcomes: number; delayMs: number }) => void,
+  ) {
     this.#db = db;
     this.#onError = onError;
+    this.#onBusy = onBusy;
+  }
+
+  /** Whether the last try met a locked database and the writer waits to try again. */
+  isWaiting = false;
+
+  /** Outcomes (and undone intents) written but not yet committed. */
+  get pendingOutcomes(): number {
+    return this.#writes.filter((write) => write.kind === 'outcome' || write.kind === 'restore').length;
   }
 
   /** Commits the intent to send a message; false if the row is no longer due (another run took it). */
@@ -380,33 +435,66 @@ class QueueWriter {
     this.#schedule();
   }
 
-  /** Commits what is pending now. */
-  flush(): void {
-    if (this.#writes.length === 0) return;
-    const writes = this.#writes;
-    const intents = this.#intents;
-    this.#writes = [];
-    this.#intents = [];
+  /** Moves a message's next attempt to its domain's rate slot, committed with the next writes. */
+  postpone(messageId: number, at: number): void {
+    this.#writes.push({ kind: 'postpone', messageId, at });
+    this.#schedule();
+  }
+
+  /** Commits what is pending, and what is written meanwhile, waiting out a database another process keeps locked. */
+  commit(): Promise<void> {
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = null;
+      // Written after the last try and before this: no turn of the event loop was asked to commit it.
+      if (this.#writes.length > 0) this.#schedule();
+    });
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    for (let delayMs = BUSY_RETRY_FIRST_MS; this.#writes.length > 0; ) {
+      try {
+        this.#flush();
+        this.isWaiting = false;
+      } catch (error) {
+        if (!isDatabaseBusy(error)) throw error;
+        this.isWaiting = true;
+        this.#onBusy({ outcomes: this.pendingOutcomes, delayMs });
+        await sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, BUSY_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /**
+   * Commits what is pending now. On a busy database it all stays pending, for the next try; on any other error it is
+   * dropped, the intents waiting on it rejected, and the run stops.
+   */
+  #flush(): void {
     let results: boolean[];
+    const intents = this.#intents;
     try {
-      results = writeQueue(this.#db, writes);
+      results = writeQueue(this.#db, this.#writes);
     } catch (error) {
+      if (isDatabaseBusy(error)) throw error;
+      this.#writes = [];
+      this.#intents = [];
       for (const intent of intents) intent.reject(error);
       throw error;
     }
+    this.#writes = [];
+    this.#intents = [];
     for (const intent of intents) intent.resolve(results[intent.index] ?? false);
   }
 
   #schedule(): void {
-    if (this.#isScheduled) return;
+    if (this.#isScheduled || this.#draining !== null) return;
     this.#isScheduled = true;
     setImmediate(() => {
       this.#isScheduled = false;
-      try {
-        this.flush();
-      } catch (error) {
+      this.commit().catch((error: unknown) => {
         this.#onError(error);
-      }
+      });
     });
   }
 }
@@ -568,7 +656,7 @@ function takeDomainSlot(run: Run, message: QueuedMessage, now: number): boolean 
   }
   run.domainNext.set(domain, next + spacing);
   const at = Math.ceil(next);
-  postponeMessage(run.db, message.id, at);
+  run.writer.postpone(message.id, at);
   run.waiting.set(message.id, at);
   run.reserved.add(message.id);
   return false;
@@ -635,7 +723,7 @@ class Scheduler {
       if (isStopping(run)) return null;
       if (this.#index >= this.#batch.length) {
         // The due query must see every outcome recorded so far (a deferral moves a message's next attempt).
-        run.writer.flush();
+        await run.writer.commit();
         this.#batch = dueMessages(run.db, run.context.campaignId, Date.now(), {
           limit: DUE_BATCH,
           retryUncertain: run.options.retryUncertain ?? false,
@@ -775,7 +863,7 @@ async function sendAll(run: Run, total: number): Promise<void> {
     );
   } finally {
     await Promise.all(sessions.map((session) => session.close()));
-    if (run.error === undefined) run.writer.flush();
+    if (run.error === undefined) await run.writer.commit();
   }
   if (run.error !== undefined) throw run.error;
 }
@@ -895,9 +983,15 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
     const total = Math.min(due, options.limit ?? (mode === 'test' ? 1 : Infinity));
     const run: Run = {
       db,
-      writer: new QueueWriter(db, (error) => {
-        run.error ??= asError(error);
-      }),
+      writer: new QueueWriter(
+        db,
+        (error) => {
+          run.error ??= asError(error);
+        },
+        ({ outcomes, delayMs }) => {
+          options.onNotice?.(busyNotice(db.name, outcomes, delayMs));
+        },
+      ),
       context,
       smtp,
       prepared: prepareMessage(context),
@@ -918,6 +1012,9 @@ export async function sendCampaign(options: SendOptions): Promise<SendReport> {
       fatal: null,
       error: undefined,
     };
+    options.signal?.addEventListener('abort', () => {
+      if (run.writer.isWaiting) options.onNotice?.(interruptedWhileWaiting(run.writer.pendingOutcomes));
+    });
     let rendered = { rendered: 0, renderErrors: 0 };
     let tests: TestSend[] = [];
     if (mode === 'dry-run') rendered = renderAll(run, total);

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { BUSY_TIMEOUT_MS } from './store-failure.js';
 import type { MemberRecord } from './dormant.js';
 
 /** Where an included member comes from, as Sympa records it (`inclusion_*_subscriber`, `subscribed_subscriber`). */
@@ -22,19 +23,20 @@ export interface MembersImport {
   add(member: ImportedMember): void;
   /** Makes a list part of the import even without a member staged: `commit` empties it. */
   addList(list: string): void;
-  /** Replaces every list of the import in one transaction and records it; returns member counts by list. */
+  /** Replaces every list of the import, each whole in one transaction, and records it; returns member counts by list. */
   commit(): Map<string, number>;
   /** Drops what was staged, leaving the store as it was. */
   rollback(): void;
 }
 
-/**
- * Above this share of `list_members` written by one import (rows deleted and inserted), its secondary indexes are dropped and built again after
- * the rows are in: the table is keyed by address and the imports come list by list, so keeping an index in the other
- * order up to date costs a random page write per member once it outgrows the page cache (a million members took a
- * minute), while building it afresh is one sort of the table (a few seconds for a million).
- */
-const REBUILD_INDEX_SHARE = 1 / 8;
+/** Sympa's bounce data of a member, as `list_members` keeps it. */
+const BOUNCE_COLUMNS = [
+  'sympa_bounce_first',
+  'sympa_bounce_last',
+  'sympa_bounce_count',
+  'sympa_bounce_status',
+  'sympa_bounce_score',
+] as const;
 
 /** A staged member: the columns of `list_members`, then those of `list_member_sources` (NULL for a member not included). */
 const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, subscribed_at INTEGER,
@@ -44,8 +46,10 @@ const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, s
 /**
  * Starts an import that replaces the membership of the lists it names (from a file or Sympa's database). Members are
  * staged in a temporary table, which takes no lock on the store and holds nothing in memory, so the source can be
- * read at its own pace; `commit` then swaps every staged list in one short transaction, writing the rows in the
- * table's own order. A failure, an interruption or a crash before that transaction ends leaves every list as it was.
+ * read at its own pace; `commit` then swaps the staged lists a few at a time, each batch in one short transaction,
+ * writing the rows in the table's own order, so that other writers (a `send run`, a `check`) get the store between
+ * two. A failure, an interruption or a crash leaves each list whole, as it was or as imported, and importing again
+ * finishes the job.
  * Duplicate addresses in a list keep their last row. With `replacesSource`, the import is everything `source` holds:
  * a list imported from it before and absent now is emptied too. With `isBouncesOnly`, the source names only the
  * members Sympa counts as bouncing: their Sympa bounce data replaces the list's, the other members stay, and the
@@ -62,6 +66,7 @@ export function beginMembersImport(
   db.exec(`
     DROP TABLE IF EXISTS temp.member_import;
     DROP TABLE IF EXISTS temp.member_import_lists;
+    DROP TABLE IF EXISTS temp.member_import_batch;
     CREATE TEMP TABLE member_import (${STAGED_COLUMNS}) STRICT;
     CREATE TEMP TABLE member_import_lists (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
   `);
@@ -73,7 +78,8 @@ export function beginMembersImport(
   const drop = (): void => {
     isOpen = false;
     if (db.inTransaction) db.exec('ROLLBACK');
-    db.exec('DROP TABLE IF EXISTS temp.member_import; DROP TABLE IF EXISTS temp.member_import_lists');
+    db.exec(`DROP TABLE IF EXISTS temp.member_import; DROP TABLE IF EXISTS temp.member_import_lists;
+      DROP TABLE IF EXISTS temp.member_import_batch`);
   };
   // Staging writes only the temporary database: other connections go on writing the store meanwhile.
   db.exec('BEGIN');
@@ -107,12 +113,8 @@ export function beginMembersImport(
       if (!isOpen) throw new Error('Cannot commit a members import that has ended');
       try {
         db.exec('COMMIT');
-        db.exec('BEGIN IMMEDIATE');
-        if (options.replacesSource === true)
-          db.prepare(
-            'INSERT OR IGNORE INTO temp.member_import_lists SELECT list FROM list_imports WHERE source = ?',
-          ).run(source);
         if (options.isBouncesOnly === true) {
+          db.exec('BEGIN IMMEDIATE');
           const counts = mergeSympaBounces(db);
           // Sympa still counts these members' bounces: they are members, whatever apply removed before.
           db.prepare(
@@ -122,25 +124,33 @@ export function beginMembersImport(
           db.exec('COMMIT');
           return counts;
         }
-        swapMembers(db);
-        // The lists' membership is now Sympa's own: it says who apply removed, and who is back.
-        db.prepare(
-          `UPDATE list_removals SET superseded_at = ? WHERE superseded_at IS NULL
-             AND list IN (SELECT list FROM temp.member_import_lists)`,
-        ).run(now);
-        db.prepare(
-          `INSERT OR REPLACE INTO list_imports (list, source, members, imported_at)
-           SELECT l.list, ?, (SELECT count(*) FROM list_members m WHERE m.list = l.list), ? FROM temp.member_import_lists l`,
-        ).run(source, now);
-        const counts = db
-          .prepare(
-            `SELECT i.list, i.members FROM list_imports i JOIN temp.member_import_lists l ON l.list = i.list
-             ORDER BY i.list`,
-          )
-          .raw()
-          .all() as [string, number][];
-        db.exec('COMMIT');
-        return new Map(counts);
+        // Written into the temporary database only: no lock on the store yet.
+        if (options.replacesSource === true)
+          db.prepare(
+            'INSERT OR IGNORE INTO temp.member_import_lists SELECT list FROM list_imports WHERE source = ?',
+          ).run(source);
+        // Sorted once, list by list: the lists are then swapped from it a few at a time.
+        db.exec(`CREATE INDEX temp.member_import_by_list ON member_import (list, address);
+          CREATE TEMP TABLE member_import_batch (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;`);
+        const counts = new Map<string, number>();
+        let budget = SWAP_FIRST_ROWS;
+        let batch: string[] = [];
+        let rows = 0;
+        const swap = (): void => {
+          if (counts.size > 0) leaveStoreToOthers();
+          const started = performance.now();
+          for (const [list, count] of swapLists(db, batch, source, now)) counts.set(list, count);
+          budget = nextSwapBudget(rows, performance.now() - started);
+          batch = [];
+          rows = 0;
+        };
+        for (const [list, weight] of swapWeights(db)) {
+          if (batch.length > 0 && rows + weight > budget) swap();
+          batch.push(list);
+          rows += weight;
+        }
+        if (batch.length > 0) swap();
+        return counts;
       } finally {
         drop();
       }
@@ -180,48 +190,128 @@ function mergeSympaBounces(db: Db): Map<string, number> {
   return new Map(counts);
 }
 
+/** The lists a swap transaction replaces, as its statements select them. */
+const BATCH = 'list IN (SELECT list FROM temp.member_import_batch)';
+
+/** Whether a staged member (`excluded`) differs from the stored one: an unchanged row is left as it is, unwritten. */
+const MEMBER_CHANGED = ['gecos', 'subscribed_at', ...BOUNCE_COLUMNS]
+  .map((column) => `${column} IS NOT excluded.${column}`)
+  .join(' OR ');
+
 /**
- * Replaces the members and data sources of the staged lists, within the caller's transaction: the old rows out, the
- * staged ones in, sorted into the tables' key order (address, list), the last of duplicates winning.
+ * The statements that replace the members and data sources of the lists in `temp.member_import_batch` with the staged
+ * ones, in the tables' key order (address, list), the last of duplicates winning: the members no longer staged go,
+ * the staged ones are added or updated, and a member staged as it is stored is not written at all, so that a nightly
+ * import of lists that barely changed rewrites few pages. Then they supersede what apply recorded as removed from the
+ * lists, and record their import.
  */
-function swapMembers(db: Db): void {
-  const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
-  const staged = count('SELECT count(*) FROM temp.member_import');
-  const replaced = count('SELECT count(*) FROM list_members WHERE list IN (SELECT list FROM temp.member_import_lists)');
-  const indexes =
-    staged + replaced > count('SELECT count(*) FROM list_members') * REBUILD_INDEX_SHARE
-      ? (db
-          .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'list_members' AND sql IS NOT NULL",
-          )
-          .all() as { name: string; sql: string }[])
-      : [];
-  for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
-  db.exec(`
-    DELETE FROM list_members WHERE list IN (SELECT list FROM temp.member_import_lists);
-    INSERT OR REPLACE INTO list_members (address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last,
-        sympa_bounce_count, sympa_bounce_status, sympa_bounce_score)
-      SELECT address, list, gecos, subscribed_at, sympa_bounce_first, sympa_bounce_last, sympa_bounce_count,
-        sympa_bounce_status, sympa_bounce_score
-      FROM temp.member_import ORDER BY address, list, rowid;
-  `);
-  for (const index of indexes) db.exec(index.sql);
-  db.exec(`
-    DELETE FROM list_member_sources WHERE list IN (SELECT list FROM temp.member_import_lists);
-    INSERT OR REPLACE INTO list_member_sources (address, list, data_source, synced_at, is_subscribed)
-      SELECT address, list, data_source, synced_at, is_subscribed
-      FROM temp.member_import WHERE is_subscribed IS NOT NULL ORDER BY address, list, rowid;
-  `);
+const SWAP_LISTS = {
+  leave: `DELETE FROM list_members WHERE ${BATCH} AND NOT EXISTS (SELECT 1 FROM temp.member_import m
+    WHERE m.list = list_members.list AND m.address = list_members.address)`,
+  join: `INSERT INTO list_members (address, list, gecos, subscribed_at, ${BOUNCE_COLUMNS.join(', ')})
+    SELECT address, list, gecos, subscribed_at, ${BOUNCE_COLUMNS.join(', ')}
+    FROM temp.member_import WHERE ${BATCH} ORDER BY address, list, rowid
+    ON CONFLICT (address, list) DO UPDATE SET gecos = excluded.gecos, subscribed_at = excluded.subscribed_at,
+      ${BOUNCE_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}
+    WHERE ${MEMBER_CHANGED}`,
+  leaveSources: `DELETE FROM list_member_sources WHERE ${BATCH} AND NOT EXISTS (SELECT 1 FROM temp.member_import m
+    WHERE m.list = list_member_sources.list AND m.address = list_member_sources.address AND m.is_subscribed IS NOT NULL)`,
+  joinSources: `INSERT INTO list_member_sources (address, list, data_source, synced_at, is_subscribed)
+    SELECT address, list, data_source, synced_at, is_subscribed FROM temp.member_import
+    WHERE ${BATCH} AND is_subscribed IS NOT NULL ORDER BY address, list, rowid
+    ON CONFLICT (address, list) DO UPDATE SET data_source = excluded.data_source, synced_at = excluded.synced_at,
+      is_subscribed = excluded.is_subscribed
+    WHERE data_source IS NOT excluded.data_source OR synced_at IS NOT excluded.synced_at
+      OR is_subscribed IS NOT excluded.is_subscribed`,
   // An address staged twice whose last row has no data source keeps none (a file may name an address twice).
-  if (count('SELECT count(*) FROM list_members WHERE list IN (SELECT list FROM temp.member_import_lists)') < staged)
-    db.exec(`
-      DELETE FROM list_member_sources WHERE (address, list) IN (
-        SELECT address, list FROM (
-          -- SQLite gives a bare column the values of the row max() picked: the last staged.
-          SELECT address, list, max(rowid), is_subscribed, count(*) AS copies FROM temp.member_import
-          GROUP BY address, list)
-        WHERE copies > 1 AND is_subscribed IS NULL);
-    `);
+  dropDuplicateSources: `DELETE FROM list_member_sources WHERE (address, list) IN (
+    SELECT address, list FROM (
+      -- SQLite gives a bare column the values of the row max() picked: the last staged.
+      SELECT address, list, max(rowid), is_subscribed, count(*) AS copies FROM temp.member_import
+      WHERE ${BATCH} GROUP BY list, address)
+    WHERE copies > 1 AND is_subscribed IS NULL)`,
+  // The lists' membership is now Sympa's own: it says who apply removed, and who is back.
+  supersede: `UPDATE list_removals SET superseded_at = :now WHERE superseded_at IS NULL AND ${BATCH}`,
+  record: `INSERT OR REPLACE INTO list_imports (list, source, members, imported_at)
+    SELECT b.list, :source, (SELECT count(*) FROM list_members m WHERE m.list = b.list), :now
+    FROM temp.member_import_batch b WHERE true RETURNING list, members`,
+} as const;
+
+/**
+ * How long a swap transaction should hold the write lock: a tenth of the busy timeout that other writers (a `send
+ * run` recording what its server accepted, a `check`) wait for it. One transaction for the whole import held it 7 to
+ * 9 s for a million members. Nor one transaction per list: the table is keyed by address, so a list's members lie all
+ * over it, and each transaction rewrites most of the pages it touches; a transaction per list took three to four
+ * times the CPU time of one for 100,000 members over 200 lists. Whole lists go in batches sized to this time instead.
+ */
+const SWAP_TARGET_MS = BUSY_TIMEOUT_MS / 10;
+
+/**
+ * How long an import leaves the store to other writers between two swap transactions. A writer kept waiting by one
+ * does not queue for the lock: SQLite's busy handler wakes it to try again, every 100 ms once it has waited a while
+ * (sqliteDefaultBusyCallback in SQLite's main.c), and a shorter gap would be over before it woke.
+ */
+const SWAP_GAP_MS = 120;
+
+/** What `leaveStoreToOthers` waits on: nothing ever wakes it, so it waits its whole time. */
+const GAP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Waits SWAP_GAP_MS, holding no lock: the store is synchronous, as better-sqlite3 is, so the wait is too. */
+function leaveStoreToOthers(): void {
+  Atomics.wait(GAP_CELL, 0, 0, SWAP_GAP_MS);
+}
+
+/** Rows written (deleted and inserted) by the first swap transaction, before its time tells how many fit the target. */
+const SWAP_FIRST_ROWS = 50_000;
+
+/**
+ * The rows the next swap transaction may write, from the last one's: as many as fit SWAP_TARGET_MS at its pace, at
+ * most four times as many, so a pace read on a small batch (one list) does not make the next one overshoot far.
+ */
+function nextSwapBudget(rows: number, elapsedMs: number): number {
+  const fitting = (rows * SWAP_TARGET_MS) / Math.max(elapsedMs, 1);
+  return Math.max(SWAP_FIRST_ROWS, Math.min(fitting, rows * 4));
+}
+
+/** The staged lists in order, each with the rows its swap writes: its staged members, and those it had at its last import. */
+function swapWeights(db: Db): [string, number][] {
+  return db
+    .prepare(
+      `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list)
+         + coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0)
+       FROM temp.member_import_lists l ORDER BY l.list`,
+    )
+    .raw()
+    .all() as [string, number][];
+}
+
+/**
+ * Replaces the staged lists `lists` in one transaction, and returns their member counts. A crash between two
+ * transactions leaves each list whole, old or new, and importing again finishes the job. The lists are named and the
+ * statements prepared before the transaction begins, in the temporary database, which takes no lock on the store.
+ */
+function swapLists(db: Db, lists: readonly string[], source: string, now: number): [string, number][] {
+  db.exec('DELETE FROM temp.member_import_batch');
+  const name = db.prepare('INSERT INTO temp.member_import_batch (list) VALUES (?)');
+  for (const list of lists) name.run(list);
+  const leave = db.prepare(SWAP_LISTS.leave);
+  const join = db.prepare(SWAP_LISTS.join);
+  const leaveSources = db.prepare(SWAP_LISTS.leaveSources);
+  const joinSources = db.prepare(SWAP_LISTS.joinSources);
+  const dropDuplicateSources = db.prepare(SWAP_LISTS.dropDuplicateSources);
+  const supersede = db.prepare(SWAP_LISTS.supersede);
+  const record = db.prepare(SWAP_LISTS.record).raw();
+  return db
+    .transaction(() => {
+      leave.run();
+      join.run();
+      leaveSources.run();
+      joinSources.run();
+      dropDuplicateSources.run();
+      supersede.run({ now });
+      return record.all({ source, now }) as [string, number][];
+    })
+    .immediate();
 }
 
 /** Looks up the data source of a list member: undefined for a member who is not included from one. */

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import type { DormantScope } from './dormant.js';
+import { releaseProcessLock, takeProcessLock, type IsAlive } from './process-lock.js';
 
 /** How apply removed a member (schema 13): `sympa del` run on this machine. */
 export type RemovalMethod = 'sympa_del';
@@ -27,33 +28,110 @@ interface RemovalRow {
   actor: string;
 }
 
+/** How a removal was asked of Sympa: the method, the argv run (as `runSympaDel` reports it), who ran it. */
+export interface RemovalCommand {
+  method: RemovalMethod;
+  command: readonly string[];
+  actor: string;
+}
+
+/** A removal asked of Sympa by a run that died before it recorded what Sympa said (schema 14). */
+export interface RemovalIntent extends RemovalCommand {
+  list: string;
+  address: string;
+  startedAt: number;
+}
+
 /**
- * Records the members Sympa reported removed from `list` and takes them out of the stored membership, in one
- * transaction: the next listing and apply no longer see them, until an import of the list says otherwise.
+ * Records that `addresses` are about to be given to Sympa for removal from `list`, in one transaction, before the
+ * command runs: a crash between the command and `recordListRemovals` leaves them, for the next apply to settle.
+ */
+export function recordRemovalIntents(
+  db: Db,
+  list: string,
+  addresses: readonly string[],
+  how: RemovalCommand,
+  now: number,
+): void {
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO list_removal_intents (list, address, method, command, actor, started_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const command = JSON.stringify(how.command);
+  db.transaction(() => {
+    for (const address of addresses) insert.run(list, address.toLowerCase(), how.method, command, how.actor, now);
+  }).immediate();
+}
+
+/** The removals from `list` that an earlier run asked of Sympa without recording what Sympa said, by address. */
+export function removalIntents(db: Db, list: string): Map<string, RemovalIntent> {
+  const rows = db
+    .prepare(
+      `SELECT list, address, method, command, actor, started_at FROM list_removal_intents WHERE list = ?
+       ORDER BY address`,
+    )
+    .all(list) as {
+    list: string;
+    address: string;
+    method: RemovalMethod;
+    command: string;
+    actor: string;
+    started_at: number;
+  }[];
+  return new Map(
+    rows.map((row) => [
+      row.address,
+      {
+        list: row.list,
+        address: row.address,
+        method: row.method,
+        command: JSON.parse(row.command) as string[],
+        actor: row.actor,
+        startedAt: row.started_at,
+      },
+    ]),
+  );
+}
+
+/** A removal to record: Sympa's line about it, and, for one an earlier run made, when and how it was asked. */
+export interface RemovalRecord {
+  address: string;
+  reply: string | null;
+  asked?: { at: number; how: RemovalCommand };
+}
+
+/**
+ * Records the members Sympa reported removed from `list` and takes them out of the stored membership, and ends the
+ * intents of `settled` addresses (Sympa said what became of them), in one transaction: the next listing and apply no
+ * longer see them, until an import of the list says otherwise.
  */
 export function recordListRemovals(
   db: Db,
   list: string,
-  removals: readonly { address: string; reply: string | null }[],
-  how: { method: RemovalMethod; command: readonly string[]; actor: string },
+  removals: readonly RemovalRecord[],
+  how: RemovalCommand,
   now: number,
+  settled: readonly string[] = [],
 ): void {
-  if (removals.length === 0) return;
+  if (removals.length === 0 && settled.length === 0) return;
   const insert = db.prepare(
     `INSERT INTO list_removals (list, address, removed_at, method, command, reply, actor)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const leave = db.prepare('DELETE FROM list_members WHERE address = ? AND list = ?');
   const leaveSource = db.prepare('DELETE FROM list_member_sources WHERE address = ? AND list = ?');
-  const command = JSON.stringify(how.command);
+  const settle = db.prepare('DELETE FROM list_removal_intents WHERE list = ? AND address = ?');
   db.transaction(() => {
-    for (const { address, reply } of removals) {
+    for (const { address, reply, asked } of removals) {
       // Stored addresses are lowercase, as Sympa compares them.
       const key = address.toLowerCase();
-      insert.run(list, key, now, how.method, command, reply, how.actor);
+      const by = asked?.how ?? how;
+      insert.run(list, key, asked?.at ?? now, by.method, JSON.stringify(by.command), reply, by.actor);
       leave.run(key, list);
       leaveSource.run(key, list);
+      settle.run(list, key);
     }
+    for (const address of settled) settle.run(list, address.toLowerCase());
   }).immediate();
 }
 
@@ -92,4 +170,23 @@ export function countListRemovalsInForce(db: Db, scope: DormantScope): number {
     )
     .pluck()
     .get({ list: scope.kind === 'list' ? scope.list : null }) as number;
+}
+
+/** The meta key of a list's apply lock. */
+function applyLockKey(list: string): string {
+  return `dormant.apply-lock.${list.toLowerCase()}`;
+}
+
+/**
+ * Takes the apply lock of `list` for `pid`: two applies on one list at once would each give Sympa the same members,
+ * and record the removals twice. Returns the pid of the live process holding it, or null once taken; a lock left by
+ * a killed process is taken over.
+ */
+export function acquireApplyLock(db: Db, list: string, pid: number, isAlive: IsAlive, now: number): number | null {
+  return takeProcessLock(db, applyLockKey(list), pid, isAlive, now);
+}
+
+/** Releases the apply lock taken by `acquireApplyLock`. */
+export function releaseApplyLock(db: Db, list: string, pid: number): void {
+  releaseProcessLock(db, applyLockKey(list), pid);
 }

@@ -26,9 +26,9 @@ function deviceOf(dev: number): string {
 /**
  * A process's command: `facteur` and its subcommand and arguments up to the first option for facteur's own CLI (as
  * node runs it, whatever node's options), else its program's name. Its options are left out: they name files, and an
- * admin's paths are none of another user's business.
+ * admin's paths are none of another user's business. Throws when /proc does not tell (another system, the process gone).
  */
-function commandOf(pid: number): string {
+export function commandOf(pid: number): string {
   const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
     .split('\0')
     .filter((arg) => arg !== '');

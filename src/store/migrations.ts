@@ -11,6 +11,7 @@ import { migrate010SympaMail } from './migrations/010-sympa-mail.js';
 import { migrate011FindingTitleValues } from './migrations/011-finding-title-values.js';
 import { migrate012SendRuns } from './migrations/012-send-runs.js';
 import { migrate013ListRemovals } from './migrations/013-list-removals.js';
+import { migrate014ListRemovalIntents } from './migrations/014-list-removal-intents.js';
 import { migrate015RunUncheckedDomains } from './migrations/015-run-unchecked-domains.js';
 
 /** One schema step; never edit a shipped one, add a new step instead. */
@@ -38,5 +39,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migrate011FindingTitleValues,
   migrate012SendRuns,
   migrate013ListRemovals,
+  migrate014ListRemovalIntents,
   migrate015RunUncheckedDomains,
 ];

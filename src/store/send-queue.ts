@@ -212,11 +212,12 @@ export function restoreMessage(
   ).run(message.state, message.attempts, message.firstAttemptAt, now, message.id);
 }
 
-/** An intent, an outcome or an undone intent, for `writeQueue`. */
+/** An intent, an outcome, an undone intent or a postponed attempt, for `writeQueue`. */
 export type QueueWrite =
   | { kind: 'sending'; messageId: number; now: number }
   | { kind: 'outcome'; messageId: number; outcome: MessageOutcome; now: number }
-  | { kind: 'restore'; message: Pick<QueuedMessage, 'id' | 'state' | 'attempts' | 'firstAttemptAt'>; now: number };
+  | { kind: 'restore'; message: Pick<QueuedMessage, 'id' | 'state' | 'attempts' | 'firstAttemptAt'>; now: number }
+  | { kind: 'postpone'; messageId: number; at: number };
 
 /**
  * Applies intents and outcomes in their order, in one transaction: one commit for all, where a commit per row would
@@ -228,6 +229,7 @@ export function writeQueue(db: Db, writes: readonly QueueWrite[]): boolean[] {
     writes.map((write) => {
       if (write.kind === 'sending') return markSending(db, write.messageId, write.now);
       if (write.kind === 'restore') restoreMessage(db, write.message, write.now);
+      else if (write.kind === 'postpone') postponeMessage(db, write.messageId, write.at);
       else recordOutcome(db, write.messageId, write.outcome, write.now);
       return true;
     }),

@@ -70,6 +70,27 @@ export function noteOpenedDatabase(path: string): void {
   openedPath = path;
 }
 
+/** Whether `error` is SQLite's answer that another connection kept the database locked past the busy timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'SqliteError' &&
+    'code' in error &&
+    String(error.code).startsWith('SQLITE_BUSY')
+  );
+}
+
+/**
+ * Who keeps the database `path` locked, for a notice of a writer waiting for it: the process holding its write lock
+ * when /proc tells (`"facteur dormant" (pid 1234)`), else another process.
+ */
+export function lockedBy(path: string): Text {
+  const holder = writeLockHolder(path);
+  return holder === undefined
+    ? { en: 'another process', fr: 'un autre processus' }
+    : { en: `"${holder.command}" (pid ${holder.pid})`, fr: `« ${holder.command} » (pid ${holder.pid})` };
+}
+
 /**
  * What a lock held too long is said of: the database, and the process holding its write lock when /proc tells
  * (`facteur dormant`, pid 1234), so that the user knows what to wait for or whom to ask. Without a holder found, the

@@ -46,6 +46,11 @@ export interface SympaDelOptions {
    * is kept, the rest stays `unknown`.
    */
   signal?: AbortSignal;
+  /**
+   * Hears the command and the addresses given to it just before Sympa starts, so that the caller can record its
+   * intent first: a crash between Sympa's removals and the caller's record of them then leaves a trace.
+   */
+  onStart?: (command: readonly string[], addresses: readonly string[]) => void;
 }
 
 /** A list as `sympa del` takes it on its command line: `name@domain`; no leading dash, so never an option. */
@@ -119,6 +124,7 @@ export async function runSympaDel(
   }
   if (options.signal?.aborted === true)
     return { list, isDryRun: false, command, input, exitCode: null, results, stopped: { reason: 'interrupted' } };
+  options.onStart?.(command, sent);
   const { exitCode, stderr, stopped } = await run(command, input, options.signal);
   const reports = stderr.split(/\r?\n/).flatMap((line) => {
     const match = REPORT.exec(line);

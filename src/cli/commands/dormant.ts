@@ -28,14 +28,22 @@ import { normaliseEmail } from '../../send/read-recipients.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { forgetAddress, type DormantScope } from '../../store/dormant.js';
 import {
+  acquireApplyLock,
   countListRemovalsInForce,
   listRemovalsInForce,
   recordListRemovals,
+  recordRemovalIntents,
+  releaseApplyLock,
+  removalIntents,
   type ListRemoval,
+  type RemovalIntent,
+  type RemovalRecord,
 } from '../../store/list-removals.js';
+import { commandOf } from '../../store/lock-holder.js';
+import { isProcessAlive } from '../../is-process-alive.js';
 import { readSympaConf, sympaDatabasePlace, type SympaDatabase } from '../../sympa/read-sympa-conf.js';
 import { renderSympaMailCommands } from '../../sympa/render-sympa-mail-commands.js';
-import { isSympaDelAddress, runSympaDel } from '../../sympa/run-sympa-del.js';
+import { isSympaDelAddress, runSympaDel, type SympaDelAddressResult } from '../../sympa/run-sympa-del.js';
 import {
   sendSympaMail,
   type SympaMailAddressResult,
@@ -93,6 +101,10 @@ const TEXT = {
     fr: 'Essai : lancerait {command} avec ces adresses sur son entrée\n',
   },
   ran: { en: 'Ran {command}:\n', fr: 'Lancé {command} :\n' },
+  recovered: {
+    en: 'removed by an earlier apply, stopped before it recorded it ({at}, {command}); Sympa now says: {message}',
+    fr: 'retirée par un apply précédent, arrêté avant de l’enregistrer ({at}, {command}) ; Sympa dit maintenant : {message}',
+  },
   removedBefore: {
     en: 'removed {at} by {command}; an import from Sympa that still lists it makes it a member again',
     fr: 'retirée le {at} par {command} ; un import depuis Sympa qui la contient encore la rend de nouveau abonnée',
@@ -667,6 +679,53 @@ function alreadyRemoved(removal: ListRemoval): {
   };
 }
 
+/** An address an earlier apply removed and died before recording, as this run found it in Sympa. */
+interface RecoveredRemoval extends Omit<SympaDelAddressResult, 'outcome'> {
+  outcome: 'recovered';
+  removedAt: string;
+  command: string[];
+}
+
+/**
+ * What to record of a `sympa del` run: the removals Sympa reported, and those an earlier run asked for and died before
+ * recording, which Sympa now refuses as no longer members (`recovered`); the intents Sympa said anything of end, those
+ * it said nothing of (a run stopped halfway) stay for the next apply.
+ */
+function settleRemovals(
+  results: readonly SympaDelAddressResult[],
+  intents: ReadonlyMap<string, RemovalIntent>,
+): { removals: RemovalRecord[]; ended: string[]; recovered: Map<string, RecoveredRemoval> } {
+  const removals: RemovalRecord[] = [];
+  const ended: string[] = [];
+  const recovered = new Map<string, RecoveredRemoval>();
+  for (const item of results) {
+    const key = item.address.toLowerCase();
+    const intent = intents.get(key);
+    if (item.outcome === 'removed') removals.push({ address: item.address, reply: item.message });
+    else if (item.outcome === 'refused' && intent !== undefined) {
+      removals.push({ address: item.address, reply: item.message, asked: { at: intent.startedAt, how: intent } });
+      recovered.set(key, {
+        ...item,
+        outcome: 'recovered',
+        removedAt: new Date(intent.startedAt).toISOString(),
+        command: [...intent.command],
+      });
+    } else if (item.outcome === 'refused' || item.outcome === 'invalid') ended.push(item.address);
+  }
+  return { removals, ended, recovered };
+}
+
+/** What follows an address of a `sympa del` run: Sympa's line, or how an earlier run removed it. */
+function resultDetail(item: SympaDelAddressResult | RecoveredRemoval, lang: Lang): string {
+  if (item.outcome === 'recovered' && 'removedAt' in item)
+    return render(TEXT.recovered, lang, {
+      at: item.removedAt,
+      command: item.command.join(' '),
+      message: item.message ?? '',
+    });
+  return item.message ?? '';
+}
+
 /**
  * `apply --sympa`: runs `sympa del --quiet` on this machine and reports each address; the members Sympa reports
  * removed are recorded in the store, and those an earlier apply removed are reported as such, not given to Sympa again.
@@ -680,37 +739,47 @@ async function applyBySympaDel(
 ): Promise<ExitCode> {
   const { addresses, included } = entries;
   const earlier = [...listRemovalsInForce(db, list).values()].map(alreadyRemoved);
+  // Removals an earlier run asked of Sympa and died before recording (kill -9 between sympa del and its record): given
+  // to Sympa again, as Sympa takes a del of a member already gone as a refusal and changes nothing, so that what it
+  // says now settles them.
+  const intents = removalIntents(db, list);
+  const asked = new Set(addresses.map((address) => address.toLowerCase()));
+  const given = [...addresses, ...[...intents.keys()].filter((address) => !asked.has(address))];
+  const actor = actorOf();
   // Ctrl-C reaches Sympa too, from the terminal; facteur stays to say what Sympa did before it stopped.
   const result = await withInterrupt((signal) =>
-    runSympaDel(list, addresses, {
+    runSympaDel(list, given, {
       dryRun: !options.yes,
       signal,
+      // The intent is on disk before Sympa removes anyone: a crash before the record below leaves it to settle.
+      onStart: (command, sent) => {
+        recordRemovalIntents(db, list, sent, { method: 'sympa_del', command, actor }, Date.now());
+      },
       ...(options.sympaConf === undefined ? {} : { sympaConf: options.sympaConf }),
       ...(options.sympaCommand === undefined ? {} : { sympaCommand: options.sympaCommand.split(' ').filter(Boolean) }),
     }),
   );
+  const settled = settleRemovals(result.results, intents);
   // What Sympa said it removed is so, even in a run stopped halfway: recorded before anything is printed.
   recordListRemovals(
     db,
     list,
-    result.results.flatMap((item) =>
-      item.outcome === 'removed' ? [{ address: item.address, reply: item.message }] : [],
-    ),
-    { method: 'sympa_del', command: result.command, actor: actorOf() },
+    settled.removals,
+    { method: 'sympa_del', command: result.command, actor },
     Date.now(),
+    settled.ended,
   );
+  const results = result.results.map((item) => settled.recovered.get(item.address.toLowerCase()) ?? item);
   if (options.json) {
     // Each address says whether a data source holds it (null when none does): removing it only excludes it.
-    const results = [
-      ...result.results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) })),
-      ...earlier,
-    ];
-    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results }, null, 2)}\n`);
+    const all = [...results.map((item) => ({ ...item, inclusion: inclusionOf(included, item.address) })), ...earlier];
+    await write(`${JSON.stringify({ schemaVersion: 1, ...result, results: all }, null, 2)}\n`);
   } else {
     await write(render(result.isDryRun ? TEXT.dryRun : TEXT.ran, lang, { command: result.command.join(' ') }));
-    for (const item of result.results)
+    for (const item of results)
       await write(
-        `  ${item.outcome.padEnd(8)} ${item.address}${item.message === null ? '' : `  ${item.message}`}\n` +
+        `  ${item.outcome.padEnd(8)} ${item.address}  ${resultDetail(item, lang)}`.trimEnd() +
+          '\n' +
           includedLine(included, item.address, lang),
       );
     for (const item of earlier)
@@ -723,7 +792,7 @@ async function applyBySympaDel(
     process.stderr.write(render(TEXT.sympaDelInterrupted, lang, { list }));
     return EXIT.interrupted;
   }
-  const failed = result.results.some((item) => item.outcome !== 'planned' && item.outcome !== 'removed');
+  const failed = results.some((item) => !['planned', 'removed', 'recovered'].includes(item.outcome));
   return failed ? EXIT.findings : EXIT.ok;
 }
 
@@ -884,6 +953,24 @@ async function applyBySympaMail(
   return result.stopped === null ? EXIT.ok : EXIT.incomplete;
 }
 
+/** The refusal of an apply on a list another live apply holds: which process, so the admin knows what to wait for. */
+function applyLocked(list: string, pid: number): InputError {
+  let holder = 'facteur dormant apply';
+  try {
+    holder = commandOf(pid);
+  } catch {
+    // /proc does not tell (another system, the process just gone): the lock was taken by an apply all the same.
+  }
+  return new InputError(
+    {
+      en: `Cannot apply removals to "${list}": "${holder}" (pid ${pid}) is applying removals to it; run again once it is done`,
+      fr: `Impossible d’appliquer les retraits à « ${list} » : « ${holder} » (pid ${pid}) est en train de les appliquer ; relancez quand il aura fini`,
+    },
+    { list },
+    'ELOCKED',
+  );
+}
+
 /** `facteur dormant apply`: removes the listed members from a Sympa list, or says what it would remove. */
 export async function runApplyCommand(options: ApplyOptions): Promise<void> {
   const { mode, list } = applyModeOf(options);
@@ -904,11 +991,19 @@ export async function runApplyCommand(options: ApplyOptions): Promise<void> {
     imports.some((file) => file !== undefined),
   );
   try {
-    const entries = await applyEntries(db, list, options, { lang, config });
-    process.exitCode =
-      mail === null
-        ? await applyBySympaDel(db, list, entries, options, lang)
-        : await applyBySympaMail(db, list, entries, mail, options, lang);
+    // A second apply on the list refuses rather than waits: it would find nothing left to do once the first is
+    // done, and an admin who started it by hand is better told at once who is at work on the list.
+    const holder = acquireApplyLock(db, list, process.pid, isProcessAlive, Date.now());
+    if (holder !== null) throw applyLocked(list, holder);
+    try {
+      const entries = await applyEntries(db, list, options, { lang, config });
+      process.exitCode =
+        mail === null
+          ? await applyBySympaDel(db, list, entries, options, lang)
+          : await applyBySympaMail(db, list, entries, mail, options, lang);
+    } finally {
+      releaseApplyLock(db, list, process.pid);
+    }
   } finally {
     db.close();
   }

@@ -453,17 +453,11 @@ export async function runSendCommand(file: string, options: RunOptions): Promise
   const db = openDatabase(options.db ?? defaultDbPath(file));
   try {
     const onProgress = options.json ? undefined : progressLine(lang);
-    // On a terminal the notice goes on a line of its own, above the bar it clears.
-    const onRetryWait = retryWaitNotice(
-      lang,
-      process.stderr.isTTY
-        ? {
-            write: (text) => {
-              process.stderr.write(`\r\x1b[K${text}`);
-            },
-          }
-        : {},
-    );
+    // On a terminal a notice goes on a line of its own, above the bar it clears.
+    const writeNotice = (text: string): void => {
+      process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${text}` : text);
+    };
+    const onRetryWait = retryWaitNotice(lang, { write: writeNotice });
     const trace = stderrTrace(options.verbose, lang);
     const report = await withInterrupt((signal) =>
       sendCampaign({
@@ -477,6 +471,9 @@ export async function runSendCommand(file: string, options: RunOptions): Promise
         ...(options.testTo === undefined ? {} : { testTo: options.testTo }),
         ...(onProgress === undefined ? {} : { onProgress }),
         onRetryWait,
+        onNotice: (text) => {
+          writeNotice(`${noticePrefix(lang)}${plainText(text[lang])}\n`);
+        },
       }),
     );
     print(options.json, { ...report, preflight }, () => renderRunText(report, lang));

@@ -1,0 +1,144 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSympaList, setBounceScore, SYMPA, type SympaList } from './helpers/sympa.js';
+import { facteur, type CliResult } from './helpers/facteur.js';
+import { pauseAt, type PausePoint } from './helpers/pause-at.js';
+
+/** `facteur dormant apply --yes` on `list` through the real Sympa, its members read from Sympa's database. */
+function applyArgs(list: SympaList, dbFile: string): string[] {
+  return [
+    'dormant',
+    'apply',
+    '--sympa',
+    list.address,
+    '--sympa-db',
+    list.dbFile,
+    '--db',
+    dbFile,
+    '--sympa-command',
+    SYMPA,
+    '--json',
+    '--yes',
+  ];
+}
+
+/** An apply's JSON report, as far as these tests read it. */
+interface Applied {
+  results: { address: string; outcome: string; removedAt?: string }[];
+}
+
+/** Starts `args` stopped at `point`; `meanwhile` runs while it waits there, with the child; then it goes on. */
+async function runAcross(
+  args: string[],
+  point: PausePoint,
+  meanwhile: (child: ChildProcess) => Promise<void>,
+): Promise<CliResult> {
+  const pause = pauseAt(point);
+  let child: ChildProcess | undefined;
+  try {
+    const running = facteur(args, (started) => (child = started), { nodeArgs: pause.nodeArgs, env: pause.env });
+    await pause.reached(running);
+    if (child !== undefined) await meanwhile(child);
+    pause.resume();
+    return await running;
+  } finally {
+    pause.dispose();
+  }
+}
+
+describe('facteur dormant apply on a real Sympa, against concurrency and crashes', () => {
+  let list: SympaList;
+  let dir: string;
+  let dbFile: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'facteur-apply-races-'));
+    dbFile = join(dir, 'f.sqlite');
+    list = await createSympaList('facteur-races');
+    await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
+    await list.bounce([
+      { email: 'bob@example.net', status: '5.1.1' },
+      { email: 'carol@example.com', status: '5.1.1' },
+    ]);
+    setBounceScore(list, 'bob@example.net', 87);
+    setBounceScore(list, 'carol@example.com', 87);
+  });
+  afterEach(async () => {
+    await list.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a second apply on the list while the first runs refuses (exit 2), naming the first; the first removes each member once', async () => {
+    let second: CliResult | undefined;
+    let firstPid = 0;
+    // The first has read what to remove and not yet run sympa del when the second starts.
+    const first = await runAcross(
+      applyArgs(list, dbFile),
+      { sql: 'AND superseded_at IS NULL ORDER BY address', nth: 1 },
+      async (child) => {
+        firstPid = child.pid ?? 0;
+        second = await facteur(applyArgs(list, dbFile));
+      },
+    );
+    expect(second?.code).toBe(2);
+    expect(second?.stdout).toBe('');
+    expect(second?.stderr).toContain(
+      `Cannot apply removals to "${list.address}": "facteur dormant apply" (pid ${firstPid}) is applying removals to it`,
+    );
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as Applied).results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'removed'],
+      ['carol@example.com', 'removed'],
+    ]);
+    expect(await list.review()).toEqual(['alice@example.org']);
+    // The lock went with the first: the next apply runs, and finds nothing left to remove.
+    const next = await facteur(applyArgs(list, dbFile));
+    expect(next.code).toBe(0);
+    expect((JSON.parse(next.stdout) as Applied).results.filter((item) => item.outcome !== 'already_removed')).toEqual(
+      [],
+    );
+  });
+
+  it('killed between sympa del and its record, the next apply records the removals once and says so', async () => {
+    const killed = await runAcross(
+      applyArgs(list, dbFile),
+      { sql: 'INSERT INTO list_removals (list', nth: 1 },
+      async (child) => {
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    // Sympa removed them; the store had not recorded it.
+    expect(await list.review()).toEqual(['alice@example.org']);
+
+    const rerun = await facteur(applyArgs(list, dbFile));
+    expect(rerun.code).toBe(0);
+    const results = (JSON.parse(rerun.stdout) as Applied).results;
+    expect(results.map((item) => [item.address, item.outcome])).toEqual([
+      ['bob@example.net', 'recovered'],
+      ['carol@example.com', 'recovered'],
+    ]);
+    expect(await list.review()).toEqual(['alice@example.org']);
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT address FROM list_removals ORDER BY address').pluck().all()).toEqual([
+        'bob@example.net',
+        'carol@example.com',
+      ]);
+      expect(db.prepare('SELECT count(*) FROM list_removal_intents').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+    // Once recorded, a rerun tells them removed before, and gives Sympa nothing.
+    const third = await facteur(applyArgs(list, dbFile));
+    expect(third.code).toBe(0);
+    expect((JSON.parse(third.stdout) as Applied).results.filter((item) => item.outcome !== 'already_removed')).toEqual(
+      [],
+    );
+  });
+});
