@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSympaList, setBounceScore, SYMPA, type SympaList } from './helpers/sympa.js';
+import { createBouncingList, SYMPA, type SympaList } from './helpers/sympa.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { pauseAt, type PausePoint } from './helpers/pause-at.js';
 
@@ -57,14 +57,7 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'facteur-apply-races-'));
     dbFile = join(dir, 'f.sqlite');
-    list = await createSympaList('facteur-races');
-    await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
-    await list.bounce([
-      { email: 'bob@example.net', status: '5.1.1' },
-      { email: 'carol@example.com', status: '5.1.1' },
-    ]);
-    setBounceScore(list, 'bob@example.net', 87);
-    setBounceScore(list, 'carol@example.com', 87);
+    list = await createBouncingList('facteur-races');
   });
   afterEach(async () => {
     await list.remove();

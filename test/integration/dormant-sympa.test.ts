@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import Database from 'better-sqlite3';
-import { createSympaList, setBounceScore, sympa, SYMPA, type SympaList } from './helpers/sympa.js';
+import { createBouncingList, createSympaList, setBounceScore, sympa, SYMPA, type SympaList } from './helpers/sympa.js';
 import { facteur } from './helpers/facteur.js';
 
 const DAY = 86_400_000;
@@ -245,14 +245,7 @@ describe('Ctrl-C during facteur dormant apply --sympa --yes', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'facteur-dormant-sympa-int-'));
     dbFile = join(dir, 'f.sqlite');
-    list = await createSympaList('facteur-ctrlc');
-    await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
-    await list.bounce([
-      { email: 'bob@example.net', status: '5.1.1' },
-      { email: 'carol@example.com', status: '5.1.1' },
-    ]);
-    setBounceScore(list, 'bob@example.net', 87);
-    setBounceScore(list, 'carol@example.com', 87);
+    list = await createBouncingList('facteur-ctrlc');
   });
   afterAll(async () => {
     await list.remove();

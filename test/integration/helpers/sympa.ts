@@ -225,6 +225,19 @@ export function setBounceScore(list: SympaList, email: string, score: number): v
 }
 
 /** Sets a list parameter in the list's config file (e.g. `del auth`); Sympa rereads a config whose file changed. */
+/** A new list of three members, two of whom (bob, carol) bounced hard past Sympa's removal score. */
+export async function createBouncingList(prefix: string): Promise<SympaList> {
+  const list = await createSympaList(prefix);
+  await list.add([{ email: 'alice@example.org' }, { email: 'bob@example.net' }, { email: 'carol@example.com' }]);
+  await list.bounce([
+    { email: 'bob@example.net', status: '5.1.1' },
+    { email: 'carol@example.com', status: '5.1.1' },
+  ]);
+  setBounceScore(list, 'bob@example.net', 87);
+  setBounceScore(list, 'carol@example.com', 87);
+  return list;
+}
+
 export async function setListParameter(list: SympaList, line: string): Promise<void> {
   await appendFile(join('/var/lib/sympa/list_data', list.name, 'config'), `\n${line}\n`);
 }
