@@ -16,9 +16,9 @@ import {
   openCampaign,
   writeQueue,
 } from '../../src/store/send-queue.js';
-import { facteur, type CliResult } from './helpers/facteur.js';
+import { facteur } from './helpers/facteur.js';
 import { replaceMembers } from '../store/helpers.js';
-import { pauseAt, type Pause, type PausePoint } from './helpers/pause-at.js';
+import { pauseAt, runAcross } from './helpers/pause-at.js';
 
 /** A domain's result on a night: `club.org` with an SPF finding, or without one once fixed. */
 function clubOrg(hasFinding: boolean): DomainResult {
@@ -50,24 +50,6 @@ function recordNight(path: string, date: string, hasFinding: boolean): void {
     finishRun(db, runId, { incomplete: false }, new Date(date));
   } finally {
     db.close();
-  }
-}
-
-/**
- * Runs `args` with the CLI stopped at `point`, lets `meanwhile` commit (from this process or another) while it waits
- * there, then lets it finish: the commit lands between two of the command's queries, where the scheduler may put any
- * other process's.
- */
-async function runAcross(args: string[], point: PausePoint, meanwhile: () => void | Promise<void>): Promise<CliResult> {
-  const pause: Pause = pauseAt(point);
-  try {
-    const running = facteur(args, undefined, { nodeArgs: pause.nodeArgs, env: pause.env });
-    await pause.reached(running);
-    await meanwhile();
-    pause.resume();
-    return await running;
-  } finally {
-    pause.dispose();
   }
 }
 

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBouncingList, SYMPA, type SympaList } from './helpers/sympa.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
-import { pauseAt, type PausePoint } from './helpers/pause-at.js';
+import { runAcross } from './helpers/pause-at.js';
 
 /** `facteur dormant apply --yes` on `list` through the real Sympa, its members read from Sympa's database. */
 function applyArgs(list: SympaList, dbFile: string): string[] {
@@ -29,25 +28,6 @@ function applyArgs(list: SympaList, dbFile: string): string[] {
 /** An apply's JSON report, as far as these tests read it. */
 interface Applied {
   results: { address: string; outcome: string; removedAt?: string }[];
-}
-
-/** Starts `args` stopped at `point`; `meanwhile` runs while it waits there, with the child; then it goes on. */
-async function runAcross(
-  args: string[],
-  point: PausePoint,
-  meanwhile: (child: ChildProcess) => Promise<void>,
-): Promise<CliResult> {
-  const pause = pauseAt(point);
-  let child: ChildProcess | undefined;
-  try {
-    const running = facteur(args, (started) => (child = started), { nodeArgs: pause.nodeArgs, env: pause.env });
-    await pause.reached(running);
-    if (child !== undefined) await meanwhile(child);
-    pause.resume();
-    return await running;
-  } finally {
-    pause.dispose();
-  }
 }
 
 describe('facteur dormant apply on a real Sympa, against concurrency and crashes', () => {

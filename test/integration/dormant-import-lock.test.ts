@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { facteur, type CliResult } from './helpers/facteur.js';
-import { pauseAt } from './helpers/pause-at.js';
+import { runAcross } from './helpers/pause-at.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/sympa');
 const ROBOT = 'lists.example.org';
@@ -74,22 +74,8 @@ describe('facteur dormant importing Sympa lists into a store other commands writ
   });
 
   /** Imports the new version, stopped between two of its swap transactions while `meanwhile` runs. */
-  async function importAcross(meanwhile: (child: ChildProcess) => Promise<void>): Promise<CliResult> {
-    const pause = pauseAt({ sql: SWAP_START, nth: 2 });
-    let child: ChildProcess | undefined;
-    try {
-      const running = facteur(importArgs(), (started) => (child = started), {
-        nodeArgs: pause.nodeArgs,
-        env: pause.env,
-      });
-      await pause.reached(running);
-      if (child !== undefined) await meanwhile(child);
-      pause.resume();
-      return await running;
-    } finally {
-      pause.dispose();
-    }
-  }
+  const importAcross = (meanwhile: (child: ChildProcess) => void | Promise<void>): Promise<CliResult> =>
+    runAcross(importArgs(), { sql: SWAP_START, nth: 2 }, meanwhile);
 
   it('lets another writer commit between two lists, without waiting', async () => {
     const result = await importAcross(() => {

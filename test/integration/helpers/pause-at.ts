@@ -1,9 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { facteur, type CliResult } from './facteur.js';
 
 /** Where a facteur process is made to stop: the n-th statement prepared whose SQL holds `sql`, or the n-th call of a `node:fs` function. */
 export type PausePoint = { sql: string; nth: number } | { fs: 'renameSync' | 'linkSync'; nth: number };
@@ -81,4 +83,28 @@ export function pauseAt(point: PausePoint): Pause {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the built CLI with `args`, stopped at `point`; `meanwhile` runs while it waits there (a commit from this process
+ * or another lands between two of the command's queries, where the scheduler may put any other process's; or the child
+ * is signalled), then it goes on to its end.
+ */
+export async function runAcross(
+  args: string[],
+  point: PausePoint,
+  meanwhile: (child: ChildProcess) => void | Promise<void>,
+): Promise<CliResult> {
+  const pause = pauseAt(point);
+  try {
+    const started: { child?: ChildProcess } = {};
+    const running = facteur(args, (child) => (started.child = child), { nodeArgs: pause.nodeArgs, env: pause.env });
+    await pause.reached(running);
+    if (started.child === undefined) throw new Error('facteur was not started');
+    await meanwhile(started.child);
+    pause.resume();
+    return await running;
+  } finally {
+    pause.dispose();
+  }
 }
