@@ -1,4 +1,5 @@
 import type { Text } from '../i18n.js';
+import { folded } from '../folded.js';
 
 /**
  * The names a CSV column may have in a header: its English key first, then the names a French export or spreadsheet
@@ -48,10 +49,7 @@ export const LAST_LOGIN_COLUMNS = {
  * "IPs d'envoi" and "ips_d_envoi" give "ipsdenvoi"; "E-Mail :" gives "email".
  */
 export function columnKey(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
+  return folded(name)
     .replace(/\(s\)/g, 's')
     .replace(/[^\p{L}\p{N}]+/gu, '');
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { folded } from '../../folded.js';
 import {
   acknowledgeChanges,
   buildMemberReport,
@@ -77,11 +78,6 @@ function writeWhole(path: string, content: string): void {
     rmSync(partial, { force: true });
     throw error;
   }
-}
-
-/** A name as people type it: no case, no accents ("theatre du port" for "Théâtre du Port"). */
-function folded(name: string): string {
-  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 /** Tells which member a name means: the exact name, else the one name equal to it ignoring case and accents. */
