@@ -12,7 +12,10 @@
  * Two servers, one after the other: Knot (a C server, as the resolvers members' checks go through in production) and
  * facteur's own zone server (JavaScript, in a process of its own). On a machine with few cores the zone server takes
  * a CPU share from the side it serves, which weighs more on the side that computes more.
- * Usage: npm run bench:check -- [N] [--server knot|zone-server|both]
+ * Each server is measured on the loopback, where a reply takes microseconds and the run is bound by the client's CPU,
+ * then behind a relay adding a round trip of 20 ms to every exchange, as a resolver asking members' authoritative
+ * servers over the internet does, where the run is bound by how many questions it keeps on the wire.
+ * Usage: npm run bench:check -- [N] [--server knot|zone-server|both] [--latency MS,…]   (default: --latency 0,20)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,9 +83,9 @@ function writeZones(dir: string, n: number): void {
   writeFileSync(join(dir, 'members.example.zone'), `${lines.join('\n')}\n`);
 }
 
-/** facteur's zone server, in a process of its own (its own event loop). */
-function startZoneServerProcess(dir: string): Promise<BenchServer> {
-  const child = fork(join(import.meta.dirname, 'zone-server-process.js'), [dir], {
+/** A script of the bench in a process of its own (its own event loop) that sends its address once listening. */
+function startProcess(script: string, args: string[]): Promise<BenchServer> {
+  const child = fork(join(import.meta.dirname, script), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) =>
@@ -97,14 +100,27 @@ function startZoneServerProcess(dir: string): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
     child.once('message', (address: unknown) => {
       if (typeof address === 'string') resolve({ address, stop });
-      else reject(new Error('Zone server process sent no address'));
+      else reject(new Error(`${script} sent no address`));
     });
     child.once('error', reject);
   });
 }
 
-function startServer(kind: ServerKind, dir: string): Promise<BenchServer> {
-  return kind === 'knot' ? startKnot(dir) : startZoneServerProcess(dir);
+/**
+ * The server of `kind` serving `dir`; with a latency, reached through a relay that holds each query that long, as a
+ * resolver across a network would (bench/latency-relay-process.ts).
+ */
+async function startServer(kind: ServerKind, dir: string, latencyMs: number): Promise<BenchServer> {
+  const server = kind === 'knot' ? await startKnot(dir) : await startProcess('zone-server-process.js', [dir]);
+  if (latencyMs === 0) return server;
+  const relay = await startProcess('latency-relay-process.js', [server.address, String(latencyMs)]);
+  return {
+    address: relay.address,
+    stop: async () => {
+      await relay.stop();
+      await server.stop();
+    },
+  };
 }
 
 /** Runs this file in a child process with `args` and returns the one message it sends. */
@@ -259,9 +275,9 @@ async function bareClient(address: string, questionsFile: string): Promise<{ wal
 }
 
 /** One server kind: the check run against a fresh server, then the bare client against another fresh one. */
-async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<void> {
-  const questionsFile = join(dir, `questions-${kind}.json`);
-  const runServer = await startServer(kind, dir);
+async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs: number): Promise<void> {
+  const questionsFile = join(dir, `questions-${kind}-${latencyMs}.json`);
+  const runServer = await startServer(kind, dir, latencyMs);
   let run: CheckRunFigures;
   try {
     run = await inChild<CheckRunFigures>([CHECK_RUN_FLAG, String(n), runServer.address, questionsFile]);
@@ -269,14 +285,14 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<v
     await runServer.stop();
   }
   // A zone server that already answered the run would hand the bare client its JIT warm-up for free.
-  const bareServer = await startServer(kind, dir);
+  const bareServer = await startServer(kind, dir, latencyMs);
   let bare: { wallMs: number; cpuMs: number };
   try {
     bare = await inChild([BARE_CLIENT_FLAG, bareServer.address, questionsFile]);
   } finally {
     await bareServer.stop();
   }
-  const cliServer = await startServer(kind, dir);
+  const cliServer = await startServer(kind, dir, latencyMs);
   let cli: { wallMs: number; code: number; rssMb: number };
   try {
     cli = await cliRun(n, cliServer.address, dir);
@@ -285,6 +301,9 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string): Promise<v
   }
   const distinct = (JSON.parse(readFileSync(questionsFile, 'utf8')) as unknown[]).length;
   console.log(`server                  ${kind === 'knot' ? 'Knot DNS' : "facteur's zone server"}`);
+  console.log(
+    `latency                 ${latencyMs === 0 ? 'none: the server on the loopback' : `${latencyMs} ms per exchange, through a relay`}`,
+  );
   console.log(`domains                 ${n}`);
   console.log(
     `check run               ${(run.wallMs / 1000).toFixed(2)} s, ${((n * 1000) / run.wallMs).toFixed(0)} domains/s, client CPU ${(run.cpuMs / 1000).toFixed(2)} s`,
@@ -320,7 +339,7 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
 } else {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { server: { type: 'string', default: 'both' } },
+    options: { server: { type: 'string', default: 'both' }, latency: { type: 'string', default: '0,20' } },
   });
   const n = Number(positionals[0] ?? 2000);
   const server = values.server;
@@ -328,6 +347,9 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
     throw new Error(`Give the number of domains as a positive integer, not "${positionals[0] ?? ''}"`);
   if (server !== 'both' && !SERVER_KINDS.includes(server as ServerKind))
     throw new Error(`--server takes knot, zone-server or both, not "${server}"`);
+  const latencies = values.latency.split(',').map((text) => (/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN));
+  if (latencies.some((ms) => Number.isNaN(ms)))
+    throw new Error(`--latency takes milliseconds as whole numbers separated by commas, not "${values.latency}"`);
   const dir = mkdtempSync(join(tmpdir(), 'facteur-bench-check-'));
   try {
     writeZones(dir, n);
@@ -339,7 +361,7 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
         console.log('server                  Knot DNS: not installed (apt-get install knot), skipped\n');
         continue;
       }
-      await benchAgainst(kind, n, dir);
+      for (const latencyMs of latencies) await benchAgainst(kind, n, dir, latencyMs);
     }
     const logic = await inChild<number[]>([LOGIC_ONLY_FLAG, String(n), dir]);
     console.log(
