@@ -4,6 +4,16 @@ import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
 import { syntaxFaultValues } from '../src/parse/record-syntax-error.js';
 
+/**
+ * The record to start with: reports to the hoster when it collects them (`expectations.dmarcReportsTo`), else to a
+ * mailbox of the domain; p=reject at once for a domain whose null MX says it sends no mail (and receives no reports).
+ */
+function suggestedRecord(domain: string, hasNullMx: boolean | null, hosterRua: string | undefined): string {
+  if (hasNullMx === true)
+    return hosterRua === undefined ? 'v=DMARC1; p=reject' : `v=DMARC1; p=reject; rua=${hosterRua}`;
+  return `v=DMARC1; p=none; rua=${hosterRua ?? `mailto:dmarc-reports@${domain}`}`;
+}
+
 export default defineCheck({
   id: 'dmarc-record',
   requires: ['dmarc'],
@@ -18,8 +28,8 @@ export default defineCheck({
         fr: 'Sans DMARC, les destinataires n’ont aucune consigne pour le courrier qui usurpe ce domaine dans l’en-tête From, et vous ne recevez aucun rapport.',
       },
       remediation: {
-        en: 'Publish the suggested record, read the reports for a few weeks, then move to p=quarantine',
-        fr: 'Publiez l’enregistrement proposé, lisez les rapports quelques semaines, puis passez à p=quarantine',
+        en: 'Publish the suggested record; with p=none, read the reports for a few weeks, then move to p=quarantine. A domain with a null MX sends no mail: p=reject protects it at once',
+        fr: 'Publiez l’enregistrement proposé ; avec p=none, lisez les rapports quelques semaines, puis passez à p=quarantine. Un domaine au MX nul n’envoie pas de courrier : p=reject le protège tout de suite',
       },
     },
     'dmarc.multiple_records': {
@@ -62,7 +72,7 @@ export default defineCheck({
       },
     },
   },
-  run: ({ dmarc }) => {
+  run: ({ dmarc }, { expectations }) => {
     const findings: FindingDraft[] = [];
     if (dmarc.policyDomain === null) {
       // A `_dmarc` that is an alias of a name with no record (a closed DMARC service account) is still an alias.
@@ -71,8 +81,8 @@ export default defineCheck({
         id: 'dmarc.missing',
         subject: dmarc.domain,
         values: { domain: dmarc.domain, ...values },
-        evidence: { organisationalDomain: dmarc.organisationalDomain, ...evidence },
-        suggestedRecord: `${owner}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${dmarc.domain}"`,
+        evidence: { organisationalDomain: dmarc.organisationalDomain, hasNullMx: dmarc.hasNullMx, ...evidence },
+        suggestedRecord: `${owner}. TXT "${suggestedRecord(dmarc.domain, dmarc.hasNullMx, expectations?.dmarcReportsTo)}"`,
       });
       return { findings };
     }

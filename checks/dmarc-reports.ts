@@ -1,4 +1,5 @@
 import { defineCheck } from '../src/checks/define-check.js';
+import { withRua } from '../src/checks/dmarc-rua.js';
 import { recordOwner } from '../src/checks/record-owner.js';
 import type { FindingDraft } from '../src/checks/types.js';
 import '../src/facts/dmarc.js';
@@ -36,25 +37,29 @@ export default defineCheck({
         fr: 'Sans rua=, vous ne savez jamais qui envoie au nom de votre domaine, et ne pouvez pas durcir la politique sans risque.',
       },
       remediation: {
-        en: 'Add rua=mailto:<a mailbox you read or a report service>',
-        fr: 'Ajoutez rua=mailto:<une boîte que vous lisez ou un service de rapports>',
+        en: 'Add rua=mailto:<a mailbox you read or a report service>; when the hoster collects reports, the suggested record sends them there',
+        fr: 'Ajoutez rua=mailto:<une boîte que vous lisez ou un service de rapports> ; quand l’hébergeur recueille les rapports, l’enregistrement proposé les lui envoie',
       },
     },
     'dmarc.rua_unauthorized': unauthorized('rua'),
     'dmarc.ruf_unauthorized': unauthorized('ruf'),
   },
   // Silent when there is no usable record: dmarc-record reports that.
-  run: ({ dmarc }) => {
+  run: ({ dmarc }, { expectations }) => {
     const findings: FindingDraft[] = [];
     if (dmarc.record === null || dmarc.policyDomain === null) return { findings };
     if (dmarc.record.rua.length === 0) {
       // The record that applies may be published by a DMARC service behind an alias: rua= is added there.
-      const { values, evidence } = recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
+      const { owner, values, evidence } = recordOwner(`_dmarc.${dmarc.policyDomain}`, dmarc.cnames, 'published');
+      const hosterRua = expectations?.dmarcReportsTo;
       findings.push({
         id: 'dmarc.no_rua',
         subject: dmarc.policyDomain,
         values: { domain: dmarc.policyDomain, ...values },
         evidence,
+        ...(hosterRua === undefined
+          ? {}
+          : { suggestedRecord: `${owner}. TXT "${withRua(dmarc.records[0] ?? '', hosterRua)}"` }),
       });
     }
     for (const destination of dmarc.reportDestinations) {

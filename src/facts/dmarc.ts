@@ -4,6 +4,7 @@ import { normalizeName } from '../dns/memory-resolver.js';
 import { lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../parse/parse-dmarc-record.js';
 import type { SyntaxFault } from '../parse/record-syntax-error.js';
+import { domainHasNullMx } from './mx.js';
 
 /** One `rua`/`ruf` destination and, when it sits outside the policy's organisational domain, its RFC 7489 7.1 authorisation. */
 export interface DmarcReportDestination {
@@ -41,6 +42,11 @@ export interface DmarcFact {
   record: DmarcRecord | null;
   syntaxError: { message: string; position: number; fault: SyntaxFault } | null;
   reportDestinations: DmarcReportDestination[];
+  /**
+   * When no record applies: whether the domain has a null MX (RFC 7505) and so sends no mail, for the record to
+   * suggest; null when a record applies or the MX lookup failed.
+   */
+  hasNullMx: boolean | null;
 }
 
 /** RFC 7489 3.2: the organisational domain is the public suffix plus one label; private PSL entries count, as mailauth does. */
@@ -112,6 +118,7 @@ export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
     record: null,
     syntaxError: null,
     reportDestinations: [],
+    hasNullMx: null,
   };
   const own = await dmarcRecordsAt(context.resolver, `_dmarc.${domain}`);
   fact.ownCnames = own.cnames;
@@ -123,7 +130,10 @@ export async function gatherDmarc(context: GatherContext): Promise<DmarcFact> {
     policyDomain = orgDomain;
   }
   const { records, cnames } = found;
-  if (records.length === 0) return fact;
+  if (records.length === 0) {
+    fact.hasNullMx = await domainHasNullMx(context);
+    return fact;
+  }
   fact.policyDomain = policyDomain;
   fact.isInherited = policyDomain !== domain;
   fact.records = records;

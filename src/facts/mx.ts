@@ -102,6 +102,21 @@ export async function domainMxExchanges(context: GatherContext): Promise<{ excha
 }
 
 /**
+ * Whether the domain being gathered has a lone null MX (RFC 7505), so sends no mail: for the SPF and DMARC records to
+ * suggest. The mx fact asks the same question, so through the run's cache this costs no query; null when the lookup
+ * failed, which only loses that advice.
+ */
+export async function domainHasNullMx(context: GatherContext): Promise<boolean | null> {
+  try {
+    const exchanges = await domainMxExchanges(context);
+    return exchanges.length === 1 && exchanges[0]?.exchange === '';
+  } catch (error) {
+    if (error instanceof DnsLookupError) return null;
+    throw error;
+  }
+}
+
+/**
  * resolveAddresses() of an MX host, once per run: the mx and blocklists gatherers both need it, and the members of one
  * hoster mostly point to the same few hosts.
  */

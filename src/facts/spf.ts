@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { RunMemo } from '../checks/run-memo.js';
 import type { GatherContext } from '../checks/types.js';
 import { normalizeName } from '../dns/memory-resolver.js';
-import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
+import { lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { fillText, type Text } from '../i18n.js';
 import {
   hasMacro,
@@ -13,7 +13,7 @@ import {
   type SpfQualifier,
   type SpfRecord,
 } from '../parse/parse-spf-record.js';
-import { domainMxExchanges, expandIpv6 } from './mx.js';
+import { domainHasNullMx, expandIpv6 } from './mx.js';
 import type { SyntaxFault } from '../parse/record-syntax-error.js';
 
 /** RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS per evaluation. */
@@ -504,17 +504,7 @@ export async function gatherSpf(context: GatherContext): Promise<SpfFact> {
     isTruncated: false,
   };
   const root = await walk(state, domain, 'root', []);
-  // The mx fact asks the same question: through the run's cache this costs no query. A failure only loses the advice.
-  const hasNullMx =
-    root.status === 'not_found'
-      ? await domainMxExchanges(context).then(
-          (exchanges) => exchanges.length === 1 && exchanges[0]?.exchange === '',
-          (error: unknown) => {
-            if (error instanceof DnsLookupError) return null;
-            throw error;
-          },
-        )
-      : null;
+  const hasNullMx = root.status === 'not_found' ? await domainHasNullMx(context) : null;
   const sendingIps = await Promise.all(
     context.options.sendingIps.map(async (ip) => ({
       ip,

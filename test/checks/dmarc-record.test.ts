@@ -107,6 +107,47 @@ describe('dmarc-record', () => {
     );
   });
 
+  it('suggests p=reject for a domain whose null MX says it sends no mail', async () => {
+    const result = await runCheck(dmarcRecord, { zone: 'example.org. MX 0 .' });
+    expect(result.findings[0]).toMatchObject({
+      id: 'dmarc.missing',
+      evidence: { hasNullMx: true },
+      suggestedRecord: '_dmarc.example.org. TXT "v=DMARC1; p=reject"',
+    });
+  });
+
+  it('keeps the monitoring suggestion when the null MX sits beside other MX records', async () => {
+    const result = await runCheck(dmarcRecord, { zone: 'example.org. MX 0 .\nexample.org. MX 10 mx.example.org.' });
+    expect(result.findings[0]).toMatchObject({
+      evidence: { hasNullMx: false },
+      suggestedRecord: '_dmarc.example.org. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org"',
+    });
+  });
+
+  it('reports the missing record with the monitoring suggestion when the MX lookup times out', async () => {
+    const result = await runCheck(dmarcRecord, {
+      zone: 'example.org. MX 0 .',
+      failures: { 'example.org MX': 'timeout' },
+    });
+    expect(result.status).toBe('fail');
+    expect(result.findings[0]).toMatchObject({
+      evidence: { hasNullMx: null },
+      suggestedRecord: '_dmarc.example.org. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org"',
+    });
+  });
+
+  it('sends the suggested record’s reports to the hoster when it collects them', async () => {
+    const expectations = { dmarcReportsTo: 'mailto:dmarc@hoster.example' };
+    const monitored = await runCheck(dmarcRecord, { zone: 'example.org. MX 10 mx.hoster.example.', expectations });
+    expect(monitored.findings[0]?.suggestedRecord).toBe(
+      '_dmarc.example.org. TXT "v=DMARC1; p=none; rua=mailto:dmarc@hoster.example"',
+    );
+    const parked = await runCheck(dmarcRecord, { zone: 'example.org. MX 0 .', expectations });
+    expect(parked.findings[0]?.suggestedRecord).toBe(
+      '_dmarc.example.org. TXT "v=DMARC1; p=reject; rua=mailto:dmarc@hoster.example"',
+    );
+  });
+
   it('names the record and the position of a syntax error', async () => {
     const result = await runCheck(dmarcRecord, { zone: '_dmarc.example.org. TXT "v=DMARC1; p=maybe"' });
     expect(result.findings[0]).toMatchObject({

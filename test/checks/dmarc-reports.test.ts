@@ -101,4 +101,19 @@ describe('dmarc-reports', () => {
       message: 'rua destination "mailto:a@reports.example.net" has not authorised reports for "example.org"',
     });
   });
+
+  it('suggests adding the hoster’s rua when it collects reports, and nothing otherwise', async () => {
+    const zone = '_dmarc.example.org. TXT "v=DMARC1; p=quarantine; pct=50"';
+    const alone = await runCheck(dmarcReports, { zone });
+    expect(alone.findings[0]?.id).toBe('dmarc.no_rua');
+    expect(alone.findings[0]?.suggestedRecord).toBeUndefined();
+    const hosted = await runCheck(dmarcReports, {
+      zone,
+      expectations: { dmarcReportsTo: 'mailto:dmarc@hoster.example' },
+    });
+    expect(hosted.findings[0]).toMatchObject({
+      id: 'dmarc.no_rua',
+      suggestedRecord: '_dmarc.example.org. TXT "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@hoster.example"',
+    });
+  });
 });

@@ -214,7 +214,7 @@ describe('facteur report (HTML in headless Chromium, from two real check runs)',
     const page = await browser.newPage();
     await page.goto(pathToFileURL(memberPath).href);
     const text = (await page.locator('body').textContent()) ?? '';
-    expect(text).toContain('_dmarc.theatre.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@theatre.example"');
+    expect(text).toContain('_dmarc.theatre.example. TXT "v=DMARC1; p=reject"');
     expect(text).toContain('Sans DMARC, les destinataires');
     expect(await page.locator('a[href="https://www.rfc-editor.org/rfc/rfc7489#section-6.6.3"]').count()).toBe(1);
     expect(await page.locator('#checks-table tbody tr').count()).toBe(1);
