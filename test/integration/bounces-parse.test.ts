@@ -54,7 +54,9 @@ describe('facteur bounces parse', () => {
       [junk, 'other', []],
     ]);
     expect(stderr).toContain(`Cannot read bounce file "${missing}": no such file or directory (ENOENT)`);
-    expect(stderr).toContain(`Cannot read bounce file "${folder}": it is a directory (EISDIR)`);
+    expect(stderr).toContain(
+      `Cannot read bounce file "${folder}": it is a directory (EISDIR); give its files ("${folder}/*"), or read a Maildir with "facteur bounces fetch --maildir ${folder}"`,
+    );
   });
 
   it('refuses an mbox of several messages as one bounce, naming it with the command that reads it, and exits 2', async () => {

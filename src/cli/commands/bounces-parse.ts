@@ -29,6 +29,19 @@ function mboxMessageCount(raw: Buffer): number {
 
 const BOUNCE_FILE: Text = { en: 'bounce file', fr: 'le fichier de rebond' };
 
+function isDirectory(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'EISDIR';
+}
+
+/** A directory given to `parse`: its files are given one by one, a Maildir is read by `fetch`. */
+function withDirectoryHint(text: Text, directory: string): Text {
+  const glob = `${directory.replace(/\/+$/, '')}/*`;
+  return {
+    en: `${text.en}; give its files ("${glob}"), or read a Maildir with "facteur bounces fetch --maildir ${directory}"`,
+    fr: `${text.fr} ; donnez ses fichiers (« ${glob} »), ou lisez un Maildir avec « facteur bounces fetch --maildir ${directory} »`,
+  };
+}
+
 /** Reads and parses each file; an unreadable file is reported, the others are still parsed. */
 export async function parseBounceFiles(
   files: readonly string[],
@@ -40,7 +53,8 @@ export async function parseBounceFiles(
     try {
       raw = await readFile(file);
     } catch (error) {
-      results.push({ file, error: unreadableFile(BOUNCE_FILE, file, error).text });
+      const { text } = unreadableFile(BOUNCE_FILE, file, error);
+      results.push({ file, error: isDirectory(error) ? withDirectoryHint(text, file) : text });
       continue;
     }
     // Parsed as one message, a mailbox file would give the first bounce's recipients, or none, for all of them.
