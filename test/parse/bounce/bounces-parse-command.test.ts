@@ -81,7 +81,9 @@ describe('registerBouncesParse()', () => {
     const empty = join(dir, 'empty.eml');
     writeFileSync(empty, '');
     const { out, err, code } = await run([dir, empty, '--lang', 'fr']);
-    expect(err).toBe(`facteur : Impossible de lire le fichier de rebond « ${dir} » : c’est un répertoire (EISDIR)\n`);
+    expect(err).toBe(
+      `facteur : Impossible de lire le fichier de rebond « ${dir} » : c’est un répertoire (EISDIR) ; donnez ses fichiers (« ${dir}/* »), ou lisez un Maildir avec « facteur bounces fetch --maildir ${dir} »\n`,
+    );
     expect(out).toBe(`${empty}: other (Pas un message : le fichier est vide)\n`);
     expect(code).toBe(2);
   });
