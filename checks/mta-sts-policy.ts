@@ -1,3 +1,4 @@
+import { CERTIFICATE_EXPIRY_WARNING_DAYS, certificateExpiry } from '../src/checks/certificate-expiry.js';
 import { defineCheck } from '../src/checks/define-check.js';
 import type { CheckOutput, FindingDraft } from '../src/checks/types.js';
 import '../src/facts/mta-sts-policy.js';
@@ -37,6 +38,21 @@ export default defineCheck({
         fr: 'Servez un fichier text/plain avec « version: STSv1 », « mode: », une ligne « mx: » par MX et « max_age: »',
       },
     },
+    'mta_sts.certificate_expiring': {
+      severity: 'warning',
+      title: {
+        en: 'The certificate of the MTA-STS policy host "{host}" expires on {expiresOn}',
+        fr: 'Le certificat de l’hôte de la politique MTA-STS « {host} » expire le {expiresOn}',
+      },
+      explanation: {
+        en: `The HTTPS certificate of the policy host ends in less than ${CERTIFICATE_EXPIRY_WARNING_DAYS} days: its automatic renewal has probably failed, or the web server was not reloaded after it. Once it has expired, senders can no longer fetch or refresh the policy, and the domain’s MTA-STS protection lapses as their cached copies run out (RFC 8461 3.3, 5.1).`,
+        fr: `Le certificat HTTPS de l’hôte de la politique arrive à échéance dans moins de ${CERTIFICATE_EXPIRY_WARNING_DAYS} jours : son renouvellement automatique a sans doute échoué, ou le serveur web n’a pas été rechargé depuis. Une fois expiré, les expéditeurs ne peuvent plus lire ni rafraîchir la politique, et la protection MTA-STS du domaine cesse à mesure que leurs copies en cache expirent (RFC 8461 3.3, 5.1).`,
+      },
+      remediation: {
+        en: 'Renew the certificate of the policy host (certbot renew, or your ACME client: read its logs for why it did not), then reload the web server',
+        fr: 'Renouvelez le certificat de l’hôte de la politique (certbot renew, ou votre client ACME : ses journaux disent pourquoi il ne l’a pas fait), puis rechargez le serveur web',
+      },
+    },
     'mta_sts.mx_mismatch': {
       severity: 'error',
       title: {
@@ -53,7 +69,7 @@ export default defineCheck({
       },
     },
   },
-  run: ({ mtaStsPolicy }): CheckOutput => {
+  run: ({ mtaStsPolicy }, { domain, now }): CheckOutput => {
     if (mtaStsPolicy.status !== 'checked') return { findings: [] };
     const { url, outcome, mx } = mtaStsPolicy;
     switch (outcome.status) {
@@ -75,6 +91,16 @@ export default defineCheck({
             values: { host },
             evidence: { url, mode: policy.mode, patterns: policy.mx },
           }));
+        const expiry = outcome.certificateValidTo === null ? null : certificateExpiry(outcome.certificateValidTo, now);
+        if (expiry !== null) {
+          const host = `mta-sts.${domain}`;
+          findings.push({
+            id: 'mta_sts.certificate_expiring',
+            subject: host,
+            values: { host, expiresOn: expiry.expiresOn },
+            evidence: { url, validTo: outcome.certificateValidTo, ...expiry },
+          });
+        }
         return { findings };
       }
     }

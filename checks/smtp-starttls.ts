@@ -1,3 +1,4 @@
+import { CERTIFICATE_EXPIRY_WARNING_DAYS, certificateExpiry } from '../src/checks/certificate-expiry.js';
 import { defineCheck } from '../src/checks/define-check.js';
 import { undecidedByDns } from '../src/checks/undecided.js';
 import type { CheckOutput, FindingDraft, Undecided } from '../src/checks/types.js';
@@ -5,7 +6,7 @@ import { isOutdatedProtocol, type SmtpProbeOutcome, type SmtpProbeStep } from '.
 import { fillText, type Text } from '../src/i18n.js';
 
 /** The finding ids one probe outcome yields, each with what it saw at that address. */
-function classify(outcome: SmtpProbeOutcome): { id: string; evidence: Record<string, unknown> }[] {
+function classify(outcome: SmtpProbeOutcome, now: Date): { id: string; evidence: Record<string, unknown> }[] {
   switch (outcome.status) {
     case 'refused':
       return [{ id: 'smtp.unreachable', evidence: { reason: outcome.detail } }];
@@ -21,11 +22,20 @@ function classify(outcome: SmtpProbeOutcome): { id: string; evidence: Record<str
       if (outcome.nameError !== null)
         found.push({ id: 'tls.certificate_name_mismatch', evidence: { reason: outcome.nameError, certificate } });
       if (isOutdatedProtocol(protocol)) found.push({ id: 'tls.protocol_outdated', evidence: { protocol } });
+      // Only a certificate trusted today can be about to stop being trusted.
+      const expiry = outcome.chainError === null ? certificateExpiry(certificate.validTo, now) : null;
+      if (expiry !== null) found.push({ id: 'tls.certificate_expiring', evidence: { ...expiry, certificate } });
       return found;
     }
     case 'unknown':
       return [];
   }
+}
+
+/** The soonest end among the addresses of a host whose certificates expire soon, for the finding's title. */
+function firstExpiry(addresses: Record<string, unknown>[]): { expiresOn?: string } {
+  const dates = addresses.flatMap((evidence) => (typeof evidence.expiresOn === 'string' ? [evidence.expiresOn] : []));
+  return dates.length === 0 ? {} : { expiresOn: dates.sort()[0] };
 }
 
 /** A probe's steps as its undecided reason names them: protocol words stay, the others are said in each language. */
@@ -120,6 +130,21 @@ export default defineCheck({
         fr: 'Obtenez un certificat dont les noms alternatifs incluent le nom du MX',
       },
     },
+    'tls.certificate_expiring': {
+      severity: 'warning',
+      title: {
+        en: 'The certificate of MX "{host}" expires on {expiresOn}',
+        fr: 'Le certificat du MX « {host} » expire le {expiresOn}',
+      },
+      explanation: {
+        en: `The certificate ends in less than ${CERTIFICATE_EXPIRY_WARNING_DAYS} days: its automatic renewal has probably failed, or the mail server was not reloaded after it and still serves the old one. Once it has expired, senders applying MTA-STS or DANE stop delivering.`,
+        fr: `Le certificat arrive à échéance dans moins de ${CERTIFICATE_EXPIRY_WARNING_DAYS} jours : son renouvellement automatique a sans doute échoué, ou le serveur de courrier n’a pas été rechargé depuis et sert encore l’ancien. Une fois expiré, les expéditeurs qui appliquent MTA-STS ou DANE cessent de livrer.`,
+      },
+      remediation: {
+        en: 'Renew the certificate (certbot renew, or your ACME client: read its logs for why it did not), then reload the mail server (systemctl reload postfix)',
+        fr: 'Renouvelez le certificat (certbot renew, ou votre client ACME : ses journaux disent pourquoi il ne l’a pas fait), puis rechargez le serveur de courrier (systemctl reload postfix)',
+      },
+    },
     'tls.protocol_outdated': {
       severity: 'warning',
       title: {
@@ -136,7 +161,7 @@ export default defineCheck({
       },
     },
   },
-  run: ({ smtpProbe }): CheckOutput => {
+  run: ({ smtpProbe }, { now }): CheckOutput => {
     const findings: FindingDraft[] = [];
     const unknown: Undecided[] = [];
     for (const host of smtpProbe.hosts) {
@@ -158,11 +183,16 @@ export default defineCheck({
               detail: outcome.detail,
             }),
           });
-        for (const { id, evidence } of classify(outcome))
+        for (const { id, evidence } of classify(outcome, now))
           byId.set(id, [...(byId.get(id) ?? []), { address, ...evidence }]);
       }
       for (const [id, addresses] of byId)
-        findings.push({ id, subject: host.exchange, values: { host: host.exchange }, evidence: { addresses } });
+        findings.push({
+          id,
+          subject: host.exchange,
+          values: { host: host.exchange, ...firstExpiry(addresses) },
+          evidence: { addresses },
+        });
     }
     return { findings, unknown };
   },

@@ -1,5 +1,6 @@
 import { request } from 'node:https';
 import { isIP } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { GatherContext } from '../checks/types.js';
 import { lookup, txtTexts } from '../dns/types.js';
 import { socketErrorReason } from '../connection-failure.js';
@@ -12,7 +13,8 @@ import { mxExchanges, resolveAddresses } from './mx.js';
 
 /** What fetching the policy at `https://mta-sts.<domain>/.well-known/mta-sts.txt` gave (RFC 8461 3.3). */
 export type MtaStsFetchOutcome =
-  | { status: 'fetched'; policy: MtaStsPolicy }
+  /** `certificateValidTo`: the end of the certificate the policy host served, as OpenSSL writes it; null if none. */
+  | { status: 'fetched'; policy: MtaStsPolicy; certificateValidTo: string | null }
   | { status: 'unreachable'; reason: string }
   | { status: 'invalid'; reason: string }
   /**
@@ -137,6 +139,8 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
       },
       (response) => {
         const status = response.statusCode ?? 0;
+        // Read while the connection is open: agent false closes it with the response.
+        const { valid_to: validTo } = (response.socket as TLSSocket).getPeerCertificate() as Partial<PeerCertificate>;
         if (trace !== undefined) answered = ` HTTP ${status} "${response.headers['content-type'] ?? ''}"`;
         // RFC 8461 3.3: senders must not follow redirects; anything but 200 leaves them without a policy.
         if (status !== 200) {
@@ -164,7 +168,11 @@ export function fetchMtaStsPolicy(domain: string, options: MtaStsFetchOptions = 
             return;
           }
           try {
-            resolve({ status: 'fetched', policy: parseMtaStsPolicy(Buffer.concat(chunks).toString('latin1')) });
+            resolve({
+              status: 'fetched',
+              policy: parseMtaStsPolicy(Buffer.concat(chunks).toString('latin1')),
+              certificateValidTo: validTo ?? null,
+            });
           } catch (error) {
             if (!(error instanceof InputError)) throw error;
             resolve({ status: 'invalid', reason: error.message });

@@ -24,7 +24,7 @@ const ids = (output: ReturnType<typeof run>) => output.findings.map((f) => `${f.
 describe('mta-sts-policy', () => {
   it('passes a policy whose patterns cover every MX, wildcards included', () => {
     const policy = { mode: 'enforce' as const, maxAge: 604800, mx: ['mx1.example.org', '*.example.net'] };
-    expect(run(checked({ status: 'fetched', policy }))).toEqual({ findings: [] });
+    expect(run(checked({ status: 'fetched', policy, certificateValidTo: null }))).toEqual({ findings: [] });
   });
 
   it.each<[string, MtaStsFetchOutcome, string[]]>([
@@ -40,7 +40,11 @@ describe('mta-sts-policy', () => {
     ],
     [
       'mta_sts.mx_mismatch',
-      { status: 'fetched', policy: { mode: 'testing', maxAge: 86400, mx: ['mx1.example.org'] } },
+      {
+        status: 'fetched',
+        policy: { mode: 'testing', maxAge: 86400, mx: ['mx1.example.org'] },
+        certificateValidTo: null,
+      },
       ['mta_sts.mx_mismatch mx2.example.net'],
     ],
   ])('reports %s', (_id, outcome, expected) => {
@@ -48,7 +52,31 @@ describe('mta-sts-policy', () => {
   });
 
   it('ignores the mx list of a policy in mode none', () => {
-    expect(run(checked({ status: 'fetched', policy: { mode: 'none', maxAge: 0, mx: [] } })).findings).toEqual([]);
+    const outcome: MtaStsFetchOutcome = {
+      status: 'fetched',
+      policy: { mode: 'none', maxAge: 0, mx: [] },
+      certificateValidTo: null,
+    };
+    expect(run(checked(outcome)).findings).toEqual([]);
+  });
+
+  it('warns of a policy host certificate ending within 14 days, and not of one ending later', () => {
+    const policy = { mode: 'enforce' as const, maxAge: 604800, mx: ['mx1.example.org', '*.example.net'] };
+    const outcome: MtaStsFetchOutcome = { status: 'fetched', policy, certificateValidTo: 'Apr  1 00:00:00 2026 GMT' };
+    const at = (now: string) =>
+      mtaStsPolicy.run(
+        { mtaStsPolicy: checked(outcome) },
+        { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(now) },
+      );
+    expect(at('2026-03-25T00:00:00Z').findings).toEqual([
+      {
+        id: 'mta_sts.certificate_expiring',
+        subject: 'mta-sts.example.org',
+        values: { host: 'mta-sts.example.org', expiresOn: '2026-04-01' },
+        evidence: { url: URL, validTo: 'Apr  1 00:00:00 2026 GMT', expiresOn: '2026-04-01', daysLeft: 7 },
+      },
+    ]);
+    expect(at('2026-03-01T00:00:00Z').findings).toEqual([]);
   });
 
   it('reports a fetch timeout as unknown', () => {

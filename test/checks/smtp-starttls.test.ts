@@ -37,11 +37,8 @@ function fact(...outcomes: SmtpProbeOutcome[]): SmtpProbeFact {
   };
 }
 
-function run(smtpProbe: SmtpProbeFact) {
-  return smtpStarttls.run(
-    { smtpProbe },
-    { domain: 'example.org', options: domainOptions({ probes: true }), now: new Date(0) },
-  );
+function run(smtpProbe: SmtpProbeFact, now = new Date(0)) {
+  return smtpStarttls.run({ smtpProbe }, { domain: 'example.org', options: domainOptions({ probes: true }), now });
 }
 
 const ids = (output: ReturnType<typeof run>) =>
@@ -83,6 +80,36 @@ describe('smtp-starttls', () => {
       'tls.certificate_name_mismatch mx1.example.org',
       'tls.protocol_outdated mx1.example.org',
     ]);
+  });
+
+  it('warns of a trusted certificate ending within 14 days, with its date and the days left', () => {
+    // CERTIFICATE ends on 2026-04-01 at 00:00 UTC.
+    const output = run(fact(GOOD), new Date('2026-03-20T12:00:00Z'));
+    expect(ids(output)).toEqual(['tls.certificate_expiring mx1.example.org']);
+    expect(output.findings[0]).toMatchObject({
+      values: { host: 'mx1.example.org', expiresOn: '2026-04-01' },
+      evidence: { addresses: [{ address: '192.0.2.10', expiresOn: '2026-04-01', daysLeft: 11 }] },
+    });
+  });
+
+  it.each([
+    ['15 days before its end', '2026-03-17T00:00:00Z'],
+    ['after its end, which the chain verdict reports', '2026-04-02T00:00:00Z'],
+  ])('says nothing of a certificate’s end %s', (_, now) => {
+    expect(run(fact(GOOD), new Date(now)).findings).toEqual([]);
+  });
+
+  it('does not warn of the end of a certificate that is not trusted anyway', () => {
+    const untrusted: SmtpProbeOutcome = { ...GOOD, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT' };
+    expect(ids(run(fact(untrusted), new Date('2026-03-30T00:00:00Z')))).toEqual([
+      'tls.certificate_invalid mx1.example.org',
+    ]);
+  });
+
+  it('titles a host whose addresses serve different certificates with the soonest end', () => {
+    const later: SmtpProbeOutcome = { ...GOOD, certificate: { ...CERTIFICATE, validTo: 'Apr  5 00:00:00 2026 GMT' } };
+    const [finding] = run(fact(later, GOOD), new Date('2026-03-25T00:00:00Z')).findings;
+    expect(finding?.values).toMatchObject({ expiresOn: '2026-04-01' });
   });
 
   it('reports a fault seen on two addresses of one host once, listing both addresses', () => {

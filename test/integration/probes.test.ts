@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -335,6 +336,28 @@ describe('probeSmtp() against a real SMTP server', () => {
     ]);
     expect(output.unknown).toEqual([]);
   });
+
+  it('smtp-starttls warns of the certificate the real server serves, made out for two days, by its end date', async () => {
+    const zone = 'example.org. MX 10 mx.probe.example.\nmx.probe.example. A 127.0.0.1';
+    const smtpProbe = await gatherSmtpProbe(gatherContext(zone, { probes: true }), {
+      port: starttlsPort,
+      ca: tls.cert,
+    });
+    const now = new Date();
+    const output = smtpStarttls.run(
+      { smtpProbe },
+      { domain: 'example.org', options: domainOptions({ probes: true }), now },
+    );
+    const served = new X509Certificate(tls.cert).validTo;
+    expect(output.findings).toMatchObject([
+      {
+        id: 'tls.certificate_expiring',
+        subject: 'mx.probe.example',
+        values: { expiresOn: new Date(served).toISOString().slice(0, 10) },
+        evidence: { addresses: [{ address: '127.0.0.1', daysLeft: 1 }] },
+      },
+    ]);
+  });
 });
 
 describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
@@ -396,6 +419,7 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     expect(await fetchMtaStsPolicy('probe.example', options())).toEqual({
       status: 'fetched',
       policy: { mode: 'enforce', maxAge: 86400, mx: ['mx.probe.example'] },
+      certificateValidTo: new X509Certificate(tls.cert).validTo,
     });
   });
 
@@ -501,6 +525,15 @@ describe('fetchMtaStsPolicy() against a real HTTPS server', () => {
     );
     expect(output.findings.map((finding) => `${finding.id} ${finding.subject ?? ''}`)).toEqual([
       'mta_sts.mx_mismatch backup.elsewhere.example',
+    ]);
+    // The test certificate is made out for two days: on the day it is served, its end is near.
+    const today = mtaStsPolicy.run(
+      { mtaStsPolicy: fact },
+      { domain: 'probe.example', options: domainOptions({ probes: true }), now: new Date() },
+    );
+    expect(today.findings.map((finding) => `${finding.id} ${finding.subject ?? ''}`)).toEqual([
+      'mta_sts.mx_mismatch backup.elsewhere.example',
+      'mta_sts.certificate_expiring mta-sts.probe.example',
     ]);
   });
 });
