@@ -175,7 +175,7 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
         const resolved = await Promise.all(
           addresses.map(async (address) => ({
             address,
-            reverse: await captureFact(context.once(`reverse ${address}`, () => checkReverse(resolver, address))),
+            reverse: await captureFact(context.once(`reverse ${address}`, () => reverseDns(resolver, address))),
           })),
         );
         return { exchange, preference, isIpLiteral: false, cnames, addresses: { ok: true, value: resolved } };
@@ -187,7 +187,12 @@ export async function gatherMx(context: GatherContext): Promise<MxFact> {
   return { hosts, hasNullMx, implicitAddresses, cnames };
 }
 
-async function checkReverse(resolver: DnsResolver, address: string): Promise<ReverseDns> {
+/**
+ * The reverse DNS of an address: its PTR names, and those whose A/AAAA lead back to it (forward-confirmed reverse DNS),
+ * as receivers check a connecting server's. Throws DnsLookupError when the PTR lookup fails; a forward lookup that
+ * fails is listed in `unknown`.
+ */
+export async function reverseDns(resolver: DnsResolver, address: string): Promise<ReverseDns> {
   const answer = await lookup(resolver, reverseName(address), 'PTR');
   const ptr = answer.records.flatMap((record) => (record.type === 'PTR' ? [normalizeName(record.target)] : []));
   const confirmed: string[] = [];

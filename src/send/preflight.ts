@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { DnsLookupError, lookup, txtTexts, type DnsResolver } from '../dns/types.js';
 import { InputError } from '../errors.js';
 import { organisationalDomain } from '../facts/dmarc.js';
+import { reverseDns, type ReverseDns } from '../facts/mx.js';
 import { evaluateSpfIp } from '../facts/spf.js';
 import { closestMatch } from '../config/closest-match.js';
 import { render, type Lang, type Text } from '../i18n.js';
@@ -68,6 +69,14 @@ const TEXTS = {
   'spf.sending_ip_not_configured': {
     en: 'No smtp.sendingIps in the config: cannot check that SPF of "{domain}" authorises the server',
     fr: 'Pas de smtp.sendingIps dans la configuration : impossible de vérifier que le SPF de « {domain} » autorise le serveur',
+  },
+  'ptr.missing': {
+    en: 'The sending IP {ip} has no reverse DNS (PTR): Gmail and many other receivers refuse mail from it (550 5.7.25)',
+    fr: 'L’IP d’envoi {ip} n’a pas de DNS inverse (PTR) : Gmail et bien d’autres destinataires refusent son courrier (550 5.7.25)',
+  },
+  'ptr.fcrdns_mismatch': {
+    en: 'The reverse DNS of the sending IP {ip} names {names}, which does not resolve back to it: receivers treat it as having none',
+    fr: 'Le DNS inverse de l’IP d’envoi {ip} donne {names}, qui ne renvoie pas vers elle : les destinataires font comme s’il n’y en avait pas',
   },
   'dkim.not_configured': {
     en: 'No DKIM key configured: messages leave unsigned, and DMARC rests on SPF alone',
@@ -225,6 +234,45 @@ async function checkSpf(identity: SenderIdentity, resolver: DnsResolver, finding
       if (!(error instanceof DnsLookupError)) throw error;
       findings.unknown({ en: `SPF of "${domain}" for ${ip}`, fr: `le SPF de « ${domain} » pour ${ip}` }, ip, error);
     }
+  }
+}
+
+/**
+ * Receivers look up the connecting server's reverse DNS and want it to lead back to the address (forward-confirmed,
+ * as Gmail's sender requirements put it): each sending IP needs a PTR whose name resolves to it. The PTR is set by
+ * whoever holds the address (the hoster, the access provider), not in the organisation's zone.
+ */
+async function checkReverseDns(identity: SenderIdentity, resolver: DnsResolver, findings: Findings): Promise<void> {
+  for (const ip of identity.sendingIps) {
+    const what: Text = { en: `the reverse DNS of ${ip}`, fr: `le DNS inverse de ${ip}` };
+    let reverse: ReverseDns;
+    try {
+      reverse = await reverseDns(resolver, ip);
+    } catch (error) {
+      if (!(error instanceof DnsLookupError)) throw error;
+      findings.unknown(what, ip, error);
+      continue;
+    }
+    const { ptr, confirmed, unknown } = reverse;
+    if (ptr.length === 0) findings.add('ptr.missing', 'error', ip, { ip });
+    else if (confirmed.length > 0) continue;
+    else if (unknown[0] !== undefined) {
+      const { failure, reason } = unknown[0];
+      findings.add(
+        'dns.unknown',
+        'unknown',
+        ip,
+        { what: what[findings.lang], reason: reason[findings.lang] },
+        { failure },
+      );
+    } else
+      findings.add(
+        'ptr.fcrdns_mismatch',
+        'error',
+        ip,
+        { ip, names: ptr.map((name) => `"${name}"`).join(', ') },
+        { ptr },
+      );
   }
 }
 
@@ -506,7 +554,7 @@ export function preflightSummary(findings: readonly PreflightFinding[]): Preflig
 
 /**
  * Checks in DNS what receivers will check of a sender before anything leaves: SPF of the envelope domain authorises
- * the sending IPs, the DKIM key published at `<selector>._domainkey` matches the private key, From / DKIM d= /
+ * the sending IPs, each of them has forward-confirmed reverse DNS, the DKIM key published at `<selector>._domainkey` matches the private key, From / DKIM d= /
  * envelope align for DMARC (relaxed), and the envelope domain can receive the replies and bounces. A DNS timeout or
  * SERVFAIL is reported as unknown, never as a missing record.
  */
@@ -517,6 +565,7 @@ export async function preflightSender(
 ): Promise<PreflightFinding[]> {
   const findings = new Findings(lang);
   await checkSpf(identity, resolver, findings);
+  await checkReverseDns(identity, resolver, findings);
   await checkDkim(identity, resolver, findings);
   checkAlignment(identity, findings);
   await checkReturnPathMx(identity, resolver, findings);

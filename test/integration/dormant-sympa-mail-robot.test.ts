@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
-import { campaignZone, dkimKeyPair, FROM_DOMAIN } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, writeCampaignZones } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import {
   createSympaList,
@@ -35,7 +35,7 @@ describe("Sympa runs the QUIET DEL commands facteur mails to its robot from the 
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-sympa-robot-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
     smtp = await startSmtpServer();
   });

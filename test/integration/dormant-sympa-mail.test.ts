@@ -8,7 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
-import { campaignZone, DKIM_SELECTOR, dkimKeyPair, FROM_DOMAIN, mailauthResolver } from './helpers/smtp-campaign.js';
+import {
+  DKIM_SELECTOR,
+  dkimKeyPair,
+  FROM_DOMAIN,
+  mailauthResolver,
+  writeCampaignZones,
+} from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import { facteur } from './helpers/facteur.js';
 import { decodedBody, headerOf, OWNER, recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
@@ -32,7 +38,7 @@ describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () 
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-sympa-mail-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
     resolver = createNetworkResolver({ servers: [zones.address], timeoutMs: 2000, retries: 1 });
   });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { CampaignStatus } from '../../src/send/campaign-status.js';
 import type { SendReport } from '../../src/send/send-campaign.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { pauseAt } from './helpers/pause-at.js';
-import { campaignZone, FROM_DOMAIN, people, writeCampaign, type CampaignFixture } from './helpers/smtp-campaign.js';
+import { writeCampaignZones, people, writeCampaign, type CampaignFixture } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import { holdWriteLock } from './helpers/write-lock.js';
 
@@ -30,7 +30,7 @@ describe('send run while another process keeps the database locked past the busy
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-busy-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({}));
+    writeCampaignZones(zoneDir, {});
     zones = await startZoneServer({ directory: zoneDir });
   });
 

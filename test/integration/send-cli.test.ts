@@ -8,7 +8,7 @@ import type { CampaignStatus } from '../../src/send/campaign-status.js';
 import type { PreflightReport } from '../../src/send/preflight.js';
 import type { SendReport } from '../../src/send/send-campaign.js';
 import {
-  campaignZone,
+  writeCampaignZones,
   dkimKeyPair,
   FROM_DOMAIN,
   people,
@@ -44,7 +44,7 @@ describe('facteur send (built CLI)', () => {
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
   });
 

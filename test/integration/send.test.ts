@@ -13,7 +13,7 @@ import { sendCampaign, type RetryWait, type SendOptions } from '../../src/send/s
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
 import {
-  campaignZone,
+  writeCampaignZones,
   dkimKeyPair,
   FROM_DOMAIN,
   mailauthResolver,
@@ -113,7 +113,7 @@ describe('sendCampaign() against a real SMTP server', () => {
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
     resolver = createNetworkResolver({ servers: [zones.address], timeoutMs: 1000, retries: 1 });
   });

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
-import { campaignZone, dkimKeyPair, FROM_DOMAIN } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, FROM_DOMAIN, writeCampaignZones } from './helpers/smtp-campaign.js';
 import { recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
 import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
@@ -22,7 +22,7 @@ describe('facteur dormant apply --sympa-mail --verbose (built CLI, real DNS and 
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
     server = await startLoginSmtpServer(SMTP_USER, ['PLAIN']);
     port = server.port;

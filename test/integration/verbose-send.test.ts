@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
-import { campaignZone, dkimKeyPair, FROM_DOMAIN, people, writeCampaign } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, people, writeCampaign, writeCampaignZones } from './helpers/smtp-campaign.js';
 import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
 const SMTP_USER = 'campagnes';
@@ -17,7 +17,7 @@ describe('facteur send --verbose (built CLI against a real DNS and SMTP server)'
 
   beforeAll(async () => {
     zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
-    writeFileSync(join(zoneDir, `${FROM_DOMAIN}.zone`), campaignZone({ publicKey: keys.publicKey }));
+    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
     zones = await startZoneServer({ directory: zoneDir });
   });
 

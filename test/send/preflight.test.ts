@@ -14,6 +14,8 @@ import { openDatabase } from '../../src/store/database.js';
 const EXAMPLE = join(import.meta.dirname, '../../examples/campaign');
 const DOMAIN = 'consult.mairie-exemple.example';
 const ZONE = readFileSync(join(EXAMPLE, `${DOMAIN}.zone`), 'utf8');
+/** The reverse DNS of the example's sending IP, as its hoster publishes it (examples/zones/). */
+const RELAY = '25.2.0.192.in-addr.arpa. PTR relay.hebergeur.example.\nrelay.hebergeur.example. A 192.0.2.25';
 
 describe('preflightCampaign()', () => {
   let dir: string;
@@ -37,8 +39,9 @@ describe('preflightCampaign()', () => {
     zone = ZONE,
     failures: Record<string, DnsFailure> = {},
     lang: Lang = 'en',
+    reverse = RELAY,
   ) {
-    const resolver = createMemoryResolver(zone, { origin: DOMAIN, failures });
+    const resolver = createMemoryResolver(`${zone}\n${reverse}`, { origin: DOMAIN, failures });
     return preflightCampaign(config(changes), resolver, { campaign: 'campaign', lang });
   }
 
@@ -53,6 +56,7 @@ describe('preflightCampaign()', () => {
     const report = await findings({ smtp: { ...raw.smtp, sendingIps: ['198.51.100.7'] } });
     expect(report.findings).toMatchObject([
       { id: 'spf.sending_ip_not_authorized', severity: 'error', subject: '198.51.100.7' },
+      { id: 'ptr.missing', severity: 'error', subject: '198.51.100.7' },
     ]);
     expect(report.findings[0]?.message).toContain('"fail"');
   });
@@ -77,6 +81,7 @@ describe('preflightCampaign()', () => {
       expect.stringMatching(
         /pour l’IP d’envoi 198\.51\.100\.7 : correspond à « -all » dans l’enregistrement de « consult\.mairie-exemple\.example »$/,
       ),
+      'L’IP d’envoi 198.51.100.7 n’a pas de DNS inverse (PTR) : Gmail et bien d’autres destinataires refusent son courrier (550 5.7.25)',
       `L’enregistrement DKIM à « mail2026._domainkey.${DOMAIN} » est inutilisable : la clé est révoquée (p= vide)`,
     ]);
     // Evidence stays English, for machines, whatever the report's language.
@@ -86,7 +91,48 @@ describe('preflightCampaign()', () => {
       expect.stringMatching(
         /for the sending IP 198\.51\.100\.7: matched "-all" in the record of "consult\.mairie-exemple\.example"$/,
       ),
+      'The sending IP 198.51.100.7 has no reverse DNS (PTR): Gmail and many other receivers refuse mail from it (550 5.7.25)',
       `The DKIM record at "mail2026._domainkey.${DOMAIN}" cannot be used: the key is revoked (empty p=)`,
+    ]);
+  });
+
+  it('wants each sending IP’s reverse DNS to lead back to it, and says unknown when DNS does not answer', async () => {
+    const lead = async (reverse: string, failures: Record<string, DnsFailure> = {}) =>
+      (await findings({}, ZONE, failures, 'en', reverse)).findings.map((f) => [f.id, f.severity, f.subject, f.message]);
+    expect(await lead('')).toEqual([
+      [
+        'ptr.missing',
+        'error',
+        '192.0.2.25',
+        'The sending IP 192.0.2.25 has no reverse DNS (PTR): Gmail and many other receivers refuse mail from it (550 5.7.25)',
+      ],
+    ]);
+    const elsewhere = '25.2.0.192.in-addr.arpa. PTR relay.hebergeur.example.\nrelay.hebergeur.example. A 192.0.2.26';
+    expect(await lead(elsewhere)).toEqual([
+      [
+        'ptr.fcrdns_mismatch',
+        'error',
+        '192.0.2.25',
+        'The reverse DNS of the sending IP 192.0.2.25 names "relay.hebergeur.example", which does not resolve back to it: receivers treat it as having none',
+      ],
+    ]);
+    // One of two names leading back is enough, as receivers take it.
+    expect(await lead(`${RELAY}\n25.2.0.192.in-addr.arpa. PTR old.hebergeur.example.`)).toEqual([]);
+    expect(await lead(RELAY, { '25.2.0.192.in-addr.arpa PTR': 'timeout' })).toEqual([
+      [
+        'dns.unknown',
+        'unknown',
+        '192.0.2.25',
+        expect.stringMatching(/^Cannot check the reverse DNS of 192\.0\.2\.25: /),
+      ],
+    ]);
+    expect(await lead(RELAY, { 'relay.hebergeur.example A': 'servfail' })).toEqual([
+      [
+        'dns.unknown',
+        'unknown',
+        '192.0.2.25',
+        expect.stringMatching(/^Cannot check the reverse DNS of 192\.0\.2\.25: /),
+      ],
     ]);
   });
 
@@ -244,10 +290,7 @@ describe('preflightCampaign()', () => {
     });
     expect(report.recipients).toMatchObject({ checked: 10, distinct: 4, skipped: 1 });
 
-    const fr = await preflightCampaign(config(), createMemoryResolver(ZONE, { origin: DOMAIN }), {
-      campaign: 'campaign',
-      lang: 'fr',
-    });
+    const fr = await findings({}, ZONE, {}, 'fr');
     expect(fr.findings[0]?.message).toMatch(
       /^6 lignes de « .* » reprennent l’adresse d’une ligne précédente : ligne 4 \(comme la ligne 2\), .*, et 1 de plus ; chaque adresse reçoit un seul message/,
     );

@@ -23,7 +23,7 @@ function txtStrings(value: string): string {
 }
 
 /** The demo organisation's zone: SPF for 127.0.0.1, an MX for bounces, DMARC, and the DKIM key (unless left out). */
-export function campaignZone(options: { publicKey?: string; spf?: string; mx?: boolean }): string {
+function campaignZone(options: { publicKey?: string; spf?: string; mx?: boolean }): string {
   const lines = [
     `$ORIGIN ${FROM_DOMAIN}.`,
     '$TTL 300',
@@ -33,11 +33,30 @@ export function campaignZone(options: { publicKey?: string; spf?: string; mx?: b
     `@ IN TXT "${options.spf ?? 'v=spf1 ip4:127.0.0.1 -all'}"`,
     '_dmarc IN TXT "v=DMARC1; p=reject"',
     'mail IN A 127.0.0.25',
+    'relay IN A 127.0.0.1',
   ];
   if (options.mx !== false) lines.push('@ IN MX 10 mail');
   if (options.publicKey !== undefined)
     lines.push(`${DKIM_SELECTOR}._domainkey IN TXT ${txtStrings(`v=DKIM1; k=rsa; p=${options.publicKey}`)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes into `directory` the zones a campaign's preflight reads: the organisation's (campaignZone) and the reverse
+ * DNS of its sending IP, 127.0.0.1, whose PTR leads to `relay.<FROM_DOMAIN>` and back.
+ */
+export function writeCampaignZones(directory: string, options: Parameters<typeof campaignZone>[0]): void {
+  writeFileSync(join(directory, `${FROM_DOMAIN}.zone`), campaignZone(options));
+  writeFileSync(
+    join(directory, '0.0.127.in-addr.arpa.zone'),
+    [
+      '$TTL 300',
+      `@ IN SOA ns1.${FROM_DOMAIN}. hostmaster.${FROM_DOMAIN}. ( 2026010101 7200 3600 1209600 300 )`,
+      `  IN NS ns1.${FROM_DOMAIN}.`,
+      `1 IN PTR relay.${FROM_DOMAIN}.`,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** A campaign on disk: config, templates, recipients and DKIM key in a temporary directory. */
