@@ -50,6 +50,12 @@ export interface NetworkResolver extends DnsResolver {
 
 const MAX_CNAME_CHAIN = 16;
 
+/**
+ * How long a question holds its turn on the wire (see withTurn): a working resolver answers within it, a cold lookup
+ * across the internet included, so only the lost and the very slow give theirs up.
+ */
+const TURN_MS = 500;
+
 /** dns-packet decodes the RCODE but its type definitions leave it out. */
 type ReplyPacket = DecodedPacket & { rcode?: string };
 
@@ -230,7 +236,9 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
 
   /**
    * Holds a question until fewer than maxInFlight are on the wire: a burst of hundreds of datagrams overflows
-   * socket receive buffers (ours or the server's) and every dropped one costs a full timeout.
+   * socket receive buffers (ours or the server's) and every dropped one costs a full timeout. A question still
+   * unanswered after TURN_MS waits on for its reply but gives its turn to the next: the servers of a dead domain never
+   * answer, and their questions holding the turns for whole timeouts would stall every other domain of the run.
    */
   const withTurn = async <T>(exchange: () => Promise<T>): Promise<T> => {
     if (inFlight >= maxInFlight)
@@ -238,12 +246,20 @@ export function createNetworkResolver(options: NetworkResolverOptions = {}): Net
         waitingTurn.push(resolve);
       });
     else inFlight++;
-    try {
-      return await exchange();
-    } finally {
+    let isHolding = true;
+    const release = (): void => {
+      if (!isHolding) return;
+      isHolding = false;
       const next = waitingTurn.shift();
       if (next === undefined) inFlight--;
       else next();
+    };
+    const turn = setTimeout(release, TURN_MS);
+    try {
+      return await exchange();
+    } finally {
+      clearTimeout(turn);
+      release();
     }
   };
 

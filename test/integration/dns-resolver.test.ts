@@ -301,6 +301,22 @@ describe('network resolver against misbehaving servers', () => {
     expect(failing.queries).toHaveLength(3);
   });
 
+  it('gives the turn of a question left unanswered to the next one, which does not wait out its timeout', async () => {
+    // The servers of a dead domain never answer; the others do at once.
+    const lame = await scripted((query) =>
+      query.questions?.[0]?.name.startsWith('dead.') === true ? undefined : response(query, NXDOMAIN),
+    );
+    const resolver = createNetworkResolver({ servers: [lame.address], timeoutMs: 2000, retries: 0, maxInFlight: 1 });
+    const settled: string[] = [];
+    const ask = (name: string) =>
+      resolver.query(name, 'MX').then((fact) => {
+        settled.push(`${name} ${fact.ok ? fact.value.rcode : fact.error}`);
+      });
+    await Promise.all([ask('dead.example.org'), ask('alive.example.org')]);
+    await resolver.close();
+    expect(settled).toEqual(['alive.example.org NXDOMAIN', 'dead.example.org timeout']);
+  });
+
   it('asks the next server after a SERVFAIL', async () => {
     const failing = await scripted((query) => response(query, SERVFAIL));
     const resolver = createNetworkResolver({
