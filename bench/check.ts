@@ -15,7 +15,10 @@
  * Each server is measured on the loopback, where a reply takes microseconds and the run is bound by the client's CPU,
  * then behind a relay adding a round trip of 20 ms to every exchange, as a resolver asking members' authoritative
  * servers over the internet does, where the run is bound by how many questions it keeps on the wire.
- * Usage: npm run bench:check -- [N] [--server knot|zone-server|both] [--latency MS,…]   (default: --latency 0,20)
+ * With --dead D, the command line runs again with D more domains whose servers never answer (the relay drops their
+ * questions), spread among the others, as lapsed members are in a real list: what a night's run then costs.
+ * Usage: npm run bench:check -- [N] [--server knot|zone-server|both] [--latency MS,…] [--dead D]
+ * (default: --latency 0,20 --dead 0)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,11 +111,16 @@ function startProcess(script: string, args: string[]): Promise<BenchServer> {
 
 /**
  * The server of `kind` serving `dir`; with a latency, reached through a relay that holds each query that long, as a
- * resolver across a network would (bench/latency-relay-process.ts).
+ * resolver across a network would, and drops those about dead domains (bench/latency-relay-process.ts).
  */
-async function startServer(kind: ServerKind, dir: string, latencyMs: number): Promise<BenchServer> {
+async function startServer(
+  kind: ServerKind,
+  dir: string,
+  latencyMs: number,
+  isRelayed = latencyMs > 0,
+): Promise<BenchServer> {
   const server = kind === 'knot' ? await startKnot(dir) : await startProcess('zone-server-process.js', [dir]);
-  if (latencyMs === 0) return server;
+  if (!isRelayed) return server;
   const relay = await startProcess('latency-relay-process.js', [server.address, String(latencyMs)]);
   return {
     address: relay.address,
@@ -227,14 +235,14 @@ async function cliRun(
   n: number,
   address: string,
   dir: string,
+  dead = 0,
 ): Promise<{ wallMs: number; code: number; rssMb: number }> {
   const members = join(dir, 'members.csv');
-  writeFileSync(
-    members,
-    `domain\n${benchTargets(n)
-      .map((target) => target.domain)
-      .join('\n')}\n`,
-  );
+  const domains = benchTargets(n).map((target) => target.domain);
+  // Spread among the others, as lapsed members are in a real list.
+  for (let i = 0; i < dead; i++)
+    domains.splice(Math.floor(((i + 0.5) * domains.length) / dead), 0, `d${i}.dead.example`);
+  writeFileSync(members, `domain\n${domains.join('\n')}\n`);
   const args = ['check', '--members', members, '--resolver', address, '--no-probes', '--no-db', '--quiet', '--json'];
   args.push('--dkim-selectors', 'mail', '--sending-ips', '192.0.2.10', '--dnsbl', 'dnsbl.example', '--rhsbl', '');
   const start = process.hrtime.bigint();
@@ -275,7 +283,7 @@ async function bareClient(address: string, questionsFile: string): Promise<{ wal
 }
 
 /** One server kind: the check run against a fresh server, then the bare client against another fresh one. */
-async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs: number): Promise<void> {
+async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs: number, dead: number): Promise<void> {
   const questionsFile = join(dir, `questions-${kind}-${latencyMs}.json`);
   const runServer = await startServer(kind, dir, latencyMs);
   let run: CheckRunFigures;
@@ -299,6 +307,15 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs:
   } finally {
     await cliServer.stop();
   }
+  let withDead: { wallMs: number; code: number; rssMb: number } | undefined;
+  if (dead > 0) {
+    const deadServer = await startServer(kind, dir, latencyMs, true);
+    try {
+      withDead = await cliRun(n, deadServer.address, dir, dead);
+    } finally {
+      await deadServer.stop();
+    }
+  }
   const distinct = (JSON.parse(readFileSync(questionsFile, 'utf8')) as unknown[]).length;
   console.log(`server                  ${kind === 'knot' ? 'Knot DNS' : "facteur's zone server"}`);
   console.log(
@@ -321,6 +338,10 @@ async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs:
   console.log(
     `facteur check (CLI)     ${(cli.wallMs / 1000).toFixed(2)} s from start to exit, peak RSS ${cli.rssMb.toFixed(0)} MB (goal < 150), exit ${cli.code}`,
   );
+  if (withDead !== undefined)
+    console.log(
+      `  + ${dead} dead domains     ${(withDead.wallMs / 1000).toFixed(2)} s from start to exit (their servers never answer: each question times out), exit ${withDead.code}`,
+    );
   console.log('');
 }
 
@@ -339,7 +360,11 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
 } else {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { server: { type: 'string', default: 'both' }, latency: { type: 'string', default: '0,20' } },
+    options: {
+      server: { type: 'string', default: 'both' },
+      latency: { type: 'string', default: '0,20' },
+      dead: { type: 'string', default: '0' },
+    },
   });
   const n = Number(positionals[0] ?? 2000);
   const server = values.server;
@@ -350,6 +375,8 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
   const latencies = values.latency.split(',').map((text) => (/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN));
   if (latencies.some((ms) => Number.isNaN(ms)))
     throw new Error(`--latency takes milliseconds as whole numbers separated by commas, not "${values.latency}"`);
+  const dead = /^\d+$/.test(values.dead) ? Number(values.dead) : Number.NaN;
+  if (Number.isNaN(dead)) throw new Error(`--dead takes a number of domains, not "${values.dead}"`);
   const dir = mkdtempSync(join(tmpdir(), 'facteur-bench-check-'));
   try {
     writeZones(dir, n);
@@ -361,7 +388,7 @@ if (process.argv[2] === CHECK_RUN_FLAG) {
         console.log('server                  Knot DNS: not installed (apt-get install knot), skipped\n');
         continue;
       }
-      for (const latencyMs of latencies) await benchAgainst(kind, n, dir, latencyMs);
+      for (const latencyMs of latencies) await benchAgainst(kind, n, dir, latencyMs, dead);
     }
     const logic = await inChild<number[]>([LOGIC_ONLY_FLAG, String(n), dir]);
     console.log(
