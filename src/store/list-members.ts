@@ -73,7 +73,8 @@ export function beginMembersImport(
   // Members arrive in whatever order the source keeps them: staging appends, and sorts once at the end.
   const stage = db.prepare('INSERT INTO temp.member_import VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const stageList = db.prepare('INSERT OR IGNORE INTO temp.member_import_lists (list) VALUES (?)');
-  let lastList: string | null = null;
+  // A source may interleave its lists (Sympa's table in insertion order): each list is staged once, not once a member.
+  const stagedLists = new Set<string>();
   let isOpen = true;
   const drop = (): void => {
     isOpen = false;
@@ -85,9 +86,9 @@ export function beginMembersImport(
   db.exec('BEGIN');
   return {
     add(member) {
-      if (member.list !== lastList) {
+      if (!stagedLists.has(member.list)) {
         stageList.run(member.list);
-        lastList = member.list;
+        stagedLists.add(member.list);
       }
       const bounce = member.sympaBounce;
       const from = member.source;
