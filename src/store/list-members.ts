@@ -133,22 +133,26 @@ export function beginMembersImport(
         // Sorted once, list by list: the lists are then swapped from it a few at a time.
         db.exec(`CREATE INDEX temp.member_import_by_list ON member_import (list, address);
           CREATE TEMP TABLE member_import_batch (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;`);
+        const weights = swapWeights(db);
         const counts = new Map<string, number>();
         let budget = SWAP_FIRST_ROWS;
         let batch: string[] = [];
         let rows = 0;
+        let staged = 0;
         const swap = (): void => {
           if (counts.size > 0) leaveStoreToOthers();
           const started = performance.now();
-          for (const [list, count] of swapLists(db, batch, source, now)) counts.set(list, count);
+          for (const [list, count] of swapLists(db, batch, staged, source, now)) counts.set(list, count);
           budget = nextSwapBudget(rows, performance.now() - started);
           batch = [];
           rows = 0;
+          staged = 0;
         };
-        for (const [list, weight] of swapWeights(db)) {
-          if (batch.length > 0 && rows + weight > budget) swap();
+        for (const { list, stagedRows, storedRows } of weights) {
+          if (batch.length > 0 && rows + stagedRows + storedRows > budget) swap();
           batch.push(list);
-          rows += weight;
+          rows += stagedRows + storedRows;
+          staged += stagedRows;
         }
         if (batch.length > 0) swap();
         return counts;
@@ -274,24 +278,37 @@ function nextSwapBudget(rows: number, elapsedMs: number): number {
   return Math.max(SWAP_FIRST_ROWS, Math.min(fitting, rows * 4));
 }
 
-/** The staged lists in order, each with the rows its swap writes: its staged members, and those it had at its last import. */
-function swapWeights(db: Db): [string, number][] {
+/** A staged list and the rows its swap writes: its staged members, and those it had at its last import. */
+interface SwapWeight {
+  list: string;
+  stagedRows: number;
+  storedRows: number;
+}
+
+/** The staged lists in order, with the rows each one's swap writes. */
+function swapWeights(db: Db): SwapWeight[] {
   return db
     .prepare(
-      `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list)
-         + coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0)
+      `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list) AS stagedRows,
+         coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0) AS storedRows
        FROM temp.member_import_lists l ORDER BY l.list`,
     )
-    .raw()
-    .all() as [string, number][];
+    .all() as SwapWeight[];
 }
 
 /**
- * Replaces the staged lists `lists` in one transaction, and returns their member counts. A crash between two
- * transactions leaves each list whole, old or new, and importing again finishes the job. The lists are named and the
- * statements prepared before the transaction begins, in the temporary database, which takes no lock on the store.
+ * Replaces the staged lists `lists`, of `stagedRows` staged members, in one transaction, and returns their member
+ * counts. A crash between two transactions leaves each list whole, old or new, and importing again finishes the job.
+ * The lists are named and the statements prepared before the transaction begins, in the temporary database, which
+ * takes no lock on the store.
  */
-function swapLists(db: Db, lists: readonly string[], source: string, now: number): [string, number][] {
+function swapLists(
+  db: Db,
+  lists: readonly string[],
+  stagedRows: number,
+  source: string,
+  now: number,
+): [string, number][] {
   db.exec('DELETE FROM temp.member_import_batch');
   const name = db.prepare('INSERT INTO temp.member_import_batch (list) VALUES (?)');
   for (const list of lists) name.run(list);
@@ -308,9 +325,11 @@ function swapLists(db: Db, lists: readonly string[], source: string, now: number
       join.run();
       leaveSources.run();
       joinSources.run();
-      dropDuplicateSources.run();
       supersede.run({ now });
-      return record.all({ source, now }) as [string, number][];
+      const counts = record.all({ source, now }) as [string, number][];
+      // Fewer members than staged rows: some address was staged twice, and its last row may have no data source.
+      if (counts.reduce((members, [, count]) => members + count, 0) < stagedRows) dropDuplicateSources.run();
+      return counts;
     })
     .immediate();
 }
