@@ -123,6 +123,7 @@ export function beginMembersImport(
                AND (list, address) IN (SELECT list, address FROM temp.member_import)`,
           ).run(now);
           db.exec('COMMIT');
+          rebuildSetAsideIndexes(db);
           return counts;
         }
         // Written into the temporary database only: no lock on the store yet.
@@ -134,13 +135,15 @@ export function beginMembersImport(
         db.exec(`CREATE INDEX temp.member_import_by_list ON member_import (list, address);
           CREATE TEMP TABLE member_import_batch (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;`);
         const weights = swapWeights(db);
+        const hasSetIndexesAside = insertsMost(db, weights);
+        if (hasSetIndexesAside) setIndexesAside(db);
         const counts = new Map<string, number>();
         let budget = SWAP_FIRST_ROWS;
         let batch: string[] = [];
         let rows = 0;
         let staged = 0;
         const swap = (): void => {
-          if (counts.size > 0) leaveStoreToOthers();
+          if (counts.size > 0 || hasSetIndexesAside) leaveStoreToOthers();
           const started = performance.now();
           for (const [list, count] of swapLists(db, batch, staged, source, now)) counts.set(list, count);
           budget = nextSwapBudget(rows, performance.now() - started);
@@ -155,6 +158,7 @@ export function beginMembersImport(
           staged += stagedRows;
         }
         if (batch.length > 0) swap();
+        rebuildSetAsideIndexes(db);
         return counts;
       } finally {
         drop();
@@ -241,6 +245,80 @@ const SWAP_LISTS = {
     SELECT b.list, :source, (SELECT count(*) FROM list_members m WHERE m.list = b.list), :now
     FROM temp.member_import_batch b WHERE true RETURNING list, members`,
 } as const;
+
+/**
+ * Above this share of `list_members` inserted by one import, its secondary indexes in no relation to the lists' order
+ * (SET_ASIDE_INDEXES) are dropped and built again once the lists are in. The table is keyed by address and the batches
+ * come list by list, so each batch inserts all over an index in the other order, one random page write a member,
+ * and rewrites most of its pages: a million members into a new store took 2.3 times the CPU time of the import in
+ * one transaction. Building an index afresh is one sort of the table, 1.2 s for a million members.
+ */
+const REBUILD_INDEX_SHARE = 1 / 8;
+
+/**
+ * The indexes an import inserting most of `list_members` sets aside: by domain, whose order is that of neither the
+ * address nor the list. `list_members_by_list` stays, as the swap finds the lists' members through it, and the
+ * batches fill it in its own order; `list_members_by_sympa_score` holds only Sympa's bouncing members.
+ */
+const SET_ASIDE_INDEXES = ['list_members_by_domain'] as const;
+
+/** The meta key under which an index set aside keeps its SQL until it is built again. */
+const SET_ASIDE_KEY = 'dormant.set-aside-index.';
+
+/**
+ * Whether the import inserts, at the least (the members staged beyond what each list held at its last import), more
+ * than REBUILD_INDEX_SHARE of the members the store will hold, and more than the first swap transaction takes: an
+ * import in one transaction writes each page of the index once anyway. A nightly import of lists that barely changed
+ * inserts few.
+ */
+function insertsMost(db: Db, weights: readonly SwapWeight[]): boolean {
+  let inserted = 0;
+  let replaced = 0;
+  for (const { stagedRows, storedRows } of weights) {
+    inserted += Math.max(stagedRows - storedRows, 0);
+    replaced += storedRows;
+  }
+  const stored = db.prepare('SELECT coalesce(sum(members), 0) FROM list_imports').pluck().get() as number;
+  return inserted > SWAP_FIRST_ROWS && inserted > (stored - replaced + inserted) * REBUILD_INDEX_SHARE;
+}
+
+/**
+ * Drops the SET_ASIDE_INDEXES and keeps their SQL in `meta`, in one transaction: an import that does not finish
+ * leaves it there, and the next one builds them again. Meanwhile the store reads the same, only slower by domain.
+ */
+function setIndexesAside(db: Db): void {
+  const definition = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck();
+  const keep = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    for (const name of SET_ASIDE_INDEXES) {
+      const sql = definition.get(name) as string | undefined;
+      // Already set aside by an import that did not finish.
+      if (sql === undefined) continue;
+      keep.run(SET_ASIDE_KEY + name, sql);
+      db.exec(`DROP INDEX "${name}"`);
+    }
+  }).immediate();
+}
+
+/**
+ * Builds again the indexes an import set aside, each in its own transaction with the removal of its SQL from `meta`,
+ * after a gap for the writers the import kept waiting. Each holds the write lock as long as one sort of the table
+ * takes, 1.2 s for a million members.
+ */
+function rebuildSetAsideIndexes(db: Db): void {
+  const setAside = db
+    .prepare('SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key')
+    .raw()
+    .all(SET_ASIDE_KEY, `${SET_ASIDE_KEY}\uffff`) as [string, string][];
+  const forget = db.prepare('DELETE FROM meta WHERE key = ?');
+  for (const [key, sql] of setAside) {
+    leaveStoreToOthers();
+    db.transaction(() => {
+      db.exec(sql);
+      forget.run(key);
+    }).immediate();
+  }
+}
 
 /**
  * How long a swap transaction should hold the write lock: a tenth of the busy timeout that other writers (a `send
