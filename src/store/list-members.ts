@@ -48,8 +48,8 @@ const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, s
  * staged in a temporary table, which takes no lock on the store and holds nothing in memory, so the source can be
  * read at its own pace; `commit` then swaps the staged lists a few at a time, each batch in one short transaction,
  * writing the rows in the table's own order, so that other writers (a `send run`, a `check`) get the store between
- * two. A failure, an interruption or a crash leaves each list whole, as it was or as imported, and importing again
- * finishes the job.
+ * two. An import that inserts most of the store sets its index by domain aside meanwhile (setIndexesAside). A failure,
+ * an interruption or a crash leaves each list whole, as it was or as imported, and importing again finishes the job.
  * Duplicate addresses in a list keep their last row. With `replacesSource`, the import is everything `source` holds:
  * a list imported from it before and absent now is emptied too. With `isBouncesOnly`, the source names only the
  * members Sympa counts as bouncing: their Sympa bounce data replaces the list's, the other members stay, and the
