@@ -7,11 +7,12 @@
  * `node dist/src/cli/main.js dormant --db STORE --sympa-conf CONF --no-dns --format csv`, first into a new store,
  * then again into the same store (the nightly case: every list replaced). Building the data is not measured.
  * Prints per run the wall time, the time until the import was done, the child's user and system CPU and its peak
- * RSS, and the database server's CPU over the run.
+ * RSS, the database server's CPU over the run, and the longest the child held the store's write lock, as another
+ * writer beside it found it (probeWriteLock).
  * Run: npm run bench:sympa-import [-- --members 1000000 --lists 2000 --backends sqlite,postgresql,mariadb --runs 1]
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -138,6 +139,44 @@ interface Measured {
   systemSeconds: number;
   peakRssMb: number;
   serverCpuSeconds: number | null;
+  longestLockSeconds: number;
+}
+
+/** How often the probe tries the write lock: the granularity of the longest hold it reports. */
+const PROBE_MS = 10;
+
+/**
+ * Another writer beside the measured run, as a `send run` recording an outcome would be: every PROBE_MS it takes the
+ * store's write lock without waiting (no busy timeout) and lets it go at once. The longest stretch it found the lock
+ * taken is the longest the run held it, to PROBE_MS. It starts once the store is in WAL mode (its -wal file exists),
+ * not to stand in the way of the run's switch to it. `stop` returns that stretch in seconds.
+ */
+function probeWriteLock(store: string): { stop(): number } {
+  let db: Database.Database | null = null;
+  let lockedSince: number | null = null;
+  let longest = 0;
+  const timer = setInterval(() => {
+    if (db === null) {
+      if (!existsSync(`${store}-wal`)) return;
+      db = new Database(store, { fileMustExist: true, timeout: 0 });
+    }
+    const now = performance.now();
+    try {
+      db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      if (lockedSince !== null) longest = Math.max(longest, now - lockedSince);
+      lockedSince = null;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+      lockedSince ??= now;
+    }
+  }, PROBE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      db?.close();
+      return Number((Math.max(longest, lockedSince === null ? 0 : performance.now() - lockedSince) / 1000).toFixed(2));
+    },
+  };
 }
 
 /**
@@ -147,6 +186,7 @@ interface Measured {
 async function measure(backend: string, run: string, store: string, conf: string, server: SqlServer | null) {
   const out = openSync(join(tmpdir(), `facteur-bench-sympa-import-${process.pid}.csv`), 'w');
   const serverBefore = server?.cpuSeconds() ?? null;
+  const probe = probeWriteLock(store);
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -164,6 +204,7 @@ async function measure(backend: string, run: string, store: string, conf: string
   child.stdio[3]?.on('data', (chunk: Buffer) => (usage += chunk.toString('utf8')));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const seconds = (performance.now() - started) / 1000;
+  const longestLockSeconds = probe.stop();
   closeSync(out);
   const serverAfter = server?.cpuSeconds() ?? null;
   let resources: { userCPUTime: number; systemCPUTime: number; maxRSS: number };
@@ -184,6 +225,7 @@ async function measure(backend: string, run: string, store: string, conf: string
     peakRssMb: Math.round(resources.maxRSS / 1024),
     serverCpuSeconds:
       serverBefore === null || serverAfter === null ? null : Number((serverAfter - serverBefore).toFixed(1)),
+    longestLockSeconds,
   };
   const expected = `${LISTS} lists, ${MEMBERS} members`;
   if (measured.imported !== expected)
@@ -231,8 +273,8 @@ try {
   else rmSync(dir, { recursive: true, force: true });
 }
 console.log(`\nfacteur dormant --sympa-conf --no-dns --format csv, ${MEMBERS} members over ${LISTS} lists`);
-console.log('backend     run        wall s  import s  user s  sys s  peak RSS MB  server CPU s');
+console.log('backend     run        wall s  import s  user s  sys s  peak RSS MB  server CPU s  longest lock s');
 for (const r of results)
   console.log(
-    `${r.backend.padEnd(11)} ${r.run.padEnd(10)} ${String(r.seconds).padStart(6)}  ${String(r.importSeconds ?? '-').padStart(8)}  ${String(r.userSeconds).padStart(6)}  ${String(r.systemSeconds).padStart(5)}  ${String(r.peakRssMb).padStart(11)}  ${String(r.serverCpuSeconds ?? '-').padStart(12)}`,
+    `${r.backend.padEnd(11)} ${r.run.padEnd(10)} ${String(r.seconds).padStart(6)}  ${String(r.importSeconds ?? '-').padStart(8)}  ${String(r.userSeconds).padStart(6)}  ${String(r.systemSeconds).padStart(5)}  ${String(r.peakRssMb).padStart(11)}  ${String(r.serverCpuSeconds ?? '-').padStart(12)}  ${String(r.longestLockSeconds).padStart(14)}`,
   );

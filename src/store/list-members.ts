@@ -48,8 +48,8 @@ const STAGED_COLUMNS = `list TEXT NOT NULL, address TEXT NOT NULL, gecos TEXT, s
  * staged in a temporary table, which takes no lock on the store and holds nothing in memory, so the source can be
  * read at its own pace; `commit` then swaps the staged lists a few at a time, each batch in one short transaction,
  * writing the rows in the table's own order, so that other writers (a `send run`, a `check`) get the store between
- * two. A failure, an interruption or a crash leaves each list whole, as it was or as imported, and importing again
- * finishes the job.
+ * two. An import that inserts most of the store sets its index by domain aside meanwhile (setIndexesAside). A failure,
+ * an interruption or a crash leaves each list whole, as it was or as imported, and importing again finishes the job.
  * Duplicate addresses in a list keep their last row. With `replacesSource`, the import is everything `source` holds:
  * a list imported from it before and absent now is emptied too. With `isBouncesOnly`, the source names only the
  * members Sympa counts as bouncing: their Sympa bounce data replaces the list's, the other members stay, and the
@@ -73,7 +73,8 @@ export function beginMembersImport(
   // Members arrive in whatever order the source keeps them: staging appends, and sorts once at the end.
   const stage = db.prepare('INSERT INTO temp.member_import VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const stageList = db.prepare('INSERT OR IGNORE INTO temp.member_import_lists (list) VALUES (?)');
-  let lastList: string | null = null;
+  // A source may interleave its lists (Sympa's table in insertion order): each list is staged once, not once a member.
+  const stagedLists = new Set<string>();
   let isOpen = true;
   const drop = (): void => {
     isOpen = false;
@@ -85,9 +86,9 @@ export function beginMembersImport(
   db.exec('BEGIN');
   return {
     add(member) {
-      if (member.list !== lastList) {
+      if (!stagedLists.has(member.list)) {
         stageList.run(member.list);
-        lastList = member.list;
+        stagedLists.add(member.list);
       }
       const bounce = member.sympaBounce;
       const from = member.source;
@@ -122,6 +123,7 @@ export function beginMembersImport(
                AND (list, address) IN (SELECT list, address FROM temp.member_import)`,
           ).run(now);
           db.exec('COMMIT');
+          rebuildSetAsideIndexes(db);
           return counts;
         }
         // Written into the temporary database only: no lock on the store yet.
@@ -132,24 +134,31 @@ export function beginMembersImport(
         // Sorted once, list by list: the lists are then swapped from it a few at a time.
         db.exec(`CREATE INDEX temp.member_import_by_list ON member_import (list, address);
           CREATE TEMP TABLE member_import_batch (list TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;`);
+        const weights = swapWeights(db);
+        const hasSetIndexesAside = insertsMost(db, weights);
+        if (hasSetIndexesAside) setIndexesAside(db);
         const counts = new Map<string, number>();
         let budget = SWAP_FIRST_ROWS;
         let batch: string[] = [];
         let rows = 0;
+        let staged = 0;
         const swap = (): void => {
-          if (counts.size > 0) leaveStoreToOthers();
+          if (counts.size > 0 || hasSetIndexesAside) leaveStoreToOthers();
           const started = performance.now();
-          for (const [list, count] of swapLists(db, batch, source, now)) counts.set(list, count);
+          for (const [list, count] of swapLists(db, batch, staged, source, now)) counts.set(list, count);
           budget = nextSwapBudget(rows, performance.now() - started);
           batch = [];
           rows = 0;
+          staged = 0;
         };
-        for (const [list, weight] of swapWeights(db)) {
-          if (batch.length > 0 && rows + weight > budget) swap();
+        for (const { list, stagedRows, storedRows } of weights) {
+          if (batch.length > 0 && rows + stagedRows + storedRows > budget) swap();
           batch.push(list);
-          rows += weight;
+          rows += stagedRows + storedRows;
+          staged += stagedRows;
         }
         if (batch.length > 0) swap();
+        rebuildSetAsideIndexes(db);
         return counts;
       } finally {
         drop();
@@ -238,6 +247,80 @@ const SWAP_LISTS = {
 } as const;
 
 /**
+ * Above this share of `list_members` inserted by one import, its secondary indexes in no relation to the lists' order
+ * (SET_ASIDE_INDEXES) are dropped and built again once the lists are in. The table is keyed by address and the batches
+ * come list by list, so each batch inserts all over an index in the other order, one random page write a member,
+ * and rewrites most of its pages: a million members into a new store took 2.3 times the CPU time of the import in
+ * one transaction. Building an index afresh is one sort of the table, 1.2 s for a million members.
+ */
+const REBUILD_INDEX_SHARE = 1 / 8;
+
+/**
+ * The indexes an import inserting most of `list_members` sets aside: by domain, whose order is that of neither the
+ * address nor the list. `list_members_by_list` stays, as the swap finds the lists' members through it, and the
+ * batches fill it in its own order; `list_members_by_sympa_score` holds only Sympa's bouncing members.
+ */
+const SET_ASIDE_INDEXES = ['list_members_by_domain'] as const;
+
+/** The meta key under which an index set aside keeps its SQL until it is built again. */
+const SET_ASIDE_KEY = 'dormant.set-aside-index.';
+
+/**
+ * Whether the import inserts, at the least (the members staged beyond what each list held at its last import), more
+ * than REBUILD_INDEX_SHARE of the members the store will hold, and more than the first swap transaction takes: an
+ * import in one transaction writes each page of the index once anyway. A nightly import of lists that barely changed
+ * inserts few.
+ */
+function insertsMost(db: Db, weights: readonly SwapWeight[]): boolean {
+  let inserted = 0;
+  let replaced = 0;
+  for (const { stagedRows, storedRows } of weights) {
+    inserted += Math.max(stagedRows - storedRows, 0);
+    replaced += storedRows;
+  }
+  const stored = db.prepare('SELECT coalesce(sum(members), 0) FROM list_imports').pluck().get() as number;
+  return inserted > SWAP_FIRST_ROWS && inserted > (stored - replaced + inserted) * REBUILD_INDEX_SHARE;
+}
+
+/**
+ * Drops the SET_ASIDE_INDEXES and keeps their SQL in `meta`, in one transaction: an import that does not finish
+ * leaves it there, and the next one builds them again. Meanwhile the store reads the same, only slower by domain.
+ */
+function setIndexesAside(db: Db): void {
+  const definition = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck();
+  const keep = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    for (const name of SET_ASIDE_INDEXES) {
+      const sql = definition.get(name) as string | undefined;
+      // Already set aside by an import that did not finish.
+      if (sql === undefined) continue;
+      keep.run(SET_ASIDE_KEY + name, sql);
+      db.exec(`DROP INDEX "${name}"`);
+    }
+  }).immediate();
+}
+
+/**
+ * Builds again the indexes an import set aside, each in its own transaction with the removal of its SQL from `meta`,
+ * after a gap for the writers the import kept waiting. Each holds the write lock as long as one sort of the table
+ * takes, 1.2 s for a million members.
+ */
+function rebuildSetAsideIndexes(db: Db): void {
+  const setAside = db
+    .prepare('SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key')
+    .raw()
+    .all(SET_ASIDE_KEY, `${SET_ASIDE_KEY}\uffff`) as [string, string][];
+  const forget = db.prepare('DELETE FROM meta WHERE key = ?');
+  for (const [key, sql] of setAside) {
+    leaveStoreToOthers();
+    db.transaction(() => {
+      db.exec(sql);
+      forget.run(key);
+    }).immediate();
+  }
+}
+
+/**
  * How long a swap transaction should hold the write lock: a tenth of the busy timeout that other writers (a `send
  * run` recording what its server accepted, a `check`) wait for it. One transaction for the whole import held it 7 to
  * 9 s for a million members. Nor one transaction per list: the table is keyed by address, so a list's members lie all
@@ -273,24 +356,37 @@ function nextSwapBudget(rows: number, elapsedMs: number): number {
   return Math.max(SWAP_FIRST_ROWS, Math.min(fitting, rows * 4));
 }
 
-/** The staged lists in order, each with the rows its swap writes: its staged members, and those it had at its last import. */
-function swapWeights(db: Db): [string, number][] {
+/** A staged list and the rows its swap writes: its staged members, and those it had at its last import. */
+interface SwapWeight {
+  list: string;
+  stagedRows: number;
+  storedRows: number;
+}
+
+/** The staged lists in order, with the rows each one's swap writes. */
+function swapWeights(db: Db): SwapWeight[] {
   return db
     .prepare(
-      `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list)
-         + coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0)
+      `SELECT l.list, (SELECT count(*) FROM temp.member_import m WHERE m.list = l.list) AS stagedRows,
+         coalesce((SELECT members FROM list_imports i WHERE i.list = l.list), 0) AS storedRows
        FROM temp.member_import_lists l ORDER BY l.list`,
     )
-    .raw()
-    .all() as [string, number][];
+    .all() as SwapWeight[];
 }
 
 /**
- * Replaces the staged lists `lists` in one transaction, and returns their member counts. A crash between two
- * transactions leaves each list whole, old or new, and importing again finishes the job. The lists are named and the
- * statements prepared before the transaction begins, in the temporary database, which takes no lock on the store.
+ * Replaces the staged lists `lists`, of `stagedRows` staged members, in one transaction, and returns their member
+ * counts. A crash between two transactions leaves each list whole, old or new, and importing again finishes the job.
+ * The lists are named and the statements prepared before the transaction begins, in the temporary database, which
+ * takes no lock on the store.
  */
-function swapLists(db: Db, lists: readonly string[], source: string, now: number): [string, number][] {
+function swapLists(
+  db: Db,
+  lists: readonly string[],
+  stagedRows: number,
+  source: string,
+  now: number,
+): [string, number][] {
   db.exec('DELETE FROM temp.member_import_batch');
   const name = db.prepare('INSERT INTO temp.member_import_batch (list) VALUES (?)');
   for (const list of lists) name.run(list);
@@ -307,9 +403,11 @@ function swapLists(db: Db, lists: readonly string[], source: string, now: number
       join.run();
       leaveSources.run();
       joinSources.run();
-      dropDuplicateSources.run();
       supersede.run({ now });
-      return record.all({ source, now }) as [string, number][];
+      const counts = record.all({ source, now }) as [string, number][];
+      // Fewer members than staged rows: some address was staged twice, and its last row may have no data source.
+      if (counts.reduce((members, [, count]) => members + count, 0) < stagedRows) dropDuplicateSources.run();
+      return counts;
     })
     .immediate();
 }

@@ -119,4 +119,38 @@ describe('facteur dormant importing Sympa lists into a store other commands writ
       Object.fromEntries(LISTS.map((list) => [listKey(list), [`new.example ${MEMBERS_PER_LIST}`]])),
     );
   });
+
+  it('killed in the first import of a store, leaves its index by domain to the next import, which builds it', async () => {
+    const fresh = join(dir, 'g.sqlite');
+    const args = ['dormant', '--db', fresh, '--sympa-db', sympaDb, '--no-dns', '--format', 'csv'];
+    const setAside = (): unknown => {
+      const db = new Database(fresh, { readonly: true });
+      try {
+        return db
+          .prepare(
+            `SELECT (SELECT count(*) FROM sqlite_schema WHERE name = 'list_members_by_domain'),
+               (SELECT count(*) FROM meta WHERE key = 'dormant.set-aside-index.list_members_by_domain')`,
+          )
+          .raw()
+          .get();
+      } finally {
+        db.close();
+      }
+    };
+    const killed = await runAcross(args, { sql: SWAP_START, nth: 2 }, async (child) => {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    // The first list is in, the others not yet; the index was dropped and its SQL kept.
+    expect(versionsOf(fresh)).toEqual({ [listKey('alpha')]: [`new.example ${MEMBERS_PER_LIST}`] });
+    expect(setAside()).toEqual([0, 1]);
+    const rerun = await facteur(args);
+    expect(rerun.stderr).toContain(`3 lists, ${3 * MEMBERS_PER_LIST} members imported`);
+    expect(versionsOf(fresh)).toEqual(
+      Object.fromEntries(LISTS.map((list) => [listKey(list), [`new.example ${MEMBERS_PER_LIST}`]])),
+    );
+    expect(setAside()).toEqual([1, 0]);
+  });
 });

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { listImports } from '../../src/store/dormant.js';
+import { MEMBER_DOMAIN } from '../../src/store/migrations/009-dormant-packs.js';
 import { beginMembersImport, memberSourceReader, type ImportedMember } from '../../src/store/list-members.js';
 import { replaceMembers } from './helpers.js';
 
@@ -130,6 +131,42 @@ describe('beginMembersImport()', () => {
       db.prepare("SELECT count(*) FROM list_members INDEXED BY list_members_by_list WHERE list = 'l1@x'").pluck().get(),
     ).toBe(100);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('sets the index by domain aside while it inserts most of the store, and builds it again', () => {
+    const before = schema();
+    const membersImport = beginMembersImport(db, 'test', NOW);
+    // More members than the first swap transaction takes, over lists swapped in several batches.
+    for (let index = 0; index < 60_000; index++)
+      membersImport.add(member(`m${index}@d${index % 97}.example`, null, `l${index % 7}@x`));
+    const exec = vi.spyOn(db, 'exec');
+    membersImport.commit();
+    expect(exec).toHaveBeenCalledWith('DROP INDEX "list_members_by_domain"');
+    expect(schema()).toEqual(before);
+    expect(db.prepare("SELECT count(*) FROM meta WHERE key LIKE 'dormant.%'").pluck().get()).toBe(0);
+    expect(
+      db
+        .prepare(
+          `SELECT count(*) FROM list_members INDEXED BY list_members_by_domain WHERE ${MEMBER_DOMAIN} = 'd5.example'`,
+        )
+        .pluck()
+        .get(),
+    ).toBe(Math.ceil((60_000 - 5) / 97));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('builds again the index an import killed halfway set aside, at the next import', () => {
+    replaceMembers(db, LIST, [member('a@example.org')], NOW - 1);
+    const before = schema();
+    // As an import killed between two swap transactions leaves it.
+    db.transaction(() => {
+      const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'list_members_by_domain'").pluck().get();
+      db.prepare("INSERT INTO meta (key, value) VALUES ('dormant.set-aside-index.list_members_by_domain', ?)").run(sql);
+      db.exec('DROP INDEX list_members_by_domain');
+    })();
+    expect(replaceMembers(db, LIST, [member('b@example.org')], NOW)).toBe(1);
+    expect(schema()).toEqual(before);
+    expect(db.prepare("SELECT count(*) FROM meta WHERE key LIKE 'dormant.%'").pluck().get()).toBe(0);
   });
 
   it('leaves every list and index as it was when the swap fails halfway', () => {
