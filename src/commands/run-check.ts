@@ -47,6 +47,37 @@ export interface RunCheckOptions {
  */
 export const INTERRUPT_GRACE_MS = 5000;
 
+/**
+ * A domain still being checked after this long waits on DNS timeouts, most likely for servers that are gone (a lapsed
+ * member's domain): it goes on without holding one of the `concurrency` workers, which starts the next domain. Checked
+ * behind a resolver that answers, a domain takes a fraction of it.
+ */
+export const STALL_MS = 2000;
+
+/** Stalled domains going on beside the workers, at most, per worker: past that a worker waits for its own. */
+const STALLED_PER_WORKER = 4;
+
+/** Whether `checking` is still going on after STALL_MS. */
+async function isStalled(checking: Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const stall = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(true);
+    }, STALL_MS);
+  });
+  try {
+    return await Promise.race([
+      checking.then(
+        () => false,
+        () => false,
+      ),
+      stall,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A domain a stopped run did not start. */
 export interface UncheckedDomain {
   domain: string;
@@ -105,21 +136,38 @@ export async function runCheck(
   const slots: (DomainResult | undefined)[] = new Array<DomainResult | undefined>(options.targets.length);
   let next = 0;
   let done = 0;
+  // Domains still being checked after STALL_MS, which no longer hold a worker.
+  const stalled: Promise<void>[] = [];
+  let stalledNow = 0;
+  const maxStalled = options.concurrency * STALLED_PER_WORKER;
   const worker = async (): Promise<void> => {
     while (next < options.targets.length && !stop.aborted) {
       const index = next++;
       const target = options.targets[index];
       if (target === undefined) break;
       options.onDomainStart?.(next);
-      const result = await runDomainChecks(target.domain, target.member, target.options, context);
-      slots[index] = result;
-      options.onDomainResult?.(result);
-      options.onDomainDone?.(++done, options.targets.length);
+      const checking = runDomainChecks(target.domain, target.member, target.options, context).then((result) => {
+        slots[index] = result;
+        options.onDomainResult?.(result);
+        options.onDomainDone?.(++done, options.targets.length);
+      });
+      if (stalledNow >= maxStalled || !(await isStalled(checking))) {
+        await checking;
+        continue;
+      }
+      stalledNow++;
+      const goingOn = checking.finally(() => {
+        stalledNow--;
+      });
+      // Its failure (a bug) is thrown once the run waits for it, not reported as unhandled before.
+      goingOn.catch(() => undefined);
+      stalled.push(goingOn);
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, options.targets.length));
   try {
     await Promise.all(Array.from({ length: workers }, worker));
+    await Promise.all(stalled);
   } finally {
     stop.removeEventListener('abort', onStop);
     clearTimeout(grace);

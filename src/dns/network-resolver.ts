@@ -51,10 +51,12 @@ export interface NetworkResolver extends DnsResolver {
 const MAX_CNAME_CHAIN = 16;
 
 /**
- * How long a question holds its turn on the wire (see withTurn): a working resolver answers within it, a cold lookup
- * across the internet included, so only the lost and the very slow give theirs up.
+ * How long a question holds its turn on the wire (see withTurn): a resolver answers most within it, from its cache or
+ * after a few round trips to a domain's servers. Those it does not give their turns up one by one as they age, so the
+ * replies that do come back late never arrive in a burst, and a run goes on at maxInFlight questions per TURN_MS at
+ * the least however many are lost.
  */
-const TURN_MS = 500;
+const TURN_MS = 200;
 
 /** dns-packet decodes the RCODE but its type definitions leave it out. */
 type ReplyPacket = DecodedPacket & { rcode?: string };

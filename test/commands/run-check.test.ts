@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ALL_CHECKS, GATHERERS } from '../../src/checks/registry.js';
 import type { DomainOptions } from '../../src/checks/types.js';
-import { runCheck, type CheckTarget, type RunCheckOptions } from '../../src/commands/run-check.js';
+import { runCheck, STALL_MS, type CheckTarget, type RunCheckOptions } from '../../src/commands/run-check.js';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsResolver } from '../../src/dns/types.js';
 
@@ -110,5 +110,29 @@ describe('runCheck()', () => {
     expect(slow.every((check) => check.status === 'unknown')).toBe(true);
     expect(new Set(slow.flatMap((check) => check.unknown.map((part) => part.cause)))).toEqual(new Set(['interrupted']));
     expect(report.summary.unknownChecks).toBe(slow.length);
+  });
+
+  it('checks the next domain beside one still waiting on DNS after STALL_MS, and keeps the report in order', async () => {
+    vi.useFakeTimers();
+    try {
+      const heard: string[] = [];
+      const running = run({
+        targets: targets('slow.example', 'a.example'),
+        resolver: slowResolver(STALL_MS * 3),
+        onDomainResult: (result) => heard.push(result.domain),
+      });
+      await vi.advanceTimersByTimeAsync(STALL_MS - 1);
+      expect(heard).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(heard).toEqual(['a.example']);
+      // Each of slow.example's lookups in turn waits three times STALL_MS.
+      await vi.runAllTimersAsync();
+      const report = await running;
+      expect(heard).toEqual(['a.example', 'slow.example']);
+      expect(report.domains.map((result) => result.domain)).toEqual(['slow.example', 'a.example']);
+      expect(report.domains[0]?.checks.some((check) => check.status === 'unknown')).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
