@@ -4,6 +4,7 @@ import { runDomainChecks, type DomainResult, type GathererTable } from '../check
 import { createRunMemo } from '../checks/run-memo.js';
 import type { DnsResolver } from '../dns/types.js';
 import type { InputError } from '../errors.js';
+import { runStallingPool, STALL_MS } from '../stalling-pool.js';
 import type { Trace } from '../trace.js';
 
 /** One domain to check, with its own options. */
@@ -46,37 +47,6 @@ export interface RunCheckOptions {
  * Ctrl-C, or systemd before its TimeoutStopSec (90 s by default) runs out, should not wait on it.
  */
 export const INTERRUPT_GRACE_MS = 5000;
-
-/**
- * A domain still being checked after this long waits on DNS timeouts, most likely for servers that are gone (a lapsed
- * member's domain): it goes on without holding one of the `concurrency` workers, which starts the next domain. Checked
- * behind a resolver that answers, a domain takes a fraction of it.
- */
-export const STALL_MS = 2000;
-
-/** Stalled domains going on beside the workers, at most, per worker: past that a worker waits for its own. */
-const STALLED_PER_WORKER = 4;
-
-/** Whether `checking` is still going on after STALL_MS. */
-async function isStalled(checking: Promise<void>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const stall = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(true);
-    }, STALL_MS);
-  });
-  try {
-    return await Promise.race([
-      checking.then(
-        () => false,
-        () => false,
-      ),
-      stall,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A domain a stopped run did not start. */
 export interface UncheckedDomain {
@@ -134,40 +104,24 @@ export async function runCheck(
     ...(options.trace === undefined ? {} : { trace: options.trace }),
   };
   const slots: (DomainResult | undefined)[] = new Array<DomainResult | undefined>(options.targets.length);
-  let next = 0;
   let done = 0;
-  // Domains still being checked after STALL_MS, which no longer hold a worker.
-  const stalled: Promise<void>[] = [];
-  let stalledNow = 0;
-  const maxStalled = options.concurrency * STALLED_PER_WORKER;
-  const worker = async (): Promise<void> => {
-    while (next < options.targets.length && !stop.aborted) {
-      const index = next++;
-      const target = options.targets[index];
-      if (target === undefined) break;
-      options.onDomainStart?.(next);
-      const checking = runDomainChecks(target.domain, target.member, target.options, context).then((result) => {
+  try {
+    await runStallingPool(
+      options.targets.length,
+      async (index) => {
+        const target = options.targets[index] as CheckTarget;
+        const result = await runDomainChecks(target.domain, target.member, target.options, context);
         slots[index] = result;
         options.onDomainResult?.(result);
         options.onDomainDone?.(++done, options.targets.length);
-      });
-      if (stalledNow >= maxStalled || !(await isStalled(checking))) {
-        await checking;
-        continue;
-      }
-      stalledNow++;
-      const goingOn = checking.finally(() => {
-        stalledNow--;
-      });
-      // Its failure (a bug) is thrown once the run waits for it, not reported as unhandled before.
-      goingOn.catch(() => undefined);
-      stalled.push(goingOn);
-    }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency, options.targets.length));
-  try {
-    await Promise.all(Array.from({ length: workers }, worker));
-    await Promise.all(stalled);
+      },
+      {
+        concurrency: options.concurrency,
+        stallMs: STALL_MS,
+        shouldStop: () => stop.aborted,
+        ...(options.onDomainStart === undefined ? {} : { onStart: options.onDomainStart }),
+      },
+    );
   } finally {
     stop.removeEventListener('abort', onStop);
     clearTimeout(grace);

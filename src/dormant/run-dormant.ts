@@ -1,4 +1,5 @@
 import type { DnsResolver } from '../dns/types.js';
+import { runStallingPool, STALL_MS } from '../stalling-pool.js';
 import type { Db } from '../store/database.js';
 import {
   badDomainStates,
@@ -28,7 +29,8 @@ export interface DomainProbeSummary {
 }
 
 /**
- * Looks up every domain of the scope once (`concurrency` at a time) and records the observations, all in one
+ * Looks up every domain of the scope once (`concurrency` at a time, a domain whose servers never answer going on
+ * beside the others after STALL_MS, as in a check run) and records the observations, all in one
  * transaction at the end: an interrupted probe records nothing, and the next run starts over.
  */
 export async function probeScopeDomains(
@@ -39,15 +41,14 @@ export async function probeScopeDomains(
 ): Promise<DomainProbeSummary> {
   const domains = scopeDomains(db, scope).filter((domain) => domain !== '');
   const observations: DomainObservation[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < domains.length) {
-      const domain = domains[next++] ?? '';
-      observations.push(await probeMailDomain(resolver, domain));
+  await runStallingPool(
+    domains.length,
+    async (index) => {
+      observations.push(await probeMailDomain(resolver, domains[index] ?? ''));
       options.onProgress?.(observations.length, domains.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, domains.length) }, worker));
+    },
+    { concurrency: options.concurrency, stallMs: STALL_MS },
+  );
   const states = updateDomainStates(db, observations, (observation, previous) =>
     observeDomain(previous, observation, options.now),
   );

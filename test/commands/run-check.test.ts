@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ALL_CHECKS, GATHERERS } from '../../src/checks/registry.js';
 import type { DomainOptions } from '../../src/checks/types.js';
-import { runCheck, STALL_MS, type CheckTarget, type RunCheckOptions } from '../../src/commands/run-check.js';
+import { runCheck, type CheckTarget, type RunCheckOptions } from '../../src/commands/run-check.js';
+import { STALL_MS } from '../../src/stalling-pool.js';
 import { createMemoryResolver } from '../../src/dns/memory-resolver.js';
 import type { DnsResolver } from '../../src/dns/types.js';
 
