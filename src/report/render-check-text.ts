@@ -1,4 +1,5 @@
 import type { CheckReport } from '../commands/run-check.js';
+import { displayDomain } from './display-domain.js';
 import type { Severity } from '../checks/types.js';
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES, undecidedParts } from '../checks/undecided.js';
 import type { Lang, Text } from '../i18n.js';
@@ -57,7 +58,8 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function renderCheckText(report: CheckReport, lang: Lang): string {
   const lines: string[] = [];
   for (const result of report.domains) {
-    lines.push(result.member === null ? result.domain : `${result.domain} (${result.member})`);
+    const domain = displayDomain(result.domain);
+    lines.push(result.member === null ? domain : `${domain} (${result.member})`);
     const findings = result.checks
       .flatMap((check) => check.findings)
       .sort((a, b) => RANK[a.severity] - RANK[b.severity]);

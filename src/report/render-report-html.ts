@@ -1,4 +1,5 @@
 import type { CellState, MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
+import { displayDomain } from './display-domain.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
@@ -105,8 +106,8 @@ function tableHtml(report: MemberReport | SummaryReport, withLinks: boolean): st
   lines.push('</tr></thead>', '<tbody>');
   for (const domain of report.domains) {
     const name = withLinks
-      ? `<a href="#${escapeHtml(domainAnchor(domain.domain))}">${escapeHtml(domain.domain)}</a>`
-      : escapeHtml(domain.domain);
+      ? `<a href="#${escapeHtml(domainAnchor(domain.domain))}">${escapeHtml(displayDomain(domain.domain))}</a>`
+      : escapeHtml(displayDomain(domain.domain));
     const cells = domain.cells.map(
       (cell) => `<td class="${cell}">${CELL_SYMBOLS[cell]} ${escapeHtml(CELL_LABELS[cell][lang])}</td>`,
     );
@@ -149,7 +150,10 @@ function problemHtml(problem: ReportProblem, lang: Lang): string[] {
 }
 
 function domainHtml(domain: ReportDomain, lang: Lang): string[] {
-  const lines = [`<section id="${escapeHtml(domainAnchor(domain.domain))}">`, `<h2>${escapeHtml(domain.domain)}</h2>`];
+  const lines = [
+    `<section id="${escapeHtml(domainAnchor(domain.domain))}">`,
+    `<h2>${escapeHtml(displayDomain(domain.domain))}</h2>`,
+  ];
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemHtml(problem, lang));
   if (domain.undecided.length > 0) {
     lines.push('<ul>');
@@ -345,7 +349,7 @@ function summaryHtml(report: SummaryReport): string {
     for (const worst of report.worstDomains) {
       const member = worst.member ?? REPORT_TEXTS.noMember[lang];
       body.push(
-        `<li>${escapeHtml(worst.domain)} (${escapeHtml(member)})${colon(lang)}${escapeHtml(render(REPORT_TEXTS.domainCounts, lang, worst.counts))}</li>`,
+        `<li>${escapeHtml(displayDomain(worst.domain))} (${escapeHtml(member)})${colon(lang)}${escapeHtml(render(REPORT_TEXTS.domainCounts, lang, worst.counts))}</li>`,
       );
     }
     body.push('</ol>');

@@ -1,4 +1,5 @@
 import type { MemberReport, ReportDomain, ReportProblem, SummaryReport } from '../commands/build-report.js';
+import { displayDomain } from './display-domain.js';
 import { groupUndecided, reasonsLine, UNDECIDED_CAUSES } from '../checks/undecided.js';
 import { render, type Lang } from '../i18n.js';
 import { CELL_LABELS, CHANGE_LABELS, colon, REPORT_TEXTS, SEVERITY_LABELS } from './render-report-labels.js';
@@ -61,7 +62,7 @@ function problemLines(problem: ReportProblem, lang: Lang): string[] {
 }
 
 function domainLines(domain: ReportDomain, lang: Lang): string[] {
-  const lines = [`## ${escapeMarkdown(domain.domain)}`, ''];
+  const lines = [`## ${escapeMarkdown(displayDomain(domain.domain))}`, ''];
   for (const problem of [...domain.problems, ...domain.acknowledged]) lines.push(...problemLines(problem, lang));
   for (const group of groupUndecided(domain.undecided)) {
     const cause = group.cause === null ? '' : ` (${escapeMarkdown(UNDECIDED_CAUSES[group.cause][lang])})`;
@@ -84,7 +85,7 @@ function tableLines(report: MemberReport | SummaryReport): string[] {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- |').join('')}`];
   for (const domain of report.domains) {
     const cells = domain.cells.map((cell) => CELL_LABELS[cell][lang]);
-    lines.push(`| ${[escapeMarkdown(domain.domain), ...cells].join(' | ')} |`);
+    lines.push(`| ${[escapeMarkdown(displayDomain(domain.domain)), ...cells].join(' | ')} |`);
   }
   return [...lines, ''];
 }
@@ -136,7 +137,7 @@ function summaryMarkdown(report: SummaryReport): string {
   for (const worst of report.worstDomains) {
     const member = worst.member === null ? REPORT_TEXTS.noMember[lang] : worst.member;
     lines.push(
-      `- ${escapeMarkdown(worst.domain)} (${escapeMarkdown(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
+      `- ${escapeMarkdown(displayDomain(worst.domain))} (${escapeMarkdown(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
     );
   }
   lines.push('', `## ${REPORT_TEXTS.acksHeading[lang]}`, '');

@@ -1,3 +1,4 @@
+import { displayDomain } from './display-domain.js';
 import type {
   MemberReport,
   ReportChange,
@@ -53,7 +54,7 @@ function problemLines(problem: ReportProblem, lang: Lang): string[] {
 }
 
 function domainLines(domain: ReportDomain, lang: Lang): string[] {
-  const lines = [plainText(domain.domain)];
+  const lines = [plainText(displayDomain(domain.domain))];
   for (const problem of domain.problems) lines.push(...problemLines(problem, lang));
   for (const problem of domain.acknowledged) lines.push(...problemLines(problem, lang));
   for (const group of groupUndecided(domain.undecided)) {
@@ -106,7 +107,7 @@ function summaryText(report: SummaryReport): string {
   for (const worst of report.worstDomains) {
     const member = worst.member === null ? REPORT_TEXTS.noMember[lang] : worst.member;
     lines.push(
-      `  ${plainText(worst.domain)} (${plainText(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
+      `  ${plainText(displayDomain(worst.domain))} (${plainText(member)})${colon(lang)}${render(REPORT_TEXTS.domainCounts, lang, worst.counts)}`,
     );
   }
   lines.push('', REPORT_TEXTS.acksHeading[lang]);

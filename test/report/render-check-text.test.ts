@@ -176,4 +176,14 @@ describe('renderCheckText()', () => {
     );
     expect(renderCheckText(report, 'en')).not.toContain('INTERRUPTED');
   });
+
+  it('heads an internationalised domain with its Unicode form, then the DNS form its records are published under', () => {
+    const idn: CheckReport = {
+      ...report,
+      domains: [{ domain: 'xn--cole-exemple-9db.example', member: 'École', checks: [] }],
+    };
+    expect(renderCheckText(idn, 'fr').split('\n')[0]).toBe(
+      'école-exemple.example [xn--cole-exemple-9db.example] (École)',
+    );
+  });
 });

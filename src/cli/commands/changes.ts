@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { displayDomain } from '../../report/display-domain.js';
 import { findingTitle } from '../../checks/finding-title.js';
 import type { DomainResult } from '../../checks/run-checks.js';
 import type { Finding, Severity } from '../../checks/types.js';
@@ -270,7 +271,7 @@ function findingLine(label: string, severity: string, finding: Finding, lang: La
 }
 
 function domainLines(changes: AckedDomainChanges, lang: Lang): string[] {
-  const lines = [`  ${changes.domain}`];
+  const lines = [`  ${displayDomain(changes.domain)}`];
   const severity = (finding: Finding): string => SEVERITY[finding.severity][lang];
   for (const finding of changes.new) lines.push(...findingLine(TEXTS.new[lang], severity(finding), finding, lang));
   for (const change of [...changes.worsened, ...changes.improved]) {
