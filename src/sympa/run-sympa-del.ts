@@ -203,9 +203,12 @@ async function run(
     // Sympa reads all of stdin before it starts; an early exit (unknown list) closes the pipe: that is not ours.
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
-    child.on('close', (code) => {
+    child.on('close', (code, killedBy) => {
       signal?.removeEventListener('abort', stop);
-      resolve({ exitCode: code, stderr: Buffer.concat(chunks).toString('utf8'), stopped: signal?.aborted === true });
+      // Ctrl-C on a terminal reaches Sympa with facteur, and its end may be heard before facteur hears the signal:
+      // Sympa ended by SIGINT (or a shell around it, exiting 130) was stopped all the same.
+      const isStopped = signal?.aborted === true || killedBy === 'SIGINT' || code === 130;
+      resolve({ exitCode: code, stderr: Buffer.concat(chunks).toString('utf8'), stopped: isStopped });
     });
   });
 }

@@ -180,6 +180,40 @@ exec sleep 30
     ]);
   });
 
+  it.each([
+    ['killed by SIGINT', 'kill -INT $$'],
+    ['ended 130 by a shell around it', 'exit 130'],
+  ])(
+    'takes Sympa %s as stopped, as Ctrl-C reaches it before facteur hears of it, never as a failure',
+    async (_, end) => {
+      const interrupted = files.write(
+        'interrupted',
+        `#!/bin/sh\nread -r first\necho "del [notice] The user $first has been removed from the list $3." >&2\n${end}\n`,
+      );
+      chmodSync(interrupted, 0o755);
+      const result = await runSympaDel('probe@lists.example.org', ['bob@example.net', 'carol@example.com'], {
+        sympaCommand: interrupted,
+        dryRun: false,
+      });
+      expect(result.stopped).toEqual({ reason: 'interrupted' });
+      expect(result.results.map((item) => [item.address, item.outcome])).toEqual([
+        ['bob@example.net', 'removed'],
+        ['carol@example.com', 'unknown'],
+      ]);
+    },
+  );
+
+  it('takes Sympa killed by SIGINT before it said anything as stopped, not as Sympa failing', async () => {
+    const early = files.write('early', '#!/bin/sh\nkill -INT $$\n');
+    chmodSync(early, 0o755);
+    const result = await runSympaDel('probe@lists.example.org', ['bob@example.net'], {
+      sympaCommand: early,
+      dryRun: false,
+    });
+    expect(result.stopped).toEqual({ reason: 'interrupted' });
+    expect(result.results).toEqual([{ address: 'bob@example.net', outcome: 'unknown', message: null }]);
+  });
+
   it('runs nothing once stopped', async () => {
     const controller = new AbortController();
     controller.abort();
