@@ -1,10 +1,9 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
-import { dkimKeyPair, writeCampaignZones } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, startCampaignZones } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import {
   createSympaList,
@@ -25,7 +24,6 @@ const BOUNCING = ['b=x@example.net', 'carol@example.com'];
  */
 describe("Sympa runs the QUIET DEL commands facteur mails to its robot from the list owner's address", () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
   let smtp: TestSmtpServer;
   let list: SympaList;
@@ -34,16 +32,13 @@ describe("Sympa runs the QUIET DEL commands facteur mails to its robot from the 
   let configFile: string;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-sympa-robot-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
     smtp = await startSmtpServer();
   });
 
   afterAll(async () => {
     await smtp.stop();
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

@@ -1,19 +1,18 @@
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate } from 'mailauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import type { SympaMailResult } from '../../src/sympa/send-sympa-mail.js';
 import {
   DKIM_SELECTOR,
   dkimKeyPair,
   FROM_DOMAIN,
   mailauthResolver,
-  writeCampaignZones,
+  startCampaignZones,
 } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import { facteur } from './helpers/facteur.js';
@@ -30,23 +29,19 @@ type Result = SympaMailResult & {
 
 describe('facteur dormant apply --sympa-mail (built CLI, real SMTP server)', () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
   let resolver: NetworkResolver;
   let smtp: TestSmtpServer;
   let fixture: ReturnType<typeof writeSendConfig>;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-sympa-mail-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
     resolver = createNetworkResolver({ servers: [zones.address], timeoutMs: 2000, retries: 1 });
   });
 
   afterAll(async () => {
     await resolver.close();
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

@@ -1,14 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import type { CampaignStatus } from '../../src/send/campaign-status.js';
 import type { SendReport } from '../../src/send/send-campaign.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { pauseAt } from './helpers/pause-at.js';
-import { writeCampaignZones, people, writeCampaign, type CampaignFixture } from './helpers/smtp-campaign.js';
+import { startCampaignZones, people, writeCampaign, type CampaignFixture } from './helpers/smtp-campaign.js';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp-server.js';
 import { holdWriteLock } from './helpers/write-lock.js';
 
@@ -23,20 +21,16 @@ async function until(condition: () => boolean, running: Promise<unknown>): Promi
 const RECORD_OUTCOME = "sent_at = CASE WHEN ? = 'sent'";
 
 describe('send run while another process keeps the database locked past the busy timeout', () => {
-  let zoneDir: string;
   let zones: ZoneServer;
   let smtp: TestSmtpServer;
   let fixture: CampaignFixture;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-busy-zones-'));
-    writeCampaignZones(zoneDir, {});
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({});
   });
 
   afterAll(async () => {
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

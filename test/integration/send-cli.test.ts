@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import type { CampaignStatus } from '../../src/send/campaign-status.js';
 import type { PreflightReport } from '../../src/send/preflight.js';
 import type { SendReport } from '../../src/send/send-campaign.js';
 import {
-  writeCampaignZones,
+  startCampaignZones,
   dkimKeyPair,
   FROM_DOMAIN,
   people,
@@ -37,20 +37,16 @@ function receivedCounts(smtp: TestSmtpServer): Map<string, number> {
 
 describe('facteur send (built CLI)', () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
   let smtp: TestSmtpServer;
   let fixture: CampaignFixture;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-cli-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
   });
 
   afterAll(async () => {
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

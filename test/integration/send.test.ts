@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate } from 'mailauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkResolver, type NetworkResolver } from '../../src/dns/network-resolver.js';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import { decodeVerp } from '../../src/parse/verp.js';
 import { loadCampaignConfig } from '../../src/send/campaign-config.js';
 import { campaignStatus } from '../../src/send/campaign-status.js';
@@ -13,7 +12,7 @@ import { sendCampaign, type RetryWait, type SendOptions } from '../../src/send/s
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { findCampaign, messagesInState } from '../../src/store/send-queue.js';
 import {
-  writeCampaignZones,
+  startCampaignZones,
   dkimKeyPair,
   FROM_DOMAIN,
   mailauthResolver,
@@ -104,7 +103,6 @@ function writeConfigPort(configFile: string, port: number): string {
 
 describe('sendCampaign() against a real SMTP server', () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
   let resolver: NetworkResolver;
   let smtp: TestSmtpServer;
@@ -112,16 +110,13 @@ describe('sendCampaign() against a real SMTP server', () => {
   let db: Db | undefined;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-send-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
     resolver = createNetworkResolver({ servers: [zones.address], timeoutMs: 1000, retries: 1 });
   });
 
   afterAll(async () => {
     await resolver.close();
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

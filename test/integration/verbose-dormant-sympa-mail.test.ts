@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
-import { dkimKeyPair, FROM_DOMAIN, writeCampaignZones } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, FROM_DOMAIN, startCampaignZones } from './helpers/smtp-campaign.js';
 import { recordHardBounces, writeSendConfig } from './helpers/sympa-mail.js';
 import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
@@ -14,16 +12,13 @@ const SMTP_USER = 'listes';
 
 describe('facteur dormant apply --sympa-mail --verbose (built CLI, real DNS and SMTP servers)', () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
   let server: LoginSmtpServer;
   let port: number;
   let fixture: ReturnType<typeof writeSendConfig>;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
     server = await startLoginSmtpServer(SMTP_USER, ['PLAIN']);
     port = server.port;
   });
@@ -31,7 +26,6 @@ describe('facteur dormant apply --sympa-mail --verbose (built CLI, real DNS and 
   afterAll(async () => {
     await server.close();
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   afterEach(() => {

@@ -1,29 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startZoneServer, type ZoneServer } from '../../src/dns/zone-server.js';
+import type { ZoneServer } from '../../src/dns/zone-server.js';
 import { facteur } from './helpers/facteur.js';
-import { dkimKeyPair, people, writeCampaign, writeCampaignZones } from './helpers/smtp-campaign.js';
+import { dkimKeyPair, people, writeCampaign, startCampaignZones } from './helpers/smtp-campaign.js';
 import { expectNoSecret, SECRET, startLoginSmtpServer, traced, type LoginSmtpServer } from './helpers/verbose-trace.js';
 
 const SMTP_USER = 'campagnes';
 
 describe('facteur send --verbose (built CLI against a real DNS and SMTP server)', () => {
   const keys = dkimKeyPair();
-  let zoneDir: string;
   let zones: ZoneServer;
 
   beforeAll(async () => {
-    zoneDir = mkdtempSync(join(tmpdir(), 'facteur-verbose-zones-'));
-    writeCampaignZones(zoneDir, { publicKey: keys.publicKey });
-    zones = await startZoneServer({ directory: zoneDir });
+    zones = await startCampaignZones({ publicKey: keys.publicKey });
   });
 
   afterAll(async () => {
     await zones.stop();
-    rmSync(zoneDir, { recursive: true, force: true });
   });
 
   let server: LoginSmtpServer;

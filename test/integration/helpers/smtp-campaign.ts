@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DnsResolver } from '../../../src/dns/types.js';
+import { startZoneServer, type ZoneServer } from '../../../src/dns/zone-server.js';
 
 /** The demo organisation's domains in test zones (RFC 2606 names). */
 export const FROM_DOMAIN = 'consult.example.org';
@@ -42,10 +43,12 @@ function campaignZone(options: { publicKey?: string; spf?: string; mx?: boolean 
 }
 
 /**
- * Writes into `directory` the zones a campaign's preflight reads: the organisation's (campaignZone) and the reverse
- * DNS of its sending IP, 127.0.0.1, whose PTR leads to `relay.<FROM_DOMAIN>` and back.
+ * Serves, from a temporary directory, the zones a campaign's preflight reads: the organisation's (campaignZone) and the
+ * reverse DNS of its sending IP, 127.0.0.1, whose PTR leads to `relay.<FROM_DOMAIN>` and back. stop() also removes
+ * the directory.
  */
-export function writeCampaignZones(directory: string, options: Parameters<typeof campaignZone>[0]): void {
+export async function startCampaignZones(options: Parameters<typeof campaignZone>[0]): Promise<ZoneServer> {
+  const directory = mkdtempSync(join(tmpdir(), 'facteur-campaign-zones-'));
   writeFileSync(join(directory, `${FROM_DOMAIN}.zone`), campaignZone(options));
   writeFileSync(
     join(directory, '0.0.127.in-addr.arpa.zone'),
@@ -57,6 +60,14 @@ export function writeCampaignZones(directory: string, options: Parameters<typeof
       '',
     ].join('\n'),
   );
+  const server = await startZoneServer({ directory });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A campaign on disk: config, templates, recipients and DKIM key in a temporary directory. */
