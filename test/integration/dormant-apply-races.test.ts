@@ -3,26 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBouncingList, SYMPA, type SympaList } from './helpers/sympa.js';
+import { applyArgs, createBouncingList, type SympaList } from './helpers/sympa.js';
 import { facteur, type CliResult } from './helpers/facteur.js';
 import { runAcross } from './helpers/pause-at.js';
 
-/** `facteur dormant apply --yes` on `list` through the real Sympa, its members read from Sympa's database. */
-function applyArgs(list: SympaList, dbFile: string): string[] {
-  return [
-    'dormant',
-    'apply',
-    '--sympa',
-    list.address,
-    '--sympa-db',
-    list.dbFile,
-    '--db',
-    dbFile,
-    '--sympa-command',
-    SYMPA,
-    '--json',
-    '--yes',
-  ];
+/** `facteur dormant apply --yes`: these tests remove members for real. */
+function applyYes(list: SympaList, dbFile: string): string[] {
+  return [...applyArgs(list, dbFile), '--yes'];
 }
 
 /** An apply's JSON report, as far as these tests read it. */
@@ -49,11 +36,11 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
     let firstPid = 0;
     // The first has read what to remove and not yet run sympa del when the second starts.
     const first = await runAcross(
-      applyArgs(list, dbFile),
+      applyYes(list, dbFile),
       { sql: 'AND superseded_at IS NULL ORDER BY address', nth: 1 },
       async (child) => {
         firstPid = child.pid ?? 0;
-        second = await facteur(applyArgs(list, dbFile));
+        second = await facteur(applyYes(list, dbFile));
       },
     );
     expect(second?.code).toBe(2);
@@ -68,7 +55,7 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
     ]);
     expect(await list.review()).toEqual(['alice@example.org']);
     // The lock went with the first: the next apply runs, and finds nothing left to remove.
-    const next = await facteur(applyArgs(list, dbFile));
+    const next = await facteur(applyYes(list, dbFile));
     expect(next.code).toBe(0);
     expect((JSON.parse(next.stdout) as Applied).results.filter((item) => item.outcome !== 'already_removed')).toEqual(
       [],
@@ -77,7 +64,7 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
 
   it('killed between sympa del and its record, the next apply records the removals once and says so', async () => {
     const killed = await runAcross(
-      applyArgs(list, dbFile),
+      applyYes(list, dbFile),
       { sql: 'INSERT INTO list_removals (list', nth: 1 },
       async (child) => {
         const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -89,7 +76,7 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
     // Sympa removed them; the store had not recorded it.
     expect(await list.review()).toEqual(['alice@example.org']);
 
-    const rerun = await facteur(applyArgs(list, dbFile));
+    const rerun = await facteur(applyYes(list, dbFile));
     expect(rerun.code).toBe(0);
     const results = (JSON.parse(rerun.stdout) as Applied).results;
     expect(results.map((item) => [item.address, item.outcome])).toEqual([
@@ -108,7 +95,7 @@ describe('facteur dormant apply on a real Sympa, against concurrency and crashes
       db.close();
     }
     // Once recorded, a rerun tells them removed before, and gives Sympa nothing.
-    const third = await facteur(applyArgs(list, dbFile));
+    const third = await facteur(applyYes(list, dbFile));
     expect(third.code).toBe(0);
     expect((JSON.parse(third.stdout) as Applied).results.filter((item) => item.outcome !== 'already_removed')).toEqual(
       [],

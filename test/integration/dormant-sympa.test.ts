@@ -4,27 +4,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import Database from 'better-sqlite3';
-import { createBouncingList, createSympaList, setBounceScore, sympa, SYMPA, type SympaList } from './helpers/sympa.js';
+import {
+  applyArgs,
+  createBouncingList,
+  createSympaList,
+  setBounceScore,
+  sympa,
+  SYMPA,
+  type SympaList,
+} from './helpers/sympa.js';
 import { facteur } from './helpers/facteur.js';
 
 const DAY = 86_400_000;
-
-/** `facteur dormant apply` on `list` through the real Sympa, recording in `dbFile`, with JSON output. */
-function applyArgs(list: SympaList, dbFile: string): string[] {
-  return [
-    'dormant',
-    'apply',
-    '--sympa',
-    list.address,
-    '--sympa-db',
-    list.dbFile,
-    '--db',
-    dbFile,
-    '--sympa-command',
-    SYMPA,
-    '--json',
-  ];
-}
 
 describe('facteur dormant apply on a real Sympa: the bouncing members go, the others stay', () => {
   let list: SympaList;

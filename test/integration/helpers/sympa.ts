@@ -224,7 +224,6 @@ export function setBounceScore(list: SympaList, email: string, score: number): v
   db.close();
 }
 
-/** Sets a list parameter in the list's config file (e.g. `del auth`); Sympa rereads a config whose file changed. */
 /** A new list of three members, two of whom (bob, carol) bounced hard past Sympa's removal score. */
 export async function createBouncingList(prefix: string): Promise<SympaList> {
   const list = await createSympaList(prefix);
@@ -238,6 +237,27 @@ export async function createBouncingList(prefix: string): Promise<SympaList> {
   return list;
 }
 
+/**
+ * `facteur dormant apply` on `list` through the installed Sympa, its members read from Sympa's database, recorded in
+ * `dbFile`, with JSON output; a dry run unless `--yes` is added.
+ */
+export function applyArgs(list: SympaList, dbFile: string): string[] {
+  return [
+    'dormant',
+    'apply',
+    '--sympa',
+    list.address,
+    '--sympa-db',
+    list.dbFile,
+    '--db',
+    dbFile,
+    '--sympa-command',
+    SYMPA,
+    '--json',
+  ];
+}
+
+/** Sets a list parameter in the list's config file (e.g. `del auth`); Sympa rereads a config whose file changed. */
 export async function setListParameter(list: SympaList, line: string): Promise<void> {
   await appendFile(join('/var/lib/sympa/list_data', list.name, 'config'), `\n${line}\n`);
 }
