@@ -88,19 +88,9 @@ describe('facteur check --verbose (built CLI against a real DNS server)', () => 
   });
 
   it('check --verbose logs the STARTTLS probe of the MX and the MTA-STS policy fetch, each with its outcome', async () => {
-    const run = await facteur([
-      'check',
-      'probed.example.org',
-      '--json',
-      '--no-db',
-      '--resolver',
-      zones.address,
-      '--dnsbl',
-      '',
-      '--rhsbl',
-      '',
-      '--verbose',
-    ]);
+    const args = ['check', 'probed.example.org', '--json', '--no-db', '--resolver', zones.address];
+    args.push('--dnsbl', '', '--rhsbl', '');
+    const run = await facteur([...args, '--verbose']);
     expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1 });
     // Nothing is expected to listen on 127.0.0.1:25 and :443 (a refused connection); whatever does, the probes
     // end with their verdict line.
@@ -112,18 +102,7 @@ describe('facteur check --verbose (built CLI against a real DNS server)', () => 
         /^facteur: https GET https:\/\/mta-sts\.probed\.example\.org\/\.well-known\/mta-sts\.txt @127\.0\.0\.1:443 .*-> \S+ \d+ms/,
       ),
     );
-    const quiet = await facteur([
-      'check',
-      'probed.example.org',
-      '--json',
-      '--no-db',
-      '--resolver',
-      zones.address,
-      '--dnsbl',
-      '',
-      '--rhsbl',
-      '',
-    ]);
+    const quiet = await facteur(args);
     expect(quiet.stderr).not.toContain('facteur: smtp');
     expect(quiet.stderr).not.toContain('facteur: https');
   });
