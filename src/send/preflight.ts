@@ -198,7 +198,7 @@ class Findings {
   }
 
   /** A check a DNS failure left undecided: `what` names it in both languages, the lookup's failure says why. */
-  unknown(what: Text, subject: string, error: DnsLookupError): void {
+  unknown(what: Text, subject: string, error: Pick<DnsLookupError, 'failure' | 'reason'>): void {
     const values = { what: what[this.lang], reason: error.reason[this.lang] };
     this.add('dns.unknown', 'unknown', subject, values, { failure: error.failure });
   }
@@ -254,18 +254,11 @@ async function checkReverseDns(identity: SenderIdentity, resolver: DnsResolver, 
       continue;
     }
     const { ptr, confirmed, unknown } = reverse;
+    // A PTR name whose forward lookup failed may be the one that leads back.
+    const [undecided] = unknown;
     if (ptr.length === 0) findings.add('ptr.missing', 'error', ip, { ip });
-    else if (confirmed.length > 0) continue;
-    else if (unknown[0] !== undefined) {
-      const { failure, reason } = unknown[0];
-      findings.add(
-        'dns.unknown',
-        'unknown',
-        ip,
-        { what: what[findings.lang], reason: reason[findings.lang] },
-        { failure },
-      );
-    } else
+    else if (confirmed.length === 0 && undecided !== undefined) findings.unknown(what, ip, undecided);
+    else if (confirmed.length === 0)
       findings.add(
         'ptr.fcrdns_mismatch',
         'error',
@@ -554,9 +547,9 @@ export function preflightSummary(findings: readonly PreflightFinding[]): Preflig
 
 /**
  * Checks in DNS what receivers will check of a sender before anything leaves: SPF of the envelope domain authorises
- * the sending IPs, each of them has forward-confirmed reverse DNS, the DKIM key published at `<selector>._domainkey` matches the private key, From / DKIM d= /
- * envelope align for DMARC (relaxed), and the envelope domain can receive the replies and bounces. A DNS timeout or
- * SERVFAIL is reported as unknown, never as a missing record.
+ * the sending IPs, each of them has forward-confirmed reverse DNS, the DKIM key published at `<selector>._domainkey`
+ * matches the private key, From / DKIM d= / envelope align for DMARC (relaxed), and the envelope domain can receive
+ * the replies and bounces. A DNS timeout or SERVFAIL is reported as unknown, never as a missing record.
  */
 export async function preflightSender(
   identity: SenderIdentity,
