@@ -29,10 +29,6 @@ function mboxMessageCount(raw: Buffer): number {
 
 const BOUNCE_FILE: Text = { en: 'bounce file', fr: 'le fichier de rebond' };
 
-function isDirectory(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'EISDIR';
-}
-
 /** A directory given to `parse`: its files are given one by one, a Maildir is read by `fetch`. */
 function withDirectoryHint(text: Text, directory: string): Text {
   const glob = `${directory.replace(/\/+$/, '')}/*`;
@@ -54,7 +50,8 @@ export async function parseBounceFiles(
       raw = await readFile(file);
     } catch (error) {
       const { text } = unreadableFile(BOUNCE_FILE, file, error);
-      results.push({ file, error: isDirectory(error) ? withDirectoryHint(text, file) : text });
+      const isDirectory = (error as NodeJS.ErrnoException).code === 'EISDIR';
+      results.push({ file, error: isDirectory ? withDirectoryHint(text, file) : text });
       continue;
     }
     // Parsed as one message, a mailbox file would give the first bounce's recipients, or none, for all of them.
