@@ -285,37 +285,23 @@ async function bareClient(address: string, questionsFile: string): Promise<{ wal
 /** One server kind: the check run against a fresh server, then the bare client against another fresh one. */
 async function benchAgainst(kind: ServerKind, n: number, dir: string, latencyMs: number, dead: number): Promise<void> {
   const questionsFile = join(dir, `questions-${kind}-${latencyMs}.json`);
-  const runServer = await startServer(kind, dir, latencyMs);
-  let run: CheckRunFigures;
-  try {
-    run = await inChild<CheckRunFigures>([CHECK_RUN_FLAG, String(n), runServer.address, questionsFile]);
-  } finally {
-    await runServer.stop();
-  }
-  // A zone server that already answered the run would hand the bare client its JIT warm-up for free.
-  const bareServer = await startServer(kind, dir, latencyMs);
-  let bare: { wallMs: number; cpuMs: number };
-  try {
-    bare = await inChild([BARE_CLIENT_FLAG, bareServer.address, questionsFile]);
-  } finally {
-    await bareServer.stop();
-  }
-  const cliServer = await startServer(kind, dir, latencyMs);
-  let cli: { wallMs: number; code: number; rssMb: number };
-  try {
-    cli = await cliRun(n, cliServer.address, dir);
-  } finally {
-    await cliServer.stop();
-  }
-  let withDead: { wallMs: number; code: number; rssMb: number } | undefined;
-  if (dead > 0) {
-    const deadServer = await startServer(kind, dir, latencyMs, true);
+  // Each measure against a server of its own: one that already answered would hand the next its JIT warm-up for free.
+  const againstFresh = async <T>(measure: (address: string) => Promise<T>, isRelayed?: boolean): Promise<T> => {
+    const server = await startServer(kind, dir, latencyMs, isRelayed);
     try {
-      withDead = await cliRun(n, deadServer.address, dir, dead);
+      return await measure(server.address);
     } finally {
-      await deadServer.stop();
+      await server.stop();
     }
-  }
+  };
+  const run = await againstFresh((address) =>
+    inChild<CheckRunFigures>([CHECK_RUN_FLAG, String(n), address, questionsFile]),
+  );
+  const bare = await againstFresh((address) =>
+    inChild<{ wallMs: number; cpuMs: number }>([BARE_CLIENT_FLAG, address, questionsFile]),
+  );
+  const cli = await againstFresh((address) => cliRun(n, address, dir));
+  const withDead = dead > 0 ? await againstFresh((address) => cliRun(n, address, dir, dead), true) : undefined;
   const distinct = (JSON.parse(readFileSync(questionsFile, 'utf8')) as unknown[]).length;
   console.log(`server                  ${kind === 'knot' ? 'Knot DNS' : "facteur's zone server"}`);
   console.log(
